@@ -1,0 +1,1 @@
+# contrib tools (issue 8)

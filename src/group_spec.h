@@ -1,0 +1,75 @@
+/**
+ * Resource monitoring groups as operators describe them in a domain's
+ * <metadata> (DESIGN.md, "Metadata"):
+ *
+ *   <resmon xmlns="urn:x-virt-resctrl:resmon:1">
+ *     <group vcpus="0-2"/>
+ *     <group name="db" vcpus="3,5"/>
+ *   </resmon>
+ *
+ * Pure: takes the XML string virDomainGetMetadata returns and the domain's
+ * maximum vCPU count, returns the valid groups and, separately, one
+ * rejection per invalid group with its reason. Nothing here logs.
+ */
+#ifndef VR_GROUP_SPEC_H
+#define VR_GROUP_SPEC_H
+
+#include "cpuset.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Group names become resctrl directory names: [A-Za-z0-9_.,-]{1,64}, not
+ * starting with '.'. */
+#define VR_GROUP_NAME_MAX 64
+#define VR_REASON_MAX 256
+
+typedef struct {
+  char name[VR_GROUP_NAME_MAX + 1];
+  vr_cpuset vcpus;
+  char *members; /* every vCPU listed, "0,1,2" (heap) */
+} vr_group_spec;
+
+typedef struct {
+  /* The group as the operator wrote it: its name, or "vcpus=..." when it
+   * had none, or "(metadata)" when the whole document was rejected. */
+  char group[VR_GROUP_NAME_MAX + 32];
+  char reason[VR_REASON_MAX];
+} vr_group_rejection;
+
+typedef struct {
+  vr_group_spec *groups;
+  size_t n_groups;
+  vr_group_rejection *rejections;
+  size_t n_rejections;
+} vr_group_list;
+
+typedef enum {
+  VR_DEFAULT_GROUP_NONE,
+  VR_DEFAULT_GROUP_ALL,
+  VR_DEFAULT_GROUP_PER_VCPU,
+} vr_default_group;
+
+/**
+ * Parses our metadata element. max_vcpus is the domain's maximum vCPU
+ * count: ids at or above it are rejected. Invalid groups land in
+ * out->rejections and the others still come out valid; a document that is
+ * not our element at all is one rejection for "(metadata)". Returns 0, or
+ * -ENOMEM (out is then empty).
+ */
+int vr_group_spec_parse(const char *xml, unsigned max_vcpus,
+                        vr_group_list *out);
+
+/** The groups a domain without our element gets under policy. */
+int vr_group_spec_default(vr_default_group policy, unsigned max_vcpus,
+                          vr_group_list *out);
+
+/** Parses "none", "all", "per-vcpu". Returns 0 or -EINVAL. */
+int vr_default_group_parse(const char *text, vr_default_group *out);
+
+/** True when name may be a group name (see VR_GROUP_NAME_MAX). */
+bool vr_group_name_valid(const char *name);
+
+void vr_group_list_clear(vr_group_list *list);
+
+#endif /* VR_GROUP_SPEC_H */

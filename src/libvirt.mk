@@ -1,0 +1,1 @@
+# libvirt module, vCPU threads (issue 5)

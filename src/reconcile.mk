@@ -1,0 +1,1 @@
+# reconcile and dispatch logic (issue 6)

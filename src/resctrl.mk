@@ -1,0 +1,1 @@
+# resctrl module (issue 4)

@@ -1,0 +1,1 @@
+# metadata spec module, cpuset, config (issue 3)

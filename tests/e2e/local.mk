@@ -1,0 +1,1 @@
+# collectd daemon tests (issues 3, 6)

@@ -1,0 +1,1 @@
+# writer test bed: carbon, InfluxDB (issue 6)

@@ -1,0 +1,1 @@
+# libvirt module against a real libvirtd (issue 5)

@@ -1,0 +1,1 @@
+# resctrl module against the emulator (issue 4)

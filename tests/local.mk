@@ -1,0 +1,9 @@
+# Shared test support, and the unit tests (cmocka, pure logic).
+check_LTLIBRARIES = tests/support/libvrtest.la
+tests_support_libvrtest_la_SOURCES = \
+	tests/support/collectd_shim.c tests/support/collectd_shim.h
+tests_support_libvrtest_la_CPPFLAGS = $(AM_CPPFLAGS) $(COLLECTD_CPPFLAGS)
+
+UNIT_TEST_CPP = $(AM_CPPFLAGS) $(COLLECTD_CPPFLAGS) $(LIBVIRT_CFLAGS) \
+	$(LIBXML_CFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/tests/support
+UNIT_TEST_LIBS = src/libvrcore.la tests/support/libvrtest.la $(CMOCKA_LIBS)

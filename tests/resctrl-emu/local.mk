@@ -1,0 +1,1 @@
+# the resctrl emulator and its own tests (issue 4)
