@@ -7,3 +7,7 @@ tests_support_libvrtest_la_CPPFLAGS = $(AM_CPPFLAGS) $(COLLECTD_CPPFLAGS)
 UNIT_TEST_CPP = $(AM_CPPFLAGS) $(COLLECTD_CPPFLAGS) $(LIBVIRT_CFLAGS) \
 	$(LIBXML_CFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/tests/support
 UNIT_TEST_LIBS = src/libvrcore.la tests/support/libvrtest.la $(CMOCKA_LIBS)
+
+# Shell tests find built programs and sources through these.
+AM_TESTS_ENVIRONMENT = VR_BUILDDIR='$(abs_top_builddir)'; VR_SRCDIR='$(abs_top_srcdir)'; \
+	export VR_BUILDDIR VR_SRCDIR;
