@@ -147,8 +147,8 @@ int vr_cpuset_parse(const char *text, unsigned limit, vr_cpuset *out,
   for (;;) {
     const char *comma = strchr(item, ',');
     const char *end = comma ? comma : item + strlen(item);
-    int status = parse_item(item, end, limit, &include, &exclude, reason,
-                            reason_len);
+    int status =
+        parse_item(item, end, limit, &include, &exclude, reason, reason_len);
     if (status < 0)
       return status;
     if (!comma)

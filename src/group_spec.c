@@ -54,8 +54,8 @@ static void copy_printable(char *dst, size_t dst_len, const char *src,
 
 static int add_rejection(vr_group_list *list, const char *label,
                          const char *reason) {
-  vr_group_rejection *grown = realloc(
-      list->rejections, (list->n_rejections + 1) * sizeof(*grown));
+  vr_group_rejection *grown =
+      realloc(list->rejections, (list->n_rejections + 1) * sizeof(*grown));
   if (!grown)
     return -ENOMEM;
   list->rejections = grown;
@@ -171,8 +171,7 @@ static int take_group(xmlNode *node, unsigned max_vcpus, vcpu_claims *claims,
   }
 
   vr_cpuset set;
-  if (vr_cpuset_parse(vcpus_text, max_vcpus, &set, reason, sizeof(reason)) <
-      0)
+  if (vr_cpuset_parse(vcpus_text, max_vcpus, &set, reason, sizeof(reason)) < 0)
     goto reject;
 
   char default_name[VR_GROUP_NAME_MAX + 1];
@@ -260,8 +259,8 @@ int vr_group_spec_parse(const char *xml, unsigned max_vcpus,
   }
   xmlNode *root = xmlDocGetRootElement(doc);
   if (!root || !is_our_element(root, ROOT_ELEMENT)) {
-    status = add_rejection(out, DOCUMENT_LABEL,
-                           "the root element is not <resmon>");
+    status =
+        add_rejection(out, DOCUMENT_LABEL, "the root element is not <resmon>");
     goto out;
   }
   if (root->properties) {
@@ -281,8 +280,7 @@ int vr_group_spec_parse(const char *xml, unsigned max_vcpus,
   for (size_t i = 0; i < VR_MAX_VCPUS; i++)
     claims->owner[i] = -1;
 
-  for (xmlNode *node = root->children; node && status == 0;
-       node = node->next) {
+  for (xmlNode *node = root->children; node && status == 0; node = node->next) {
     if (is_our_element(node, GROUP_ELEMENT)) {
       status = take_group(node, max_vcpus, claims, out);
     } else if (node->type == XML_ELEMENT_NODE) {

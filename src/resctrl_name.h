@@ -1,6 +1,7 @@
 /**
  * The names of the resctrl groups this plugin owns:
- * <GroupPrefix><domain-uuid>_<group>, e.g. "vr_0f8fad5b-d9cb-469f-a165-70867728950e_db".
+ * <GroupPrefix><domain-uuid>_<group>, e.g.
+ * "vr_0f8fad5b-d9cb-469f-a165-70867728950e_db".
  *
  * A directory is ours only when its whole name has that shape; anything
  * else is never renamed, written or removed (DESIGN.md, "resctrl rules").

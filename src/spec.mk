@@ -4,3 +4,4 @@ src_libvrcore_la_SOURCES += \
 	src/group_spec.c src/group_spec.h \
 	src/resctrl_name.c src/resctrl_name.h \
 	src/resctrl_model.h
+src_libvrcore_la_SOURCES += src/vr_config.c src/vr_config.h

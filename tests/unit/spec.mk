@@ -1,1 +1,18 @@
 # unit tests: metadata spec, cpuset, config
+UNIT_SPEC_TESTS = tests/unit/test_cpuset tests/unit/test_group_spec \
+	tests/unit/test_config tests/unit/test_resctrl_name
+check_PROGRAMS += $(UNIT_SPEC_TESTS)
+TESTS += $(UNIT_SPEC_TESTS)
+
+tests_unit_test_cpuset_SOURCES = tests/unit/test_cpuset.c
+tests_unit_test_cpuset_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_cpuset_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_test_group_spec_SOURCES = tests/unit/test_group_spec.c
+tests_unit_test_group_spec_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_group_spec_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_test_config_SOURCES = tests/unit/test_config.c
+tests_unit_test_config_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_config_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_test_resctrl_name_SOURCES = tests/unit/test_resctrl_name.c
+tests_unit_test_resctrl_name_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_resctrl_name_LDADD = $(UNIT_TEST_LIBS)
