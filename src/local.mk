@@ -13,3 +13,7 @@ src_virt_resctrl_la_CPPFLAGS = $(AM_CPPFLAGS) $(COLLECTD_CPPFLAGS) $(LIBVIRT_CFL
 src_virt_resctrl_la_LDFLAGS = -module -avoid-version -shared \
 	-export-symbols-regex '^module_register$$'
 src_virt_resctrl_la_LIBADD = src/libvrcore.la
+
+# collectd loads the .so alone; libtool's .la beside it is of no use there.
+install-exec-hook:
+	rm -f $(DESTDIR)$(collectd_plugindir)/virt_resctrl.la
