@@ -3,6 +3,7 @@
  */
 #include "group_health.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -64,4 +65,38 @@ void vr_health_set(vr_health *health, vr_health_kind kind, const char *fmt,
   va_end(ap);
   if (n >= (int)sizeof(health->reason))
     memcpy(health->reason + sizeof(health->reason) - 4, "...", 4);
+}
+
+void vr_health_from_outcome(const vr_group_outcome *outcome, vr_health *out) {
+  switch (outcome->kind) {
+  case VR_OUTCOME_CONFLICT:
+    vr_health_set(out, VR_HEALTH_CONFLICT, "%s", outcome->reason);
+    break;
+  case VR_OUTCOME_INVALID:
+    vr_health_set(out, VR_HEALTH_INVALID, "%s", outcome->reason);
+    break;
+  case VR_OUTCOME_OK:
+  case VR_OUTCOME_WAITING:
+  default:
+    vr_health_set(out, VR_HEALTH_OK, "%s", "");
+    break;
+  }
+}
+
+/* DESIGN.md "resctrl rules": mkdir fails with ENOSPC when no RMID is left
+ * and EBUSY while freed RMIDs are still in limbo; both are retried at later
+ * resyncs, and the warning says so. */
+vr_health_kind vr_health_from_create_error(int err, vr_health *out) {
+  if (err == -ENOSPC)
+    vr_health_set(out, VR_HEALTH_RMID_EXHAUSTED,
+                  "cannot create the resctrl group: no RMID left (ENOSPC); "
+                  "retrying at each resync");
+  else if (err == -EBUSY)
+    vr_health_set(out, VR_HEALTH_RMID_LIMBO,
+                  "cannot create the resctrl group: RMIDs are in limbo "
+                  "(EBUSY); retrying at each resync");
+  else
+    vr_health_set(out, VR_HEALTH_CONFLICT,
+                  "cannot create the resctrl group: %s", strerror(-err));
+  return out->kind;
 }

@@ -11,6 +11,7 @@
 #define VR_GROUP_HEALTH_H
 
 #include "group_spec.h"
+#include "reconcile.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -56,6 +57,20 @@ bool vr_health_is_problem(vr_health_kind kind);
  */
 void vr_health_update(vr_health *state, const vr_health *next,
                       const char *domain, const char *group, vr_notice *notice);
+
+/**
+ * The health a reconcile outcome means: OK and WAITING (no vCPU online yet)
+ * are OK, CONFLICT and INVALID carry the outcome's reason.
+ */
+void vr_health_from_outcome(const vr_group_outcome *outcome, vr_health *out);
+
+/**
+ * The health after the executor's CREATE failed with err (a negative
+ * errno): -ENOSPC is rmid_exhausted, -EBUSY rmid_limbo (the kernel keeps a
+ * freed RMID until its cache lines age out), anything else a conflict
+ * naming the error. Returns the kind.
+ */
+vr_health_kind vr_health_from_create_error(int err, vr_health *out);
 
 /** Builds a vr_health from a kind and a printf-style reason. */
 void vr_health_set(vr_health *health, vr_health_kind kind, const char *fmt, ...)

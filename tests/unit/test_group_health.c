@@ -8,6 +8,7 @@
 
 #include "group_health.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -144,12 +145,52 @@ static void test_is_problem(void **state) {
     assert_int_equal(vr_health_is_problem(table[i].kind), table[i].problem);
 }
 
+static void test_from_outcome(void **state) {
+  (void)state;
+  static const struct {
+    vr_outcome_kind outcome;
+    const char *reason;
+    vr_health_kind want;
+  } table[] = {{VR_OUTCOME_OK, "", VR_HEALTH_OK},
+               {VR_OUTCOME_WAITING, "no vCPU online", VR_HEALTH_OK},
+               {VR_OUTCOME_CONFLICT, "split", VR_HEALTH_CONFLICT},
+               {VR_OUTCOME_INVALID, "bad name", VR_HEALTH_INVALID}};
+  for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+    vr_group_outcome o = {.kind = table[i].outcome};
+    snprintf(o.reason, sizeof(o.reason), "%s", table[i].reason);
+    vr_health h;
+    vr_health_from_outcome(&o, &h);
+    assert_int_equal(h.kind, table[i].want);
+    assert_string_equal(h.reason, vr_health_is_problem(h.kind) ? o.reason : "");
+  }
+}
+
+static void test_from_create_error(void **state) {
+  (void)state;
+  static const struct {
+    int err;
+    vr_health_kind want;
+    const char *mentions;
+  } table[] = {{-ENOSPC, VR_HEALTH_RMID_EXHAUSTED, "no RMID left"},
+               {-EBUSY, VR_HEALTH_RMID_LIMBO, "limbo"},
+               {-EPERM, VR_HEALTH_CONFLICT, "Operation not permitted"}};
+  for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+    vr_health h;
+    assert_int_equal(vr_health_from_create_error(table[i].err, &h),
+                     table[i].want);
+    assert_int_equal(h.kind, table[i].want);
+    assert_non_null(strstr(h.reason, table[i].mentions));
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_table),
       cmocka_unit_test(test_sequence),
       cmocka_unit_test(test_long_message_is_cut_and_marked),
       cmocka_unit_test(test_is_problem),
+      cmocka_unit_test(test_from_outcome),
+      cmocka_unit_test(test_from_create_error),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
