@@ -1,1 +1,17 @@
-# unit tests: reconcile, dispatch
+# unit tests: reconcile, series identifiers, group health notifications
+check_PROGRAMS += tests/unit/test_reconcile tests/unit/test_series \
+	tests/unit/test_group_health
+TESTS += tests/unit/test_reconcile tests/unit/test_series \
+	tests/unit/test_group_health
+
+tests_unit_test_reconcile_SOURCES = tests/unit/test_reconcile.c
+tests_unit_test_reconcile_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_reconcile_LDADD = $(UNIT_TEST_LIBS)
+
+tests_unit_test_series_SOURCES = tests/unit/test_series.c
+tests_unit_test_series_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_series_LDADD = $(UNIT_TEST_LIBS)
+
+tests_unit_test_group_health_SOURCES = tests/unit/test_group_health.c
+tests_unit_test_group_health_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_group_health_LDADD = $(UNIT_TEST_LIBS)

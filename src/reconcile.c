@@ -1,0 +1,327 @@
+/**
+ * Reconcile desired groups with resctrl's state; see reconcile.h.
+ */
+#include "reconcile.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A thread some desired group wants; sorted by tid, then by group index, so
+ * the first claim of a tid is the one that wins. */
+typedef struct {
+  pid_t tid;
+  size_t desired;
+} claim;
+
+typedef struct {
+  const vr_desired_group *desired;
+  size_t n_desired;
+  const vr_resctrl_state *state;
+  const char *prefix;
+  vr_group_outcome *outcomes;
+  claim *claims;
+  size_t n_claims;
+  /* kept[i]: index of the existing MON group desired[i] keeps as it is, or
+   * VR_NO_DESIRED when the plan (re)creates it. */
+  size_t *kept;
+} ctx;
+
+static const vr_task_place root_place = {.tid = 0, .ctrl = "", .mon = ""};
+
+static int compare_place(const void *key, const void *elem) {
+  pid_t tid = *(const pid_t *)key;
+  pid_t other = ((const vr_task_place *)elem)->tid;
+  return (tid > other) - (tid < other);
+}
+
+const vr_task_place *vr_resctrl_state_find(const vr_resctrl_state *state,
+                                           pid_t tid) {
+  const vr_task_place *place = NULL;
+  if (state->n_tasks > 0)
+    place = bsearch(&tid, state->tasks, state->n_tasks, sizeof(*place),
+                    compare_place);
+  return place ? place : &root_place;
+}
+
+static int compare_claim(const void *a, const void *b) {
+  const claim *x = a, *y = b;
+  if (x->tid != y->tid)
+    return (x->tid > y->tid) - (x->tid < y->tid);
+  return (x->desired > y->desired) - (x->desired < y->desired);
+}
+
+/* The desired group that wins tid (lowest index), or VR_NO_DESIRED. */
+static size_t claim_owner(const ctx *c, pid_t tid) {
+  claim key = {.tid = tid, .desired = 0};
+  size_t lo = 0, hi = c->n_claims;
+  while (lo < hi) { /* lower bound of (tid, 0) */
+    size_t mid = lo + (hi - lo) / 2;
+    if (compare_claim(&c->claims[mid], &key) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo < c->n_claims && c->claims[lo].tid == tid)
+    return c->claims[lo].desired;
+  return VR_NO_DESIRED;
+}
+
+static bool is_ours(const ctx *c, const char *name) {
+  return vr_owned_name_parse(c->prefix, name, NULL, NULL);
+}
+
+/* "the root group" or "CTRL_MON group 'x'", for reasons. */
+static void describe_ctrl(const char *ctrl, char *buf, size_t len) {
+  if (ctrl[0] == '\0')
+    snprintf(buf, len, "the root group");
+  else
+    snprintf(buf, len, "CTRL_MON group '%s'", ctrl);
+}
+
+static void set_outcome(vr_group_outcome *out, vr_outcome_kind kind,
+                        const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_outcome(vr_group_outcome *out, vr_outcome_kind kind,
+                        const char *fmt, ...) {
+  out->kind = kind;
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(out->reason, sizeof(out->reason), fmt, ap);
+  va_end(ap);
+  /* A reason cut short still names what matters first; mark the cut. */
+  if (n >= (int)sizeof(out->reason))
+    memcpy(out->reason + sizeof(out->reason) - 4, "...", 4);
+}
+
+/* Names each group's directory; rejects names that cannot be formed, the
+ * same directory twice and groups with no online vCPU. */
+static void name_groups(ctx *c) {
+  for (size_t i = 0; i < c->n_desired; i++) {
+    const vr_desired_group *d = &c->desired[i];
+    vr_group_outcome *o = &c->outcomes[i];
+    o->kind = VR_OUTCOME_OK;
+    int rc = vr_owned_name_format(c->prefix, d->uuid, d->group, o->name,
+                                  sizeof(o->name));
+    if (rc != 0) {
+      set_outcome(o, VR_OUTCOME_INVALID,
+                  "cannot name a resctrl group for "
+                  "uuid '%s' and group '%s'",
+                  d->uuid, d->group);
+      continue;
+    }
+    for (size_t j = 0; j < i; j++) {
+      if (c->outcomes[j].kind != VR_OUTCOME_INVALID &&
+          strcmp(c->outcomes[j].name, o->name) == 0) {
+        set_outcome(o, VR_OUTCOME_CONFLICT, "group listed twice");
+        break;
+      }
+    }
+    if (o->kind == VR_OUTCOME_OK && d->n_threads == 0)
+      set_outcome(o, VR_OUTCOME_WAITING, "no vCPU of the group is online");
+  }
+}
+
+static int build_claims(ctx *c) {
+  size_t total = 0;
+  for (size_t i = 0; i < c->n_desired; i++)
+    if (c->outcomes[i].kind == VR_OUTCOME_OK)
+      total += c->desired[i].n_threads;
+  if (total == 0)
+    return 0;
+  c->claims = calloc(total, sizeof(*c->claims));
+  if (!c->claims)
+    return -ENOMEM;
+  for (size_t i = 0; i < c->n_desired; i++) {
+    if (c->outcomes[i].kind != VR_OUTCOME_OK)
+      continue;
+    for (size_t t = 0; t < c->desired[i].n_threads; t++)
+      c->claims[c->n_claims++] =
+          (claim){.tid = c->desired[i].threads[t].tid, .desired = i};
+  }
+  qsort(c->claims, c->n_claims, sizeof(*c->claims), compare_claim);
+  return 0;
+}
+
+/* Placement (DESIGN.md "resctrl rules"): a MON group must live under the
+ * CTRL_MON group its tasks are in (the kernel rejects other tasks writes
+ * with EINVAL), so all threads must share one CTRL_MON group; and a thread
+ * in a MON group we do not own is never stolen. A thread in another of our
+ * groups is fine: assigning it moves it. */
+static void place_group(ctx *c, size_t i) {
+  const vr_desired_group *d = &c->desired[i];
+  vr_group_outcome *o = &c->outcomes[i];
+  const vr_vcpu_thread *first = NULL;
+  for (size_t t = 0; t < d->n_threads; t++) {
+    const vr_vcpu_thread *th = &d->threads[t];
+    size_t owner = claim_owner(c, th->tid);
+    if (owner != i) {
+      const vr_desired_group *other = &c->desired[owner];
+      set_outcome(o, VR_OUTCOME_CONFLICT,
+                  "vCPU %u (thread %d) is also in domain %s group %s", th->vcpu,
+                  (int)th->tid, other->domain, other->group);
+      return;
+    }
+    const vr_task_place *p = vr_resctrl_state_find(c->state, th->tid);
+    if (p->mon[0] != '\0' && !is_ours(c, p->mon)) {
+      set_outcome(o, VR_OUTCOME_CONFLICT,
+                  "vCPU %u (thread %d) is in MON group '%s%s%s', which "
+                  "virt_resctrl does not own; not taking it",
+                  th->vcpu, (int)th->tid, p->ctrl, p->ctrl[0] ? "/" : "",
+                  p->mon);
+      return;
+    }
+    if (!first) {
+      first = th;
+      snprintf(o->ctrl, sizeof(o->ctrl), "%s", p->ctrl);
+    } else if (strcmp(o->ctrl, p->ctrl) != 0) {
+      char a[VR_RESCTRL_NAME_MAX + 32], b[VR_RESCTRL_NAME_MAX + 32];
+      describe_ctrl(o->ctrl, a, sizeof(a));
+      describe_ctrl(p->ctrl, b, sizeof(b));
+      set_outcome(o, VR_OUTCOME_CONFLICT,
+                  "vCPU threads are in different CTRL_MON groups: vCPU %u "
+                  "in %s, vCPU %u in %s",
+                  first->vcpu, a, th->vcpu, b);
+      o->ctrl[0] = '\0';
+      return;
+    }
+  }
+}
+
+/* Keeps desired[i]'s existing group when it sits under the right parent and
+ * holds no live thread that nobody wants. Such a stray thread (a vCPU moved
+ * out of the group, or a thread reused) cannot be moved back to the parent:
+ * the plugin never writes outside its own groups, parent's tasks file
+ * included. rmdir returns a MON group's tasks to its parent, so the group is
+ * removed and created again instead. A stray another desired group takes is
+ * fine: that group's ASSIGN moves it. */
+static void keep_existing(ctx *c, size_t i) {
+  const vr_group_outcome *o = &c->outcomes[i];
+  for (size_t g = 0; g < c->state->n_mon_groups; g++) {
+    const vr_mon_group_state *m = &c->state->mon_groups[g];
+    if (strcmp(m->name, o->name) != 0 || strcmp(m->ctrl, o->ctrl) != 0)
+      continue;
+    for (size_t t = 0; t < m->n_tids; t++) {
+      size_t owner = claim_owner(c, m->tids[t]);
+      if (owner == i)
+        continue;
+      if (owner == VR_NO_DESIRED || c->outcomes[owner].kind != VR_OUTCOME_OK)
+        return;
+    }
+    c->kept[i] = g;
+    return;
+  }
+}
+
+/* The desired group a directory called name stands for, if any: a REMOVE
+ * of it (wrong parent, stray thread, conflict, no vCPU online) says which
+ * group it was for. */
+static size_t desired_for_name(const ctx *c, const char *name) {
+  for (size_t i = 0; i < c->n_desired; i++)
+    if (c->outcomes[i].kind != VR_OUTCOME_INVALID &&
+        strcmp(c->outcomes[i].name, name) == 0)
+      return i;
+  return VR_NO_DESIRED;
+}
+
+static vr_action *push(vr_plan *plan, vr_action_kind kind, const char *ctrl,
+                       const char *name, size_t desired) {
+  vr_action *a = &plan->actions[plan->n_actions++];
+  *a = (vr_action){.kind = kind, .desired = desired};
+  snprintf(a->ctrl, sizeof(a->ctrl), "%s", ctrl);
+  snprintf(a->name, sizeof(a->name), "%s", name);
+  return a;
+}
+
+static bool is_kept(const ctx *c, size_t g) {
+  for (size_t i = 0; i < c->n_desired; i++)
+    if (c->kept[i] == g)
+      return true;
+  return false;
+}
+
+/* Removals first: RMIDs are scarce, free them before creating. */
+static void plan_actions(const ctx *c, vr_plan *plan) {
+  for (size_t g = 0; g < c->state->n_mon_groups; g++) {
+    const vr_mon_group_state *m = &c->state->mon_groups[g];
+    if (is_ours(c, m->name) && !is_kept(c, g))
+      push(plan, VR_ACTION_REMOVE, m->ctrl, m->name,
+           desired_for_name(c, m->name));
+  }
+  for (size_t i = 0; i < c->n_desired; i++)
+    if (c->outcomes[i].kind == VR_OUTCOME_OK && c->kept[i] == VR_NO_DESIRED)
+      push(plan, VR_ACTION_CREATE, c->outcomes[i].ctrl, c->outcomes[i].name, i);
+  for (size_t i = 0; i < c->n_desired; i++) {
+    const vr_group_outcome *o = &c->outcomes[i];
+    if (o->kind != VR_OUTCOME_OK)
+      continue;
+    for (size_t t = 0; t < c->desired[i].n_threads; t++) {
+      const vr_vcpu_thread *th = &c->desired[i].threads[t];
+      const vr_task_place *p = vr_resctrl_state_find(c->state, th->tid);
+      if (c->kept[i] != VR_NO_DESIRED && strcmp(p->mon, o->name) == 0)
+        continue; /* already there: the steady state does nothing */
+      vr_action *a = push(plan, VR_ACTION_ASSIGN, o->ctrl, o->name, i);
+      a->tid = th->tid;
+      a->vcpu = th->vcpu;
+    }
+  }
+}
+
+int vr_reconcile(const vr_desired_group *desired, size_t n_desired,
+                 const vr_resctrl_state *state, const char *prefix,
+                 vr_plan *out) {
+  *out = (vr_plan){0};
+  ctx c = {.desired = desired,
+           .n_desired = n_desired,
+           .state = state,
+           .prefix = prefix};
+  int rc = 0;
+  if (!vr_group_prefix_valid(prefix)) {
+    rc = -EINVAL;
+    goto out;
+  }
+  /* At most: every MON group removed, every group created, every thread
+   * assigned. */
+  size_t max_actions = state->n_mon_groups + n_desired;
+  for (size_t i = 0; i < n_desired; i++)
+    max_actions += desired[i].n_threads;
+  c.outcomes = calloc(n_desired ? n_desired : 1, sizeof(*c.outcomes));
+  c.kept = calloc(n_desired ? n_desired : 1, sizeof(*c.kept));
+  out->actions = calloc(max_actions ? max_actions : 1, sizeof(*out->actions));
+  if (!c.outcomes || !c.kept || !out->actions) {
+    rc = -ENOMEM;
+    goto out;
+  }
+  name_groups(&c);
+  rc = build_claims(&c);
+  if (rc != 0)
+    goto out;
+  for (size_t i = 0; i < n_desired; i++)
+    if (c.outcomes[i].kind == VR_OUTCOME_OK)
+      place_group(&c, i);
+  for (size_t i = 0; i < n_desired; i++) {
+    c.kept[i] = VR_NO_DESIRED;
+    if (c.outcomes[i].kind == VR_OUTCOME_OK)
+      keep_existing(&c, i);
+  }
+  plan_actions(&c, out);
+  out->outcomes = c.outcomes;
+  out->n_outcomes = n_desired;
+  c.outcomes = NULL;
+out:
+  if (rc != 0)
+    vr_plan_clear(out);
+  free(c.outcomes);
+  free(c.kept);
+  free(c.claims);
+  return rc;
+}
+
+void vr_plan_clear(vr_plan *plan) {
+  free(plan->actions);
+  free(plan->outcomes);
+  *plan = (vr_plan){0};
+}

@@ -1,0 +1,115 @@
+/**
+ * Reconcile: the desired monitoring groups (running, selected domains x
+ * valid groups x the thread ids of their online vCPUs) against resctrl's
+ * state, as data. Returns a plan: ordered actions for the resctrl executor
+ * and one outcome per desired group for logging and notifications.
+ *
+ * Pure: no I/O, no logging. Rules: DESIGN.md, "resctrl rules".
+ */
+#ifndef VR_RECONCILE_H
+#define VR_RECONCILE_H
+
+#include "group_spec.h"
+#include "resctrl_model.h"
+#include "resctrl_name.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* One online vCPU and its thread (QEMU's "CPU <n>/KVM"). */
+typedef struct {
+  unsigned vcpu;
+  pid_t tid;
+} vr_vcpu_thread;
+
+typedef struct {
+  const char *uuid;    /* the domain's UUID string */
+  const char *domain;  /* the domain's name, for reasons */
+  const char *group;   /* the group's name */
+  const char *members; /* every vCPU listed, expanded ("0,1,2") */
+  /* The online vCPUs of the group: offline ones have no thread yet. */
+  const vr_vcpu_thread *threads;
+  size_t n_threads;
+} vr_desired_group;
+
+typedef enum {
+  /* rmdir <root>[/<ctrl>]/mon_groups/<name>; its tasks return to <ctrl>. */
+  VR_ACTION_REMOVE,
+  /* mkdir <root>[/<ctrl>]/mon_groups/<name>. ENOSPC / EBUSY: report
+   * rmid_exhausted / rmid_limbo for `desired`, skip its ASSIGNs; the next
+   * resync retries. */
+  VR_ACTION_CREATE,
+  /* Write tid to <root>[/<ctrl>]/mon_groups/<name>/tasks (ESRCH: the thread
+   * is gone, not an error). */
+  VR_ACTION_ASSIGN,
+} vr_action_kind;
+
+/* `desired` of a REMOVE whose group stands for no desired group any more
+ * (domain stopped or filtered out, group dropped from the metadata). A
+ * REMOVE for a desired group (wrong parent, stray thread, conflict, no vCPU
+ * online) carries its index. */
+#define VR_NO_DESIRED ((size_t)-1)
+
+typedef struct {
+  vr_action_kind kind;
+  char ctrl[VR_RESCTRL_NAME_MAX + 1]; /* parent CTRL_MON group, "" = root */
+  char name[VR_RESCTRL_NAME_MAX + 1]; /* our MON group */
+  size_t desired; /* index into the desired groups, or VR_NO_DESIRED */
+  pid_t tid;      /* ASSIGN only */
+  unsigned vcpu;  /* ASSIGN only: the vCPU that thread runs */
+} vr_action;
+
+typedef enum {
+  /* Group exists (or the plan makes it) under `ctrl` with every thread. */
+  VR_OUTCOME_OK,
+  /* No vCPU of the group is online: no group until one is. */
+  VR_OUTCOME_WAITING,
+  /* Not created: a thread in a foreign MON group, threads split across
+   * CTRL_MON groups, or a thread listed by two desired groups. */
+  VR_OUTCOME_CONFLICT,
+  /* The uuid or group name cannot form a directory name. */
+  VR_OUTCOME_INVALID,
+} vr_outcome_kind;
+
+typedef struct {
+  vr_outcome_kind kind;
+  char ctrl[VR_RESCTRL_NAME_MAX + 1]; /* OK: the parent CTRL_MON group */
+  char name[VR_RESCTRL_NAME_MAX + 1]; /* our directory name ("" if INVALID) */
+  char reason[VR_REASON_MAX];         /* CONFLICT / INVALID / WAITING */
+} vr_group_outcome;
+
+typedef struct {
+  /* Removals first (RMIDs are scarce: free them before creating), then
+   * creates, then assigns. Removals follow the state's order, creates and
+   * assigns the desired groups' order; an ASSIGN always follows its
+   * group's CREATE. */
+  vr_action *actions;
+  size_t n_actions;
+  /* outcomes[i] is the outcome of desired[i]. */
+  vr_group_outcome *outcomes;
+  size_t n_outcomes;
+} vr_plan;
+
+/**
+ * Decides what to do so that resctrl holds exactly one MON group per
+ * desired group with an online vCPU, named by vr_owned_name_format under
+ * prefix, holding that group's threads, and no other group of ours. An
+ * unchanged world yields an empty plan. Returns 0, -EINVAL (bad prefix),
+ * or -ENOMEM; *out is then empty. Free with vr_plan_clear.
+ */
+int vr_reconcile(const vr_desired_group *desired, size_t n_desired,
+                 const vr_resctrl_state *state, const char *prefix,
+                 vr_plan *out);
+
+void vr_plan_clear(vr_plan *plan);
+
+/**
+ * Where resctrl places tid: a task no tasks file listed is in the root
+ * CTRL_MON group and in no MON group (ctrl and mon ""). Never NULL.
+ * state->tasks must be sorted by tid.
+ */
+const vr_task_place *vr_resctrl_state_find(const vr_resctrl_state *state,
+                                           pid_t tid);
+
+#endif /* VR_RECONCILE_H */

@@ -1,0 +1,126 @@
+/**
+ * collectd identifiers of a group's series; see series.h.
+ */
+#include "series.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Copies src into a field of len bytes; -ENOSPC when it does not fit
+ * (collectd would cut it silently, and two cut names may collide). */
+static int copy_field(char *dst, size_t len, const char *src) {
+  int n = snprintf(dst, len, "%s", src);
+  if (n < 0 || (size_t)n >= len) {
+    dst[0] = '\0';
+    return -ENOSPC;
+  }
+  return 0;
+}
+
+/* A domain name stands for its domain only when it fits and is not shaped
+ * like a UUID other than its own: the UUID fallback writes UUIDs in the
+ * same place, so a UUID-shaped name could equal another domain's fallback.
+ * Names are unique per host, UUIDs too, and group names hold no ':', so
+ * "<domain>:<group>" never repeats. */
+static vr_fallback domain_label(const vr_series_input *in, const char *suffix,
+                                char *buf, size_t len) {
+  if (vr_uuid_string_valid(in->domain) && strcmp(in->domain, in->uuid) != 0) {
+    snprintf(buf, len, "%s%s", in->uuid, suffix);
+    return VR_FALLBACK_UUID_SHAPED;
+  }
+  int n = snprintf(buf, len, "%s%s", in->domain, suffix);
+  if (n < 0 || (size_t)n >= len) {
+    snprintf(buf, len, "%s%s", in->uuid, suffix);
+    return VR_FALLBACK_TOO_LONG;
+  }
+  return VR_FALLBACK_NONE;
+}
+
+static void add_metric(vr_series *s, vr_metric metric, bool derive,
+                       const char *type, const char *what) {
+  vr_series_metric *m = &s->metrics[s->n_metrics++];
+  m->metric = metric;
+  m->derive = derive;
+  snprintf(m->type, sizeof(m->type), "%s", type);
+  snprintf(m->type_instance, sizeof(m->type_instance), "%s-%s", what,
+           s->cache_id);
+}
+
+/* Report* keys and mon_features decide which values exist; percent needs
+ * the cache's size too (DESIGN.md: no size known, no percent value). */
+static void choose_metrics(vr_series *s, const vr_series_input *in,
+                           const vr_series_config *cfg,
+                           const vr_mon_features *f) {
+  if (cfg->report_bytes && f->llc_occupancy)
+    add_metric(s, VR_METRIC_LLC_BYTES, false, "bytes", "llc");
+  if (cfg->report_percent && f->llc_occupancy) {
+    if (in->l3_size > 0)
+      add_metric(s, VR_METRIC_LLC_PERCENT, false, "percent", "llc");
+    else
+      s->percent_unavailable = true;
+  }
+  if (cfg->report_bandwidth && f->mbm_total_bytes)
+    add_metric(s, VR_METRIC_MBM_TOTAL, true, "memory_bandwidth", "total");
+  if (cfg->report_bandwidth && f->mbm_local_bytes)
+    add_metric(s, VR_METRIC_MBM_LOCAL, true, "memory_bandwidth", "local");
+}
+
+int vr_series_build(const vr_series_input *in, const vr_series_config *cfg,
+                    const vr_mon_features *features, vr_series *out) {
+  *out = (vr_series){0};
+  int rc = -EINVAL;
+  if (!vr_uuid_string_valid(in->uuid) || !vr_group_name_valid(in->group) ||
+      in->domain[0] == '\0')
+    goto out;
+  if (copy_field(out->domain, sizeof(out->domain), in->domain) != 0 ||
+      copy_field(out->uuid, sizeof(out->uuid), in->uuid) != 0 ||
+      copy_field(out->group, sizeof(out->group), in->group) != 0)
+    goto out;
+  snprintf(out->cache_id, sizeof(out->cache_id), "%u", in->cache_id);
+  snprintf(out->plugin, sizeof(out->plugin), "%s", VR_SERIES_PLUGIN);
+
+  char suffix[VR_GROUP_NAME_MAX + 2];
+  snprintf(suffix, sizeof(suffix), ":%s", in->group);
+  if (cfg->instance_format == VR_INSTANCE_UUID)
+    snprintf(out->plugin_instance, sizeof(out->plugin_instance), "%s%s",
+             in->uuid, suffix);
+  else
+    out->instance_fallback = domain_label(in, suffix, out->plugin_instance,
+                                          sizeof(out->plugin_instance));
+
+  if (cfg->host_format == VR_HOST_NAME)
+    out->host_fallback = domain_label(in, "", out->host, sizeof(out->host));
+  else if (cfg->host_format == VR_HOST_UUID)
+    snprintf(out->host, sizeof(out->host), "%s", in->uuid);
+
+  choose_metrics(out, in, cfg, features);
+  out->vcpus = strdup(in->members ? in->members : "");
+  rc = out->vcpus ? 0 : -ENOMEM;
+out:
+  if (rc != 0)
+    vr_series_clear(out);
+  return rc;
+}
+
+void vr_series_clear(vr_series *series) {
+  free(series->vcpus);
+  *series = (vr_series){0};
+}
+
+void vr_series_meta(const vr_series *series,
+                    vr_meta_field out[VR_SERIES_META_COUNT]) {
+  out[0] = (vr_meta_field){"domain", series->domain};
+  out[1] = (vr_meta_field){"uuid", series->uuid};
+  out[2] = (vr_meta_field){"group", series->group};
+  out[3] = (vr_meta_field){"vcpus", series->vcpus ? series->vcpus : ""};
+  out[4] = (vr_meta_field){"cache_id", series->cache_id};
+}
+
+int vr_series_percent(uint64_t occupancy, uint64_t l3_size, double *out) {
+  if (l3_size == 0)
+    return -EDOM;
+  *out = (double)occupancy * 100.0 / (double)l3_size;
+  return 0;
+}

@@ -1,0 +1,131 @@
+/**
+ * The collectd identifiers of one monitoring group on one L3 cache id
+ * (DESIGN.md, "collectd interface"): host, plugin, plugin_instance, and
+ * per metric type and type_instance, plus the meta data strings. Built once
+ * per group and cache id, reused every interval.
+ *
+ * Pure: no I/O, no collectd calls (the glue copies the fields into a
+ * value_list_t).
+ */
+#ifndef VR_SERIES_H
+#define VR_SERIES_H
+
+#include "group_spec.h"
+#include "resctrl_name.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* collectd's DATA_MAX_NAME_LEN: its fields hold 127 characters and
+ * truncate silently. */
+#define VR_SERIES_FIELD_LEN 128
+#define VR_SERIES_PLUGIN "virt_resctrl"
+
+typedef enum { VR_INSTANCE_NAME, VR_INSTANCE_UUID } vr_instance_format;
+
+typedef enum {
+  VR_HOST_HOSTNAME, /* host left empty: collectd fills in its own */
+  VR_HOST_NAME,
+  VR_HOST_UUID,
+} vr_host_format;
+
+typedef struct {
+  vr_instance_format instance_format; /* PluginInstanceFormat */
+  vr_host_format host_format;         /* HostnameFormat */
+  bool report_bytes;                  /* ReportBytes */
+  bool report_percent;                /* ReportPercent */
+  bool report_bandwidth;              /* ReportBandwidth */
+} vr_series_config;
+
+/* info/L3_MON/mon_features */
+typedef struct {
+  bool llc_occupancy;
+  bool mbm_total_bytes;
+  bool mbm_local_bytes;
+} vr_mon_features;
+
+typedef enum {
+  VR_METRIC_LLC_BYTES,   /* bytes / llc-<id>, gauge */
+  VR_METRIC_LLC_PERCENT, /* percent / llc-<id>, gauge */
+  VR_METRIC_MBM_TOTAL,   /* memory_bandwidth / total-<id>, derive */
+  VR_METRIC_MBM_LOCAL,   /* memory_bandwidth / local-<id>, derive */
+  VR_METRIC_COUNT,
+} vr_metric;
+
+typedef struct {
+  vr_metric metric;
+  bool derive; /* the raw counter (derive), else a gauge */
+  char type[VR_SERIES_FIELD_LEN];
+  char type_instance[VR_SERIES_FIELD_LEN];
+} vr_series_metric;
+
+/* Why the domain's UUID stands where its name was asked for. */
+typedef enum {
+  VR_FALLBACK_NONE,
+  /* The name (with ":<group>" in plugin_instance) exceeds 127 chars. */
+  VR_FALLBACK_TOO_LONG,
+  /* The name is shaped like a UUID (not its own): it could collide with
+   * another domain's UUID fallback. */
+  VR_FALLBACK_UUID_SHAPED,
+} vr_fallback;
+
+typedef struct {
+  char host[VR_SERIES_FIELD_LEN];
+  char plugin[VR_SERIES_FIELD_LEN];
+  char plugin_instance[VR_SERIES_FIELD_LEN];
+  vr_fallback instance_fallback; /* say so once */
+  vr_fallback host_fallback;     /* say so once */
+  /* The L3 size was needed for percent and is unknown (say so once). */
+  bool percent_unavailable;
+  vr_series_metric metrics[VR_METRIC_COUNT]; /* those to dispatch */
+  size_t n_metrics;
+  /* meta data, as strings */
+  char domain[VR_SERIES_FIELD_LEN * 8]; /* libvirt sets no name limit */
+  char uuid[VR_UUID_STRING_LEN + 1];
+  char group[VR_GROUP_NAME_MAX + 1];
+  char *vcpus; /* expanded member list (heap) */
+  char cache_id[16];
+} vr_series;
+
+typedef struct {
+  const char *domain;  /* name */
+  const char *uuid;    /* libvirt's UUID string */
+  const char *group;   /* group name */
+  const char *members; /* expanded ("0,1,2") */
+  unsigned cache_id;
+  uint64_t l3_size; /* bytes; 0 = unknown: no percent metric */
+} vr_series_input;
+
+/**
+ * Builds the identifiers. plugin_instance is "<domain>:<group>", the domain
+ * by name or UUID per config; the UUID replaces a name that would not fit
+ * in 127 characters or that is shaped like a UUID, so no two (domain, group)
+ * pairs of one host ever share a series. Returns 0, -EINVAL (bad uuid,
+ * group or a domain name too long even for the meta data), -ENOMEM. Free
+ * with vr_series_clear.
+ */
+int vr_series_build(const vr_series_input *in, const vr_series_config *cfg,
+                    const vr_mon_features *features, vr_series *out);
+
+void vr_series_clear(vr_series *series);
+
+typedef struct {
+  const char *key;
+  const char *value;
+} vr_meta_field;
+
+#define VR_SERIES_META_COUNT 5
+
+/** The meta data as key/value pairs pointing into series: domain, uuid,
+ * group, vcpus, cache_id. */
+void vr_series_meta(const vr_series *series,
+                    vr_meta_field out[VR_SERIES_META_COUNT]);
+
+/**
+ * Occupancy in percent of the cache's size. Returns 0, or -EDOM when the
+ * size is unknown (0): no value then, never a made-up one.
+ */
+int vr_series_percent(uint64_t occupancy, uint64_t l3_size, double *out);
+
+#endif /* VR_SERIES_H */
