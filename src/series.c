@@ -90,9 +90,9 @@ int vr_series_build(const vr_series_input *in, const vr_series_config *cfg,
     out->instance_fallback = domain_label(in, suffix, out->plugin_instance,
                                           sizeof(out->plugin_instance));
 
-  if (cfg->host_format == VR_HOST_NAME)
+  if (cfg->host_format == VR_HOSTNAME_NAME)
     out->host_fallback = domain_label(in, "", out->host, sizeof(out->host));
-  else if (cfg->host_format == VR_HOST_UUID)
+  else if (cfg->host_format == VR_HOSTNAME_UUID)
     snprintf(out->host, sizeof(out->host), "%s", in->uuid);
 
   choose_metrics(out, in, cfg, features);

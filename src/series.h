@@ -12,6 +12,7 @@
 
 #include "group_spec.h"
 #include "resctrl_name.h"
+#include "vr_config.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -21,18 +22,9 @@
  * truncate silently. */
 #define VR_SERIES_FIELD_LEN 128
 #define VR_SERIES_PLUGIN "virt_resctrl"
-
-typedef enum { VR_INSTANCE_NAME, VR_INSTANCE_UUID } vr_instance_format;
-
-typedef enum {
-  VR_HOST_HOSTNAME, /* host left empty: collectd fills in its own */
-  VR_HOST_NAME,
-  VR_HOST_UUID,
-} vr_host_format;
-
 typedef struct {
   vr_instance_format instance_format; /* PluginInstanceFormat */
-  vr_host_format host_format;         /* HostnameFormat */
+  vr_hostname_format host_format;     /* HostnameFormat */
   bool report_bytes;                  /* ReportBytes */
   bool report_percent;                /* ReportPercent */
   bool report_bandwidth;              /* ReportBandwidth */

@@ -19,7 +19,7 @@
 #define U3 "33333333-3333-3333-3333-333333333333"
 
 static const vr_series_config defaults = {.instance_format = VR_INSTANCE_NAME,
-                                          .host_format = VR_HOST_HOSTNAME,
+                                          .host_format = VR_HOSTNAME_HOSTNAME,
                                           .report_bytes = true,
                                           .report_percent = true,
                                           .report_bandwidth = true};
@@ -61,11 +61,11 @@ static const vr_series_config uuid_instance = {.instance_format =
                                                .report_bytes = true,
                                                .report_percent = true,
                                                .report_bandwidth = true};
-static const vr_series_config host_name = {.host_format = VR_HOST_NAME,
+static const vr_series_config host_name = {.host_format = VR_HOSTNAME_NAME,
                                            .report_bytes = true,
                                            .report_percent = true,
                                            .report_bandwidth = true};
-static const vr_series_config host_uuid = {.host_format = VR_HOST_UUID,
+static const vr_series_config host_uuid = {.host_format = VR_HOSTNAME_UUID,
                                            .report_bytes = true,
                                            .report_percent = true,
                                            .report_bandwidth = true};
