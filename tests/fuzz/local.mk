@@ -1,0 +1,1 @@
+# libFuzzer targets and hostile-input corpus (issue 9)
