@@ -18,8 +18,14 @@ collectd_conf -i 1 "$cd_dir" <<EOF
 LoadPlugin memory
 LoadPlugin unixsock
 LoadPlugin csv
-LoadPlugin write_graphite
-LoadPlugin network
+# write_graphite and network hold values until a send buffer (about 1.4 kB) fills: flush them every
+# second instead, or the first values take seconds to arrive.
+<LoadPlugin write_graphite>
+  FlushInterval 1
+</LoadPlugin>
+<LoadPlugin network>
+  FlushInterval 1
+</LoadPlugin>
 LoadPlugin threshold
 <Plugin unixsock>
   SocketFile "$sock"

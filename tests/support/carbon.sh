@@ -15,7 +15,8 @@
 #   carbon_wait_value METRIC [SECONDS]   # wait until METRIC has a non-None value
 #   carbon_equals VALUE NUMBER   # true when whisper's VALUE (printed as %f) equals NUMBER numerically
 #
-# collectd's write_graphite then needs: <Node "x"> Host "127.0.0.1" Port "$CARBON_PORT" Protocol "tcp" </Node>.
+# collectd's write_graphite then needs (plus <LoadPlugin write_graphite> FlushInterval 1 </LoadPlugin>:
+# it otherwise holds values until its 1.4 kB send buffer fills): <Node "x"> Host "127.0.0.1" Port "$CARBON_PORT" Protocol "tcp" </Node>.
 
 CARBON_BIN=${CARBON_BIN:-/usr/bin/carbon-cache}
 CARBON_PID=
@@ -38,7 +39,7 @@ DATABASE = whisper
 ENABLE_LOGROTATION = False
 USER =
 MAX_CACHE_SIZE = inf
-MAX_UPDATES_PER_SECOND = 10000
+MAX_UPDATES_PER_SECOND = inf
 MAX_CREATES_PER_MINUTE = inf
 MIN_TIMESTAMP_RESOLUTION = 1
 LINE_RECEIVER_INTERFACE = 127.0.0.1
@@ -76,6 +77,7 @@ EOF
 		sleep 0.1
 		n=$((n + 1))
 	done
+	vr_check_comm "$CARBON_PID" carbon-cache
 	vr_log "carbon-cache pid $CARBON_PID on 127.0.0.1:$CARBON_PORT"
 }
 

@@ -24,6 +24,7 @@
 #   collectd_test DIR             # run `collectd -C DIR/collectd.conf -T`: COLLECTD_T_RC = exit code,
 #                                 # DIR/test.out = its stdout+stderr followed by DIR/collectd.log
 #   vr_stop_pid PID NAME [SECONDS]  # the stop sequence used by every helper
+#   vr_check_comm PID NAME        # fail unless /proc/PID/comm is NAME (the daemon, not a wrapper)
 #   collectd_sock SOCKET CMD...   # talk to the unixsock plugin (PUTVAL, LISTVAL, GETVAL), print replies
 #
 # When the built plugin links libasan (an -fsanitize=address build), collectd is started with the
@@ -45,8 +46,9 @@ vr_fail() {
 	exit 1
 }
 
+# vr_log MSG: a progress line, with the seconds since vr_setup.
 vr_log() {
-	echo "# $*"
+	echo "# [+$(($(date +%s) - ${VR_T0:-$(date +%s)}))s] $*"
 }
 
 # vr_on_cleanup CMD: CMD runs at exit, before the ones registered earlier.
@@ -85,6 +87,7 @@ EOF
 }
 
 vr_setup() {
+	VR_T0=$(date +%s)
 	VR_TMP=$(mktemp -d "${TMPDIR:-/tmp}/vr-e2e.XXXXXX")
 	trap vr_run_cleanups EXIT
 	trap 'exit 130' INT
@@ -124,6 +127,13 @@ vr_stop_pid() {
 		kill -KILL "$pid" 2>/dev/null || true
 	fi
 	wait "$pid" 2>/dev/null || true
+}
+
+# vr_check_comm PID NAME: PID is the daemon itself (so that stopping PID stops it), not a wrapper.
+vr_check_comm() {
+	local comm
+	comm=$(cat "/proc/$1/comm" 2>/dev/null) || vr_fail "pid $1 ($2) is gone"
+	[ "$comm" = "$2" ] || vr_fail "pid $1 is '$comm', not $2: the daemon would outlive the test"
 }
 
 vr_wait_file() {
@@ -196,15 +206,14 @@ EOF
 	if [ "$with_plugin" = 1 ]; then COLLECTD_SO=$dir/plugins/virt_resctrl.so; fi
 }
 
-# collectd_env_run CMD...: run CMD with the sanitizer runtimes preloaded when the copied plugin was
-# built with ASan (a plugin built so cannot be dlopen()ed by an uninstrumented collectd otherwise).
-collectd_env_run() {
+# collectd_env_export: in a subshell that then execs collectd, preload the sanitizer runtimes when
+# the copied plugin was built with ASan (an uninstrumented collectd cannot dlopen() it otherwise:
+# "ASan runtime does not come first").
+collectd_env_export() {
 	if [ -n "${COLLECTD_SO:-}" ] && ldd "$COLLECTD_SO" | grep -q 'libasan'; then
-		local pre
-		pre=$(ldd "$COLLECTD_SO" | awk '/libasan|libubsan/ { print $3 }' | sort | tr '\n' ' ')
-		LD_PRELOAD="$pre" ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$@"
-	else
-		"$@"
+		LD_PRELOAD=$(ldd "$COLLECTD_SO" | awk '/libasan|libubsan/ { print $3 }' | sort | tr '\n' ' ')
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+		export LD_PRELOAD ASAN_OPTIONS
 	fi
 }
 
@@ -213,7 +222,11 @@ collectd_start() {
 	[ -f "$dir/collectd.conf" ] || vr_fail "collectd_start: no $dir/collectd.conf (call collectd_conf)"
 	vr_show_log "$dir/collectd.log"
 	vr_show_log "$dir/collectd.stdout"
-	collectd_env_run "$COLLECTD_BIN" -C "$dir/collectd.conf" -f >"$dir/collectd.stdout" 2>&1 &
+	# exec: $! must be collectd itself, not a subshell, or the stop would miss it.
+	(
+		collectd_env_export
+		exec "$COLLECTD_BIN" -C "$dir/collectd.conf" -f
+	) >"$dir/collectd.stdout" 2>&1 &
 	COLLECTD_PID=$!
 	vr_on_cleanup collectd_stop
 	if ! vr_wait_log "$dir/collectd.log" 'Initialization complete' "$secs"; then
@@ -221,6 +234,7 @@ collectd_start() {
 		vr_fail "collectd did not report 'Initialization complete' within ${secs}s"
 	fi
 	vr_alive "$COLLECTD_PID" || vr_fail "collectd exited right after start-up"
+	vr_check_comm "$COLLECTD_PID" collectd
 	vr_log "collectd pid $COLLECTD_PID up"
 }
 
@@ -234,7 +248,10 @@ collectd_test() {
 	local dir=$1
 	: >"$dir/collectd.log"
 	set +e
-	collectd_env_run "$COLLECTD_BIN" -C "$dir/collectd.conf" -T >"$dir/test.raw" 2>&1
+	(
+		collectd_env_export
+		exec "$COLLECTD_BIN" -C "$dir/collectd.conf" -T
+	) >"$dir/test.raw" 2>&1
 	COLLECTD_T_RC=$?
 	set -e
 	{

@@ -12,7 +12,8 @@
 #                                 # a header line "name,time,<columns...>", then one line per point
 #   influxdb_wait_rows 'InfluxQL' [SECONDS]  # wait until the query returns at least one point
 #
-# collectd's network plugin then needs: <Server "127.0.0.1" "$INFLUX_COLLECTD_PORT"></Server>.
+# collectd's network plugin then needs (plus <LoadPlugin network> FlushInterval 1 </LoadPlugin>: it
+# otherwise holds values until a 1.4 kB packet fills): <Server "127.0.0.1" "$INFLUX_COLLECTD_PORT"></Server>.
 # Points land in measurement "<plugin>_<data source>" (e.g. memory_value) with tags host, instance
 # (plugin_instance), type, type_instance.
 
@@ -83,6 +84,7 @@ EOF
 		sleep 0.1
 		n=$((n + 1))
 	done
+	vr_check_comm "$INFLUX_PID" influxd
 	vr_log "influxd pid $INFLUX_PID: http 127.0.0.1:$INFLUX_HTTP_PORT, collectd udp 127.0.0.1:$INFLUX_COLLECTD_PORT"
 }
 
