@@ -1,4 +1,5 @@
 # shellcheck shell=sh
+# shellcheck disable=SC3043 # local: dash and bash have it
 # carbon.sh: a private carbon-cache (graphite-carbon) on loopback for a test. Source it after
 # collectd-run.sh (it uses vr_free_port, vr_wait_log, vr_on_cleanup, vr_stop_pid):
 #
@@ -23,7 +24,7 @@ CARBON_PID=
 CARBON_DIR=
 
 carbon_start() {
-	local dir=$1 secs=${2:-30}
+	local dir="$1" secs="${2:-30}"
 	mkdir -p "$dir/conf" "$dir/storage/whisper" "$dir/log"
 	CARBON_DIR=$dir
 	CARBON_PORT=$(vr_free_port tcp)
@@ -101,7 +102,7 @@ carbon_wsp() {
 }
 
 carbon_values() {
-	local wsp back=${2:-120}
+	local wsp back="${2:-120}"
 	wsp=$(carbon_wsp "$1")
 	[ -f "$wsp" ] || return 1
 	whisper-fetch --from=$(($(date +%s) - back)) "$wsp" | awk '$2 != "None" { print $2 }'
@@ -115,7 +116,7 @@ carbon_last() {
 }
 
 carbon_wait_value() {
-	local metric=$1 secs=${2:-15} n=0
+	local metric="$1" secs="${2:-15}" n=0
 	while ! carbon_last "$metric" >/dev/null 2>&1; do
 		[ "$n" -ge $((secs * 10)) ] && return 1
 		sleep 0.1

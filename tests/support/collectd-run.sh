@@ -1,4 +1,5 @@
 # shellcheck shell=sh
+# shellcheck disable=SC3043 # local: dash and bash have it
 # collectd-run.sh: helpers to run a private collectd daemon in a test.
 # Source it from a `set -eu` /bin/sh test (dash or bash: uses `local`):
 #
@@ -114,7 +115,7 @@ vr_alive() {
 }
 
 vr_stop_pid() {
-	local pid=$1 name=$2 secs=${3:-10} n
+	local pid="$1" name="$2" secs="${3:-10}" n
 	[ -n "$pid" ] || return 0
 	kill -TERM "$pid" 2>/dev/null || true
 	n=0
@@ -137,7 +138,7 @@ vr_check_comm() {
 }
 
 vr_wait_file() {
-	local file=$1 secs=${2:-10} n=0
+	local file="$1" secs="${2:-10}" n=0
 	while [ ! -s "$file" ]; do
 		[ "$n" -ge $((secs * 10)) ] && return 1
 		sleep 0.1
@@ -147,7 +148,7 @@ vr_wait_file() {
 }
 
 vr_wait_log() {
-	local file=$1 re=$2 secs=${3:-10} n=0
+	local file="$1" re="$2" secs="${3:-10}" n=0
 	while ! grep -Eq -- "$re" "$file" 2>/dev/null; do
 		[ "$n" -ge $((secs * 10)) ] && return 1
 		sleep 0.1
@@ -158,7 +159,7 @@ vr_wait_log() {
 
 # The built plugin, or a loud failure: these tests never skip.
 collectd_plugin_so() {
-	local so=${VR_BUILDDIR:?VR_BUILDDIR is not set}/src/.libs/virt_resctrl.so
+	local so="${VR_BUILDDIR:?VR_BUILDDIR is not set}/src/.libs/virt_resctrl.so"
 	[ -f "$so" ] || vr_fail "$so is missing: build the plugin first (make)"
 	echo "$so"
 }
@@ -218,7 +219,7 @@ collectd_env_export() {
 }
 
 collectd_start() {
-	local dir=$1 secs=${2:-20}
+	local dir="$1" secs="${2:-20}"
 	[ -f "$dir/collectd.conf" ] || vr_fail "collectd_start: no $dir/collectd.conf (call collectd_conf)"
 	vr_show_log "$dir/collectd.log"
 	vr_show_log "$dir/collectd.stdout"
@@ -245,13 +246,14 @@ collectd_stop() {
 }
 
 collectd_test() {
-	local dir=$1
+	local dir="$1"
 	: >"$dir/collectd.log"
 	set +e
 	(
 		collectd_env_export
 		exec "$COLLECTD_BIN" -C "$dir/collectd.conf" -T
 	) >"$dir/test.raw" 2>&1
+	# shellcheck disable=SC2034 # read by the caller
 	COLLECTD_T_RC=$?
 	set -e
 	{

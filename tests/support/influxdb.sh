@@ -1,4 +1,5 @@
 # shellcheck shell=sh
+# shellcheck disable=SC3043 # local: dash and bash have it
 # influxdb.sh: a private InfluxDB 1.6 (influxd) on loopback for a test, with its collectd listener.
 # Source it after collectd-run.sh (it uses vr_free_port, vr_on_cleanup, vr_stop_pid):
 #
@@ -21,7 +22,7 @@ INFLUXD_BIN=${INFLUXD_BIN:-/usr/bin/influxd}
 INFLUX_PID=
 
 influxdb_start() {
-	local dir=$1 secs=${2:-30} rpc_port n=0
+	local dir="$1" secs="${2:-30}" rpc_port n=0
 	mkdir -p "$dir/meta" "$dir/data" "$dir/wal"
 	INFLUX_HTTP_PORT=$(vr_free_port tcp)
 	rpc_port=$(vr_free_port tcp)
@@ -99,7 +100,7 @@ influxdb_query() {
 }
 
 influxdb_wait_rows() {
-	local q=$1 secs=${2:-15} n=0
+	local q="$1" secs="${2:-15}" n=0
 	while [ "$(influxdb_query "$q" 2>/dev/null | wc -l)" -lt 2 ]; do
 		[ "$n" -ge $((secs * 10)) ] && return 1
 		sleep 0.1
