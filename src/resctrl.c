@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MOUNT_HINT "mount -t resctrl resctrl %s"
@@ -223,6 +224,10 @@ static int open_root(vr_resctrl *r, char *reason, size_t len) {
   if (r->root_fd >= 0)
     return 0;
   int err = errno;
+  struct stat st;
+  /* O_DIRECTORY | O_NOFOLLOW on a symlink fails with ENOTDIR. */
+  if (err == ENOTDIR && lstat(r->path, &st) == 0 && S_ISLNK(st.st_mode))
+    err = ELOOP;
   if (err == ENOENT)
     vr_resctrl_reason(reason, len,
                       "%s does not exist: this kernel lacks resctrl "

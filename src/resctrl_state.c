@@ -84,14 +84,16 @@ static int read_mon_groups(const vr_resctrl *r, state_builder *b,
   }
   struct dirent *e;
   while ((e = readdir(d))) {
-    if (e->d_name[0] == '.')
+    /* resctrl has no symbolic links: one is not a group of the kernel's. */
+    if (e->d_name[0] == '.' || e->d_type == DT_LNK)
       continue;
     char rel[VR_RESCTRL_NAME_MAX * 2 + 32];
     pid_t *tids = NULL;
     size_t n = 0;
     snprintf(rel, sizeof(rel), "%s/%s/tasks", parent, e->d_name);
     rc = read_tasks(r, rel, &tids, &n);
-    if (rc == -ENOENT) {
+    /* Removed meanwhile, or a link where the kernel has a file. */
+    if (rc == -ENOENT || rc == -ENOTDIR || rc == -ELOOP || rc == -EXDEV) {
       rc = 0;
       continue;
     }
@@ -123,8 +125,8 @@ static int read_ctrl_group(const vr_resctrl *r, state_builder *b,
   size_t n = 0;
   snprintf(rel, sizeof(rel), "%s/tasks", ctrl);
   int rc = read_tasks(r, rel, &tids, &n);
-  /* Not a group (a stray file) or removed meanwhile. */
-  if (rc == -ENOENT || rc == -ENOTDIR)
+  /* Not a group (a stray file, a link) or removed meanwhile. */
+  if (rc == -ENOENT || rc == -ENOTDIR || rc == -ELOOP || rc == -EXDEV)
     return 0;
   if (rc == 0)
     rc = add_places(b, tids, n, ctrl, "");
