@@ -24,3 +24,10 @@ tests_integration_test_resctrl_emu_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_integration_test_resctrl_emu_LDADD = $(UNIT_TEST_LIBS)
 TESTS += tests/integration/resctrl_emu.sh
 EXTRA_DIST += tests/integration/resctrl_emu.sh
+
+check_PROGRAMS += tests/integration/resctrl_readloop
+tests_integration_resctrl_readloop_SOURCES = tests/integration/resctrl_readloop.c
+tests_integration_resctrl_readloop_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_integration_resctrl_readloop_LDADD = $(UNIT_TEST_LIBS)
+TESTS += tests/integration/resctrl_syscalls.sh
+EXTRA_DIST += tests/integration/resctrl_syscalls.sh
