@@ -149,6 +149,14 @@ expect 0 list vm2
 same "$OUT" "solo 1
 zero 0"
 
+echo "# --uri-ns keeps groups of another namespace apart"
+expect 0 --uri-ns urn:x-example:other add vm2 --vcpus 0-1 --name other
+expect 0 --uri-ns urn:x-example:other list vm2
+same "$OUT" "other 0,1"
+expect 0 list vm2
+same "$OUT" "solo 1
+zero 0"
+
 echo "# libvirt errors exit 2"
 expect 2 list nosuch
 has "$ERR" "nosuch"
