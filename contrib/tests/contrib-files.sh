@@ -92,8 +92,9 @@ CONF
   cat "$tmp/out" >&2
   fail "collectd rejected contrib/barometer/virt_resctrl.conf"
 }
-if grep -Ei "error|failed|unknown" "$tmp/out" >&2; then
+if grep -Ei "configuration error|config file failed|unknown config key|plugin_load: .*failed|could not be loaded" "$tmp/out" >&2; then
   fail "collectd complained about contrib/barometer/virt_resctrl.conf"
 fi
+sed "s/^/  collectd: /" "$tmp/out"
 echo "ok: collectd -T accepts the Barometer snippet"
 echo "PASS"
