@@ -22,4 +22,3 @@ fuzz:
 EXTRA_DIST += tests/fuzz/run-fuzz.sh tests/fuzz/fuzz_group_spec.c \
 	tests/fuzz/fuzz_cpuset.c tests/fuzz/fuzz_owned_name.c \
 	tests/fuzz/fuzz_group_spec.dict tests/fuzz/corpus tests/fuzz/hostile
-CLEANFILES += fuzz-artifacts/*/*
