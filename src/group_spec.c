@@ -61,7 +61,7 @@ static int add_rejection(vr_group_list *list, const char *label,
   list->rejections = grown;
   vr_group_rejection *r = &grown[list->n_rejections++];
   copy_printable(r->group, sizeof(r->group), label, VR_GROUP_NAME_MAX + 8);
-  snprintf(r->reason, sizeof(r->reason), "%s", reason);
+  copy_printable(r->reason, sizeof(r->reason), reason, sizeof(r->reason));
   return 0;
 }
 
