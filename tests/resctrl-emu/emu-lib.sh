@@ -20,7 +20,7 @@ emu_cleanup() {
   local p m
   for p in $TASK_PIDS; do kill "$p" 2>/dev/null || true; done
   for p in $EMU_PIDS; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in $EMU_PIDS; do wait "$p" 2>/dev/null || true; done
+  for p in $EMU_PIDS; do wait_exit "$p" 2>/dev/null || true; done
   for m in $EMU_MOUNTS; do
     if mountpoint -q "$m" 2>/dev/null; then
       fusermount3 -u "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
@@ -31,6 +31,22 @@ emu_cleanup() {
 }
 trap emu_cleanup EXIT
 trap 'exit 1' INT TERM HUP
+
+# wait_exit PID: its exit status, waiting at most 5 s before SIGKILL
+wait_exit() {
+  local i
+  for i in $(seq 50); do
+    kill -0 "$1" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$1" 2>/dev/null; then
+    kill -KILL "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+    echo "FAIL: process $1 did not exit within 5 s" >&2
+    return 124
+  fi
+  wait "$1"
+}
 
 fail() {
   echo "FAIL: $*" >&2
@@ -49,7 +65,7 @@ expect() {
   got=$("$FDTOOL" "$@") || fail "emu-fdtool $* exited $?"
   [ "$got" = "$want" ] || fail "$*: want '$want', got '$got'"
   local what="$*"
-  ok "${what//"$WORK"\//} -> $want"
+  ok "${what//"$WORK"\//} -> $(printf '%s' "$want" | tr '\n' '|')"
 }
 
 # expect_file PATH WANT: the file's whole content (newlines kept)
@@ -106,7 +122,7 @@ start_emu() {
 stop_emu() {
   local pid=$1 mnt=$2 log=$3 rc=0
   kill -TERM "$pid"
-  wait "$pid" || rc=$?
+  wait_exit "$pid" || rc=$?
   [ "$rc" = 0 ] || fail "emulator exited $rc: $(cat "$log")"
   if grep -q -e "runtime error" -e "AddressSanitizer" "$log"; then
     fail "sanitizer report: $(cat "$log")"

@@ -18,6 +18,8 @@ check_PROGRAMS += tests/resctrl-emu/emu-fdtool
 tests_resctrl_emu_emu_fdtool_SOURCES = tests/resctrl-emu/emu_fdtool.c
 EMU_TESTS = \
 	tests/resctrl-emu/test-groups.sh \
-	tests/resctrl-emu/test-tasks.sh
+	tests/resctrl-emu/test-tasks.sh \
+	tests/resctrl-emu/test-mondata.sh \
+	tests/resctrl-emu/test-lifecycle.sh
 TESTS += $(EMU_TESTS)
 EXTRA_DIST += $(EMU_TESTS) tests/resctrl-emu/emu-lib.sh
