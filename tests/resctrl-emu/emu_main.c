@@ -244,6 +244,7 @@ int main(int argc, char **argv) {
   struct fuse_args args = FUSE_ARGS_INIT(3, fuse_argv);
   struct fuse *fuse =
       fuse_new(&args, &emu_fuse_ops, sizeof(emu_fuse_ops), &state);
+  fuse_opt_free_args(&args); /* fuse_new may have copied and grown them */
   if (!fuse)
     goto out_control;
   if (fuse_mount(fuse, o.mountpoint) != 0)
