@@ -10,6 +10,13 @@ for sig in TERM INT HUP; do
   grep -q " $M fuse.resctrl-emu " /proc/mounts || fail "no fuse.resctrl-emu mount"
   ok "mounted as fuse.resctrl-emu once the ready file exists"
   expect ok mkdir "$M/c1"
+  if [ "$sig" = TERM ]; then
+    # flock(LOCK_EX) on the root, as libvirt and the plugin take it, excludes
+    # a second locker (the FUSE kernel module keeps the lock locally)
+    inner=$(flock -n "$M" sh -c "flock -n '$M' true; echo \$?")
+    [ "$inner" = 1 ] || fail "a second flock on the root succeeded"
+    ok "flock on the root excludes a second locker"
+  fi
   rc=0
   kill -"$sig" "$EMU_PID"
   wait_exit "$EMU_PID" || rc=$?
