@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the emulator's own tests; sourced by tests/resctrl-emu/test-*.sh.
 # Every emulator is mounted in a private temporary directory and stopped (and
 # unmounted) by the EXIT trap, also when a test fails; so are the sleep
@@ -34,8 +35,8 @@ trap 'exit 1' INT TERM HUP
 
 # wait_exit PID: its exit status, waiting at most 5 s before SIGKILL
 wait_exit() {
-  local i
-  for i in $(seq 50); do
+  local _
+  for _ in $(seq 50); do
     kill -0 "$1" 2>/dev/null || break
     sleep 0.1
   done
@@ -96,7 +97,7 @@ not_listed() {
 # start_emu NAME [OPTIONS]: mounts an emulator on $WORK/NAME/mnt; sets M (the
 # mount), CTL (its control FIFO), EMU_PID and EMU_LOG.
 start_emu() {
-  local name=$1 dir i
+  local name=$1 dir _
   shift
   dir="$WORK/$name"
   mkdir -p "$dir/mnt"
@@ -108,7 +109,7 @@ start_emu() {
   EMU_PID=$!
   EMU_PIDS="$EMU_PIDS $EMU_PID"
   EMU_MOUNTS="$EMU_MOUNTS $M"
-  for i in $(seq 100); do
+  for _ in $(seq 100); do
     [ -e "$dir/ready" ] && break
     kill -0 "$EMU_PID" 2>/dev/null || fail "emulator died: $(cat "$EMU_LOG")"
     sleep 0.1

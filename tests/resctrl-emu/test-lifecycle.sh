@@ -2,6 +2,8 @@
 # The emulator's life: the ready line and file, a clean unmount on SIGTERM,
 # SIGINT and SIGHUP (exit 0), exit when unmounted from outside, refusal of
 # bad options before mounting anything.
+# ls of names the emulator controls is what is being checked
+# shellcheck disable=SC2012 source=tests/resctrl-emu/emu-lib.sh
 . "$VR_SRCDIR/tests/resctrl-emu/emu-lib.sh"
 
 for sig in TERM INT HUP; do

@@ -3,6 +3,8 @@
 # the features present, value format, stable occupancy, growing MBM counters,
 # CTRL_MON sums, control-channel values and words, fresh reads through a
 # kept fd (pread at 0), ENODEV on a kept fd of a removed group.
+# ls of names the emulator controls is what is being checked
+# shellcheck disable=SC2012 source=tests/resctrl-emu/emu-lib.sh
 . "$VR_SRCDIR/tests/resctrl-emu/emu-lib.sh"
 
 L3=4194304
@@ -43,7 +45,7 @@ o2=$(cat "$f")
 ok "synthetic occupancy is stable ($o1) and within the L3"
 for feat in mbm_total_bytes mbm_local_bytes; do
   prev=-1
-  for i in 1 2 3; do
+  for _ in 1 2 3; do
     v=$(cat "$M/c1/mon_groups/m1/mon_data/mon_L3_11/$feat")
     [ "$v" -gt "$prev" ] || fail "$feat did not grow: $prev then $v"
     prev=$v
