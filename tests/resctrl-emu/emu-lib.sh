@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the emulator's own tests; sourced by tests/resctrl-emu/test-*.sh.
 # Every emulator is mounted in a private temporary directory and stopped (and
 # unmounted) by the EXIT trap, also when a test fails; so are the sleep
@@ -20,7 +21,7 @@ emu_cleanup() {
   local p m
   for p in $TASK_PIDS; do kill "$p" 2>/dev/null || true; done
   for p in $EMU_PIDS; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in $EMU_PIDS; do wait "$p" 2>/dev/null || true; done
+  for p in $EMU_PIDS; do wait_exit "$p" 2>/dev/null || true; done
   for m in $EMU_MOUNTS; do
     if mountpoint -q "$m" 2>/dev/null; then
       fusermount3 -u "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
@@ -31,6 +32,22 @@ emu_cleanup() {
 }
 trap emu_cleanup EXIT
 trap 'exit 1' INT TERM HUP
+
+# wait_exit PID: its exit status, waiting at most 5 s before SIGKILL
+wait_exit() {
+  local _
+  for _ in $(seq 50); do
+    kill -0 "$1" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$1" 2>/dev/null; then
+    kill -KILL "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+    echo "FAIL: process $1 did not exit within 5 s" >&2
+    return 124
+  fi
+  wait "$1"
+}
 
 fail() {
   echo "FAIL: $*" >&2
@@ -49,7 +66,7 @@ expect() {
   got=$("$FDTOOL" "$@") || fail "emu-fdtool $* exited $?"
   [ "$got" = "$want" ] || fail "$*: want '$want', got '$got'"
   local what="$*"
-  ok "${what//"$WORK"\//} -> $want"
+  ok "${what//"$WORK"\//} -> $(printf '%s' "$want" | tr '\n' '|')"
 }
 
 # expect_file PATH WANT: the file's whole content (newlines kept)
@@ -80,7 +97,7 @@ not_listed() {
 # start_emu NAME [OPTIONS]: mounts an emulator on $WORK/NAME/mnt; sets M (the
 # mount), CTL (its control FIFO), EMU_PID and EMU_LOG.
 start_emu() {
-  local name=$1 dir i
+  local name=$1 dir _
   shift
   dir="$WORK/$name"
   mkdir -p "$dir/mnt"
@@ -92,7 +109,7 @@ start_emu() {
   EMU_PID=$!
   EMU_PIDS="$EMU_PIDS $EMU_PID"
   EMU_MOUNTS="$EMU_MOUNTS $M"
-  for i in $(seq 100); do
+  for _ in $(seq 100); do
     [ -e "$dir/ready" ] && break
     kill -0 "$EMU_PID" 2>/dev/null || fail "emulator died: $(cat "$EMU_LOG")"
     sleep 0.1
@@ -106,7 +123,7 @@ start_emu() {
 stop_emu() {
   local pid=$1 mnt=$2 log=$3 rc=0
   kill -TERM "$pid"
-  wait "$pid" || rc=$?
+  wait_exit "$pid" || rc=$?
   [ "$rc" = 0 ] || fail "emulator exited $rc: $(cat "$log")"
   if grep -q -e "runtime error" -e "AddressSanitizer" "$log"; then
     fail "sanitizer report: $(cat "$log")"

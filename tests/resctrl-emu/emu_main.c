@@ -36,6 +36,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,11 +244,18 @@ int main(int argc, char **argv) {
   struct fuse_args args = FUSE_ARGS_INIT(3, fuse_argv);
   struct fuse *fuse =
       fuse_new(&args, &emu_fuse_ops, sizeof(emu_fuse_ops), &state);
+  fuse_opt_free_args(&args); /* fuse_new may have copied and grown them */
   if (!fuse)
     goto out_control;
   if (fuse_mount(fuse, o.mountpoint) != 0)
     goto out_destroy;
   struct fuse_session *se = fuse_get_session(fuse);
+  /* A shell starts background jobs with SIGINT ignored, and libfuse only
+   * installs its handlers over SIG_DFL: reset them so that SIGINT and
+   * SIGHUP stop the emulator wherever it was started from. */
+  signal(SIGINT, SIG_DFL);
+  signal(SIGHUP, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
   if (fuse_set_signal_handlers(se) != 0)
     goto out_unmount;
   if (emu_control_thread_start(&state) != 0)

@@ -18,6 +18,17 @@ check_PROGRAMS += tests/resctrl-emu/emu-fdtool
 tests_resctrl_emu_emu_fdtool_SOURCES = tests/resctrl-emu/emu_fdtool.c
 EMU_TESTS = \
 	tests/resctrl-emu/test-groups.sh \
-	tests/resctrl-emu/test-tasks.sh
+	tests/resctrl-emu/test-tasks.sh \
+	tests/resctrl-emu/test-mondata.sh \
+	tests/resctrl-emu/test-lifecycle.sh
 TESTS += $(EMU_TESTS)
 EXTRA_DIST += $(EMU_TESTS) tests/resctrl-emu/emu-lib.sh
+
+# The model alone, with a fake host and clock (tid reuse, limbo timing).
+check_PROGRAMS += tests/resctrl-emu/test_emu_model
+tests_resctrl_emu_test_emu_model_SOURCES = \
+	tests/resctrl-emu/test_emu_model.c \
+	tests/resctrl-emu/emu_model.c tests/resctrl-emu/emu_tasks.c
+tests_resctrl_emu_test_emu_model_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_resctrl_emu_test_emu_model_LDADD = $(CMOCKA_LIBS)
+TESTS += tests/resctrl-emu/test_emu_model

@@ -2,6 +2,8 @@
 # The emulator's groups: info files, where mkdir is allowed, CLOSID and RMID
 # exhaustion (ENOSPC, EBUSY while in limbo, limbo expiry), rmdir, and the
 # errnos of files that cannot be created or removed.
+# ls of names the emulator controls is what is being checked
+# shellcheck disable=SC2012 source=tests/resctrl-emu/emu-lib.sh
 . "$VR_SRCDIR/tests/resctrl-emu/emu-lib.sh"
 
 # --- info and the root's entries ------------------------------------------

@@ -3,6 +3,8 @@
 # first failure, ESRCH, EINVAL for a MON group outside the task's CTRL_MON
 # group, moves between groups, listings, dead tasks, rmdir, and the root's
 # empty list on a monitoring-only CPU. The tasks are sleep processes.
+# ls of names the emulator controls is what is being checked
+# shellcheck disable=SC2012 source=tests/resctrl-emu/emu-lib.sh
 . "$VR_SRCDIR/tests/resctrl-emu/emu-lib.sh"
 
 start_emu main --num-rmids 16
@@ -110,7 +112,7 @@ expect "$(printf 'ok\nyes\nno')" write "$M/c2/tasks" 0 selfin "$M/c2/tasks" \
   selfin "$M/tasks"
 
 # a thread that is not a process leader: the emulator's own control thread
-tid=$(ls "/proc/$EMU_PID/task" | grep -vx "$EMU_PID" | head -1)
+tid=$(find "/proc/$EMU_PID/task" -mindepth 1 -maxdepth 1 -printf "%f\n" | grep -vx "$EMU_PID" | head -1)
 [ -n "$tid" ] || fail "no second thread in the emulator"
 expect ok write "$M/c2/tasks" "$tid"
 listed "$M/c2/tasks" "$tid"
