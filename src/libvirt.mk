@@ -1,1 +1,5 @@
 # libvirt module, vCPU threads (issue 5)
+src_libvrcore_la_SOURCES += \
+	src/vr_libvirt.c src/vr_libvirt.h \
+	src/vcpu_threads.c src/vcpu_threads.h \
+	src/domain_filter.c src/domain_filter.h

@@ -1,1 +1,16 @@
 # libvirt module against a real libvirtd (issue 5)
+check_PROGRAMS += tests/integration/test_libvirt_pure \
+	tests/integration/test_libvirt_live
+TESTS += tests/integration/test_libvirt_pure tests/integration/libvirt-live.sh
+check_SCRIPTS += tests/integration/libvirt-live.sh
+EXTRA_DIST += tests/integration/libvirt-live.sh tests/support/libvirtd-env.sh
+
+tests_integration_test_libvirt_pure_SOURCES = \
+	tests/integration/test_libvirt_pure.c
+tests_integration_test_libvirt_pure_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_integration_test_libvirt_pure_LDADD = $(UNIT_TEST_LIBS)
+
+tests_integration_test_libvirt_live_SOURCES = \
+	tests/integration/test_libvirt_live.c
+tests_integration_test_libvirt_live_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_integration_test_libvirt_live_LDADD = $(UNIT_TEST_LIBS) -lpthread

@@ -1,1 +1,18 @@
-# resctrl module against the emulator (issue 4)
+# resctrl module against fixture trees and the emulator (issue 4), plus the
+# unit tests of its parsers.
+RESCTRL_TESTLIB = tests/support/resctrl_testlib.c tests/support/resctrl_testlib.h
+
+check_PROGRAMS += tests/unit/test_resctrl_parse
+tests_unit_test_resctrl_parse_SOURCES = tests/unit/test_resctrl_parse.c
+tests_unit_test_resctrl_parse_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_resctrl_parse_LDADD = $(UNIT_TEST_LIBS)
+TESTS += tests/unit/test_resctrl_parse
+
+check_PROGRAMS += tests/integration/test_resctrl_fixture
+tests_integration_test_resctrl_fixture_SOURCES = \
+	tests/integration/test_resctrl_fixture.c $(RESCTRL_TESTLIB)
+tests_integration_test_resctrl_fixture_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_integration_test_resctrl_fixture_LDADD = $(UNIT_TEST_LIBS)
+
+TESTS += tests/integration/resctrl_fixture.sh
+EXTRA_DIST += tests/integration/resctrl_fixture.sh tests/support/resctrl_tmp.sh

@@ -1,0 +1,374 @@
+/**
+ * The resctrl root: opening it, discovering what it monitors, the L3 sizes
+ * from sysfs, and the root's flock. See resctrl.h.
+ */
+#include "resctrl.h"
+#include "resctrl_io.h"
+#include "resctrl_parse.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MOUNT_HINT "mount -t resctrl resctrl %s"
+
+/* Opens a directory fd's listing on a fresh descriptor (closedir closes
+ * it, the caller's fd stays). */
+static DIR *open_listing(int dirfd, const char *rel) {
+  int fd = rel ? vr_resctrl_open_beneath(dirfd, rel, O_RDONLY | O_DIRECTORY)
+               : openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    errno = rel ? -fd : errno;
+    return NULL;
+  }
+  DIR *d = fdopendir(fd);
+  if (!d) {
+    int saved = errno;
+    close(fd);
+    errno = saved;
+  }
+  return d;
+}
+
+/* True when the directory has no entry but "." and "..": what an unmounted
+ * /sys/fs/resctrl looks like. */
+static bool dir_is_empty(int dirfd) {
+  DIR *d = open_listing(dirfd, NULL);
+  bool empty = true;
+  if (!d)
+    return false;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+      empty = false;
+      break;
+    }
+  }
+  closedir(d);
+  return empty;
+}
+
+static bool exists_beneath(int dirfd, const char *rel, int flags) {
+  int fd = vr_resctrl_open_beneath(dirfd, rel, O_PATH | flags);
+  if (fd < 0)
+    return false;
+  close(fd);
+  return true;
+}
+
+/*
+ * Allocation exists when info/ holds a resource directory with num_closids
+ * (info/L3, info/L3DATA, info/MB, ...), not only *_MON ones: the kernel
+ * creates those per alloc-capable resource (resctrl.rst, "Info
+ * directory"). Without one, mkdir at the root fails with EPERM, and we find
+ * that out without creating anything. *num_closids: the smallest count.
+ */
+static int discover_alloc(vr_resctrl *r) {
+  DIR *d = open_listing(r->root_fd, "info");
+  if (!d)
+    return -errno;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    size_t len = strlen(e->d_name);
+    if (e->d_name[0] == '.' ||
+        (len >= 4 && !strcmp(e->d_name + len - 4, "_MON")))
+      continue;
+    char rel[VR_RESCTRL_NAME_MAX + 32];
+    char buf[32];
+    unsigned n;
+    snprintf(rel, sizeof(rel), "info/%s/num_closids", e->d_name);
+    ssize_t got = vr_resctrl_read_file(r->root_fd, rel, buf, sizeof(buf));
+    if (got < 0 || vr_resctrl_parse_uint(buf, (size_t)got, &n) < 0)
+      continue;
+    if (!r->alloc_capable || n < r->num_closids)
+      r->num_closids = n;
+    r->alloc_capable = true;
+  }
+  closedir(d);
+  return 0;
+}
+
+static int cache_cmp(const void *a, const void *b) {
+  const vr_resctrl_cache *x = a, *y = b;
+  return (x->id > y->id) - (x->id < y->id);
+}
+
+/* The cache ids: the root group's mon_data/mon_L3_XX directories. */
+static int discover_caches(vr_resctrl *r) {
+  int rc = 0;
+  size_t cap = 0;
+  DIR *d = open_listing(r->root_fd, "mon_data");
+  if (!d)
+    return -errno;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    unsigned id;
+    if (!vr_resctrl_parse_mon_dir(e->d_name, &id))
+      continue;
+    if (r->n_caches == cap) {
+      size_t ncap = cap ? cap * 2 : 4;
+      vr_resctrl_cache *grown = realloc(r->caches, ncap * sizeof(*grown));
+      if (!grown) {
+        rc = -ENOMEM;
+        goto cleanup;
+      }
+      r->caches = grown;
+      cap = ncap;
+    }
+    vr_resctrl_cache *c = &r->caches[r->n_caches++];
+    memset(c, 0, sizeof(*c));
+    c->id = id;
+    snprintf(c->dir, sizeof(c->dir), "%s", e->d_name);
+  }
+  if (r->n_caches > 1)
+    qsort(r->caches, r->n_caches, sizeof(*r->caches), cache_cmp);
+cleanup:
+  closedir(d);
+  return rc;
+}
+
+/* Reads one small sysfs file of a cache index directory. */
+static ssize_t read_index_file(int index_fd, const char *name, char *buf,
+                               size_t len) {
+  int fd = openat(index_fd, name, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -errno;
+  ssize_t n = read(fd, buf, len - 1);
+  int saved = errno;
+  close(fd);
+  if (n < 0)
+    return -saved;
+  buf[n] = '\0';
+  return n;
+}
+
+/* One devices/system/cpu/cpuN/cache/indexM directory: a level-3 entry
+ * gives its cache id's size. */
+static void size_from_index(vr_resctrl *r, int index_fd) {
+  char buf[64];
+  unsigned level, id;
+  uint64_t size;
+  ssize_t n = read_index_file(index_fd, "level", buf, sizeof(buf));
+  if (n < 0 || vr_resctrl_parse_uint(buf, (size_t)n, &level) < 0 || level != 3)
+    return;
+  n = read_index_file(index_fd, "id", buf, sizeof(buf));
+  if (n < 0 || vr_resctrl_parse_uint(buf, (size_t)n, &id) < 0)
+    return;
+  int i = vr_resctrl_cache_index(r, id);
+  if (i < 0 || r->caches[i].size)
+    return;
+  n = read_index_file(index_fd, "size", buf, sizeof(buf));
+  if (n < 0 || vr_resctrl_parse_cache_size(buf, &size) < 0)
+    return;
+  r->caches[i].size = size;
+}
+
+static bool all_sizes_known(const vr_resctrl *r) {
+  for (size_t i = 0; i < r->n_caches; i++)
+    if (!r->caches[i].size)
+      return false;
+  return true;
+}
+
+/*
+ * L3 sizes per cache id from <sysfs>/devices/system/cpu/cpu*\/cache/index*:
+ * the entry whose level is 3 names its id and size ("32768K"). Missing
+ * entries leave size 0: the caller reports no percent for that cache.
+ */
+static void discover_sizes(vr_resctrl *r, const char *sysfs_path) {
+  char path[4200];
+  snprintf(path, sizeof(path), "%s/devices/system/cpu", sysfs_path);
+  DIR *cpus = opendir(path);
+  if (!cpus)
+    return;
+  struct dirent *e;
+  while (!all_sizes_known(r) && (e = readdir(cpus))) {
+    if (strncmp(e->d_name, "cpu", 3) != 0 || e->d_name[3] < '0' ||
+        e->d_name[3] > '9')
+      continue;
+    char rel[300];
+    snprintf(rel, sizeof(rel), "%s/cache", e->d_name);
+    int cache_fd = openat(dirfd(cpus), rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (cache_fd < 0)
+      continue;
+    DIR *idx = fdopendir(cache_fd);
+    if (!idx) {
+      close(cache_fd);
+      continue;
+    }
+    struct dirent *ie;
+    while ((ie = readdir(idx))) {
+      if (strncmp(ie->d_name, "index", 5) != 0)
+        continue;
+      int index_fd =
+          openat(dirfd(idx), ie->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (index_fd < 0)
+        continue;
+      size_from_index(r, index_fd);
+      close(index_fd);
+    }
+    closedir(idx);
+  }
+  closedir(cpus);
+}
+
+/* Opens the root directory itself and says what is wrong with it. */
+static int open_root(vr_resctrl *r, char *reason, size_t len) {
+  r->root_fd = open(r->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (r->root_fd >= 0)
+    return 0;
+  int err = errno;
+  struct stat st;
+  /* O_DIRECTORY | O_NOFOLLOW on a symlink fails with ENOTDIR. */
+  if (err == ENOTDIR && lstat(r->path, &st) == 0 && S_ISLNK(st.st_mode))
+    err = ELOOP;
+  if (err == ENOENT)
+    vr_resctrl_reason(reason, len,
+                      "%s does not exist: this kernel lacks resctrl "
+                      "(CONFIG_X86_CPU_RESCTRL) or ResctrlPath is wrong",
+                      r->path);
+  else if (err == ELOOP)
+    vr_resctrl_reason(reason, len,
+                      "%s is a symbolic link: set ResctrlPath to the mount "
+                      "point itself",
+                      r->path);
+  else
+    vr_resctrl_reason(reason, len, "cannot open %s: %s", r->path,
+                      strerror(err));
+  return -err;
+}
+
+/* The checks that tell "not mounted" from "not resctrl" from "no L3
+ * monitoring", then the discovery proper. */
+static int discover(vr_resctrl *r, const char *sysfs_path, char *reason,
+                    size_t len) {
+  char buf[512];
+  ssize_t n;
+  int rc;
+  if (!exists_beneath(r->root_fd, "info", O_DIRECTORY) ||
+      !exists_beneath(r->root_fd, "tasks", 0)) {
+    if (dir_is_empty(r->root_fd)) {
+      vr_resctrl_reason(reason, len,
+                        "resctrl is not mounted at %s: " MOUNT_HINT, r->path,
+                        r->path);
+      return -ENOMEDIUM;
+    }
+    vr_resctrl_reason(reason, len,
+                      "%s is not a resctrl filesystem (no info/ or tasks): "
+                      "set ResctrlPath to its mount point, or " MOUNT_HINT,
+                      r->path, r->path);
+    return -EMEDIUMTYPE;
+  }
+  n = vr_resctrl_read_file(r->root_fd, "info/L3_MON/mon_features", buf,
+                           sizeof(buf));
+  if (n >= 0)
+    r->features = vr_resctrl_parse_features(buf, (size_t)n);
+  if (n < 0 || r->features == 0) {
+    vr_resctrl_reason(reason, len,
+                      "resctrl at %s has no L3 monitoring "
+                      "(info/L3_MON/mon_features %s): the CPU lacks CMT/MBM "
+                      "or it is disabled (rdt= boot option)",
+                      r->path, n < 0 ? "missing" : "lists no known event");
+    return -EOPNOTSUPP;
+  }
+  n = vr_resctrl_read_file(r->root_fd, "info/L3_MON/num_rmids", buf,
+                           sizeof(buf));
+  if (n < 0 || vr_resctrl_parse_uint(buf, (size_t)n, &r->num_rmids) < 0)
+    r->num_rmids = 0;
+  rc = discover_alloc(r);
+  if (rc < 0) {
+    vr_resctrl_reason(reason, len, "cannot list %s/info: %s", r->path,
+                      strerror(-rc));
+    return rc;
+  }
+  rc = discover_caches(r);
+  if (rc < 0 || r->n_caches == 0) {
+    vr_resctrl_reason(reason, len,
+                      "resctrl at %s has no L3 monitoring domain "
+                      "(mon_data/mon_L3_XX): %s",
+                      r->path, rc < 0 ? strerror(-rc) : "none listed");
+    return rc < 0 ? rc : -EOPNOTSUPP;
+  }
+  discover_sizes(r, sysfs_path);
+  return 0;
+}
+
+int vr_resctrl_open(const char *path, const char *sysfs_path, vr_resctrl **out,
+                    char *reason, size_t reason_len) {
+  int rc;
+  vr_resctrl *r = calloc(1, sizeof(*r));
+  *out = NULL;
+  if (!r)
+    return -ENOMEM;
+  r->root_fd = -1;
+  if (!path)
+    path = VR_RESCTRL_DEFAULT_ROOT;
+  if (!sysfs_path)
+    sysfs_path = VR_RESCTRL_DEFAULT_SYSFS;
+  if (snprintf(r->path, sizeof(r->path), "%s", path) >= (int)sizeof(r->path)) {
+    vr_resctrl_reason(reason, reason_len, "ResctrlPath is too long");
+    rc = -ENAMETOOLONG;
+    goto cleanup;
+  }
+  rc = open_root(r, reason, reason_len);
+  if (rc < 0)
+    goto cleanup;
+  rc = discover(r, sysfs_path, reason, reason_len);
+cleanup:
+  if (rc < 0)
+    vr_resctrl_close(r);
+  else
+    *out = r;
+  return rc;
+}
+
+void vr_resctrl_close(vr_resctrl *r) {
+  if (!r)
+    return;
+  if (r->root_fd >= 0)
+    close(r->root_fd);
+  free(r->caches);
+  free(r);
+}
+
+int vr_resctrl_cache_index(const vr_resctrl *r, unsigned id) {
+  for (size_t i = 0; i < r->n_caches; i++)
+    if (r->caches[i].id == id)
+      return (int)i;
+  return -1;
+}
+
+int vr_resctrl_lock(const vr_resctrl *r, bool wait, int *lock_fd) {
+  int rc = 0;
+  *lock_fd = -1;
+  /* A descriptor of our own: flock belongs to the open file description,
+   * so a lock on root_fd would not exclude another handle of ours. */
+  int fd = openat(r->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return -errno;
+  while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
+    if (errno != EINTR) {
+      rc = -errno;
+      goto cleanup;
+    }
+  }
+  *lock_fd = fd;
+  fd = -1;
+cleanup:
+  if (fd >= 0)
+    close(fd);
+  return rc;
+}
+
+void vr_resctrl_unlock(int lock_fd) {
+  if (lock_fd < 0)
+    return;
+  flock(lock_fd, LOCK_UN);
+  close(lock_fd);
+}

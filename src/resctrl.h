@@ -1,0 +1,148 @@
+/**
+ * The plugin's resctrl module: the only code that touches the resctrl
+ * filesystem (DESIGN.md, "resctrl rules"; the kernel's
+ * Documentation/filesystems/resctrl.rst).
+ *
+ * It opens a configurable root, discovers what the hardware monitors, takes
+ * the root's flock, reads every tasks file into a vr_resctrl_state, and
+ * creates, fills and removes MON groups. It decides nothing: the reconcile
+ * module chooses which group goes where. Every function returns 0 or a
+ * negative errno and, where a reason buffer is passed, a sentence saying
+ * what failed and what to do; nothing here logs.
+ *
+ * Safety: every path is resolved below the root's directory fd with no
+ * symbolic link followed, and only directories whose name is ours
+ * (vr_owned_name_parse) are ever created, written or removed.
+ *
+ * Value reading is in resctrl_values.h.
+ */
+#ifndef VR_RESCTRL_H
+#define VR_RESCTRL_H
+
+#include "resctrl_model.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define VR_RESCTRL_DEFAULT_ROOT "/sys/fs/resctrl"
+#define VR_RESCTRL_DEFAULT_SYSFS "/sys"
+
+/** The L3 monitoring events this module knows (info/L3_MON/mon_features). */
+typedef enum {
+  VR_FEAT_LLC_OCCUPANCY = 0,
+  VR_FEAT_MBM_TOTAL_BYTES,
+  VR_FEAT_MBM_LOCAL_BYTES,
+  VR_FEAT_COUNT
+} vr_resctrl_feature;
+
+/** The file name of a feature in mon_data/mon_L3_XX/. */
+const char *vr_resctrl_feature_name(vr_resctrl_feature feature);
+
+/** One L3 cache domain that has a mon_data/mon_L3_XX directory. */
+typedef struct {
+  unsigned id;                       /* XX, parsed base 10 */
+  char dir[VR_RESCTRL_NAME_MAX + 1]; /* "mon_L3_08" as the kernel wrote it */
+  uint64_t size;                     /* bytes from sysfs; 0 when unknown */
+} vr_resctrl_cache;
+
+/** An opened resctrl root and what it offers. Read the fields freely. */
+typedef struct {
+  char path[4096];
+  int root_fd;              /* O_DIRECTORY, kept for the handle's lifetime */
+  unsigned features;        /* bit (1u << vr_resctrl_feature) per feature */
+  vr_resctrl_cache *caches; /* ascending id */
+  size_t n_caches;
+  bool alloc_capable;   /* CTRL_MON groups other than the root can exist */
+  unsigned num_rmids;   /* info/L3_MON/num_rmids; 0 when unreadable */
+  unsigned num_closids; /* info/<resource>/num_closids; 0 without alloc */
+} vr_resctrl;
+
+/**
+ * Opens the resctrl root at path (NULL: /sys/fs/resctrl) and discovers its
+ * features, cache ids and allocation support; L3 sizes come from
+ * sysfs_path (NULL: /sys). The root directory itself must not be a symbolic
+ * link. Distinct failures, each with a reason that says what to do:
+ *  -ENOENT       path does not exist (kernel without resctrl support);
+ *  -ENOMEDIUM    an empty directory: resctrl is not mounted there;
+ *  -EMEDIUMTYPE  a directory that is not a resctrl filesystem;
+ *  -EOPNOTSUPP   resctrl without L3 monitoring (no info/L3_MON, no known
+ *                feature, or no mon_data/mon_L3_XX);
+ *  other         the errno of the failed open/read.
+ * Missing L3 sizes are not an error (cache size stays 0).
+ */
+int vr_resctrl_open(const char *path, const char *sysfs_path, vr_resctrl **out,
+                    char *reason, size_t reason_len);
+
+/** Closes the root fd and frees the handle; NULL is fine. */
+void vr_resctrl_close(vr_resctrl *r);
+
+/** Index of cache id in r->caches, or -1. */
+int vr_resctrl_cache_index(const vr_resctrl *r, unsigned id);
+
+/**
+ * Takes flock(LOCK_EX) on the root directory, as libvirt and pqos do around
+ * their mkdir/tasks/rmdir, on a descriptor of its own so that it also
+ * excludes other handles in this process. wait=false: -EWOULDBLOCK when
+ * someone else holds it. On success *lock_fd receives the descriptor that
+ * vr_resctrl_unlock releases.
+ */
+int vr_resctrl_lock(const vr_resctrl *r, bool wait, int *lock_fd);
+
+/** Releases a lock taken by vr_resctrl_lock; -1 is fine. */
+void vr_resctrl_unlock(int lock_fd);
+
+/**
+ * Reads every tasks file under the root into *state (see resctrl_model.h):
+ * each non-root CTRL_MON group's and each MON group's, ours and foreign.
+ * Call it under the lock so that our own operations do not race it.
+ * Free with vr_resctrl_state_free.
+ */
+int vr_resctrl_state_read(const vr_resctrl *r, vr_resctrl_state *state,
+                          char *reason, size_t reason_len);
+
+/** Frees what vr_resctrl_state_read allocated and zeroes *state. */
+void vr_resctrl_state_free(vr_resctrl_state *state);
+
+/**
+ * Creates MON group <root>/mon_groups/<name> (ctrl "" or NULL) or
+ * <root>/<ctrl>/mon_groups/<name>. name must be ours under prefix
+ * (vr_owned_name_parse) and ctrl a single existing directory name:
+ * -EINVAL otherwise, nothing created. -ENOSPC (no RMID left) and -EBUSY
+ * (RMIDs in limbo) carry info/last_cmd_status as reason; -EEXIST when the
+ * group exists already.
+ */
+int vr_resctrl_group_create(const vr_resctrl *r, const char *prefix,
+                            const char *ctrl, const char *name, char *reason,
+                            size_t reason_len);
+
+/** What vr_resctrl_group_add_tasks did. */
+typedef struct {
+  size_t written;   /* ids the kernel accepted */
+  size_t vanished;  /* ids that were no live task any more (ESRCH) */
+  pid_t failed_tid; /* the id of a failure; 0 when none */
+} vr_resctrl_tasks_result;
+
+/**
+ * Writes each thread id to our MON group's tasks file, one id per write(2)
+ * (O_WRONLY|O_APPEND, never O_TRUNC: the kernel file appends). ESRCH is
+ * not an error, it is counted in result->vanished. A refusal stops there:
+ * -EINVAL (the task is not in the group's parent CTRL_MON group) with
+ * info/last_cmd_status as reason; -ENOENT when the group is gone.
+ */
+int vr_resctrl_group_add_tasks(const vr_resctrl *r, const char *prefix,
+                               const char *ctrl, const char *name,
+                               const pid_t *tids, size_t n_tids,
+                               vr_resctrl_tasks_result *result, char *reason,
+                               size_t reason_len);
+
+/**
+ * Removes our MON group (rmdir; its tasks return to the parent CTRL_MON
+ * group). A group that is already gone is success.
+ */
+int vr_resctrl_group_remove(const vr_resctrl *r, const char *prefix,
+                            const char *ctrl, const char *name, char *reason,
+                            size_t reason_len);
+
+#endif /* VR_RESCTRL_H */

@@ -1,0 +1,185 @@
+/**
+ * File helpers of the resctrl module; see resctrl_io.h.
+ */
+#include "resctrl_io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+void vr_resctrl_reason(char *reason, size_t len, const char *fmt, ...) {
+  if (!reason || len == 0)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(reason, len, fmt, ap);
+  va_end(ap);
+}
+
+bool vr_resctrl_component_ok(const char *s) {
+  if (!s)
+    return false;
+  size_t len = strlen(s);
+  return len > 0 && len <= VR_RESCTRL_NAME_MAX && !strchr(s, '/') &&
+         strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
+}
+
+/*
+ * The fallback walk: every directory component opened with O_NOFOLLOW |
+ * O_DIRECTORY, the last one with O_NOFOLLOW, so a symlink anywhere fails
+ * with ELOOP or ENOTDIR instead of steering the open outside the root.
+ */
+static int open_walk(int dirfd, const char *rel, int flags) {
+  char buf[4096];
+  int cur = -1;
+  int rc;
+  if (snprintf(buf, sizeof(buf), "%s", rel) >= (int)sizeof(buf))
+    return -ENAMETOOLONG;
+  char *save = NULL;
+  char *part = strtok_r(buf, "/", &save);
+  if (!part)
+    return -EINVAL;
+  int at = dirfd;
+  for (;;) {
+    char *next = strtok_r(NULL, "/", &save);
+    if (strcmp(part, ".") == 0 || strcmp(part, "..") == 0) {
+      rc = -EXDEV;
+      goto cleanup;
+    }
+    if (!next) {
+      rc = openat(at, part, flags | O_NOFOLLOW | O_CLOEXEC, 0);
+      if (rc < 0)
+        rc = -errno;
+      goto cleanup;
+    }
+    int fd = openat(at, part, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+      rc = -errno;
+      goto cleanup;
+    }
+    if (cur >= 0)
+      close(cur);
+    cur = fd;
+    at = fd;
+    part = next;
+  }
+cleanup:
+  if (cur >= 0)
+    close(cur);
+  return rc;
+}
+
+int vr_resctrl_open_beneath(int dirfd, const char *rel, int flags) {
+  struct open_how how = {
+      .flags = (uint64_t)(flags | O_CLOEXEC),
+      .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+  };
+  if (rel[0] == '/')
+    return -EXDEV;
+  long fd = syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
+  if (fd >= 0)
+    return (int)fd;
+  /* ENOSYS: a kernel before 5.6; EPERM: a seccomp filter that blocks it. */
+  if (errno == ENOSYS || errno == EPERM)
+    return open_walk(dirfd, rel, flags);
+  return -errno;
+}
+
+ssize_t vr_resctrl_read_file(int dirfd, const char *rel, char *buf,
+                             size_t len) {
+  ssize_t rc;
+  size_t got = 0;
+  if (len == 0)
+    return -EINVAL;
+  int fd = vr_resctrl_open_beneath(dirfd, rel, O_RDONLY);
+  if (fd < 0)
+    return fd;
+  for (;;) {
+    if (got + 1 >= len)
+      break;
+    ssize_t n = read(fd, buf + got, len - 1 - got);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      rc = -errno;
+      goto cleanup;
+    }
+    if (n == 0)
+      break;
+    got += (size_t)n;
+  }
+  buf[got] = '\0';
+  rc = (ssize_t)got;
+cleanup:
+  close(fd);
+  return rc;
+}
+
+int vr_resctrl_read_file_alloc(int dirfd, const char *rel, char **out,
+                               size_t *len) {
+  int rc = 0;
+  size_t got = 0, cap = 4096;
+  char *buf = malloc(cap);
+  int fd = vr_resctrl_open_beneath(dirfd, rel, O_RDONLY);
+  if (fd < 0) {
+    rc = fd;
+    goto cleanup;
+  }
+  if (!buf) {
+    rc = -ENOMEM;
+    goto cleanup;
+  }
+  for (;;) {
+    if (got + 1 >= cap) {
+      char *grown = realloc(buf, cap * 2);
+      if (!grown) {
+        rc = -ENOMEM;
+        goto cleanup;
+      }
+      buf = grown;
+      cap *= 2;
+    }
+    ssize_t n = read(fd, buf + got, cap - 1 - got);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      rc = -errno;
+      goto cleanup;
+    }
+    if (n == 0)
+      break;
+    got += (size_t)n;
+  }
+  buf[got] = '\0';
+cleanup:
+  if (fd >= 0)
+    close(fd);
+  if (rc < 0) {
+    free(buf);
+    buf = NULL;
+    got = 0;
+  }
+  *out = buf;
+  *len = got;
+  return rc;
+}
+
+void vr_resctrl_last_cmd_status(const vr_resctrl *r, char *buf, size_t len) {
+  if (len == 0)
+    return;
+  buf[0] = '\0';
+  ssize_t n =
+      vr_resctrl_read_file(r->root_fd, "info/last_cmd_status", buf, len);
+  if (n < 0) {
+    buf[0] = '\0';
+    return;
+  }
+  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+    buf[--n] = '\0';
+}

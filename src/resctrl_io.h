@@ -1,0 +1,47 @@
+/**
+ * File helpers shared by the resctrl module's files (not used elsewhere):
+ * symlink-free path resolution below a directory fd, small whole-file
+ * reads, and reason strings.
+ */
+#ifndef VR_RESCTRL_IO_H
+#define VR_RESCTRL_IO_H
+
+#include "resctrl.h"
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/**
+ * openat(dirfd, rel, flags) that resolves rel below dirfd and follows no
+ * symbolic link in any component (openat2 RESOLVE_BENEATH |
+ * RESOLVE_NO_SYMLINKS, or a component-by-component O_NOFOLLOW walk where
+ * the kernel lacks openat2). rel is relative, without "." or ".." parts.
+ * O_CLOEXEC is added. Returns the fd or a negative errno (-ELOOP, -EXDEV,
+ * -ENOTDIR for a link).
+ */
+int vr_resctrl_open_beneath(int dirfd, const char *rel, int flags);
+
+/**
+ * Reads the whole (small) file rel below dirfd into buf, NUL-terminated.
+ * Returns the byte count or a negative errno; a longer file is truncated.
+ */
+ssize_t vr_resctrl_read_file(int dirfd, const char *rel, char *buf, size_t len);
+
+/** Reads the whole file rel below dirfd into a heap buffer (*out, *len). */
+int vr_resctrl_read_file_alloc(int dirfd, const char *rel, char **out,
+                               size_t *len);
+
+/**
+ * True when s is usable as one path component: non-empty, no '/', not
+ * "." or "..", and at most VR_RESCTRL_NAME_MAX bytes.
+ */
+bool vr_resctrl_component_ok(const char *s);
+
+/** info/last_cmd_status, trimmed, into buf ("" when unreadable). */
+void vr_resctrl_last_cmd_status(const vr_resctrl *r, char *buf, size_t len);
+
+/** snprintf into reason when reason is not NULL. */
+void vr_resctrl_reason(char *reason, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif /* VR_RESCTRL_IO_H */

@@ -1,0 +1,182 @@
+/**
+ * Pure parsers for resctrl and sysfs file contents; see resctrl_parse.h.
+ */
+#include "resctrl_parse.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const feature_names[VR_FEAT_COUNT] = {
+    [VR_FEAT_LLC_OCCUPANCY] = "llc_occupancy",
+    [VR_FEAT_MBM_TOTAL_BYTES] = "mbm_total_bytes",
+    [VR_FEAT_MBM_LOCAL_BYTES] = "mbm_local_bytes",
+};
+
+const char *vr_resctrl_feature_name(vr_resctrl_feature feature) {
+  if ((int)feature < 0 || feature >= VR_FEAT_COUNT)
+    return NULL;
+  return feature_names[feature];
+}
+
+/* Length of text without trailing newlines and spaces. */
+static size_t trimmed_len(const char *text, size_t len) {
+  while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' ' ||
+                     text[len - 1] == '\t'))
+    len--;
+  return len;
+}
+
+/* Base-10 digits text[0..len) into *out without overflow. Empty: -EINVAL. */
+static int parse_decimal(const char *text, size_t len, uint64_t *out) {
+  uint64_t v = 0;
+  if (len == 0)
+    return -EINVAL;
+  for (size_t i = 0; i < len; i++) {
+    if (text[i] < '0' || text[i] > '9')
+      return -EINVAL;
+    unsigned d = (unsigned)(text[i] - '0');
+    if (v > (UINT64_MAX - d) / 10)
+      return -ERANGE;
+    v = v * 10 + d;
+  }
+  *out = v;
+  return 0;
+}
+
+int vr_resctrl_parse_cache_size(const char *text, uint64_t *bytes) {
+  size_t len = trimmed_len(text, strlen(text));
+  uint64_t mult = 1;
+  if (len > 0) {
+    switch (text[len - 1]) {
+    case 'K':
+      mult = 1ULL << 10;
+      len--;
+      break;
+    case 'M':
+      mult = 1ULL << 20;
+      len--;
+      break;
+    case 'G':
+      mult = 1ULL << 30;
+      len--;
+      break;
+    default:
+      break;
+    }
+  }
+  uint64_t v;
+  int rc = parse_decimal(text, len, &v);
+  if (rc < 0)
+    return rc;
+  if (v == 0)
+    return -EINVAL;
+  if (v > UINT64_MAX / mult)
+    return -ERANGE;
+  *bytes = v * mult;
+  return 0;
+}
+
+bool vr_resctrl_parse_mon_dir(const char *name, unsigned *id) {
+  static const char prefix[] = "mon_L3_";
+  size_t plen = sizeof(prefix) - 1;
+  if (strncmp(name, prefix, plen) != 0)
+    return false;
+  uint64_t v;
+  if (parse_decimal(name + plen, strlen(name + plen), &v) < 0 || v > UINT32_MAX)
+    return false;
+  if (id)
+    *id = (unsigned)v;
+  return true;
+}
+
+unsigned vr_resctrl_parse_features(const char *text, size_t len) {
+  unsigned mask = 0;
+  size_t pos = 0;
+  while (pos < len) {
+    const char *line = text + pos;
+    const char *nl = memchr(line, '\n', len - pos);
+    size_t line_len = nl ? (size_t)(nl - line) : len - pos;
+    pos += line_len + 1;
+    line_len = trimmed_len(line, line_len);
+    for (int f = 0; f < VR_FEAT_COUNT; f++) {
+      if (line_len == strlen(feature_names[f]) &&
+          memcmp(line, feature_names[f], line_len) == 0)
+        mask |= 1u << f;
+    }
+  }
+  return mask;
+}
+
+vr_value_text vr_resctrl_parse_value(const char *text, size_t len,
+                                     uint64_t *value) {
+  static const struct {
+    const char *word;
+    vr_value_text kind;
+  } words[] = {
+      {"Unavailable", VR_VALUE_UNAVAILABLE},
+      {"Error", VR_VALUE_ERROR},
+      {"Unassigned", VR_VALUE_UNASSIGNED},
+  };
+  len = trimmed_len(text, len);
+  for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+    if (len == strlen(words[i].word) && memcmp(text, words[i].word, len) == 0)
+      return words[i].kind;
+  }
+  uint64_t v;
+  if (parse_decimal(text, len, &v) < 0)
+    return VR_VALUE_MALFORMED;
+  *value = v;
+  return VR_VALUE_OK;
+}
+
+int vr_resctrl_parse_uint(const char *text, size_t len, unsigned *out) {
+  uint64_t v;
+  len = trimmed_len(text, len);
+  if (parse_decimal(text, len, &v) < 0 || v > UINT32_MAX)
+    return -EINVAL;
+  *out = (unsigned)v;
+  return 0;
+}
+
+int vr_resctrl_parse_tasks(const char *text, size_t len, pid_t **tids,
+                           size_t *n_tids) {
+  pid_t *out = NULL;
+  size_t n = 0, cap = 0;
+  size_t pos = 0;
+  int rc = 0;
+  while (pos < len) {
+    const char *line = text + pos;
+    const char *nl = memchr(line, '\n', len - pos);
+    size_t line_len = nl ? (size_t)(nl - line) : len - pos;
+    pos += line_len + 1;
+    line_len = trimmed_len(line, line_len);
+    if (line_len == 0)
+      continue;
+    uint64_t v;
+    if (parse_decimal(line, line_len, &v) < 0 || v == 0 || v > INT32_MAX) {
+      rc = -EINVAL;
+      goto cleanup;
+    }
+    if (n == cap) {
+      size_t ncap = cap ? cap * 2 : 16;
+      pid_t *grown = realloc(out, ncap * sizeof(*out));
+      if (!grown) {
+        rc = -ENOMEM;
+        goto cleanup;
+      }
+      out = grown;
+      cap = ncap;
+    }
+    out[n++] = (pid_t)v;
+  }
+cleanup:
+  if (rc < 0) {
+    free(out);
+    out = NULL;
+    n = 0;
+  }
+  *tids = out;
+  *n_tids = n;
+  return rc;
+}

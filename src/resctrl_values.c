@@ -1,0 +1,222 @@
+/**
+ * The value reader; see resctrl_values.h.
+ */
+#include "resctrl_values.h"
+#include "resctrl_io.h"
+#include "resctrl_parse.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct vr_resctrl_reader {
+  const vr_resctrl *r;
+  vr_resctrl_fd_budget *budget;
+  char base[VR_RESCTRL_NAME_MAX * 2 + 32]; /* ".../mon_data", rel to root */
+  size_t n;                                /* n_caches * VR_FEAT_COUNT */
+  size_t kept;                             /* fds held (0 or all) */
+  int fds[];                               /* -1: not monitored / fallback */
+};
+
+int vr_resctrl_raise_nofile(rlim_t want, rlim_t *soft) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+    return -errno;
+  rlim_t target = want;
+  if (rl.rlim_max != RLIM_INFINITY && target > rl.rlim_max)
+    target = rl.rlim_max;
+  if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= target) {
+    *soft = rl.rlim_cur;
+    return 0;
+  }
+  rl.rlim_cur = target;
+  if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+    return -errno;
+  *soft = target;
+  return 0;
+}
+
+void vr_resctrl_fd_budget_init(vr_resctrl_fd_budget *budget,
+                               rlim_t soft_limit) {
+  const rlim_t reserve = 256;
+  budget->used = 0;
+  if (soft_limit == RLIM_INFINITY || soft_limit > (rlim_t)1 << 30)
+    soft_limit = (rlim_t)1 << 30;
+  budget->limit = (size_t)(soft_limit > 2 * reserve ? soft_limit - reserve
+                                                    : soft_limit / 2);
+}
+
+/* The group's directory relative to the root, validated. */
+static int group_base(const char *ctrl, const char *name, char *buf,
+                      size_t len) {
+  bool has_ctrl = ctrl && ctrl[0], has_name = name && name[0];
+  if ((has_ctrl && !vr_resctrl_component_ok(ctrl)) ||
+      (has_name && !vr_resctrl_component_ok(name)))
+    return -EINVAL;
+  if (has_ctrl && has_name)
+    snprintf(buf, len, "%s/mon_groups/%s/mon_data", ctrl, name);
+  else if (has_ctrl)
+    snprintf(buf, len, "%s/mon_data", ctrl);
+  else if (has_name)
+    snprintf(buf, len, "mon_groups/%s/mon_data", name);
+  else
+    snprintf(buf, len, "mon_data");
+  return 0;
+}
+
+/* The value file of slot i relative to the root. */
+static void slot_path(const vr_resctrl_reader *rd, size_t i, char *buf,
+                      size_t len) {
+  snprintf(buf, len, "%s/%s/%s", rd->base, rd->r->caches[i / VR_FEAT_COUNT].dir,
+           vr_resctrl_feature_name((vr_resctrl_feature)(i % VR_FEAT_COUNT)));
+}
+
+static bool monitored(const vr_resctrl_reader *rd, size_t i) {
+  return rd->r->features & (1u << (i % VR_FEAT_COUNT));
+}
+
+/* Errors that mean the file's group (or the whole mount) is gone: kernfs
+ * answers ENODEV for a removed node, resctrl ENOENT for a group being
+ * deleted; a dead FUSE connection gives ENOTCONN. */
+static bool vanished_errno(int err) {
+  return err == ENOENT || err == ENODEV || err == ENOTCONN || err == ESTALE ||
+         err == ENXIO;
+}
+
+int vr_resctrl_reader_open(const vr_resctrl *r, const char *ctrl,
+                           const char *name, vr_resctrl_fd_budget *budget,
+                           vr_resctrl_reader **out, char *reason,
+                           size_t reason_len) {
+  size_t n = r->n_caches * VR_FEAT_COUNT;
+  int rc = 0;
+  *out = NULL;
+  vr_resctrl_reader *rd = calloc(1, sizeof(*rd) + n * sizeof(int));
+  if (!rd)
+    return -ENOMEM;
+  rd->r = r;
+  rd->budget = budget;
+  rd->n = n;
+  for (size_t i = 0; i < n; i++)
+    rd->fds[i] = -1;
+  rc = group_base(ctrl, name, rd->base, sizeof(rd->base));
+  if (rc < 0) {
+    vr_resctrl_reason(reason, reason_len,
+                      "refusing group \"%s\"/\"%s\": not a directory name",
+                      ctrl ? ctrl : "", name ? name : "");
+    goto cleanup;
+  }
+  int dfd = vr_resctrl_open_beneath(r->root_fd, rd->base, O_PATH | O_DIRECTORY);
+  if (dfd < 0) {
+    rc = dfd;
+    vr_resctrl_reason(reason, reason_len, "cannot open %s/%s: %s", r->path,
+                      rd->base, strerror(-rc));
+    goto cleanup;
+  }
+  close(dfd);
+  size_t wanted = 0;
+  for (size_t i = 0; i < n; i++)
+    wanted += monitored(rd, i);
+  /* All or nothing per group, so that a group is either cheap to read or
+   * plainly on the fallback path. */
+  if (budget->used + wanted > budget->limit)
+    goto cleanup;
+  for (size_t i = 0; i < n; i++) {
+    char rel[sizeof(rd->base) + VR_RESCTRL_NAME_MAX + 32];
+    if (!monitored(rd, i))
+      continue;
+    slot_path(rd, i, rel, sizeof(rel));
+    int fd = vr_resctrl_open_beneath(r->root_fd, rel, O_RDONLY);
+    if (fd < 0) {
+      rc = fd;
+      vr_resctrl_reason(reason, reason_len, "cannot open %s/%s: %s", r->path,
+                        rel, strerror(-rc));
+      goto cleanup;
+    }
+    rd->fds[i] = fd;
+    rd->kept++;
+    budget->used++;
+  }
+cleanup:
+  if (rc < 0)
+    vr_resctrl_reader_close(rd);
+  else
+    *out = rd;
+  return rc;
+}
+
+size_t vr_resctrl_reader_count(const vr_resctrl_reader *rd) { return rd->n; }
+
+size_t vr_resctrl_reader_kept_fds(const vr_resctrl_reader *rd) {
+  return rd->kept;
+}
+
+/* Reads slot i: pread on the kept fd (one system call), or open, pread,
+ * close beyond the budget. Returns bytes read or -errno. */
+static ssize_t read_slot(const vr_resctrl_reader *rd, size_t i, char *buf,
+                         size_t len) {
+  if (rd->fds[i] >= 0) {
+    ssize_t n = pread(rd->fds[i], buf, len - 1, 0);
+    return n < 0 ? -errno : n;
+  }
+  char rel[sizeof(rd->base) + VR_RESCTRL_NAME_MAX + 32];
+  slot_path(rd, i, rel, sizeof(rel));
+  int fd = vr_resctrl_open_beneath(rd->r->root_fd, rel, O_RDONLY);
+  if (fd < 0)
+    return fd;
+  ssize_t n = pread(fd, buf, len - 1, 0);
+  if (n < 0)
+    n = -errno;
+  close(fd);
+  return n;
+}
+
+static void decode(const char *buf, ssize_t n, vr_resctrl_value *v) {
+  static const vr_read_status by_text[] = {
+      [VR_VALUE_OK] = VR_READ_VALUE,
+      [VR_VALUE_UNAVAILABLE] = VR_READ_UNAVAILABLE,
+      [VR_VALUE_ERROR] = VR_READ_ERROR,
+      [VR_VALUE_UNASSIGNED] = VR_READ_UNASSIGNED,
+      [VR_VALUE_MALFORMED] = VR_READ_FAILED,
+  };
+  if (n < 0) {
+    v->err = (int)-n;
+    v->status = vanished_errno(v->err) ? VR_READ_VANISHED : VR_READ_FAILED;
+    return;
+  }
+  vr_value_text kind = vr_resctrl_parse_value(buf, (size_t)n, &v->value);
+  v->status = by_text[kind];
+  if (kind == VR_VALUE_MALFORMED)
+    v->err = EPROTO;
+}
+
+int vr_resctrl_reader_read(vr_resctrl_reader *rd, vr_resctrl_value *values,
+                           size_t n) {
+  bool vanished = false;
+  if (n < rd->n)
+    return -EINVAL;
+  for (size_t i = 0; i < rd->n; i++) {
+    vr_resctrl_value *v = &values[i];
+    char buf[64];
+    memset(v, 0, sizeof(*v));
+    if (!monitored(rd, i)) {
+      v->status = VR_READ_NOT_MONITORED;
+      continue;
+    }
+    decode(buf, read_slot(rd, i, buf, sizeof(buf)), v);
+    vanished |= v->status == VR_READ_VANISHED;
+  }
+  return vanished ? -ENOENT : 0;
+}
+
+void vr_resctrl_reader_close(vr_resctrl_reader *rd) {
+  if (!rd)
+    return;
+  for (size_t i = 0; i < rd->n; i++)
+    if (rd->fds[i] >= 0)
+      close(rd->fds[i]);
+  rd->budget->used -= rd->kept;
+  free(rd);
+}

@@ -1,0 +1,276 @@
+/**
+ * vCPU thread lookup: see vcpu_threads.h.
+ */
+#include "vcpu_threads.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+/* Largest status XML we read; libvirt's are ~10 KiB for small guests. */
+#define VR_STATUS_XML_MAX (4 * 1024 * 1024)
+
+/* Parses a decimal number in [0, max] from s..end. Returns it or -1. */
+static long parse_decimal(const char *s, const char **end, long max) {
+  long v = 0;
+  const char *p = s;
+  if (!isdigit((unsigned char)*p))
+    return -1;
+  while (isdigit((unsigned char)*p)) {
+    v = v * 10 + (*p - '0');
+    if (v > max)
+      return -1;
+    p++;
+  }
+  *end = p;
+  return v;
+}
+
+int vr_vcpu_parse_comm(const char *comm) {
+  const char *p;
+  if (comm == NULL || strncmp(comm, "CPU ", 4) != 0)
+    return -1;
+  long id = parse_decimal(comm + 4, &p, INT_MAX);
+  if (id < 0)
+    return -1;
+  /* QEMU: "CPU %d/KVM" (accel kvm), "CPU %d/TCG" (accel tcg). */
+  if (strncmp(p, "/KVM", 4) != 0 && strncmp(p, "/TCG", 4) != 0)
+    return -1;
+  p += 4;
+  if (*p == '\n')
+    p++;
+  return *p == '\0' ? (int)id : -1;
+}
+
+/* Reads a small file into buf (NUL-terminated). Returns length or -errno. */
+static ssize_t read_small_file(const char *path, char *buf, size_t size) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -errno;
+  ssize_t len = read(fd, buf, size - 1);
+  int err = errno;
+  close(fd);
+  if (len < 0)
+    return -err;
+  buf[len] = '\0';
+  return len;
+}
+
+int vr_vcpu_read_pidfile(const char *run_path, const char *name, pid_t *pid,
+                         char *reason, size_t reason_len) {
+  char path[PATH_MAX];
+  char buf[32];
+  const char *end;
+  int ret = 0;
+
+  if (snprintf(path, sizeof(path), "%s/%s.pid", run_path, name) >=
+      (int)sizeof(path)) {
+    snprintf(reason, reason_len, "path too long: %s/%s.pid", run_path, name);
+    return -ENAMETOOLONG;
+  }
+  ssize_t len = read_small_file(path, buf, sizeof(buf));
+  if (len < 0) {
+    ret = (int)len;
+    snprintf(reason, reason_len, "cannot read QEMU pid file %s: %s", path,
+             strerror(-ret));
+    return ret;
+  }
+  long v = parse_decimal(buf, &end, INT_MAX);
+  if (v <= 0 || (*end != '\0' && *end != '\n')) {
+    snprintf(reason, reason_len, "QEMU pid file %s holds no pid", path);
+    return -EINVAL;
+  }
+  *pid = (pid_t)v;
+  return 0;
+}
+
+int vr_vcpu_threads_from_proc(const char *proc_path, pid_t pid, pid_t *tids,
+                              size_t n, char *reason, size_t reason_len) {
+  char dir[PATH_MAX];
+  int found = 0;
+
+  memset(tids, 0, n * sizeof(*tids));
+  if (snprintf(dir, sizeof(dir), "%s/%d/task", proc_path, (int)pid) >=
+      (int)sizeof(dir)) {
+    snprintf(reason, reason_len, "path too long: %s", proc_path);
+    return -ENAMETOOLONG;
+  }
+  DIR *d = opendir(dir);
+  if (d == NULL) {
+    int err = errno;
+    snprintf(reason, reason_len, "cannot open %s: %s", dir, strerror(err));
+    return -err;
+  }
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    const char *end;
+    char path[PATH_MAX];
+    char comm[64];
+    long tid = parse_decimal(de->d_name, &end, INT_MAX);
+    if (tid <= 0 || *end != '\0')
+      continue;
+    if (snprintf(path, sizeof(path), "%s/%s/comm", dir, de->d_name) >=
+        (int)sizeof(path))
+      continue;
+    /* A thread may exit between readdir and open: not an error. */
+    if (read_small_file(path, comm, sizeof(comm)) < 0)
+      continue;
+    int id = vr_vcpu_parse_comm(comm);
+    if (id < 0 || (size_t)id >= n || tids[id] != 0)
+      continue;
+    tids[id] = (pid_t)tid;
+    found++;
+  }
+  closedir(d);
+  return found;
+}
+
+/* Reads an integer attribute; -1 when absent or not a number. */
+static long xml_long_prop(xmlNodePtr node, const char *attr) {
+  xmlChar *s = xmlGetProp(node, (const xmlChar *)attr);
+  const char *end;
+  long v = -1;
+  if (s != NULL) {
+    v = parse_decimal((const char *)s, &end, INT_MAX);
+    if (v >= 0 && *end != '\0')
+      v = -1;
+    xmlFree(s);
+  }
+  return v;
+}
+
+static xmlNodePtr xml_child(xmlNodePtr parent, const char *name) {
+  for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE &&
+        xmlStrcmp(c->name, (const xmlChar *)name) == 0)
+      return c;
+  return NULL;
+}
+
+int vr_vcpu_threads_from_status_xml(const char *xml, size_t len, pid_t *tids,
+                                    size_t n, char *reason, size_t reason_len) {
+  int found = 0;
+
+  memset(tids, 0, n * sizeof(*tids));
+  if (len > INT_MAX) {
+    snprintf(reason, reason_len, "status XML too large");
+    return -EFBIG;
+  }
+  /* No network, no entity expansion: the file is libvirt's, but we parse it
+   * as root and owe it no trust. */
+  xmlDocPtr doc =
+      xmlReadMemory(xml, (int)len, "status.xml", NULL,
+                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  if (doc == NULL) {
+    snprintf(reason, reason_len, "status XML is not well-formed");
+    return -EINVAL;
+  }
+  xmlNodePtr root = xmlDocGetRootElement(doc);
+  /* libvirt's QEMU driver writes <domstatus><vcpus><vcpu id pid/>. */
+  xmlNodePtr vcpus = NULL;
+  if (root != NULL && xmlStrcmp(root->name, (const xmlChar *)"domstatus") == 0)
+    vcpus = xml_child(root, "vcpus");
+  if (vcpus == NULL) {
+    snprintf(reason, reason_len, "status XML has no <domstatus><vcpus>");
+    found = -ENODATA;
+    goto out;
+  }
+  for (xmlNodePtr c = vcpus->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE ||
+        xmlStrcmp(c->name, (const xmlChar *)"vcpu") != 0)
+      continue;
+    long id = xml_long_prop(c, "id");
+    long pid = xml_long_prop(c, "pid");
+    if (id < 0 || pid <= 0 || (size_t)id >= n || tids[id] != 0)
+      continue;
+    tids[id] = (pid_t)pid;
+    found++;
+  }
+out:
+  xmlFreeDoc(doc);
+  return found;
+}
+
+/* Reads <run_path>/<name>.xml and parses its vCPU pids into tids. */
+static int threads_from_status_file(const char *run_path, const char *name,
+                                    pid_t *tids, size_t n, char *reason,
+                                    size_t reason_len) {
+  char path[PATH_MAX];
+  char *buf = NULL;
+  int ret;
+
+  if (snprintf(path, sizeof(path), "%s/%s.xml", run_path, name) >=
+      (int)sizeof(path)) {
+    snprintf(reason, reason_len, "path too long: %s/%s.xml", run_path, name);
+    return -ENAMETOOLONG;
+  }
+  FILE *f = fopen(path, "re");
+  if (f == NULL) {
+    ret = -errno;
+    snprintf(reason, reason_len, "cannot read status XML %s: %s", path,
+             strerror(-ret));
+    return ret;
+  }
+  buf = malloc(VR_STATUS_XML_MAX);
+  if (buf == NULL) {
+    ret = -ENOMEM;
+    snprintf(reason, reason_len, "out of memory");
+    goto out;
+  }
+  size_t len = fread(buf, 1, VR_STATUS_XML_MAX, f);
+  if (ferror(f) || len == VR_STATUS_XML_MAX) {
+    ret = -EIO;
+    snprintf(reason, reason_len, "cannot read status XML %s (or too large)",
+             path);
+    goto out;
+  }
+  ret = vr_vcpu_threads_from_status_xml(buf, len, tids, n, reason, reason_len);
+out:
+  free(buf);
+  fclose(f);
+  return ret;
+}
+
+int vr_vcpu_threads_find(const char *run_path, const char *proc_path,
+                         const char *name, pid_t *tids, size_t n, char *reason,
+                         size_t reason_len) {
+  pid_t pid;
+  int ret = vr_vcpu_read_pidfile(run_path, name, &pid, reason, reason_len);
+  if (ret < 0)
+    return ret;
+  int found =
+      vr_vcpu_threads_from_proc(proc_path, pid, tids, n, reason, reason_len);
+  if (found > 0)
+    return found;
+  /* Names missing (a QEMU that does not name its threads, a /proc we may not
+   * read): libvirt's status XML records every online vCPU's thread id. */
+  pid_t *alt = calloc(n ? n : 1, sizeof(*alt));
+  if (alt == NULL) {
+    snprintf(reason, reason_len, "out of memory");
+    return -ENOMEM;
+  }
+  char why[PATH_MAX + 256];
+  int xfound =
+      threads_from_status_file(run_path, name, alt, n, why, sizeof(why));
+  if (xfound > 0) {
+    memcpy(tids, alt, n * sizeof(*tids));
+    found = xfound;
+  } else if (found == 0) {
+    snprintf(reason, reason_len, "QEMU pid %d has no vCPU threads in %s and %s",
+             (int)pid, proc_path,
+             xfound < 0 ? why : "the status XML lists none");
+    found = xfound < 0 ? xfound : -ESRCH;
+  }
+  /* else: /proc failed and so did the XML: keep /proc's reason. */
+  free(alt);
+  return found;
+}

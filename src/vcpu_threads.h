@@ -1,0 +1,43 @@
+/**
+ * vCPU thread ids of a QEMU domain, found without libvirt's API (which has
+ * none for them): QEMU's pid from libvirt's per-domain pid file, then the
+ * thread names QEMU gives its vCPU threads in /proc, with libvirt's status
+ * XML as fallback. The roots are parameters so tests use fixture trees.
+ */
+#ifndef VR_VCPU_THREADS_H
+#define VR_VCPU_THREADS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Parses a thread name "CPU <n>/KVM" or "CPU <n>/TCG" (QEMU names its vCPU
+ * threads so; a trailing newline as read from comm is allowed).
+ * Returns n >= 0, or -1 when the name is not a vCPU thread's. */
+int vr_vcpu_parse_comm(const char *comm);
+
+/* Reads <run_path>/<name>.pid (written by libvirt's QEMU driver).
+ * Returns 0, or a negative errno with a reason. */
+int vr_vcpu_read_pidfile(const char *run_path, const char *name, pid_t *pid,
+                         char *reason, size_t reason_len);
+
+/* Scans <proc_path>/<pid>/task/ * /comm. tids[i] receives the thread id of
+ * vCPU i for i < n (0 where no thread has that name).
+ * Returns the number of vCPU threads found (>= 0), or a negative errno. */
+int vr_vcpu_threads_from_proc(const char *proc_path, pid_t pid, pid_t *tids,
+                              size_t n, char *reason, size_t reason_len);
+
+/* Parses libvirt's status XML (<domstatus> ... <vcpus><vcpu id='' pid=''/>)
+ * from memory. Fills tids like vr_vcpu_threads_from_proc.
+ * Returns the number found (>= 0), or a negative errno with a reason. */
+int vr_vcpu_threads_from_status_xml(const char *xml, size_t len, pid_t *tids,
+                                    size_t n, char *reason, size_t reason_len);
+
+/* The whole lookup for the domain NAME: pid file, /proc, and the status XML
+ * <run_path>/<name>.xml for vCPUs /proc did not name.
+ * Returns the number found (> 0), or a negative errno with a reason (-ENOENT:
+ * no pid file, e.g. another driver's domain). */
+int vr_vcpu_threads_find(const char *run_path, const char *proc_path,
+                         const char *name, pid_t *tids, size_t n, char *reason,
+                         size_t reason_len);
+
+#endif /* VR_VCPU_THREADS_H */

@@ -1,0 +1,191 @@
+/* Unit tests (cmocka) for the pure parts of the libvirt layer: vCPU thread
+ * names, libvirt's status XML, pid files and /proc scans on a fixture tree,
+ * and the Domain/IgnoreSelected filter. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "domain_filter.h"
+#include "vcpu_threads.h"
+
+static void test_parse_comm(void **state) {
+  (void)state;
+  assert_int_equal(vr_vcpu_parse_comm("CPU 0/KVM"), 0);
+  assert_int_equal(vr_vcpu_parse_comm("CPU 12/TCG\n"), 12);
+  assert_int_equal(vr_vcpu_parse_comm("CPU 3/KVM\n\n"), -1);
+  assert_int_equal(vr_vcpu_parse_comm("CPU /KVM"), -1);
+  assert_int_equal(vr_vcpu_parse_comm("CPU 1/HVF"), -1);
+  assert_int_equal(vr_vcpu_parse_comm("CPU 1/KVMx"), -1);
+  assert_int_equal(vr_vcpu_parse_comm("qemu-system-x86"), -1);
+  assert_int_equal(vr_vcpu_parse_comm("IO mon_iothread"), -1);
+  assert_int_equal(vr_vcpu_parse_comm("CPU 99999999999/KVM"), -1);
+  assert_int_equal(vr_vcpu_parse_comm(NULL), -1);
+}
+
+static const char status_xml[] =
+    "<domstatus state='running' pid='100'>"
+    "<vcpus><vcpu id='0' pid='201'/><vcpu id='2' pid='203'/>"
+    "<vcpu id='9' pid='299'/><vcpu id='x' pid='1'/></vcpus>"
+    "<domain type='qemu'><name>g</name></domain></domstatus>";
+
+static void test_status_xml(void **state) {
+  (void)state;
+  pid_t tids[4];
+  char why[256];
+  assert_int_equal(vr_vcpu_threads_from_status_xml(status_xml,
+                                                   strlen(status_xml), tids, 4,
+                                                   why, sizeof(why)),
+                   2);
+  assert_int_equal(tids[0], 201);
+  assert_int_equal(tids[1], 0);
+  assert_int_equal(tids[2], 203);
+  assert_int_equal(tids[3], 0);
+
+  const char bad[] = "<domstatus><vcpus>";
+  assert_int_equal(vr_vcpu_threads_from_status_xml(bad, strlen(bad), tids, 4,
+                                                   why, sizeof(why)),
+                   -EINVAL);
+  const char other[] = "<domain><vcpus><vcpu id='0' pid='5'/></vcpus></domain>";
+  assert_int_equal(vr_vcpu_threads_from_status_xml(other, strlen(other), tids,
+                                                   4, why, sizeof(why)),
+                   -ENODATA);
+  /* An external entity must not be fetched or expanded: libxml2 either
+   * rejects the document or leaves the attribute unparsable. */
+  const char ent[] =
+      "<!DOCTYPE d [<!ENTITY e SYSTEM 'file:///etc/passwd'>]>"
+      "<domstatus><vcpus><vcpu id='0' pid='&e;'/></vcpus></domstatus>";
+  int r = vr_vcpu_threads_from_status_xml(ent, strlen(ent), tids, 4, why,
+                                          sizeof(why));
+  assert_true(r == 0 || r == -EINVAL);
+  assert_int_equal(tids[0], 0);
+}
+
+static char root[PATH_MAX];
+
+static void write_file(const char *rel, const char *content) {
+  char path[PATH_MAX + 128];
+  snprintf(path, sizeof(path), "%s/%s", root, rel);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs(content, f);
+  fclose(f);
+}
+
+static void make_dir(const char *rel) {
+  char path[PATH_MAX + 128];
+  snprintf(path, sizeof(path), "%s/%s", root, rel);
+  assert_int_equal(mkdir(path, 0755), 0);
+}
+
+/* A fixture tree: run/g.pid, run/g.xml, proc/100/task/{100,101,102,103}. */
+static int setup_tree(void **state) {
+  (void)state;
+  snprintf(root, sizeof(root), "%s/vrlvpure.XXXXXX",
+           getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+  if (mkdtemp(root) == NULL)
+    return -1;
+  make_dir("run");
+  make_dir("proc");
+  make_dir("proc/100");
+  make_dir("proc/100/task");
+  const char *tasks[][2] = {{"100", "qemu-system-x86\n"},
+                            {"101", "CPU 1/TCG\n"},
+                            {"102", "IO mon_iothread\n"},
+                            {"103", "CPU 0/TCG\n"}};
+  for (size_t i = 0; i < 4; i++) {
+    char rel[64];
+    snprintf(rel, sizeof(rel), "proc/100/task/%s", tasks[i][0]);
+    make_dir(rel);
+    snprintf(rel, sizeof(rel), "proc/100/task/%s/comm", tasks[i][0]);
+    write_file(rel, tasks[i][1]);
+  }
+  write_file("run/g.pid", "100");
+  write_file("run/noproc.pid", "555\n");
+  write_file("run/noproc.xml", status_xml);
+  write_file("run/junk.pid", "abc\n");
+  return 0;
+}
+
+static int teardown_tree(void **state) {
+  (void)state;
+  char cmd[PATH_MAX + 16];
+  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+  return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_find_proc(void **state) {
+  (void)state;
+  char run[PATH_MAX + 8], proc[PATH_MAX + 8], why[512];
+  pid_t tids[3];
+  snprintf(run, sizeof(run), "%s/run", root);
+  snprintf(proc, sizeof(proc), "%s/proc", root);
+  assert_int_equal(
+      vr_vcpu_threads_find(run, proc, "g", tids, 3, why, sizeof(why)), 2);
+  assert_int_equal(tids[0], 103);
+  assert_int_equal(tids[1], 101);
+  assert_int_equal(tids[2], 0);
+}
+
+static void test_find_fallback_and_errors(void **state) {
+  (void)state;
+  char run[PATH_MAX + 8], proc[PATH_MAX + 8], why[512];
+  pid_t tids[3];
+  snprintf(run, sizeof(run), "%s/run", root);
+  snprintf(proc, sizeof(proc), "%s/proc", root);
+  /* No /proc entry for pid 555: the status XML answers. */
+  assert_int_equal(
+      vr_vcpu_threads_find(run, proc, "noproc", tids, 3, why, sizeof(why)), 2);
+  assert_int_equal(tids[0], 201);
+  assert_int_equal(tids[2], 203);
+  /* No pid file: another driver's domain. */
+  assert_int_equal(
+      vr_vcpu_threads_find(run, proc, "nope", tids, 3, why, sizeof(why)),
+      -ENOENT);
+  assert_non_null(strstr(why, "nope.pid"));
+  assert_int_equal(
+      vr_vcpu_threads_find(run, proc, "junk", tids, 3, why, sizeof(why)),
+      -EINVAL);
+}
+
+static void test_filter(void **state) {
+  (void)state;
+  vr_domain_filter_t f = VR_DOMAIN_FILTER_INIT;
+  assert_true(vr_domain_filter_match(NULL, "a"));
+  assert_true(vr_domain_filter_match(&f, "a"));
+  vr_domain_filter_set_ignore_selected(&f, true);
+  assert_true(vr_domain_filter_match(&f, "a")); /* empty: all, like virt */
+  assert_int_equal(vr_domain_filter_add(&f, "a"), 0);
+  assert_int_equal(vr_domain_filter_add(&f, "b"), 0);
+  assert_false(vr_domain_filter_match(&f, "a"));
+  assert_true(vr_domain_filter_match(&f, "c"));
+  vr_domain_filter_set_ignore_selected(&f, false);
+  assert_true(vr_domain_filter_match(&f, "b"));
+  assert_false(vr_domain_filter_match(&f, "c"));
+  assert_false(vr_domain_filter_match(&f, "bb"));
+  vr_domain_filter_clear(&f);
+  assert_true(vr_domain_filter_match(&f, "c"));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_parse_comm),
+      cmocka_unit_test(test_status_xml),
+      cmocka_unit_test_setup_teardown(test_find_proc, setup_tree,
+                                      teardown_tree),
+      cmocka_unit_test_setup_teardown(test_find_fallback_and_errors, setup_tree,
+                                      teardown_tree),
+      cmocka_unit_test(test_filter),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

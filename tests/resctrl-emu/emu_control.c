@@ -1,0 +1,107 @@
+/* One line of the control channel: GROUP CACHE_ID FEATURE VALUE.
+ * GROUP is relative to the mount root: ".", "mon_groups/x", "c1",
+ * "c1/mon_groups/y" (a leading "./" or "/" and a trailing "/" are ignored).
+ * VALUE is a decimal number, or Unavailable, Error, Unassigned (the file then
+ * reads that word), or Default (back to the synthetic value). */
+#include "emu_model.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Finds the group a control path names, or NULL. */
+static struct emu_group *group_by_path(struct emu_model *m, char *path) {
+  while (path[0] == '.' && path[1] == '/')
+    path += 2;
+  while (*path == '/')
+    path++;
+  size_t n = strlen(path);
+  while (n > 0 && path[n - 1] == '/')
+    path[--n] = '\0';
+  if (n == 0 || strcmp(path, ".") == 0)
+    return emu_model_root(m);
+
+  char *parts[4];
+  int count = 0;
+  char *save = NULL;
+  for (char *p = strtok_r(path, "/", &save); p;
+       p = strtok_r(NULL, "/", &save)) {
+    if (count == 4)
+      return NULL;
+    parts[count++] = p;
+  }
+  if (count == 1)
+    return emu_model_find(m, parts[0], NULL);
+  if (count == 2 && strcmp(parts[0], "mon_groups") == 0)
+    return emu_model_find(m, NULL, parts[1]);
+  if (count == 3 && strcmp(parts[1], "mon_groups") == 0)
+    return emu_model_find(m, parts[0], parts[2]);
+  return NULL;
+}
+
+static int parse_value(const char *s, struct emu_value *v) {
+  static const struct {
+    const char *word;
+    enum emu_value_kind kind;
+  } words[] = {
+      {"Unavailable", EMU_VALUE_UNAVAILABLE},
+      {"Error", EMU_VALUE_ERROR},
+      {"Unassigned", EMU_VALUE_UNASSIGNED},
+      {"Default", EMU_VALUE_DEFAULT},
+  };
+  for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+    if (strcmp(s, words[i].word) == 0) {
+      *v = (struct emu_value){.kind = words[i].kind};
+      return 0;
+    }
+  }
+  if (!isdigit((unsigned char)s[0]))
+    return -EINVAL;
+  char *end;
+  errno = 0;
+  unsigned long long n = strtoull(s, &end, 10);
+  if (errno || *end != '\0')
+    return -EINVAL;
+  *v = (struct emu_value){.kind = EMU_VALUE_NUMBER, .number = n};
+  return 0;
+}
+
+int emu_control_line(struct emu_model *m, const char *line, char *err,
+                     size_t errlen) {
+  char group[1024], cache[32], feature[64], value[64], extra[2];
+  int n = sscanf(line, " %1023s %31s %63s %63s %1s", group, cache, feature,
+                 value, extra);
+  if (n != 4) {
+    snprintf(err, errlen, "expected 'GROUP CACHE_ID FEATURE VALUE'");
+    return -EINVAL;
+  }
+  struct emu_group *g = group_by_path(m, group);
+  if (!g) {
+    snprintf(err, errlen, "no group '%s'", group);
+    return -EINVAL;
+  }
+  char *end;
+  errno = 0;
+  unsigned long id = strtoul(cache, &end, 10);
+  int ci = (!isdigit((unsigned char)cache[0]) || errno || *end)
+               ? -1
+               : emu_model_cache_index(m, (unsigned)id);
+  if (ci < 0) {
+    snprintf(err, errlen, "no cache id '%s'", cache);
+    return -EINVAL;
+  }
+  int f = emu_feature_parse(feature);
+  if (f < 0 || !m->cfg.features[f]) {
+    snprintf(err, errlen, "feature '%s' not enabled", feature);
+    return -EINVAL;
+  }
+  struct emu_value v;
+  if (parse_value(value, &v) != 0) {
+    snprintf(err, errlen, "bad value '%s'", value);
+    return -EINVAL;
+  }
+  emu_model_set_value(m, g, (size_t)ci, (enum emu_feature)f, v);
+  return 0;
+}

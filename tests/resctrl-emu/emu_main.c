@@ -1,0 +1,281 @@
+/* resctrl-emu: a FUSE emulator of the Linux resctrl file system, faithful to
+ * the kernel's rules (Documentation/filesystems/resctrl.rst and
+ * fs/resctrl/rdtgroup.c) so that tests of code using resctrl run on machines
+ * without RDT hardware.
+ *
+ * Usage: resctrl-emu [options] MOUNTPOINT
+ *   --cache-ids LIST   L3 cache ids, e.g. 0,1 or 0,8,9 (default 0,1);
+ *                      mon_data shows mon_L3_00, mon_L3_08, ...
+ *   --num-rmids N      RMIDs, RMID 0 being the root's (default 32)
+ *   --num-closids N    CLOSIDs, CLOSID 0 being the root's (default 16)
+ *   --features LIST    of llc_occupancy,mbm_total_bytes,mbm_local_bytes
+ *                      (default all three)
+ *   --l3-size BYTES    size of each L3 (default 33554432)
+ *   --limbo-ms MS      a removed group's RMID stays in limbo this long
+ *                      (only with llc_occupancy, like the kernel; default 0)
+ *   --no-alloc         a monitoring-only CPU: no CTRL_MON group but the root
+ *   --num-cpus N       CPUs shown in cpus/cpus_list (default: this host's)
+ *   --control PATH     a FIFO (created if missing) taking lines
+ *                      "GROUP CACHE_ID FEATURE VALUE", e.g.
+ *                      "c1/mon_groups/m1 8 llc_occupancy 4096" or
+ *                      ". 0 mbm_total_bytes Unavailable"; GROUP relative to
+ *                      the mount root (".", "mon_groups/x", "c1",
+ *                      "c1/mon_groups/y"), VALUE a decimal number,
+ *                      Unavailable, Error, Unassigned or Default (synthetic).
+ *                      A line written before an operation on the mount is
+ *                      applied before that operation is answered. Bad lines
+ *                      are reported on stderr.
+ *   --ready-file PATH  created (containing "ready") once mounted
+ * Readiness: once mounted the emulator prints "resctrl-emu: ready" on
+ * stdout and creates --ready-file. It runs in the foreground and unmounts on
+ * SIGTERM, SIGINT or SIGHUP (exit 0), or when unmounted by fusermount3 -u.
+ *
+ * Synthetic values: llc_occupancy is stable per RMID and cache, below
+ * l3_size / num_rmids; mbm_*_bytes grow at a fixed rate per RMID from the
+ * group's creation. A CTRL_MON group reads its own plus its MON groups'.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "emu_fs.h"
+
+struct emu_options {
+  struct emu_config cfg;
+  const char *control;
+  const char *ready_file;
+  const char *mountpoint;
+};
+
+static void usage(FILE *out) {
+  fprintf(out, "usage: resctrl-emu [--cache-ids LIST] [--num-rmids N] "
+               "[--num-closids N]\n"
+               "       [--features LIST] [--l3-size BYTES] [--limbo-ms MS] "
+               "[--no-alloc]\n"
+               "       [--num-cpus N] [--control FIFO] [--ready-file PATH] "
+               "MOUNTPOINT\n");
+}
+
+static int parse_uint(const char *s, unsigned long long max,
+                      unsigned long long *out) {
+  char *end;
+  if (*s < '0' || *s > '9')
+    return -EINVAL;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || *end || v > max)
+    return -EINVAL;
+  *out = v;
+  return 0;
+}
+
+static int cmp_unsigned(const void *a, const void *b) {
+  unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+  return (x > y) - (x < y);
+}
+
+/* A comma list of distinct cache ids, kept sorted like the kernel's list of
+ * domains. */
+static int parse_cache_ids(const char *list, struct emu_config *cfg) {
+  char copy[1024];
+  snprintf(copy, sizeof(copy), "%s", list);
+  cfg->num_caches = 0;
+  char *save = NULL;
+  for (char *t = strtok_r(copy, ",", &save); t;
+       t = strtok_r(NULL, ",", &save)) {
+    unsigned long long id;
+    if (cfg->num_caches == EMU_MAX_CACHES || parse_uint(t, 1u << 20, &id))
+      return -EINVAL;
+    for (size_t i = 0; i < cfg->num_caches; i++)
+      if (cfg->cache_ids[i] == id)
+        return -EINVAL;
+    cfg->cache_ids[cfg->num_caches++] = (unsigned)id;
+  }
+  if (cfg->num_caches == 0)
+    return -EINVAL;
+  qsort(cfg->cache_ids, cfg->num_caches, sizeof(unsigned), cmp_unsigned);
+  return 0;
+}
+
+static int parse_features(const char *list, struct emu_config *cfg) {
+  char copy[256];
+  snprintf(copy, sizeof(copy), "%s", list);
+  memset(cfg->features, 0, sizeof(cfg->features));
+  char *save = NULL;
+  for (char *t = strtok_r(copy, ",", &save); t;
+       t = strtok_r(NULL, ",", &save)) {
+    int f = emu_feature_parse(t);
+    if (f < 0)
+      return -EINVAL;
+    cfg->features[f] = true;
+  }
+  return 0;
+}
+
+static int parse_options(int argc, char **argv, struct emu_options *o) {
+  enum {
+    O_CACHE = 256,
+    O_RMIDS,
+    O_CLOSIDS,
+    O_FEATURES,
+    O_L3,
+    O_LIMBO,
+    O_NOALLOC,
+    O_CPUS,
+    O_CONTROL,
+    O_READY
+  };
+  static const struct option longopts[] = {
+      {"cache-ids", required_argument, NULL, O_CACHE},
+      {"num-rmids", required_argument, NULL, O_RMIDS},
+      {"num-closids", required_argument, NULL, O_CLOSIDS},
+      {"features", required_argument, NULL, O_FEATURES},
+      {"l3-size", required_argument, NULL, O_L3},
+      {"limbo-ms", required_argument, NULL, O_LIMBO},
+      {"no-alloc", no_argument, NULL, O_NOALLOC},
+      {"num-cpus", required_argument, NULL, O_CPUS},
+      {"control", required_argument, NULL, O_CONTROL},
+      {"ready-file", required_argument, NULL, O_READY},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  struct emu_config *c = &o->cfg;
+  long cpus = sysconf(_SC_NPROCESSORS_CONF);
+  *c = (struct emu_config){.num_rmids = 32,
+                           .num_closids = 16,
+                           .l3_size = 33554432,
+                           .alloc = true,
+                           .num_cpus = cpus > 0 ? (unsigned)cpus : 1};
+  parse_cache_ids("0,1", c);
+  for (int f = 0; f < EMU_NUM_FEATURES; f++)
+    c->features[f] = true;
+  int opt;
+  while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    unsigned long long v = 0;
+    int bad = 0;
+    switch (opt) {
+    case O_CACHE:
+      bad = parse_cache_ids(optarg, c);
+      break;
+    case O_RMIDS:
+      bad = parse_uint(optarg, 1u << 16, &v) || v < 1;
+      c->num_rmids = (unsigned)v;
+      break;
+    case O_CLOSIDS:
+      bad = parse_uint(optarg, 1u << 12, &v) || v < 1;
+      c->num_closids = (unsigned)v;
+      break;
+    case O_FEATURES:
+      bad = parse_features(optarg, c);
+      break;
+    case O_L3:
+      bad = parse_uint(optarg, 1ULL << 40, &v) || v < 64;
+      c->l3_size = v;
+      break;
+    case O_LIMBO:
+      bad = parse_uint(optarg, 86400000, &v);
+      c->limbo_ms = (unsigned)v;
+      break;
+    case O_NOALLOC:
+      c->alloc = false;
+      break;
+    case O_CPUS:
+      bad = parse_uint(optarg, 4096, &v) || v < 1;
+      c->num_cpus = (unsigned)v;
+      break;
+    case O_CONTROL:
+      o->control = optarg;
+      break;
+    case O_READY:
+      o->ready_file = optarg;
+      break;
+    case 'h':
+      usage(stdout);
+      exit(0);
+    default:
+      return -EINVAL;
+    }
+    if (bad) {
+      fprintf(stderr, "resctrl-emu: bad value for --%s: %s\n",
+              longopts[opt - O_CACHE].name, optarg);
+      return -EINVAL;
+    }
+  }
+  if (optind != argc - 1)
+    return -EINVAL;
+  o->mountpoint = argv[optind];
+  return 0;
+}
+
+static int write_ready_file(const char *path) {
+  FILE *f = fopen(path, "w");
+  if (!f)
+    return -errno;
+  fputs("ready\n", f);
+  return fclose(f) == 0 ? 0 : -errno;
+}
+
+int main(int argc, char **argv) {
+  struct emu_options o = {0};
+  if (parse_options(argc, argv, &o) != 0) {
+    usage(stderr);
+    return 2;
+  }
+  static struct emu_state state = {.control_fd = -1};
+  pthread_mutex_init(&state.lock, NULL);
+  if (emu_model_init(&state.model, &o.cfg, &emu_proc_host, emu_now_ms())) {
+    fprintf(stderr, "resctrl-emu: cannot set up the model\n");
+    return 1;
+  }
+  int status = 1;
+  if (o.control) {
+    int ret = emu_control_open(&state, o.control);
+    if (ret) {
+      fprintf(stderr, "resctrl-emu: control %s: %s\n", o.control,
+              strerror(-ret));
+      goto out_model;
+    }
+  }
+  char *fuse_argv[] = {argv[0], "-o", "fsname=resctrl,subtype=resctrl-emu"};
+  struct fuse_args args = FUSE_ARGS_INIT(3, fuse_argv);
+  struct fuse *fuse =
+      fuse_new(&args, &emu_fuse_ops, sizeof(emu_fuse_ops), &state);
+  if (!fuse)
+    goto out_control;
+  if (fuse_mount(fuse, o.mountpoint) != 0)
+    goto out_destroy;
+  struct fuse_session *se = fuse_get_session(fuse);
+  if (fuse_set_signal_handlers(se) != 0)
+    goto out_unmount;
+  if (emu_control_thread_start(&state) != 0)
+    goto out_signals;
+  if (o.ready_file && write_ready_file(o.ready_file) != 0) {
+    fprintf(stderr, "resctrl-emu: cannot write %s\n", o.ready_file);
+    goto out_thread;
+  }
+  printf("resctrl-emu: ready\n");
+  fflush(stdout);
+  /* single-threaded: the model's lock is only shared with the control
+   * thread */
+  fuse_loop(fuse);
+  status = 0;
+out_thread:
+  emu_control_thread_stop(&state);
+out_signals:
+  fuse_remove_signal_handlers(se);
+out_unmount:
+  fuse_unmount(fuse);
+out_destroy:
+  fuse_destroy(fuse);
+out_control:
+  if (o.ready_file)
+    unlink(o.ready_file);
+  if (state.control_fd >= 0)
+    close(state.control_fd);
+out_model:
+  emu_model_free(&state.model);
+  return status;
+}

@@ -1,0 +1,424 @@
+/* The emulator's model: groups, CLOSID and RMID allocation (with limbo),
+ * last_cmd_status and monitoring values. See emu_model.h. */
+#include "emu_model.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const feature_names[EMU_NUM_FEATURES] = {
+    [EMU_LLC_OCCUPANCY] = "llc_occupancy",
+    [EMU_MBM_TOTAL_BYTES] = "mbm_total_bytes",
+    [EMU_MBM_LOCAL_BYTES] = "mbm_local_bytes",
+};
+
+const char *emu_feature_name(enum emu_feature f) { return feature_names[f]; }
+
+int emu_feature_parse(const char *name) {
+  for (int f = 0; f < EMU_NUM_FEATURES; f++)
+    if (strcmp(name, feature_names[f]) == 0)
+      return f;
+  return -1;
+}
+
+int emu_buf_printf(struct emu_buf *b, const char *fmt, ...) {
+  va_list ap;
+  for (;;) {
+    size_t room = b->cap - b->len;
+    va_start(ap, fmt);
+    int n = vsnprintf(b->data ? b->data + b->len : NULL, room, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+      return -EINVAL;
+    if ((size_t)n < room) {
+      b->len += (size_t)n;
+      return 0;
+    }
+    size_t cap = b->cap ? b->cap * 2 : 256;
+    while (cap - b->len <= (size_t)n)
+      cap *= 2;
+    char *data = realloc(b->data, cap);
+    if (!data)
+      return -ENOMEM;
+    b->data = data;
+    b->cap = cap;
+  }
+}
+
+void emu_buf_free(struct emu_buf *b) {
+  free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+}
+
+void emu_last_cmd_clear(struct emu_model *m) { m->last_cmd[0] = '\0'; }
+
+/* Appends like the kernel's rdt_last_cmd_printf (a seq_buf of 512 bytes). */
+void emu_last_cmd_printf(struct emu_model *m, const char *fmt, ...) {
+  size_t used = strlen(m->last_cmd);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(m->last_cmd + used, sizeof(m->last_cmd) - used, fmt, ap);
+  va_end(ap);
+}
+
+static struct emu_group *group_new(struct emu_model *m, const char *name,
+                                   enum emu_group_type type,
+                                   struct emu_group *parent, uint64_t now_ms) {
+  struct emu_group *g = calloc(1, sizeof(*g));
+  if (!g)
+    return NULL;
+  snprintf(g->name, sizeof(g->name), "%s", name);
+  g->serial = ++m->next_serial;
+  g->type = type;
+  g->parent = parent;
+  g->created_ms = now_ms;
+  return g;
+}
+
+static void group_append(struct emu_model *m, struct emu_group *g) {
+  struct emu_group **p = &m->groups;
+  while (*p)
+    p = &(*p)->next;
+  *p = g;
+}
+
+int emu_model_init(struct emu_model *m, const struct emu_config *cfg,
+                   const struct emu_host *host, uint64_t now_ms) {
+  memset(m, 0, sizeof(*m));
+  m->cfg = *cfg;
+  m->host = *host;
+  if (cfg->num_rmids < 1 || cfg->num_closids < 1 || cfg->num_caches < 1 ||
+      cfg->num_caches > EMU_MAX_CACHES)
+    return -EINVAL;
+  m->rmids = calloc(cfg->num_rmids, sizeof(*m->rmids));
+  m->closid_used = calloc(cfg->num_closids, sizeof(*m->closid_used));
+  struct emu_group *root = group_new(m, "", EMU_CTRL_MON, NULL, now_ms);
+  if (!m->rmids || !m->closid_used || !root) {
+    free(root);
+    emu_model_free(m);
+    return -ENOMEM;
+  }
+  /* The default group owns CLOSID 0 and RMID 0 (the doc: "the default
+   * resource group ... tasks ... not explicitly assigned"; the kernel
+   * reserves RMID 0 and never puts it on the free list). */
+  for (unsigned i = 0; i < cfg->num_rmids; i++) {
+    m->rmids[i].state = EMU_RMID_FREE;
+    m->rmids[i].free_seq = ++m->free_seq;
+  }
+  m->rmids[0].state = EMU_RMID_USED;
+  m->closid_used[0] = true;
+  group_append(m, root);
+  /* kernel default: the L3 size spread over the RMIDs, in monitor units */
+  m->max_threshold_occupancy = (cfg->l3_size / cfg->num_rmids) & ~63ULL;
+  return 0;
+}
+
+void emu_model_free(struct emu_model *m) {
+  struct emu_group *g = m->groups;
+  while (g) {
+    struct emu_group *next = g->next;
+    free(g);
+    g = next;
+  }
+  m->groups = NULL;
+  free(m->rmids);
+  free(m->closid_used);
+  free(m->tasks);
+  m->rmids = NULL;
+  m->closid_used = NULL;
+  m->tasks = NULL;
+}
+
+struct emu_group *emu_model_root(struct emu_model *m) {
+  return m->groups;
+}
+
+struct emu_group *emu_model_find(struct emu_model *m, const char *ctrl,
+                                 const char *mon) {
+  struct emu_group *c = NULL;
+  if (!ctrl) {
+    c = m->groups;
+  } else {
+    for (struct emu_group *g = m->groups->next; g; g = g->next)
+      if (g->type == EMU_CTRL_MON && strcmp(g->name, ctrl) == 0)
+        c = g;
+  }
+  if (!c || !mon)
+    return c;
+  for (struct emu_group *g = m->groups; g; g = g->next)
+    if (g->type == EMU_MON && g->parent == c && strcmp(g->name, mon) == 0)
+      return g;
+  return NULL;
+}
+
+struct emu_group *emu_model_by_serial(struct emu_model *m, uint64_t serial) {
+  for (struct emu_group *g = m->groups; g; g = g->next)
+    if (g->serial == serial)
+      return g;
+  return NULL;
+}
+
+int emu_model_cache_index(const struct emu_model *m, unsigned cache_id) {
+  for (size_t i = 0; i < m->cfg.num_caches; i++)
+    if (m->cfg.cache_ids[i] == cache_id)
+      return (int)i;
+  return -1;
+}
+
+/* RMIDs whose limbo time has passed go back to the free list. The kernel
+ * frees a limbo RMID once its occupancy drops below max_threshold_occupancy
+ * (the doc: "RMID ... is put on a limbo list ... until the occupancy drops";
+ * checked every CQM_LIMBOCHECK_INTERVAL); --limbo-ms stands for that time. */
+static void limbo_expire(struct emu_model *m, uint64_t now_ms) {
+  for (unsigned i = 1; i < m->cfg.num_rmids; i++) {
+    struct emu_rmid *r = &m->rmids[i];
+    if (r->state == EMU_RMID_LIMBO && now_ms >= r->limbo_until_ms) {
+      r->state = EMU_RMID_FREE;
+      r->free_seq = ++m->free_seq;
+    }
+  }
+}
+
+unsigned emu_model_rmids_in_limbo(struct emu_model *m, uint64_t now_ms) {
+  unsigned n = 0;
+  limbo_expire(m, now_ms);
+  for (unsigned i = 1; i < m->cfg.num_rmids; i++)
+    n += m->rmids[i].state == EMU_RMID_LIMBO;
+  return n;
+}
+
+/* monitor.c resctrl_find_free_rmid(): the least recently freed RMID; an
+ * empty free list gives -EBUSY while some RMID sits in limbo, else -ENOSPC. */
+static int rmid_alloc(struct emu_model *m, uint64_t now_ms) {
+  limbo_expire(m, now_ms);
+  int best = -1;
+  bool limbo = false;
+  for (unsigned i = 1; i < m->cfg.num_rmids; i++) {
+    const struct emu_rmid *r = &m->rmids[i];
+    if (r->state == EMU_RMID_LIMBO)
+      limbo = true;
+    if (r->state == EMU_RMID_FREE &&
+        (best < 0 || r->free_seq < m->rmids[best].free_seq))
+      best = (int)i;
+  }
+  if (best < 0)
+    return limbo ? -EBUSY : -ENOSPC;
+  m->rmids[best].state = EMU_RMID_USED;
+  return best;
+}
+
+/* monitor.c free_rmid(): into limbo only when llc_occupancy is monitored
+ * (an RMID with no occupancy counter cannot hold stale cache lines). */
+static void rmid_free(struct emu_model *m, unsigned rmid, uint64_t now_ms) {
+  struct emu_rmid *r = &m->rmids[rmid];
+  if (m->cfg.features[EMU_LLC_OCCUPANCY] && m->cfg.limbo_ms > 0) {
+    r->state = EMU_RMID_LIMBO;
+    r->limbo_until_ms = now_ms + m->cfg.limbo_ms;
+  } else {
+    r->state = EMU_RMID_FREE;
+    r->free_seq = ++m->free_seq;
+  }
+}
+
+/* rdtgroup.c closid_alloc(): the lowest free CLOSID, else -ENOSPC. */
+static int closid_alloc(struct emu_model *m) {
+  for (unsigned i = 1; i < m->cfg.num_closids; i++) {
+    if (!m->closid_used[i]) {
+      m->closid_used[i] = true;
+      return (int)i;
+    }
+  }
+  return -ENOSPC;
+}
+
+/* rdtgroup_mkdir_ctrl_mon(): a CLOSID first ("Out of CLOSIDs"), then an RMID
+ * ("Out of RMIDs"); both -ENOSPC, or -EBUSY when RMIDs sit in limbo (the doc,
+ * "Resource alloc and monitor groups"; monitor.c). The caller has checked the
+ * placement (only at the root, only with allocation) and the name. */
+int emu_model_mkdir_ctrl(struct emu_model *m, const char *name,
+                         uint64_t now_ms) {
+  emu_last_cmd_clear(m);
+  if (emu_model_find(m, name, NULL))
+    return -EEXIST;
+  int closid = closid_alloc(m);
+  if (closid < 0) {
+    emu_last_cmd_printf(m, "Out of CLOSIDs\n");
+    return closid;
+  }
+  int rmid = rmid_alloc(m, now_ms);
+  if (rmid < 0) {
+    m->closid_used[closid] = false;
+    emu_last_cmd_printf(m, "Out of RMIDs\n");
+    return rmid;
+  }
+  struct emu_group *g = group_new(m, name, EMU_CTRL_MON, NULL, now_ms);
+  if (!g) {
+    m->closid_used[closid] = false;
+    rmid_free(m, (unsigned)rmid, now_ms);
+    return -ENOMEM;
+  }
+  g->closid = (unsigned)closid;
+  g->rmid = (unsigned)rmid;
+  group_append(m, g);
+  return 0;
+}
+
+/* rdtgroup_mkdir_mon(): a MON group takes its parent's CLOSID and one RMID. */
+int emu_model_mkdir_mon(struct emu_model *m, struct emu_group *ctrl,
+                        const char *name, uint64_t now_ms) {
+  emu_last_cmd_clear(m);
+  if (ctrl->type != EMU_CTRL_MON)
+    return -EPERM;
+  for (const struct emu_group *g = m->groups; g; g = g->next)
+    if (g->type == EMU_MON && g->parent == ctrl && strcmp(g->name, name) == 0)
+      return -EEXIST;
+  int rmid = rmid_alloc(m, now_ms);
+  if (rmid < 0) {
+    emu_last_cmd_printf(m, "Out of RMIDs\n");
+    return rmid;
+  }
+  struct emu_group *g = group_new(m, name, EMU_MON, ctrl, now_ms);
+  if (!g) {
+    rmid_free(m, (unsigned)rmid, now_ms);
+    return -ENOMEM;
+  }
+  g->closid = ctrl->closid;
+  g->rmid = (unsigned)rmid;
+  group_append(m, g);
+  return 0;
+}
+
+static void group_unlink_free(struct emu_model *m, struct emu_group *g,
+                              uint64_t now_ms) {
+  emu_tasks_group_removed(m, g);
+  rmid_free(m, g->rmid, now_ms);
+  for (struct emu_group **p = &m->groups; *p; p = &(*p)->next) {
+    if (*p == g) {
+      *p = g->next;
+      break;
+    }
+  }
+  free(g);
+}
+
+/* rdtgroup_rmdir_mon(): the tasks go back to the parent CTRL_MON group and
+ * the RMID is freed. rdtgroup_rmdir_ctrl(): the tasks go back to the root,
+ * the CLOSID and RMID are freed and so are all its MON groups' RMIDs
+ * (free_all_child_rdtgrp). The root cannot be removed. */
+int emu_model_rmdir(struct emu_model *m, struct emu_group *g, uint64_t now_ms) {
+  if (g == m->groups)
+    return -EPERM;
+  if (g->type == EMU_CTRL_MON) {
+    struct emu_group *c = m->groups;
+    while (c) {
+      struct emu_group *next = c->next;
+      if (c->type == EMU_MON && c->parent == g)
+        group_unlink_free(m, c, now_ms);
+      c = next;
+    }
+    m->closid_used[g->closid] = false;
+  }
+  group_unlink_free(m, g, now_ms);
+  return 0;
+}
+
+/* A fixed pseudo-random number per (RMID, cache, salt): synthetic values are
+ * stable for one RMID and differ between RMIDs and caches. */
+static uint64_t mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+/* Synthetic occupancy stays below l3_size / num_rmids so that no sum of
+ * groups exceeds the cache; MBM counts bytes since the group was made at a
+ * fixed rate (1-64 MiB/s), so it only grows; local traffic is a fixed share
+ * (1/5 to 4/5) of the total. */
+static uint64_t synthetic(const struct emu_model *m, const struct emu_group *g,
+                          size_t cache, enum emu_feature f, uint64_t now_ms) {
+  uint64_t key = ((uint64_t)g->rmid << 32) ^ m->cfg.cache_ids[cache];
+  uint64_t h = mix(key);
+  if (f == EMU_LLC_OCCUPANCY) {
+    uint64_t cap = m->cfg.l3_size / m->cfg.num_rmids / 64;
+    return cap ? (h % (cap + 1)) * 64 : 0;
+  }
+  uint64_t rate_per_s = (1 + h % 64) * 1048576ULL;
+  uint64_t elapsed = now_ms > g->created_ms ? now_ms - g->created_ms : 0;
+  uint64_t total = (h >> 8) % 1048576ULL + rate_per_s * elapsed / 1000;
+  if (f == EMU_MBM_TOTAL_BYTES)
+    return total;
+  return total / 5 * (1 + (h >> 40) % 4);
+}
+
+/* What reading one RMID gives: 0 and a number, or the error the kernel maps
+ * to text (rdtgroup_mondata_show: -EIO "Error", -EINVAL "Unavailable",
+ * -ENOENT "Unassigned"). */
+static int rmid_read(const struct emu_model *m, const struct emu_group *g,
+                     size_t cache, enum emu_feature f, uint64_t now_ms,
+                     uint64_t *val) {
+  const struct emu_value *v = &g->values[cache][f];
+  switch (v->kind) {
+  case EMU_VALUE_NUMBER:
+    *val = v->number;
+    return 0;
+  case EMU_VALUE_UNAVAILABLE:
+    return -EINVAL;
+  case EMU_VALUE_ERROR:
+    return -EIO;
+  case EMU_VALUE_UNASSIGNED:
+    return -ENOENT;
+  case EMU_VALUE_DEFAULT:
+    break;
+  }
+  *val = synthetic(m, g, cache, f, now_ms);
+  return 0;
+}
+
+static struct emu_value from_error(int err) {
+  struct emu_value v = {.kind = EMU_VALUE_UNAVAILABLE};
+  if (err == -EIO)
+    v.kind = EMU_VALUE_ERROR;
+  else if (err == -ENOENT)
+    v.kind = EMU_VALUE_UNASSIGNED;
+  return v;
+}
+
+/* monitor.c mon_event_count(): a CTRL_MON group reads its own RMID plus each
+ * of its MON groups' (the doc: "the CTRL_MON group ... all tasks in the group
+ * and its child MON groups"); the reads that succeed are summed and an error
+ * is reported only when none succeeded (the last error wins). */
+struct emu_value emu_model_read_value(struct emu_model *m,
+                                      const struct emu_group *g, size_t cache,
+                                      enum emu_feature f, uint64_t now_ms) {
+  uint64_t sum = 0, val = 0;
+  int err = rmid_read(m, g, cache, f, now_ms, &val);
+  bool ok = err == 0;
+  if (ok)
+    sum += val;
+  if (g->type == EMU_CTRL_MON) {
+    for (const struct emu_group *c = m->groups; c; c = c->next) {
+      if (c->type != EMU_MON || c->parent != g)
+        continue;
+      int e = rmid_read(m, c, cache, f, now_ms, &val);
+      if (e == 0) {
+        sum += val;
+        ok = true;
+      } else {
+        err = e;
+      }
+    }
+  }
+  if (ok)
+    return (struct emu_value){.kind = EMU_VALUE_NUMBER, .number = sum};
+  return from_error(err);
+}
+
+void emu_model_set_value(struct emu_model *m, struct emu_group *g, size_t cache,
+                         enum emu_feature f, struct emu_value v) {
+  (void)m;
+  g->values[cache][f] = v;
+}

@@ -1,0 +1,169 @@
+/* The resctrl emulator's model: groups, CLOSIDs, RMIDs (with limbo), task
+ * membership and monitoring values, as plain data. No FUSE here; the only
+ * I/O is through struct emu_host (the host's live tasks), so the rules can be
+ * read (and tested) apart from the file system glue.
+ *
+ * Every rule cites Documentation/filesystems/resctrl.rst ("the doc") or the
+ * kernel source (fs/resctrl/rdtgroup.c, fs/resctrl/monitor.c; formerly
+ * arch/x86/kernel/cpu/resctrl/) where the doc is silent.
+ */
+#ifndef EMU_MODEL_H
+#define EMU_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define EMU_MAX_CACHES 64
+#define EMU_NAME_MAX 255
+/* kernfs: a write longer than atomic_write_len (PAGE_SIZE) fails E2BIG. */
+#define EMU_ATOMIC_WRITE_LEN 4096
+/* the kernel's last_cmd_status buffer is 512 bytes */
+#define EMU_LAST_CMD_MAX 512
+
+enum emu_feature {
+  EMU_LLC_OCCUPANCY,
+  EMU_MBM_TOTAL_BYTES,
+  EMU_MBM_LOCAL_BYTES,
+  EMU_NUM_FEATURES
+};
+
+enum emu_group_type { EMU_CTRL_MON, EMU_MON };
+
+/* What a mon_data file of one RMID reads. DEFAULT is the synthetic value. */
+enum emu_value_kind {
+  EMU_VALUE_DEFAULT,
+  EMU_VALUE_NUMBER,
+  EMU_VALUE_UNAVAILABLE,
+  EMU_VALUE_ERROR,
+  EMU_VALUE_UNASSIGNED
+};
+
+struct emu_value {
+  enum emu_value_kind kind;
+  uint64_t number;
+};
+
+struct emu_config {
+  unsigned cache_ids[EMU_MAX_CACHES]; /* ascending, like the domain list */
+  size_t num_caches;
+  unsigned num_rmids;
+  unsigned num_closids;
+  bool features[EMU_NUM_FEATURES];
+  uint64_t l3_size;
+  unsigned limbo_ms;
+  bool alloc; /* false: a monitoring-only CPU */
+  unsigned num_cpus;
+};
+
+struct emu_group {
+  uint64_t serial; /* never reused: open files refer to groups by it */
+  char name[EMU_NAME_MAX + 1];
+  enum emu_group_type type;
+  struct emu_group *parent; /* a MON group's CTRL_MON group; NULL otherwise */
+  unsigned closid;
+  unsigned rmid;
+  uint64_t created_ms;
+  struct emu_value values[EMU_MAX_CACHES][EMU_NUM_FEATURES];
+  struct emu_group *next; /* all groups, root first, in creation order */
+};
+
+/* The host's tasks, behind a seam so the model stays pure. */
+struct emu_host {
+  /* 0 and the task's start time when tid is a live task, else -ESRCH */
+  int (*task_start)(void *ctx, pid_t tid, unsigned long long *start);
+  /* calls cb for every live task (thread) of the host, in pid order */
+  int (*for_each_task)(void *ctx, int (*cb)(pid_t tid, void *arg), void *arg);
+  void *ctx;
+};
+
+struct emu_task {
+  pid_t tid;
+  unsigned long long start; /* tells a reused tid from the task we placed */
+  struct emu_group *ctrl;   /* its CTRL_MON group (may be the root) */
+  struct emu_group *mon;    /* NULL or a MON group below ctrl */
+  /* a task in the root and in no MON group is not stored */
+};
+
+enum emu_rmid_state { EMU_RMID_FREE, EMU_RMID_USED, EMU_RMID_LIMBO };
+
+struct emu_rmid {
+  enum emu_rmid_state state;
+  uint64_t free_seq; /* LRU order of the free list */
+  uint64_t limbo_until_ms;
+};
+
+struct emu_model {
+  struct emu_config cfg;
+  struct emu_host host;
+  struct emu_group *groups; /* groups[0] is the root */
+  uint64_t next_serial;
+  struct emu_rmid *rmids;
+  uint64_t free_seq;
+  bool *closid_used;
+  struct emu_task *tasks; /* sorted by tid */
+  size_t num_tasks;
+  size_t cap_tasks;
+  uint64_t max_threshold_occupancy;
+  char last_cmd[EMU_LAST_CMD_MAX];
+};
+
+/* A growing text buffer for file contents. */
+struct emu_buf {
+  char *data;
+  size_t len;
+  size_t cap;
+};
+
+int emu_buf_printf(struct emu_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void emu_buf_free(struct emu_buf *b);
+
+const char *emu_feature_name(enum emu_feature f);
+int emu_feature_parse(const char *name); /* the feature or -1 */
+
+int emu_model_init(struct emu_model *m, const struct emu_config *cfg,
+                   const struct emu_host *host, uint64_t now_ms);
+void emu_model_free(struct emu_model *m);
+
+struct emu_group *emu_model_root(struct emu_model *m);
+/* ctrl NULL means the root; mon NULL means the CTRL_MON group itself */
+struct emu_group *emu_model_find(struct emu_model *m, const char *ctrl,
+                                 const char *mon);
+struct emu_group *emu_model_by_serial(struct emu_model *m, uint64_t serial);
+int emu_model_cache_index(const struct emu_model *m, unsigned cache_id);
+
+void emu_last_cmd_clear(struct emu_model *m);
+void emu_last_cmd_printf(struct emu_model *m, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+int emu_model_mkdir_ctrl(struct emu_model *m, const char *name,
+                         uint64_t now_ms);
+int emu_model_mkdir_mon(struct emu_model *m, struct emu_group *ctrl,
+                        const char *name, uint64_t now_ms);
+int emu_model_rmdir(struct emu_model *m, struct emu_group *g, uint64_t now_ms);
+unsigned emu_model_rmids_in_limbo(struct emu_model *m, uint64_t now_ms);
+
+/* the value a group's mon_data file reads (a CTRL_MON sums its MON groups) */
+struct emu_value emu_model_read_value(struct emu_model *m,
+                                      const struct emu_group *g, size_t cache,
+                                      enum emu_feature f, uint64_t now_ms);
+void emu_model_set_value(struct emu_model *m, struct emu_group *g, size_t cache,
+                         enum emu_feature f, struct emu_value v);
+
+/* emu_tasks.c: the tasks file */
+int emu_tasks_write(struct emu_model *m, struct emu_group *g, const char *buf,
+                    size_t len, pid_t caller);
+int emu_tasks_show(struct emu_model *m, const struct emu_group *g,
+                   struct emu_buf *out);
+/* drops every membership of g (rmdir); a CTRL_MON's tasks go to the root */
+void emu_tasks_group_removed(struct emu_model *m, const struct emu_group *g);
+/* the host seam backed by /proc */
+extern const struct emu_host emu_proc_host;
+
+/* emu_control.c: one control-channel line; 0, or -EINVAL with a reason */
+int emu_control_line(struct emu_model *m, const char *line, char *err,
+                     size_t errlen);
+
+#endif

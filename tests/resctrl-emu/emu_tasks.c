@@ -1,0 +1,300 @@
+/* The tasks file: task membership of CTRL_MON and MON groups, and the host
+ * seam that tells live tasks through /proc. */
+#include "emu_model.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct emu_task *task_find(struct emu_model *m, pid_t tid) {
+  size_t lo = 0, hi = m->num_tasks;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (m->tasks[mid].tid == tid)
+      return &m->tasks[mid];
+    if (m->tasks[mid].tid < tid)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return NULL;
+}
+
+static void task_remove(struct emu_model *m, struct emu_task *t) {
+  size_t i = (size_t)(t - m->tasks);
+  memmove(&m->tasks[i], &m->tasks[i + 1],
+          (m->num_tasks - i - 1) * sizeof(*m->tasks));
+  m->num_tasks--;
+}
+
+/* Records where a task is; the root without a MON group is the default and
+ * is not stored. */
+static int task_place(struct emu_model *m, pid_t tid, unsigned long long start,
+                      struct emu_group *ctrl, struct emu_group *mon) {
+  struct emu_task *t = task_find(m, tid);
+  if (ctrl == emu_model_root(m) && !mon) {
+    if (t)
+      task_remove(m, t);
+    return 0;
+  }
+  if (!t) {
+    if (m->num_tasks == m->cap_tasks) {
+      size_t cap = m->cap_tasks ? m->cap_tasks * 2 : 16;
+      struct emu_task *tasks = realloc(m->tasks, cap * sizeof(*tasks));
+      if (!tasks)
+        return -ENOMEM;
+      m->tasks = tasks;
+      m->cap_tasks = cap;
+    }
+    size_t i = 0;
+    while (i < m->num_tasks && m->tasks[i].tid < tid)
+      i++;
+    memmove(&m->tasks[i + 1], &m->tasks[i],
+            (m->num_tasks - i) * sizeof(*m->tasks));
+    m->num_tasks++;
+    t = &m->tasks[i];
+    t->tid = tid;
+  }
+  t->start = start;
+  t->ctrl = ctrl;
+  t->mon = mon;
+  return 0;
+}
+
+/* Dead tasks leave every group (the kernel's lists walk the live tasks); a
+ * tid reused by a new task is not the task we placed. */
+static void tasks_prune(struct emu_model *m) {
+  size_t i = 0;
+  while (i < m->num_tasks) {
+    unsigned long long start;
+    struct emu_task *t = &m->tasks[i];
+    if (m->host.task_start(m->host.ctx, t->tid, &start) == 0 &&
+        start == t->start) {
+      i++;
+      continue;
+    }
+    task_remove(m, t);
+  }
+}
+
+void emu_tasks_group_removed(struct emu_model *m, const struct emu_group *g) {
+  size_t i = 0;
+  while (i < m->num_tasks) {
+    struct emu_task *t = &m->tasks[i];
+    if (t->mon == g)
+      t->mon = NULL; /* rdtgroup_rmdir_mon: back to the parent */
+    if (t->ctrl == g || (t->ctrl == emu_model_root(m) && !t->mon)) {
+      task_remove(m, t); /* rdtgroup_rmdir_ctrl: back to the root */
+      continue;
+    }
+    i++;
+  }
+}
+
+/* rdtgroup.c __rdtgroup_move_task(): writing to a CTRL_MON group's tasks sets
+ * the task's CLOSID and RMID to the group's (so it leaves any MON group);
+ * writing to a MON group's tasks is allowed only for a task already in the
+ * parent CTRL_MON group (the doc, "tasks": "If the group is a MON group, then
+ * the task must already belong to the CTRL_MON parent of this group. The task
+ * is removed from any previous MON group."). The permission check
+ * (rdtgroup_task_write_permission) always passes: the emulator serves root. */
+static int task_move(struct emu_model *m, struct emu_group *g, pid_t tid) {
+  unsigned long long start;
+  if (m->host.task_start(m->host.ctx, tid, &start) != 0) {
+    emu_last_cmd_printf(m, "No task %d\n", (int)tid);
+    return -ESRCH;
+  }
+  struct emu_task *t = task_find(m, tid);
+  struct emu_group *cur_ctrl = t ? t->ctrl : emu_model_root(m);
+  if (g->type == EMU_MON) {
+    if (cur_ctrl != g->parent) {
+      emu_last_cmd_printf(m, "Can't move task to different control group\n");
+      return -EINVAL;
+    }
+    return task_place(m, tid, start, g->parent, g);
+  }
+  return task_place(m, tid, start, g, NULL);
+}
+
+static char *trim(char *s) {
+  while (isspace((unsigned char)*s))
+    s++;
+  size_t n = strlen(s);
+  while (n > 0 && isspace((unsigned char)s[n - 1]))
+    s[--n] = '\0';
+  return s;
+}
+
+/* kstrtoint(s, 0, ...): base 0 (0x hex, leading 0 octal), an optional sign,
+ * the whole string, within int. */
+static int parse_kernel_int(const char *s, int *out) {
+  const char *p = s;
+  if (*p == '+' || *p == '-')
+    p++;
+  if (!isdigit((unsigned char)*p))
+    return -EINVAL;
+  char *end;
+  errno = 0;
+  long long v = strtoll(s, &end, 0);
+  if (errno || *end != '\0' || v < INT_MIN || v > INT_MAX)
+    return -EINVAL;
+  *out = (int)v;
+  return 0;
+}
+
+/* rdtgroup.c rdtgroup_tasks_write(): each write(2) is a comma separated list
+ * handled in order up to the first failure (the doc, "tasks": "Multiple tasks
+ * can be moved in one write"); the write offset is ignored, so a write
+ * never truncates: it moves tasks. Task id 0 is the writing task (the doc:
+ * "a task id of 0 is interpreted as the task id of the currently running
+ * task"): FUSE tells us the calling thread, which is what the kernel uses. */
+int emu_tasks_write(struct emu_model *m, struct emu_group *g, const char *buf,
+                    size_t len, pid_t caller) {
+  emu_last_cmd_clear(m);
+  char *copy = malloc(len + 1);
+  if (!copy)
+    return -ENOMEM;
+  memcpy(copy, buf, len);
+  copy[len] = '\0';
+  tasks_prune(m);
+  int ret = 0;
+  char *p = copy;
+  while (p && p[0] != '\0' && p[0] != '\n') {
+    char *tok = trim(strsep(&p, ","));
+    int pid;
+    if (parse_kernel_int(tok, &pid) != 0) {
+      emu_last_cmd_printf(m, "Task list parsing error pid %s\n", tok);
+      ret = -EINVAL;
+      break;
+    }
+    if (pid < 0) {
+      emu_last_cmd_printf(m, "Invalid pid %d\n", pid);
+      ret = -EINVAL;
+      break;
+    }
+    ret = task_move(m, g, pid ? (pid_t)pid : caller);
+    if (ret) {
+      emu_last_cmd_printf(m, "Error while processing task %d\n", pid);
+      break;
+    }
+  }
+  free(copy);
+  return ret;
+}
+
+struct show_root_arg {
+  struct emu_model *m;
+  struct emu_buf *out;
+};
+
+static int show_root_cb(pid_t tid, void *arg) {
+  struct show_root_arg *a = arg;
+  const struct emu_task *t = task_find(a->m, tid);
+  if (t && t->ctrl != emu_model_root(a->m))
+    return 0;
+  return emu_buf_printf(a->out, "%d\n", (int)tid);
+}
+
+/* rdtgroup.c show_rdt_tasks(): a CTRL_MON group lists the tasks with its
+ * CLOSID (those of its MON groups too), and only when allocation is
+ * supported (is_closid_match checks the alloc capability: on a
+ * monitoring-only CPU the root's tasks reads empty); a MON group lists the
+ * tasks with its RMID. The root holds every task not placed elsewhere. */
+int emu_tasks_show(struct emu_model *m, const struct emu_group *g,
+                   struct emu_buf *out) {
+  tasks_prune(m);
+  if (g == emu_model_root(m)) {
+    if (!m->cfg.alloc)
+      return 0;
+    struct show_root_arg a = {.m = m, .out = out};
+    return m->host.for_each_task(m->host.ctx, show_root_cb, &a);
+  }
+  for (size_t i = 0; i < m->num_tasks; i++) {
+    const struct emu_task *t = &m->tasks[i];
+    bool member = g->type == EMU_MON ? t->mon == g : t->ctrl == g;
+    if (!member)
+      continue;
+    /* a MON group only exists with monitoring: the emulator always has it */
+    int ret = emu_buf_printf(out, "%d\n", (int)t->tid);
+    if (ret)
+      return ret;
+  }
+  return 0;
+}
+
+/* /proc/<tid>/stat field 22 (starttime) tells tasks apart across tid reuse.
+ * /proc/<tid> exists for every thread, listed or not, as find_task_by_vpid
+ * finds them. */
+static int proc_task_start(void *ctx, pid_t tid, unsigned long long *start) {
+  (void)ctx;
+  char path[64], buf[1024];
+  if (tid <= 0)
+    return -ESRCH;
+  snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -ESRCH;
+  ssize_t n = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  if (n <= 0)
+    return -ESRCH;
+  buf[n] = '\0';
+  char *p = strrchr(buf, ')');
+  if (!p)
+    return -ESRCH;
+  /* after "comm)" come fields 3 (state) to 22 (starttime) */
+  for (int field = 3; field < 22; field++) {
+    p = strchr(p + 1, ' ');
+    if (!p)
+      return -ESRCH;
+  }
+  *start = strtoull(p + 1, NULL, 10);
+  return 0;
+}
+
+static int is_number(const char *s) {
+  if (!*s)
+    return 0;
+  for (; *s; s++)
+    if (!isdigit((unsigned char)*s))
+      return 0;
+  return 1;
+}
+
+static int proc_for_each_task(void *ctx, int (*cb)(pid_t tid, void *arg),
+                              void *arg) {
+  (void)ctx;
+  DIR *procs = opendir("/proc");
+  if (!procs)
+    return -errno;
+  int ret = 0;
+  struct dirent *pe;
+  while (ret == 0 && (pe = readdir(procs)) != NULL) {
+    if (!is_number(pe->d_name))
+      continue;
+    char path[300];
+    snprintf(path, sizeof(path), "/proc/%s/task", pe->d_name);
+    DIR *threads = opendir(path);
+    if (!threads)
+      continue; /* exited meanwhile */
+    struct dirent *te;
+    while (ret == 0 && (te = readdir(threads)) != NULL)
+      if (is_number(te->d_name))
+        ret = cb((pid_t)atoi(te->d_name), arg);
+    closedir(threads);
+  }
+  closedir(procs);
+  return ret;
+}
+
+const struct emu_host emu_proc_host = {
+    .task_start = proc_task_start,
+    .for_each_task = proc_for_each_task,
+    .ctx = NULL,
+};

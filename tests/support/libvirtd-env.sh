@@ -1,0 +1,227 @@
+# shellcheck shell=bash
+# libvirtd-env.sh: a private libvirtd + virtlogd (QEMU driver) for tests.
+#
+# Usage (as root, from a bash script with `set -eu`):
+#
+#   . "$VR_SRCDIR/tests/support/libvirtd-env.sh"
+#   lv_start                      # sets LV_DIR, LV_URI, LV_RUN_PATH, LV_SOCK
+#   trap lv_stop EXIT             # or call lv_stop from your own trap
+#   lv_define_guest g1 [MAXVCPU [CURVCPU [METADATA_XML]]]   # defines, not started
+#   lv_start_guest g1             # virsh start
+#   lv_virsh list --all           # virsh against the private daemon
+#   lv_qemu_pid g1                # QEMU's pid (from LV_RUN_PATH/g1.pid)
+#   lv_status_vcpu_tids g1        # "id:tid" lines from libvirt's status XML
+#   lv_kill_libvirtd; lv_restart_libvirtd   # guests keep running meanwhile
+#   lv_stop                       # destroys guests, stops every daemon by pid
+#
+# Variables it exports:
+#   LV_DIR       private top directory (mktemp under ${TMPDIR:-/tmp})
+#   LV_URI       qemu+unix:///system?socket=$LV_SOCK (libvirt's system mode)
+#   LV_SOCK      the private libvirtd socket
+#   LV_RUN_PATH  the QEMU driver's run directory: <name>.pid and status XML
+#                <name>.xml; give it to the plugin as LibvirtRunPath
+#
+# Why a mount namespace: a root libvirtd runs in "system" mode, and its QEMU
+# driver keeps state in fixed places (/run/libvirt/qemu, /var/lib/libvirt/qemu,
+# /etc/libvirt/qemu.conf); virtlogd's socket is fixed at
+# /run/libvirt/virtlogd-sock. None of them is a libvirtd.conf option. So each
+# instance gets its own mount namespace (a holder process made by `unshare -m`)
+# where private directories under LV_DIR are bind-mounted over those paths;
+# virtlogd, libvirtd and the QEMU processes it forks live in it. The test
+# process stays outside and reaches the same files through LV_DIR (the bind
+# sources), which is how several instances run side by side without touching
+# the system's /run/libvirt or /var/lib/libvirt. Only the one-time set-up of
+# TESTBED.md is global: the libvirt-qemu user and groups, and empty mount
+# point directories.
+
+lv__log() { echo "libvirtd-env: $*" >&2; }
+
+# One-time host set-up from TESTBED.md (idempotent; users and mount points).
+lv_setup_host() {
+  getent group kvm >/dev/null || groupadd -r kvm
+  getent group libvirt-qemu >/dev/null || groupadd -r libvirt-qemu
+  getent passwd libvirt-qemu >/dev/null ||
+    useradd -r -g libvirt-qemu -G kvm -d /var/lib/libvirt \
+      -s /usr/sbin/nologin libvirt-qemu
+  mkdir -p /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt \
+    /etc/libvirt
+}
+
+# Run a command inside the instance's mount namespace.
+lv_ns() { nsenter -t "$LV_HOLDER_PID" -m -- "$@"; }
+
+lv_virsh() { virsh -q -c "$LV_URI" "$@"; }
+
+lv__wait_for() { # SECONDS CMD...: poll until CMD succeeds
+  local n=$(($1 * 10))
+  shift
+  while [ "$n" -gt 0 ]; do
+    if "$@" 2>/dev/null; then return 0; fi
+    sleep 0.1
+    n=$((n - 1))
+  done
+  return 1
+}
+
+lv__dead() { ! kill -0 "$1" 2>/dev/null; }
+
+lv__start_libvirtd() {
+  # nsenter execs libvirtd itself (no fork for a mount namespace), so $! is
+  # libvirtd's pid; a function run with & would be a subshell instead.
+  nsenter -t "$LV_HOLDER_PID" -m -- /usr/sbin/libvirtd -f /etc/libvirt/libvirtd.conf -p /run/libvirt/libvirtd.pid \
+    >>"$LV_DIR/log/libvirtd.out" 2>&1 &
+  LV_LIBVIRTD_PID=$!
+  if ! lv__wait_for 30 test -S "$LV_SOCK"; then
+    lv__log "libvirtd did not create $LV_SOCK; see $LV_DIR/log/libvirtd.out:"
+    tail -n 20 "$LV_DIR/log/libvirtd.out" >&2 || true
+    return 1
+  fi
+  # The first connection waits for the QEMU capability probe (~8 s).
+  if ! lv__wait_for 60 virsh -q -c "$LV_URI" uri >/dev/null; then
+    lv__log "libvirtd at $LV_URI does not answer"
+    return 1
+  fi
+}
+
+lv_start() {
+  lv_setup_host
+  LV_DIR=$(mktemp -d "${TMPDIR:-/tmp}/vrlv.XXXXXX")
+  mkdir -p "$LV_DIR"/{etc,run,lib/qemu,cache/qemu,log/qemu}
+  LV_SOCK="$LV_DIR/run/libvirt-sock"
+  LV_URI="qemu+unix:///system?socket=$LV_SOCK"
+  LV_RUN_PATH="$LV_DIR/run/qemu"
+  export LV_DIR LV_SOCK LV_URI LV_RUN_PATH LV_HOLDER_PID
+  cat >"$LV_DIR/etc/libvirtd.conf" <<EOF
+unix_sock_dir = "/run/libvirt"
+unix_sock_group = "root"
+unix_sock_rw_perms = "0700"
+auth_unix_ro = "none"
+auth_unix_rw = "none"
+listen_tls = 0
+listen_tcp = 0
+log_outputs = "3:stderr"
+EOF
+  cat >"$LV_DIR/etc/qemu.conf" <<EOF
+user = "root"
+group = "root"
+dynamic_ownership = 0
+security_driver = "none"
+namespaces = [ ]
+EOF
+  : >"$LV_DIR/etc/virtlogd.conf"
+  # The holder keeps the namespace alive across libvirtd restarts.
+  unshare -m --propagation private -- sh -c '
+    d=$1
+    mount --bind "$d/etc" /etc/libvirt &&
+    mount --bind "$d/run" /run/libvirt &&
+    mount --bind "$d/lib" /var/lib/libvirt &&
+    mount --bind "$d/cache" /var/cache/libvirt &&
+    mount --bind "$d/log" /var/log/libvirt &&
+    touch "$d/ns-ready" && exec sleep 100000' lv-holder "$LV_DIR" &
+  LV_HOLDER_PID=$!
+  export LV_HOLDER_PID
+  if ! lv__wait_for 10 test -e "$LV_DIR/ns-ready"; then
+    lv__log "mount namespace set-up failed (needs root and CAP_SYS_ADMIN)"
+    return 1
+  fi
+  nsenter -t "$LV_HOLDER_PID" -m -- /usr/sbin/virtlogd -f /etc/libvirt/virtlogd.conf -p /run/libvirt/virtlogd.pid \
+    >>"$LV_DIR/log/virtlogd.out" 2>&1 &
+  LV_VIRTLOGD_PID=$!
+  lv__wait_for 10 test -S "$LV_DIR/run/virtlogd-sock" || {
+    lv__log "virtlogd did not start"
+    return 1
+  }
+  lv__start_libvirtd
+  lv__log "libvirtd $LV_LIBVIRTD_PID up at $LV_URI (run dir $LV_RUN_PATH)"
+}
+
+# libvirtd's pid: its pid file is the truth (a restart from another process,
+# e.g. a C test calling `lv_attach; lv_kill_libvirtd; lv_restart_libvirtd`
+# through bash -c, changes it).
+lv_libvirtd_pid() { cat "$LV_DIR/run/libvirtd.pid" 2>/dev/null || true; }
+
+# Use an instance started by a parent script (LV_* come from the environment).
+lv_attach() {
+  : "${LV_DIR:?}" "${LV_HOLDER_PID:?}" "${LV_URI:?}"
+  LV_LIBVIRTD_PID=$(lv_libvirtd_pid)
+}
+
+# Kill libvirtd hard (guests keep running, as after a crash).
+lv_kill_libvirtd() {
+  local pid
+  pid=$(lv_libvirtd_pid)
+  pid=${pid:-$LV_LIBVIRTD_PID}
+  kill -9 "$pid" 2>/dev/null || true
+  lv__wait_for 5 lv__dead "$pid" || true
+  wait "$pid" 2>/dev/null || true
+  rm -f "$LV_SOCK" "$LV_DIR/run/libvirt-sock-ro" \
+    "$LV_DIR/run/libvirt-admin-sock"
+}
+
+lv_restart_libvirtd() { lv__start_libvirtd; }
+
+# lv_define_guest NAME [MAXVCPU [CURVCPU [METADATA_XML]]]
+lv_define_guest() {
+  local name=$1 max=${2:-1} cur=${3:-${2:-1}} md=${4:-}
+  local xml="$LV_DIR/$name.xml"
+  cat >"$xml" <<EOF
+<domain type='qemu'>
+  <name>$name</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu placement='static' current='$cur'>$max</vcpu>
+  ${md:+<metadata>$md</metadata>}
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+EOF
+  lv_virsh define "$xml" >/dev/null
+}
+
+lv_start_guest() { lv_virsh start "$1" >/dev/null; }
+
+lv_qemu_pid() { cat "$LV_RUN_PATH/$1.pid"; }
+
+# "id:tid" per online vCPU from libvirt's status XML (the reference that
+# tests compare the plugin's /proc view with).
+lv_status_vcpu_tids() {
+  sed -n "s/.*<vcpu id='\([0-9]*\)' pid='\([0-9]*\)'.*/\1:\2/p" \
+    "$LV_RUN_PATH/$1.xml"
+}
+
+# SIGTERM, then SIGKILL after 3 s (virtlogd may linger on SIGTERM).
+lv__stop_pid() {
+  kill "$1" 2>/dev/null || return 0
+  lv__wait_for 3 lv__dead "$1" || kill -9 "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+# Stop everything this instance started, by pid; safe to call twice.
+lv_stop() {
+  local f pid
+  [ -n "${LV_DIR:-}" ] || return 0
+  if [ -S "$LV_SOCK" ]; then
+    for f in $(lv_virsh list --name 2>/dev/null); do
+      lv_virsh destroy "$f" >/dev/null 2>&1 || true
+    done
+  fi
+  # Guests left over (libvirtd dead or destroy failed): their pid files.
+  for f in "$LV_RUN_PATH"/*.pid; do
+    [ -e "$f" ] || continue
+    pid=$(cat "$f" 2>/dev/null || true)
+    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
+  done
+  for pid in ${LV_LIBVIRTD_PID:-} $(lv_libvirtd_pid) ${LV_VIRTLOGD_PID:-} \
+    ${LV_HOLDER_PID:-}; do
+    lv__stop_pid "$pid"
+  done
+  LV_LIBVIRTD_PID= LV_VIRTLOGD_PID= LV_HOLDER_PID=
+  if [ -z "${LV_KEEP:-}" ]; then
+    rm -rf "$LV_DIR"
+  else
+    lv__log "kept $LV_DIR"
+  fi
+  LV_DIR=
+}

@@ -1,0 +1,160 @@
+/* Unit tests of the resctrl module's pure parsers (resctrl_parse.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "resctrl_parse.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+static void cache_size(void **state) {
+  (void)state;
+  uint64_t b = 0;
+  assert_int_equal(vr_resctrl_parse_cache_size("32768K\n", &b), 0);
+  assert_true(b == 32768ULL * 1024);
+  assert_int_equal(vr_resctrl_parse_cache_size("30M", &b), 0);
+  assert_true(b == 30ULL << 20);
+  assert_int_equal(vr_resctrl_parse_cache_size("1G\n", &b), 0);
+  assert_true(b == 1ULL << 30);
+  assert_int_equal(vr_resctrl_parse_cache_size("4096", &b), 0);
+  assert_true(b == 4096);
+  b = 7;
+  assert_int_equal(vr_resctrl_parse_cache_size("", &b), -EINVAL);
+  assert_int_equal(vr_resctrl_parse_cache_size("K", &b), -EINVAL);
+  assert_int_equal(vr_resctrl_parse_cache_size("0K", &b), -EINVAL);
+  assert_int_equal(vr_resctrl_parse_cache_size("12X", &b), -EINVAL);
+  assert_int_equal(vr_resctrl_parse_cache_size("-1K", &b), -EINVAL);
+  assert_int_equal(vr_resctrl_parse_cache_size("1 K", &b), -EINVAL);
+  assert_int_equal(vr_resctrl_parse_cache_size("99999999999999999999K", &b),
+                   -ERANGE);
+  assert_int_equal(vr_resctrl_parse_cache_size("18014398509481984K", &b),
+                   -ERANGE);
+  assert_true(b == 7);
+}
+
+static void mon_dir(void **state) {
+  (void)state;
+  unsigned id = 99;
+  assert_true(vr_resctrl_parse_mon_dir("mon_L3_00", &id));
+  assert_int_equal(id, 0);
+  /* Base 10: 08 is eight, 09 nine (octal would reject them). */
+  assert_true(vr_resctrl_parse_mon_dir("mon_L3_08", &id));
+  assert_int_equal(id, 8);
+  assert_true(vr_resctrl_parse_mon_dir("mon_L3_09", &id));
+  assert_int_equal(id, 9);
+  assert_true(vr_resctrl_parse_mon_dir("mon_L3_11", &id));
+  assert_int_equal(id, 11);
+  assert_true(vr_resctrl_parse_mon_dir("mon_L3_123", &id));
+  assert_int_equal(id, 123);
+  id = 99;
+  assert_false(vr_resctrl_parse_mon_dir("mon_sub_L3_01", &id));
+  assert_false(vr_resctrl_parse_mon_dir("mon_L3_", &id));
+  assert_false(vr_resctrl_parse_mon_dir("mon_L3_0x1", &id));
+  assert_false(vr_resctrl_parse_mon_dir("mon_L3_-1", &id));
+  assert_false(vr_resctrl_parse_mon_dir("mon_L2_00", &id));
+  assert_false(vr_resctrl_parse_mon_dir("mon_L3_99999999999", &id));
+  assert_int_equal(id, 99);
+}
+
+static void features(void **state) {
+  (void)state;
+  const char *all = "llc_occupancy\nmbm_total_bytes\nmbm_local_bytes\n";
+  assert_int_equal(vr_resctrl_parse_features(all, strlen(all)), 7);
+  const char *some = "mbm_total_bytes_config\nllc_occupancy\nmbm_local_bytes";
+  assert_int_equal(vr_resctrl_parse_features(some, strlen(some)),
+                   (1 << VR_FEAT_LLC_OCCUPANCY) |
+                       (1 << VR_FEAT_MBM_LOCAL_BYTES));
+  assert_int_equal(vr_resctrl_parse_features("", 0), 0);
+  assert_int_equal(vr_resctrl_parse_features("llc", 3), 0);
+  assert_string_equal(vr_resctrl_feature_name(VR_FEAT_MBM_TOTAL_BYTES),
+                      "mbm_total_bytes");
+  assert_null(vr_resctrl_feature_name(VR_FEAT_COUNT));
+}
+
+static void value(void **state) {
+  (void)state;
+  uint64_t v = 5;
+  assert_int_equal(vr_resctrl_parse_value("123456\n", 7, &v), VR_VALUE_OK);
+  assert_true(v == 123456);
+  assert_int_equal(vr_resctrl_parse_value("0\n", 2, &v), VR_VALUE_OK);
+  assert_true(v == 0);
+  assert_int_equal(vr_resctrl_parse_value("18446744073709551615\n", 21, &v),
+                   VR_VALUE_OK);
+  assert_true(v == UINT64_MAX);
+  v = 5;
+  assert_int_equal(vr_resctrl_parse_value("Unavailable\n", 12, &v),
+                   VR_VALUE_UNAVAILABLE);
+  assert_int_equal(vr_resctrl_parse_value("Error\n", 6, &v), VR_VALUE_ERROR);
+  assert_int_equal(vr_resctrl_parse_value("Unassigned\n", 11, &v),
+                   VR_VALUE_UNASSIGNED);
+  assert_int_equal(vr_resctrl_parse_value("", 0, &v), VR_VALUE_MALFORMED);
+  assert_int_equal(vr_resctrl_parse_value("\n", 1, &v), VR_VALUE_MALFORMED);
+  assert_int_equal(vr_resctrl_parse_value("12a\n", 4, &v), VR_VALUE_MALFORMED);
+  assert_int_equal(vr_resctrl_parse_value("18446744073709551616", 20, &v),
+                   VR_VALUE_MALFORMED);
+  assert_int_equal(vr_resctrl_parse_value("Errors", 6, &v), VR_VALUE_MALFORMED);
+  /* Only len bytes count: "12" of "1234". */
+  assert_int_equal(vr_resctrl_parse_value("1234", 2, &v), VR_VALUE_OK);
+  assert_true(v == 12);
+}
+
+static void tasks(void **state) {
+  (void)state;
+  pid_t *tids = NULL;
+  size_t n = 9;
+  const char *text = "1\n42\n\n31337\n";
+  assert_int_equal(vr_resctrl_parse_tasks(text, strlen(text), &tids, &n), 0);
+  assert_int_equal(n, 3);
+  assert_int_equal(tids[0], 1);
+  assert_int_equal(tids[1], 42);
+  assert_int_equal(tids[2], 31337);
+  free(tids);
+  assert_int_equal(vr_resctrl_parse_tasks("", 0, &tids, &n), 0);
+  assert_int_equal(n, 0);
+  assert_null(tids);
+  assert_int_equal(vr_resctrl_parse_tasks("7", 1, &tids, &n), 0);
+  assert_int_equal(n, 1);
+  assert_int_equal(tids[0], 7);
+  free(tids);
+  /* Many ids: the array grows. */
+  char big[8000];
+  size_t len = 0;
+  for (int i = 1; i <= 1000; i++)
+    len += (size_t)snprintf(big + len, sizeof(big) - len, "%d\n", i);
+  assert_int_equal(vr_resctrl_parse_tasks(big, len, &tids, &n), 0);
+  assert_int_equal(n, 1000);
+  assert_int_equal(tids[999], 1000);
+  free(tids);
+  assert_int_equal(vr_resctrl_parse_tasks("1\nx\n", 4, &tids, &n), -EINVAL);
+  assert_null(tids);
+  assert_int_equal(n, 0);
+  assert_int_equal(vr_resctrl_parse_tasks("0\n", 2, &tids, &n), -EINVAL);
+  assert_int_equal(vr_resctrl_parse_tasks("-3\n", 3, &tids, &n), -EINVAL);
+  assert_int_equal(vr_resctrl_parse_tasks("99999999999\n", 12, &tids, &n),
+                   -EINVAL);
+}
+
+static void uint_line(void **state) {
+  (void)state;
+  unsigned u = 3;
+  assert_int_equal(vr_resctrl_parse_uint("64\n", 3, &u), 0);
+  assert_int_equal(u, 64);
+  assert_int_equal(vr_resctrl_parse_uint("\n", 1, &u), -EINVAL);
+  assert_int_equal(vr_resctrl_parse_uint("4294967296", 10, &u), -EINVAL);
+  assert_int_equal(u, 64);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(cache_size), cmocka_unit_test(mon_dir),
+      cmocka_unit_test(features),   cmocka_unit_test(value),
+      cmocka_unit_test(tasks),      cmocka_unit_test(uint_line),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
