@@ -5,3 +5,5 @@ src_libvrcore_la_SOURCES += \
 	src/resctrl_name.c src/resctrl_name.h \
 	src/resctrl_model.h
 src_libvrcore_la_SOURCES += src/vr_config.c src/vr_config.h
+src_libvrcore_la_SOURCES += src/dispatch.c src/dispatch.h src/engine.c src/engine.h \
+	src/engine_private.h src/engine_sync.c

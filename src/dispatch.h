@@ -1,0 +1,51 @@
+/**
+ * Dispatch: one monitoring group's values into collectd's write chain.
+ *
+ * Everything a value list needs (identifiers, meta data) is built once when
+ * the group goes live and reused every interval; a read only fills in the
+ * numbers. Values that read Unavailable/Error/Unassigned are skipped for
+ * that interval, never sent as zero.
+ */
+#ifndef VR_DISPATCH_H
+#define VR_DISPATCH_H
+
+#include "resctrl.h"
+#include "resctrl_values.h"
+#include "series.h"
+
+#include <stddef.h>
+
+typedef struct vr_dispatch_group vr_dispatch_group;
+
+typedef struct {
+  const char *domain;
+  const char *uuid;
+  const char *group;
+  const char *members;
+  const vr_resctrl *resctrl; /* cache ids, sizes and features */
+  const vr_series_config *config;
+} vr_dispatch_input;
+
+/**
+ * Builds the value lists of one group for every cache id. *notes receives
+ * what the glue should say once about this group (a UUID standing in for a
+ * long name, no L3 size known), "" when nothing. Returns 0, -EINVAL or
+ * -ENOMEM with a reason.
+ */
+int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
+                          char *notes, size_t notes_len, char *reason,
+                          size_t reason_len);
+
+/**
+ * Dispatches the values a reader returned (values[cache_index *
+ * VR_FEAT_COUNT + feature]). Returns how many value lists went out.
+ */
+size_t vr_dispatch_group_submit(vr_dispatch_group *g,
+                                const vr_resctrl_value *values, size_t n);
+
+/** The plugin_instance of the group's series, for notifications. */
+const char *vr_dispatch_group_instance(const vr_dispatch_group *g);
+
+void vr_dispatch_group_free(vr_dispatch_group *g);
+
+#endif /* VR_DISPATCH_H */

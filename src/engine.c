@@ -1,0 +1,221 @@
+/**
+ * The engine's threads and its read path; see engine.h. One resync pass is
+ * in engine_sync.c.
+ */
+#include "engine_private.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Runs on a libvirt event-loop thread: only note the domain and wake the
+ * worker; the lookup happens there. */
+static void on_dirty(void *opaque, const char *uuid, const char *name,
+                     vr_dirty_reason_t why) {
+  vr_engine *e = opaque;
+  (void)name;
+  (void)why;
+  pthread_mutex_lock(&e->lock);
+  bool known = false;
+  for (size_t i = 0; i < e->n_dirty && !known; i++)
+    known = strcmp(e->dirty[i], uuid) == 0;
+  if (!known) {
+    if (e->n_dirty < VR_MAX_DIRTY)
+      sstrncpy(e->dirty[e->n_dirty++], uuid, sizeof(e->dirty[0]));
+    else
+      e->full_resync = true;
+  }
+  pthread_cond_signal(&e->wake);
+  pthread_mutex_unlock(&e->lock);
+}
+
+static void on_resync(void *opaque) { vr_engine_request_resync(opaque); }
+
+void vr_engine_request_resync(vr_engine *e) {
+  pthread_mutex_lock(&e->lock);
+  e->full_resync = true;
+  pthread_cond_signal(&e->wake);
+  pthread_mutex_unlock(&e->lock);
+}
+
+static void deadline_after(struct timespec *ts, unsigned seconds) {
+  clock_gettime(CLOCK_MONOTONIC, ts);
+  ts->tv_sec += seconds;
+}
+
+static bool deadline_passed(const struct timespec *ts) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return now.tv_sec > ts->tv_sec ||
+         (now.tv_sec == ts->tv_sec && now.tv_nsec >= ts->tv_nsec);
+}
+
+/* Sleeps until an event, a request, or the next RefreshInterval; then runs
+ * one pass with the lock released. */
+static void *worker_main(void *arg) {
+  vr_engine *e = arg;
+  struct timespec next_refresh;
+  deadline_after(&next_refresh, 0);
+  pthread_mutex_lock(&e->lock);
+  while (!e->stopping) {
+    bool refresh_due = deadline_passed(&next_refresh);
+    if (!refresh_due && !e->full_resync && e->n_dirty == 0) {
+      pthread_cond_timedwait(&e->wake, &e->lock, &next_refresh);
+      continue;
+    }
+    bool full = refresh_due || e->full_resync;
+    char dirty[VR_MAX_DIRTY][VR_UUID_STRING_LEN + 1];
+    size_t n_dirty = e->n_dirty;
+    memcpy(dirty, e->dirty, n_dirty * sizeof(dirty[0]));
+    e->n_dirty = 0;
+    e->full_resync = false;
+    if (full)
+      deadline_after(&next_refresh, e->cfg->refresh_interval_s);
+    pthread_mutex_unlock(&e->lock);
+
+    vr_engine_sync(e, full, dirty, n_dirty);
+
+    pthread_mutex_lock(&e->lock);
+    e->passes++;
+    pthread_cond_broadcast(&e->wake);
+  }
+  pthread_mutex_unlock(&e->lock);
+  return NULL;
+}
+
+static int build_filter(vr_engine *e) {
+  for (size_t i = 0; i < e->cfg->n_domains; i++)
+    if (vr_domain_filter_add(&e->filter, e->cfg->domains[i]) < 0)
+      return -ENOMEM;
+  vr_domain_filter_set_ignore_selected(&e->filter, e->cfg->ignore_selected);
+  return 0;
+}
+
+int vr_engine_start(const vr_config *cfg, vr_engine **out, char *reason,
+                    size_t reason_len) {
+  int status;
+  *out = NULL;
+  vr_engine *e = calloc(1, sizeof(*e));
+  if (!e) {
+    ssnprintf(reason, reason_len, "out of memory");
+    return -ENOMEM;
+  }
+  e->cfg = cfg;
+  e->filter = (vr_domain_filter_t)VR_DOMAIN_FILTER_INIT;
+  e->series_config = (vr_series_config){
+      .instance_format = cfg->instance_format,
+      .host_format = cfg->hostname_format,
+      .report_bytes = cfg->report_bytes,
+      .report_percent = cfg->report_percent,
+      .report_bandwidth = cfg->report_bandwidth,
+  };
+  C_COMPLAIN_INIT(&e->resctrl_complaint);
+  C_COMPLAIN_INIT(&e->libvirt_complaint);
+  pthread_condattr_t attr;
+  pthread_condattr_init(&attr);
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  pthread_mutex_init(&e->lock, NULL);
+  pthread_cond_init(&e->wake, &attr);
+  pthread_condattr_destroy(&attr);
+
+  /* 256 groups x 2 caches x 3 features is 1,536 fds, above the 1,024 soft
+   * limit collectd often runs with. */
+  rlim_t soft = 0;
+  if (vr_resctrl_raise_nofile(RLIM_INFINITY, &soft) == 0)
+    VR_INFO("open-file limit is %llu; value files beyond the budget are "
+            "read with open-read-close",
+            (unsigned long long)soft);
+  vr_resctrl_fd_budget_init(&e->budget, soft);
+
+  status = build_filter(e);
+  if (status < 0) {
+    ssnprintf(reason, reason_len, "out of memory");
+    goto fail;
+  }
+  vr_libvirt_config_t lv_config = {
+      .uri = cfg->connection,
+      .metadata_uri = cfg->metadata_uri,
+      .run_path = cfg->libvirt_run_path,
+      .proc_path = cfg->proc_path,
+      .on_dirty = on_dirty,
+      .on_resync = on_resync,
+      .opaque = e,
+  };
+  status = vr_libvirt_start(&lv_config, &e->libvirt, reason, reason_len);
+  if (status < 0)
+    goto fail;
+  status = pthread_create(&e->worker, NULL, worker_main, e);
+  if (status != 0) {
+    ssnprintf(reason, reason_len, "cannot start the worker thread: %s",
+              strerror(status));
+    status = -status;
+    goto fail;
+  }
+  e->worker_started = true;
+  *out = e;
+  return 0;
+
+fail:
+  vr_engine_stop(e);
+  return status;
+}
+
+size_t vr_engine_read(vr_engine *e) {
+  size_t sent = 0;
+  bool vanished = false;
+  pthread_mutex_lock(&e->lock);
+  for (size_t i = 0; i < e->n_live; i++) {
+    vr_live_group *g = &e->live[i];
+    if (!g->reader)
+      continue;
+    if (vr_resctrl_reader_read(g->reader, g->values, g->n_values) < 0) {
+      /* Removed behind our back, or resctrl remounted: the worker
+       * recreates it; other groups go on. */
+      vanished = true;
+      continue;
+    }
+    sent += vr_dispatch_group_submit(g->dispatch, g->values, g->n_values);
+  }
+  if (vanished) {
+    e->full_resync = true;
+    pthread_cond_signal(&e->wake);
+  }
+  pthread_mutex_unlock(&e->lock);
+  return sent;
+}
+
+void vr_live_group_release(vr_live_group *g) {
+  vr_resctrl_reader_close(g->reader);
+  vr_dispatch_group_free(g->dispatch);
+  free(g->values);
+  g->reader = NULL;
+  g->dispatch = NULL;
+  g->values = NULL;
+}
+
+void vr_engine_stop(vr_engine *e) {
+  if (!e)
+    return;
+  if (e->worker_started) {
+    pthread_mutex_lock(&e->lock);
+    e->stopping = true;
+    pthread_cond_signal(&e->wake);
+    pthread_mutex_unlock(&e->lock);
+    pthread_join(e->worker, NULL);
+  }
+  /* No event callback runs after this returns. */
+  vr_libvirt_stop(e->libvirt);
+  if (e->cfg->remove_groups_on_shutdown && e->resctrl)
+    vr_engine_remove_all(e);
+  for (size_t i = 0; i < e->n_live; i++)
+    vr_live_group_release(&e->live[i]);
+  free(e->live);
+  vr_resctrl_close(e->resctrl);
+  vr_domain_list_clear(&e->domains);
+  vr_domain_filter_clear(&e->filter);
+  vr_health_table_clear(&e->health);
+  pthread_cond_destroy(&e->wake);
+  pthread_mutex_destroy(&e->lock);
+  free(e);
+}
