@@ -11,3 +11,13 @@ tests_resctrl_emu_resctrl_emu_SOURCES = \
 	tests/resctrl-emu/emu_channel.c
 tests_resctrl_emu_resctrl_emu_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
 tests_resctrl_emu_resctrl_emu_LDADD = $(FUSE3_LIBS) -lpthread
+
+# Its own tests: shell scripts driving a mounted emulator through emu-fdtool
+# (exact errnos, pread on a kept fd).
+check_PROGRAMS += tests/resctrl-emu/emu-fdtool
+tests_resctrl_emu_emu_fdtool_SOURCES = tests/resctrl-emu/emu_fdtool.c
+EMU_TESTS = \
+	tests/resctrl-emu/test-groups.sh \
+	tests/resctrl-emu/test-tasks.sh
+TESTS += $(EMU_TESTS)
+EXTRA_DIST += $(EMU_TESTS) tests/resctrl-emu/emu-lib.sh
