@@ -34,6 +34,7 @@ chain_emu_start() {
 	local ids="$1" sizes="$2" i=0 id size n=0 d
 	[ -x "$EMU_BIN" ] || vr_fail "$EMU_BIN is not built (make)"
 	command -v fusermount3 >/dev/null || vr_fail "fusermount3 is missing (apt-get install fuse3)"
+	# shellcheck disable=SC2046 # split the comma list into words
 	set -- $(echo "$sizes" | tr , ' ')
 	for id in $(echo "$ids" | tr , ' '); do
 		size=$1
@@ -71,6 +72,7 @@ chain_emu_stop() {
 }
 
 emu_ctl() {
+	# shellcheck disable=SC2016 # $1 is the inner shell's
 	printf '%s\n' "$@" | timeout 5 sh -c 'cat >"$1"' sh "$EMU_CTL" || vr_fail "cannot write to the emulator's control FIFO"
 }
 

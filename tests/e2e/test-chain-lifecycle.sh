@@ -143,7 +143,8 @@ vr_log "virt and virt_resctrl both report; a later edit still arrived ($(since "
 [ -n "$(our_groups)" ] || vr_fail "no group of ours before shutdown: nothing to test"
 if grep -E '\[error\]' "$log" >"$VR_TMP/errors"; then vr_fail "collectd logged errors: $(cat "$VR_TMP/errors")"; fi
 kill -TERM "$COLLECTD_PID"
-until_true 15 eval '! vr_alive "$COLLECTD_PID"' || vr_fail "collectd did not stop within 15 s of SIGTERM"
+collectd_gone() { ! vr_alive "$COLLECTD_PID"; }
+until_true 15 collectd_gone || vr_fail "collectd did not stop within 15 s of SIGTERM"
 rc=0
 wait "$COLLECTD_PID" || rc=$?
 COLLECTD_PID=

@@ -160,6 +160,7 @@ vr_log "carbon: bytes of every group and cache id, percent of g2:web on cache 8"
 # 4. InfluxDB: points with tags host, instance, type, type_instance.
 for spec in "g1:db bytes llc-8 2621440" "g1:vcpus_0,1 memory_bandwidth total-8 108000011" \
 	"g2:web percent llc-0 9.375" "g2:web memory_bandwidth local-0 30000007"; do
+	# shellcheck disable=SC2086 # split the spec into words
 	set -- $spec
 	q="SELECT value, host, instance, type, type_instance FROM virt_resctrl_value WHERE instance='$1' AND type='$2' AND type_instance='$3' ORDER BY time DESC LIMIT 1"
 	influxdb_wait_rows "$q" 15 || vr_fail "influxdb: no point for $q"
