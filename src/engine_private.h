@@ -85,8 +85,8 @@ struct vr_engine {
 
 /** One pass: refresh domains (all, or the dirty ones), reconcile, swap in
  * the new live groups. Runs on the worker thread. */
-void vr_engine_sync(vr_engine *e, bool full, char dirty[][VR_UUID_STRING_LEN + 1],
-                    size_t n_dirty);
+void vr_engine_sync(vr_engine *e, bool full,
+                    char dirty[][VR_UUID_STRING_LEN + 1], size_t n_dirty);
 
 /** Removes every group of ours under the root (shutdown). */
 void vr_engine_remove_all(vr_engine *e);
