@@ -162,36 +162,17 @@ fail:
 }
 
 size_t vr_engine_read(vr_engine *e) {
-  size_t sent = 0;
   bool vanished = false;
   pthread_mutex_lock(&e->lock);
-  for (size_t i = 0; i < e->n_live; i++) {
-    vr_live_group *g = &e->live[i];
-    if (!g->reader)
-      continue;
-    if (vr_resctrl_reader_read(g->reader, g->values, g->n_values) < 0) {
-      /* Removed behind our back, or resctrl remounted: the worker
-       * recreates it; other groups go on. */
-      vanished = true;
-      continue;
-    }
-    sent += vr_dispatch_group_submit(g->dispatch, g->values, g->n_values);
-  }
+  size_t sent = vr_live_groups_read(e->live, e->n_live, &vanished);
   if (vanished) {
+    /* Removed behind our back, or resctrl remounted: the worker recreates
+     * it; the other groups went out all the same. */
     e->full_resync = true;
     pthread_cond_signal(&e->wake);
   }
   pthread_mutex_unlock(&e->lock);
   return sent;
-}
-
-void vr_live_group_release(vr_live_group *g) {
-  vr_resctrl_reader_close(g->reader);
-  vr_dispatch_group_free(g->dispatch);
-  free(g->values);
-  g->reader = NULL;
-  g->dispatch = NULL;
-  g->values = NULL;
 }
 
 void vr_engine_stop(vr_engine *e) {

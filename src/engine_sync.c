@@ -321,38 +321,21 @@ static int make_live(vr_engine *e, const vr_desired_group *want,
       return 0;
     }
   }
-  memset(out, 0, sizeof(*out));
-  sstrncpy(out->uuid, want->uuid, sizeof(out->uuid));
-  sstrncpy(out->group, want->group, sizeof(out->group));
-  sstrncpy(out->ctrl, outcome->ctrl, sizeof(out->ctrl));
-  sstrncpy(out->name, outcome->name, sizeof(out->name));
   char reason[512] = "", notes[512] = "";
-  int status =
-      vr_resctrl_reader_open(e->resctrl, outcome->ctrl, outcome->name,
-                             &e->budget, &out->reader, reason, sizeof(reason));
-  if (status == 0) {
-    out->n_values = vr_resctrl_reader_count(out->reader);
-    out->values =
-        calloc(out->n_values ? out->n_values : 1, sizeof(*out->values));
-    if (!out->values)
-      status = -ENOMEM;
-  }
-  if (status == 0) {
-    vr_dispatch_input in = {
-        .domain = want->domain,
-        .uuid = want->uuid,
-        .group = want->group,
-        .members = want->members,
-        .resctrl = e->resctrl,
-        .config = &e->series_config,
-    };
-    status = vr_dispatch_group_new(&in, &out->dispatch, notes, sizeof(notes),
-                                   reason, sizeof(reason));
-  }
+  vr_dispatch_input ids = {
+      .domain = want->domain,
+      .uuid = want->uuid,
+      .group = want->group,
+      .members = want->members,
+      .resctrl = e->resctrl,
+      .config = &e->series_config,
+  };
+  int status = vr_live_group_open(e->resctrl, &e->budget, &ids, outcome->ctrl,
+                                  outcome->name, out, notes, sizeof(notes),
+                                  reason, sizeof(reason));
   if (status < 0) {
     VR_WARNING("domain %s group %s: cannot read its values: %s", want->domain,
                want->group, reason);
-    vr_live_group_release(out);
     return status;
   }
   if (notes[0])
