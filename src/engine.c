@@ -145,7 +145,9 @@ int vr_engine_start(const vr_config *cfg, vr_engine **out, char *reason,
   status = vr_libvirt_start(&lv_config, &e->libvirt, reason, reason_len);
   if (status < 0)
     goto fail;
-  status = pthread_create(&e->worker, NULL, worker_main, e);
+  /* collectd's helper carries the plugin context over, so c_complain and
+   * plugin_get_interval work on the worker as on collectd's threads. */
+  status = plugin_thread_create(&e->worker, worker_main, e, "virt_resctrl");
   if (status != 0) {
     ssnprintf(reason, reason_len, "cannot start the worker thread: %s",
               strerror(status));
