@@ -1,1 +1,20 @@
-# contrib tools (issue 8)
+# contrib tools (issue 8): virt-resmon, its man page and the plugin's, the
+# Barometer snippet and the Grafana dashboard, and their tests.
+bin_PROGRAMS += contrib/virt-resmon
+contrib_virt_resmon_SOURCES = contrib/virt-resmon.c
+contrib_virt_resmon_CPPFLAGS = $(AM_CPPFLAGS) $(LIBVIRT_CFLAGS) $(LIBXML_CFLAGS)
+# libvrcore is a static convenience library: only the metadata and cpuset
+# objects are pulled in, and they need no collectd symbols.
+contrib_virt_resmon_LDADD = src/libvrcore.la
+
+dist_man_MANS += doc/collectd-virt_resctrl.5 doc/virt-resmon.1
+
+EXTRA_DIST += contrib/barometer/virt_resctrl.conf \
+	contrib/grafana/virt_resctrl-influxdb.json \
+	contrib/tests/virt-resmon-live.sh contrib/tests/man-render.sh \
+	contrib/tests/contrib-files.sh
+
+TESTS += contrib/tests/man-render.sh contrib/tests/contrib-files.sh \
+	contrib/tests/virt-resmon-live.sh
+check_SCRIPTS += contrib/tests/man-render.sh contrib/tests/contrib-files.sh \
+	contrib/tests/virt-resmon-live.sh

@@ -81,8 +81,8 @@ int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
   *out = NULL;
   notes[0] = '\0';
   vr_dispatch_group *g = calloc(1, sizeof(*g));
-  if (!g || !(g->caches = calloc(r->n_caches ? r->n_caches : 1,
-                                 sizeof(*g->caches)))) {
+  if (!g || !(g->caches =
+                  calloc(r->n_caches ? r->n_caches : 1, sizeof(*g->caches)))) {
     status = -ENOMEM;
     goto fail;
   }

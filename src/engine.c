@@ -145,7 +145,9 @@ int vr_engine_start(const vr_config *cfg, vr_engine **out, char *reason,
   status = vr_libvirt_start(&lv_config, &e->libvirt, reason, reason_len);
   if (status < 0)
     goto fail;
-  status = pthread_create(&e->worker, NULL, worker_main, e);
+  /* collectd's helper carries the plugin context over, so c_complain and
+   * plugin_get_interval work on the worker as on collectd's threads. */
+  status = plugin_thread_create(&e->worker, worker_main, e, "virt_resctrl");
   if (status != 0) {
     ssnprintf(reason, reason_len, "cannot start the worker thread: %s",
               strerror(status));
@@ -162,36 +164,17 @@ fail:
 }
 
 size_t vr_engine_read(vr_engine *e) {
-  size_t sent = 0;
   bool vanished = false;
   pthread_mutex_lock(&e->lock);
-  for (size_t i = 0; i < e->n_live; i++) {
-    vr_live_group *g = &e->live[i];
-    if (!g->reader)
-      continue;
-    if (vr_resctrl_reader_read(g->reader, g->values, g->n_values) < 0) {
-      /* Removed behind our back, or resctrl remounted: the worker
-       * recreates it; other groups go on. */
-      vanished = true;
-      continue;
-    }
-    sent += vr_dispatch_group_submit(g->dispatch, g->values, g->n_values);
-  }
+  size_t sent = vr_live_groups_read(e->live, e->n_live, &vanished);
   if (vanished) {
+    /* Removed behind our back, or resctrl remounted: the worker recreates
+     * it; the other groups went out all the same. */
     e->full_resync = true;
     pthread_cond_signal(&e->wake);
   }
   pthread_mutex_unlock(&e->lock);
   return sent;
-}
-
-void vr_live_group_release(vr_live_group *g) {
-  vr_resctrl_reader_close(g->reader);
-  vr_dispatch_group_free(g->dispatch);
-  free(g->values);
-  g->reader = NULL;
-  g->dispatch = NULL;
-  g->values = NULL;
 }
 
 void vr_engine_stop(vr_engine *e) {

@@ -9,6 +9,7 @@
 #include "domain_filter.h"
 #include "engine.h"
 #include "group_health.h"
+#include "live_group.h"
 #include "resctrl.h"
 #include "resctrl_values.h"
 #include "series.h"
@@ -19,18 +20,6 @@
 
 #include <pthread.h>
 #include <stdbool.h>
-
-/* A group that exists in resctrl and is read every interval. */
-typedef struct {
-  char uuid[VR_UUID_STRING_LEN + 1];
-  char group[VR_GROUP_NAME_MAX + 1];
-  char ctrl[VR_RESCTRL_NAME_MAX + 1];
-  char name[VR_RESCTRL_NAME_MAX + 1];
-  vr_resctrl_reader *reader;
-  vr_dispatch_group *dispatch;
-  vr_resctrl_value *values; /* one slot per value the reader returns */
-  size_t n_values;
-} vr_live_group;
 
 /* Notification state of each (domain, group) seen in the last pass, and of
  * each domain's metadata as a whole (group "(metadata)"). */
@@ -85,13 +74,10 @@ struct vr_engine {
 
 /** One pass: refresh domains (all, or the dirty ones), reconcile, swap in
  * the new live groups. Runs on the worker thread. */
-void vr_engine_sync(vr_engine *e, bool full, char dirty[][VR_UUID_STRING_LEN + 1],
-                    size_t n_dirty);
+void vr_engine_sync(vr_engine *e, bool full,
+                    char dirty[][VR_UUID_STRING_LEN + 1], size_t n_dirty);
 
 /** Removes every group of ours under the root (shutdown). */
 void vr_engine_remove_all(vr_engine *e);
-
-/** Frees a live group's reader and dispatch state. */
-void vr_live_group_release(vr_live_group *g);
 
 #endif /* VR_ENGINE_PRIVATE_H */

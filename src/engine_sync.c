@@ -46,8 +46,8 @@ static vr_health_entry *health_entry(vr_engine *e, const char *uuid,
     if (strcmp(h->uuid, uuid) == 0 && strcmp(h->group, group) == 0)
       return h;
   }
-  vr_health_entry *grown = realloc(e->health.entries,
-                                   (e->health.n + 1) * sizeof(*grown));
+  vr_health_entry *grown =
+      realloc(e->health.entries, (e->health.n + 1) * sizeof(*grown));
   if (!grown)
     return NULL;
   e->health.entries = grown;
@@ -68,8 +68,8 @@ static void send_notice(const vr_health_entry *h, const vr_notice *notice) {
   if (notice->severity == VR_NOTICE_NONE)
     return;
   notification_t n = {
-      .severity = notice->severity == VR_NOTICE_WARNING ? NOTIF_WARNING
-                                                        : NOTIF_OKAY,
+      .severity =
+          notice->severity == VR_NOTICE_WARNING ? NOTIF_WARNING : NOTIF_OKAY,
       .time = cdtime(),
       .plugin = "virt_resctrl",
   };
@@ -154,8 +154,8 @@ static void refresh_domain(vr_engine *e, const char *uuid) {
     e->domains.domains[at] = fresh;
     return;
   }
-  vr_domain_t *grown = realloc(e->domains.domains,
-                               (e->domains.count + 1) * sizeof(*grown));
+  vr_domain_t *grown =
+      realloc(e->domains.domains, (e->domains.count + 1) * sizeof(*grown));
   if (!grown) {
     vr_domain_clear(&fresh);
     return;
@@ -201,11 +201,10 @@ static int build_desired(vr_engine *e, desired_set *d) {
   for (size_t i = 0; i < n_domains; i++) {
     const vr_domain_t *dom = &e->domains.domains[i];
     unsigned max_vcpus = dom->max_vcpus > 0 ? (unsigned)dom->max_vcpus : 0;
-    int status =
-        dom->metadata
-            ? vr_group_spec_parse(dom->metadata, max_vcpus, &d->lists[i])
-            : vr_group_spec_default(e->cfg->default_group, max_vcpus,
-                                    &d->lists[i]);
+    int status = dom->metadata ? vr_group_spec_parse(dom->metadata, max_vcpus,
+                                                     &d->lists[i])
+                               : vr_group_spec_default(e->cfg->default_group,
+                                                       max_vcpus, &d->lists[i]);
     d->n_lists = i + 1;
     if (status < 0)
       return status;
@@ -325,38 +324,21 @@ static int make_live(vr_engine *e, const vr_desired_group *want,
       return 0;
     }
   }
-  memset(out, 0, sizeof(*out));
-  sstrncpy(out->uuid, want->uuid, sizeof(out->uuid));
-  sstrncpy(out->group, want->group, sizeof(out->group));
-  sstrncpy(out->ctrl, outcome->ctrl, sizeof(out->ctrl));
-  sstrncpy(out->name, outcome->name, sizeof(out->name));
   char reason[512] = "", notes[512] = "";
-  int status = vr_resctrl_reader_open(e->resctrl, outcome->ctrl, outcome->name,
-                                      &e->budget, &out->reader, reason,
-                                      sizeof(reason));
-  if (status == 0) {
-    out->n_values = vr_resctrl_reader_count(out->reader);
-    out->values = calloc(out->n_values ? out->n_values : 1,
-                         sizeof(*out->values));
-    if (!out->values)
-      status = -ENOMEM;
-  }
-  if (status == 0) {
-    vr_dispatch_input in = {
-        .domain = want->domain,
-        .uuid = want->uuid,
-        .group = want->group,
-        .members = want->members,
-        .resctrl = e->resctrl,
-        .config = &e->series_config,
-    };
-    status = vr_dispatch_group_new(&in, &out->dispatch, notes, sizeof(notes),
-                                   reason, sizeof(reason));
-  }
+  vr_dispatch_input ids = {
+      .domain = want->domain,
+      .uuid = want->uuid,
+      .group = want->group,
+      .members = want->members,
+      .resctrl = e->resctrl,
+      .config = &e->series_config,
+  };
+  int status = vr_live_group_open(e->resctrl, &e->budget, &ids, outcome->ctrl,
+                                  outcome->name, out, notes, sizeof(notes),
+                                  reason, sizeof(reason));
   if (status < 0) {
     VR_WARNING("domain %s group %s: cannot read its values: %s", want->domain,
                want->group, reason);
-    vr_live_group_release(out);
     return status;
   }
   if (notes[0])
@@ -456,8 +438,8 @@ static void report_outcomes(vr_engine *e, const desired_set *d,
   }
 }
 
-void vr_engine_sync(vr_engine *e, bool full, char dirty[][VR_UUID_STRING_LEN + 1],
-                    size_t n_dirty) {
+void vr_engine_sync(vr_engine *e, bool full,
+                    char dirty[][VR_UUID_STRING_LEN + 1], size_t n_dirty) {
   desired_set d;
   vr_plan plan = {0};
   vr_resctrl_state state = {0};

@@ -61,7 +61,7 @@ static int add_rejection(vr_group_list *list, const char *label,
   list->rejections = grown;
   vr_group_rejection *r = &grown[list->n_rejections++];
   copy_printable(r->group, sizeof(r->group), label, VR_GROUP_NAME_MAX + 8);
-  snprintf(r->reason, sizeof(r->reason), "%s", reason);
+  copy_printable(r->reason, sizeof(r->reason), reason, sizeof(r->reason));
   return 0;
 }
 
@@ -156,6 +156,14 @@ static int take_group(xmlNode *node, unsigned max_vcpus, vcpu_claims *claims,
                  (const char *)child->name);
         goto reject;
       }
+      if ((child->type == XML_TEXT_NODE ||
+           child->type == XML_CDATA_SECTION_NODE) &&
+          !xmlIsBlankNode(child)) {
+        snprintf(reason, sizeof(reason),
+                 "text inside <group> (it takes "
+                 "attributes only)");
+        goto reject;
+      }
     }
   }
   if (name && !vr_group_name_valid(name)) {
@@ -223,11 +231,21 @@ out:
 }
 
 /* libvirt hands back the element with its namespace declaration stripped or
- * kept, depending on version and how it was set; accept both, but an element
- * in some other namespace is not ours. */
-static bool is_our_element(const xmlNode *node, const char *local_name) {
+ * kept, depending on version and how it was set, and has already picked it
+ * by our namespace URI: so the root may be in any namespace, but a child is
+ * ours only in the root's own namespace (a <group> from another vocabulary
+ * mixed in is an unknown element). */
+static bool same_namespace(const xmlNode *a, const xmlNode *b) {
+  if (!a->ns || !b->ns)
+    return !a->ns && !b->ns;
+  return xmlStrEqual(a->ns->href, b->ns->href);
+}
+
+static bool is_our_element(const xmlNode *node, const xmlNode *root,
+                           const char *local_name) {
   return node->type == XML_ELEMENT_NODE &&
-         strcmp((const char *)node->name, local_name) == 0;
+         strcmp((const char *)node->name, local_name) == 0 &&
+         (!root || same_namespace(node, root));
 }
 
 int vr_group_spec_parse(const char *xml, unsigned max_vcpus,
@@ -258,7 +276,7 @@ int vr_group_spec_parse(const char *xml, unsigned max_vcpus,
     goto out;
   }
   xmlNode *root = xmlDocGetRootElement(doc);
-  if (!root || !is_our_element(root, ROOT_ELEMENT)) {
+  if (!root || !is_our_element(root, NULL, ROOT_ELEMENT)) {
     status =
         add_rejection(out, DOCUMENT_LABEL, "the root element is not <resmon>");
     goto out;
@@ -281,7 +299,7 @@ int vr_group_spec_parse(const char *xml, unsigned max_vcpus,
     claims->owner[i] = -1;
 
   for (xmlNode *node = root->children; node && status == 0; node = node->next) {
-    if (is_our_element(node, GROUP_ELEMENT)) {
+    if (is_our_element(node, root, GROUP_ELEMENT)) {
       status = take_group(node, max_vcpus, claims, out);
     } else if (node->type == XML_ELEMENT_NODE) {
       char reason[VR_REASON_MAX], label[VR_GROUP_NAME_MAX + 8];
@@ -289,9 +307,6 @@ int vr_group_spec_parse(const char *xml, unsigned max_vcpus,
                (const char *)node->name);
       snprintf(label, sizeof(label), "<%.64s>", (const char *)node->name);
       status = add_rejection(out, label, reason);
-    } else if (node->type == XML_ENTITY_REF_NODE) {
-      status = add_rejection(out, DOCUMENT_LABEL,
-                             "entity references are not allowed");
     }
   }
 

@@ -1,9 +1,13 @@
-# metadata spec module, cpuset, config (issue 3)
+# metadata spec module, cpuset, config (issue 3), engine and dispatch (issue 6)
 src_libvrcore_la_SOURCES += \
 	src/cpuset.c src/cpuset.h \
 	src/group_spec.c src/group_spec.h \
 	src/resctrl_name.c src/resctrl_name.h \
 	src/resctrl_model.h
 src_libvrcore_la_SOURCES += src/vr_config.c src/vr_config.h
+
+# The engine (worker thread, executor, read path) and dispatch: the glue's
+# half that talks to collectd's value and notification API.
 src_libvrcore_la_SOURCES += src/dispatch.c src/dispatch.h src/engine.c src/engine.h \
-	src/engine_private.h src/engine_sync.c
+	src/engine_private.h src/engine_sync.c src/live_group.c src/live_group.h
+EXTRA_DIST += contrib/demo/run-demo.sh

@@ -269,7 +269,7 @@ static void service_connection(vr_libvirt_t *lv) {
       need = true;
     virConnectClose(c);
   }
-  if (!need || now_s() < lv->next_attempt)
+  if (!need || now_s() < lv->next_attempt || atomic_load(&lv->thread_stop))
     return;
   if (c != NULL)
     VR_WARNING("lost the connection to %s; reconnecting", lv->uri);
@@ -364,13 +364,15 @@ void vr_libvirt_stop(vr_libvirt_t *lv) {
   while (lv->active_cbs > 0)
     pthread_cond_wait(&lv->cond, &lv->lock);
   pthread_mutex_unlock(&lv->lock);
+  /* Deregister while the loop still runs: libvirt defers freeing a
+   * callback deregistered during a dispatch to a later loop iteration. */
+  atomic_store(&lv->thread_stop, true);
+  disconnect(lv);
   /* A 0 ms timeout fires on every iteration, whichever thread iterates, so
    * our thread returns from virEventRunDefaultImpl and sees the flag. */
-  atomic_store(&lv->thread_stop, true);
   virEventUpdateTimeout(lv->tick, 0);
   pthread_join(lv->thread, NULL);
   virEventRemoveTimeout(lv->tick);
-  disconnect(lv);
   release_ref(lv);
 }
 

@@ -5,6 +5,7 @@
  */
 #include "collectd_shim.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,4 +67,10 @@ int ssnprintf(char *str, size_t size, const char *format, ...) {
   int status = vsnprintf(str, size, format, ap);
   va_end(ap);
   return status;
+}
+
+int plugin_thread_create(pthread_t *thread, void *(*start_routine)(void *),
+                         void *arg, char const *name) {
+  (void)name;
+  return pthread_create(thread, NULL, start_routine, arg);
 }

@@ -168,6 +168,13 @@ static const spec_case cases[] = {
     {"attribute in a foreign namespace",
      "<resmon xmlns:o='urn:other'><group o:vcpus='0' vcpus='1'/></resmon>", 2,
      "", "vcpus=1|unknown attribute \"vcpus\""},
+    {"group from another namespace is unknown",
+     "<resmon " NS " xmlns:o='urn:other'><o:group vcpus='0'/>"
+     "<group vcpus='1'/></resmon>",
+     2, "vcpus_1=1", "<group>|unknown element <group>"},
+    {"text inside a group",
+     "<resmon><group vcpus='0'>db</group><group vcpus='1'> </group></resmon>",
+     2, "vcpus_1=1", "vcpus=0|text inside <group>"},
     {"invalid and valid groups mixed",
      "<resmon><group name='ok1' vcpus='0'/><group name='bad' vcpus='9'/>"
      "<group name='ok2' vcpus='1-2'/></resmon>",

@@ -1,0 +1,168 @@
+#!/bin/bash
+# virt-resmon against a private libvirtd with running QEMU guests: add, list,
+# invalid input changes nothing, remove round-trips, --config survives a
+# restart, libvirt errors exit 2.
+set -eu
+: "${VR_SRCDIR:?}" "${VR_BUILDDIR:?}"
+V="$VR_BUILDDIR/contrib/virt-resmon"
+NS=urn:x-virt-resctrl:resmon:1
+[ -x "$V" ] || {
+  echo "FAIL: $V not built (make contrib/virt-resmon)" >&2
+  exit 1
+}
+for tool in virsh libvirtd qemu-system-x86_64; do
+  command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || {
+    echo "FAIL: $tool missing: run tests/support/install-deps" >&2
+    exit 1
+  }
+done
+. "$VR_SRCDIR/tests/support/libvirtd-env.sh"
+trap lv_stop EXIT
+lv_start
+OUT="$LV_DIR/out" ERR="$LV_DIR/err"
+checks=0
+
+fail() {
+  echo "FAIL: $*" >&2
+  echo "--- stdout:" >&2
+  cat "$OUT" >&2 || true
+  echo "--- stderr:" >&2
+  cat "$ERR" >&2 || true
+  exit 1
+}
+
+# expect RC ARGS...: runs virt-resmon -c $LV_URI ARGS, checks its exit status.
+expect() {
+  local want=$1 rc=0
+  shift
+  "$V" -c "$LV_URI" "$@" >"$OUT" 2>"$ERR" || rc=$?
+  [ "$rc" = "$want" ] || fail "virt-resmon $* exited $rc, want $want"
+  checks=$((checks + 1))
+}
+
+# same FILE TEXT: FILE holds exactly TEXT.
+same() {
+  [ "$(cat "$1")" = "$2" ] || fail "got '$(cat "$1")', want '$2'"
+  checks=$((checks + 1))
+}
+
+has() { # has FILE REGEX
+  grep -q -- "$2" "$1" || fail "no '$2' in $1"
+  checks=$((checks + 1))
+}
+
+metadata() { lv_virsh metadata "$1" --uri "$NS" "${@:2}"; }
+
+lv_define_guest vm1 6 6
+lv_define_guest vm2 2 2
+lv_start_guest vm1
+
+echo "# no metadata yet: an empty list"
+expect 0 list vm1
+same "$OUT" ""
+
+echo "# two groups, live"
+expect 0 add vm1 --vcpus 0-2 --live
+has "$OUT" "added group vcpus_0-2 (vCPUs 0,1,2)"
+expect 0 add vm1 --vcpus 5,3 --name db --live
+expect 0 list vm1
+same "$OUT" "vcpus_0-2 0,1,2
+db 3,5"
+metadata vm1 --live >"$OUT"
+has "$OUT" 'vcpus="0-2"'
+has "$OUT" 'name="db" vcpus="3,5"'
+cp "$OUT" "$LV_DIR/two-groups.xml"
+
+echo "# invalid input exits 1 and changes nothing"
+expect 1 add vm1 --vcpus 2,4 --name x --live
+has "$ERR" "vCPU 2 is already in group"
+expect 1 add vm1 --vcpus 4 --name 'bad/name' --live
+has "$ERR" "invalid --name"
+expect 1 add vm1 --vcpus 6 --name y --live
+has "$ERR" "not below"
+expect 1 add vm1 --vcpus 4 --name db --live
+has "$ERR" 'already has a group named "db"'
+expect 1 add vm1 --vcpus 4-2 --live
+expect 1 remove vm1 --name nosuch --live
+has "$ERR" 'no group named "nosuch"'
+expect 1 add vm1 --live
+expect 1 frobnicate vm1
+metadata vm1 --live >"$OUT"
+cmp -s "$OUT" "$LV_DIR/two-groups.xml" || fail "invalid input changed the metadata"
+
+echo "# remove round-trips"
+expect 0 remove vm1 --name db --live
+expect 0 list vm1
+same "$OUT" "vcpus_0-2 0,1,2"
+expect 1 remove vm1 --name db --live
+expect 0 add vm1 --vcpus 3,5 --name db --live
+metadata vm1 --live >"$OUT"
+cmp -s "$OUT" "$LV_DIR/two-groups.xml" || fail "remove + add did not round-trip"
+expect 0 remove vm1 --name vcpus_0-2 --live
+expect 0 remove vm1 --name db --live
+expect 0 list vm1
+same "$OUT" ""
+
+echo "# --config persists across destroy/start, --live alone does not"
+expect 0 add vm1 --vcpus 4 --name kept --config
+expect 0 add vm1 --vcpus 0,1 --name both --live --config
+has "$OUT" "live definition"
+has "$OUT" "persistent definition"
+expect 0 add vm1 --vcpus 2 --name gone --live
+expect 0 list vm1 --config
+same "$OUT" "kept 4
+both 0,1"
+expect 0 list vm1 --live
+same "$OUT" "both 0,1
+gone 2"
+lv_virsh destroy vm1 >/dev/null
+lv_start_guest vm1
+expect 0 list vm1
+same "$OUT" "kept 4
+both 0,1"
+expect 0 remove vm1 --name both --live --config
+expect 0 list vm1 --config
+same "$OUT" "kept 4"
+
+echo "# no flag on a shut-off domain: its persistent definition"
+expect 0 add vm2 --vcpus 1 --name solo
+expect 0 list vm2 --config
+same "$OUT" "solo 1"
+expect 2 add vm2 --vcpus 0 --name live --live
+has "$ERR" "not running"
+
+echo "# groups the plugin rejects are listed with reasons and survive edits"
+lv_virsh metadata vm2 --uri "$NS" --key resmon --config \
+  --set '<resmon><group name="big" vcpus="0-7"/><group name="solo" vcpus="1"/></resmon>'
+expect 0 list vm2
+has "$OUT" '^solo 1$'
+has "$OUT" '^rejected big: .*not below'
+expect 0 add vm2 --vcpus 0 --name zero
+expect 0 list vm2
+same "$OUT" "solo 1
+zero 0
+rejected big: $(sed -n 's/^rejected big: //p' "$OUT")"
+metadata vm2 --config >"$OUT"
+has "$OUT" 'name="big" vcpus="0-7"'
+expect 0 remove vm2 --name big
+expect 0 list vm2
+same "$OUT" "solo 1
+zero 0"
+
+echo "# --uri-ns keeps groups of another namespace apart"
+expect 0 --uri-ns urn:x-example:other add vm2 --vcpus 0-1 --name other
+expect 0 --uri-ns urn:x-example:other list vm2
+same "$OUT" "other 0,1"
+expect 0 list vm2
+same "$OUT" "solo 1
+zero 0"
+
+echo "# libvirt errors exit 2"
+expect 2 list nosuch
+has "$ERR" "nosuch"
+expect 2 add nosuch --vcpus 0
+rc=0
+"$V" -c "qemu+unix:///system?socket=$LV_DIR/no-socket" list vm1 >"$OUT" 2>"$ERR" || rc=$?
+[ "$rc" = 2 ] || fail "an unreachable libvirtd exited $rc, want 2"
+
+echo "PASS: $checks checks"

@@ -1,0 +1,533 @@
+/*
+ * virt-resmon: list, add and remove a domain's resource monitoring groups,
+ * the <resmon> element in its libvirt metadata that the virt_resctrl collectd
+ * plugin reads (DESIGN.md, "Metadata"). It mirrors the `virsh cpu-resource`
+ * command the 2018 resmongroup RFC proposed, on top of stock
+ * virDomainGetMetadata/virDomainSetMetadata.
+ *
+ * The validation is the plugin's own (src/group_spec.c), so whatever this
+ * tool writes is what the plugin will monitor. Edits go through the XML
+ * tree, not through the parsed group list, so that groups the plugin
+ * rejects today (e.g. a vCPU above a maximum that will be raised) survive an
+ * unrelated add or remove untouched.
+ *
+ * Exit status: 0 done, 1 invalid input (nothing written), 2 libvirt or
+ * system error.
+ */
+#include "cpuset.h"
+#include "group_spec.h"
+
+#include <getopt.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PROG "virt-resmon"
+#define DEFAULT_NAMESPACE "urn:x-virt-resctrl:resmon:1"
+#define METADATA_KEY "resmon"
+
+enum { EXIT_DONE = 0, EXIT_INVALID = 1, EXIT_LIBVIRT = 2 };
+
+typedef enum { CMD_LIST, CMD_ADD, CMD_REMOVE } command;
+
+typedef struct {
+  const char *uri;
+  const char *ns;
+  command cmd;
+  const char *domain;
+  const char *vcpus;
+  const char *name;
+  bool live;
+  bool config;
+} options;
+
+/* One definition the command reads or edits: the running one (--live),
+ * the persistent one (--config) or whichever is current. */
+typedef struct {
+  unsigned flags;
+  const char *label;
+  unsigned max_vcpus;
+  char *old_xml; /* NULL: the domain has no element in our namespace */
+  char *new_xml;
+} target;
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "Usage: " PROG
+          " [-c URI] [--uri-ns NS] list DOMAIN [--live|--config]\n"
+          "       " PROG " [-c URI] [--uri-ns NS] add DOMAIN --vcpus LIST "
+          "[--name NAME] [--live] [--config]\n"
+          "       " PROG " [-c URI] [--uri-ns NS] remove DOMAIN --name NAME "
+          "[--live] [--config]\n"
+          "\n"
+          "Lists, adds and removes the vCPU groups the virt_resctrl collectd "
+          "plugin\nmonitors (the <resmon> element of the domain's metadata).\n"
+          "\n"
+          "  -c, --connect URI  libvirt connection URI (default: libvirt's)\n"
+          "      --uri-ns NS    metadata namespace (default " DEFAULT_NAMESPACE
+          ")\n"
+          "      --vcpus LIST   vCPUs of the new group, e.g. 0-2 or 3,5\n"
+          "      --name NAME    group name (add: default vcpus_<set>)\n"
+          "      --live         the running domain\n"
+          "      --config       the persistent definition\n"
+          "                     (neither: the current state, as virsh does)\n"
+          "  -h, --help         this text\n"
+          "\n"
+          "Exit status: 0 done, 1 invalid input (nothing changed), 2 libvirt "
+          "error.\nSee virt-resmon(1).\n");
+}
+
+/* libvirt prints every error to stderr by default; we say it once, with
+ * what we were doing. */
+static void quiet_libvirt_errors(void *opaque, virErrorPtr err) {
+  (void)opaque;
+  (void)err;
+}
+
+static int libvirt_failed(const char *what) {
+  fprintf(stderr, PROG ": %s: %s\n", what, virGetLastErrorMessage());
+  return EXIT_LIBVIRT;
+}
+
+static int parse_options(int argc, char **argv, options *opts) {
+  enum { OPT_NS = 256, OPT_VCPUS, OPT_NAME, OPT_LIVE, OPT_CONFIG };
+  static const struct option longopts[] = {
+      {"connect", required_argument, NULL, 'c'},
+      {"uri-ns", required_argument, NULL, OPT_NS},
+      {"vcpus", required_argument, NULL, OPT_VCPUS},
+      {"name", required_argument, NULL, OPT_NAME},
+      {"live", no_argument, NULL, OPT_LIVE},
+      {"config", no_argument, NULL, OPT_CONFIG},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  memset(opts, 0, sizeof(*opts));
+  opts->ns = DEFAULT_NAMESPACE;
+  int c;
+  while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+    switch (c) {
+    case 'c':
+      opts->uri = optarg;
+      break;
+    case OPT_NS:
+      opts->ns = optarg;
+      break;
+    case OPT_VCPUS:
+      opts->vcpus = optarg;
+      break;
+    case OPT_NAME:
+      opts->name = optarg;
+      break;
+    case OPT_LIVE:
+      opts->live = true;
+      break;
+    case OPT_CONFIG:
+      opts->config = true;
+      break;
+    case 'h':
+      usage(stdout);
+      exit(EXIT_DONE);
+    default:
+      usage(stderr);
+      return -1;
+    }
+  }
+  if (argc - optind != 2) {
+    fprintf(stderr, PROG ": expected a command and a domain; try -h\n");
+    return -1;
+  }
+  const char *cmd = argv[optind];
+  opts->domain = argv[optind + 1];
+  if (strcmp(cmd, "list") == 0)
+    opts->cmd = CMD_LIST;
+  else if (strcmp(cmd, "add") == 0)
+    opts->cmd = CMD_ADD;
+  else if (strcmp(cmd, "remove") == 0)
+    opts->cmd = CMD_REMOVE;
+  else {
+    fprintf(stderr, PROG ": unknown command \"%s\": use list, add or remove\n",
+            cmd);
+    return -1;
+  }
+  const char *problem = NULL;
+  if (opts->cmd == CMD_ADD && !opts->vcpus)
+    problem = "add needs --vcpus LIST";
+  else if (opts->cmd != CMD_ADD && opts->vcpus)
+    problem = "--vcpus belongs to add only";
+  else if (opts->cmd == CMD_REMOVE && !opts->name)
+    problem = "remove needs --name NAME (see the names with list)";
+  else if (opts->cmd == CMD_LIST && opts->name)
+    problem = "list takes no --name";
+  else if (opts->cmd == CMD_LIST && opts->live && opts->config)
+    problem = "list shows one definition: give --live or --config, not both";
+  else if (opts->name && !vr_group_name_valid(opts->name))
+    problem = "invalid --name: use 1-64 of [A-Za-z0-9_.,-], not starting "
+              "with '.'";
+  if (problem) {
+    fprintf(stderr, PROG ": %s\n", problem);
+    return -1;
+  }
+  return 0;
+}
+
+static virDomainPtr lookup_domain(virConnectPtr conn, const char *domain) {
+  virDomainPtr dom = virDomainLookupByName(conn, domain);
+  if (!dom && strlen(domain) == VIR_UUID_STRING_BUFLEN - 1)
+    dom = virDomainLookupByUUIDString(conn, domain);
+  return dom;
+}
+
+/* The target's maximum vCPU count: vCPU ids must be below it. */
+static int read_max_vcpus(virDomainPtr dom, target *t) {
+  int n = virDomainGetVcpusFlags(dom, VIR_DOMAIN_VCPU_MAXIMUM | t->flags);
+  if (n < 0 && t->flags == VIR_DOMAIN_AFFECT_CURRENT)
+    n = virDomainGetMaxVcpus(dom);
+  if (n < 0)
+    return -1;
+  t->max_vcpus = (unsigned)n > VR_MAX_VCPUS ? VR_MAX_VCPUS : (unsigned)n;
+  return 0;
+}
+
+/* Reads our element; a domain without one has old_xml NULL. */
+static int read_metadata(virDomainPtr dom, const char *ns, target *t) {
+  t->old_xml =
+      virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, ns, t->flags);
+  if (t->old_xml)
+    return 0;
+  virErrorPtr err = virGetLastError();
+  return err && err->code == VIR_ERR_NO_DOMAIN_METADATA ? 0 : -1;
+}
+
+/* The name the plugin gives a group element: its name attribute, or
+ * vcpus_<normal form> (group_spec.c). Empty when it has neither a name nor
+ * a parsable vcpus attribute. */
+static void effective_name(xmlNode *group, char *buf, size_t len) {
+  buf[0] = '\0';
+  xmlChar *name = xmlGetNoNsProp(group, (const xmlChar *)"name");
+  xmlChar *vcpus = xmlGetNoNsProp(group, (const xmlChar *)"vcpus");
+  vr_cpuset set;
+  char reason[VR_REASON_MAX], ranges[VR_GROUP_NAME_MAX + 1];
+  if (name)
+    snprintf(buf, len, "%s", (const char *)name);
+  else if (vcpus &&
+           vr_cpuset_parse((const char *)vcpus, VR_MAX_VCPUS, &set, reason,
+                           sizeof(reason)) == 0 &&
+           vr_cpuset_format_ranges(&set, ranges, sizeof(ranges)) >= 0)
+    snprintf(buf, len, "vcpus_%s", ranges);
+  xmlFree(name);
+  xmlFree(vcpus);
+}
+
+static bool is_group(const xmlNode *node) {
+  return node->type == XML_ELEMENT_NODE &&
+         strcmp((const char *)node->name, "group") == 0;
+}
+
+/* The existing element as a tree, or a new empty one. */
+static xmlDoc *load_tree(const target *t) {
+  if (!t->old_xml) {
+    xmlDoc *doc = xmlNewDoc((const xmlChar *)"1.0");
+    xmlNode *root = doc ? xmlNewNode(NULL, (const xmlChar *)"resmon") : NULL;
+    if (!root) {
+      xmlFreeDoc(doc);
+      return NULL;
+    }
+    xmlDocSetRootElement(doc, root);
+    return doc;
+  }
+  return xmlReadMemory(
+      t->old_xml, (int)strlen(t->old_xml), "metadata.xml", NULL,
+      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+}
+
+/* Drops every namespace from the tree. virDomainSetMetadata puts the element
+ * in its namespace under the key as prefix itself, and fails ("failed to
+ * create a new XML namespace") when the element already declares that
+ * prefix, which is how virDomainGetMetadata returns it. First every use is
+ * cleared, then the declarations are freed, so none is freed in use. */
+static void strip_namespaces(xmlNode *node, bool free_declarations) {
+  for (; node; node = node->next) {
+    if (node->type != XML_ELEMENT_NODE)
+      continue;
+    if (free_declarations) {
+      xmlFreeNsList(node->nsDef);
+      node->nsDef = NULL;
+    } else {
+      node->ns = NULL;
+      for (xmlAttr *attr = node->properties; attr; attr = attr->next)
+        attr->ns = NULL;
+    }
+    strip_namespaces(node->children, free_declarations);
+  }
+}
+
+static char *dump_tree(xmlDoc *doc) {
+  strip_namespaces(xmlDocGetRootElement(doc), false);
+  strip_namespaces(xmlDocGetRootElement(doc), true);
+  xmlBuffer *buf = xmlBufferCreate();
+  char *text = NULL;
+  if (buf && xmlNodeDump(buf, doc, xmlDocGetRootElement(doc), 0, 0) >= 0)
+    text = strdup((const char *)xmlBufferContent(buf));
+  xmlBufferFree(buf);
+  return text;
+}
+
+/* Appends the group; the plugin reads groups in order and a vCPU belongs to
+ * the first group claiming it, so an appended group can only invalidate
+ * itself, never one that runs today. */
+static int edit_add(xmlDoc *doc, const options *opts, const vr_cpuset *set,
+                    const char *label) {
+  char ranges[VR_MAX_VCPUS * 6];
+  char name[VR_GROUP_NAME_MAX + 1];
+  if (vr_cpuset_format_ranges(set, ranges, sizeof(ranges)) < 0)
+    return EXIT_LIBVIRT;
+  if (opts->name)
+    snprintf(name, sizeof(name), "%s", opts->name);
+  else if (snprintf(name, sizeof(name), "vcpus_%s", ranges) >=
+           (int)sizeof(name)) {
+    fprintf(stderr,
+            PROG ": the default name vcpus_%s is longer than %d characters: "
+                 "give the group a --name\n",
+            ranges, VR_GROUP_NAME_MAX);
+    return EXIT_INVALID;
+  }
+  xmlNode *root = xmlDocGetRootElement(doc);
+  for (xmlNode *n = root->children; n; n = n->next) {
+    char existing[VR_GROUP_NAME_MAX + 16];
+    if (!is_group(n))
+      continue;
+    effective_name(n, existing, sizeof(existing));
+    if (strcmp(existing, name) == 0) {
+      fprintf(stderr,
+              PROG ": the %s definition of %s already has a group named "
+                   "\"%s\": remove it first or choose another --name\n",
+              label, opts->domain, name);
+      return EXIT_INVALID;
+    }
+  }
+  xmlNode *group = xmlNewChild(root, root->ns, (const xmlChar *)"group", NULL);
+  if (!group ||
+      (opts->name &&
+       !xmlNewProp(group, (const xmlChar *)"name", (const xmlChar *)name)) ||
+      !xmlNewProp(group, (const xmlChar *)"vcpus", (const xmlChar *)ranges))
+    return EXIT_LIBVIRT;
+  return EXIT_DONE;
+}
+
+/* Removes every group element with that name, valid or rejected. An empty
+ * <resmon/> stays: it says "no groups", where a missing element would let
+ * the plugin's DefaultGroup apply. */
+static int edit_remove(xmlDoc *doc, const options *opts, const char *label) {
+  xmlNode *root = xmlDocGetRootElement(doc);
+  int removed = 0;
+  xmlNode *next;
+  for (xmlNode *n = root->children; n; n = next) {
+    char existing[VR_GROUP_NAME_MAX + 16];
+    next = n->next;
+    if (!is_group(n))
+      continue;
+    effective_name(n, existing, sizeof(existing));
+    if (strcmp(existing, opts->name) == 0) {
+      xmlUnlinkNode(n);
+      xmlFreeNode(n);
+      removed++;
+    }
+  }
+  if (removed == 0) {
+    fprintf(stderr,
+            PROG ": the %s definition of %s has no group named \"%s\" (see "
+                 "`" PROG " list %s`)\n",
+            label, opts->domain, opts->name, opts->domain);
+    return EXIT_INVALID;
+  }
+  return EXIT_DONE;
+}
+
+/* The edit must not add a rejection the plugin would log: parse old and new
+ * with the plugin's parser and compare. */
+static int validate(const options *opts, const target *t) {
+  vr_group_list before = {0}, after = {0};
+  int status = EXIT_LIBVIRT;
+  if ((t->old_xml &&
+       vr_group_spec_parse(t->old_xml, t->max_vcpus, &before) < 0) ||
+      vr_group_spec_parse(t->new_xml, t->max_vcpus, &after) < 0) {
+    fprintf(stderr, PROG ": out of memory\n");
+    goto out;
+  }
+  status = EXIT_DONE;
+  if (after.n_rejections > before.n_rejections) {
+    const vr_group_rejection *r = &after.rejections[after.n_rejections - 1];
+    fprintf(stderr,
+            PROG ": %s definition of %s: group %s: %s; nothing changed\n",
+            t->label, opts->domain, r->group, r->reason);
+    status = EXIT_INVALID;
+  }
+out:
+  vr_group_list_clear(&before);
+  vr_group_list_clear(&after);
+  return status;
+}
+
+/* Builds t->new_xml from t->old_xml and checks it. */
+static int prepare_edit(const options *opts, target *t, const vr_cpuset *set) {
+  xmlDoc *doc = load_tree(t);
+  int status = EXIT_LIBVIRT;
+  if (!doc || !xmlDocGetRootElement(doc)) {
+    fprintf(stderr,
+            PROG ": the %s metadata of %s in namespace %s is not XML; replace "
+                 "it with `virsh metadata %s --uri %s --key " METADATA_KEY
+                 " --edit`\n",
+            t->label, opts->domain, opts->ns, opts->domain, opts->ns);
+    status = EXIT_INVALID;
+    goto out;
+  }
+  status = opts->cmd == CMD_ADD ? edit_add(doc, opts, set, t->label)
+                                : edit_remove(doc, opts, t->label);
+  if (status != EXIT_DONE)
+    goto out;
+  t->new_xml = dump_tree(doc);
+  if (!t->new_xml) {
+    fprintf(stderr, PROG ": out of memory\n");
+    status = EXIT_LIBVIRT;
+    goto out;
+  }
+  status = validate(opts, t);
+out:
+  xmlFreeDoc(doc);
+  return status;
+}
+
+static int list_groups(const options *opts, const target *t) {
+  if (!t->old_xml) {
+    fprintf(stderr, PROG ": %s has no groups (no metadata in namespace %s)\n",
+            opts->domain, opts->ns);
+    return EXIT_DONE;
+  }
+  vr_group_list list;
+  if (vr_group_spec_parse(t->old_xml, t->max_vcpus, &list) < 0) {
+    fprintf(stderr, PROG ": out of memory\n");
+    return EXIT_LIBVIRT;
+  }
+  for (size_t i = 0; i < list.n_groups; i++)
+    printf("%s %s\n", list.groups[i].name, list.groups[i].members);
+  for (size_t i = 0; i < list.n_rejections; i++)
+    printf("rejected %s: %s\n", list.rejections[i].group,
+           list.rejections[i].reason);
+  vr_group_list_clear(&list);
+  return EXIT_DONE;
+}
+
+static void say_done(const options *opts, const target *t,
+                     const vr_cpuset *set) {
+  char members[VR_MAX_VCPUS * 6] = "", ranges[VR_MAX_VCPUS * 6] = "";
+  if (opts->cmd == CMD_ADD) {
+    vr_cpuset_format_list(set, members, sizeof(members));
+    vr_cpuset_format_ranges(set, ranges, sizeof(ranges));
+    printf("added group %s%s (vCPUs %s) to the %s definition of %s\n",
+           opts->name ? opts->name : "vcpus_", opts->name ? "" : ranges,
+           members, t->label, opts->domain);
+  } else {
+    printf("removed group %s from the %s definition of %s\n", opts->name,
+           t->label, opts->domain);
+  }
+}
+
+static int run(const options *opts, virDomainPtr dom) {
+  target targets[2] = {{0}};
+  size_t n = 0;
+  if (opts->live)
+    targets[n++] = (target){.flags = VIR_DOMAIN_AFFECT_LIVE, .label = "live"};
+  if (opts->config)
+    targets[n++] =
+        (target){.flags = VIR_DOMAIN_AFFECT_CONFIG, .label = "persistent"};
+  if (n == 0)
+    targets[n++] =
+        (target){.flags = VIR_DOMAIN_AFFECT_CURRENT, .label = "current"};
+
+  int status = EXIT_DONE;
+  vr_cpuset set;
+  /* Read and check every target before writing any. */
+  for (size_t i = 0; i < n && status == EXIT_DONE; i++) {
+    target *t = &targets[i];
+    char what[512];
+    snprintf(what, sizeof(what), "reading the %s definition of %s", t->label,
+             opts->domain);
+    if (read_max_vcpus(dom, t) < 0 || read_metadata(dom, opts->ns, t) < 0) {
+      status = libvirt_failed(what);
+      break;
+    }
+    if (opts->cmd == CMD_LIST) {
+      status = list_groups(opts, t);
+      break;
+    }
+    char reason[VR_REASON_MAX];
+    if (opts->cmd == CMD_ADD && vr_cpuset_parse(opts->vcpus, t->max_vcpus, &set,
+                                                reason, sizeof(reason)) < 0) {
+      fprintf(stderr,
+              PROG ": --vcpus %s (%s definition, %u vCPUs at most): %s\n",
+              opts->vcpus, t->label, t->max_vcpus, reason);
+      status = EXIT_INVALID;
+      break;
+    }
+    status = prepare_edit(opts, t, &set);
+  }
+  for (size_t i = 0; opts->cmd != CMD_LIST && i < n && status == EXIT_DONE;
+       i++) {
+    target *t = &targets[i];
+    if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, t->new_xml,
+                             METADATA_KEY, opts->ns, t->flags) < 0) {
+      char what[512];
+      snprintf(what, sizeof(what), "writing the %s definition of %s%s",
+               t->label, opts->domain,
+               i > 0 ? " (the live one WAS changed)" : "");
+      status = libvirt_failed(what);
+    } else {
+      say_done(opts, t, &set);
+    }
+  }
+  for (size_t i = 0; i < n; i++) {
+    free(targets[i].old_xml);
+    free(targets[i].new_xml);
+  }
+  return status;
+}
+
+int main(int argc, char **argv) {
+  options opts;
+  if (parse_options(argc, argv, &opts) < 0)
+    return EXIT_INVALID;
+
+  int status = EXIT_DONE;
+  virConnectPtr conn = NULL;
+  virDomainPtr dom = NULL;
+  virSetErrorFunc(NULL, quiet_libvirt_errors);
+  conn = virConnectOpen(opts.uri);
+  /* Listing needs no write access; a read-only socket may be all we get. */
+  if (!conn && opts.cmd == CMD_LIST)
+    conn = virConnectOpenReadOnly(opts.uri);
+  if (!conn) {
+    status = libvirt_failed("connecting to libvirt (check -c URI and that "
+                            "libvirtd runs)");
+    goto out;
+  }
+  dom = lookup_domain(conn, opts.domain);
+  if (!dom) {
+    char what[512];
+    snprintf(what, sizeof(what), "domain %s (see `virsh list --all`)",
+             opts.domain);
+    status = libvirt_failed(what);
+    goto out;
+  }
+  status = run(&opts, dom);
+out:
+  if (dom)
+    virDomainFree(dom);
+  if (conn)
+    virConnectClose(conn);
+  return status;
+}

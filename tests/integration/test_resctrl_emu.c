@@ -1,0 +1,525 @@
+/* The resctrl module against the mounted emulator (tests/resctrl-emu):
+ * every operation and every failure of resctrl.h and resctrl_values.h.
+ * Run by resctrl_emu.sh, whose trap unmounts whatever a crash leaves. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "resctrl.h"
+#include "resctrl_testlib.h"
+#include "resctrl_values.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PREFIX "vr_"
+#define UUID "0f8fad5b-d9cb-469f-a165-70867728950e"
+#define OWN(g) PREFIX UUID "_" g
+
+static char reason[512];
+static rt_emu shared; /* default options: cache ids 0,1, alloc */
+static vr_resctrl *sr;
+
+static vr_resctrl *open_emu(const rt_emu *emu, const char *sysfs) {
+  vr_resctrl *r = NULL;
+  int rc = vr_resctrl_open(emu->mnt, sysfs, &r, reason, sizeof(reason));
+  if (rc != 0)
+    fprintf(stderr, "open %s: %d %s\n", emu->mnt, rc, reason);
+  assert_int_equal(rc, 0);
+  return r;
+}
+
+static bool exists(const char *mnt, const char *rel) {
+  char path[1200];
+  snprintf(path, sizeof(path), "%s/%s", mnt, rel);
+  return access(path, F_OK) == 0;
+}
+
+static void put_task(const char *mnt, const char *group, pid_t pid) {
+  char path[1200], text[32];
+  snprintf(path, sizeof(path), "%s/%s/tasks", mnt, group);
+  snprintf(text, sizeof(text), "%d\n", (int)pid);
+  assert_int_equal(rt_write(path, text, false), 0);
+}
+
+static void mkdir_at(const char *mnt, const char *rel) {
+  char path[1200];
+  snprintf(path, sizeof(path), "%s/%s", mnt, rel);
+  assert_int_equal(mkdir(path, 0755), 0);
+}
+
+static int create(vr_resctrl *r, const char *ctrl, const char *name) {
+  reason[0] = '\0';
+  return vr_resctrl_group_create(r, PREFIX, ctrl, name, reason, sizeof(reason));
+}
+
+static int group_setup(void **state) {
+  (void)state;
+  rt_emu_start(&shared, NULL);
+  sr = open_emu(&shared, NULL);
+  return 0;
+}
+
+static int group_teardown(void **state) {
+  (void)state;
+  vr_resctrl_close(sr);
+  rt_emu_stop(&shared);
+  return 0;
+}
+
+static void discovery_sparse_ids(void **state) {
+  (void)state;
+  rt_emu emu;
+  char sys[600];
+  const char *args[] = {"--cache-ids", "0,8,11", "--features",
+                        "llc_occupancy,mbm_total_bytes", NULL};
+  rt_emu_start(&emu, args);
+  rt_subdir("sys", sys, sizeof(sys));
+  rt_fixture_sysfs(sys, "0:32768K,8:16384K,11:32768K");
+  vr_resctrl *r = open_emu(&emu, sys);
+  assert_int_equal(r->n_caches, 3);
+  assert_int_equal(r->caches[0].id, 0);
+  assert_int_equal(r->caches[1].id, 8);
+  assert_int_equal(r->caches[2].id, 11);
+  assert_string_equal(r->caches[1].dir, "mon_L3_08");
+  assert_true(r->caches[1].size == 16384ULL * 1024);
+  assert_int_equal(r->features, (1u << VR_FEAT_LLC_OCCUPANCY) |
+                                    (1u << VR_FEAT_MBM_TOTAL_BYTES));
+  assert_true(r->alloc_capable);
+  assert_int_equal(r->num_rmids, 32);
+  assert_int_equal(r->num_closids, 16);
+  /* An absent feature reads as not monitored, never as zero. */
+  vr_resctrl_fd_budget budget = {.limit = 100};
+  vr_resctrl_reader *rd;
+  assert_int_equal(
+      vr_resctrl_reader_open(r, "", "", &budget, &rd, reason, sizeof(reason)),
+      0);
+  assert_int_equal(vr_resctrl_reader_kept_fds(rd), 6);
+  vr_resctrl_value v[3 * VR_FEAT_COUNT];
+  rt_emu_control(&emu, ". 8 llc_occupancy 12345");
+  assert_int_equal(vr_resctrl_reader_read(rd, v, 3 * VR_FEAT_COUNT), 0);
+  assert_int_equal(v[1 * VR_FEAT_COUNT + VR_FEAT_LLC_OCCUPANCY].status,
+                   VR_READ_VALUE);
+  assert_true(v[1 * VR_FEAT_COUNT + VR_FEAT_LLC_OCCUPANCY].value == 12345);
+  assert_int_equal(v[2 * VR_FEAT_COUNT + VR_FEAT_MBM_LOCAL_BYTES].status,
+                   VR_READ_NOT_MONITORED);
+  vr_resctrl_reader_close(rd);
+  assert_int_equal(budget.used, 0);
+  vr_resctrl_close(r);
+  rt_emu_stop(&emu);
+}
+
+static void discovery_no_alloc(void **state) {
+  (void)state;
+  rt_emu emu;
+  const char *args[] = {"--no-alloc", NULL};
+  rt_emu_start(&emu, args);
+  vr_resctrl *r = open_emu(&emu, NULL);
+  assert_false(r->alloc_capable);
+  assert_int_equal(r->num_closids, 0);
+  /* Found without creating anything; MON groups still work. */
+  assert_int_equal(create(r, "", OWN("na")), 0);
+  pid_t p = rt_spawn_sleeper();
+  vr_resctrl_tasks_result res;
+  assert_int_equal(vr_resctrl_group_add_tasks(r, PREFIX, "", OWN("na"), &p, 1,
+                                              &res, reason, sizeof(reason)),
+                   0);
+  vr_resctrl_state st;
+  assert_int_equal(vr_resctrl_state_read(r, &st, reason, sizeof(reason)), 0);
+  assert_false(st.alloc_capable);
+  assert_int_equal(st.n_tasks, 1);
+  assert_int_equal(st.tasks[0].tid, p);
+  assert_string_equal(st.tasks[0].mon, OWN("na"));
+  vr_resctrl_state_free(&st);
+  rt_kill(p);
+  vr_resctrl_close(r);
+  rt_emu_stop(&emu);
+}
+
+static void lock(void **state) {
+  (void)state;
+  int a, b;
+  assert_int_equal(vr_resctrl_lock(sr, true, &a), 0);
+  assert_int_equal(vr_resctrl_lock(sr, false, &b), -EWOULDBLOCK);
+  assert_int_equal(b, -1);
+  /* Another process (as libvirt or pqos) is excluded too. */
+  pid_t child = fork();
+  if (child == 0) {
+    int fd = open(shared.mnt, O_RDONLY | O_DIRECTORY);
+    _exit(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK
+              ? 0
+              : 1);
+  }
+  int status;
+  waitpid(child, &status, 0);
+  assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  vr_resctrl_unlock(a);
+  assert_int_equal(vr_resctrl_lock(sr, false, &b), 0);
+  vr_resctrl_unlock(b);
+  vr_resctrl_unlock(-1);
+}
+
+static int find_group(const vr_resctrl_state *st, const char *ctrl,
+                      const char *name) {
+  for (size_t i = 0; i < st->n_mon_groups; i++)
+    if (!strcmp(st->mon_groups[i].ctrl, ctrl) &&
+        !strcmp(st->mon_groups[i].name, name))
+      return (int)i;
+  return -1;
+}
+
+static const vr_task_place *find_task(const vr_resctrl_state *st, pid_t t) {
+  for (size_t i = 0; i < st->n_tasks; i++)
+    if (st->tasks[i].tid == t)
+      return &st->tasks[i];
+  return NULL;
+}
+
+/* Foreign MON and CTRL_MON groups, ours under the root and under a
+ * CTRL_MON group, tasks placed in each; then the state read back. */
+static void state_create_place(void **state) {
+  (void)state;
+  pid_t a = rt_spawn_sleeper(), b = rt_spawn_sleeper(), c = rt_spawn_sleeper(),
+        d = rt_spawn_sleeper();
+  vr_resctrl_tasks_result res;
+  mkdir_at(shared.mnt, "c1");
+  mkdir_at(shared.mnt, "mon_groups/foreign1");
+  put_task(shared.mnt, "mon_groups/foreign1", a);
+  put_task(shared.mnt, "c1", b);
+  put_task(shared.mnt, "c1", c);
+  assert_int_equal(create(sr, "c1", OWN("s1")), 0);
+  assert_true(exists(shared.mnt, "c1/mon_groups/" OWN("s1")));
+  assert_int_equal(create(sr, "c1", OWN("s1")), -EEXIST);
+  assert_int_equal(create(sr, NULL, OWN("s2")), 0);
+  assert_true(exists(shared.mnt, "mon_groups/" OWN("s2")));
+  assert_int_equal(create(sr, "nonexistent", OWN("s3")), -ENOENT);
+  assert_int_equal(vr_resctrl_group_add_tasks(sr, PREFIX, "c1", OWN("s1"), &c,
+                                              1, &res, reason, sizeof(reason)),
+                   0);
+  assert_int_equal(res.written, 1);
+  assert_int_equal(vr_resctrl_group_add_tasks(sr, PREFIX, "", OWN("s2"), &d, 1,
+                                              &res, reason, sizeof(reason)),
+                   0);
+  vr_resctrl_state st;
+  assert_int_equal(vr_resctrl_state_read(sr, &st, reason, sizeof(reason)), 0);
+  assert_true(st.alloc_capable);
+  for (size_t i = 1; i < st.n_tasks; i++)
+    assert_true(st.tasks[i - 1].tid < st.tasks[i].tid);
+  const vr_task_place *p = find_task(&st, a);
+  assert_non_null(p);
+  assert_string_equal(p->ctrl, "");
+  assert_string_equal(p->mon, "foreign1");
+  p = find_task(&st, b);
+  assert_non_null(p);
+  assert_string_equal(p->ctrl, "c1");
+  assert_string_equal(p->mon, "");
+  p = find_task(&st, c);
+  assert_non_null(p);
+  assert_string_equal(p->ctrl, "c1");
+  assert_string_equal(p->mon, OWN("s1"));
+  p = find_task(&st, d);
+  assert_non_null(p);
+  assert_string_equal(p->ctrl, "");
+  assert_string_equal(p->mon, OWN("s2"));
+  assert_null(find_task(&st, getpid())); /* in the root, no MON group */
+  int g = find_group(&st, "", "foreign1");
+  assert_true(g >= 0);
+  assert_int_equal(st.mon_groups[g].n_tids, 1);
+  assert_int_equal(st.mon_groups[g].tids[0], a);
+  g = find_group(&st, "c1", OWN("s1"));
+  assert_true(g >= 0);
+  assert_int_equal(st.mon_groups[g].n_tids, 1);
+  assert_int_equal(st.mon_groups[g].tids[0], c);
+  vr_resctrl_state_free(&st);
+
+  /* EINVAL: a task of the root cannot join a MON group under c1; the
+   * kernel processes in order and stops at the refusal. */
+  pid_t two[2] = {b, d};
+  assert_int_equal(vr_resctrl_group_add_tasks(sr, PREFIX, "c1", OWN("s1"), two,
+                                              2, &res, reason, sizeof(reason)),
+                   -EINVAL);
+  assert_int_equal(res.written, 1);
+  assert_int_equal(res.failed_tid, d);
+  assert_true(strlen(reason) > 0);
+
+  /* ESRCH: a vanished thread is counted, not an error. */
+  pid_t gone[3] = {rt_dead_pid(), b, rt_dead_pid()};
+  assert_int_equal(vr_resctrl_group_add_tasks(sr, PREFIX, "c1", OWN("s1"), gone,
+                                              3, &res, reason, sizeof(reason)),
+                   0);
+  assert_int_equal(res.vanished, 2);
+  assert_int_equal(res.written, 1);
+  assert_int_equal(res.failed_tid, 0);
+
+  /* rmdir: the tasks return to c1; gone twice is still success. */
+  assert_int_equal(vr_resctrl_group_remove(sr, PREFIX, "c1", OWN("s1"), reason,
+                                           sizeof(reason)),
+                   0);
+  assert_false(exists(shared.mnt, "c1/mon_groups/" OWN("s1")));
+  assert_int_equal(vr_resctrl_group_remove(sr, PREFIX, "c1", OWN("s1"), reason,
+                                           sizeof(reason)),
+                   0);
+  assert_int_equal(vr_resctrl_group_add_tasks(sr, PREFIX, "c1", OWN("s1"), &b,
+                                              1, &res, reason, sizeof(reason)),
+                   -ENOENT);
+  assert_int_equal(vr_resctrl_state_read(sr, &st, reason, sizeof(reason)), 0);
+  p = find_task(&st, c);
+  assert_non_null(p);
+  assert_string_equal(p->ctrl, "c1");
+  assert_string_equal(p->mon, "");
+  vr_resctrl_state_free(&st);
+  /* A CTRL_MON group removed with its MON groups: removing ours is fine. */
+  assert_int_equal(create(sr, "c1", OWN("s4")), 0);
+  char path[1200];
+  snprintf(path, sizeof(path), "%s/c1", shared.mnt);
+  assert_int_equal(rmdir(path), 0);
+  assert_int_equal(vr_resctrl_group_remove(sr, PREFIX, "c1", OWN("s4"), reason,
+                                           sizeof(reason)),
+                   0);
+  assert_int_equal(vr_resctrl_group_remove(sr, PREFIX, "", OWN("s2"), reason,
+                                           sizeof(reason)),
+                   0);
+  rt_kill(a);
+  rt_kill(b);
+  rt_kill(c);
+  rt_kill(d);
+}
+
+/* Names we do not own, or that would leave the directory, are refused by
+ * every operation, and nothing changes. */
+static void refusals(void **state) {
+  (void)state;
+  const char *bad[] = {"foreign1",
+                       "..",
+                       ".",
+                       "",
+                       "a/b",
+                       "../" OWN("x"),
+                       OWN("x") "/..",
+                       PREFIX "nouuid_x",
+                       "zz" UUID "_x"};
+  const char *bad_ctrl[] = {"..",  "info",  "mon_groups", "mon_data",
+                            "a/b", "../..", "."};
+  vr_resctrl_tasks_result res;
+  pid_t me = getpid();
+  if (!exists(shared.mnt, "mon_groups/foreign1"))
+    mkdir_at(shared.mnt, "mon_groups/foreign1");
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    assert_int_equal(create(sr, "", bad[i]), -EINVAL);
+    assert_int_equal(vr_resctrl_group_add_tasks(sr, PREFIX, "", bad[i], &me, 1,
+                                                &res, reason, sizeof(reason)),
+                     -EINVAL);
+    assert_int_equal(
+        vr_resctrl_group_remove(sr, PREFIX, "", bad[i], reason, sizeof(reason)),
+        -EINVAL);
+  }
+  assert_int_equal(create(sr, "", NULL), -EINVAL);
+  assert_true(exists(shared.mnt, "mon_groups/foreign1"));
+  /* A bad prefix makes nothing ours. */
+  assert_int_equal(vr_resctrl_group_create(sr, "v-r", "", "v-r" UUID "_x",
+                                           reason, sizeof(reason)),
+                   -EINVAL);
+  for (size_t i = 0; i < sizeof(bad_ctrl) / sizeof(bad_ctrl[0]); i++)
+    assert_int_equal(create(sr, bad_ctrl[i], OWN("r")), -EINVAL);
+  assert_false(exists(shared.mnt, "mon_groups/" OWN("r")));
+  assert_false(exists(shared.mnt, "mon_groups/mon_groups/" OWN("r")));
+  vr_resctrl_fd_budget budget = {.limit = 100};
+  vr_resctrl_reader *rd = NULL;
+  assert_int_equal(vr_resctrl_reader_open(sr, "..", "", &budget, &rd, reason,
+                                          sizeof(reason)),
+                   -EINVAL);
+  assert_int_equal(vr_resctrl_reader_open(sr, "", "a/../b", &budget, &rd,
+                                          reason, sizeof(reason)),
+                   -EINVAL);
+  assert_int_equal(vr_resctrl_reader_open(sr, "", "nonexistent", &budget, &rd,
+                                          reason, sizeof(reason)),
+                   -ENOENT);
+  assert_null(rd);
+  assert_int_equal(budget.used, 0);
+}
+
+static void enospc(void **state) {
+  (void)state;
+  rt_emu emu;
+  const char *args[] = {"--num-rmids", "3", NULL};
+  rt_emu_start(&emu, args);
+  vr_resctrl *r = open_emu(&emu, NULL);
+  assert_int_equal(create(r, "", OWN("e1")), 0);
+  assert_int_equal(create(r, "", OWN("e2")), 0);
+  assert_int_equal(create(r, "", OWN("e3")), -ENOSPC);
+  assert_non_null(strstr(reason, "Out of RMIDs"));
+  assert_false(exists(emu.mnt, "mon_groups/" OWN("e3")));
+  vr_resctrl_close(r);
+  rt_emu_stop(&emu);
+}
+
+static void ebusy_limbo(void **state) {
+  (void)state;
+  rt_emu emu;
+  const char *args[] = {"--num-rmids", "2", "--limbo-ms", "400", NULL};
+  rt_emu_start(&emu, args);
+  vr_resctrl *r = open_emu(&emu, NULL);
+  assert_int_equal(create(r, "", OWN("b1")), 0);
+  assert_int_equal(create(r, "", OWN("b2")), -ENOSPC);
+  assert_int_equal(
+      vr_resctrl_group_remove(r, PREFIX, "", OWN("b1"), reason, sizeof(reason)),
+      0);
+  assert_int_equal(create(r, "", OWN("b2")), -EBUSY);
+  assert_true(strlen(reason) > strlen("mkdir "));
+  nanosleep(&(struct timespec){0, 600 * 1000 * 1000}, NULL);
+  assert_int_equal(create(r, "", OWN("b2")), 0);
+  vr_resctrl_close(r);
+  rt_emu_stop(&emu);
+}
+
+static void values(void **state) {
+  (void)state;
+  vr_resctrl_fd_budget budget = {.limit = 100};
+  vr_resctrl_reader *rd;
+  vr_resctrl_value v[2 * VR_FEAT_COUNT];
+  assert_int_equal(create(sr, "", OWN("v1")), 0);
+  assert_int_equal(vr_resctrl_reader_open(sr, "", OWN("v1"), &budget, &rd,
+                                          reason, sizeof(reason)),
+                   0);
+  assert_int_equal(vr_resctrl_reader_count(rd), 2 * VR_FEAT_COUNT);
+  assert_int_equal(vr_resctrl_reader_kept_fds(rd), 6);
+  assert_int_equal(budget.used, 6);
+  rt_emu_control(&shared, "mon_groups/" OWN("v1") " 0 llc_occupancy 4096");
+  rt_emu_control(&shared, "mon_groups/" OWN("v1") " 1 llc_occupancy 0");
+  rt_emu_control(&shared,
+                 "mon_groups/" OWN("v1") " 0 mbm_total_bytes Unavailable");
+  rt_emu_control(&shared, "mon_groups/" OWN("v1") " 0 mbm_local_bytes Error");
+  rt_emu_control(&shared,
+                 "mon_groups/" OWN("v1") " 1 mbm_local_bytes Unassigned");
+  assert_int_equal(vr_resctrl_reader_read(rd, v, 2 * VR_FEAT_COUNT), 0);
+  assert_int_equal(v[VR_FEAT_LLC_OCCUPANCY].status, VR_READ_VALUE);
+  assert_true(v[VR_FEAT_LLC_OCCUPANCY].value == 4096);
+  assert_int_equal(v[VR_FEAT_COUNT + VR_FEAT_LLC_OCCUPANCY].status,
+                   VR_READ_VALUE);
+  assert_true(v[VR_FEAT_COUNT + VR_FEAT_LLC_OCCUPANCY].value == 0);
+  assert_int_equal(v[VR_FEAT_MBM_TOTAL_BYTES].status, VR_READ_UNAVAILABLE);
+  assert_int_equal(v[VR_FEAT_MBM_LOCAL_BYTES].status, VR_READ_ERROR);
+  assert_int_equal(v[VR_FEAT_COUNT + VR_FEAT_MBM_LOCAL_BYTES].status,
+                   VR_READ_UNASSIGNED);
+  assert_int_equal(v[VR_FEAT_COUNT + VR_FEAT_MBM_TOTAL_BYTES].status,
+                   VR_READ_VALUE);
+  /* The kept fds see new values: pread at offset 0 reads afresh. */
+  rt_emu_control(&shared, "mon_groups/" OWN("v1") " 0 llc_occupancy 8192");
+  rt_emu_control(&shared, "mon_groups/" OWN("v1") " 0 mbm_total_bytes 1000000");
+  assert_int_equal(vr_resctrl_reader_read(rd, v, 2 * VR_FEAT_COUNT), 0);
+  assert_true(v[VR_FEAT_LLC_OCCUPANCY].value == 8192);
+  assert_int_equal(v[VR_FEAT_MBM_TOTAL_BYTES].status, VR_READ_VALUE);
+  assert_true(v[VR_FEAT_MBM_TOTAL_BYTES].value == 1000000);
+  assert_int_equal(vr_resctrl_reader_read(rd, v, 1), -EINVAL);
+
+  /* Beyond the budget: no fds kept, same values, open-pread-close. */
+  vr_resctrl_fd_budget small = {.limit = 6};
+  vr_resctrl_reader *a, *b;
+  assert_int_equal(vr_resctrl_reader_open(sr, "", OWN("v1"), &small, &a, reason,
+                                          sizeof(reason)),
+                   0);
+  assert_int_equal(vr_resctrl_reader_open(sr, "", OWN("v1"), &small, &b, reason,
+                                          sizeof(reason)),
+                   0);
+  assert_int_equal(vr_resctrl_reader_kept_fds(a), 6);
+  assert_int_equal(vr_resctrl_reader_kept_fds(b), 0);
+  assert_int_equal(small.used, 6);
+  rt_emu_control(&shared, "mon_groups/" OWN("v1") " 1 llc_occupancy 65536");
+  assert_int_equal(vr_resctrl_reader_read(b, v, 2 * VR_FEAT_COUNT), 0);
+  assert_true(v[VR_FEAT_COUNT + VR_FEAT_LLC_OCCUPANCY].value == 65536);
+  assert_int_equal(v[VR_FEAT_MBM_LOCAL_BYTES].status, VR_READ_ERROR);
+  vr_resctrl_reader_close(a);
+  assert_int_equal(small.used, 0);
+
+  /* The group removed behind our back: vanished, for kept fds and for the
+   * fallback alike. */
+  char path[1200];
+  snprintf(path, sizeof(path), "%s/mon_groups/" OWN("v1"), shared.mnt);
+  assert_int_equal(rmdir(path), 0);
+  assert_int_equal(vr_resctrl_reader_read(rd, v, 2 * VR_FEAT_COUNT), -ENOENT);
+  assert_int_equal(v[0].status, VR_READ_VANISHED);
+  assert_int_equal(vr_resctrl_reader_read(b, v, 2 * VR_FEAT_COUNT), -ENOENT);
+  assert_int_equal(v[0].status, VR_READ_VANISHED);
+  assert_int_equal(v[0].err, ENOENT);
+  vr_resctrl_reader_close(b);
+  vr_resctrl_reader_close(rd);
+  assert_int_equal(budget.used, 0);
+}
+
+static void vanished_unmount(void **state) {
+  (void)state;
+  rt_emu emu;
+  rt_emu_start(&emu, NULL);
+  vr_resctrl *r = open_emu(&emu, NULL);
+  vr_resctrl_fd_budget budget = {.limit = 100};
+  vr_resctrl_reader *rd;
+  vr_resctrl_value v[2 * VR_FEAT_COUNT];
+  assert_int_equal(create(r, "", OWN("u1")), 0);
+  assert_int_equal(vr_resctrl_reader_open(r, "", OWN("u1"), &budget, &rd,
+                                          reason, sizeof(reason)),
+                   0);
+  assert_int_equal(vr_resctrl_reader_read(rd, v, 2 * VR_FEAT_COUNT), 0);
+  rt_emu_stop(&emu);
+  assert_int_equal(vr_resctrl_reader_read(rd, v, 2 * VR_FEAT_COUNT), -ENOENT);
+  for (size_t i = 0; i < 2 * VR_FEAT_COUNT; i++)
+    assert_int_equal(v[i].status, VR_READ_VANISHED);
+  vr_resctrl_reader_close(rd);
+  vr_resctrl_close(r);
+}
+
+static void nofile_limit(void **state) {
+  (void)state;
+  vr_resctrl_fd_budget b;
+  vr_resctrl_fd_budget_init(&b, 1024);
+  assert_int_equal(b.limit, 768);
+  vr_resctrl_fd_budget_init(&b, 100);
+  assert_int_equal(b.limit, 50);
+  /* In a child: lowering the hard limit cannot be undone. */
+  pid_t child = fork();
+  if (child == 0) {
+    struct rlimit rl = {.rlim_cur = 64, .rlim_max = 4096};
+    rlim_t soft = 0;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+      _exit(2);
+    if (vr_resctrl_raise_nofile(1600, &soft) != 0 || soft != 1600)
+      _exit(3);
+    if (vr_resctrl_raise_nofile(100000, &soft) != 0 || soft != 4096)
+      _exit(4);
+    if (vr_resctrl_raise_nofile(10, &soft) != 0 || soft != 4096)
+      _exit(5);
+    getrlimit(RLIMIT_NOFILE, &rl);
+    _exit(rl.rlim_cur == 4096 ? 0 : 6);
+  }
+  int status;
+  waitpid(child, &status, 0);
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(discovery_sparse_ids),
+      cmocka_unit_test(discovery_no_alloc),
+      cmocka_unit_test(lock),
+      cmocka_unit_test(state_create_place),
+      cmocka_unit_test(refusals),
+      cmocka_unit_test(enospc),
+      cmocka_unit_test(ebusy_limbo),
+      cmocka_unit_test(values),
+      cmocka_unit_test(vanished_unmount),
+      cmocka_unit_test(nofile_limit),
+  };
+  return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
