@@ -309,11 +309,14 @@ static void execute_plan(vr_engine *e, const vr_plan *plan, desired_set *d) {
 
 /* Makes a live group for a desired group that now exists in resctrl:
  * reuses the one of the last pass when it is the same directory, so its
- * fds and value lists survive. */
+ * fds and value lists survive. A directory this pass created is a new one
+ * even under an old name (removed behind our back, or removed and made
+ * again for a stray thread): the old fds point into the removed directory
+ * and would fail every read, so they are not reused. */
 static int make_live(vr_engine *e, const vr_desired_group *want,
-                     const vr_group_outcome *outcome, vr_live_group *old,
-                     size_t n_old, vr_live_group *out) {
-  for (size_t i = 0; i < n_old; i++) {
+                     const vr_group_outcome *outcome, bool created,
+                     vr_live_group *old, size_t n_old, vr_live_group *out) {
+  for (size_t i = 0; i < n_old && !created; i++) {
     if (old[i].reader && strcmp(old[i].name, outcome->name) == 0 &&
         strcmp(old[i].ctrl, outcome->ctrl) == 0) {
       *out = old[i];
@@ -343,6 +346,15 @@ static int make_live(vr_engine *e, const vr_desired_group *want,
   return 0;
 }
 
+/* True when the plan made desired group i's directory in this pass. */
+static bool created_by(const vr_plan *plan, size_t i) {
+  for (size_t a = 0; a < plan->n_actions; a++)
+    if (plan->actions[a].kind == VR_ACTION_CREATE &&
+        plan->actions[a].desired == i)
+      return true;
+  return false;
+}
+
 /* Builds the new live set, swaps it in under the lock, and releases what
  * the read callback no longer sees. */
 static void swap_live(vr_engine *e, const desired_set *d, const vr_plan *plan) {
@@ -361,8 +373,8 @@ static void swap_live(vr_engine *e, const desired_set *d, const vr_plan *plan) {
     if (plan->outcomes[i].kind != VR_OUTCOME_OK ||
         d->failure[i].kind != VR_HEALTH_UNKNOWN)
       continue;
-    if (make_live(e, &d->groups[i], &plan->outcomes[i], old, n_old,
-                  &fresh[n_fresh]) == 0)
+    if (make_live(e, &d->groups[i], &plan->outcomes[i], created_by(plan, i),
+                  old, n_old, &fresh[n_fresh]) == 0)
       n_fresh++;
   }
   pthread_mutex_lock(&e->lock);

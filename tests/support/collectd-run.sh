@@ -210,10 +210,22 @@ EOF
 # collectd_env_export: in a subshell that then execs collectd, preload the sanitizer runtimes when
 # the copied plugin was built with ASan (an uninstrumented collectd cannot dlopen() it otherwise:
 # "ASan runtime does not come first").
+#
+# libvirt's RPC encodes with libtirpc's xdr*() functions. libasan intercepts glibc's xdr*() names,
+# and glibc (2.32 on) exports none for linking, so the interceptor has no real function to call:
+# libvirt's first remote call jumps to address 0 (SEGV in virNetMessageEncodeHeader). Preloading
+# libtirpc ahead of the runtimes makes those names resolve to libtirpc; ASan then no longer comes
+# first, which verify_asan_link_order=0 allows (libtirpc defines no malloc/free of its own).
 collectd_env_export() {
+	local tirpc
 	if [ -n "${COLLECTD_SO:-}" ] && ldd "$COLLECTD_SO" | grep -q 'libasan'; then
 		LD_PRELOAD=$(ldd "$COLLECTD_SO" | awk '/libasan|libubsan/ { print $3 }' | sort | tr '\n' ' ')
 		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+		tirpc=$(ldd "$COLLECTD_SO" | awk '/libtirpc/ { print $3 }')
+		if [ -n "$tirpc" ]; then
+			LD_PRELOAD="$tirpc $LD_PRELOAD"
+			ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0"
+		fi
 		export LD_PRELOAD ASAN_OPTIONS
 	fi
 }

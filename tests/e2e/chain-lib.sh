@@ -1,0 +1,163 @@
+# shellcheck shell=bash
+# chain-lib.sh: what the whole-chain tests (test-chain-*.sh) share on top of collectd-run.sh and
+# libvirtd-env.sh: the resctrl emulator with a matching sysfs fixture, the plugin's config block,
+# and readers for the emulator's tree and collectd's csv output. Source it after collectd-run.sh,
+# from bash (libvirtd-env.sh needs bash):
+#
+#   chain_emu_start IDS SIZES     # IDS "0,8", SIZES "33554432,16777216" (bytes, same order): a sysfs
+#                                 # fixture under VR_TMP/sys (one cpuN per cache id, index3 with
+#                                 # level/id/size in K) and resctrl-emu mounted on EMU_MNT with the
+#                                 # control FIFO EMU_CTL; registers chain_emu_stop (pid, fusermount3 -u)
+#   emu_ctl LINE...               # control lines "GROUP CACHE_ID FEATURE VALUE" (a timeout guards
+#                                 # against a dead emulator: a FIFO write would block forever)
+#   chain_plugin_block [EXTRA]    # the <Plugin virt_resctrl> block for LV_URI, EMU_MNT, the fixture
+#   dom_uuid NAME                 # the domain's UUID
+#   vcpu_tids NAME VCPU...        # the thread ids of those vCPUs (libvirt's status XML), sorted
+#   our_groups                    # our group directories, relative to EMU_MNT, sorted
+#   group_dir NAME GROUP          # the directory of our group of domain NAME, relative ("" if none)
+#   group_tasks NAME GROUP        # its tasks file, sorted, one line
+#   wait_group_tasks NAME GROUP WANT SECONDS  # until group_tasks prints WANT
+#   csv_file INSTANCE FILE        # csv path of plugin virt_resctrl, e.g. csv_file g1:db bytes-llc-0
+#   csv_lines FILE                # number of value lines (0 when missing)
+#   csv_last FILE                 # the value of the last line
+#   csv_wait_value FILE VALUE SECONDS   # until the last value equals VALUE numerically
+#   num_eq A B [EPSILON]          # numeric equality (|A - B| <= EPSILON, default 1e-6)
+#   no_sanitizer_report FILE      # fail on an ASan/UBSan report in FILE
+
+EMU_BIN=${VR_BUILDDIR:?}/tests/resctrl-emu/resctrl-emu
+EMU_PID=
+EMU_MNT=
+EMU_CTL=
+CSV_DAY=$(date +%Y-%m-%d)
+
+chain_emu_start() {
+	local ids="$1" sizes="$2" i=0 id size n=0 d
+	[ -x "$EMU_BIN" ] || vr_fail "$EMU_BIN is not built (make)"
+	command -v fusermount3 >/dev/null || vr_fail "fusermount3 is missing (apt-get install fuse3)"
+	# shellcheck disable=SC2046 # split the comma list into words
+	set -- $(echo "$sizes" | tr , ' ')
+	for id in $(echo "$ids" | tr , ' '); do
+		size=$1
+		shift
+		d=$VR_TMP/sys/devices/system/cpu/cpu$i/cache/index3
+		mkdir -p "$d"
+		echo 3 >"$d/level"
+		echo "$id" >"$d/id"
+		echo "$((size / 1024))K" >"$d/size"
+		i=$((i + 1))
+	done
+	EMU_MNT=$VR_TMP/resctrl
+	EMU_CTL=$VR_TMP/emu.ctl
+	mkdir -p "$EMU_MNT"
+	vr_show_log "$VR_TMP/emu.log"
+	"$EMU_BIN" --cache-ids "$ids" --control "$EMU_CTL" --ready-file "$VR_TMP/emu.ready" \
+		"$EMU_MNT" >"$VR_TMP/emu.out" 2>"$VR_TMP/emu.log" &
+	EMU_PID=$!
+	vr_on_cleanup chain_emu_stop
+	while [ ! -e "$VR_TMP/emu.ready" ]; do
+		vr_alive "$EMU_PID" || vr_fail "resctrl-emu exited: $(cat "$VR_TMP/emu.log")"
+		[ "$n" -ge 100 ] && vr_fail "resctrl-emu not ready after 10 s"
+		sleep 0.1
+		n=$((n + 1))
+	done
+	vr_log "resctrl-emu pid $EMU_PID on $EMU_MNT, cache ids $ids"
+}
+
+chain_emu_stop() {
+	[ -n "$EMU_PID" ] || return 0
+	kill -TERM "$EMU_PID" 2>/dev/null || true
+	wait "$EMU_PID" 2>/dev/null || true
+	if mountpoint -q "$EMU_MNT" 2>/dev/null; then fusermount3 -u "$EMU_MNT" 2>/dev/null || umount -l "$EMU_MNT" || true; fi
+	EMU_PID=
+}
+
+emu_ctl() {
+	# shellcheck disable=SC2016 # $1 is the inner shell's
+	printf '%s\n' "$@" | timeout 5 sh -c 'cat >"$1"' sh "$EMU_CTL" || vr_fail "cannot write to the emulator's control FIFO"
+}
+
+chain_plugin_block() {
+	cat <<EOF
+<Plugin virt_resctrl>
+  Connection "$LV_URI"
+  ResctrlPath "$EMU_MNT"
+  SysfsPath "$VR_TMP/sys"
+  LibvirtRunPath "$LV_RUN_PATH"
+${1:-}
+</Plugin>
+EOF
+}
+
+dom_uuid() { lv_virsh domuuid "$1" | tr -d ' \n'; }
+
+vcpu_tids() {
+	local name="$1" v
+	shift
+	for v in "$@"; do
+		lv_status_vcpu_tids "$name" | awk -F: -v v="$v" '$1 == v { print $2 }'
+	done | sort -n | tr '\n' ' ' | sed 's/ $//'
+}
+
+our_groups() {
+	(cd "$EMU_MNT" && find . -maxdepth 3 -type d -name 'vr_*' -path '*/mon_groups/vr_*') | sed 's|^\./||' | sort
+}
+
+group_dir() {
+	our_groups | grep -E "(^|/)mon_groups/vr_$(dom_uuid "$1")_$2\$" || true
+}
+
+group_tasks() {
+	local d
+	d=$(group_dir "$1" "$2")
+	[ -n "$d" ] || return 0
+	sort -n "$EMU_MNT/$d/tasks" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'
+}
+
+wait_group_tasks() {
+	local n=0
+	while [ "$(group_tasks "$1" "$2")" != "$3" ]; do
+		[ "$n" -ge $(($4 * 10)) ] && return 1
+		sleep 0.1
+		n=$((n + 1))
+	done
+	return 0
+}
+
+csv_file() { echo "$CSV_DIR/$COLLECTD_HOST/virt_resctrl-$1/$2-$CSV_DAY"; }
+
+csv_lines() {
+	if [ -f "$1" ]; then grep -c '^[0-9]' "$1" || true; else echo 0; fi
+}
+
+csv_last() { tail -n 1 "$1" 2>/dev/null | cut -d, -f2; }
+
+num_eq() {
+	awk -v a="$1" -v b="$2" -v e="${3:-0.000001}" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= e) }'
+}
+
+csv_wait_value() {
+	local n=0
+	until num_eq "$(csv_last "$1")" "$2"; do
+		[ "$n" -ge $(($3 * 10)) ] && return 1
+		sleep 0.1
+		n=$((n + 1))
+	done
+	return 0
+}
+
+no_sanitizer_report() {
+	if grep -E 'ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:' "$1" >"$VR_TMP/sanitizer"; then
+		vr_fail "sanitizer report in $1: $(head -n 5 "$VR_TMP/sanitizer")"
+	fi
+}
+
+# influx_last_row 'InfluxQL': the query's last point as "v1|v2|..." (its columns after time), read as
+# JSON from /query because influx's CSV output would split a value holding a comma ("vcpus_0,1").
+influx_last_row() {
+	curl -s -G "http://127.0.0.1:$INFLUX_HTTP_PORT/query" --data-urlencode db=collectd --data-urlencode "q=$1" |
+		"$VR_PYTHON" -c '
+import json, sys
+series = json.load(sys.stdin)["results"][0].get("series") or [{"values": [[]]}]
+print("|".join(str(v) for v in series[0]["values"][-1][1:]))
+'
+}
