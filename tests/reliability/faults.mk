@@ -1,0 +1,1 @@
+# reliability: fault matrix (issue 9)

@@ -1,0 +1,1 @@
+# reliability: soak, valgrind, hostile resctrl tree (issue 9)
