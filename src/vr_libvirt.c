@@ -55,7 +55,7 @@ struct vr_libvirt {
   bool need_reconnect;
   bool stopping;
   int active_cbs;
-  int refs; /* ours + one per libvirt registration (dropped by its ff) */
+  int refs; /* ours + one per domain-event registration (dropped by its ff) */
   char (*skipped)[VIR_UUID_STRING_BUFLEN];
   size_t n_skipped;
 
@@ -90,9 +90,12 @@ static void lv_free(vr_libvirt_t *lv) {
   free(lv);
 }
 
-/* The virFreeCallback of every registration: libvirt calls it once the
- * callback can no longer run (after deregistration, possibly later when a
- * dispatch was in progress on another thread), so lv lives until then. */
+/* The virFreeCallback of our domain-event registrations. libvirt 9.0 calls
+ * it from virConnectDomainEventDeregisterAny, or, when another thread is
+ * dispatching that connection's events at that moment, at the end of that
+ * same flush on that thread (object_event.c marks the callback deleted and
+ * purges it once the dispatch is over). Either way it needs no further
+ * iteration of our loop, but lv must live until it has run. */
 static void release_ref(void *opaque) {
   vr_libvirt_t *lv = opaque;
   pthread_mutex_lock(&lv->lock);
@@ -142,7 +145,17 @@ static void on_metadata(virConnectPtr conn, virDomainPtr dom, int type,
 }
 
 /* libvirt calls this when the connection dies (libvirtd gone, keepalive
- * timeout); the event thread reconnects. */
+ * timeout); the event thread reconnects.
+ *
+ * Registered without a virFreeCallback and without a reference on lv:
+ * virConnectRegisterCloseCallback returns 0 but silently drops the freecb
+ * for a driver without close-callback support (the test driver: libvirt-host.c
+ * only forwards to conn->driver->connectRegisterCloseCallback when there is
+ * one), so a reference handed to it would never come back. Where it is
+ * supported (remote, vz) the callback runs under the lock of libvirt's close
+ * callback data, which virConnectUnregisterCloseCallback also takes, so once
+ * that returns on_close is neither running nor called again: lv outlives it
+ * because disconnect() always unregisters before the connection goes. */
 static void on_close(virConnectPtr conn, int reason, void *opaque) {
   vr_libvirt_t *lv = opaque;
   (void)conn, (void)reason;
@@ -171,8 +184,9 @@ static void disconnect(vr_libvirt_t *lv) {
   pthread_mutex_unlock(&lv->lock);
   if (c == NULL)
     return;
-  /* On a dead connection these fail; closing it still frees the callbacks
-   * (and calls their free functions). */
+  /* On a dead remote connection the deregistrations report an error, but
+   * only after libvirt has dropped the callback locally and called its ff;
+   * the RPC telling libvirtd is what fails. */
   if (lc >= 0)
     virConnectDomainEventDeregisterAny(c, lc);
   if (md >= 0)
@@ -219,12 +233,8 @@ static int connect_once(vr_libvirt_t *lv, char *reason, size_t reason_len) {
     virConnectClose(c);
     return -EIO;
   }
-  pthread_mutex_lock(&lv->lock);
-  lv->refs++;
-  pthread_mutex_unlock(&lv->lock);
-  bool cc = virConnectRegisterCloseCallback(c, on_close, lv, release_ref) == 0;
-  if (!cc)
-    release_ref(lv); /* virConnectIsAlive still notices a lost daemon */
+  /* On failure virConnectIsAlive still notices a lost daemon. */
+  bool cc = virConnectRegisterCloseCallback(c, on_close, lv, NULL) == 0;
   pthread_mutex_lock(&lv->lock);
   lv->conn = c;
   lv->cb_lifecycle = lc;
@@ -364,14 +374,16 @@ void vr_libvirt_stop(vr_libvirt_t *lv) {
   while (lv->active_cbs > 0)
     pthread_cond_wait(&lv->cond, &lv->lock);
   pthread_mutex_unlock(&lv->lock);
-  /* Deregister while the loop still runs: libvirt defers freeing a
-   * callback deregistered during a dispatch to a later loop iteration. */
   atomic_store(&lv->thread_stop, true);
-  disconnect(lv);
   /* A 0 ms timeout fires on every iteration, whichever thread iterates, so
    * our thread returns from virEventRunDefaultImpl and sees the flag. */
   virEventUpdateTimeout(lv->tick, 0);
   pthread_join(lv->thread, NULL);
+  /* Only now: before the join the thread could still be reconnecting and
+   * store a connection after ours was taken down. Deregistering needs no
+   * loop (see release_ref), and remote RPCs run their own I/O. */
+  disconnect(lv);
+  /* Its ff is NULL: GLib runs timeout ffs from a later idle callback. */
   virEventRemoveTimeout(lv->tick);
   release_ref(lv);
 }
