@@ -192,6 +192,12 @@ static int connect_once(vr_libvirt_t *lv, char *reason, size_t reason_len) {
   virConnSetErrorFunc(c, NULL, quiet_errors);
   /* Keepalive lets a hung libvirtd be noticed; the test driver lacks it. */
   virConnectSetKeepAlive(c, 5, 3);
+  /* vCPU hot-plug has no event to listen for: with libvirt 9.0 and QEMU,
+   * `virsh event --all --loop` shows nothing at all for `setvcpus N --live`
+   * (no lifecycle, tunable, device-added or other event), even with a
+   * <vcpupin> for the plugged vCPU in <cputune>. A plugged vCPU's thread is
+   * therefore picked up by the next RefreshInterval resync, or earlier by
+   * any other event on that domain. */
   int lc = register_event(lv, c, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
                           VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle));
   int md = register_event(lv, c, VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
