@@ -84,10 +84,16 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
-static int build_filter(vr_engine *e) {
-  for (size_t i = 0; i < e->cfg->n_domains; i++)
-    if (vr_domain_filter_add(&e->filter, e->cfg->domains[i]) < 0)
-      return -ENOMEM;
+static int build_filter(vr_engine *e, char *reason, size_t reason_len) {
+  for (size_t i = 0; i < e->cfg->n_domains; i++) {
+    char why[320];
+    int status =
+        vr_domain_filter_add(&e->filter, e->cfg->domains[i], why, sizeof(why));
+    if (status < 0) {
+      ssnprintf(reason, reason_len, "Domain: %s", why);
+      return status;
+    }
+  }
   vr_domain_filter_set_ignore_selected(&e->filter, e->cfg->ignore_selected);
   return 0;
 }
@@ -128,11 +134,9 @@ int vr_engine_start(const vr_config *cfg, vr_engine **out, char *reason,
             (unsigned long long)soft);
   vr_resctrl_fd_budget_init(&e->budget, soft);
 
-  status = build_filter(e);
-  if (status < 0) {
-    ssnprintf(reason, reason_len, "out of memory");
+  status = build_filter(e, reason, reason_len);
+  if (status < 0)
     goto fail;
-  }
   vr_libvirt_config_t lv_config = {
       .uri = cfg->connection,
       .metadata_uri = cfg->metadata_uri,

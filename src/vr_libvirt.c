@@ -1,5 +1,6 @@
 /**
- * libvirt connection, event thread and domain snapshots: see vr_libvirt.h.
+ * libvirt connection and event thread: see vr_libvirt.h (the domain
+ * snapshots are in vr_libvirt_domains.c).
  *
  * Two event loops in one process. libvirt's default event loop is
  * process-wide: since libvirt 6.x virEventRegisterDefaultImpl registers the
@@ -19,6 +20,7 @@
  * never stall the other plugin's loop.
  */
 #include "vr_libvirt.h"
+#include "vr_libvirt_private.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -30,7 +32,6 @@
 
 #include <libvirt/virterror.h>
 
-#include "vcpu_threads.h"
 #include "vr_log.h"
 
 #define VR_DEFAULT_URI "qemu:///system"
@@ -40,41 +41,13 @@
 #define VR_BACKOFF_MIN_S 1.0
 #define VR_BACKOFF_MAX_S 30.0
 
-struct vr_libvirt {
-  pthread_mutex_t lock;
-  pthread_cond_t cond;
-  char *uri, *metadata_uri, *run_path, *proc_path;
-  vr_libvirt_dirty_fn on_dirty;
-  vr_libvirt_resync_fn on_resync;
-  void *opaque;
-
-  /* Under lock. */
-  virConnectPtr conn;
-  int cb_lifecycle, cb_metadata;
-  bool close_cb;
-  bool need_reconnect;
-  bool stopping;
-  int active_cbs;
-  int refs; /* ours + one per libvirt registration (dropped by its ff) */
-  char (*skipped)[VIR_UUID_STRING_BUFLEN];
-  size_t n_skipped;
-
-  /* Event thread only. */
-  double next_attempt, backoff;
-  c_complain_t conn_complaint;
-
-  int tick;
-  atomic_bool thread_stop;
-  pthread_t thread;
-};
-
 static double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static const char *last_error(void) {
+const char *vr_libvirt_last_error(void) {
   const char *m = virGetLastErrorMessage();
   return m ? m : "unknown libvirt error";
 }
@@ -90,9 +63,12 @@ static void lv_free(vr_libvirt_t *lv) {
   free(lv);
 }
 
-/* The virFreeCallback of every registration: libvirt calls it once the
- * callback can no longer run (after deregistration, possibly later when a
- * dispatch was in progress on another thread), so lv lives until then. */
+/* The virFreeCallback of our domain-event registrations. libvirt 9.0 calls
+ * it from virConnectDomainEventDeregisterAny, or, when another thread is
+ * dispatching that connection's events at that moment, at the end of that
+ * same flush on that thread (object_event.c marks the callback deleted and
+ * purges it once the dispatch is over). Either way it needs no further
+ * iteration of our loop, but lv must live until it has run. */
 static void release_ref(void *opaque) {
   vr_libvirt_t *lv = opaque;
   pthread_mutex_lock(&lv->lock);
@@ -142,7 +118,17 @@ static void on_metadata(virConnectPtr conn, virDomainPtr dom, int type,
 }
 
 /* libvirt calls this when the connection dies (libvirtd gone, keepalive
- * timeout); the event thread reconnects. */
+ * timeout); the event thread reconnects.
+ *
+ * Registered without a virFreeCallback and without a reference on lv:
+ * virConnectRegisterCloseCallback returns 0 but silently drops the freecb
+ * for a driver without close-callback support (the test driver: libvirt-host.c
+ * only forwards to conn->driver->connectRegisterCloseCallback when there is
+ * one), so a reference handed to it would never come back. Where it is
+ * supported (remote, vz) the callback runs under the lock of libvirt's close
+ * callback data, which virConnectUnregisterCloseCallback also takes, so once
+ * that returns on_close is neither running nor called again: lv outlives it
+ * because disconnect() always unregisters before the connection goes. */
 static void on_close(virConnectPtr conn, int reason, void *opaque) {
   vr_libvirt_t *lv = opaque;
   (void)conn, (void)reason;
@@ -171,8 +157,9 @@ static void disconnect(vr_libvirt_t *lv) {
   pthread_mutex_unlock(&lv->lock);
   if (c == NULL)
     return;
-  /* On a dead connection these fail; closing it still frees the callbacks
-   * (and calls their free functions). */
+  /* On a dead remote connection the deregistrations report an error, but
+   * only after libvirt has dropped the callback locally and called its ff;
+   * the RPC telling libvirtd is what fails. */
   if (lc >= 0)
     virConnectDomainEventDeregisterAny(c, lc);
   if (md >= 0)
@@ -199,19 +186,25 @@ static int connect_once(vr_libvirt_t *lv, char *reason, size_t reason_len) {
   virConnectPtr c = virConnectOpenReadOnly(lv->uri);
   if (c == NULL) {
     snprintf(reason, reason_len, "cannot connect to %s: %s", lv->uri,
-             last_error());
+             vr_libvirt_last_error());
     return -ECONNREFUSED;
   }
   virConnSetErrorFunc(c, NULL, quiet_errors);
   /* Keepalive lets a hung libvirtd be noticed; the test driver lacks it. */
   virConnectSetKeepAlive(c, 5, 3);
+  /* vCPU hot-plug has no event to listen for: with libvirt 9.0 and QEMU,
+   * `virsh event --all --loop` shows nothing at all for `setvcpus N --live`
+   * (no lifecycle, tunable, device-added or other event), even with a
+   * <vcpupin> for the plugged vCPU in <cputune>. A plugged vCPU's thread is
+   * therefore picked up by the next RefreshInterval resync, or earlier by
+   * any other event on that domain. */
   int lc = register_event(lv, c, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
                           VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle));
   int md = register_event(lv, c, VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
                           VIR_DOMAIN_EVENT_CALLBACK(on_metadata));
   if (lc < 0 || md < 0) {
     snprintf(reason, reason_len, "cannot register domain events on %s: %s",
-             lv->uri, last_error());
+             lv->uri, vr_libvirt_last_error());
     if (lc >= 0)
       virConnectDomainEventDeregisterAny(c, lc);
     if (md >= 0)
@@ -219,12 +212,8 @@ static int connect_once(vr_libvirt_t *lv, char *reason, size_t reason_len) {
     virConnectClose(c);
     return -EIO;
   }
-  pthread_mutex_lock(&lv->lock);
-  lv->refs++;
-  pthread_mutex_unlock(&lv->lock);
-  bool cc = virConnectRegisterCloseCallback(c, on_close, lv, release_ref) == 0;
-  if (!cc)
-    release_ref(lv); /* virConnectIsAlive still notices a lost daemon */
+  /* On failure virConnectIsAlive still notices a lost daemon. */
+  bool cc = virConnectRegisterCloseCallback(c, on_close, lv, NULL) == 0;
   pthread_mutex_lock(&lv->lock);
   lv->conn = c;
   lv->cb_lifecycle = lc;
@@ -280,7 +269,7 @@ static void *event_thread(void *arg) {
   vr_libvirt_t *lv = arg;
   while (!atomic_load(&lv->thread_stop)) {
     if (virEventRunDefaultImpl() < 0)
-      VR_ERROR("libvirt event loop: %s", last_error());
+      VR_ERROR("libvirt event loop: %s", vr_libvirt_last_error());
     if (!atomic_load(&lv->thread_stop))
       service_connection(lv);
   }
@@ -324,14 +313,14 @@ int vr_libvirt_start(const vr_libvirt_config_t *cfg, vr_libvirt_t **out,
   /* Must precede the first connection, or events never arrive. */
   if (virEventRegisterDefaultImpl() < 0) {
     snprintf(reason, reason_len, "cannot register libvirt's event loop: %s",
-             last_error());
+             vr_libvirt_last_error());
     lv_free(lv);
     return -EIO;
   }
   lv->tick = virEventAddTimeout(VR_TICK_MS, on_tick, NULL, NULL);
   if (lv->tick < 0) {
     snprintf(reason, reason_len, "cannot add a libvirt timeout: %s",
-             last_error());
+             vr_libvirt_last_error());
     lv_free(lv);
     return -EIO;
   }
@@ -356,45 +345,8 @@ bool vr_libvirt_connected(vr_libvirt_t *lv) {
   return ok;
 }
 
-void vr_libvirt_stop(vr_libvirt_t *lv) {
-  if (lv == NULL)
-    return;
-  pthread_mutex_lock(&lv->lock);
-  lv->stopping = true;
-  while (lv->active_cbs > 0)
-    pthread_cond_wait(&lv->cond, &lv->lock);
-  pthread_mutex_unlock(&lv->lock);
-  /* Deregister while the loop still runs: libvirt defers freeing a
-   * callback deregistered during a dispatch to a later loop iteration. */
-  atomic_store(&lv->thread_stop, true);
-  disconnect(lv);
-  /* A 0 ms timeout fires on every iteration, whichever thread iterates, so
-   * our thread returns from virEventRunDefaultImpl and sees the flag. */
-  virEventUpdateTimeout(lv->tick, 0);
-  pthread_join(lv->thread, NULL);
-  virEventRemoveTimeout(lv->tick);
-  release_ref(lv);
-}
-
-/* ---- snapshots ---- */
-
-void vr_domain_clear(vr_domain_t *d) {
-  free(d->name);
-  free(d->metadata);
-  free(d->vcpu_tids);
-  memset(d, 0, sizeof(*d));
-}
-
-void vr_domain_list_clear(vr_domain_list_t *list) {
-  for (size_t i = 0; i < list->count; i++)
-    vr_domain_clear(&list->domains[i]);
-  free(list->domains);
-  list->domains = NULL;
-  list->count = 0;
-}
-
 /* A reference on the current connection, or NULL while disconnected. */
-static virConnectPtr conn_get(vr_libvirt_t *lv) {
+virConnectPtr vr_libvirt_conn_get(vr_libvirt_t *lv) {
   pthread_mutex_lock(&lv->lock);
   virConnectPtr c = lv->need_reconnect ? NULL : lv->conn;
   if (c != NULL)
@@ -403,179 +355,24 @@ static virConnectPtr conn_get(vr_libvirt_t *lv) {
   return c;
 }
 
-/* Maps "the domain went away meanwhile" to -ENOENT, anything else to -EIO. */
-static int domain_error(const char *what, const char *name, char *reason,
-                        size_t reason_len) {
-  virErrorPtr e = virGetLastError();
-  int code = e ? e->code : VIR_ERR_OK;
-  snprintf(reason, reason_len, "domain %s: %s: %s", name, what, last_error());
-  return code == VIR_ERR_NO_DOMAIN || code == VIR_ERR_OPERATION_INVALID
-             ? -ENOENT
-             : -EIO;
-}
-
-/* Remembers (or forgets, when ok) that UUID was skipped; returns true when
- * it is news, i.e. worth one log line. */
-static bool skip_note(vr_libvirt_t *lv, const char *uuid, bool ok) {
-  bool news = false;
+void vr_libvirt_stop(vr_libvirt_t *lv) {
+  if (lv == NULL)
+    return;
   pthread_mutex_lock(&lv->lock);
-  size_t i = 0;
-  while (i < lv->n_skipped && strcmp(lv->skipped[i], uuid) != 0)
-    i++;
-  if (ok && i < lv->n_skipped) {
-    lv->skipped[i][0] = '\0';
-    memcpy(lv->skipped[i], lv->skipped[lv->n_skipped - 1],
-           VIR_UUID_STRING_BUFLEN);
-    lv->n_skipped--;
-  } else if (!ok && i == lv->n_skipped) {
-    void *grown =
-        realloc(lv->skipped, (lv->n_skipped + 1) * sizeof(*lv->skipped));
-    if (grown != NULL) {
-      lv->skipped = grown;
-      snprintf(lv->skipped[lv->n_skipped++], VIR_UUID_STRING_BUFLEN, "%s",
-               uuid);
-    }
-    news = true;
-  }
+  lv->stopping = true;
+  while (lv->active_cbs > 0)
+    pthread_cond_wait(&lv->cond, &lv->lock);
   pthread_mutex_unlock(&lv->lock);
-  return news;
-}
-
-/* Fills OUT for a running domain: counts, metadata, vCPU threads. */
-static int snapshot(vr_libvirt_t *lv, virDomainPtr dom, vr_domain_t *out,
-                    char *reason, size_t reason_len) {
-  int ret = 0;
-  const char *name = virDomainGetName(dom);
-  memset(out, 0, sizeof(*out));
-  out->name = strdup(name ? name : "");
-  if (out->name == NULL || virDomainGetUUIDString(dom, out->uuid) < 0) {
-    snprintf(reason, reason_len, "out of memory");
-    ret = -ENOMEM;
-    goto fail;
-  }
-  out->max_vcpus = virDomainGetVcpusFlags(dom, VIR_DOMAIN_VCPU_LIVE |
-                                                   VIR_DOMAIN_VCPU_MAXIMUM);
-  out->cur_vcpus = virDomainGetVcpusFlags(dom, VIR_DOMAIN_VCPU_LIVE);
-  if (out->max_vcpus < 1 || out->cur_vcpus < 0) {
-    ret = domain_error("cannot get its vCPU count", out->name, reason,
-                       reason_len);
-    goto fail;
-  }
-  out->metadata =
-      virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, lv->metadata_uri,
-                           VIR_DOMAIN_AFFECT_LIVE);
-  if (out->metadata == NULL) {
-    virErrorPtr e = virGetLastError();
-    /* VIR_ERR_NO_DOMAIN_METADATA: the domain simply has no element of ours. */
-    if (e == NULL || e->code != VIR_ERR_NO_DOMAIN_METADATA) {
-      ret = domain_error("cannot read its metadata", out->name, reason,
-                         reason_len);
-      goto fail;
-    }
-  }
-  out->vcpu_tids = calloc((size_t)out->max_vcpus, sizeof(pid_t));
-  if (out->vcpu_tids == NULL) {
-    snprintf(reason, reason_len, "out of memory");
-    ret = -ENOMEM;
-    goto fail;
-  }
-  char why[384];
-  int found = vr_vcpu_threads_find(lv->run_path, lv->proc_path, out->name,
-                                   out->vcpu_tids, (size_t)out->max_vcpus, why,
-                                   sizeof(why));
-  if (found <= 0) {
-    snprintf(reason, reason_len, "%s", why);
-    ret = -ESRCH;
-    goto fail;
-  }
-  return 0;
-fail:
-  vr_domain_clear(out);
-  return ret;
-}
-
-/* snapshot(), with a domain whose threads cannot be found reported once. */
-static int snapshot_checked(vr_libvirt_t *lv, virDomainPtr dom,
-                            vr_domain_t *out, char *reason, size_t reason_len) {
-  char uuid[VIR_UUID_STRING_BUFLEN] = "";
-  virDomainGetUUIDString(dom, uuid);
-  int ret = snapshot(lv, dom, out, reason, reason_len);
-  if (ret == -ESRCH && skip_note(lv, uuid, false))
-    VR_WARNING("domain %s: cannot find its vCPU threads (%s); skipping it. "
-               "Only QEMU domains of the local libvirtd are supported; check "
-               "that LibvirtRunPath (%s) and ProcPath (%s) are right and "
-               "readable",
-               virDomainGetName(dom), reason, lv->run_path, lv->proc_path);
-  else if (ret == 0)
-    skip_note(lv, uuid, true);
-  return ret;
-}
-
-int vr_libvirt_list(vr_libvirt_t *lv, const vr_domain_filter_t *filter,
-                    vr_domain_list_t *out, char *reason, size_t reason_len) {
-  virDomainPtr *doms = NULL;
-  int ret = 0;
-  memset(out, 0, sizeof(*out));
-  virConnectPtr c = conn_get(lv);
-  if (c == NULL) {
-    snprintf(reason, reason_len, "not connected to %s", lv->uri);
-    return -ENOTCONN;
-  }
-  int n = virConnectListAllDomains(c, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
-  if (n < 0) {
-    snprintf(reason, reason_len, "cannot list domains on %s: %s", lv->uri,
-             last_error());
-    ret = -EIO;
-    goto out;
-  }
-  out->domains = calloc(n > 0 ? (size_t)n : 1, sizeof(*out->domains));
-  if (out->domains == NULL) {
-    snprintf(reason, reason_len, "out of memory");
-    ret = -ENOMEM;
-    goto out;
-  }
-  for (int i = 0; i < n; i++) {
-    char why[512];
-    const char *name = virDomainGetName(doms[i]);
-    if (name == NULL || !vr_domain_filter_match(filter, name))
-      continue;
-    int r = snapshot_checked(lv, doms[i], &out->domains[out->count], why,
-                             sizeof(why));
-    if (r == 0)
-      out->count++;
-    else if (r != -ESRCH && r != -ENOENT) /* ENOENT: it stopped meanwhile */
-      VR_WARNING("%s", why);
-  }
-out:
-  for (int i = 0; doms != NULL && i < n; i++)
-    virDomainFree(doms[i]);
-  free(doms);
-  virConnectClose(c);
-  if (ret < 0)
-    vr_domain_list_clear(out);
-  return ret;
-}
-
-int vr_libvirt_get(vr_libvirt_t *lv, const char *uuid, vr_domain_t *out,
-                   char *reason, size_t reason_len) {
-  int ret;
-  memset(out, 0, sizeof(*out));
-  virConnectPtr c = conn_get(lv);
-  if (c == NULL) {
-    snprintf(reason, reason_len, "not connected to %s", lv->uri);
-    return -ENOTCONN;
-  }
-  virDomainPtr dom = virDomainLookupByUUIDString(c, uuid);
-  if (dom == NULL) {
-    ret = domain_error("cannot look it up", uuid, reason, reason_len);
-  } else if (virDomainIsActive(dom) != 1) {
-    snprintf(reason, reason_len, "domain %s is not running", uuid);
-    ret = -ENOENT;
-  } else {
-    ret = snapshot_checked(lv, dom, out, reason, reason_len);
-  }
-  if (dom != NULL)
-    virDomainFree(dom);
-  virConnectClose(c);
-  return ret;
+  atomic_store(&lv->thread_stop, true);
+  /* A 0 ms timeout fires on every iteration, whichever thread iterates, so
+   * our thread returns from virEventRunDefaultImpl and sees the flag. */
+  virEventUpdateTimeout(lv->tick, 0);
+  pthread_join(lv->thread, NULL);
+  /* Only now: before the join the thread could still be reconnecting and
+   * store a connection after ours was taken down. Deregistering needs no
+   * loop (see release_ref), and remote RPCs run their own I/O. */
+  disconnect(lv);
+  /* Its ff is NULL: GLib runs timeout ffs from a later idle callback. */
+  virEventRemoveTimeout(lv->tick);
+  release_ref(lv);
 }

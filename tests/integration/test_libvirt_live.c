@@ -223,7 +223,8 @@ int main(void) {
   pid_t md_old0 = md->vcpu_tids[0];
   vr_domain_list_clear(&l);
   vr_domain_filter_t flt = VR_DOMAIN_FILTER_INIT;
-  CHECK(vr_domain_filter_add(&flt, "vm-hot") == 0, "filter");
+  CHECK(vr_domain_filter_add(&flt, "/^vm-h/", why, sizeof(why)) == 0, "%s",
+        why);
   CHECK(vr_libvirt_list(lv, &flt, &l, why, sizeof(why)) == 0, "%s", why);
   CHECK(l.count == 1 && find(&l, "vm-hot"), "filter selects vm-hot only");
   vr_domain_list_clear(&l);

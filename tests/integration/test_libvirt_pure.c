@@ -158,23 +158,83 @@ static void test_find_fallback_and_errors(void **state) {
       -EINVAL);
 }
 
-static void test_filter(void **state) {
+/* Adds ENTRY, expecting success. */
+static void add_ok(vr_domain_filter_t *f, const char *entry) {
+  char why[256] = "";
+  assert_int_equal(vr_domain_filter_add(f, entry, why, sizeof(why)), 0);
+}
+
+static void test_filter_empty(void **state) {
   (void)state;
   vr_domain_filter_t f = VR_DOMAIN_FILTER_INIT;
   assert_true(vr_domain_filter_match(NULL, "a"));
   assert_true(vr_domain_filter_match(&f, "a"));
   vr_domain_filter_set_ignore_selected(&f, true);
   assert_true(vr_domain_filter_match(&f, "a")); /* empty: all, like virt */
-  assert_int_equal(vr_domain_filter_add(&f, "a"), 0);
-  assert_int_equal(vr_domain_filter_add(&f, "b"), 0);
+  vr_domain_filter_clear(&f);
+}
+
+static void test_filter_names(void **state) {
+  (void)state;
+  vr_domain_filter_t f = VR_DOMAIN_FILTER_INIT;
+  add_ok(&f, "a");
+  add_ok(&f, "b");
+  vr_domain_filter_set_ignore_selected(&f, true);
   assert_false(vr_domain_filter_match(&f, "a"));
   assert_true(vr_domain_filter_match(&f, "c"));
   vr_domain_filter_set_ignore_selected(&f, false);
   assert_true(vr_domain_filter_match(&f, "b"));
   assert_false(vr_domain_filter_match(&f, "c"));
-  assert_false(vr_domain_filter_match(&f, "bb"));
+  assert_false(vr_domain_filter_match(&f, "bb")); /* exact, not a prefix */
   vr_domain_filter_clear(&f);
   assert_true(vr_domain_filter_match(&f, "c"));
+}
+
+static void test_filter_regex(void **state) {
+  (void)state;
+  vr_domain_filter_t f = VR_DOMAIN_FILTER_INIT;
+  add_ok(&f, "/^db-[0-9]+$/");
+  add_ok(&f, "/web/"); /* unanchored: anywhere in the name */
+  add_ok(&f, "exact");
+  assert_true(vr_domain_filter_match(&f, "db-12"));
+  assert_false(vr_domain_filter_match(&f, "db-x"));
+  assert_false(vr_domain_filter_match(&f, "mydb-1"));
+  assert_true(vr_domain_filter_match(&f, "frontweb2"));
+  assert_true(vr_domain_filter_match(&f, "exact"));
+  assert_false(vr_domain_filter_match(&f, "other"));
+  vr_domain_filter_set_ignore_selected(&f, true);
+  assert_false(vr_domain_filter_match(&f, "db-12"));
+  assert_false(vr_domain_filter_match(&f, "frontweb2"));
+  assert_false(vr_domain_filter_match(&f, "exact"));
+  assert_true(vr_domain_filter_match(&f, "db-x"));
+  assert_true(vr_domain_filter_match(&f, "other"));
+  vr_domain_filter_clear(&f);
+
+  /* Too short to be a regex, as in collectd: "/" and "//" are names. */
+  add_ok(&f, "//");
+  assert_true(vr_domain_filter_match(&f, "//"));
+  assert_false(vr_domain_filter_match(&f, "x"));
+  /* Slashes on one side only: a literal name too. */
+  add_ok(&f, "/half");
+  assert_true(vr_domain_filter_match(&f, "/half"));
+  assert_false(vr_domain_filter_match(&f, "half"));
+  vr_domain_filter_clear(&f);
+}
+
+static void test_filter_bad_regex(void **state) {
+  (void)state;
+  vr_domain_filter_t f = VR_DOMAIN_FILTER_INIT;
+  char why[256] = "";
+  add_ok(&f, "keep");
+  assert_int_equal(vr_domain_filter_add(&f, "/db-(/", why, sizeof(why)),
+                   -EINVAL);
+  assert_non_null(strstr(why, "invalid regular expression /db-(/"));
+  assert_int_equal(vr_domain_filter_add(&f, "/[z-a]/", why, sizeof(why)),
+                   -EINVAL);
+  /* The failed entries left no trace; the good one still works. */
+  assert_true(vr_domain_filter_match(&f, "keep"));
+  assert_false(vr_domain_filter_match(&f, "db-("));
+  vr_domain_filter_clear(&f);
 }
 
 int main(void) {
@@ -185,7 +245,10 @@ int main(void) {
                                       teardown_tree),
       cmocka_unit_test_setup_teardown(test_find_fallback_and_errors, setup_tree,
                                       teardown_tree),
-      cmocka_unit_test(test_filter),
+      cmocka_unit_test(test_filter_empty),
+      cmocka_unit_test(test_filter_names),
+      cmocka_unit_test(test_filter_regex),
+      cmocka_unit_test(test_filter_bad_regex),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,212 @@
+/**
+ * Domain snapshots of the libvirt module: vr_libvirt_list, vr_libvirt_get
+ * and the once-only note about domains whose vCPU threads cannot be found.
+ * The connection side (vr_libvirt.c) owns the connection; this file only
+ * borrows a reference on it per call (vr_libvirt_conn_get).
+ */
+#include "vr_libvirt.h"
+#include "vr_libvirt_private.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libvirt/virterror.h>
+
+#include "vcpu_threads.h"
+#include "vr_log.h"
+
+void vr_domain_clear(vr_domain_t *d) {
+  free(d->name);
+  free(d->metadata);
+  free(d->vcpu_tids);
+  memset(d, 0, sizeof(*d));
+}
+
+void vr_domain_list_clear(vr_domain_list_t *list) {
+  for (size_t i = 0; i < list->count; i++)
+    vr_domain_clear(&list->domains[i]);
+  free(list->domains);
+  list->domains = NULL;
+  list->count = 0;
+}
+
+/* Maps "the domain went away meanwhile" to -ENOENT, anything else to -EIO. */
+static int domain_error(const char *what, const char *name, char *reason,
+                        size_t reason_len) {
+  virErrorPtr e = virGetLastError();
+  int code = e ? e->code : VIR_ERR_OK;
+  snprintf(reason, reason_len, "domain %s: %s: %s", name, what,
+           vr_libvirt_last_error());
+  return code == VIR_ERR_NO_DOMAIN || code == VIR_ERR_OPERATION_INVALID
+             ? -ENOENT
+             : -EIO;
+}
+
+/* Remembers (or forgets, when ok) that UUID was skipped; returns true when
+ * it is news, i.e. worth one log line. */
+static bool skip_note(vr_libvirt_t *lv, const char *uuid, bool ok) {
+  bool news = false;
+  pthread_mutex_lock(&lv->lock);
+  size_t i = 0;
+  while (i < lv->n_skipped && strcmp(lv->skipped[i], uuid) != 0)
+    i++;
+  if (ok && i < lv->n_skipped) {
+    lv->skipped[i][0] = '\0';
+    memcpy(lv->skipped[i], lv->skipped[lv->n_skipped - 1],
+           VIR_UUID_STRING_BUFLEN);
+    lv->n_skipped--;
+  } else if (!ok && i == lv->n_skipped) {
+    void *grown =
+        realloc(lv->skipped, (lv->n_skipped + 1) * sizeof(*lv->skipped));
+    if (grown != NULL) {
+      lv->skipped = grown;
+      snprintf(lv->skipped[lv->n_skipped++], VIR_UUID_STRING_BUFLEN, "%s",
+               uuid);
+    }
+    news = true;
+  }
+  pthread_mutex_unlock(&lv->lock);
+  return news;
+}
+
+/* Fills OUT for a running domain: counts, metadata, vCPU threads. */
+static int snapshot(vr_libvirt_t *lv, virDomainPtr dom, vr_domain_t *out,
+                    char *reason, size_t reason_len) {
+  int ret = 0;
+  const char *name = virDomainGetName(dom);
+  memset(out, 0, sizeof(*out));
+  out->name = strdup(name ? name : "");
+  if (out->name == NULL || virDomainGetUUIDString(dom, out->uuid) < 0) {
+    snprintf(reason, reason_len, "out of memory");
+    ret = -ENOMEM;
+    goto fail;
+  }
+  out->max_vcpus = virDomainGetVcpusFlags(dom, VIR_DOMAIN_VCPU_LIVE |
+                                                   VIR_DOMAIN_VCPU_MAXIMUM);
+  out->cur_vcpus = virDomainGetVcpusFlags(dom, VIR_DOMAIN_VCPU_LIVE);
+  if (out->max_vcpus < 1 || out->cur_vcpus < 0) {
+    ret = domain_error("cannot get its vCPU count", out->name, reason,
+                       reason_len);
+    goto fail;
+  }
+  out->metadata =
+      virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, lv->metadata_uri,
+                           VIR_DOMAIN_AFFECT_LIVE);
+  if (out->metadata == NULL) {
+    virErrorPtr e = virGetLastError();
+    /* VIR_ERR_NO_DOMAIN_METADATA: the domain simply has no element of ours. */
+    if (e == NULL || e->code != VIR_ERR_NO_DOMAIN_METADATA) {
+      ret = domain_error("cannot read its metadata", out->name, reason,
+                         reason_len);
+      goto fail;
+    }
+  }
+  out->vcpu_tids = calloc((size_t)out->max_vcpus, sizeof(pid_t));
+  if (out->vcpu_tids == NULL) {
+    snprintf(reason, reason_len, "out of memory");
+    ret = -ENOMEM;
+    goto fail;
+  }
+  char why[384];
+  int found = vr_vcpu_threads_find(lv->run_path, lv->proc_path, out->name,
+                                   out->vcpu_tids, (size_t)out->max_vcpus, why,
+                                   sizeof(why));
+  if (found <= 0) {
+    snprintf(reason, reason_len, "%s", why);
+    ret = -ESRCH;
+    goto fail;
+  }
+  return 0;
+fail:
+  vr_domain_clear(out);
+  return ret;
+}
+
+/* snapshot(), with a domain whose threads cannot be found reported once. */
+static int snapshot_checked(vr_libvirt_t *lv, virDomainPtr dom,
+                            vr_domain_t *out, char *reason, size_t reason_len) {
+  char uuid[VIR_UUID_STRING_BUFLEN] = "";
+  virDomainGetUUIDString(dom, uuid);
+  int ret = snapshot(lv, dom, out, reason, reason_len);
+  if (ret == -ESRCH && skip_note(lv, uuid, false))
+    VR_WARNING("domain %s: cannot find its vCPU threads (%s); skipping it. "
+               "Only QEMU domains of the local libvirtd are supported; check "
+               "that LibvirtRunPath (%s) and ProcPath (%s) are right and "
+               "readable",
+               virDomainGetName(dom), reason, lv->run_path, lv->proc_path);
+  else if (ret == 0)
+    skip_note(lv, uuid, true);
+  return ret;
+}
+
+int vr_libvirt_list(vr_libvirt_t *lv, const vr_domain_filter_t *filter,
+                    vr_domain_list_t *out, char *reason, size_t reason_len) {
+  virDomainPtr *doms = NULL;
+  int ret = 0;
+  memset(out, 0, sizeof(*out));
+  virConnectPtr c = vr_libvirt_conn_get(lv);
+  if (c == NULL) {
+    snprintf(reason, reason_len, "not connected to %s", lv->uri);
+    return -ENOTCONN;
+  }
+  int n = virConnectListAllDomains(c, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+  if (n < 0) {
+    snprintf(reason, reason_len, "cannot list domains on %s: %s", lv->uri,
+             vr_libvirt_last_error());
+    ret = -EIO;
+    goto out;
+  }
+  out->domains = calloc(n > 0 ? (size_t)n : 1, sizeof(*out->domains));
+  if (out->domains == NULL) {
+    snprintf(reason, reason_len, "out of memory");
+    ret = -ENOMEM;
+    goto out;
+  }
+  for (int i = 0; i < n; i++) {
+    char why[512];
+    const char *name = virDomainGetName(doms[i]);
+    if (name == NULL || !vr_domain_filter_match(filter, name))
+      continue;
+    int r = snapshot_checked(lv, doms[i], &out->domains[out->count], why,
+                             sizeof(why));
+    if (r == 0)
+      out->count++;
+    else if (r != -ESRCH && r != -ENOENT) /* ENOENT: it stopped meanwhile */
+      VR_WARNING("%s", why);
+  }
+out:
+  for (int i = 0; doms != NULL && i < n; i++)
+    virDomainFree(doms[i]);
+  free(doms);
+  virConnectClose(c);
+  if (ret < 0)
+    vr_domain_list_clear(out);
+  return ret;
+}
+
+int vr_libvirt_get(vr_libvirt_t *lv, const char *uuid, vr_domain_t *out,
+                   char *reason, size_t reason_len) {
+  int ret;
+  memset(out, 0, sizeof(*out));
+  virConnectPtr c = vr_libvirt_conn_get(lv);
+  if (c == NULL) {
+    snprintf(reason, reason_len, "not connected to %s", lv->uri);
+    return -ENOTCONN;
+  }
+  virDomainPtr dom = virDomainLookupByUUIDString(c, uuid);
+  if (dom == NULL) {
+    ret = domain_error("cannot look it up", uuid, reason, reason_len);
+  } else if (virDomainIsActive(dom) != 1) {
+    snprintf(reason, reason_len, "domain %s is not running", uuid);
+    ret = -ENOENT;
+  } else {
+    ret = snapshot_checked(lv, dom, out, reason, reason_len);
+  }
+  if (dom != NULL)
+    virDomainFree(dom);
+  virConnectClose(c);
+  return ret;
+}
