@@ -29,6 +29,7 @@
 #include "resctrl.h"
 #include "resctrl_values.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -122,23 +123,82 @@ typedef struct {
   vr_series_config series;
   vr_live_group *groups;
   size_t n_groups;
-  int *floor_fds;
+  int *floor_fds;    /* one per value file, in slot order */
+  bool *floor_owned; /* opened by the floor, not borrowed */
   size_t n_floor;
+  size_t borrowed;
 } bench_state;
 
-/* The floor's value files, opened beforehand; with --nofile they sit at or
- * above the limit (placed there while it was still high) so that they leave
- * the plugin the same descriptors it would have alone. */
-static int open_floor(bench_state *s, const run_args *a) {
-  s->floor_fds = calloc(a->n * CACHE_IDS * 3, sizeof(int));
-  if (!s->floor_fds)
+/* Slot of a value file in the floor: group, cache id, feature. */
+static size_t slot_of(size_t group, unsigned cache, size_t feature) {
+  return (group * CACHE_IDS + cache) * 3 + feature;
+}
+
+/* Parses ".../mon_groups/vr_<uuid i>_g/mon_data/mon_L3_CC/FEATURE" into
+ * its slot; false for any other path. */
+static bool parse_slot(const char *path, size_t n, size_t *slot) {
+  static const char mark[] = "/mon_groups/vr_00000000-0000-4000-8000-";
+  const char *p = strstr(path, mark);
+  char feature[32];
+  unsigned group, cache;
+  if (!p || sscanf(p + sizeof(mark) - 1, "%12x_g/mon_data/mon_L3_%2u/%31s",
+                   &group, &cache, feature) != 3)
+    return false;
+  for (size_t f = 0; f < 3; f++)
+    if (strcmp(feature, features[f]) == 0 && group < n && cache < CACHE_IDS) {
+      *slot = slot_of(group, cache, f);
+      return true;
+    }
+  return false;
+}
+
+/* The floor reads the very descriptors the plugin keeps (found through
+ * /proc/self/fd at set-up, untimed): the same open files, and no second
+ * set of fds, which would not fit below a 20,000 hard limit at 2048
+ * groups. */
+static void borrow_plugin_fds(bench_state *s, const run_args *a) {
+  DIR *d = opendir("/proc/self/fd");
+  struct dirent *e;
+  while (d && (e = readdir(d))) {
+    char link[300], target[1024];
+    size_t slot;
+    snprintf(link, sizeof(link), "/proc/self/fd/%s", e->d_name);
+    ssize_t len = readlink(link, target, sizeof(target) - 1);
+    if (len <= 0)
+      continue;
+    target[len] = '\0';
+    if (parse_slot(target, a->n, &slot) && s->floor_fds[slot] < 0) {
+      s->floor_fds[slot] = atoi(e->d_name);
+      s->borrowed++;
+    }
+  }
+  if (d)
+    closedir(d);
+}
+
+/* The floor's value files, opened beforehand: borrowed from the plugin
+ * where it keeps them, else opened here. With --nofile they sit at or above
+ * the limit (placed there while it was still high) so that they leave the
+ * plugin the descriptors it would have alone. */
+static int open_floor(bench_state *s, const run_args *a, bool borrow) {
+  s->n_floor = a->n * CACHE_IDS * 3;
+  s->floor_fds = malloc(s->n_floor * sizeof(int));
+  s->floor_owned = calloc(s->n_floor, sizeof(bool));
+  if (!s->floor_fds || !s->floor_owned)
     return -ENOMEM;
+  for (size_t i = 0; i < s->n_floor; i++)
+    s->floor_fds[i] = -1;
+  if (borrow)
+    borrow_plugin_fds(s, a);
   for (size_t i = 0; i < a->n; i++) {
     char dir[128];
     group_dir(i, dir, sizeof(dir));
     for (unsigned c = 0; c < CACHE_IDS; c++)
       for (size_t f = 0; f < 3; f++) {
         char path[512];
+        size_t slot = slot_of(i, c, f);
+        if (s->floor_fds[slot] >= 0)
+          continue;
         snprintf(path, sizeof(path), "%s/mon_groups/%s/mon_data/mon_L3_%02u/%s",
                  a->root, dir, c, features[f]);
         int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -151,7 +211,8 @@ static int open_floor(bench_state *s, const run_args *a) {
             return -errno;
           fd = high;
         }
-        s->floor_fds[s->n_floor++] = fd;
+        s->floor_fds[slot] = fd;
+        s->floor_owned[slot] = true;
       }
   }
   return 0;
@@ -169,20 +230,16 @@ static void floor_pass(const bench_state *s) {
   floor_sink = total;
 }
 
-/* As root the harness may raise the hard limit so that the floor's fds fit
- * beside the plugin's; the plugin then raises its soft limit itself. */
+/* --nofile: the floor's files first, placed above the limit while it is
+ * still high; then a hard and soft limit of L, as a collectd started with
+ * it would have. Then what vr_engine_start does. */
 static int set_limits(bench_state *s, const run_args *a) {
   struct rlimit rl;
-  rlim_t need = (rlim_t)a->n * CACHE_IDS * 3 * 2 + 4096;
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max < need) {
-    rl.rlim_max = need;
-    setrlimit(RLIMIT_NOFILE, &rl); /* not root: the floor may not fit */
-  }
   if (a->nofile) {
     rlim_t soft;
     int rc = vr_resctrl_raise_nofile(RLIM_INFINITY, &soft);
     if (rc == 0 && a->cycles == 0)
-      rc = open_floor(s, a);
+      rc = open_floor(s, a, false);
     rl.rlim_cur = rl.rlim_max = a->nofile;
     if (rc < 0 || setrlimit(RLIMIT_NOFILE, &rl) < 0)
       return rc < 0 ? rc : -errno;
@@ -283,12 +340,12 @@ static int timed(bench_state *s, const run_args *a, size_t expected,
     for (size_t i = 0; i < s->n_groups; i++)
       kept += vr_resctrl_reader_kept_fds(s->groups[i].reader) > 0;
     double cm = bench_quantile(cyc, k, 0.5), fm = bench_quantile(flo, k, 0.5);
-    printf("n=%zu files=%zu fallback_groups=%zu samples=%zu "
+    printf("n=%zu files=%zu fallback_groups=%zu floor_borrowed=%zu samples=%zu "
            "cycle_med_us=%.1f cycle_p10_us=%.1f cycle_p90_us=%.1f "
            "floor_med_us=%.1f ratio=%.3f ns_per_value=%.0f "
            "dispatched_per_cycle=%zu rss_base_kib=%ld rss_groups_kib=%ld "
            "rss_warm_kib=%ld rss_end_kib=%ld peak_kib=%ld\n",
-           a->n, s->n_floor, s->n_groups - kept, k, cm,
+           a->n, s->n_floor, s->n_groups - kept, s->borrowed, k, cm,
            bench_quantile(cyc, k, 0.1), bench_quantile(cyc, k, 0.9), fm,
            cm / fm, cm * 1000.0 / (double)s->n_floor, expected,
            bench_base_rss_kib(), rss_groups, rss_warm, bench_rss_kib(),
@@ -322,7 +379,7 @@ static int cmd_run(const run_args *a) {
     goto cleanup;
   }
   if (!a->nofile)
-    rc = open_floor(&s, a);
+    rc = open_floor(&s, a, true);
   if (rc < 0) {
     fprintf(stderr, "vr-bench-read: floor files: %s\n", strerror(-rc));
     goto cleanup;
@@ -333,8 +390,10 @@ cleanup:
   for (size_t i = 0; i < s.n_groups; i++)
     vr_live_group_release(&s.groups[i]);
   free(s.groups);
-  for (size_t i = 0; i < s.n_floor; i++)
-    close(s.floor_fds[i]);
+  for (size_t i = 0; i < s.n_floor && s.floor_owned; i++)
+    if (s.floor_owned[i])
+      close(s.floor_fds[i]);
+  free(s.floor_owned);
   free(s.floor_fds);
   vr_resctrl_close(s.resctrl);
   return rc < 0 ? 1 : 0;
