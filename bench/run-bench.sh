@@ -186,4 +186,8 @@ echo "event latency ($EDITS live metadata edits, virDomainSetMetadata returning 
 echo "engine steady state (1000 x vr_engine_read with libvirtd connected, the" \
   "reading thread traced, difference of 2000 and 1000 cycles): $ev_total system calls," \
   "of them pread64 $ev_pread; libvirt socket calls $ev_sock, directory scans/opens $ev_dirs"
+# Stop libvirtd and the mounts first: the shell reports killed jobs as it
+# reaps them, and the ratio must stay the last line printed.
+cleanup 2>/dev/null
+trap - EXIT
 echo "ratio_to_floor_1024=$(printf '%.2f' "${RATIO_1024:-0}")"
