@@ -1,1 +1,22 @@
-# make bench (issue 7)
+# make bench (issue 7): the plugin's read path against its floor, scaling,
+# memory and event latency. The programs are noinst so that every build
+# (and CI) compiles them; `make bench` runs the runner script, as root.
+noinst_PROGRAMS += bench/vr-bench-read bench/vr-bench-events
+BENCH_CPP = $(AM_CPPFLAGS) $(COLLECTD_CPPFLAGS) $(LIBVIRT_CFLAGS) $(LIBXML_CFLAGS)
+BENCH_SHIM = bench/bench_shim.c bench/bench_shim.h \
+	bench/bench_stats.c bench/bench_stats.h
+
+bench_vr_bench_read_SOURCES = bench/bench_read.c $(BENCH_SHIM)
+bench_vr_bench_read_CPPFLAGS = $(BENCH_CPP)
+bench_vr_bench_read_LDADD = src/libvrcore.la
+
+bench_vr_bench_events_SOURCES = bench/bench_events.c $(BENCH_SHIM)
+bench_vr_bench_events_CPPFLAGS = $(BENCH_CPP)
+bench_vr_bench_events_LDADD = src/libvrcore.la $(LIBVIRT_LIBS)
+
+EXTRA_DIST += bench/run-bench.sh
+
+bench: bench/vr-bench-read bench/vr-bench-events tests/resctrl-emu/resctrl-emu
+	VR_BUILDDIR='$(abs_top_builddir)' VR_SRCDIR='$(abs_top_srcdir)' \
+	  $(SHELL) $(top_srcdir)/bench/run-bench.sh
+.PHONY: bench

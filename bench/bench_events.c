@@ -1,0 +1,242 @@
+/*
+ * vr-bench-events: event latency of the plugin's engine against a real
+ * libvirtd, and the system calls of its read path there.
+ *
+ * The engine runs in this process (vr_engine_start, as the plugin's init
+ * does) against a private libvirtd and a mounted resctrl emulator. Each
+ * edit renames the guest's one group with virDomainSetMetadata(...,
+ * VIR_DOMAIN_AFFECT_LIVE); the latency runs from that call returning to the
+ * new group's directory being present in the emulator with the vCPU thread
+ * listed in its tasks file, polled every 0.2 ms. The engine learns of the
+ * edit only through libvirt's metadata-change event (RefreshInterval is
+ * set far beyond the run), so this is the event path.
+ *
+ * Then, in steady state, it runs the read callback's function
+ * (vr_engine_read) CYCLES and 2 x CYCLES times with strace attached to this
+ * thread alone
+ * (-p without -f: the libvirt event thread and the worker are not traced),
+ * so that the summary holds exactly what the read callback did: any libvirt
+ * call would show as socket I/O (sendmsg/recvmsg/write/poll on the client
+ * socket), any directory scan as getdents64 or openat.
+ *
+ * Usage: vr-bench-events URI DOMAIN VCPU_TID MOUNT SYSFS RUN_PATH EDITS
+ *                        CYCLES STRACE_OUT
+ * Prints one line of key=value results.
+ */
+#include "bench_shim.h"
+#include "bench_stats.h"
+
+#include "engine.h"
+#include "vr_config.h"
+
+#include <libvirt/libvirt.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define TIMEOUT_US 10e6
+#define MAX_EDITS 100
+
+typedef struct {
+  const char *uri, *domain, *tid, *mount, *sysfs, *run_path, *strace_out;
+  long edits, cycles;
+} events_args;
+
+static int set_string(char **field, const char *value) {
+  free(*field);
+  *field = strdup(value);
+  return *field ? 0 : -ENOMEM;
+}
+
+static int make_config(vr_config *cfg, const events_args *a) {
+  int rc = vr_config_init(cfg);
+  if (rc < 0)
+    return rc;
+  /* Far beyond the run: only the metadata-change event can make the engine
+   * act on an edit. */
+  cfg->refresh_interval_s = 3600;
+  if (set_string(&cfg->connection, a->uri) < 0 ||
+      set_string(&cfg->resctrl_path, a->mount) < 0 ||
+      set_string(&cfg->sysfs_path, a->sysfs) < 0 ||
+      set_string(&cfg->libvirt_run_path, a->run_path) < 0)
+    return -ENOMEM;
+  return 0;
+}
+
+/* Whether <mount>/mon_groups/vr_<uuid>_<group>/tasks lists tid. */
+static bool group_ready(const events_args *a, const char *uuid,
+                        const char *group) {
+  char path[1024], buf[4096];
+  snprintf(path, sizeof(path), "%s/mon_groups/vr_%s_%s/tasks", a->mount, uuid,
+           group);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  ssize_t n = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  if (n <= 0)
+    return false;
+  buf[n] = '\0';
+  size_t len = strlen(a->tid);
+  for (char *line = buf; line && *line; line = strchr(line, '\n')) {
+    if (*line == '\n')
+      line++;
+    if (strncmp(line, a->tid, len) == 0 &&
+        (line[len] == '\n' || line[len] == '\0'))
+      return true;
+  }
+  return false;
+}
+
+/* One edit; its latency in microseconds, or a negative value on failure. */
+static double edit(virDomainPtr dom, const events_args *a, const char *uuid,
+                   long i) {
+  char xml[512], group[32];
+  snprintf(group, sizeof(group), "e%02ld", i);
+  snprintf(xml, sizeof(xml),
+           "<resmon><group name=\"%s\" vcpus=\"0\"/></resmon>", group);
+  /* No namespace in the element: libvirt puts it under key's prefix. */
+  if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, xml, "resmon",
+                           "urn:x-virt-resctrl:resmon:1",
+                           VIR_DOMAIN_AFFECT_LIVE) < 0) {
+    fprintf(stderr, "vr-bench-events: virDomainSetMetadata failed\n");
+    return -1;
+  }
+  double t0 = bench_now_us();
+  for (;;) {
+    if (group_ready(a, uuid, group))
+      return bench_now_us() - t0;
+    if (bench_now_us() - t0 > TIMEOUT_US) {
+      fprintf(stderr, "vr-bench-events: group %s not ready after 10 s\n",
+              group);
+      return -1;
+    }
+    usleep(200);
+  }
+}
+
+/* Attaches strace to this thread only; waits until it is tracing. */
+static pid_t strace_self(const char *out) {
+  char pid[32];
+  snprintf(pid, sizeof(pid), "%d", (int)getpid());
+  pid_t child = fork();
+  if (child == 0) {
+    int devnull = open("/dev/null", O_WRONLY);
+    if (devnull >= 0)
+      dup2(devnull, STDERR_FILENO);
+    execlp("strace", "strace", "-c", "-o", out, "-p", pid, (char *)NULL);
+    _exit(127);
+  }
+  for (int i = 0; child > 0 && i < 5000; i++) {
+    char line[256];
+    FILE *f = fopen("/proc/self/status", "re");
+    bool traced = false;
+    while (f && fgets(line, sizeof(line), f))
+      if (strncmp(line, "TracerPid:", 10) == 0)
+        traced = strtol(line + 10, NULL, 10) != 0;
+    if (f)
+      fclose(f);
+    if (traced)
+      return child;
+    usleep(1000);
+  }
+  return -1;
+}
+
+/* Two traced windows, of cycles and of 2 x cycles reads, to
+ * <strace_out>.1 and .2: their difference is cycles reads with the
+ * attaching and detaching cancelled out. */
+static int steady_reads(vr_engine *e, const events_args *a, size_t *sent) {
+  *sent = 0;
+  for (long w = 1; w <= 2; w++) {
+    char out[1024];
+    snprintf(out, sizeof(out), "%s.%ld", a->strace_out, w);
+    pid_t tracer = strace_self(out);
+    if (tracer < 0)
+      return -ECHILD;
+    for (long c = 0; c < a->cycles * w; c++)
+      *sent += vr_engine_read(e);
+    kill(tracer, SIGINT);
+    int status;
+    waitpid(tracer, &status, 0);
+  }
+  return 0;
+}
+
+static int run(const events_args *a) {
+  vr_config cfg;
+  vr_engine *e = NULL;
+  virConnectPtr conn = NULL;
+  virDomainPtr dom = NULL;
+  double lat[MAX_EDITS];
+  char reason[512], uuid[VIR_UUID_STRING_BUFLEN];
+  int rc = make_config(&cfg, a);
+  if (rc == 0)
+    rc = vr_engine_start(&cfg, &e, reason, sizeof(reason));
+  if (rc < 0) {
+    fprintf(stderr, "vr-bench-events: engine: %s\n",
+            rc == -ENOMEM ? "out of memory" : reason);
+    goto cleanup;
+  }
+  conn = virConnectOpen(a->uri);
+  dom = conn ? virDomainLookupByName(conn, a->domain) : NULL;
+  if (!dom || virDomainGetUUIDString(dom, uuid) < 0) {
+    fprintf(stderr, "vr-bench-events: no domain %s at %s\n", a->domain, a->uri);
+    rc = -ENOENT;
+    goto cleanup;
+  }
+  /* Edit 0 is a warm-up: the engine's first full resync may still run. */
+  for (long i = 0; i <= a->edits && rc == 0; i++) {
+    double us = edit(dom, a, uuid, i);
+    if (us < 0)
+      rc = -ETIMEDOUT;
+    else if (i > 0)
+      lat[i - 1] = us;
+  }
+  size_t sent = 0;
+  if (rc == 0)
+    rc = steady_reads(e, a, &sent);
+  if (rc == 0) {
+    double max = bench_quantile(lat, (size_t)a->edits, 1.0);
+    printf("edits=%ld latency_med_ms=%.1f latency_max_ms=%.1f "
+           "read_cycles=%ld sent=%zu notifications=%llu\n",
+           a->edits, bench_quantile(lat, (size_t)a->edits, 0.5) / 1e3,
+           max / 1e3, a->cycles * 3, sent,
+           (unsigned long long)bench_notifications());
+  }
+
+cleanup:
+  if (dom)
+    virDomainFree(dom);
+  if (conn)
+    virConnectClose(conn);
+  vr_engine_stop(e);
+  vr_config_free(&cfg);
+  return rc < 0 ? 1 : 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 10) {
+    fprintf(stderr, "usage: vr-bench-events URI DOMAIN VCPU_TID MOUNT SYSFS "
+                    "RUN_PATH EDITS CYCLES STRACE_OUT\n");
+    return 2;
+  }
+  events_args a = {.uri = argv[1],
+                   .domain = argv[2],
+                   .tid = argv[3],
+                   .mount = argv[4],
+                   .sysfs = argv[5],
+                   .run_path = argv[6],
+                   .edits = strtol(argv[7], NULL, 10),
+                   .cycles = strtol(argv[8], NULL, 10),
+                   .strace_out = argv[9]};
+  if (a.edits < 1 || a.edits > MAX_EDITS || a.cycles < 1)
+    return 2;
+  return run(&a);
+}

@@ -1,0 +1,428 @@
+/*
+ * vr-bench-read: the plugin's read path against its physical floor.
+ *
+ * It opens N of our MON groups with vr_live_group_open, exactly as the
+ * engine does when a group goes live, and times vr_live_groups_read, which
+ * is all that collectd's read callback runs (vr_read -> vr_engine_read ->
+ * vr_live_groups_read under the engine's mutex). Dispatch goes to the
+ * counting sink of bench_shim.c. In the same process and over the same
+ * files it times a floor: one pread at offset 0 per value file on fds opened
+ * beforehand, the least any reader of these files can do. Cycle and floor
+ * samples alternate, and which goes first alternates too, so that the noise
+ * of a shared machine hits both alike.
+ *
+ * Usage:
+ *   vr-bench-read setup ROOT N [--files]
+ *       creates mon_groups/<ours i> for i < N under ROOT; --files also
+ *       writes their mon_data value files (a tmpfs tree; the emulator makes
+ *       them itself on mkdir).
+ *   vr-bench-read run ROOT SYSFS N [--cycles C] [--nofile L]
+ *       without --cycles: timed samples, one line of key=value results;
+ *       with --cycles: exactly C cycles and no floor, for strace -c.
+ *       --nofile L: run as a collectd whose hard and soft RLIMIT_NOFILE are
+ *       L, so that groups beyond the fd budget read open-pread-close.
+ */
+#include "bench_shim.h"
+#include "bench_stats.h"
+
+#include "live_group.h"
+#include "resctrl.h"
+#include "resctrl_values.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CACHE_IDS 2
+#define MIN_SAMPLES 21
+#define MAX_SAMPLES 401
+#define SAMPLE_BUDGET_US 1500000.0 /* per run, both loops together */
+
+static const char *const features[] = {"llc_occupancy", "mbm_total_bytes",
+                                       "mbm_local_bytes"};
+
+/* Our directory name shape (DESIGN.md): prefix, a UUID, _, a group. */
+static void group_uuid(size_t i, char *buf, size_t len) {
+  snprintf(buf, len, "00000000-0000-4000-8000-%012x",
+           (unsigned)(i & 0xffffffu));
+}
+
+static void group_dir(size_t i, char *buf, size_t len) {
+  char uuid[VR_UUID_STRING_LEN + 1];
+  group_uuid(i, uuid, sizeof(uuid));
+  snprintf(buf, len, "vr_%s_g", uuid);
+}
+
+static int put_file(const char *path, const char *text) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return -errno;
+  ssize_t n = write(fd, text, strlen(text));
+  int rc = n == (ssize_t)strlen(text) ? 0 : -EIO;
+  close(fd);
+  return rc;
+}
+
+static int mkdir_ok(const char *path) {
+  return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -errno;
+}
+
+static int setup_group(const char *root, size_t i, bool files) {
+  char dir[128], path[512];
+  group_dir(i, dir, sizeof(dir));
+  snprintf(path, sizeof(path), "%s/mon_groups/%s", root, dir);
+  int rc = mkdir_ok(path);
+  if (rc < 0 || !files)
+    return rc;
+  snprintf(path, sizeof(path), "%s/mon_groups/%s/mon_data", root, dir);
+  rc = mkdir_ok(path);
+  for (unsigned c = 0; c < CACHE_IDS && rc == 0; c++) {
+    snprintf(path, sizeof(path), "%s/mon_groups/%s/mon_data/mon_L3_%02u", root,
+             dir, c);
+    rc = mkdir_ok(path);
+    for (size_t f = 0; f < 3 && rc == 0; f++) {
+      char value[32];
+      snprintf(path, sizeof(path), "%s/mon_groups/%s/mon_data/mon_L3_%02u/%s",
+               root, dir, c, features[f]);
+      /* Counters as wide as a busy host's, so parsing costs what it will. */
+      snprintf(value, sizeof(value), "%zu\n", 123456789012ul + i * 4096 + f);
+      rc = put_file(path, value);
+    }
+  }
+  return rc;
+}
+
+static int cmd_setup(const char *root, size_t n, bool files) {
+  for (size_t i = 0; i < n; i++) {
+    int rc = setup_group(root, i, files);
+    if (rc < 0) {
+      fprintf(stderr, "vr-bench-read: group %zu under %s: %s\n", i, root,
+              strerror(-rc));
+      return 1;
+    }
+  }
+  return 0;
+}
+
+typedef struct {
+  const char *root, *sysfs;
+  size_t n;
+  long cycles; /* > 0: strace mode */
+  rlim_t nofile;
+} run_args;
+
+typedef struct {
+  vr_resctrl *resctrl;
+  vr_resctrl_fd_budget budget;
+  vr_series_config series;
+  vr_live_group *groups;
+  size_t n_groups;
+  int *floor_fds;    /* one per value file, in slot order */
+  bool *floor_owned; /* opened by the floor, not borrowed */
+  size_t n_floor;
+  size_t borrowed;
+} bench_state;
+
+/* Slot of a value file in the floor: group, cache id, feature. */
+static size_t slot_of(size_t group, unsigned cache, size_t feature) {
+  return (group * CACHE_IDS + cache) * 3 + feature;
+}
+
+/* Parses ".../mon_groups/vr_<uuid i>_g/mon_data/mon_L3_CC/FEATURE" into
+ * its slot; false for any other path. */
+static bool parse_slot(const char *path, size_t n, size_t *slot) {
+  static const char mark[] = "/mon_groups/vr_00000000-0000-4000-8000-";
+  const char *p = strstr(path, mark);
+  char feature[32];
+  unsigned group, cache;
+  if (!p || sscanf(p + sizeof(mark) - 1, "%12x_g/mon_data/mon_L3_%2u/%31s",
+                   &group, &cache, feature) != 3)
+    return false;
+  for (size_t f = 0; f < 3; f++)
+    if (strcmp(feature, features[f]) == 0 && group < n && cache < CACHE_IDS) {
+      *slot = slot_of(group, cache, f);
+      return true;
+    }
+  return false;
+}
+
+/* The floor reads the very descriptors the plugin keeps (found through
+ * /proc/self/fd at set-up, untimed): the same open files, and no second
+ * set of fds, which would not fit below a 20,000 hard limit at 2048
+ * groups. */
+static void borrow_plugin_fds(bench_state *s, const run_args *a) {
+  DIR *d = opendir("/proc/self/fd");
+  struct dirent *e;
+  while (d && (e = readdir(d))) {
+    char link[300], target[1024];
+    size_t slot;
+    snprintf(link, sizeof(link), "/proc/self/fd/%s", e->d_name);
+    ssize_t len = readlink(link, target, sizeof(target) - 1);
+    if (len <= 0)
+      continue;
+    target[len] = '\0';
+    if (parse_slot(target, a->n, &slot) && s->floor_fds[slot] < 0) {
+      s->floor_fds[slot] = atoi(e->d_name);
+      s->borrowed++;
+    }
+  }
+  if (d)
+    closedir(d);
+}
+
+/* The floor's value files, opened beforehand: borrowed from the plugin
+ * where it keeps them, else opened here. With --nofile they sit at or above
+ * the limit (placed there while it was still high) so that they leave the
+ * plugin the descriptors it would have alone. */
+static int open_floor(bench_state *s, const run_args *a, bool borrow) {
+  s->n_floor = a->n * CACHE_IDS * 3;
+  s->floor_fds = malloc(s->n_floor * sizeof(int));
+  s->floor_owned = calloc(s->n_floor, sizeof(bool));
+  if (!s->floor_fds || !s->floor_owned)
+    return -ENOMEM;
+  for (size_t i = 0; i < s->n_floor; i++)
+    s->floor_fds[i] = -1;
+  if (borrow)
+    borrow_plugin_fds(s, a);
+  for (size_t i = 0; i < a->n; i++) {
+    char dir[128];
+    group_dir(i, dir, sizeof(dir));
+    for (unsigned c = 0; c < CACHE_IDS; c++)
+      for (size_t f = 0; f < 3; f++) {
+        char path[512];
+        size_t slot = slot_of(i, c, f);
+        if (s->floor_fds[slot] >= 0)
+          continue;
+        snprintf(path, sizeof(path), "%s/mon_groups/%s/mon_data/mon_L3_%02u/%s",
+                 a->root, dir, c, features[f]);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+          return -errno;
+        if (a->nofile) {
+          int high = fcntl(fd, F_DUPFD_CLOEXEC, (int)a->nofile);
+          close(fd);
+          if (high < 0)
+            return -errno;
+          fd = high;
+        }
+        s->floor_fds[slot] = fd;
+        s->floor_owned[slot] = true;
+      }
+  }
+  return 0;
+}
+
+static volatile size_t floor_sink;
+
+static void floor_pass(const bench_state *s) {
+  char buf[64];
+  size_t total = 0;
+  for (size_t i = 0; i < s->n_floor; i++) {
+    ssize_t n = pread(s->floor_fds[i], buf, sizeof(buf) - 1, 0);
+    total += n > 0 ? (size_t)n : 0;
+  }
+  floor_sink = total;
+}
+
+/* --nofile: the floor's files first, placed above the limit while it is
+ * still high; then a hard and soft limit of L, as a collectd started with
+ * it would have. Then what vr_engine_start does. */
+static int set_limits(bench_state *s, const run_args *a) {
+  struct rlimit rl;
+  if (a->nofile) {
+    rlim_t soft;
+    int rc = vr_resctrl_raise_nofile(RLIM_INFINITY, &soft);
+    if (rc == 0 && a->cycles == 0)
+      rc = open_floor(s, a, false);
+    rl.rlim_cur = rl.rlim_max = a->nofile;
+    if (rc < 0 || setrlimit(RLIMIT_NOFILE, &rl) < 0)
+      return rc < 0 ? rc : -errno;
+  }
+  /* What vr_engine_start does. */
+  rlim_t soft = 0;
+  int rc = vr_resctrl_raise_nofile(RLIM_INFINITY, &soft);
+  vr_resctrl_fd_budget_init(&s->budget, soft);
+  return rc;
+}
+
+static int open_groups(bench_state *s, const run_args *a) {
+  char reason[512], notes[256];
+  int rc =
+      vr_resctrl_open(a->root, a->sysfs, &s->resctrl, reason, sizeof(reason));
+  if (rc < 0) {
+    fprintf(stderr, "vr-bench-read: %s\n", reason);
+    return rc;
+  }
+  s->series = (vr_series_config){
+      .instance_format = VR_INSTANCE_NAME,
+      .host_format = VR_HOSTNAME_HOSTNAME,
+      .report_bytes = true,
+      .report_percent = true,
+      .report_bandwidth = true,
+  };
+  s->groups = calloc(a->n, sizeof(*s->groups));
+  if (!s->groups)
+    return -ENOMEM;
+  for (size_t i = 0; i < a->n; i++) {
+    char uuid[VR_UUID_STRING_LEN + 1], dir[128], domain[32];
+    group_uuid(i, uuid, sizeof(uuid));
+    group_dir(i, dir, sizeof(dir));
+    snprintf(domain, sizeof(domain), "bench-vm-%04zu", i);
+    vr_dispatch_input ids = {.domain = domain,
+                             .uuid = uuid,
+                             .group = "g",
+                             .members = "0,1",
+                             .resctrl = s->resctrl,
+                             .config = &s->series};
+    rc =
+        vr_live_group_open(s->resctrl, &s->budget, &ids, "", dir, &s->groups[i],
+                           notes, sizeof(notes), reason, sizeof(reason));
+    if (rc < 0) {
+      fprintf(stderr, "vr-bench-read: group %s: %s\n", dir, reason);
+      return rc;
+    }
+    s->n_groups++;
+  }
+  return 0;
+}
+
+/* One read cycle; fails when a group vanished or a value went missing. */
+static int cycle(bench_state *s, size_t expected) {
+  bool vanished = false;
+  size_t sent = vr_live_groups_read(s->groups, s->n_groups, &vanished);
+  if (vanished || sent != expected) {
+    fprintf(stderr, "vr-bench-read: cycle sent %zu of %zu values%s\n", sent,
+            expected, vanished ? ", a group vanished" : "");
+    return -EIO;
+  }
+  return 0;
+}
+
+static int timed(bench_state *s, const run_args *a, size_t expected,
+                 long rss_groups) {
+  double *cyc = calloc(MAX_SAMPLES, sizeof(double));
+  double *flo = calloc(MAX_SAMPLES, sizeof(double));
+  int rc = cyc && flo ? 0 : -ENOMEM;
+  for (int w = 0; w < 3 && rc == 0; w++) /* warm caches and the allocator */
+    rc = cycle(s, expected);
+  long rss_warm = bench_rss_kib();
+  size_t k = 0;
+  double spent = 0;
+  while (rc == 0 && k < MAX_SAMPLES &&
+         (k < MIN_SAMPLES || spent < SAMPLE_BUDGET_US)) {
+    double t0 = bench_now_us(), t1, t2;
+    if (k % 2 == 0) {
+      rc = cycle(s, expected);
+      t1 = bench_now_us();
+      floor_pass(s);
+      t2 = bench_now_us();
+      cyc[k] = t1 - t0;
+      flo[k] = t2 - t1;
+    } else {
+      floor_pass(s);
+      t1 = bench_now_us();
+      rc = cycle(s, expected);
+      t2 = bench_now_us();
+      flo[k] = t1 - t0;
+      cyc[k] = t2 - t1;
+    }
+    spent += t2 - t0;
+    k++;
+  }
+  if (rc == 0) {
+    size_t kept = 0;
+    for (size_t i = 0; i < s->n_groups; i++)
+      kept += vr_resctrl_reader_kept_fds(s->groups[i].reader) > 0;
+    double cm = bench_quantile(cyc, k, 0.5), fm = bench_quantile(flo, k, 0.5);
+    printf("n=%zu files=%zu fallback_groups=%zu floor_borrowed=%zu samples=%zu "
+           "cycle_med_us=%.1f cycle_p10_us=%.1f cycle_p90_us=%.1f "
+           "floor_med_us=%.1f ratio=%.3f ns_per_value=%.0f "
+           "dispatched_per_cycle=%zu rss_base_kib=%ld rss_groups_kib=%ld "
+           "rss_warm_kib=%ld rss_end_kib=%ld peak_kib=%ld\n",
+           a->n, s->n_floor, s->n_groups - kept, s->borrowed, k, cm,
+           bench_quantile(cyc, k, 0.1), bench_quantile(cyc, k, 0.9), fm,
+           cm / fm, cm * 1000.0 / (double)s->n_floor, expected,
+           bench_base_rss_kib(), rss_groups, rss_warm, bench_rss_kib(),
+           bench_peak_kib());
+  }
+  free(cyc);
+  free(flo);
+  return rc;
+}
+
+static int cmd_run(const run_args *a) {
+  bench_state s = {0};
+  int rc = set_limits(&s, a);
+  if (rc < 0) {
+    fprintf(stderr, "vr-bench-read: RLIMIT_NOFILE: %s\n", strerror(-rc));
+    goto cleanup;
+  }
+  bench_mark_base_rss();
+  rc = open_groups(&s, a);
+  if (rc < 0)
+    goto cleanup;
+  long rss_groups = bench_rss_kib();
+  /* bytes, percent, total, local per group and cache id */
+  size_t expected = a->n * CACHE_IDS * 4;
+  if (a->cycles > 0) {
+    for (long c = 0; c < a->cycles && rc == 0; c++)
+      rc = cycle(&s, expected);
+    if (rc == 0)
+      printf("cycles=%ld dispatched=%llu\n", a->cycles,
+             (unsigned long long)bench_dispatched());
+    goto cleanup;
+  }
+  if (!a->nofile)
+    rc = open_floor(&s, a, true);
+  if (rc < 0) {
+    fprintf(stderr, "vr-bench-read: floor files: %s\n", strerror(-rc));
+    goto cleanup;
+  }
+  rc = timed(&s, a, expected, rss_groups);
+
+cleanup:
+  for (size_t i = 0; i < s.n_groups; i++)
+    vr_live_group_release(&s.groups[i]);
+  free(s.groups);
+  for (size_t i = 0; i < s.n_floor && s.floor_owned; i++)
+    if (s.floor_owned[i])
+      close(s.floor_fds[i]);
+  free(s.floor_owned);
+  free(s.floor_fds);
+  vr_resctrl_close(s.resctrl);
+  return rc < 0 ? 1 : 0;
+}
+
+static int usage(void) {
+  fprintf(stderr, "usage: vr-bench-read setup ROOT N [--files]\n"
+                  "       vr-bench-read run ROOT SYSFS N [--cycles C] "
+                  "[--nofile L]\n");
+  return 2;
+}
+
+int main(int argc, char **argv) {
+  if (argc >= 4 && strcmp(argv[1], "setup") == 0)
+    return cmd_setup(argv[2], strtoul(argv[3], NULL, 10),
+                     argc > 4 && strcmp(argv[4], "--files") == 0);
+  if (argc < 5 || strcmp(argv[1], "run") != 0)
+    return usage();
+  run_args a = {
+      .root = argv[2], .sysfs = argv[3], .n = strtoul(argv[4], NULL, 10)};
+  for (int i = 5; i + 1 < argc; i += 2) {
+    if (strcmp(argv[i], "--cycles") == 0)
+      a.cycles = strtol(argv[i + 1], NULL, 10);
+    else if (strcmp(argv[i], "--nofile") == 0)
+      a.nofile = strtoul(argv[i + 1], NULL, 10);
+    else
+      return usage();
+  }
+  if (a.n == 0)
+    return usage();
+  return cmd_run(&a);
+}

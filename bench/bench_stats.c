@@ -1,0 +1,53 @@
+/* See bench_stats.h. */
+#include "bench_stats.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+static long base_rss = -1;
+
+double bench_now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+double bench_quantile(double *v, size_t n, double q) {
+  if (n == 0)
+    return 0;
+  qsort(v, n, sizeof(*v), cmp_double);
+  size_t i = (size_t)(q * (double)(n - 1) + 0.5);
+  return v[i < n ? i : n - 1];
+}
+
+/* /proc/self/status rather than statm: it says KiB, whatever the page. */
+long bench_rss_kib(void) {
+  FILE *f = fopen("/proc/self/status", "re");
+  char line[256];
+  long kib = -1;
+  if (!f)
+    return -1;
+  while (fgets(line, sizeof(line), f))
+    if (strncmp(line, "VmRSS:", 6) == 0) {
+      kib = strtol(line + 6, NULL, 10);
+      break;
+    }
+  fclose(f);
+  return kib;
+}
+
+long bench_peak_kib(void) {
+  struct rusage ru;
+  return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;
+}
+
+void bench_mark_base_rss(void) { base_rss = bench_rss_kib(); }
+long bench_base_rss_kib(void) { return base_rss; }

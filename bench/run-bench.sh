@@ -1,0 +1,193 @@
+#!/bin/bash
+# run-bench.sh: what `make bench` runs (issue 7). As root: mounts a tmpfs
+# laid out as resctrl is and the resctrl emulator, each with 2048 of our
+# groups (2 cache ids x 3 features), then per N times the plugin's read path
+# against the pread floor (vr-bench-read), counts its system calls with
+# strace, and measures event latency against a private libvirtd
+# (vr-bench-events). Prints one table; the last line is
+# ratio_to_floor_1024=<x.xx> (the tmpfs row at N=1024).
+#
+# How the zeros are proved:
+# - system calls per cycle: strace -c -f over C and 2C cycles of the same
+#   program; the difference is C cycles with set-up cancelled out. A
+#   directory scan shows as getdents64, a re-open as openat, a libvirt call
+#   as socket I/O (connect/sendmsg/recvmsg/sendto/recvfrom/poll/read/write:
+#   libvirt's client speaks RPC over its unix socket, there is no other way).
+#   The read bench counts all three per cycle.
+# - the same with the engine running against a real libvirtd: vr-bench-events
+#   attaches strace to the thread that calls vr_engine_read (the read
+#   callback's function) while the engine's libvirt event thread and worker
+#   run beside it untraced.
+set -eu
+: "${VR_BUILDDIR:?}" "${VR_SRCDIR:?}"
+[ "$(id -u)" -eq 0 ] || { echo "run-bench.sh: run as root (mounts, libvirtd)" >&2; exit 1; }
+command -v strace >/dev/null || { echo "run-bench.sh: strace is missing" >&2; exit 1; }
+read_bin="$VR_BUILDDIR/bench/vr-bench-read"
+events_bin="$VR_BUILDDIR/bench/vr-bench-events"
+emu_bin="$VR_BUILDDIR/tests/resctrl-emu/resctrl-emu"
+SIZES=${VR_BENCH_SIZES:-"64 256 1024 2048"}
+MAXN=2048
+SC_CYCLES=4 # strace runs: SC_CYCLES and 2 x SC_CYCLES cycles
+EDITS=20
+FEATURES="llc_occupancy mbm_total_bytes mbm_local_bytes"
+
+W=$(mktemp -d /tmp/vr-bench.XXXXXX)
+EMU_PIDS=""
+MOUNTS=""
+LV_STARTED=0
+cleanup() {
+  set +e
+  [ "$LV_STARTED" = 1 ] && lv_stop
+  for p in $EMU_PIDS; do kill -TERM "$p" 2>/dev/null; done
+  for p in $EMU_PIDS; do wait "$p" 2>/dev/null; done
+  for m in $MOUNTS; do
+    grep -qs " $m " /proc/mounts && { fusermount3 -u -z "$m" 2>/dev/null || umount -l "$m"; }
+  done
+  rm -rf --one-file-system "$W"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# A sysfs fixture: two L3 caches, ids 0 and 1, of the emulator's size.
+for c in 0 1; do
+  d="$W/sys/devices/system/cpu/cpu$c/cache/index3"
+  mkdir -p "$d"
+  echo 3 >"$d/level"
+  echo "$c" >"$d/id"
+  echo 32768K >"$d/size"
+done
+
+# tmpfs laid out as resctrl is (the files vr_resctrl_open checks).
+T="$W/tmpfs"
+mkdir -p "$T"
+mount -t tmpfs -o size=256m vr-bench "$T"
+MOUNTS="$MOUNTS $T"
+mkdir -p "$T/info/L3_MON" "$T/mon_groups"
+printf '%s\n' $FEATURES >"$T/info/L3_MON/mon_features"
+echo 4096 >"$T/info/L3_MON/num_rmids"
+echo ok >"$T/info/last_cmd_status"
+echo 1 >"$T/tasks"
+for c in 00 01; do
+  mkdir -p "$T/mon_data/mon_L3_$c"
+  for f in $FEATURES; do echo 0 >"$T/mon_data/mon_L3_$c/$f"; done
+done
+"$read_bin" setup "$T" "$MAXN" --files
+
+# start_emu DIR RMIDS: mounts the emulator on DIR and waits for it.
+start_emu() {
+  mkdir -p "$1"
+  "$emu_bin" --cache-ids 0,1 --num-rmids "$2" --ready-file "$1.ready" "$1" >/dev/null &
+  EMU_PIDS="$EMU_PIDS $!"
+  MOUNTS="$MOUNTS $1"
+  for _ in $(seq 500); do [ -e "$1.ready" ] && return 0; sleep 0.02; done
+  echo "run-bench.sh: emulator on $1 not ready" >&2
+  return 1
+}
+E="$W/emu"
+start_emu "$E" $((MAXN + 8))
+"$read_bin" setup "$E" "$MAXN"
+
+# field LINE KEY: the value of KEY=... in a result line.
+field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+# calls FILE NAME...: calls counted by strace -c for these system calls
+# ("total" for all), summed.
+calls() {
+  local f=$1
+  shift
+  awk -v names=" $* " 'index(names, " " $NF " ") { s += ($4 ~ /^[0-9]+$/) ? $4 : $3 } END { print s + 0 }' "$f"
+}
+
+SOCKET_CALLS="connect sendmsg recvmsg sendto recvfrom poll ppoll read write readv writev"
+# count ROOT N NOFILE CYCLES: strace -c -f of one run into $W/sc.CYCLES
+count() {
+  local extra=""
+  [ "$3" != 0 ] && extra="--nofile $3"
+  # shellcheck disable=SC2086
+  strace -f -c -o "$W/sc.$4" "$read_bin" run "$1" "$W/sys" "$2" --cycles "$4" $extra >/dev/null
+}
+
+printf '%-6s %5s %5s %9s %19s %9s %6s %7s %8s %8s %7s %7s %7s %8s %9s\n' \
+  backend N fbk cycle_us "p10/p90_us" floor_us ratio ns/val sc/value sc/disp open/cy scan/cy sock/cy peak_MiB MiB/1000g
+RATIO_1024=""
+# row NAME ROOT N NOFILE
+row() {
+  local extra="" line
+  [ "$4" != 0 ] && extra="--nofile $4"
+  # shellcheck disable=SC2086
+  line=$("$read_bin" run "$2" "$W/sys" "$3" $extra)
+  count "$2" "$3" "$4" "$SC_CYCLES"
+  count "$2" "$3" "$4" $((2 * SC_CYCLES))
+  local a="$W/sc.$SC_CYCLES" b="$W/sc.$((2 * SC_CYCLES))"
+  local total=$(($(calls "$b" total) - $(calls "$a" total)))
+  local opens=$(($(calls "$b" openat openat2 open) - $(calls "$a" openat openat2 open)))
+  local scans=$(($(calls "$b" getdents64 getdents) - $(calls "$a" getdents64 getdents)))
+  # shellcheck disable=SC2086
+  local sock=$(($(calls "$b" $SOCKET_CALLS) - $(calls "$a" $SOCKET_CALLS)))
+  local n=$3 disp files
+  disp=$(field "$line" dispatched_per_cycle)
+  files=$(field "$line" files)
+  awk -v name="$1" -v n="$n" -v fb="$(field "$line" fallback_groups)" \
+    -v cm="$(field "$line" cycle_med_us)" -v p10="$(field "$line" cycle_p10_us)" \
+    -v p90="$(field "$line" cycle_p90_us)" -v fm="$(field "$line" floor_med_us)" \
+    -v ratio="$(field "$line" ratio)" -v nsv="$(field "$line" ns_per_value)" \
+    -v total="$total" -v cyc="$SC_CYCLES" -v files="$files" -v disp="$disp" \
+    -v opens="$opens" -v scans="$scans" -v sock="$sock" \
+    -v peak="$(field "$line" peak_kib)" -v base="$(field "$line" rss_base_kib)" \
+    -v end="$(field "$line" rss_end_kib)" 'BEGIN {
+      printf "%-6s %5d %5d %9.1f %9.1f/%-9.1f %9.1f %6.2f %7.0f %8.2f %8.2f %7.1f %7.1f %7.1f %8.1f %9.2f\n",
+        name, n, fb, cm, p10, p90, fm, ratio, nsv, total / (cyc * files),
+        total / (cyc * disp), opens / cyc, scans / cyc, sock / cyc,
+        peak / 1024, (end - base) / 1024 / n * 1000 }'
+  if [ "$1" = tmpfs ] && [ "$3" = 1024 ] && [ "$4" = 0 ]; then
+    RATIO_1024=$(field "$line" ratio)
+  fi
+}
+
+for n in $SIZES; do
+  row tmpfs "$T" "$n" 0
+  row emu "$E" "$n" 0
+done
+# The fd budget: a collectd whose RLIMIT_NOFILE is 1024 keeps fds for 128
+# groups (budget 768); the rest read open-pread-close.
+if [ "${VR_BENCH_FALLBACK:-1}" = 1 ]; then
+  for n in 256 1024 2048; do row tmpfs/L "$T" "$n" 1024; done
+  row emu/L "$E" 2048 1024
+fi
+echo "(fbk: groups on the open-pread-close fallback; /L: RLIMIT_NOFILE 1024;" \
+  "sc/value: system calls per value file read, sc/disp per dispatched value;" \
+  "open/scan/sock per steady cycle)"
+
+# Event latency against a real libvirtd, with the engine in the bench.
+. "$VR_SRCDIR/tests/support/libvirtd-env.sh"
+lv_start
+LV_STARTED=1
+lv_define_guest vm-bench 2 2
+lv_start_guest vm-bench
+tid=""
+for _ in $(seq 100); do
+  tid=$(lv_status_vcpu_tids vm-bench | sed -n 's/^0://p')
+  [ -n "$tid" ] && break
+  sleep 0.1
+done
+start_emu "$W/emu-events" 64
+ev=$("$events_bin" "$LV_URI" vm-bench "$tid" "$W/emu-events" "$W/sys" "$LV_RUN_PATH" \
+  "$EDITS" 1000 "$W/sc.events")
+# diffcalls NAME...: calls in the 2 x 1000 window minus the 1000 one.
+diffcalls() { echo $(($(calls "$W/sc.events.2" "$@") - $(calls "$W/sc.events.1" "$@"))); }
+ev_total=$(diffcalls total)
+ev_pread=$(diffcalls pread64)
+# shellcheck disable=SC2086
+ev_sock=$(diffcalls $SOCKET_CALLS)
+ev_dirs=$(diffcalls getdents64 getdents openat openat2 open)
+echo "event latency ($EDITS live metadata edits, virDomainSetMetadata returning ->" \
+  "group in the emulator with its vCPU thread in tasks):" \
+  "median $(field "$ev" latency_med_ms) ms, max $(field "$ev" latency_max_ms) ms"
+echo "engine steady state (1000 x vr_engine_read with libvirtd connected, the" \
+  "reading thread traced, difference of 2000 and 1000 cycles): $ev_total system calls," \
+  "of them pread64 $ev_pread; libvirt socket calls $ev_sock, directory scans/opens $ev_dirs"
+# Stop libvirtd and the mounts first: the shell reports killed jobs as it
+# reaps them, and the ratio must stay the last line printed.
+cleanup 2>/dev/null
+trap - EXIT
+echo "ratio_to_floor_1024=$(printf '%.2f' "${RATIO_1024:-0}")"
