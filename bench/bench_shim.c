@@ -6,6 +6,7 @@
  */
 #include "bench_shim.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,4 +140,10 @@ void meta_data_destroy(meta_data_t *md) {
     e = next;
   }
   free(md);
+}
+
+int plugin_thread_create(pthread_t *thread, void *(*start_routine)(void *),
+                         void *arg, char const *name) {
+  (void)name;
+  return pthread_create(thread, NULL, start_routine, arg);
 }

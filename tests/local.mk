@@ -10,4 +10,7 @@ UNIT_TEST_LIBS = src/libvrcore.la tests/support/libvrtest.la $(CMOCKA_LIBS)
 
 # Shell tests find built programs and sources through these.
 AM_TESTS_ENVIRONMENT = VR_BUILDDIR='$(abs_top_builddir)'; VR_SRCDIR='$(abs_top_srcdir)'; \
-	export VR_BUILDDIR VR_SRCDIR;
+	LSAN_OPTIONS="suppressions=$(abs_top_srcdir)/tests/support/lsan.supp:$${LSAN_OPTIONS-}"; \
+	export VR_BUILDDIR VR_SRCDIR LSAN_OPTIONS;
+
+EXTRA_DIST += tests/support/lsan.supp
