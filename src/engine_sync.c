@@ -315,12 +315,15 @@ static void execute_plan(vr_engine *e, const vr_plan *plan, desired_set *d) {
  * and would fail every read, so they are not reused. */
 static int make_live(vr_engine *e, const vr_desired_group *want,
                      const vr_group_outcome *outcome, bool created,
-                     vr_live_group *old, size_t n_old, vr_live_group *out) {
+                     const vr_live_group *old, size_t n_old, bool *reused,
+                     vr_live_group *out) {
   for (size_t i = 0; i < n_old && !created; i++) {
-    if (old[i].reader && strcmp(old[i].name, outcome->name) == 0 &&
+    if (!reused[i] && old[i].reader &&
+        strcmp(old[i].name, outcome->name) == 0 &&
         strcmp(old[i].ctrl, outcome->ctrl) == 0) {
+      /* The read callback may still be reading old[i]: share, don't move. */
       *out = old[i];
-      memset(&old[i], 0, sizeof(old[i]));
+      reused[i] = true;
       return 0;
     }
   }
@@ -355,48 +358,52 @@ static bool created_by(const vr_plan *plan, size_t i) {
   return false;
 }
 
-/* Builds the new live set, swaps it in under the lock, and releases what
- * the read callback no longer sees. */
-static void swap_live(vr_engine *e, const desired_set *d, const vr_plan *plan) {
-  vr_live_group *fresh = calloc(d->n + 1, sizeof(*fresh));
-  size_t n_fresh = 0;
-  if (!fresh)
-    return;
+/* Makes fresh the read callback's live set, then releases the old groups
+ * it no longer sees (those not marked in reused, which fresh shares). Only
+ * the worker writes e->live, so it may read it without the lock. */
+static void publish_live(vr_engine *e, vr_live_group *fresh, size_t n_fresh,
+                         const bool *reused) {
   pthread_mutex_lock(&e->lock);
   vr_live_group *old = e->live;
   size_t n_old = e->n_live;
-  e->live = NULL;
-  e->n_live = 0;
+  e->live = fresh;
+  e->n_live = n_fresh;
   pthread_mutex_unlock(&e->lock);
+  for (size_t i = 0; i < n_old; i++)
+    if (!reused || !reused[i])
+      vr_live_group_release(&old[i]);
+  free(old);
+}
 
+/* Builds the new live set beside the old one, which the read callback keeps
+ * reading meanwhile (a resync must not leave an interval without values),
+ * and swaps it in. */
+static void swap_live(vr_engine *e, const desired_set *d, const vr_plan *plan) {
+  const vr_live_group *old = e->live;
+  size_t n_old = e->n_live;
+  vr_live_group *fresh = calloc(d->n + 1, sizeof(*fresh));
+  bool *reused = calloc(n_old + 1, sizeof(*reused));
+  size_t n_fresh = 0;
+  if (!fresh || !reused) {
+    free(fresh);
+    free(reused);
+    return;
+  }
   for (size_t i = 0; i < d->n; i++) {
     if (plan->outcomes[i].kind != VR_OUTCOME_OK ||
         d->failure[i].kind != VR_HEALTH_UNKNOWN)
       continue;
     if (make_live(e, &d->groups[i], &plan->outcomes[i], created_by(plan, i),
-                  old, n_old, &fresh[n_fresh]) == 0)
+                  old, n_old, reused, &fresh[n_fresh]) == 0)
       n_fresh++;
   }
-  pthread_mutex_lock(&e->lock);
-  e->live = fresh;
-  e->n_live = n_fresh;
-  pthread_mutex_unlock(&e->lock);
-  for (size_t i = 0; i < n_old; i++)
-    vr_live_group_release(&old[i]);
-  free(old);
+  publish_live(e, fresh, n_fresh, reused);
+  free(reused);
 }
 
 /* Drops every live group and the resctrl handle: the mount went away. */
 static void forget_resctrl(vr_engine *e) {
-  pthread_mutex_lock(&e->lock);
-  vr_live_group *old = e->live;
-  size_t n_old = e->n_live;
-  e->live = NULL;
-  e->n_live = 0;
-  pthread_mutex_unlock(&e->lock);
-  for (size_t i = 0; i < n_old; i++)
-    vr_live_group_release(&old[i]);
-  free(old);
+  publish_live(e, NULL, 0, NULL);
   vr_resctrl_close(e->resctrl);
   e->resctrl = NULL;
 }
