@@ -5,6 +5,7 @@
 #include "resctrl.h"
 #include "resctrl_io.h"
 #include "resctrl_parse.h"
+#include "small_file.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -133,37 +134,22 @@ cleanup:
   return rc;
 }
 
-/* Reads one small sysfs file of a cache index directory. */
-static ssize_t read_index_file(int index_fd, const char *name, char *buf,
-                               size_t len) {
-  int fd = openat(index_fd, name, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return -errno;
-  ssize_t n = read(fd, buf, len - 1);
-  int saved = errno;
-  close(fd);
-  if (n < 0)
-    return -saved;
-  buf[n] = '\0';
-  return n;
-}
-
 /* One devices/system/cpu/cpuN/cache/indexM directory: a level-3 entry
  * gives its cache id's size. */
 static void size_from_index(vr_resctrl *r, int index_fd) {
   char buf[64];
   unsigned level, id;
   uint64_t size;
-  ssize_t n = read_index_file(index_fd, "level", buf, sizeof(buf));
+  ssize_t n = vr_read_small_file_at(index_fd, "level", buf, sizeof(buf));
   if (n < 0 || vr_resctrl_parse_uint(buf, (size_t)n, &level) < 0 || level != 3)
     return;
-  n = read_index_file(index_fd, "id", buf, sizeof(buf));
+  n = vr_read_small_file_at(index_fd, "id", buf, sizeof(buf));
   if (n < 0 || vr_resctrl_parse_uint(buf, (size_t)n, &id) < 0)
     return;
   int i = vr_resctrl_cache_index(r, id);
   if (i < 0 || r->caches[i].size)
     return;
-  n = read_index_file(index_fd, "size", buf, sizeof(buf));
+  n = vr_read_small_file_at(index_fd, "size", buf, sizeof(buf));
   if (n < 0 || vr_resctrl_parse_cache_size(buf, &size) < 0)
     return;
   r->caches[i].size = size;

@@ -3,6 +3,8 @@
  */
 #include "resctrl_io.h"
 
+#include "small_file.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -93,30 +95,13 @@ int vr_resctrl_open_beneath(int dirfd, const char *rel, int flags) {
 
 ssize_t vr_resctrl_read_file(int dirfd, const char *rel, char *buf,
                              size_t len) {
-  ssize_t rc;
-  size_t got = 0;
   if (len == 0)
     return -EINVAL;
   int fd = vr_resctrl_open_beneath(dirfd, rel, O_RDONLY);
   if (fd < 0)
     return fd;
-  for (;;) {
-    if (got + 1 >= len)
-      break;
-    ssize_t n = read(fd, buf + got, len - 1 - got);
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      rc = -errno;
-      goto cleanup;
-    }
-    if (n == 0)
-      break;
-    got += (size_t)n;
-  }
-  buf[got] = '\0';
-  rc = (ssize_t)got;
-cleanup:
+  ssize_t rc = vr_read_fd_full(fd, buf, len - 1);
+  buf[rc > 0 ? (size_t)rc : 0] = '\0';
   close(fd);
   return rc;
 }
@@ -136,25 +121,21 @@ int vr_resctrl_read_file_alloc(int dirfd, const char *rel, char **out,
     goto cleanup;
   }
   for (;;) {
-    if (got + 1 >= cap) {
-      char *grown = realloc(buf, cap * 2);
-      if (!grown) {
-        rc = -ENOMEM;
-        goto cleanup;
-      }
-      buf = grown;
-      cap *= 2;
-    }
-    ssize_t n = read(fd, buf + got, cap - 1 - got);
+    ssize_t n = vr_read_fd_full(fd, buf + got, cap - 1 - got);
     if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      rc = -errno;
+      rc = (int)n;
       goto cleanup;
     }
-    if (n == 0)
-      break;
     got += (size_t)n;
+    if (got < cap - 1)
+      break; /* EOF before the buffer filled */
+    char *grown = realloc(buf, cap * 2);
+    if (!grown) {
+      rc = -ENOMEM;
+      goto cleanup;
+    }
+    buf = grown;
+    cap *= 2;
   }
   buf[got] = '\0';
 cleanup:

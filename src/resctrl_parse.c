@@ -90,15 +90,25 @@ bool vr_resctrl_parse_mon_dir(const char *name, unsigned *id) {
   return true;
 }
 
+/* Steps through text line by line: returns the next line at *pos (its
+ * length, trimmed, in *line_len) and moves *pos past it; NULL at the end. */
+static const char *next_line(const char *text, size_t len, size_t *pos,
+                             size_t *line_len) {
+  if (*pos >= len)
+    return NULL;
+  const char *line = text + *pos;
+  const char *nl = memchr(line, '\n', len - *pos);
+  size_t raw_len = nl ? (size_t)(nl - line) : len - *pos;
+  *pos += raw_len + 1;
+  *line_len = trimmed_len(line, raw_len);
+  return line;
+}
+
 unsigned vr_resctrl_parse_features(const char *text, size_t len) {
   unsigned mask = 0;
-  size_t pos = 0;
-  while (pos < len) {
-    const char *line = text + pos;
-    const char *nl = memchr(line, '\n', len - pos);
-    size_t line_len = nl ? (size_t)(nl - line) : len - pos;
-    pos += line_len + 1;
-    line_len = trimmed_len(line, line_len);
+  size_t pos = 0, line_len;
+  const char *line;
+  while ((line = next_line(text, len, &pos, &line_len))) {
     for (int f = 0; f < VR_FEAT_COUNT; f++) {
       if (line_len == strlen(feature_names[f]) &&
           memcmp(line, feature_names[f], line_len) == 0)
@@ -143,14 +153,10 @@ int vr_resctrl_parse_tasks(const char *text, size_t len, pid_t **tids,
                            size_t *n_tids) {
   pid_t *out = NULL;
   size_t n = 0, cap = 0;
-  size_t pos = 0;
+  size_t pos = 0, line_len;
+  const char *line;
   int rc = 0;
-  while (pos < len) {
-    const char *line = text + pos;
-    const char *nl = memchr(line, '\n', len - pos);
-    size_t line_len = nl ? (size_t)(nl - line) : len - pos;
-    pos += line_len + 1;
-    line_len = trimmed_len(line, line_len);
+  while ((line = next_line(text, len, &pos, &line_len))) {
     if (line_len == 0)
       continue;
     uint64_t v;

@@ -11,3 +11,4 @@ src_libvrcore_la_SOURCES += src/vr_config.c src/vr_config.h
 src_libvrcore_la_SOURCES += src/dispatch.c src/dispatch.h src/engine.c src/engine.h \
 	src/engine_private.h src/engine_sync.c src/live_group.c src/live_group.h
 EXTRA_DIST += contrib/demo/run-demo.sh
+src_libvrcore_la_SOURCES += src/small_file.c src/small_file.h

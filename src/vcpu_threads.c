@@ -3,6 +3,8 @@
  */
 #include "vcpu_threads.h"
 
+#include "small_file.h"
+
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -51,20 +53,6 @@ int vr_vcpu_parse_comm(const char *comm) {
   return *p == '\0' ? (int)id : -1;
 }
 
-/* Reads a small file into buf (NUL-terminated). Returns length or -errno. */
-static ssize_t read_small_file(const char *path, char *buf, size_t size) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return -errno;
-  ssize_t len = read(fd, buf, size - 1);
-  int err = errno;
-  close(fd);
-  if (len < 0)
-    return -err;
-  buf[len] = '\0';
-  return len;
-}
-
 int vr_vcpu_read_pidfile(const char *run_path, const char *name, pid_t *pid,
                          char *reason, size_t reason_len) {
   char path[PATH_MAX];
@@ -77,7 +65,7 @@ int vr_vcpu_read_pidfile(const char *run_path, const char *name, pid_t *pid,
     snprintf(reason, reason_len, "path too long: %s/%s.pid", run_path, name);
     return -ENAMETOOLONG;
   }
-  ssize_t len = read_small_file(path, buf, sizeof(buf));
+  ssize_t len = vr_read_small_file_at(AT_FDCWD, path, buf, sizeof(buf));
   if (len < 0) {
     ret = (int)len;
     snprintf(reason, reason_len, "cannot read QEMU pid file %s: %s", path,
@@ -122,7 +110,7 @@ int vr_vcpu_threads_from_proc(const char *proc_path, pid_t pid, pid_t *tids,
         (int)sizeof(path))
       continue;
     /* A thread may exit between readdir and open: not an error. */
-    if (read_small_file(path, comm, sizeof(comm)) < 0)
+    if (vr_read_small_file_at(AT_FDCWD, path, comm, sizeof(comm)) < 0)
       continue;
     int id = vr_vcpu_parse_comm(comm);
     if (id < 0 || (size_t)id >= n || tids[id] != 0)
