@@ -336,7 +336,10 @@ int vr_libvirt_start(const vr_libvirt_config_t *cfg, vr_libvirt_t **out,
     return -EIO;
   }
   try_connect(lv);
-  int err = pthread_create(&lv->thread, NULL, event_thread, lv);
+  /* collectd's helper carries the plugin context over: c_complain (the
+   * reconnect complaint) asks plugin_get_interval, which logs an error
+   * from a thread without one. */
+  int err = plugin_thread_create(&lv->thread, event_thread, lv, "vr_events");
   if (err != 0) {
     snprintf(reason, reason_len, "cannot start the event thread: %s",
              strerror(err));
