@@ -17,6 +17,7 @@
 #   has_group / no_group NAME GROUP
 #   has_value INSTANCE            # csv holds a bytes-llc-0 value for INSTANCE (domain:group)
 #   grows INSTANCE SECONDS        # its bytes-llc-0 csv gains two lines within SECONDS
+#   all_grow SECONDS INSTANCE...  # the same for all of them at once; on failure prints the counts
 #   notes SEVERITY INSTANCE       # how many notifications of SEVERITY for INSTANCE so far
 #   wait_note SEVERITY INSTANCE N SECONDS  # until at least N of them
 #   note_text SEVERITY INSTANCE   # the message of the last one
@@ -45,7 +46,7 @@ fault_setup() {
 }
 
 fault_emu_start() {
-	local ids="$1" sizes="$2"
+	local ids="$1" sizes="$2" a
 	shift 2
 	[ -x "$EMU_REAL_BIN" ] || vr_fail "$EMU_REAL_BIN is not built (make)"
 	# chain_emu_start runs EMU_BIN with its own options: a wrapper adds ours. exec keeps the pid.
@@ -53,7 +54,7 @@ fault_emu_start() {
 	{
 		echo '#!/bin/sh'
 		printf 'exec %q' "$EMU_REAL_BIN"
-		printf ' %q' "$@"
+		for a in "$@"; do printf ' %q' "$a"; done
 		echo ' "$@"'
 	} >"$EMU_BIN"
 	chmod +x "$EMU_BIN"
@@ -118,6 +119,28 @@ grows() {
 	local f
 	f=$(csv_file "$1" bytes-llc-0)
 	until_true "$2" lines_at_least "$f" $(($(csv_lines "$f") + 2))
+}
+
+# all_grow SECONDS INSTANCE...: each one's bytes-llc-0 csv gains two lines, all within SECONDS
+all_grow() {
+	local secs="$1" i want=
+	shift
+	for i in "$@"; do want="$want $(($(csv_lines "$(csv_file "$i" bytes-llc-0)") + 2))"; done
+	all_grown() {
+		local i w
+		set -- $ALL_GROW_INST
+		for w in $want; do
+			i=$1
+			shift
+			lines_at_least "$(csv_file "$i" bytes-llc-0)" "$w" || return 1
+		done
+	}
+	ALL_GROW_INST="$*"
+	until_true "$secs" all_grown || {
+		for i in "$@"; do printf '%s (%s lines) ' "$i" "$(csv_lines "$(csv_file "$i" bytes-llc-0)")"; done
+		echo "(want$want)"
+		return 1
+	}
 }
 
 note_re() { echo "Notification: severity = $1, host = $COLLECTD_HOST, plugin = virt_resctrl, plugin_instance = $2, message = "; }

@@ -35,9 +35,7 @@ lv_kill_libvirtd
 vr_log "libvirtd killed"
 vr_wait_log "$CD_LOG" 'lost the connection|cannot list domains' 10 ||
 	vr_fail "the plugin did not notice that libvirtd died"
-for inst in g1:a g1:b g2:m; do
-	grows "$inst" 5 || vr_fail "values of $inst stopped while libvirtd was down"
-done
+stalled=$(all_grow 5 g1:a g1:b g2:m) || vr_fail "values of $stalled stopped while libvirtd was down"
 sleep 2 # one more resync without libvirt
 after="$(our_groups | tr '\n' ' ') $(group_inode g1 a) $(group_inode g1 b) $(group_inode g2 m)"
 [ "$after" = "$before" ] || vr_fail "groups changed while libvirtd was down: '$before' -> '$after'"
@@ -65,8 +63,7 @@ gone_g2() { [ -z "$(our_groups_of_uuid "$u2")" ]; }
 until_true 5 gone_g2 || vr_fail "groups of the migrated-away g2 remain: $(our_groups_of_uuid "$u2")"
 wait_note OKAY g2:bad 1 5 || vr_fail "the WARNING of g2/bad was not cleared after g2 left"
 [ -z "$(warnings_raised)" ] || vr_fail "warnings left raised: $(warnings_raised | tr '\n' ' ')"
-grows g1:a 5 || vr_fail "g1:a stopped after g2 left"
-grows g1:c 5 || vr_fail "g1:c stopped after g2 left"
+stalled=$(all_grow 5 g1:a g1:c) || vr_fail "$stalled stopped after g2 left"
 vr_log "g2 gone: its groups removed, '$(note_text OKAY g2:bad)'"
 
 # 4. Clean stop: none of ours left. The only errors allowed are the failed reconnect attempts.
