@@ -84,7 +84,7 @@ case $text in
 esac
 no_group g2 m || vr_fail "g2/m exists though its RMID was in limbo"
 vr_log "RMID in limbo: '$text'"
-wait_group_tasks g2 m "$(vcpu_tids g2 0)" 10 || vr_fail "g2/m not created after the limbo (tasks '$(group_tasks g2 m)')"
+wait_group_tasks g2 m "$(vcpu_tids g2 0)" 15 || vr_fail "g2/m not created after the limbo (tasks '$(group_tasks g2 m)')"
 t_made=$(($(date +%s) - t0))
 [ "$t_made" -ge 3 ] || vr_fail "g2/m created ${t_made}s after g3's stop, before the 4 s limbo ended"
 wait_note OKAY g2:m 1 5 || vr_fail "no OKAY for g2/m once it was created"
