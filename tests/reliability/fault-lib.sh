@@ -1,0 +1,164 @@
+# shellcheck shell=bash
+# fault-lib.sh: what the fault-matrix tests (tests/reliability/fault-*.sh, issue 9) share on top
+# of tests/e2e/chain-lib.sh. Source it from a `set -eu` bash test; it sources collectd-run.sh,
+# libvirtd-env.sh and chain-lib.sh itself.
+#
+#   fault_setup                   # vr_setup + a private libvirtd (lv_stop registered as cleanup)
+#   fault_emu_start IDS SIZES [EMU-OPTION...]  # chain_emu_start with extra emulator options
+#                                 # (--num-rmids N, --limbo-ms MS, --no-alloc); may be called again
+#                                 # after chain_emu_stop (a "remount")
+#   fault_collectd_start REFRESH [EXTRA-PLUGIN-LINES]  # collectd, Interval 1, csv to CSV_DIR, our
+#                                 # plugin with RefreshInterval REFRESH; sets CD_DIR, CD_LOG
+#   fault_kill_collectd           # SIGKILL (no shutdown runs), reaped
+#   fault_clean_stop [ERE]        # SIGTERM: exit 0 within 15 s, no group of ours left, no
+#                                 # sanitizer report, no [error] line in the log but those matching ERE
+#   until_true SECONDS CMD...     # poll CMD every 50 ms
+#   set_md NAME XML               # virsh metadata --live
+#   has_group / no_group NAME GROUP
+#   has_value INSTANCE            # csv holds a bytes-llc-0 value for INSTANCE (domain:group)
+#   grows INSTANCE SECONDS        # its bytes-llc-0 csv gains two lines within SECONDS
+#   all_grow SECONDS INSTANCE...  # the same for all of them at once; on failure prints the counts
+#   notes SEVERITY INSTANCE       # how many notifications of SEVERITY for INSTANCE so far
+#   wait_note SEVERITY INSTANCE N SECONDS  # until at least N of them
+#   note_text SEVERITY INSTANCE   # the message of the last one
+#   group_inode NAME GROUP        # inode of the group's directory (same directory or a new one)
+#   our_groups_of_uuid UUID       # our group directories for that domain UUID
+#   warnings_raised               # instances whose last notification is a WARNING (open problems)
+set -eu
+. "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
+. "$VR_SRCDIR/tests/support/libvirtd-env.sh"
+. "$VR_SRCDIR/tests/e2e/chain-lib.sh"
+
+NS=urn:x-virt-resctrl:resmon:1
+
+# chain-lib's dom_uuid asks libvirtd, which is down in some cases: remember each answer.
+dom_uuid() {
+	local f=$VR_TMP/uuid.$1
+	[ -s "$f" ] || lv_virsh domuuid "$1" | tr -d ' \n' >"$f"
+	cat "$f"
+}
+EMU_REAL_BIN=$EMU_BIN
+
+fault_setup() {
+	vr_setup
+	lv_start || vr_fail "cannot start a private libvirtd"
+	vr_on_cleanup lv_stop
+}
+
+fault_emu_start() {
+	local ids="$1" sizes="$2" a
+	shift 2
+	[ -x "$EMU_REAL_BIN" ] || vr_fail "$EMU_REAL_BIN is not built (make)"
+	# chain_emu_start runs EMU_BIN with its own options: a wrapper adds ours. exec keeps the pid.
+	EMU_BIN=$VR_TMP/resctrl-emu-wrap
+	{
+		echo '#!/bin/sh'
+		printf 'exec %q' "$EMU_REAL_BIN"
+		for a in "$@"; do printf ' %q' "$a"; done
+		echo ' "$@"'
+	} >"$EMU_BIN"
+	chmod +x "$EMU_BIN"
+	rm -f "$VR_TMP/emu.ready"
+	chain_emu_start "$ids" "$sizes"
+}
+
+fault_collectd_start() {
+	local refresh="$1" extra="${2:-}"
+	CD_DIR=$VR_TMP/collectd
+	CSV_DIR=$CD_DIR/csv
+	CD_LOG=$CD_DIR/collectd.log
+	collectd_conf -p -i 1 "$CD_DIR" <<EOF
+LoadPlugin csv
+<Plugin csv>
+  DataDir "$CSV_DIR"
+  StoreRates false
+</Plugin>
+$(chain_plugin_block "  RefreshInterval $refresh
+$extra")
+EOF
+	collectd_start "$CD_DIR"
+}
+
+fault_kill_collectd() {
+	kill -KILL "$COLLECTD_PID"
+	wait "$COLLECTD_PID" 2>/dev/null || true
+	COLLECTD_PID=
+}
+
+fault_clean_stop() {
+	local rc=0
+	kill -TERM "$COLLECTD_PID"
+	collectd_gone() { ! vr_alive "$COLLECTD_PID"; }
+	until_true 15 collectd_gone || vr_fail "collectd did not stop within 15 s of SIGTERM"
+	wait "$COLLECTD_PID" || rc=$?
+	COLLECTD_PID=
+	[ "$rc" = 0 ] || vr_fail "collectd exited $rc on SIGTERM"
+	[ -z "$(our_groups)" ] || vr_fail "groups of ours left after shutdown: $(our_groups | tr '\n' ' ')"
+	no_sanitizer_report "$CD_DIR/collectd.stdout"
+	if grep -E '\[error\]' "$CD_LOG" | grep -Ev "${1:-^$}" >"$VR_TMP/errors"; then
+		vr_fail "collectd logged errors: $(cat "$VR_TMP/errors")"
+	fi
+}
+
+until_true() {
+	local n=$(($1 * 20))
+	shift
+	until "$@"; do
+		[ "$n" -le 0 ] && return 1
+		sleep 0.05
+		n=$((n - 1))
+	done
+}
+
+set_md() { lv_virsh metadata "$1" --uri "$NS" --key resmon --set "$2" --live >/dev/null; }
+has_group() { [ -n "$(group_dir "$1" "$2")" ]; }
+no_group() { [ -z "$(group_dir "$1" "$2")" ]; }
+has_value() { [ "$(csv_lines "$(csv_file "$1" bytes-llc-0)")" -ge 1 ]; }
+lines_at_least() { [ "$(csv_lines "$1")" -ge "$2" ]; }
+grows() {
+	local f
+	f=$(csv_file "$1" bytes-llc-0)
+	until_true "$2" lines_at_least "$f" $(($(csv_lines "$f") + 2))
+}
+
+# all_grow SECONDS INSTANCE...: each one's bytes-llc-0 csv gains two lines, all within SECONDS
+all_grow() {
+	local secs="$1" i want=
+	shift
+	for i in "$@"; do want="$want $(($(csv_lines "$(csv_file "$i" bytes-llc-0)") + 2))"; done
+	all_grown() {
+		local i w
+		set -- $ALL_GROW_INST
+		for w in $want; do
+			i=$1
+			shift
+			lines_at_least "$(csv_file "$i" bytes-llc-0)" "$w" || return 1
+		done
+	}
+	ALL_GROW_INST="$*"
+	until_true "$secs" all_grown || {
+		for i in "$@"; do printf '%s (%s lines) ' "$i" "$(csv_lines "$(csv_file "$i" bytes-llc-0)")"; done
+		echo "(want$want)"
+		return 1
+	}
+}
+
+note_re() { echo "Notification: severity = $1, host = $COLLECTD_HOST, plugin = virt_resctrl, plugin_instance = $2, message = "; }
+notes() { grep -cF "$(note_re "$1" "$2")" "$CD_LOG" || true; }
+note_at_least() { [ "$(notes "$1" "$2")" -ge "$3" ]; }
+wait_note() { until_true "$4" note_at_least "$1" "$2" "$3"; }
+note_text() { grep -F "$(note_re "$1" "$2")" "$CD_LOG" | tail -n 1 | sed 's/.*, message = //'; }
+
+group_inode() {
+	local d
+	d=$(group_dir "$1" "$2")
+	[ -n "$d" ] && stat -c %i "$EMU_MNT/$d"
+}
+
+our_groups_of_uuid() { our_groups | grep -F "vr_$1_" || true; }
+
+warnings_raised() {
+	grep -F 'Notification: severity = ' "$CD_LOG" | grep -F 'plugin = virt_resctrl,' |
+		sed 's/.*severity = \([A-Z]*\),.*plugin_instance = \([^,]*\),.*/\2 \1/' |
+		awk '{ last[$1] = $2 } END { for (i in last) if (last[i] == "WARNING") print i }' | sort
+}
