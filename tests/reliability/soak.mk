@@ -8,3 +8,5 @@ tests_reliability_soak_engine_LDADD = src/libvrcore.la tests/support/libvrtest.l
 
 TESTS += tests/reliability/soak-engine.sh
 EXTRA_DIST += tests/reliability/soak-engine.sh
+TESTS += tests/reliability/valgrind-collectd.sh tests/reliability/hostile-tree.sh
+EXTRA_DIST += tests/reliability/valgrind-collectd.sh tests/reliability/hostile-tree.sh
