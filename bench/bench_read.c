@@ -5,11 +5,11 @@
  * engine does when a group goes live, and times vr_live_groups_read, which
  * is all that collectd's read callback runs (vr_read -> vr_engine_read ->
  * vr_live_groups_read under the engine's mutex). Dispatch goes to the
- * counting sink of bench_shim.c. In the same process and over the same
- * files it times a floor: one pread at offset 0 per value file on fds opened
- * beforehand, the least any reader of these files can do. Cycle and floor
- * samples alternate, and which goes first alternates too, so that the noise
- * of a shared machine hits both alike.
+ * counting sink of tests/support/collectd_sink.c. In the same process and over
+ * the same files it times a floor: one pread at offset 0 per value file on fds
+ * opened beforehand, the least any reader of these files can do. Cycle and
+ * floor samples alternate, and which goes first alternates too, so that the
+ * noise of a shared machine hits both alike.
  *
  * Usage:
  *   vr-bench-read setup ROOT N [--files]
@@ -22,8 +22,8 @@
  *       --nofile L: run as a collectd whose hard and soft RLIMIT_NOFILE are
  *       L, so that groups beyond the fd budget read open-pread-close.
  */
-#include "bench_shim.h"
 #include "bench_stats.h"
+#include "collectd_shim.h"
 
 #include "live_group.h"
 #include "resctrl.h"
@@ -375,7 +375,7 @@ static int cmd_run(const run_args *a) {
       rc = cycle(&s, expected);
     if (rc == 0)
       printf("cycles=%ld dispatched=%llu\n", a->cycles,
-             (unsigned long long)bench_dispatched());
+             (unsigned long long)shim_values());
     goto cleanup;
   }
   if (!a->nofile)
@@ -407,6 +407,8 @@ static int usage(void) {
 }
 
 int main(int argc, char **argv) {
+  /* Only errors: the plugin's info lines would cost writes in the timings. */
+  shim_set_log_level(LOG_ERR);
   if (argc >= 4 && strcmp(argv[1], "setup") == 0)
     return cmd_setup(argv[2], strtoul(argv[3], NULL, 10),
                      argc > 4 && strcmp(argv[4], "--files") == 0);

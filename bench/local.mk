@@ -2,17 +2,18 @@
 # memory and event latency. The programs are noinst so that every build
 # (and CI) compiles them; `make bench` runs the runner script, as root.
 noinst_PROGRAMS += bench/vr-bench-read bench/vr-bench-events
-BENCH_CPP = $(AM_CPPFLAGS) $(COLLECTD_CPPFLAGS) $(LIBVIRT_CFLAGS) $(LIBXML_CFLAGS)
-BENCH_SHIM = bench/bench_shim.c bench/bench_shim.h \
-	bench/bench_stats.c bench/bench_stats.h
+BENCH_CPP = $(AM_CPPFLAGS) $(COLLECTD_CPPFLAGS) $(LIBVIRT_CFLAGS) $(LIBXML_CFLAGS) \
+	-I$(top_srcdir)/tests/support
+# collectd's functions come from the tests' counting stand-in.
+BENCH_SHIM = bench/bench_stats.c bench/bench_stats.h
 
 bench_vr_bench_read_SOURCES = bench/bench_read.c $(BENCH_SHIM)
 bench_vr_bench_read_CPPFLAGS = $(BENCH_CPP)
-bench_vr_bench_read_LDADD = src/libvrcore.la
+bench_vr_bench_read_LDADD = src/libvrcore.la tests/support/libvrtest.la
 
 bench_vr_bench_events_SOURCES = bench/bench_events.c $(BENCH_SHIM)
 bench_vr_bench_events_CPPFLAGS = $(BENCH_CPP)
-bench_vr_bench_events_LDADD = src/libvrcore.la $(LIBVIRT_LIBS)
+bench_vr_bench_events_LDADD = src/libvrcore.la tests/support/libvrtest.la $(LIBVIRT_LIBS)
 
 EXTRA_DIST += bench/run-bench.sh
 

@@ -1,7 +1,9 @@
 # Shared test support, and the unit tests (cmocka, pure logic).
-check_LTLIBRARIES = tests/support/libvrtest.la
+# noinst, not check: the bench programs, built by every `make`, link it too.
+noinst_LTLIBRARIES += tests/support/libvrtest.la
 tests_support_libvrtest_la_SOURCES = \
-	tests/support/collectd_shim.c tests/support/collectd_shim.h
+	tests/support/collectd_shim.c tests/support/collectd_shim.h \
+	tests/support/collectd_sink.c
 tests_support_libvrtest_la_CPPFLAGS = $(AM_CPPFLAGS) $(COLLECTD_CPPFLAGS)
 
 UNIT_TEST_CPP = $(AM_CPPFLAGS) $(COLLECTD_CPPFLAGS) $(LIBVIRT_CFLAGS) \

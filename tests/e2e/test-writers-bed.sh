@@ -97,11 +97,11 @@ vr_log "threshold: WARNING at 45 %, OKAY at 10 %"
 
 # csv: one file per series, raw values (StoreRates false keeps the derive counter).
 csv_dir=$cd_dir/csv/$host/virt_resctrl-dom1:grp0
-vr_wait_log "$csv_dir/bytes-llc-0-$day" "^$now(\\.0+)?,1048576(\\.0+)?\$" 5 ||
+vr_wait_log "$csv_dir/bytes-llc-0-$day" "^$now(\\.0+)?,1048576(\\.0+)?\$" 15 ||
 	vr_fail "csv: bytes-llc-0 does not hold $now,1048576"
-vr_wait_log "$csv_dir/memory_bandwidth-total-0-$day" "^$((now + 1))(\\.0+)?,3000000\$" 5 ||
+vr_wait_log "$csv_dir/memory_bandwidth-total-0-$day" "^$((now + 1))(\\.0+)?,3000000\$" 15 ||
 	vr_fail "csv: memory_bandwidth-total-0 does not hold the raw counter 3000000"
-vr_wait_log "$csv_dir/percent-llc-0-$day" "^$((now + 1))(\\.0+)?,10(\\.0+)?\$" 5 ||
+vr_wait_log "$csv_dir/percent-llc-0-$day" "^$((now + 1))(\\.0+)?,10(\\.0+)?\$" 15 ||
 	vr_fail "csv: percent-llc-0 does not hold 10"
 
 # carbon: write_graphite names <host>.<plugin>-<plugin_instance>.<type>-<type_instance>, and escapes

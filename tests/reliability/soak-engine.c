@@ -33,8 +33,8 @@
  * After vr_engine_stop: no group of ours is left (RemoveGroupsOnShutdown)
  * and the fd count is what it was before vr_engine_start.
  */
+#include "collectd_shim.h"
 #include "engine_private.h"
-#include "soak-sink.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -66,7 +66,8 @@
 #define HEAP_TOLERANCE (256L * 1024)
 #define RSS_TOLERANCE (2L * 1024 * 1024)
 
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void fail(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
 static void fail(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -110,7 +111,8 @@ typedef struct {
 
 /* Variant 0 of each guest is what soak-engine.sh defines it with. */
 static const variant sk1_variants[] = {
-    {"<resmon><group vcpus=\"0-1\"/><group name=\"db\" vcpus=\"2,3\"/></resmon>",
+    {"<resmon><group vcpus=\"0-1\"/><group name=\"db\" "
+     "vcpus=\"2,3\"/></resmon>",
      {"db", "vcpus_0,1"}},
     {"<resmon/>", {0}},
     {"<resmon><group vcpus=\"0\"/><group vcpus=\"1\"/><group vcpus=\"2\"/>"
@@ -140,10 +142,10 @@ typedef struct {
 } guest;
 
 static guest guests[] = {
-    {"sk1", sk1_variants, sizeof(sk1_variants) / sizeof(sk1_variants[0]), 0,
-     "", NULL},
-    {"sk2", sk2_variants, sizeof(sk2_variants) / sizeof(sk2_variants[0]), 0,
-     "", NULL},
+    {"sk1", sk1_variants, sizeof(sk1_variants) / sizeof(sk1_variants[0]), 0, "",
+     NULL},
+    {"sk2", sk2_variants, sizeof(sk2_variants) / sizeof(sk2_variants[0]), 0, "",
+     NULL},
 };
 #define N_GUESTS (sizeof(guests) / sizeof(guests[0]))
 
@@ -290,8 +292,8 @@ static size_t settle(const char *why) {
     if (n_have == n_want && n_live == n_want && strcmp(have, want) == 0)
       break;
     if (now_s() > end)
-      fail("%s: tree has [%s] (engine %zu live), want [%s]", why, have,
-           n_live, want);
+      fail("%s: tree has [%s] (engine %zu live), want [%s]", why, have, n_live,
+           want);
   }
   settles++;
   return n_want;
@@ -331,7 +333,7 @@ static sample measure(void) {
   engine_passes(&n_live);
   s.groups = (long)tree_groups(buf, sizeof(buf));
   s.live = (long)n_live;
-  s.meta = (long)sink_meta_live();
+  s.meta = (long)shim_meta_live();
   s.fds = count_fds();
   s.rss = rss_bytes();
   s.heap = heap_in_use();
@@ -361,8 +363,8 @@ static void check_read(size_t n_groups, const char *why) {
   if (per_group == 0 && n_groups > 0)
     per_group = sent / n_groups;
   if (sent != per_group * n_groups || (n_groups > 0 && per_group == 0))
-    fail("%s: one read sent %zu value lists for %zu groups, want %zu each",
-         why, sent, n_groups, per_group);
+    fail("%s: one read sent %zu value lists for %zu groups, want %zu each", why,
+         sent, n_groups, per_group);
 }
 
 /* The churn: cycles read cycles, an edit every edit_every, a restart every
@@ -412,7 +414,8 @@ int main(void) {
     fail("cannot connect to %s: %s", uri, virGetLastErrorMessage());
   for (size_t g = 0; g < N_GUESTS; g++) {
     guests[g].dom = virDomainLookupByName(conn, guests[g].name);
-    if (!guests[g].dom || virDomainGetUUIDString(guests[g].dom, guests[g].uuid) < 0)
+    if (!guests[g].dom ||
+        virDomainGetUUIDString(guests[g].dom, guests[g].uuid) < 0)
       fail("guest %s: %s", guests[g].name, virGetLastErrorMessage());
     if (virDomainIsActive(guests[g].dom) != 1)
       fail("guest %s is not running", guests[g].name);
@@ -484,12 +487,12 @@ int main(void) {
          "dispatched, %lu notifications, in %.1f s (warm-up %.1f s)\n",
          reads - reads0, edits - edits0, restarts - restarts0,
          engine_passes(NULL) - passes0, resync_requests, values_sent,
-         sink_notifications(), t2 - t1, t1 - t0);
+         shim_notifications(), t2 - t1, t1 - t0);
 
   int bad = 0;
-  if (sink_values_bad() != 0) {
+  if (shim_values_bad() != 0) {
     fprintf(stderr, "FAIL: %lu value lists lacked fields collectd needs\n",
-            sink_values_bad());
+            shim_values_bad());
     bad = 1;
   }
   if (after.fds != base.fds) {
@@ -538,8 +541,7 @@ int main(void) {
   printf("# after stop: %zu groups of ours left, fds %ld (%ld before "
          "libvirt's loop ran its deferred releases; before start %ld), meta "
          "data sets %lu\n",
-         left, fds_after_stop, fds_stopped, fds_before_start,
-         sink_meta_live());
+         left, fds_after_stop, fds_stopped, fds_before_start, shim_meta_live());
   if (left != 0) {
     fprintf(stderr, "FAIL: groups left after stop: %s\n", have);
     bad = 1;
@@ -550,9 +552,9 @@ int main(void) {
     dump_fds("after stop");
     bad = 1;
   }
-  if (sink_meta_live() != 0) {
+  if (shim_meta_live() != 0) {
     fprintf(stderr, "FAIL: %lu meta data sets never destroyed\n",
-            sink_meta_live());
+            shim_meta_live());
     bad = 1;
   }
   for (size_t g = 0; g < N_GUESTS; g++)

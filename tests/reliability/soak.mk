@@ -1,7 +1,6 @@
 # reliability: soak, valgrind, hostile resctrl tree (issue 9)
 check_PROGRAMS += tests/reliability/soak-engine
-tests_reliability_soak_engine_SOURCES = tests/reliability/soak-engine.c \
-	tests/reliability/soak-sink.c tests/reliability/soak-sink.h
+tests_reliability_soak_engine_SOURCES = tests/reliability/soak-engine.c
 tests_reliability_soak_engine_CPPFLAGS = $(UNIT_TEST_CPP) -I$(top_srcdir)/tests/reliability
 tests_reliability_soak_engine_LDADD = src/libvrcore.la tests/support/libvrtest.la \
 	$(LIBVIRT_LIBS) -lpthread

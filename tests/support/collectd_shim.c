@@ -12,6 +12,9 @@
 
 static char last_log_line[1024];
 static int log_line_count;
+static int print_level = LOG_DEBUG;
+
+void shim_set_log_level(int level) { print_level = level; }
 
 void plugin_log(int level, const char *format, ...) {
   va_list ap;
@@ -19,7 +22,8 @@ void plugin_log(int level, const char *format, ...) {
   vsnprintf(last_log_line, sizeof(last_log_line), format, ap);
   va_end(ap);
   log_line_count++;
-  fprintf(stderr, "[log %d] %s\n", level, last_log_line);
+  if (level <= print_level)
+    fprintf(stderr, "[log %d] %s\n", level, last_log_line);
 }
 
 const char *shim_last_log_line(void) { return last_log_line; }

@@ -6,8 +6,21 @@
 
 #include "collectd/core/utils/common/common.h"
 
+#include "collectd/core/utils/metadata/meta_data.h"
+
+/* What the log stand-in saw (collectd_shim.c). Lines above the level set
+ * (default: all) are counted but not printed. */
+void shim_set_log_level(int level);
 const char *shim_last_log_line(void);
 int shim_log_line_count(void);
 void shim_reset_log(void);
+
+/* What the counting sink saw (collectd_sink.c): value lists (those collectd
+ * would reject also counted apart), notifications, meta data sets not yet
+ * destroyed. */
+unsigned long shim_values(void);
+unsigned long shim_values_bad(void);
+unsigned long shim_notifications(void);
+unsigned long shim_meta_live(void);
 
 #endif

@@ -1,0 +1,94 @@
+/*
+ * The collectd functions the engine and dispatch call, for programs that run
+ * them outside collectd (soak, bench): a counting sink. Value lists and
+ * notifications are counted, value lists collectd would reject (empty
+ * identifiers, no value, no meta data) apart; meta data is a list of
+ * strdup'd pairs, the shape collectd's own has, so memory per group is about
+ * what it is under collectd, and the number of live sets is counted so a
+ * set the plugin forgets to destroy shows.
+ */
+#include "collectd_shim.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct meta_entry {
+  char *key;
+  char *value;
+  struct meta_entry *next;
+} meta_entry;
+
+struct meta_data_s {
+  meta_entry *head;
+};
+
+static char hostname_buf[] = "vr-test";
+char *hostname_g = hostname_buf;
+
+static atomic_ulong values_seen, values_bad, notes_seen, meta_live;
+
+cdtime_t cdtime(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return TIMESPEC_TO_CDTIME_T(&ts);
+}
+
+int plugin_dispatch_values(value_list_t const *vl) {
+  atomic_fetch_add(&values_seen, 1);
+  if (vl->values_len != 1 || !vl->values || !vl->plugin[0] || !vl->type[0] ||
+      !vl->plugin_instance[0] || !vl->meta) {
+    atomic_fetch_add(&values_bad, 1);
+    return -1;
+  }
+  return 0;
+}
+
+int plugin_dispatch_notification(const notification_t *n) {
+  (void)n;
+  atomic_fetch_add(&notes_seen, 1);
+  return 0;
+}
+
+meta_data_t *meta_data_create(void) {
+  meta_data_t *md = calloc(1, sizeof(*md));
+  if (md)
+    atomic_fetch_add(&meta_live, 1);
+  return md;
+}
+
+int meta_data_add_string(meta_data_t *md, const char *key, const char *value) {
+  meta_entry *e = calloc(1, sizeof(*e));
+  if (!e)
+    return -1;
+  e->key = strdup(key);
+  e->value = strdup(value);
+  if (!e->key || !e->value) {
+    free(e->key);
+    free(e->value);
+    free(e);
+    return -1;
+  }
+  e->next = md->head;
+  md->head = e;
+  return 0;
+}
+
+void meta_data_destroy(meta_data_t *md) {
+  if (!md)
+    return;
+  for (meta_entry *e = md->head, *next; e; e = next) {
+    next = e->next;
+    free(e->key);
+    free(e->value);
+    free(e);
+  }
+  free(md);
+  atomic_fetch_sub(&meta_live, 1);
+}
+
+unsigned long shim_values(void) { return atomic_load(&values_seen); }
+unsigned long shim_values_bad(void) { return atomic_load(&values_bad); }
+unsigned long shim_notifications(void) { return atomic_load(&notes_seen); }
+unsigned long shim_meta_live(void) { return atomic_load(&meta_live); }
