@@ -17,12 +17,15 @@ int vr_live_group_open(vr_resctrl *resctrl, vr_resctrl_fd_budget *budget,
                        size_t notes_len, char *reason, size_t reason_len) {
   memset(out, 0, sizeof(*out));
   notes[0] = '\0';
-  sstrncpy(out->uuid, ids->uuid, sizeof(out->uuid));
-  sstrncpy(out->group, ids->group, sizeof(out->group));
-  sstrncpy(out->ctrl, ctrl, sizeof(out->ctrl));
-  sstrncpy(out->name, name, sizeof(out->name));
-  int status = vr_resctrl_reader_open(resctrl, ctrl, name, budget, &out->reader,
-                                      reason, reason_len);
+  int status = -ENOMEM;
+  out->ctrl = strdup(ctrl);
+  out->name = strdup(name);
+  if (!out->ctrl || !out->name) {
+    ssnprintf(reason, reason_len, "out of memory");
+    goto fail;
+  }
+  status = vr_resctrl_reader_open(resctrl, ctrl, name, budget, &out->reader,
+                                  reason, reason_len);
   if (status < 0)
     goto fail;
   out->n_values = vr_resctrl_reader_count(out->reader);
@@ -62,6 +65,10 @@ void vr_live_group_release(vr_live_group *g) {
   vr_resctrl_reader_close(g->reader);
   vr_dispatch_group_free(g->dispatch);
   free(g->values);
+  free(g->ctrl);
+  free(g->name);
+  g->ctrl = NULL;
+  g->name = NULL;
   g->reader = NULL;
   g->dispatch = NULL;
   g->values = NULL;

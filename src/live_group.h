@@ -15,10 +15,8 @@
 #include <stddef.h>
 
 typedef struct {
-  char uuid[VR_UUID_STRING_LEN + 1];
-  char group[VR_GROUP_NAME_MAX + 1];
-  char ctrl[VR_RESCTRL_NAME_MAX + 1];
-  char name[VR_RESCTRL_NAME_MAX + 1];
+  char *ctrl; /* parent CTRL_MON group, "" for the root (heap, to size) */
+  char *name; /* our directory name (heap, to size) */
   vr_resctrl_reader *reader;
   vr_dispatch_group *dispatch;
   vr_resctrl_value *values; /* one slot per value the reader returns */

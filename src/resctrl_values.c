@@ -12,13 +12,19 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The longest group directory path below the root, and a value file's. */
+#define BASE_MAX (VR_RESCTRL_NAME_MAX * 2 + 32)
+#define REL_MAX (BASE_MAX + VR_RESCTRL_NAME_MAX + 32)
+
+/* Allocated to size: readers exist once per group, and the benchmark counts
+ * their memory per 1000 groups. */
 struct vr_resctrl_reader {
   const vr_resctrl *r;
   vr_resctrl_fd_budget *budget;
-  char base[VR_RESCTRL_NAME_MAX * 2 + 32]; /* ".../mon_data", rel to root */
-  size_t n;                                /* n_caches * VR_FEAT_COUNT */
-  size_t kept;                             /* fds held (0 or all) */
-  int fds[];                               /* -1: not monitored / fallback */
+  char *base;  /* ".../mon_data", rel to root */
+  size_t n;    /* n_caches * VR_FEAT_COUNT */
+  size_t kept; /* fds held (0 or all) */
+  int fds[];   /* -1: not monitored / fallback */
 };
 
 int vr_resctrl_raise_nofile(rlim_t want, rlim_t *soft) {
@@ -101,11 +107,18 @@ int vr_resctrl_reader_open(const vr_resctrl *r, const char *ctrl,
   rd->n = n;
   for (size_t i = 0; i < n; i++)
     rd->fds[i] = -1;
-  rc = group_base(ctrl, name, rd->base, sizeof(rd->base));
+  char base[BASE_MAX];
+  rc = group_base(ctrl, name, base, sizeof(base));
   if (rc < 0) {
     vr_resctrl_reason(reason, reason_len,
                       "refusing group \"%s\"/\"%s\": not a directory name",
                       ctrl ? ctrl : "", name ? name : "");
+    goto cleanup;
+  }
+  rd->base = strdup(base);
+  if (!rd->base) {
+    rc = -ENOMEM;
+    vr_resctrl_reason(reason, reason_len, "out of memory");
     goto cleanup;
   }
   int dfd = vr_resctrl_open_beneath(r->root_fd, rd->base, O_PATH | O_DIRECTORY);
@@ -124,7 +137,7 @@ int vr_resctrl_reader_open(const vr_resctrl *r, const char *ctrl,
   if (budget->used + wanted > budget->limit)
     goto cleanup;
   for (size_t i = 0; i < n; i++) {
-    char rel[sizeof(rd->base) + VR_RESCTRL_NAME_MAX + 32];
+    char rel[REL_MAX];
     if (!monitored(rd, i))
       continue;
     slot_path(rd, i, rel, sizeof(rel));
@@ -161,7 +174,7 @@ static ssize_t read_slot(const vr_resctrl_reader *rd, size_t i, char *buf,
     ssize_t n = pread(rd->fds[i], buf, len - 1, 0);
     return n < 0 ? -errno : n;
   }
-  char rel[sizeof(rd->base) + VR_RESCTRL_NAME_MAX + 32];
+  char rel[REL_MAX];
   slot_path(rd, i, rel, sizeof(rel));
   int fd = vr_resctrl_open_beneath(rd->r->root_fd, rel, O_RDONLY);
   if (fd < 0)
@@ -218,5 +231,6 @@ void vr_resctrl_reader_close(vr_resctrl_reader *rd) {
     if (rd->fds[i] >= 0)
       close(rd->fds[i]);
   rd->budget->used -= rd->kept;
+  free(rd->base);
   free(rd);
 }

@@ -26,9 +26,10 @@ typedef enum {
   VR_READ_FAILED,        /* another read error or unparsable text (err) */
 } vr_read_status;
 
+/* The counter first: 16 bytes, not 24, per value kept for every group. */
 typedef struct {
-  vr_read_status status;
   uint64_t value;
+  vr_read_status status;
   int err; /* positive errno for VANISHED/FAILED (EPROTO: unparsable) */
 } vr_resctrl_value;
 
