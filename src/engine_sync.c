@@ -20,7 +20,6 @@ typedef struct {
   vr_vcpu_thread *threads; /* one block, sliced per group */
   vr_group_list *lists;    /* per domain, owns names and members */
   size_t n_lists;
-  size_t *domain_of; /* groups[i] belongs to domains[domain_of[i]] */
   /* Filled while executing: create failed (ENOSPC/EBUSY) or assign
    * failed, so the group is not live this pass. */
   vr_health *failure;
@@ -32,7 +31,6 @@ static void desired_set_clear(desired_set *d) {
   free(d->lists);
   free(d->groups);
   free(d->threads);
-  free(d->domain_of);
   free(d->failure);
   memset(d, 0, sizeof(*d));
 }
@@ -212,10 +210,9 @@ static int build_desired(vr_engine *e, desired_set *d) {
     total_threads += max_vcpus;
   }
   d->groups = calloc(total_groups + 1, sizeof(*d->groups));
-  d->domain_of = calloc(total_groups + 1, sizeof(*d->domain_of));
   d->failure = calloc(total_groups + 1, sizeof(*d->failure));
   d->threads = calloc(total_threads + 1, sizeof(*d->threads));
-  if (!d->groups || !d->domain_of || !d->failure || !d->threads)
+  if (!d->groups || !d->failure || !d->threads)
     return -ENOMEM;
 
   size_t next_thread = 0;
@@ -239,8 +236,8 @@ static int build_desired(vr_engine *e, desired_set *d) {
       want->threads = &d->threads[next_thread];
       for (int v = vr_cpuset_next(&spec->vcpus, 0); v >= 0;
            v = vr_cpuset_next(&spec->vcpus, (unsigned)v + 1)) {
-        /* Offline vCPUs have no thread yet: picked up when they come
-         * online (hot-plug raises an event). */
+        /* Offline vCPUs have no thread yet: picked up at a later resync
+         * once online (libvirt 9.0 raises no event for vCPU hot-plug). */
         if (v < dom->max_vcpus && dom->vcpu_tids[v] > 0) {
           d->threads[next_thread].vcpu = (unsigned)v;
           d->threads[next_thread].tid = dom->vcpu_tids[v];
@@ -248,7 +245,6 @@ static int build_desired(vr_engine *e, desired_set *d) {
           want->n_threads++;
         }
       }
-      d->domain_of[d->n] = i;
       d->n++;
     }
   }
@@ -276,21 +272,8 @@ static void execute_plan(vr_engine *e, const vr_plan *plan, desired_set *d) {
     } else if (a->kind == VR_ACTION_CREATE) {
       status = vr_resctrl_group_create(e->resctrl, prefix, a->ctrl, a->name,
                                        reason, sizeof(reason));
-      if (status == -EEXIST)
-        status = 0;
-      if (status == -ENOSPC)
-        vr_health_set(failure, VR_HEALTH_RMID_EXHAUSTED,
-                      "no RMID left to monitor it (%s); retrying at every "
-                      "resync",
-                      reason);
-      else if (status == -EBUSY)
-        vr_health_set(failure, VR_HEALTH_RMID_LIMBO,
-                      "every free RMID is still in limbo (%s); retrying at "
-                      "every resync",
-                      reason);
-      else if (status < 0)
-        vr_health_set(failure, VR_HEALTH_CONFLICT,
-                      "cannot create resctrl group %s: %s", a->name, reason);
+      if (status < 0 && status != -EEXIST)
+        vr_health_from_create_error(status, reason, failure);
     } else {
       vr_resctrl_tasks_result result;
       status = vr_resctrl_group_add_tasks(e->resctrl, prefix, a->ctrl, a->name,
@@ -435,12 +418,8 @@ static void report_outcomes(vr_engine *e, const desired_set *d,
     vr_health next;
     if (d->failure[i].kind != VR_HEALTH_UNKNOWN)
       next = d->failure[i];
-    else if (plan->outcomes[i].kind == VR_OUTCOME_CONFLICT)
-      vr_health_set(&next, VR_HEALTH_CONFLICT, "%s", plan->outcomes[i].reason);
-    else if (plan->outcomes[i].kind == VR_OUTCOME_INVALID)
-      vr_health_set(&next, VR_HEALTH_INVALID, "%s", plan->outcomes[i].reason);
     else
-      vr_health_set(&next, VR_HEALTH_OK, "ok");
+      vr_health_from_outcome(&plan->outcomes[i], &next);
     report(e, want->uuid, want->domain, want->group, &next);
   }
 }

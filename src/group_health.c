@@ -85,18 +85,23 @@ void vr_health_from_outcome(const vr_group_outcome *outcome, vr_health *out) {
 
 /* DESIGN.md "resctrl rules": mkdir fails with ENOSPC when no RMID is left
  * and EBUSY while freed RMIDs are still in limbo; both are retried at later
- * resyncs, and the warning says so. */
-vr_health_kind vr_health_from_create_error(int err, vr_health *out) {
+ * resyncs, and the warning says so. detail is the kernel's word on it
+ * (info/last_cmd_status), or "". */
+vr_health_kind vr_health_from_create_error(int err, const char *detail,
+                                           vr_health *out) {
+  const char *sep = detail[0] ? ": " : "";
   if (err == -ENOSPC)
     vr_health_set(out, VR_HEALTH_RMID_EXHAUSTED,
-                  "cannot create the resctrl group: no RMID left (ENOSPC); "
-                  "retrying at each resync");
+                  "no RMID left (ENOSPC%s%s); retrying at each resync", sep,
+                  detail);
   else if (err == -EBUSY)
     vr_health_set(out, VR_HEALTH_RMID_LIMBO,
-                  "cannot create the resctrl group: RMIDs are in limbo "
-                  "(EBUSY); retrying at each resync");
+                  "every free RMID is still in limbo (EBUSY%s%s); retrying "
+                  "at each resync",
+                  sep, detail);
   else
     vr_health_set(out, VR_HEALTH_CONFLICT,
-                  "cannot create the resctrl group: %s", strerror(-err));
+                  "cannot create the resctrl group: %s",
+                  detail[0] ? detail : strerror(-err));
   return out->kind;
 }

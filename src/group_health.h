@@ -68,9 +68,11 @@ void vr_health_from_outcome(const vr_group_outcome *outcome, vr_health *out);
  * The health after the executor's CREATE failed with err (a negative
  * errno): -ENOSPC is rmid_exhausted, -EBUSY rmid_limbo (the kernel keeps a
  * freed RMID until its cache lines age out), anything else a conflict
- * naming the error. Returns the kind.
+ * naming the error. detail is the kernel's info/last_cmd_status ("" if
+ * none), quoted in the reason. Returns the kind.
  */
-vr_health_kind vr_health_from_create_error(int err, vr_health *out);
+vr_health_kind vr_health_from_create_error(int err, const char *detail,
+                                           vr_health *out);
 
 /** Builds a vr_health from a kind and a printf-style reason. */
 void vr_health_set(vr_health *health, vr_health_kind kind, const char *fmt, ...)

@@ -171,13 +171,19 @@ static void test_from_create_error(void **state) {
     int err;
     vr_health_kind want;
     const char *mentions;
-  } table[] = {{-ENOSPC, VR_HEALTH_RMID_EXHAUSTED, "no RMID left"},
-               {-EBUSY, VR_HEALTH_RMID_LIMBO, "limbo"},
-               {-EPERM, VR_HEALTH_CONFLICT, "Operation not permitted"}};
+    const char *detail;
+  } table[] = {
+      {-ENOSPC, VR_HEALTH_RMID_EXHAUSTED, "no RMID left (ENOSPC)", ""},
+      {-ENOSPC, VR_HEALTH_RMID_EXHAUSTED, "(ENOSPC: Out of RMIDs)",
+       "Out of RMIDs"},
+      {-EBUSY, VR_HEALTH_RMID_LIMBO, "limbo (EBUSY)", ""},
+      {-EPERM, VR_HEALTH_CONFLICT, "Operation not permitted", ""},
+      {-EINVAL, VR_HEALTH_CONFLICT, "group: mkdir said no", "mkdir said no"}};
   for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
     vr_health h;
-    assert_int_equal(vr_health_from_create_error(table[i].err, &h),
-                     table[i].want);
+    assert_int_equal(
+        vr_health_from_create_error(table[i].err, table[i].detail, &h),
+        table[i].want);
     assert_int_equal(h.kind, table[i].want);
     assert_non_null(strstr(h.reason, table[i].mentions));
   }
