@@ -51,16 +51,6 @@ log=$cd_dir/collectd.log
 
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
-# until_true SECONDS CMD...: poll CMD every 50 ms
-until_true() {
-	local n=$(($1 * 20))
-	shift
-	until "$@"; do
-		[ "$n" -le 0 ] && return 1
-		sleep 0.05
-		n=$((n - 1))
-	done
-}
 has_value() { [ "$(csv_lines "$(csv_file "$1" bytes-llc-0)")" -ge 1 ]; }
 no_group() { [ -z "$(group_dir "$1" "$2")" ]; }
 set_md() { lv_virsh metadata "$1" --uri "$NS" --key resmon --set "$2" --live >/dev/null; }

@@ -39,36 +39,7 @@ vr_log "guests g1 ($(dom_uuid g1)) and g2 ($(dom_uuid g2)) running"
 cd_dir=$VR_TMP/collectd
 CSV_DIR=$cd_dir/csv
 collectd_conf -p -i 1 "$cd_dir" <<EOF
-LoadPlugin csv
-<LoadPlugin write_graphite>
-  FlushInterval 1
-</LoadPlugin>
-<LoadPlugin network>
-  FlushInterval 1
-</LoadPlugin>
-LoadPlugin threshold
-<Plugin csv>
-  DataDir "$CSV_DIR"
-  StoreRates false
-</Plugin>
-<Plugin write_graphite>
-  <Node "carbon">
-    Host "127.0.0.1"
-    Port "$CARBON_PORT"
-    Protocol "tcp"
-    LogSendErrors true
-  </Node>
-</Plugin>
-<Plugin network>
-  Server "127.0.0.1" "$INFLUX_COLLECTD_PORT"
-</Plugin>
-<Plugin threshold>
-  <Plugin "virt_resctrl">
-    <Type "percent">
-      WarningMax 30
-    </Type>
-  </Plugin>
-</Plugin>
+$(collectd_writer_blocks "$CSV_DIR" 30)
 $(chain_plugin_block '  RefreshInterval 1')
 EOF
 collectd_start "$cd_dir"

@@ -17,42 +17,11 @@ sock=$cd_dir/collectd.sock
 collectd_conf -i 1 "$cd_dir" <<EOF
 LoadPlugin memory
 LoadPlugin unixsock
-LoadPlugin csv
-# write_graphite and network hold values until a send buffer (about 1.4 kB) fills: flush them every
-# second instead, or the first values take seconds to arrive.
-<LoadPlugin write_graphite>
-  FlushInterval 1
-</LoadPlugin>
-<LoadPlugin network>
-  FlushInterval 1
-</LoadPlugin>
-LoadPlugin threshold
 <Plugin unixsock>
   SocketFile "$sock"
   SocketGroup "root"
 </Plugin>
-<Plugin csv>
-  DataDir "$cd_dir/csv"
-  StoreRates false
-</Plugin>
-<Plugin write_graphite>
-  <Node "carbon">
-    Host "127.0.0.1"
-    Port "$CARBON_PORT"
-    Protocol "tcp"
-    LogSendErrors true
-  </Node>
-</Plugin>
-<Plugin network>
-  Server "127.0.0.1" "$INFLUX_COLLECTD_PORT"
-</Plugin>
-<Plugin threshold>
-  <Plugin "virt_resctrl">
-    <Type "percent">
-      WarningMax 30
-    </Type>
-  </Plugin>
-</Plugin>
+$(collectd_writer_blocks "$cd_dir/csv" 30)
 EOF
 collectd_start "$cd_dir"
 log=$cd_dir/collectd.log

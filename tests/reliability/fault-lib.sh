@@ -100,15 +100,6 @@ fault_clean_stop() {
 	fi
 }
 
-until_true() {
-	local n=$(($1 * 20))
-	shift
-	until "$@"; do
-		[ "$n" -le 0 ] && return 1
-		sleep 0.05
-		n=$((n - 1))
-	done
-}
 
 set_md() { lv_virsh metadata "$1" --uri "$NS" --key resmon --set "$2" --live >/dev/null; }
 has_group() { [ -n "$(group_dir "$1" "$2")" ]; }

@@ -299,3 +299,55 @@ for cmd in sys.argv[2:]:
 sys.exit(rc)
 PY
 }
+
+# until_true SECONDS CMD...: poll CMD every 50 ms until it succeeds; 1 on timeout.
+until_true() {
+	local n=$(($1 * 20))
+	shift
+	until "$@"; do
+		[ "$n" -le 0 ] && return 1
+		sleep 0.05
+		n=$((n - 1))
+	done
+}
+
+# collectd_writer_blocks CSV_DIR WARNING_MAX: the writers every end-to-end test
+# uses, as config lines for collectd_conf's stdin: csv (raw counters), write_graphite
+# to the carbon of carbon.sh, network to the InfluxDB of influxdb.sh, and a threshold
+# on virt_resctrl's percent values. write_graphite and network hold values until a
+# send buffer (about 1.4 kB) fills: they flush every second instead, or the first
+# values take seconds to arrive.
+collectd_writer_blocks() {
+	cat <<EOF
+LoadPlugin csv
+<LoadPlugin write_graphite>
+  FlushInterval 1
+</LoadPlugin>
+<LoadPlugin network>
+  FlushInterval 1
+</LoadPlugin>
+LoadPlugin threshold
+<Plugin csv>
+  DataDir "$1"
+  StoreRates false
+</Plugin>
+<Plugin write_graphite>
+  <Node "carbon">
+    Host "127.0.0.1"
+    Port "$CARBON_PORT"
+    Protocol "tcp"
+    LogSendErrors true
+  </Node>
+</Plugin>
+<Plugin network>
+  Server "127.0.0.1" "$INFLUX_COLLECTD_PORT"
+</Plugin>
+<Plugin threshold>
+  <Plugin "virt_resctrl">
+    <Type "percent">
+      WarningMax $2
+    </Type>
+  </Plugin>
+</Plugin>
+EOF
+}
