@@ -25,7 +25,6 @@ typedef struct {
   metric_id metrics[VR_METRIC_COUNT];
   size_t n_metrics;
   uint64_t l3_size;
-  size_t cache_index;
   meta_data_t *meta;
 } cache_series;
 
@@ -123,7 +122,6 @@ int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
     }
     cache_series *c = &g->caches[g->n_caches++];
     c->l3_size = r->caches[i].size;
-    c->cache_index = i;
     status = fill_cache(c, &s);
     if (status == 0 && i == 0)
       status = keep_names(g, &s);
@@ -172,8 +170,9 @@ size_t vr_dispatch_group_submit(vr_dispatch_group *g,
   sstrncpy(vl.plugin_instance, g->instance, sizeof(vl.plugin_instance));
   for (size_t i = 0; i < g->n_caches; i++) {
     cache_series *c = &g->caches[i];
-    const vr_resctrl_value *base = values + c->cache_index * VR_FEAT_COUNT;
-    if ((c->cache_index + 1) * VR_FEAT_COUNT > n)
+    /* caches[i] is the resctrl handle's caches[i]: the reader's order. */
+    const vr_resctrl_value *base = values + i * VR_FEAT_COUNT;
+    if ((i + 1) * VR_FEAT_COUNT > n)
       break;
     vl.meta = c->meta;
     for (size_t m = 0; m < c->n_metrics; m++) {
@@ -212,10 +211,6 @@ size_t vr_dispatch_group_submit(vr_dispatch_group *g,
     }
   }
   return sent;
-}
-
-const char *vr_dispatch_group_instance(const vr_dispatch_group *g) {
-  return g->instance;
 }
 
 void vr_dispatch_group_free(vr_dispatch_group *g) {

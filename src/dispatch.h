@@ -43,9 +43,6 @@ int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
 size_t vr_dispatch_group_submit(vr_dispatch_group *g,
                                 const vr_resctrl_value *values, size_t n);
 
-/** The plugin_instance of the group's series, for notifications. */
-const char *vr_dispatch_group_instance(const vr_dispatch_group *g);
-
 void vr_dispatch_group_free(vr_dispatch_group *g);
 
 #endif /* VR_DISPATCH_H */
