@@ -210,6 +210,20 @@ static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Sorts names, joins them with spaces into out and frees them; returns n. */
+static size_t join_sorted(char **names, size_t n, char *out, size_t len) {
+  qsort(names, n, sizeof(names[0]), cmp_str);
+  size_t used = 0;
+  out[0] = '\0';
+  for (size_t i = 0; i < n; i++) {
+    int w = snprintf(out + used, len - used, "%s%s", i ? " " : "", names[i]);
+    if (w > 0 && (size_t)w < len - used)
+      used += (size_t)w;
+    free(names[i]);
+  }
+  return n;
+}
+
 /* Our groups under the root's mon_groups, sorted, joined by spaces. */
 static size_t tree_groups(char *out, size_t len) {
   char path[4096];
@@ -224,16 +238,7 @@ static size_t tree_groups(char *out, size_t len) {
     if (strncmp(de->d_name, "vr_", 3) == 0 && n < 256)
       names[n++] = strdup(de->d_name);
   closedir(d);
-  qsort(names, n, sizeof(names[0]), cmp_str);
-  size_t used = 0;
-  out[0] = '\0';
-  for (size_t i = 0; i < n; i++) {
-    int w = snprintf(out + used, len - used, "%s%s", i ? " " : "", names[i]);
-    if (w > 0 && (size_t)w < len - used)
-      used += (size_t)w;
-    free(names[i]);
-  }
-  return n;
+  return join_sorted(names, n, out, len);
 }
 
 /* What the tree must hold for the guests' current variants. */
@@ -248,16 +253,7 @@ static size_t expected_groups(char *out, size_t len) {
       names[n++] = strdup(buf);
     }
   }
-  qsort(names, n, sizeof(names[0]), cmp_str);
-  size_t used = 0;
-  out[0] = '\0';
-  for (size_t i = 0; i < n; i++) {
-    int w = snprintf(out + used, len - used, "%s%s", i ? " " : "", names[i]);
-    if (w > 0 && (size_t)w < len - used)
-      used += (size_t)w;
-    free(names[i]);
-  }
-  return n;
+  return join_sorted(names, n, out, len);
 }
 
 static unsigned long engine_passes(size_t *n_live) {
