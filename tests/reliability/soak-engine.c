@@ -336,6 +336,22 @@ static sample measure(void) {
   return s;
 }
 
+/* A sample once the fd count has held still for 2 s (two ticks of the
+ * libvirt event thread, which closes a dropped connection's socket and
+ * eventfd from a later loop pass), at most 10 s: a baseline taken while such
+ * a release is pending would count fds that are already on their way out. */
+static sample measure_settled(void) {
+  sample s = measure();
+  int still = 0;
+  for (int i = 0; i < 100 && still < 20; i++) {
+    usleep(100000);
+    sample next = measure();
+    still = next.fds == s.fds ? still + 1 : 0;
+    s = next;
+  }
+  return s;
+}
+
 static void print_sample(const char *label, const sample *s) {
   printf("# %-9s fds %ld, RSS %ld KiB, heap in use %ld B%s, our groups %ld "
          "(engine %ld live), meta data sets %ld\n",
@@ -460,7 +476,7 @@ int main(void) {
 
   churn(warmup, edit_every, warmup / 2, "warm-up");
   back_to_start("warm-up end");
-  sample base = measure();
+  sample base = measure_settled();
   print_sample("baseline", &base);
   dump_fds("at baseline");
   unsigned long passes0 = engine_passes(NULL);
