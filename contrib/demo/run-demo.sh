@@ -119,6 +119,9 @@ while [ "$(date +%s)" -lt "$end" ]; do
   echo "-- +${t}s"
   for f in "$W"/csv/demo/virt_resctrl-*/bytes-llc-*; do
     [ -e "$f" ] || continue
+    # After midnight a series has a file per day: show the newest only.
+    newest=$(ls "${f%-????-??-??}"-????-??-?? | tail -n 1)
+    [ "$f" = "$newest" ] || continue
     inst=${f%/*}; inst=${inst##*/virt_resctrl-}
     cache=${f##*/bytes-llc-}; cache=${cache%%-*}
     bytes=$(tail -1 "$f" | cut -d, -f2)

@@ -17,10 +17,11 @@
 #   group_dir NAME GROUP          # the directory of our group of domain NAME, relative ("" if none)
 #   group_tasks NAME GROUP        # its tasks file, sorted, one line
 #   wait_group_tasks NAME GROUP WANT SECONDS  # until group_tasks prints WANT
-#   csv_file INSTANCE FILE        # csv path of plugin virt_resctrl, e.g. csv_file g1:db bytes-llc-0
-#   csv_lines FILE                # number of value lines (0 when missing)
-#   csv_last FILE                 # the value of the last line
-#   csv_wait_value FILE VALUE SECONDS   # until the last value equals VALUE numerically
+#   csv_file INSTANCE FILE        # csv series of plugin virt_resctrl, e.g. csv_file g1:db bytes-llc-0:
+#                                 # the path without the -YYYY-MM-DD that the csv plugin appends
+#   csv_lines SERIES              # number of value lines over all its day files (0 when none)
+#   csv_last SERIES               # the value of the last line of its newest day file
+#   csv_wait_value SERIES VALUE SECONDS   # until the last value equals VALUE numerically
 #   num_eq A B [EPSILON]          # numeric equality (|A - B| <= EPSILON, default 1e-6)
 #   no_sanitizer_report FILE      # fail on an ASan/UBSan report in FILE
 
@@ -28,7 +29,9 @@ EMU_BIN=${VR_BUILDDIR:?}/tests/resctrl-emu/resctrl-emu
 EMU_PID=
 EMU_MNT=
 EMU_CTL=
-CSV_DAY=$(date +%Y-%m-%d)
+# The csv plugin names a file by the day of the value's time: a test running across midnight
+# finds a series in two files, so a series is read through all of them.
+CSV_DAY_GLOB='[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'
 
 chain_emu_start() {
 	local ids="$1" sizes="$2" i=0 id size n=0 d
@@ -123,13 +126,29 @@ wait_group_tasks() {
 	return 0
 }
 
-csv_file() { echo "$CSV_DIR/$COLLECTD_HOST/virt_resctrl-$1/$2-$CSV_DAY"; }
+csv_file() { echo "$CSV_DIR/$COLLECTD_HOST/virt_resctrl-$1/$2"; }
 
-csv_lines() {
-	if [ -f "$1" ]; then grep -c '^[0-9]' "$1" || true; else echo 0; fi
+# csv_day_files SERIES: its day files, oldest first (the glob sorts by name, that is by day)
+csv_day_files() {
+	local f
+	for f in "$1"-$CSV_DAY_GLOB; do
+		[ -f "$f" ] && echo "$f"
+	done
+	return 0
 }
 
-csv_last() { tail -n 1 "$1" 2>/dev/null | cut -d, -f2; }
+csv_lines() {
+	local n=0 f
+	for f in $(csv_day_files "$1"); do n=$((n + $(grep -c '^[0-9]' "$f" || true))); done
+	echo "$n"
+}
+
+csv_last() {
+	local f
+	f=$(csv_day_files "$1" | tail -n 1)
+	[ -n "$f" ] && tail -n 1 "$f" | cut -d, -f2
+	return 0
+}
 
 num_eq() {
 	awk -v a="$1" -v b="$2" -v e="${3:-0.000001}" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= e) }'

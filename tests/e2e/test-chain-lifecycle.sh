@@ -64,7 +64,8 @@ grows() {
 wait_group_tasks g1 a "$(vcpu_tids g1 0 1)" 10 || vr_fail "g1 a tasks '$(group_tasks g1 a)', want '$(vcpu_tids g1 0 1)'"
 wait_group_tasks g3 x "$(vcpu_tids g3 0)" 5 || vr_fail "g3 x tasks '$(group_tasks g3 x)', want '$(vcpu_tids g3 0)'"
 until_true 10 has_value g1:a || vr_fail "csv: no value for g1:a"
-virt_files() { find "$CSV_DIR/$COLLECTD_HOST" -path '*/virt-g1/*' -type f | sort; }
+# The virt plugin's csv series for g1 (file names less their -YYYY-MM-DD).
+virt_files() { find "$CSV_DIR/$COLLECTD_HOST" -path '*/virt-g1/*' -type f | sed "s/-$CSV_DAY_GLOB\$//" | sort -u; }
 virt_wrote() { [ -n "$(virt_files)" ]; }
 until_true 10 virt_wrote || vr_fail "csv: the virt plugin wrote nothing for g1 ($(find "$CSV_DIR" -maxdepth 2 | tr '\n' ' '))"
 vr_log "start-up: g1/a and g3/x with their threads; virt and virt_resctrl both write csv"

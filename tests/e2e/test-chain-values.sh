@@ -108,7 +108,7 @@ want_series=$(for g in $groups; do for c in 0 8; do
 		echo "virt_resctrl-$g/$m-$c"
 	done
 done; done | sort)
-got_series=$(cd "$CSV_DIR/$COLLECTD_HOST" && find . -path './virt_resctrl-*' -type f | sed "s|^\./||; s|-$CSV_DAY\$||" | sort)
+got_series=$(cd "$CSV_DIR/$COLLECTD_HOST" && find . -path './virt_resctrl-*' -type f | sed "s|^\./||; s|-$CSV_DAY_GLOB\$||" | sort -u)
 [ "$got_series" = "$want_series" ] ||
 	vr_fail "csv series: got '$(echo "$got_series" | tr '\n' ' ')', want '$(echo "$want_series" | tr '\n' ' ')'"
 vr_log "csv: 24 series (3 groups x 2 cache ids x 4 metrics) with the values set, percent of 32 MiB / 16 MiB"

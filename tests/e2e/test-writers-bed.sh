@@ -26,12 +26,12 @@ EOF
 collectd_start "$cd_dir"
 log=$cd_dir/collectd.log
 host=$COLLECTD_HOST
-day=$(date +%Y-%m-%d)
+# The csv plugin names a file by the day of the value's time (a run may cross midnight).
+day_of() { date -d "@$1" +%Y-%m-%d; }
+mem_value_written() { grep -Eqs '^[0-9.]+,[0-9.e+]+$' "$cd_dir/csv/$host/memory/"memory-used-*; }
 
 # 1. A stock read plugin reaches all three writers.
-csv_mem=$cd_dir/csv/$host/memory/memory-used-$day
-vr_wait_file "$csv_mem" 10 || vr_fail "csv: $csv_mem not written"
-vr_wait_log "$csv_mem" '^[0-9.]+,[0-9.e+]+$' 5 || vr_fail "csv: no value line in $csv_mem"
+until_true 15 mem_value_written || vr_fail "csv: no value line in $cd_dir/csv/$host/memory/memory-used-*"
 carbon_wait_value "$host.memory.memory-used" 15 || vr_fail "carbon: no value for $host.memory.memory-used"
 mem=$(carbon_last "$host.memory.memory-used")
 awk -v v="$mem" 'BEGIN { exit !(v > 0) }' || vr_fail "carbon: memory-used is $mem, expected > 0"
@@ -66,11 +66,11 @@ vr_log "threshold: WARNING at 45 %, OKAY at 10 %"
 
 # csv: one file per series, raw values (StoreRates false keeps the derive counter).
 csv_dir=$cd_dir/csv/$host/virt_resctrl-dom1:grp0
-vr_wait_log "$csv_dir/bytes-llc-0-$day" "^$now(\\.0+)?,1048576(\\.0+)?\$" 15 ||
+vr_wait_log "$csv_dir/bytes-llc-0-$(day_of "$now")" "^$now(\\.0+)?,1048576(\\.0+)?\$" 15 ||
 	vr_fail "csv: bytes-llc-0 does not hold $now,1048576"
-vr_wait_log "$csv_dir/memory_bandwidth-total-0-$day" "^$((now + 1))(\\.0+)?,3000000\$" 15 ||
+vr_wait_log "$csv_dir/memory_bandwidth-total-0-$(day_of $((now + 1)))" "^$((now + 1))(\\.0+)?,3000000\$" 15 ||
 	vr_fail "csv: memory_bandwidth-total-0 does not hold the raw counter 3000000"
-vr_wait_log "$csv_dir/percent-llc-0-$day" "^$((now + 1))(\\.0+)?,10(\\.0+)?\$" 15 ||
+vr_wait_log "$csv_dir/percent-llc-0-$(day_of $((now + 1)))" "^$((now + 1))(\\.0+)?,10(\\.0+)?\$" 15 ||
 	vr_fail "csv: percent-llc-0 does not hold 10"
 
 # carbon: write_graphite names <host>.<plugin>-<plugin_instance>.<type>-<type_instance>, and escapes
