@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define METADATA_GROUP "(metadata)"
-
 /* The desired groups of one pass and what they point into. */
 typedef struct {
   vr_desired_group *groups;

@@ -347,15 +347,3 @@ int vr_group_spec_default(vr_default_group policy, unsigned max_vcpus,
     vr_group_list_clear(out);
   return status;
 }
-
-int vr_default_group_parse(const char *text, vr_default_group *out) {
-  if (strcmp(text, "none") == 0)
-    *out = VR_DEFAULT_GROUP_NONE;
-  else if (strcmp(text, "all") == 0)
-    *out = VR_DEFAULT_GROUP_ALL;
-  else if (strcmp(text, "per-vcpu") == 0)
-    *out = VR_DEFAULT_GROUP_PER_VCPU;
-  else
-    return -EINVAL;
-  return 0;
-}

@@ -64,9 +64,6 @@ int vr_group_spec_parse(const char *xml, unsigned max_vcpus,
 int vr_group_spec_default(vr_default_group policy, unsigned max_vcpus,
                           vr_group_list *out);
 
-/** Parses "none", "all", "per-vcpu". Returns 0 or -EINVAL. */
-int vr_default_group_parse(const char *text, vr_default_group *out);
-
 /** True when name may be a group name (see VR_GROUP_NAME_MAX). */
 bool vr_group_name_valid(const char *name);
 
