@@ -206,7 +206,6 @@ cleanup:
   state->n_tasks = b.n_places;
   state->mon_groups = b.groups;
   state->n_mon_groups = b.n_groups;
-  state->alloc_capable = r->alloc_capable;
   return 0;
 }
 
