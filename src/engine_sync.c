@@ -299,8 +299,7 @@ static int make_live(vr_engine *e, const vr_desired_group *want,
                      const vr_live_group *old, size_t n_old, bool *reused,
                      vr_live_group *out) {
   for (size_t i = 0; i < n_old && !created; i++) {
-    if (!reused[i] && old[i].reader &&
-        strcmp(old[i].name, outcome->name) == 0 &&
+    if (!reused[i] && strcmp(old[i].name, outcome->name) == 0 &&
         strcmp(old[i].ctrl, outcome->ctrl) == 0) {
       /* The read callback may still be reading old[i]: share, don't move. */
       *out = old[i];

@@ -50,8 +50,6 @@ size_t vr_live_groups_read(vr_live_group *groups, size_t n, bool *vanished) {
   size_t sent = 0;
   for (size_t i = 0; i < n; i++) {
     vr_live_group *g = &groups[i];
-    if (!g->reader)
-      continue;
     if (vr_resctrl_reader_read(g->reader, g->values, g->n_values) < 0) {
       *vanished = true;
       continue;

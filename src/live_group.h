@@ -34,9 +34,10 @@ int vr_live_group_open(vr_resctrl *resctrl, vr_resctrl_fd_budget *budget,
                        size_t notes_len, char *reason, size_t reason_len);
 
 /**
- * Reads and dispatches every group: one pread per value on kept fds, no
- * directory scan, no libvirt call. *vanished is set when a group is gone
- * (removed behind our back, resctrl remounted); the others still report.
+ * Reads and dispatches every group, each one vr_live_group_open opened:
+ * one pread per value on kept fds, no directory scan, no libvirt call.
+ * *vanished is set when a group is gone (removed behind our back, resctrl
+ * remounted); the others still report.
  * Returns how many value lists went out.
  */
 size_t vr_live_groups_read(vr_live_group *groups, size_t n, bool *vanished);
