@@ -20,6 +20,12 @@
  * that have no usable name. */
 #define LABEL_EXCERPT 40
 
+void vr_vformat_cut(char *buf, size_t len, const char *fmt, va_list ap) {
+  int n = vsnprintf(buf, len, fmt, ap);
+  if (n >= (int)len)
+    memcpy(buf + len - 4, "...", 4);
+}
+
 bool vr_group_name_valid(const char *name) {
   size_t len = strlen(name);
   if (len == 0 || len > VR_GROUP_NAME_MAX || name[0] == '.')

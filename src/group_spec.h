@@ -16,6 +16,7 @@
 
 #include "cpuset.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -23,6 +24,14 @@
  * starting with '.'. */
 #define VR_GROUP_NAME_MAX 64
 #define VR_REASON_MAX 256
+
+/**
+ * vsnprintf into buf (len at least 4); text that does not fit ends in
+ * "...", so a reason cut short still shows what it names first and that it
+ * was cut.
+ */
+void vr_vformat_cut(char *buf, size_t len, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 typedef struct {
   char name[VR_GROUP_NAME_MAX + 1];
