@@ -67,7 +67,7 @@ static void send_notice(const vr_health_entry *h, const vr_notice *notice) {
       .severity =
           notice->severity == VR_NOTICE_WARNING ? NOTIF_WARNING : NOTIF_OKAY,
       .time = cdtime(),
-      .plugin = "virt_resctrl",
+      .plugin = VR_SERIES_PLUGIN,
   };
   sstrncpy(n.host, hostname_g, sizeof(n.host));
   ssnprintf(n.plugin_instance, sizeof(n.plugin_instance), "%s:%s", h->domain,
