@@ -316,9 +316,9 @@ static int make_live(vr_engine *e, const vr_desired_group *want,
       .resctrl = e->resctrl,
       .config = &e->series_config,
   };
-  int status = vr_live_group_open(e->resctrl, &e->budget, &ids, outcome->ctrl,
-                                  outcome->name, out, notes, sizeof(notes),
-                                  reason, sizeof(reason));
+  int status =
+      vr_live_group_open(&e->budget, &ids, outcome->ctrl, outcome->name, out,
+                         notes, sizeof(notes), reason, sizeof(reason));
   if (status < 0) {
     VR_WARNING("domain %s group %s: cannot read its values: %s", want->domain,
                want->group, reason);
