@@ -400,8 +400,8 @@ static bool ensure_resctrl(vr_engine *e) {
                 e->cfg->refresh_interval_s);
     return false;
   }
-  c_release(LOG_INFO, &e->resctrl_complaint,
-            VR_LOG_PREFIX "resctrl at %s is usable", e->cfg->resctrl_path);
+  VR_RELEASE(LOG_INFO, &e->resctrl_complaint, "resctrl at %s is usable",
+             e->cfg->resctrl_path);
   VR_INFO("resctrl at %s: %zu L3 cache id(s), features 0x%x, %s",
           e->cfg->resctrl_path, e->resctrl->n_caches, e->resctrl->features,
           e->resctrl->alloc_capable ? "with allocation" : "monitoring only");
