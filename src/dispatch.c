@@ -113,11 +113,8 @@ int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
         .l3_size = r->caches[i].size,
     };
     status = vr_series_build(&input, in->config, &features, &s);
-    if (status < 0) {
-      ssnprintf(reason, reason_len, "cannot name its series (%s)",
-                status == -ENOMEM ? "out of memory" : "invalid name");
+    if (status < 0)
       goto fail;
-    }
     cache_series *c = &g->caches[g->n_caches++];
     c->l3_size = r->caches[i].size;
     status = fill_cache(c, &s);
@@ -138,17 +135,17 @@ int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
                 "percent value for it",
                 r->caches[i].id);
     vr_series_clear(&s);
-    if (status < 0) {
-      ssnprintf(reason, reason_len, "%s",
-                status == -ENOMEM ? "out of memory"
-                                  : "cannot name its series (invalid name)");
+    if (status < 0)
       goto fail;
-    }
   }
   *out = g;
   return 0;
 
 fail:
+  /* -EINVAL comes only from naming: vr_series_build or fill_cache. */
+  ssnprintf(reason, reason_len, "%s",
+            status == -ENOMEM ? "out of memory"
+                              : "cannot name its series (invalid name)");
   vr_dispatch_group_free(g);
   return status;
 }
