@@ -21,6 +21,9 @@ typedef struct {
   /* Filled while executing: create failed (ENOSPC/EBUSY) or assign
    * failed, so the group is not live this pass. */
   vr_health *failure;
+  /* Filled while executing: the plan made the group's directory this pass
+   * (see make_live). */
+  bool *created;
 } desired_set;
 
 static void desired_set_clear(desired_set *d) {
@@ -30,6 +33,7 @@ static void desired_set_clear(desired_set *d) {
   free(d->groups);
   free(d->threads);
   free(d->failure);
+  free(d->created);
   memset(d, 0, sizeof(*d));
 }
 
@@ -209,8 +213,9 @@ static int build_desired(vr_engine *e, desired_set *d) {
   }
   d->groups = calloc(total_groups + 1, sizeof(*d->groups));
   d->failure = calloc(total_groups + 1, sizeof(*d->failure));
+  d->created = calloc(total_groups + 1, sizeof(*d->created));
   d->threads = calloc(total_threads + 1, sizeof(*d->threads));
-  if (!d->groups || !d->failure || !d->threads)
+  if (!d->groups || !d->failure || !d->created || !d->threads)
     return -ENOMEM;
 
   size_t next_thread = 0;
@@ -258,6 +263,8 @@ static void execute_plan(vr_engine *e, const vr_plan *plan, desired_set *d) {
     const vr_action *a = &plan->actions[i];
     vr_health *failure =
         a->desired != VR_NO_DESIRED ? &d->failure[a->desired] : NULL;
+    if (failure && a->kind == VR_ACTION_CREATE)
+      d->created[a->desired] = true;
     if (failure && failure->kind != VR_HEALTH_UNKNOWN)
       continue; /* its create failed: skip its assigns */
     int status = 0;
@@ -329,15 +336,6 @@ static int make_live(vr_engine *e, const vr_desired_group *want,
   return 0;
 }
 
-/* True when the plan made desired group i's directory in this pass. */
-static bool created_by(const vr_plan *plan, size_t i) {
-  for (size_t a = 0; a < plan->n_actions; a++)
-    if (plan->actions[a].kind == VR_ACTION_CREATE &&
-        plan->actions[a].desired == i)
-      return true;
-  return false;
-}
-
 /* Makes fresh the read callback's live set, then releases the old groups
  * it no longer sees (those not marked in reused, which fresh shares). Only
  * the worker writes e->live, so it may read it without the lock. */
@@ -373,8 +371,8 @@ static void swap_live(vr_engine *e, const desired_set *d, const vr_plan *plan) {
     if (plan->outcomes[i].kind != VR_OUTCOME_OK ||
         d->failure[i].kind != VR_HEALTH_UNKNOWN)
       continue;
-    if (make_live(e, &d->groups[i], &plan->outcomes[i], created_by(plan, i),
-                  old, n_old, reused, &fresh[n_fresh]) == 0)
+    if (make_live(e, &d->groups[i], &plan->outcomes[i], d->created[i], old,
+                  n_old, reused, &fresh[n_fresh]) == 0)
       n_fresh++;
   }
   publish_live(e, fresh, n_fresh, reused);
