@@ -157,15 +157,12 @@ int vr_resctrl_group_remove(const vr_resctrl *r, const char *prefix,
                         reason_len);
   if (rc < 0)
     return rc;
-  int fd = vr_resctrl_open_beneath(r->root_fd, parent, O_PATH | O_DIRECTORY);
-  if (fd < 0) {
-    /* The CTRL_MON group went away and took its MON groups with it. */
-    if (fd == -ENOENT)
-      return 0;
-    vr_resctrl_reason(reason, reason_len, "cannot open %s/%s: %s", r->path,
-                      parent, strerror(-fd));
+  int fd = open_parent(r, parent, reason, reason_len);
+  /* The CTRL_MON group went away and took its MON groups with it. */
+  if (fd == -ENOENT)
+    return 0;
+  if (fd < 0)
     return fd;
-  }
   /* unlinkat never follows a final symlink: it fails with ENOTDIR. */
   if (unlinkat(fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
     rc = -errno;
