@@ -280,9 +280,8 @@ static int open_groups(bench_state *s, const run_args *a) {
                              .members = "0,1",
                              .resctrl = s->resctrl,
                              .config = &s->series};
-    rc =
-        vr_live_group_open(s->resctrl, &s->budget, &ids, "", dir, &s->groups[i],
-                           notes, sizeof(notes), reason, sizeof(reason));
+    rc = vr_live_group_open(&s->budget, &ids, "", dir, &s->groups[i], notes,
+                            sizeof(notes), reason, sizeof(reason));
     if (rc < 0) {
       fprintf(stderr, "vr-bench-read: group %s: %s\n", dir, reason);
       return rc;

@@ -1,5 +1,6 @@
 # contrib tools (issue 8): virt-resmon, its man page and the plugin's, the
-# Barometer snippet and the Grafana dashboard, and their tests.
+# Barometer snippet, the Grafana dashboard, the demo script, and their
+# tests.
 bin_PROGRAMS += contrib/virt-resmon
 contrib_virt_resmon_SOURCES = contrib/virt-resmon.c
 contrib_virt_resmon_CPPFLAGS = $(AM_CPPFLAGS) $(LIBVIRT_CFLAGS) $(LIBXML_CFLAGS)
@@ -9,7 +10,7 @@ contrib_virt_resmon_LDADD = src/libvrcore.la
 
 dist_man_MANS += doc/collectd-virt_resctrl.5 doc/virt-resmon.1
 
-EXTRA_DIST += contrib/barometer/virt_resctrl.conf \
+EXTRA_DIST += contrib/barometer/virt_resctrl.conf contrib/demo/run-demo.sh \
 	contrib/grafana/virt_resctrl-influxdb.json \
 	contrib/tests/virt-resmon-live.sh contrib/tests/man-render.sh \
 	contrib/tests/contrib-files.sh

@@ -16,11 +16,6 @@ void vr_cpuset_add(vr_cpuset *set, unsigned id) {
     set->words[id / 64] |= UINT64_C(1) << (id % 64);
 }
 
-static void cpuset_remove(vr_cpuset *set, unsigned id) {
-  if (id < VR_MAX_VCPUS)
-    set->words[id / 64] &= ~(UINT64_C(1) << (id % 64));
-}
-
 bool vr_cpuset_has(const vr_cpuset *set, unsigned id) {
   return id < VR_MAX_VCPUS && (set->words[id / 64] >> (id % 64)) & 1;
 }
@@ -156,9 +151,8 @@ int vr_cpuset_parse(const char *text, unsigned limit, vr_cpuset *out,
     item = comma + 1;
   }
 
-  for (int id = vr_cpuset_next(&exclude, 0); id >= 0;
-       id = vr_cpuset_next(&exclude, (unsigned)id + 1))
-    cpuset_remove(&include, (unsigned)id);
+  for (size_t i = 0; i < VR_MAX_VCPUS / 64; i++)
+    include.words[i] &= ~exclude.words[i];
   if (vr_cpuset_is_empty(&include)) {
     snprintf(reason, reason_len, "vcpus \"%s\" selects no vCPU", text);
     return -EINVAL;
@@ -189,23 +183,17 @@ static int format_set(const vr_cpuset *set, unsigned min_run, char *buf,
     unsigned first = (unsigned)id, last = first;
     while (vr_cpuset_has(set, last + 1))
       last++;
-    unsigned run = last - first + 1;
     char item[32];
-    if (run >= min_run)
+    if (last - first + 1 >= min_run) {
       snprintf(item, sizeof(item), "%s%u-%u", used ? "," : "", first, last);
-    else if (run == 2)
-      snprintf(item, sizeof(item), "%s%u,%u", used ? "," : "", first, last);
-    else
-      snprintf(item, sizeof(item), "%s%u", used ? "," : "", first);
-    if (run > 2 && run < min_run) {
-      /* Listing every id of the run. */
+      if (append(buf, len, &used, item) < 0)
+        goto nospace;
+    } else {
       for (unsigned i = first; i <= last; i++) {
         snprintf(item, sizeof(item), "%s%u", used ? "," : "", i);
         if (append(buf, len, &used, item) < 0)
           goto nospace;
       }
-    } else if (append(buf, len, &used, item) < 0) {
-      goto nospace;
     }
     id = vr_cpuset_next(set, last + 1);
   }

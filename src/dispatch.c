@@ -32,7 +32,6 @@ struct vr_dispatch_group {
   cache_series *caches;
   size_t n_caches;
   char *host;
-  char *plugin;
   char *instance;
 };
 
@@ -78,12 +77,11 @@ static int fill_cache(cache_series *c, const vr_series *s) {
   return 0;
 }
 
-/* host, plugin and plugin_instance are the group's, whatever the cache. */
+/* host and plugin_instance are the group's, whatever the cache. */
 static int keep_names(vr_dispatch_group *g, const vr_series *s) {
   g->host = strdup(s->host);
-  g->plugin = strdup(s->plugin);
   g->instance = strdup(s->plugin_instance);
-  return g->host && g->plugin && g->instance ? 0 : -ENOMEM;
+  return g->host && g->instance ? 0 : -ENOMEM;
 }
 
 int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
@@ -115,11 +113,8 @@ int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
         .l3_size = r->caches[i].size,
     };
     status = vr_series_build(&input, in->config, &features, &s);
-    if (status < 0) {
-      ssnprintf(reason, reason_len, "cannot name its series (%s)",
-                status == -ENOMEM ? "out of memory" : "invalid name");
+    if (status < 0)
       goto fail;
-    }
     cache_series *c = &g->caches[g->n_caches++];
     c->l3_size = r->caches[i].size;
     status = fill_cache(c, &s);
@@ -140,17 +135,17 @@ int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
                 "percent value for it",
                 r->caches[i].id);
     vr_series_clear(&s);
-    if (status < 0) {
-      ssnprintf(reason, reason_len, "%s",
-                status == -ENOMEM ? "out of memory"
-                                  : "cannot name its series (invalid name)");
+    if (status < 0)
       goto fail;
-    }
   }
   *out = g;
   return 0;
 
 fail:
+  /* -EINVAL comes only from naming: vr_series_build or fill_cache. */
+  ssnprintf(reason, reason_len, "%s",
+            status == -ENOMEM ? "out of memory"
+                              : "cannot name its series (invalid name)");
   vr_dispatch_group_free(g);
   return status;
 }
@@ -166,7 +161,7 @@ size_t vr_dispatch_group_submit(vr_dispatch_group *g,
   vl.values = &value;
   vl.values_len = 1;
   sstrncpy(vl.host, g->host, sizeof(vl.host));
-  sstrncpy(vl.plugin, g->plugin, sizeof(vl.plugin));
+  sstrncpy(vl.plugin, VR_SERIES_PLUGIN, sizeof(vl.plugin));
   sstrncpy(vl.plugin_instance, g->instance, sizeof(vl.plugin_instance));
   for (size_t i = 0; i < g->n_caches; i++) {
     cache_series *c = &g->caches[i];
@@ -220,7 +215,6 @@ void vr_dispatch_group_free(vr_dispatch_group *g) {
     meta_data_destroy(g->caches[i].meta);
   free(g->caches);
   free(g->host);
-  free(g->plugin);
   free(g->instance);
   free(g);
 }

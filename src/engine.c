@@ -128,7 +128,11 @@ int vr_engine_start(const vr_config *cfg, vr_engine **out, char *reason,
   /* 256 groups x 2 caches x 3 features is 1,536 fds, above the 1,024 soft
    * limit collectd often runs with. */
   rlim_t soft = 0;
-  if (vr_resctrl_raise_nofile(RLIM_INFINITY, &soft) == 0)
+  int nofile = vr_resctrl_raise_nofile(RLIM_INFINITY, &soft);
+  if (nofile < 0)
+    VR_WARNING("raising the open-file limit failed: %s; keeping %llu",
+               strerror(-nofile), (unsigned long long)soft);
+  else
     VR_INFO("open-file limit is %llu; value files beyond the budget are "
             "read with open-read-close",
             (unsigned long long)soft);

@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define METADATA_GROUP "(metadata)"
-
 /* The desired groups of one pass and what they point into. */
 typedef struct {
   vr_desired_group *groups;
@@ -23,6 +21,9 @@ typedef struct {
   /* Filled while executing: create failed (ENOSPC/EBUSY) or assign
    * failed, so the group is not live this pass. */
   vr_health *failure;
+  /* Filled while executing: the plan made the group's directory this pass
+   * (see make_live). */
+  bool *created;
 } desired_set;
 
 static void desired_set_clear(desired_set *d) {
@@ -32,6 +33,7 @@ static void desired_set_clear(desired_set *d) {
   free(d->groups);
   free(d->threads);
   free(d->failure);
+  free(d->created);
   memset(d, 0, sizeof(*d));
 }
 
@@ -69,7 +71,7 @@ static void send_notice(const vr_health_entry *h, const vr_notice *notice) {
       .severity =
           notice->severity == VR_NOTICE_WARNING ? NOTIF_WARNING : NOTIF_OKAY,
       .time = cdtime(),
-      .plugin = "virt_resctrl",
+      .plugin = VR_SERIES_PLUGIN,
   };
   sstrncpy(n.host, hostname_g, sizeof(n.host));
   ssnprintf(n.plugin_instance, sizeof(n.plugin_instance), "%s:%s", h->domain,
@@ -211,8 +213,9 @@ static int build_desired(vr_engine *e, desired_set *d) {
   }
   d->groups = calloc(total_groups + 1, sizeof(*d->groups));
   d->failure = calloc(total_groups + 1, sizeof(*d->failure));
+  d->created = calloc(total_groups + 1, sizeof(*d->created));
   d->threads = calloc(total_threads + 1, sizeof(*d->threads));
-  if (!d->groups || !d->failure || !d->threads)
+  if (!d->groups || !d->failure || !d->created || !d->threads)
     return -ENOMEM;
 
   size_t next_thread = 0;
@@ -260,6 +263,8 @@ static void execute_plan(vr_engine *e, const vr_plan *plan, desired_set *d) {
     const vr_action *a = &plan->actions[i];
     vr_health *failure =
         a->desired != VR_NO_DESIRED ? &d->failure[a->desired] : NULL;
+    if (failure && a->kind == VR_ACTION_CREATE)
+      d->created[a->desired] = true;
     if (failure && failure->kind != VR_HEALTH_UNKNOWN)
       continue; /* its create failed: skip its assigns */
     int status = 0;
@@ -301,8 +306,7 @@ static int make_live(vr_engine *e, const vr_desired_group *want,
                      const vr_live_group *old, size_t n_old, bool *reused,
                      vr_live_group *out) {
   for (size_t i = 0; i < n_old && !created; i++) {
-    if (!reused[i] && old[i].reader &&
-        strcmp(old[i].name, outcome->name) == 0 &&
+    if (!reused[i] && strcmp(old[i].name, outcome->name) == 0 &&
         strcmp(old[i].ctrl, outcome->ctrl) == 0) {
       /* The read callback may still be reading old[i]: share, don't move. */
       *out = old[i];
@@ -319,9 +323,9 @@ static int make_live(vr_engine *e, const vr_desired_group *want,
       .resctrl = e->resctrl,
       .config = &e->series_config,
   };
-  int status = vr_live_group_open(e->resctrl, &e->budget, &ids, outcome->ctrl,
-                                  outcome->name, out, notes, sizeof(notes),
-                                  reason, sizeof(reason));
+  int status =
+      vr_live_group_open(&e->budget, &ids, outcome->ctrl, outcome->name, out,
+                         notes, sizeof(notes), reason, sizeof(reason));
   if (status < 0) {
     VR_WARNING("domain %s group %s: cannot read its values: %s", want->domain,
                want->group, reason);
@@ -330,15 +334,6 @@ static int make_live(vr_engine *e, const vr_desired_group *want,
   if (notes[0])
     VR_NOTICE("domain %s group %s: %s", want->domain, want->group, notes);
   return 0;
-}
-
-/* True when the plan made desired group i's directory in this pass. */
-static bool created_by(const vr_plan *plan, size_t i) {
-  for (size_t a = 0; a < plan->n_actions; a++)
-    if (plan->actions[a].kind == VR_ACTION_CREATE &&
-        plan->actions[a].desired == i)
-      return true;
-  return false;
 }
 
 /* Makes fresh the read callback's live set, then releases the old groups
@@ -376,8 +371,8 @@ static void swap_live(vr_engine *e, const desired_set *d, const vr_plan *plan) {
     if (plan->outcomes[i].kind != VR_OUTCOME_OK ||
         d->failure[i].kind != VR_HEALTH_UNKNOWN)
       continue;
-    if (make_live(e, &d->groups[i], &plan->outcomes[i], created_by(plan, i),
-                  old, n_old, reused, &fresh[n_fresh]) == 0)
+    if (make_live(e, &d->groups[i], &plan->outcomes[i], d->created[i], old,
+                  n_old, reused, &fresh[n_fresh]) == 0)
       n_fresh++;
   }
   publish_live(e, fresh, n_fresh, reused);
@@ -403,8 +398,8 @@ static bool ensure_resctrl(vr_engine *e) {
                 e->cfg->refresh_interval_s);
     return false;
   }
-  c_release(LOG_INFO, &e->resctrl_complaint,
-            VR_LOG_PREFIX "resctrl at %s is usable", e->cfg->resctrl_path);
+  VR_RELEASE(LOG_INFO, &e->resctrl_complaint, "resctrl at %s is usable",
+             e->cfg->resctrl_path);
   VR_INFO("resctrl at %s: %zu L3 cache id(s), features 0x%x, %s",
           e->cfg->resctrl_path, e->resctrl->n_caches, e->resctrl->features,
           e->resctrl->alloc_capable ? "with allocation" : "monitoring only");

@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 bool vr_health_is_problem(vr_health_kind kind) {
@@ -22,10 +21,8 @@ static void compose(vr_notice *notice, vr_notice_severity severity,
   notice->severity = severity;
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(notice->message, sizeof(notice->message), fmt, ap);
+  vr_vformat_cut(notice->message, sizeof(notice->message), fmt, ap);
   va_end(ap);
-  if (n >= (int)sizeof(notice->message))
-    memcpy(notice->message + sizeof(notice->message) - 4, "...", 4);
 }
 
 /* DESIGN.md: a WARNING once per change of state, an OKAY when it clears.
@@ -61,10 +58,8 @@ void vr_health_set(vr_health *health, vr_health_kind kind, const char *fmt,
   health->kind = kind;
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(health->reason, sizeof(health->reason), fmt, ap);
+  vr_vformat_cut(health->reason, sizeof(health->reason), fmt, ap);
   va_end(ap);
-  if (n >= (int)sizeof(health->reason))
-    memcpy(health->reason + sizeof(health->reason) - 4, "...", 4);
 }
 
 void vr_health_from_outcome(const vr_group_outcome *outcome, vr_health *out) {

@@ -20,6 +20,12 @@
  * that have no usable name. */
 #define LABEL_EXCERPT 40
 
+void vr_vformat_cut(char *buf, size_t len, const char *fmt, va_list ap) {
+  int n = vsnprintf(buf, len, fmt, ap);
+  if (n >= (int)len)
+    memcpy(buf + len - 4, "...", 4);
+}
+
 bool vr_group_name_valid(const char *name) {
   size_t len = strlen(name);
   if (len == 0 || len > VR_GROUP_NAME_MAX || name[0] == '.')
@@ -346,16 +352,4 @@ int vr_group_spec_default(vr_default_group policy, unsigned max_vcpus,
   if (status < 0)
     vr_group_list_clear(out);
   return status;
-}
-
-int vr_default_group_parse(const char *text, vr_default_group *out) {
-  if (strcmp(text, "none") == 0)
-    *out = VR_DEFAULT_GROUP_NONE;
-  else if (strcmp(text, "all") == 0)
-    *out = VR_DEFAULT_GROUP_ALL;
-  else if (strcmp(text, "per-vcpu") == 0)
-    *out = VR_DEFAULT_GROUP_PER_VCPU;
-  else
-    return -EINVAL;
-  return 0;
 }

@@ -16,6 +16,7 @@
 
 #include "cpuset.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -23,6 +24,14 @@
  * starting with '.'. */
 #define VR_GROUP_NAME_MAX 64
 #define VR_REASON_MAX 256
+
+/**
+ * vsnprintf into buf (len at least 4); text that does not fit ends in
+ * "...", so a reason cut short still shows what it names first and that it
+ * was cut.
+ */
+void vr_vformat_cut(char *buf, size_t len, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 typedef struct {
   char name[VR_GROUP_NAME_MAX + 1];
@@ -63,9 +72,6 @@ int vr_group_spec_parse(const char *xml, unsigned max_vcpus,
 /** The groups a domain without our element gets under policy. */
 int vr_group_spec_default(vr_default_group policy, unsigned max_vcpus,
                           vr_group_list *out);
-
-/** Parses "none", "all", "per-vcpu". Returns 0 or -EINVAL. */
-int vr_default_group_parse(const char *text, vr_default_group *out);
 
 /** True when name may be a group name (see VR_GROUP_NAME_MAX). */
 bool vr_group_name_valid(const char *name);

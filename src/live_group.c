@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int vr_live_group_open(vr_resctrl *resctrl, vr_resctrl_fd_budget *budget,
+int vr_live_group_open(vr_resctrl_fd_budget *budget,
                        const vr_dispatch_input *ids, const char *ctrl,
                        const char *name, vr_live_group *out, char *notes,
                        size_t notes_len, char *reason, size_t reason_len) {
@@ -24,8 +24,8 @@ int vr_live_group_open(vr_resctrl *resctrl, vr_resctrl_fd_budget *budget,
     ssnprintf(reason, reason_len, "out of memory");
     goto fail;
   }
-  status = vr_resctrl_reader_open(resctrl, ctrl, name, budget, &out->reader,
-                                  reason, reason_len);
+  status = vr_resctrl_reader_open(ids->resctrl, ctrl, name, budget,
+                                  &out->reader, reason, reason_len);
   if (status < 0)
     goto fail;
   out->n_values = vr_resctrl_reader_count(out->reader);
@@ -50,8 +50,6 @@ size_t vr_live_groups_read(vr_live_group *groups, size_t n, bool *vanished) {
   size_t sent = 0;
   for (size_t i = 0; i < n; i++) {
     vr_live_group *g = &groups[i];
-    if (!g->reader)
-      continue;
     if (vr_resctrl_reader_read(g->reader, g->values, g->n_values) < 0) {
       *vanished = true;
       continue;

@@ -24,19 +24,20 @@ typedef struct {
 } vr_live_group;
 
 /**
- * Opens the group <ctrl>/mon_groups/<name> for reading and builds its value
- * lists. notes receives what to say once about its series ("" if nothing).
- * Returns 0 or a negative errno with a reason; out is then empty.
+ * Opens the group <ctrl>/mon_groups/<name> of ids->resctrl for reading and
+ * builds its value lists. notes receives what to say once about its series (""
+ * if nothing). Returns 0 or a negative errno with a reason; out is then empty.
  */
-int vr_live_group_open(vr_resctrl *resctrl, vr_resctrl_fd_budget *budget,
+int vr_live_group_open(vr_resctrl_fd_budget *budget,
                        const vr_dispatch_input *ids, const char *ctrl,
                        const char *name, vr_live_group *out, char *notes,
                        size_t notes_len, char *reason, size_t reason_len);
 
 /**
- * Reads and dispatches every group: one pread per value on kept fds, no
- * directory scan, no libvirt call. *vanished is set when a group is gone
- * (removed behind our back, resctrl remounted); the others still report.
+ * Reads and dispatches every group, each one vr_live_group_open opened:
+ * one pread per value on kept fds, no directory scan, no libvirt call.
+ * *vanished is set when a group is gone (removed behind our back, resctrl
+ * remounted); the others still report.
  * Returns how many value lists went out.
  */
 size_t vr_live_groups_read(vr_live_group *groups, size_t n, bool *vanished);

@@ -90,11 +90,8 @@ static void set_outcome(vr_group_outcome *out, vr_outcome_kind kind,
   out->kind = kind;
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(out->reason, sizeof(out->reason), fmt, ap);
+  vr_vformat_cut(out->reason, sizeof(out->reason), fmt, ap);
   va_end(ap);
-  /* A reason cut short still names what matters first; mark the cut. */
-  if (n >= (int)sizeof(out->reason))
-    memcpy(out->reason + sizeof(out->reason) - 4, "...", 4);
 }
 
 /* Names each group's directory; rejects names that cannot be formed, the

@@ -19,28 +19,10 @@
 
 #define MOUNT_HINT "mount -t resctrl resctrl %s"
 
-/* Opens a directory fd's listing on a fresh descriptor (closedir closes
- * it, the caller's fd stays). */
-static DIR *open_listing(int dirfd, const char *rel) {
-  int fd = rel ? vr_resctrl_open_beneath(dirfd, rel, O_RDONLY | O_DIRECTORY)
-               : openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
-    errno = rel ? -fd : errno;
-    return NULL;
-  }
-  DIR *d = fdopendir(fd);
-  if (!d) {
-    int saved = errno;
-    close(fd);
-    errno = saved;
-  }
-  return d;
-}
-
 /* True when the directory has no entry but "." and "..": what an unmounted
  * /sys/fs/resctrl looks like. */
 static bool dir_is_empty(int dirfd) {
-  DIR *d = open_listing(dirfd, NULL);
+  DIR *d = vr_resctrl_open_listing(dirfd, NULL);
   bool empty = true;
   if (!d)
     return false;
@@ -71,7 +53,7 @@ static bool exists_beneath(int dirfd, const char *rel, int flags) {
  * that out without creating anything. *num_closids: the smallest count.
  */
 static int discover_alloc(vr_resctrl *r) {
-  DIR *d = open_listing(r->root_fd, "info");
+  DIR *d = vr_resctrl_open_listing(r->root_fd, "info");
   if (!d)
     return -errno;
   struct dirent *e;
@@ -104,7 +86,7 @@ static int cache_cmp(const void *a, const void *b) {
 static int discover_caches(vr_resctrl *r) {
   int rc = 0;
   size_t cap = 0;
-  DIR *d = open_listing(r->root_fd, "mon_data");
+  DIR *d = vr_resctrl_open_listing(r->root_fd, "mon_data");
   if (!d)
     return -errno;
   struct dirent *e;

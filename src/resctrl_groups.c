@@ -16,13 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Entries of the root that are no CTRL_MON group (resctrl.rst, "Info
- * directory", "Resource monitoring"). */
-static bool reserved_root_entry(const char *name) {
-  return !strcmp(name, "info") || !strcmp(name, "mon_groups") ||
-         !strcmp(name, "mon_data");
-}
-
 /*
  * Checks prefix, ctrl and name and writes the group's parent directory
  * ("mon_groups" or "<ctrl>/mon_groups") relative to the root into parent.
@@ -43,7 +36,7 @@ static int group_parent(const char *prefix, const char *ctrl, const char *name,
     snprintf(parent, parent_len, "mon_groups");
     return 0;
   }
-  if (!vr_resctrl_component_ok(ctrl) || reserved_root_entry(ctrl)) {
+  if (!vr_resctrl_component_ok(ctrl) || vr_resctrl_reserved_root_entry(ctrl)) {
     vr_resctrl_reason(reason, reason_len,
                       "refusing CTRL_MON group \"%s\": not a group directory "
                       "of the resctrl root",
@@ -164,15 +157,12 @@ int vr_resctrl_group_remove(const vr_resctrl *r, const char *prefix,
                         reason_len);
   if (rc < 0)
     return rc;
-  int fd = vr_resctrl_open_beneath(r->root_fd, parent, O_PATH | O_DIRECTORY);
-  if (fd < 0) {
-    /* The CTRL_MON group went away and took its MON groups with it. */
-    if (fd == -ENOENT)
-      return 0;
-    vr_resctrl_reason(reason, reason_len, "cannot open %s/%s: %s", r->path,
-                      parent, strerror(-fd));
+  int fd = open_parent(r, parent, reason, reason_len);
+  /* The CTRL_MON group went away and took its MON groups with it. */
+  if (fd == -ENOENT)
+    return 0;
+  if (fd < 0)
     return fd;
-  }
   /* unlinkat never follows a final symlink: it fails with ENOTDIR. */
   if (unlinkat(fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
     rc = -errno;

@@ -5,6 +5,7 @@
 
 #include "small_file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -22,6 +23,27 @@ void vr_resctrl_reason(char *reason, size_t len, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(reason, len, fmt, ap);
   va_end(ap);
+}
+
+DIR *vr_resctrl_open_listing(int dirfd, const char *rel) {
+  int fd = rel ? vr_resctrl_open_beneath(dirfd, rel, O_RDONLY | O_DIRECTORY)
+               : openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    errno = rel ? -fd : errno;
+    return NULL;
+  }
+  DIR *d = fdopendir(fd);
+  if (!d) {
+    int saved = errno;
+    close(fd);
+    errno = saved;
+  }
+  return d;
+}
+
+bool vr_resctrl_reserved_root_entry(const char *name) {
+  return !strcmp(name, "info") || !strcmp(name, "mon_groups") ||
+         !strcmp(name, "mon_data");
 }
 
 bool vr_resctrl_component_ok(const char *s) {

@@ -8,6 +8,8 @@
 
 #include "resctrl.h"
 
+#include <dirent.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -30,6 +32,20 @@ ssize_t vr_resctrl_read_file(int dirfd, const char *rel, char *buf, size_t len);
 /** Reads the whole file rel below dirfd into a heap buffer (*out, *len). */
 int vr_resctrl_read_file_alloc(int dirfd, const char *rel, char **out,
                                size_t *len);
+
+/**
+ * Opens the listing of rel below dirfd (of dirfd itself when rel is NULL)
+ * on a fresh descriptor: closedir closes it, the caller's fd stays. rel is
+ * resolved as vr_resctrl_open_beneath does. NULL with errno set on failure.
+ */
+DIR *vr_resctrl_open_listing(int dirfd, const char *rel);
+
+/**
+ * True for the entries of the root that are no CTRL_MON group: info,
+ * mon_groups, mon_data (resctrl.rst, "Info directory", "Resource
+ * monitoring").
+ */
+bool vr_resctrl_reserved_root_entry(const char *name);
 
 /**
  * True when s is usable as one path component: non-empty, no '/', not

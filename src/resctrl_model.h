@@ -11,7 +11,6 @@
 #ifndef VR_RESCTRL_MODEL_H
 #define VR_RESCTRL_MODEL_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -44,9 +43,6 @@ typedef struct {
   /* Every MON group, ours and foreign. */
   vr_mon_group_state *mon_groups;
   size_t n_mon_groups;
-  /* False on monitoring-only hardware: only the root CTRL_MON group exists
-   * and its tasks file reads empty. */
-  bool alloc_capable;
 } vr_resctrl_state;
 
 #endif /* VR_RESCTRL_MODEL_H */

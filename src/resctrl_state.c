@@ -14,11 +14,9 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 typedef struct {
   vr_task_place *places;
@@ -69,19 +67,20 @@ static int read_tasks(const vr_resctrl *r, const char *rel, pid_t **tids,
   return rc;
 }
 
+/* True when reading a tasks file failed because its group was removed
+ * meanwhile or because a path component is no directory of the kernel's
+ * (a stray file, a symbolic link): the entry is no group, not an error. */
+static bool gone_or_link(int rc) {
+  return rc == -ENOENT || rc == -ENOTDIR || rc == -ELOOP || rc == -EXDEV;
+}
+
 /* Every MON group under parent ("mon_groups" or "<ctrl>/mon_groups"). */
 static int read_mon_groups(const vr_resctrl *r, state_builder *b,
                            const char *ctrl, const char *parent) {
   int rc = 0;
-  int fd = vr_resctrl_open_beneath(r->root_fd, parent, O_RDONLY | O_DIRECTORY);
-  if (fd < 0)
-    return fd == -ENOENT ? 0 : fd;
-  DIR *d = fdopendir(fd);
-  if (!d) {
-    rc = -errno;
-    close(fd);
-    return rc;
-  }
+  DIR *d = vr_resctrl_open_listing(r->root_fd, parent);
+  if (!d)
+    return errno == ENOENT ? 0 : -errno;
   struct dirent *e;
   while ((e = readdir(d))) {
     /* resctrl has no symbolic links: one is not a group of the kernel's. */
@@ -92,8 +91,7 @@ static int read_mon_groups(const vr_resctrl *r, state_builder *b,
     size_t n = 0;
     snprintf(rel, sizeof(rel), "%s/%s/tasks", parent, e->d_name);
     rc = read_tasks(r, rel, &tids, &n);
-    /* Removed meanwhile, or a link where the kernel has a file. */
-    if (rc == -ENOENT || rc == -ENOTDIR || rc == -ELOOP || rc == -EXDEV) {
+    if (gone_or_link(rc)) {
       rc = 0;
       continue;
     }
@@ -126,7 +124,7 @@ static int read_ctrl_group(const vr_resctrl *r, state_builder *b,
   snprintf(rel, sizeof(rel), "%s/tasks", ctrl);
   int rc = read_tasks(r, rel, &tids, &n);
   /* Not a group (a stray file, a link) or removed meanwhile. */
-  if (rc == -ENOENT || rc == -ENOTDIR || rc == -ELOOP || rc == -EXDEV)
+  if (gone_or_link(rc))
     return 0;
   if (rc == 0)
     rc = add_places(b, tids, n, ctrl, "");
@@ -169,19 +167,15 @@ int vr_resctrl_state_read(const vr_resctrl *r, vr_resctrl_state *state,
   state_builder b = {0};
   int rc;
   memset(state, 0, sizeof(*state));
-  int fd = openat(r->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+  DIR *d = vr_resctrl_open_listing(r->root_fd, NULL);
   if (!d) {
     rc = -errno;
-    if (fd >= 0)
-      close(fd);
     goto cleanup;
   }
   struct dirent *e;
   rc = 0;
   while (rc == 0 && (e = readdir(d))) {
-    if (e->d_name[0] == '.' || !strcmp(e->d_name, "info") ||
-        !strcmp(e->d_name, "mon_groups") || !strcmp(e->d_name, "mon_data"))
+    if (e->d_name[0] == '.' || vr_resctrl_reserved_root_entry(e->d_name))
       continue;
     if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN)
       continue;
@@ -206,7 +200,6 @@ cleanup:
   state->n_tasks = b.n_places;
   state->mon_groups = b.groups;
   state->n_mon_groups = b.n_groups;
-  state->alloc_capable = r->alloc_capable;
   return 0;
 }
 

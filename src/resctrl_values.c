@@ -31,13 +31,13 @@ int vr_resctrl_raise_nofile(rlim_t want, rlim_t *soft) {
   struct rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
     return -errno;
+  /* Stays the limit in force when raising it fails. */
+  *soft = rl.rlim_cur;
   rlim_t target = want;
   if (rl.rlim_max != RLIM_INFINITY && target > rl.rlim_max)
     target = rl.rlim_max;
-  if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= target) {
-    *soft = rl.rlim_cur;
+  if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= target)
     return 0;
-  }
   rl.rlim_cur = target;
   if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
     return -errno;

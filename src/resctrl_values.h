@@ -42,7 +42,8 @@ typedef struct {
 /**
  * Raises the soft RLIMIT_NOFILE to want, or to the hard limit when that is
  * lower; never lowers it. *soft receives the soft limit now in force (for
- * the log line). 0 or -errno.
+ * the log line and the fd budget), also when raising it fails: then it is
+ * the unchanged limit. 0 or -errno.
  */
 int vr_resctrl_raise_nofile(rlim_t want, rlim_t *soft);
 

@@ -79,7 +79,6 @@ int vr_series_build(const vr_series_input *in, const vr_series_config *cfg,
       copy_field(out->group, sizeof(out->group), in->group) != 0)
     goto out;
   snprintf(out->cache_id, sizeof(out->cache_id), "%u", in->cache_id);
-  snprintf(out->plugin, sizeof(out->plugin), "%s", VR_SERIES_PLUGIN);
 
   char suffix[VR_GROUP_NAME_MAX + 2];
   snprintf(suffix, sizeof(suffix), ":%s", in->group);

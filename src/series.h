@@ -1,8 +1,9 @@
 /**
  * The collectd identifiers of one monitoring group on one L3 cache id
- * (DESIGN.md, "collectd interface"): host, plugin, plugin_instance, and
- * per metric type and type_instance, plus the meta data strings. Built once
- * per group and cache id, reused every interval.
+ * (DESIGN.md, "collectd interface"): host, plugin_instance, and per metric
+ * type and type_instance, plus the meta data strings; the plugin field is
+ * always VR_SERIES_PLUGIN. Built once per group and cache id, reused every
+ * interval.
  *
  * Pure: no I/O, no collectd calls (the glue copies the fields into a
  * value_list_t).
@@ -21,7 +22,9 @@
 /* collectd's DATA_MAX_NAME_LEN: its fields hold 127 characters and
  * truncate silently. */
 #define VR_SERIES_FIELD_LEN 128
+/* The plugin field of every value list and notification we send. */
 #define VR_SERIES_PLUGIN "virt_resctrl"
+
 typedef struct {
   vr_instance_format instance_format; /* PluginInstanceFormat */
   vr_hostname_format host_format;     /* HostnameFormat */
@@ -64,7 +67,6 @@ typedef enum {
 
 typedef struct {
   char host[VR_SERIES_FIELD_LEN];
-  char plugin[VR_SERIES_FIELD_LEN];
   char plugin_instance[VR_SERIES_FIELD_LEN];
   vr_fallback instance_fallback; /* say so once */
   vr_fallback host_fallback;     /* say so once */

@@ -1,4 +1,6 @@
-# metadata spec module, cpuset, config (issue 3), engine and dispatch (issue 6)
+# Part of libvrcore: the metadata spec (vCPU sets, group specs, resctrl
+# directory names, the resctrl state model), the configuration, the engine
+# with dispatch and live groups, and small-file reading.
 src_libvrcore_la_SOURCES += \
 	src/cpuset.c src/cpuset.h \
 	src/group_spec.c src/group_spec.h \
@@ -10,5 +12,4 @@ src_libvrcore_la_SOURCES += src/vr_config.c src/vr_config.h
 # half that talks to collectd's value and notification API.
 src_libvrcore_la_SOURCES += src/dispatch.c src/dispatch.h src/engine.c src/engine.h \
 	src/engine_private.h src/engine_sync.c src/live_group.c src/live_group.h
-EXTRA_DIST += contrib/demo/run-demo.sh
 src_libvrcore_la_SOURCES += src/small_file.c src/small_file.h

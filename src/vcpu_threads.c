@@ -193,7 +193,7 @@ static int threads_from_status_file(const char *run_path, const char *name,
                                     pid_t *tids, size_t n, char *reason,
                                     size_t reason_len) {
   char path[PATH_MAX];
-  char *buf = NULL;
+  char *buf;
   int ret;
 
   if (snprintf(path, sizeof(path), "%s/%s.xml", run_path, name) >=
@@ -201,30 +201,27 @@ static int threads_from_status_file(const char *run_path, const char *name,
     snprintf(reason, reason_len, "path too long: %s/%s.xml", run_path, name);
     return -ENAMETOOLONG;
   }
-  FILE *f = fopen(path, "re");
-  if (f == NULL) {
-    ret = -errno;
+  /* One byte more than the limit, so that a file of the limit's size or
+   * larger reads as exactly VR_STATUS_XML_MAX bytes and is refused. */
+  buf = malloc(VR_STATUS_XML_MAX + 1);
+  if (buf == NULL) {
+    snprintf(reason, reason_len, "out of memory");
+    return -ENOMEM;
+  }
+  ssize_t len =
+      vr_read_small_file_at(AT_FDCWD, path, buf, VR_STATUS_XML_MAX + 1);
+  if (len < 0) {
+    ret = (int)len;
     snprintf(reason, reason_len, "cannot read status XML %s: %s", path,
              strerror(-ret));
-    return ret;
-  }
-  buf = malloc(VR_STATUS_XML_MAX);
-  if (buf == NULL) {
-    ret = -ENOMEM;
-    snprintf(reason, reason_len, "out of memory");
-    goto out;
-  }
-  size_t len = fread(buf, 1, VR_STATUS_XML_MAX, f);
-  if (ferror(f) || len == VR_STATUS_XML_MAX) {
+  } else if (len == VR_STATUS_XML_MAX) {
     ret = -EIO;
-    snprintf(reason, reason_len, "cannot read status XML %s (or too large)",
-             path);
-    goto out;
+    snprintf(reason, reason_len, "cannot read status XML %s (too large)", path);
+  } else {
+    ret = vr_vcpu_threads_from_status_xml(buf, (size_t)len, tids, n, reason,
+                                          reason_len);
   }
-  ret = vr_vcpu_threads_from_status_xml(buf, len, tids, n, reason, reason_len);
-out:
   free(buf);
-  fclose(f);
   return ret;
 }
 
@@ -240,17 +237,14 @@ int vr_vcpu_threads_find(const char *run_path, const char *proc_path,
   if (found > 0)
     return found;
   /* Names missing (a QEMU that does not name its threads, a /proc we may not
-   * read): libvirt's status XML records every online vCPU's thread id. */
-  pid_t *alt = calloc(n ? n : 1, sizeof(*alt));
-  if (alt == NULL) {
-    snprintf(reason, reason_len, "out of memory");
-    return -ENOMEM;
-  }
+   * read): libvirt's status XML records every online vCPU's thread id. tids
+   * is all zero here (from_proc clears it first and found none), and the
+   * XML parse clears it again and writes only what it counts, so it may
+   * fill tids directly. */
   char why[PATH_MAX + 256];
   int xfound =
-      threads_from_status_file(run_path, name, alt, n, why, sizeof(why));
+      threads_from_status_file(run_path, name, tids, n, why, sizeof(why));
   if (xfound > 0) {
-    memcpy(tids, alt, n * sizeof(*tids));
     found = xfound;
   } else if (found == 0) {
     snprintf(reason, reason_len, "QEMU pid %d has no vCPU threads in %s and %s",
@@ -259,6 +253,5 @@ int vr_vcpu_threads_find(const char *run_path, const char *proc_path,
     found = xfound < 0 ? xfound : -ESRCH;
   }
   /* else: /proc failed and so did the XML: keep /proc's reason. */
-  free(alt);
   return found;
 }

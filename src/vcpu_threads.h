@@ -32,8 +32,8 @@ int vr_vcpu_threads_from_proc(const char *proc_path, pid_t pid, pid_t *tids,
 int vr_vcpu_threads_from_status_xml(const char *xml, size_t len, pid_t *tids,
                                     size_t n, char *reason, size_t reason_len);
 
-/* The whole lookup for the domain NAME: pid file, /proc, and the status XML
- * <run_path>/<name>.xml for vCPUs /proc did not name.
+/* The whole lookup for the domain NAME: pid file, /proc, and, when /proc
+ * named no vCPU thread, the status XML <run_path>/<name>.xml.
  * Returns the number found (> 0), or a negative errno with a reason (-ENOENT:
  * no pid file, e.g. another driver's domain). */
 int vr_vcpu_threads_find(const char *run_path, const char *proc_path,

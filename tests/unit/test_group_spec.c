@@ -14,8 +14,6 @@
 
 #include <cmocka.h>
 
-#include <errno.h>
-
 #define NS "xmlns=\"urn:x-virt-resctrl:resmon:1\""
 
 typedef struct {
@@ -327,21 +325,9 @@ static void test_default_policies(void **state) {
   }
 }
 
-static void test_default_group_words(void **state) {
-  (void)state;
-  vr_default_group policy;
-  assert_int_equal(vr_default_group_parse("none", &policy), 0);
-  assert_int_equal(policy, VR_DEFAULT_GROUP_NONE);
-  assert_int_equal(vr_default_group_parse("all", &policy), 0);
-  assert_int_equal(policy, VR_DEFAULT_GROUP_ALL);
-  assert_int_equal(vr_default_group_parse("per-vcpu", &policy), 0);
-  assert_int_equal(policy, VR_DEFAULT_GROUP_PER_VCPU);
-  assert_int_equal(vr_default_group_parse("each", &policy), -EINVAL);
-}
-
 int main(void) {
   size_t n_cases = sizeof(cases) / sizeof(cases[0]);
-  struct CMUnitTest *tests = calloc(n_cases + 5, sizeof(*tests));
+  struct CMUnitTest *tests = calloc(n_cases + 4, sizeof(*tests));
   for (size_t i = 0; i < n_cases; i++) {
     tests[i].name = cases[i].label;
     tests[i].test_func = run_case;
@@ -352,11 +338,10 @@ int main(void) {
       cmocka_unit_test(test_ten_thousand_groups),
       cmocka_unit_test(test_deep_nesting_rejected),
       cmocka_unit_test(test_default_policies),
-      cmocka_unit_test(test_default_group_words),
   };
   memcpy(tests + n_cases, extra, sizeof(extra));
   int failed =
-      _cmocka_run_group_tests("group_spec", tests, n_cases + 5, NULL, NULL);
+      _cmocka_run_group_tests("group_spec", tests, n_cases + 4, NULL, NULL);
   free(tests);
   return failed ? 1 : 0;
 }

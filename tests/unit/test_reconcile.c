@@ -46,7 +46,6 @@ typedef struct {
 typedef struct {
   const char *what;
   const char *prefix; /* NULL: "vr_" */
-  bool mon_only;
   state_group groups[MAXG];
   ctrl_task ctrl_tasks[MAXT]; /* tasks of non-root CTRL_MON groups only */
   desired_spec desired[MAXG];
@@ -95,7 +94,6 @@ static void build(const rcase *tc, world *w) {
   memset(w, 0, sizeof(*w));
   w->state.tasks = w->tasks;
   w->state.mon_groups = w->groups;
-  w->state.alloc_capable = !tc->mon_only;
   for (size_t g = 0; g < MAXG && tc->groups[g].name; g++) {
     vr_mon_group_state *m = &w->groups[w->state.n_mon_groups++];
     snprintf(m->ctrl, sizeof(m->ctrl), "%s", tc->groups[g].ctrl);
@@ -369,8 +367,7 @@ static const rcase cases[] = {
      .actions = {"CREATE /1:db d0", "CREATE /2:db d1", "ASSIGN /1:db 101 d0",
                  "ASSIGN /2:db 201 d1"},
      .outcomes = {"OK ", "OK "}},
-    {.what = "monitoring-only hardware: everything in the root",
-     .mon_only = true,
+    {.what = "everything in the root, as on monitoring-only hardware",
      .groups = {{"", "1:a", {101}}},
      .desired = {{1, "a", {T(101, 0), T(102, 1)}}},
      .actions = {"ASSIGN /1:a 102 d0"},

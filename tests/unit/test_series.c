@@ -222,7 +222,7 @@ static void test_table(void **state) {
       assert_null(s.vcpus);
       continue;
     }
-    assert_string_equal(s.plugin, "virt_resctrl");
+    assert_string_equal(VR_SERIES_PLUGIN, "virt_resctrl");
     assert_string_equal(s.host, tc->host);
     expand(tc->plugin_instance, want_pi, sizeof(want_pi));
     assert_string_equal(s.plugin_instance, want_pi);
@@ -341,7 +341,7 @@ static void test_no_collisions(void **state) {
         }
         assert_int_equal(rc, 0);
         assert_true(n < MAXS);
-        snprintf(ids[n++], sizeof(ids[0]), "%s|%s|%s", s.host, s.plugin,
+        snprintf(ids[n++], sizeof(ids[0]), "%s|%s|%s", s.host, VR_SERIES_PLUGIN,
                  s.plugin_instance);
         vr_series_clear(&s);
       }
