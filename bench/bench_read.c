@@ -306,8 +306,9 @@ static int cycle(bench_state *s, size_t expected) {
   return 0;
 }
 
+/* rss_base and rss_groups: VmRSS before and after the groups were opened. */
 static int timed(bench_state *s, const run_args *a, size_t expected,
-                 long rss_groups) {
+                 long rss_base, long rss_groups) {
   double *cyc = calloc(MAX_SAMPLES, sizeof(double));
   double *flo = calloc(MAX_SAMPLES, sizeof(double));
   int rc = cyc && flo ? 0 : -ENOMEM;
@@ -349,9 +350,8 @@ static int timed(bench_state *s, const run_args *a, size_t expected,
            "rss_warm_kib=%ld rss_end_kib=%ld peak_kib=%ld\n",
            a->n, s->n_floor, s->n_groups - kept, s->borrowed, k, cm,
            bench_quantile(cyc, k, 0.1), bench_quantile(cyc, k, 0.9), fm,
-           cm / fm, cm * 1000.0 / (double)s->n_floor, expected,
-           bench_base_rss_kib(), rss_groups, rss_warm, bench_rss_kib(),
-           bench_peak_kib());
+           cm / fm, cm * 1000.0 / (double)s->n_floor, expected, rss_base,
+           rss_groups, rss_warm, bench_rss_kib(), bench_peak_kib());
   }
   free(cyc);
   free(flo);
@@ -365,7 +365,7 @@ static int cmd_run(const run_args *a) {
     fprintf(stderr, "vr-bench-read: RLIMIT_NOFILE: %s\n", strerror(-rc));
     goto cleanup;
   }
-  bench_mark_base_rss();
+  long rss_base = bench_rss_kib();
   rc = open_groups(&s, a);
   if (rc < 0)
     goto cleanup;
@@ -386,7 +386,7 @@ static int cmd_run(const run_args *a) {
     fprintf(stderr, "vr-bench-read: floor files: %s\n", strerror(-rc));
     goto cleanup;
   }
-  rc = timed(&s, a, expected, rss_groups);
+  rc = timed(&s, a, expected, rss_base, rss_groups);
 
 cleanup:
   for (size_t i = 0; i < s.n_groups; i++)
