@@ -23,6 +23,19 @@ int emu_feature_parse(const char *name) {
   return -1;
 }
 
+int emu_parse_uint(const char *s, unsigned long long max,
+                   unsigned long long *out) {
+  char *end;
+  if (*s < '0' || *s > '9')
+    return -EINVAL;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || *end || v > max)
+    return -EINVAL;
+  *out = v;
+  return 0;
+}
+
 int emu_buf_printf(struct emu_buf *b, const char *fmt, ...) {
   va_list ap;
   for (;;) {
