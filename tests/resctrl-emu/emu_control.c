@@ -96,6 +96,6 @@ int emu_control_line(struct emu_model *m, const char *line, char *err,
     snprintf(err, errlen, "bad value '%s'", value);
     return -EINVAL;
   }
-  emu_model_set_value(m, g, (size_t)ci, (enum emu_feature)f, v);
+  emu_model_set_value(g, (size_t)ci, (enum emu_feature)f, v);
   return 0;
 }

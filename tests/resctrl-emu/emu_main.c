@@ -258,7 +258,7 @@ int main(int argc, char **argv) {
   fuse_loop(fuse);
   status = 0;
 out_thread:
-  emu_control_thread_stop(&state);
+  emu_control_thread_stop();
 out_signals:
   fuse_remove_signal_handlers(se);
 out_unmount:

@@ -430,8 +430,7 @@ struct emu_value emu_model_read_value(struct emu_model *m,
   return from_error(err);
 }
 
-void emu_model_set_value(struct emu_model *m, struct emu_group *g, size_t cache,
-                         enum emu_feature f, struct emu_value v) {
-  (void)m;
+void emu_model_set_value(struct emu_group *g, size_t cache, enum emu_feature f,
+                         struct emu_value v) {
   g->values[cache][f] = v;
 }

@@ -154,8 +154,8 @@ unsigned emu_model_rmids_in_limbo(struct emu_model *m, uint64_t now_ms);
 struct emu_value emu_model_read_value(struct emu_model *m,
                                       const struct emu_group *g, size_t cache,
                                       enum emu_feature f, uint64_t now_ms);
-void emu_model_set_value(struct emu_model *m, struct emu_group *g, size_t cache,
-                         enum emu_feature f, struct emu_value v);
+void emu_model_set_value(struct emu_group *g, size_t cache, enum emu_feature f,
+                         struct emu_value v);
 
 /* emu_tasks.c: the tasks file */
 int emu_tasks_write(struct emu_model *m, struct emu_group *g, const char *buf,
