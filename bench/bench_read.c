@@ -27,6 +27,7 @@
 
 #include "live_group.h"
 #include "resctrl.h"
+#include "resctrl_name.h"
 #include "resctrl_values.h"
 
 #include <dirent.h>
@@ -44,19 +45,18 @@
 #define MAX_SAMPLES 401
 #define SAMPLE_BUDGET_US 1500000.0 /* per run, both loops together */
 
-static const char *const features[] = {"llc_occupancy", "mbm_total_bytes",
-                                       "mbm_local_bytes"};
-
-/* Our directory name shape (DESIGN.md): prefix, a UUID, _, a group. */
+/* Group i's domain UUID, as libvirt prints one. */
 static void group_uuid(size_t i, char *buf, size_t len) {
   snprintf(buf, len, "00000000-0000-4000-8000-%012x",
            (unsigned)(i & 0xffffffu));
 }
 
+/* Group i's directory, named as the plugin names it; cannot fail (valid
+ * prefix, uuid and group; callers pass 128 bytes). */
 static void group_dir(size_t i, char *buf, size_t len) {
   char uuid[VR_UUID_STRING_LEN + 1];
   group_uuid(i, uuid, sizeof(uuid));
-  snprintf(buf, len, "vr_%s_g", uuid);
+  (void)vr_owned_name_format("vr_", uuid, "g", buf, len);
 }
 
 static int put_file(const char *path, const char *text) {
@@ -86,10 +86,10 @@ static int setup_group(const char *root, size_t i, bool files) {
     snprintf(path, sizeof(path), "%s/mon_groups/%s/mon_data/mon_L3_%02u", root,
              dir, c);
     rc = mkdir_ok(path);
-    for (size_t f = 0; f < 3 && rc == 0; f++) {
+    for (size_t f = 0; f < VR_FEAT_COUNT && rc == 0; f++) {
       char value[32];
       snprintf(path, sizeof(path), "%s/mon_groups/%s/mon_data/mon_L3_%02u/%s",
-               root, dir, c, features[f]);
+               root, dir, c, vr_resctrl_feature_name((vr_resctrl_feature)f));
       /* Counters as wide as a busy host's, so parsing costs what it will. */
       snprintf(value, sizeof(value), "%zu\n", 123456789012ul + i * 4096 + f);
       rc = put_file(path, value);
@@ -131,7 +131,7 @@ typedef struct {
 
 /* Slot of a value file in the floor: group, cache id, feature. */
 static size_t slot_of(size_t group, unsigned cache, size_t feature) {
-  return (group * CACHE_IDS + cache) * 3 + feature;
+  return (group * CACHE_IDS + cache) * VR_FEAT_COUNT + feature;
 }
 
 /* Parses ".../mon_groups/vr_<uuid i>_g/mon_data/mon_L3_CC/FEATURE" into
@@ -144,8 +144,9 @@ static bool parse_slot(const char *path, size_t n, size_t *slot) {
   if (!p || sscanf(p + sizeof(mark) - 1, "%12x_g/mon_data/mon_L3_%2u/%31s",
                    &group, &cache, feature) != 3)
     return false;
-  for (size_t f = 0; f < 3; f++)
-    if (strcmp(feature, features[f]) == 0 && group < n && cache < CACHE_IDS) {
+  for (size_t f = 0; f < VR_FEAT_COUNT; f++)
+    if (strcmp(feature, vr_resctrl_feature_name((vr_resctrl_feature)f)) == 0 &&
+        group < n && cache < CACHE_IDS) {
       *slot = slot_of(group, cache, f);
       return true;
     }
@@ -181,7 +182,7 @@ static void borrow_plugin_fds(bench_state *s, const run_args *a) {
  * the limit (placed there while it was still high) so that they leave the
  * plugin the descriptors it would have alone. */
 static int open_floor(bench_state *s, const run_args *a, bool borrow) {
-  s->n_floor = a->n * CACHE_IDS * 3;
+  s->n_floor = a->n * CACHE_IDS * VR_FEAT_COUNT;
   s->floor_fds = malloc(s->n_floor * sizeof(int));
   s->floor_owned = calloc(s->n_floor, sizeof(bool));
   if (!s->floor_fds || !s->floor_owned)
@@ -194,13 +195,14 @@ static int open_floor(bench_state *s, const run_args *a, bool borrow) {
     char dir[128];
     group_dir(i, dir, sizeof(dir));
     for (unsigned c = 0; c < CACHE_IDS; c++)
-      for (size_t f = 0; f < 3; f++) {
+      for (size_t f = 0; f < VR_FEAT_COUNT; f++) {
         char path[512];
         size_t slot = slot_of(i, c, f);
         if (s->floor_fds[slot] >= 0)
           continue;
         snprintf(path, sizeof(path), "%s/mon_groups/%s/mon_data/mon_L3_%02u/%s",
-                 a->root, dir, c, features[f]);
+                 a->root, dir, c,
+                 vr_resctrl_feature_name((vr_resctrl_feature)f));
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
           return -errno;
@@ -303,8 +305,9 @@ static int cycle(bench_state *s, size_t expected) {
   return 0;
 }
 
+/* rss_base and rss_groups: VmRSS before and after the groups were opened. */
 static int timed(bench_state *s, const run_args *a, size_t expected,
-                 long rss_groups) {
+                 long rss_base, long rss_groups) {
   double *cyc = calloc(MAX_SAMPLES, sizeof(double));
   double *flo = calloc(MAX_SAMPLES, sizeof(double));
   int rc = cyc && flo ? 0 : -ENOMEM;
@@ -346,9 +349,8 @@ static int timed(bench_state *s, const run_args *a, size_t expected,
            "rss_warm_kib=%ld rss_end_kib=%ld peak_kib=%ld\n",
            a->n, s->n_floor, s->n_groups - kept, s->borrowed, k, cm,
            bench_quantile(cyc, k, 0.1), bench_quantile(cyc, k, 0.9), fm,
-           cm / fm, cm * 1000.0 / (double)s->n_floor, expected,
-           bench_base_rss_kib(), rss_groups, rss_warm, bench_rss_kib(),
-           bench_peak_kib());
+           cm / fm, cm * 1000.0 / (double)s->n_floor, expected, rss_base,
+           rss_groups, rss_warm, bench_rss_kib(), bench_peak_kib());
   }
   free(cyc);
   free(flo);
@@ -362,7 +364,7 @@ static int cmd_run(const run_args *a) {
     fprintf(stderr, "vr-bench-read: RLIMIT_NOFILE: %s\n", strerror(-rc));
     goto cleanup;
   }
-  bench_mark_base_rss();
+  long rss_base = bench_rss_kib();
   rc = open_groups(&s, a);
   if (rc < 0)
     goto cleanup;
@@ -383,7 +385,7 @@ static int cmd_run(const run_args *a) {
     fprintf(stderr, "vr-bench-read: floor files: %s\n", strerror(-rc));
     goto cleanup;
   }
-  rc = timed(&s, a, expected, rss_groups);
+  rc = timed(&s, a, expected, rss_base, rss_groups);
 
 cleanup:
   for (size_t i = 0; i < s.n_groups; i++)

@@ -7,8 +7,6 @@
 #include <sys/resource.h>
 #include <time.h>
 
-static long base_rss = -1;
-
 double bench_now_us(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -48,6 +46,3 @@ long bench_peak_kib(void) {
   struct rusage ru;
   return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;
 }
-
-void bench_mark_base_rss(void) { base_rss = bench_rss_kib(); }
-long bench_base_rss_kib(void) { return base_rss; }

@@ -16,8 +16,4 @@ long bench_rss_kib(void);
 /* Peak resident set (ru_maxrss) in KiB. */
 long bench_peak_kib(void);
 
-/* Remembers VmRSS now as the base that growth is measured from. */
-void bench_mark_base_rss(void);
-long bench_base_rss_kib(void);
-
 #endif

@@ -6,7 +6,7 @@ check_SCRIPTS += tests/integration/libvirt-live.sh
 EXTRA_DIST += tests/integration/libvirt-live.sh tests/support/libvirtd-env.sh
 
 tests_integration_test_libvirt_pure_SOURCES = \
-	tests/integration/test_libvirt_pure.c
+	tests/integration/test_libvirt_pure.c $(RESCTRL_TESTLIB)
 tests_integration_test_libvirt_pure_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_integration_test_libvirt_pure_LDADD = $(UNIT_TEST_LIBS)
 

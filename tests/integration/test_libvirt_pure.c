@@ -13,10 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "domain_filter.h"
+#include "resctrl_testlib.h"
 #include "vcpu_threads.h"
 
 static void test_parse_comm(void **state) {
@@ -72,48 +72,32 @@ static void test_status_xml(void **state) {
 }
 
 static char root[PATH_MAX];
+/* root/run and root/proc: libvirt's run directory and /proc for the tests. */
+static char run[PATH_MAX + 8], proc[PATH_MAX + 8];
 
-static void write_file(const char *rel, const char *content) {
-  char path[PATH_MAX + 128];
-  snprintf(path, sizeof(path), "%s/%s", root, rel);
-  FILE *f = fopen(path, "w");
-  assert_non_null(f);
-  fputs(content, f);
-  fclose(f);
-}
-
-static void make_dir(const char *rel) {
-  char path[PATH_MAX + 128];
-  snprintf(path, sizeof(path), "%s/%s", root, rel);
-  assert_int_equal(mkdir(path, 0755), 0);
-}
-
-/* A fixture tree: run/g.pid, run/g.xml, proc/100/task/{100,101,102,103}. */
+/* A fixture tree: run/{g,noproc,junk}.pid, run/noproc.xml,
+ * proc/100/task/{100,101,102,103}/comm. */
 static int setup_tree(void **state) {
   (void)state;
   snprintf(root, sizeof(root), "%s/vrlvpure.XXXXXX",
            getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
   if (mkdtemp(root) == NULL)
     return -1;
-  make_dir("run");
-  make_dir("proc");
-  make_dir("proc/100");
-  make_dir("proc/100/task");
+  snprintf(run, sizeof(run), "%s/run", root);
+  snprintf(proc, sizeof(proc), "%s/proc", root);
   const char *tasks[][2] = {{"100", "qemu-system-x86\n"},
                             {"101", "CPU 1/TCG\n"},
                             {"102", "IO mon_iothread\n"},
                             {"103", "CPU 0/TCG\n"}};
   for (size_t i = 0; i < 4; i++) {
     char rel[64];
-    snprintf(rel, sizeof(rel), "proc/100/task/%s", tasks[i][0]);
-    make_dir(rel);
-    snprintf(rel, sizeof(rel), "proc/100/task/%s/comm", tasks[i][0]);
-    write_file(rel, tasks[i][1]);
+    snprintf(rel, sizeof(rel), "100/task/%s/comm", tasks[i][0]);
+    rt_put(proc, rel, tasks[i][1]);
   }
-  write_file("run/g.pid", "100");
-  write_file("run/noproc.pid", "555\n");
-  write_file("run/noproc.xml", status_xml);
-  write_file("run/junk.pid", "abc\n");
+  rt_put(run, "g.pid", "100");
+  rt_put(run, "noproc.pid", "555\n");
+  rt_put(run, "noproc.xml", status_xml);
+  rt_put(run, "junk.pid", "abc\n");
   return 0;
 }
 
@@ -126,10 +110,8 @@ static int teardown_tree(void **state) {
 
 static void test_find_proc(void **state) {
   (void)state;
-  char run[PATH_MAX + 8], proc[PATH_MAX + 8], why[512];
+  char why[512];
   pid_t tids[3];
-  snprintf(run, sizeof(run), "%s/run", root);
-  snprintf(proc, sizeof(proc), "%s/proc", root);
   assert_int_equal(
       vr_vcpu_threads_find(run, proc, "g", tids, 3, why, sizeof(why)), 2);
   assert_int_equal(tids[0], 103);
@@ -139,10 +121,8 @@ static void test_find_proc(void **state) {
 
 static void test_find_fallback_and_errors(void **state) {
   (void)state;
-  char run[PATH_MAX + 8], proc[PATH_MAX + 8], why[512];
+  char why[512];
   pid_t tids[3];
-  snprintf(run, sizeof(run), "%s/run", root);
-  snprintf(proc, sizeof(proc), "%s/proc", root);
   /* No /proc entry for pid 555: the status XML answers. */
   assert_int_equal(
       vr_vcpu_threads_find(run, proc, "noproc", tids, 3, why, sizeof(why)), 2);

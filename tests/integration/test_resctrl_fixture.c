@@ -184,8 +184,7 @@ static void symlinks_inside_root(void **state) {
   assert_int_equal(symlink(target, path), 0);
   assert_true(vr_resctrl_group_remove(r, PREFIX, "", ours2, reason,
                                       sizeof(reason)) < 0);
-  assert_true(rt_read(target + 0, buf, sizeof(buf)) == -EISDIR ||
-              access(target, F_OK) == 0);
+  assert_int_equal(access(target, F_OK), 0);
   snprintf(path, sizeof(path), "%s/victim/tasks", out);
   assert_true(rt_read(path, buf, sizeof(buf)) > 0);
   assert_string_equal(buf, "victim\n");

@@ -318,6 +318,20 @@ static void restart(guest *g) {
 
 static void soak_tick(int timer, void *opaque) { (void)timer, (void)opaque; }
 
+/* vr_engine_stop joins the event thread right after closing the
+ * connection; libvirt releases the socket's watch (and with it the fd)
+ * from an idle callback on a later iteration of its default loop. Nobody
+ * iterates it any more (in collectd the process exits), so do it here:
+ * what is still open after that is ours. */
+static void run_deferred_releases(void) {
+  int wake = virEventAddTimeout(0, soak_tick, NULL, NULL);
+  for (int i = 0; i < 5 && wake >= 0; i++)
+    virEventRunDefaultImpl();
+  if (wake >= 0)
+    virEventRemoveTimeout(wake);
+  virEventRunDefaultImpl();
+}
+
 typedef struct {
   long fds, rss, heap, groups, live, meta;
 } sample;
@@ -460,12 +474,7 @@ int main(void) {
   settle("first start");
   vr_engine_stop(engine);
   engine = NULL;
-  int tick0 = virEventAddTimeout(0, soak_tick, NULL, NULL);
-  for (int i = 0; i < 5 && tick0 >= 0; i++)
-    virEventRunDefaultImpl();
-  if (tick0 >= 0)
-    virEventRemoveTimeout(tick0);
-  virEventRunDefaultImpl();
+  run_deferred_releases();
   long fds_before_start = count_fds();
   if (vr_engine_start(&cfg, &engine, reason, sizeof(reason)) < 0)
     fail("vr_engine_start: %s", reason);
@@ -535,18 +544,8 @@ int main(void) {
 
   vr_engine_stop(engine);
   engine = NULL;
-  /* vr_engine_stop joins the event thread right after closing the
-   * connection; libvirt releases the socket's watch (and with it the fd)
-   * from an idle callback on a later iteration of its default loop. Nobody
-   * iterates it any more (in collectd the process exits), so do it here:
-   * what is still open after that is ours. */
   long fds_stopped = count_fds();
-  int wake = virEventAddTimeout(0, soak_tick, NULL, NULL);
-  for (int i = 0; i < 5 && wake >= 0; i++)
-    virEventRunDefaultImpl();
-  if (wake >= 0)
-    virEventRemoveTimeout(wake);
-  virEventRunDefaultImpl();
+  run_deferred_releases();
   char have[8192];
   size_t left = tree_groups(have, sizeof(have));
   long fds_after_stop = count_fds();

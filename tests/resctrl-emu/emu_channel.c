@@ -106,8 +106,7 @@ int emu_control_thread_start(struct emu_state *s) {
   return 0;
 }
 
-void emu_control_thread_stop(struct emu_state *s) {
-  (void)s;
+void emu_control_thread_stop(void) {
   if (!thread_running)
     return;
   if (write(stop_pipe[1], "x", 1) < 0)

@@ -5,8 +5,8 @@
  * reads that word), or Default (back to the synthetic value). */
 #include "emu_model.h"
 
-#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,12 +57,8 @@ static int parse_value(const char *s, struct emu_value *v) {
       return 0;
     }
   }
-  if (!isdigit((unsigned char)s[0]))
-    return -EINVAL;
-  char *end;
-  errno = 0;
-  unsigned long long n = strtoull(s, &end, 10);
-  if (errno || *end != '\0')
+  unsigned long long n;
+  if (emu_parse_uint(s, ULLONG_MAX, &n) != 0)
     return -EINVAL;
   *v = (struct emu_value){.kind = EMU_VALUE_NUMBER, .number = n};
   return 0;
@@ -82,10 +78,8 @@ int emu_control_line(struct emu_model *m, const char *line, char *err,
     snprintf(err, errlen, "no group '%s'", group);
     return -EINVAL;
   }
-  char *end;
-  errno = 0;
-  unsigned long id = strtoul(cache, &end, 10);
-  int ci = (!isdigit((unsigned char)cache[0]) || errno || *end)
+  unsigned long long id;
+  int ci = emu_parse_uint(cache, UINT_MAX, &id) != 0
                ? -1
                : emu_model_cache_index(m, (unsigned)id);
   if (ci < 0) {
@@ -102,6 +96,6 @@ int emu_control_line(struct emu_model *m, const char *line, char *err,
     snprintf(err, errlen, "bad value '%s'", value);
     return -EINVAL;
   }
-  emu_model_set_value(m, g, (size_t)ci, (enum emu_feature)f, v);
+  emu_model_set_value(g, (size_t)ci, (enum emu_feature)f, v);
   return 0;
 }

@@ -26,6 +26,6 @@ uint64_t emu_now_ms(void);
 void emu_control_drain(struct emu_state *s);
 int emu_control_open(struct emu_state *s, const char *path);
 int emu_control_thread_start(struct emu_state *s);
-void emu_control_thread_stop(struct emu_state *s);
+void emu_control_thread_stop(void);
 
 #endif

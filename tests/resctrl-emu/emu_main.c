@@ -60,19 +60,6 @@ static void usage(FILE *out) {
                "MOUNTPOINT\n");
 }
 
-static int parse_uint(const char *s, unsigned long long max,
-                      unsigned long long *out) {
-  char *end;
-  if (*s < '0' || *s > '9')
-    return -EINVAL;
-  errno = 0;
-  unsigned long long v = strtoull(s, &end, 10);
-  if (errno || *end || v > max)
-    return -EINVAL;
-  *out = v;
-  return 0;
-}
-
 static int cmp_unsigned(const void *a, const void *b) {
   unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
   return (x > y) - (x < y);
@@ -88,7 +75,7 @@ static int parse_cache_ids(const char *list, struct emu_config *cfg) {
   for (char *t = strtok_r(copy, ",", &save); t;
        t = strtok_r(NULL, ",", &save)) {
     unsigned long long id;
-    if (cfg->num_caches == EMU_MAX_CACHES || parse_uint(t, 1u << 20, &id))
+    if (cfg->num_caches == EMU_MAX_CACHES || emu_parse_uint(t, 1u << 20, &id))
       return -EINVAL;
     for (size_t i = 0; i < cfg->num_caches; i++)
       if (cfg->cache_ids[i] == id)
@@ -162,29 +149,29 @@ static int parse_options(int argc, char **argv, struct emu_options *o) {
       bad = parse_cache_ids(optarg, c);
       break;
     case O_RMIDS:
-      bad = parse_uint(optarg, 1u << 16, &v) || v < 1;
+      bad = emu_parse_uint(optarg, 1u << 16, &v) || v < 1;
       c->num_rmids = (unsigned)v;
       break;
     case O_CLOSIDS:
-      bad = parse_uint(optarg, 1u << 12, &v) || v < 1;
+      bad = emu_parse_uint(optarg, 1u << 12, &v) || v < 1;
       c->num_closids = (unsigned)v;
       break;
     case O_FEATURES:
       bad = parse_features(optarg, c);
       break;
     case O_L3:
-      bad = parse_uint(optarg, 1ULL << 40, &v) || v < 64;
+      bad = emu_parse_uint(optarg, 1ULL << 40, &v) || v < 64;
       c->l3_size = v;
       break;
     case O_LIMBO:
-      bad = parse_uint(optarg, 86400000, &v);
+      bad = emu_parse_uint(optarg, 86400000, &v);
       c->limbo_ms = (unsigned)v;
       break;
     case O_NOALLOC:
       c->alloc = false;
       break;
     case O_CPUS:
-      bad = parse_uint(optarg, 4096, &v) || v < 1;
+      bad = emu_parse_uint(optarg, 4096, &v) || v < 1;
       c->num_cpus = (unsigned)v;
       break;
     case O_CONTROL:
@@ -271,7 +258,7 @@ int main(int argc, char **argv) {
   fuse_loop(fuse);
   status = 0;
 out_thread:
-  emu_control_thread_stop(&state);
+  emu_control_thread_stop();
 out_signals:
   fuse_remove_signal_handlers(se);
 out_unmount:

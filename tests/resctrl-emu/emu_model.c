@@ -23,6 +23,19 @@ int emu_feature_parse(const char *name) {
   return -1;
 }
 
+int emu_parse_uint(const char *s, unsigned long long max,
+                   unsigned long long *out) {
+  char *end;
+  if (*s < '0' || *s > '9')
+    return -EINVAL;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || *end || v > max)
+    return -EINVAL;
+  *out = v;
+  return 0;
+}
+
 int emu_buf_printf(struct emu_buf *b, const char *fmt, ...) {
   va_list ap;
   for (;;) {
@@ -136,6 +149,15 @@ struct emu_group *emu_model_root(struct emu_model *m) {
   return m->groups;
 }
 
+/* The MON group called name below ctrl, or NULL. */
+static struct emu_group *
+find_mon(struct emu_model *m, const struct emu_group *ctrl, const char *name) {
+  for (struct emu_group *g = m->groups; g; g = g->next)
+    if (g->type == EMU_MON && g->parent == ctrl && strcmp(g->name, name) == 0)
+      return g;
+  return NULL;
+}
+
 struct emu_group *emu_model_find(struct emu_model *m, const char *ctrl,
                                  const char *mon) {
   struct emu_group *c = NULL;
@@ -148,10 +170,7 @@ struct emu_group *emu_model_find(struct emu_model *m, const char *ctrl,
   }
   if (!c || !mon)
     return c;
-  for (struct emu_group *g = m->groups; g; g = g->next)
-    if (g->type == EMU_MON && g->parent == c && strcmp(g->name, mon) == 0)
-      return g;
-  return NULL;
+  return find_mon(m, c, mon);
 }
 
 struct emu_group *emu_model_by_serial(struct emu_model *m, uint64_t serial) {
@@ -272,9 +291,8 @@ int emu_model_mkdir_mon(struct emu_model *m, struct emu_group *ctrl,
   emu_last_cmd_clear(m);
   if (ctrl->type != EMU_CTRL_MON)
     return -EPERM;
-  for (const struct emu_group *g = m->groups; g; g = g->next)
-    if (g->type == EMU_MON && g->parent == ctrl && strcmp(g->name, name) == 0)
-      return -EEXIST;
+  if (find_mon(m, ctrl, name))
+    return -EEXIST;
   int rmid = rmid_alloc(m, now_ms);
   if (rmid < 0) {
     emu_last_cmd_printf(m, "Out of RMIDs\n");
@@ -417,8 +435,7 @@ struct emu_value emu_model_read_value(struct emu_model *m,
   return from_error(err);
 }
 
-void emu_model_set_value(struct emu_model *m, struct emu_group *g, size_t cache,
-                         enum emu_feature f, struct emu_value v) {
-  (void)m;
+void emu_model_set_value(struct emu_group *g, size_t cache, enum emu_feature f,
+                         struct emu_value v) {
   g->values[cache][f] = v;
 }

@@ -123,6 +123,11 @@ void emu_buf_free(struct emu_buf *b);
 const char *emu_feature_name(enum emu_feature f);
 int emu_feature_parse(const char *name); /* the feature or -1 */
 
+/* A whole decimal number of at most max (no sign, no blanks); 0 or -EINVAL.
+ * Shared by the command line and the control channel. */
+int emu_parse_uint(const char *s, unsigned long long max,
+                   unsigned long long *out);
+
 int emu_model_init(struct emu_model *m, const struct emu_config *cfg,
                    const struct emu_host *host, uint64_t now_ms);
 void emu_model_free(struct emu_model *m);
@@ -149,8 +154,8 @@ unsigned emu_model_rmids_in_limbo(struct emu_model *m, uint64_t now_ms);
 struct emu_value emu_model_read_value(struct emu_model *m,
                                       const struct emu_group *g, size_t cache,
                                       enum emu_feature f, uint64_t now_ms);
-void emu_model_set_value(struct emu_model *m, struct emu_group *g, size_t cache,
-                         enum emu_feature f, struct emu_value v);
+void emu_model_set_value(struct emu_group *g, size_t cache, enum emu_feature f,
+                         struct emu_value v);
 
 /* emu_tasks.c: the tasks file */
 int emu_tasks_write(struct emu_model *m, struct emu_group *g, const char *buf,

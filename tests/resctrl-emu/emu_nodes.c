@@ -84,9 +84,7 @@ static int table_children(struct emu_model *m, const struct node *dir,
       continue;
     if ((fl & F_ROOT) && g != emu_model_root(m))
       continue;
-    struct node child = {.kind = defs[i].kind};
-    if (defs[i].kind != NODE_INFO_DIR)
-      child.group = dir->group;
+    struct node child = {.kind = defs[i].kind, .group = dir->group};
     int ret = cb(arg, defs[i].name, &child);
     if (ret)
       return ret;
@@ -142,16 +140,13 @@ int node_for_each_child(struct emu_model *m, const struct node *dir,
       ret = cb(arg, emu_feature_name((enum emu_feature)f), &child);
     }
     return ret;
+  /* info and its directories carry the root, the only group with info */
   case NODE_INFO_DIR:
-    child.group = emu_model_root(m);
-    ret = table_children(m, &child, TABLE(info_entries), cb, arg);
-    return ret;
+    return table_children(m, dir, TABLE(info_entries), cb, arg);
   case NODE_INFO_L3_MON_DIR:
-    child.group = emu_model_root(m);
-    return table_children(m, &child, TABLE(l3_mon_entries), cb, arg);
+    return table_children(m, dir, TABLE(l3_mon_entries), cb, arg);
   case NODE_INFO_L3_DIR:
-    child.group = emu_model_root(m);
-    return table_children(m, &child, TABLE(l3_entries), cb, arg);
+    return table_children(m, dir, TABLE(l3_entries), cb, arg);
   default:
     return -ENOTDIR;
   }
@@ -191,10 +186,6 @@ int node_resolve(struct emu_model *m, const char *path, struct node *out) {
     struct find_arg a = {.name = comp, .out = &next};
     if (node_for_each_child(m, &cur, find_cb, &a) != 1)
       return -ENOENT;
-    /* info files have no group; keep them out of the serial checks */
-    if (next.kind >= NODE_LAST_CMD_STATUS || next.kind == NODE_INFO_DIR ||
-        next.kind == NODE_INFO_L3_DIR || next.kind == NODE_INFO_L3_MON_DIR)
-      next.group = NULL;
     cur = next;
   }
   *out = cur;

@@ -34,7 +34,7 @@ enum node_kind {
 
 struct node {
   enum node_kind kind;
-  struct emu_group *group; /* the group of a group's dir or file, else NULL */
+  struct emu_group *group; /* the group it is in; info entries: the root */
   size_t cache;            /* index into cfg.cache_ids (mon_L3_XX, values) */
   enum emu_feature feature;
 };

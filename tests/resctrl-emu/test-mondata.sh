@@ -103,12 +103,15 @@ ok "Default gives a synthetic number again ($v)"
 # bad control lines change nothing and do not stop the emulator
 ctl "nosuch 8 llc_occupancy 1"
 ctl "c1 9 llc_occupancy 1"
+# 2^32 + 8: not cache id 8 cut to 32 bits
+ctl "c1/mon_groups/m2 4294967304 llc_occupancy 1"
 ctl "c1 8 nosuch 1"
 ctl "c1 8 llc_occupancy -1"
 ctl "c1 8 llc_occupancy"
 ctl "garbage"
 expect_file "$M/c1/mon_groups/m2/mon_data/mon_L3_08/llc_occupancy" 5
 grep -q "no group 'nosuch'" "$EMU_LOG" || fail "bad line not reported"
+grep -q "no cache id '4294967304'" "$EMU_LOG" || fail "wide cache id not reported"
 ok "bad control lines are reported on stderr"
 
 # a kept fd: pread at offset 0 answers afresh every time

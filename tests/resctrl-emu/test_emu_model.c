@@ -132,10 +132,10 @@ static void test_mbm_grows_and_ctrl_sums(void **state) {
   assert_int_equal(a.kind, EMU_VALUE_NUMBER);
   assert_true(b.number >= a.number + 1048576);
   emu_model_set_value(
-      &m, c1, 0, EMU_LLC_OCCUPANCY,
+      c1, 0, EMU_LLC_OCCUPANCY,
       (struct emu_value){.kind = EMU_VALUE_NUMBER, .number = 5});
   emu_model_set_value(
-      &m, m1, 0, EMU_LLC_OCCUPANCY,
+      m1, 0, EMU_LLC_OCCUPANCY,
       (struct emu_value){.kind = EMU_VALUE_NUMBER, .number = 7});
   assert_int_equal(emu_model_read_value(&m, c1, 0, EMU_LLC_OCCUPANCY, 0).number,
                    12);
