@@ -160,8 +160,8 @@ echo "(fbk: groups on the open-pread-close fallback; /L: RLIMIT_NOFILE 1024;" \
 
 # Event latency against a real libvirtd, with the engine in the bench.
 . "$VR_SRCDIR/tests/support/libvirtd-env.sh"
-lv_start
 LV_STARTED=1
+lv_start
 lv_define_guest vm-bench 2 2
 lv_start_guest vm-bench
 tid=""
