@@ -7,7 +7,7 @@
 #   chain_emu_start IDS SIZES     # IDS "0,8", SIZES "33554432,16777216" (bytes, same order): a sysfs
 #                                 # fixture under VR_TMP/sys (one cpuN per cache id, index3 with
 #                                 # level/id/size in K) and resctrl-emu mounted on EMU_MNT with the
-#                                 # control FIFO EMU_CTL; registers chain_emu_stop (pid, fusermount3 -u)
+#                                 # control FIFO EMU_CTL; registers chain_emu_stop (vr_stop_pid, vr_detach_mount)
 #   emu_ctl LINE...               # control lines "GROUP CACHE_ID FEATURE VALUE" (a timeout guards
 #                                 # against a dead emulator: a FIFO write would block forever)
 #   chain_plugin_block [EXTRA]    # the <Plugin virt_resctrl> block for LV_URI, EMU_MNT, the fixture
@@ -68,9 +68,8 @@ chain_emu_start() {
 
 chain_emu_stop() {
 	[ -n "$EMU_PID" ] || return 0
-	kill -TERM "$EMU_PID" 2>/dev/null || true
-	wait "$EMU_PID" 2>/dev/null || true
-	if mountpoint -q "$EMU_MNT" 2>/dev/null; then fusermount3 -u "$EMU_MNT" 2>/dev/null || umount -l "$EMU_MNT" || true; fi
+	vr_stop_pid "$EMU_PID" resctrl-emu 10
+	vr_detach_mount "$EMU_MNT"
 	EMU_PID=
 }
 

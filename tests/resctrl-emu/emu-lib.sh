@@ -10,6 +10,9 @@ EMU="$VR_BUILDDIR/tests/resctrl-emu/resctrl-emu"
 FDTOOL="$VR_BUILDDIR/tests/resctrl-emu/emu-fdtool"
 [ -x "$EMU" ] || { echo "FAIL: $EMU not built" >&2; exit 1; }
 [ -x "$FDTOOL" ] || { echo "FAIL: $FDTOOL not built" >&2; exit 1; }
+# vr_detach_mount
+# shellcheck source=tests/support/collectd-run.sh
+. "$VR_SRCDIR/tests/support/collectd-run.sh"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vr-emu-test.XXXXXX")
 EMU_PIDS=""
@@ -22,11 +25,7 @@ emu_cleanup() {
   for p in $TASK_PIDS; do kill "$p" 2>/dev/null || true; done
   for p in $EMU_PIDS; do kill -TERM "$p" 2>/dev/null || true; done
   for p in $EMU_PIDS; do wait_exit "$p" 2>/dev/null || true; done
-  for m in $EMU_MOUNTS; do
-    if mountpoint -q "$m" 2>/dev/null; then
-      fusermount3 -u "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
-    fi
-  done
+  for m in $EMU_MOUNTS; do vr_detach_mount "$m"; done
   for p in $TASK_PIDS; do wait "$p" 2>/dev/null || true; done
   rm -rf --one-file-system "$WORK"
 }

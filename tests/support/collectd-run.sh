@@ -25,6 +25,7 @@
 #   collectd_test DIR             # run `collectd -C DIR/collectd.conf -T`: COLLECTD_T_RC = exit code,
 #                                 # DIR/test.out = its stdout+stderr followed by DIR/collectd.log
 #   vr_stop_pid PID NAME [SECONDS]  # the stop sequence used by every helper
+#   vr_detach_mount DIR           # lazily unmount DIR if /proc/mounts lists it (a dead FUSE mount too)
 #   vr_check_comm PID NAME        # fail unless /proc/PID/comm is NAME (the daemon, not a wrapper)
 #   collectd_sock SOCKET CMD...   # talk to the unixsock plugin (PUTVAL, LISTVAL, GETVAL), print replies
 #
@@ -128,6 +129,14 @@ vr_stop_pid() {
 		kill -KILL "$pid" 2>/dev/null || true
 	fi
 	wait "$pid" 2>/dev/null || true
+}
+
+# vr_detach_mount DIR: read /proc/mounts rather than `mountpoint`, whose stat of a crashed FUSE
+# emulator's mount fails with ENOTCONN, so that the dead mount would never be detached.
+vr_detach_mount() {
+	if grep -qs " $1 " /proc/mounts; then
+		fusermount3 -u -z "$1" 2>/dev/null || umount -l "$1" 2>/dev/null || true
+	fi
 }
 
 # vr_check_comm PID NAME: PID is the daemon itself (so that stopping PID stops it), not a wrapper.
