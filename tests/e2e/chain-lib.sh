@@ -17,15 +17,21 @@
 #   group_dir NAME GROUP          # the directory of our group of domain NAME, relative ("" if none)
 #   group_tasks NAME GROUP        # its tasks file, sorted, one line
 #   wait_group_tasks NAME GROUP WANT SECONDS  # until group_tasks prints WANT
+#   has_group / no_group NAME GROUP  # domain NAME has / has no group GROUP of ours
+#   NS                            # the resmon metadata namespace
+#   set_md NAME XML               # virsh metadata --live: replace NAME's resmon metadata
 #   csv_file INSTANCE FILE        # csv series of plugin virt_resctrl, e.g. csv_file g1:db bytes-llc-0:
 #                                 # the path without the -YYYY-MM-DD that the csv plugin appends
 #   csv_lines SERIES              # number of value lines over all its day files (0 when none)
 #   csv_last SERIES               # the value of the last line of its newest day file
 #   csv_wait_value SERIES VALUE SECONDS   # until the last value equals VALUE numerically
+#   lines_at_least SERIES N       # the series holds at least N value lines
+#   has_value INSTANCE            # csv holds a bytes-llc-0 value for INSTANCE (domain:group)
 #   num_eq A B [EPSILON]          # numeric equality (|A - B| <= EPSILON, default 1e-6)
 #   no_sanitizer_report FILE      # fail on an ASan/UBSan report in FILE
 
 EMU_BIN=${VR_BUILDDIR:?}/tests/resctrl-emu/resctrl-emu
+NS=urn:x-virt-resctrl:resmon:1
 EMU_PID=
 EMU_MNT=
 EMU_CTL=
@@ -125,6 +131,10 @@ wait_group_tasks() {
 	return 0
 }
 
+has_group() { [ -n "$(group_dir "$1" "$2")" ]; }
+no_group() { [ -z "$(group_dir "$1" "$2")" ]; }
+set_md() { lv_virsh metadata "$1" --uri "$NS" --key resmon --set "$2" --live >/dev/null; }
+
 csv_file() { echo "$CSV_DIR/$COLLECTD_HOST/virt_resctrl-$1/$2"; }
 
 # csv_day_files SERIES: its day files, oldest first (the glob sorts by name, that is by day)
@@ -148,6 +158,9 @@ csv_last() {
 	[ -n "$f" ] && tail -n 1 "$f" | cut -d, -f2
 	return 0
 }
+
+lines_at_least() { [ "$(csv_lines "$1")" -ge "$2" ]; }
+has_value() { [ "$(csv_lines "$(csv_file "$1" bytes-llc-0)")" -ge 1 ]; }
 
 num_eq() {
 	awk -v a="$1" -v b="$2" -v e="${3:-0.000001}" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= e) }'

@@ -20,7 +20,6 @@ chain_emu_start 0 33554432
 # Not ours (another tool's): must survive everything, shutdown included.
 mkdir "$EMU_MNT/mon_groups/pqos_42"
 
-NS=urn:x-virt-resctrl:resmon:1
 lv_define_guest g1 2 2 "<resmon xmlns=\"$NS\"><group name=\"a\" vcpus=\"0-1\"/></resmon>"
 lv_define_guest g3 1 1 "<resmon xmlns=\"$NS\"><group name=\"x\" vcpus=\"0\"/></resmon>"
 lv_start_guest g1
@@ -51,11 +50,7 @@ log=$cd_dir/collectd.log
 
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
-has_value() { [ "$(csv_lines "$(csv_file "$1" bytes-llc-0)")" -ge 1 ]; }
-no_group() { [ -z "$(group_dir "$1" "$2")" ]; }
-set_md() { lv_virsh metadata "$1" --uri "$NS" --key resmon --set "$2" --live >/dev/null; }
 # grows FILE SECONDS: the file gains at least two lines within SECONDS
-lines_at_least() { [ "$(csv_lines "$1")" -ge "$2" ]; }
 grows() {
 	until_true "$2" lines_at_least "$1" $(($(csv_lines "$1") + 2))
 }
@@ -73,7 +68,6 @@ vr_log "start-up: g1/a and g3/x with their threads; virt and virt_resctrl both w
 # 1. A live metadata edit adds a group: event -> group with its thread -> first value in csv.
 t0=$(now)
 set_md g1 '<resmon><group name="a" vcpus="0"/><group name="b" vcpus="1"/></resmon>'
-has_group() { [ -n "$(group_dir "$1" "$2")" ]; }
 until_true 5 has_group g1 b || vr_fail "the live edit did not create g1/b"
 t_group=$(since "$t0")
 until_true 5 has_value g1:b || vr_fail "no csv value for the new group g1:b"

@@ -24,7 +24,6 @@ vr_on_cleanup lv_stop
 L3_0=33554432 L3_8=16777216
 chain_emu_start 0,8 "$L3_0,$L3_8"
 
-NS=urn:x-virt-resctrl:resmon:1
 lv_define_guest g1 4 4 "<resmon xmlns=\"$NS\"><group vcpus=\"0-1\"/><group name=\"db\" vcpus=\"2,3\"/></resmon>"
 # vCPU 5 is not below g2's maximum of 2: that group is invalid, "web" beside it is fine.
 lv_define_guest g2 2 2 "<resmon xmlns=\"$NS\"><group name=\"bad\" vcpus=\"5\"/><group name=\"web\" vcpus=\"0-1\"/></resmon>"

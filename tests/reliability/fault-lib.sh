@@ -13,11 +13,9 @@
 #   fault_clean_stop [ERE]        # SIGTERM: exit 0 within 15 s, no group of ours left, no
 #                                 # sanitizer report, no [error] line in the log but those matching ERE
 #   until_true SECONDS CMD...     # poll CMD every 50 ms
-#   set_md NAME XML               # virsh metadata --live
-#   has_group / no_group NAME GROUP
-#   has_value INSTANCE            # csv holds a bytes-llc-0 value for INSTANCE (domain:group)
-#   grows INSTANCE SECONDS        # its bytes-llc-0 csv gains two lines within SECONDS
-#   all_grow SECONDS INSTANCE...  # the same for all of them at once; on failure prints the counts
+#   (NS, set_md, has_group, no_group, has_value, lines_at_least: chain-lib.sh)
+#   all_grow SECONDS INSTANCE...  # each one's bytes-llc-0 csv gains two lines within SECONDS; on
+#                                 # failure prints the counts
 #   notes SEVERITY INSTANCE       # how many notifications of SEVERITY for INSTANCE so far
 #   wait_note SEVERITY INSTANCE N SECONDS  # until at least N of them
 #   note_text SEVERITY INSTANCE   # the message of the last one
@@ -28,8 +26,6 @@ set -eu
 . "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
 . "$VR_SRCDIR/tests/support/libvirtd-env.sh"
 . "$VR_SRCDIR/tests/e2e/chain-lib.sh"
-
-NS=urn:x-virt-resctrl:resmon:1
 
 # chain-lib's dom_uuid asks libvirtd, which is down in some cases: remember each answer.
 dom_uuid() {
@@ -100,17 +96,6 @@ fault_clean_stop() {
 	fi
 }
 
-
-set_md() { lv_virsh metadata "$1" --uri "$NS" --key resmon --set "$2" --live >/dev/null; }
-has_group() { [ -n "$(group_dir "$1" "$2")" ]; }
-no_group() { [ -z "$(group_dir "$1" "$2")" ]; }
-has_value() { [ "$(csv_lines "$(csv_file "$1" bytes-llc-0)")" -ge 1 ]; }
-lines_at_least() { [ "$(csv_lines "$1")" -ge "$2" ]; }
-grows() {
-	local f
-	f=$(csv_file "$1" bytes-llc-0)
-	until_true "$2" lines_at_least "$f" $(($(csv_lines "$f") + 2))
-}
 
 # all_grow SECONDS INSTANCE...: each one's bytes-llc-0 csv gains two lines, all within SECONDS
 all_grow() {

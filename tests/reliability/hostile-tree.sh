@@ -25,7 +25,6 @@ vr_setup
 lv_start || vr_fail "cannot start a private libvirtd"
 vr_on_cleanup lv_stop
 chain_emu_start 0 33554432
-NS=urn:x-virt-resctrl:resmon:1
 lv_define_guest h1 2 2 "<resmon xmlns=\"$NS\"><group name=\"a\" vcpus=\"0\"/><group name=\"b\" vcpus=\"1\"/></resmon>"
 lv_start_guest h1
 u=$(dom_uuid h1)
