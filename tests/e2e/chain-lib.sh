@@ -29,6 +29,7 @@
 #   has_value INSTANCE            # csv holds a bytes-llc-0 value for INSTANCE (domain:group)
 #   num_eq A B [EPSILON]          # numeric equality (|A - B| <= EPSILON, default 1e-6)
 #   no_sanitizer_report FILE      # fail on an ASan/UBSan report in FILE
+#   chain_stop_clean              # SIGTERM collectd: it exits 0 within 15 s and leaves no group of ours
 
 EMU_BIN=${VR_BUILDDIR:?}/tests/resctrl-emu/resctrl-emu
 NS=urn:x-virt-resctrl:resmon:1
@@ -180,6 +181,18 @@ no_sanitizer_report() {
 	if grep -E 'ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:' "$1" >"$VR_TMP/sanitizer"; then
 		vr_fail "sanitizer report in $1: $(head -n 5 "$VR_TMP/sanitizer")"
 	fi
+}
+
+collectd_gone() { ! vr_alive "$COLLECTD_PID"; }
+
+chain_stop_clean() {
+	local rc=0
+	kill -TERM "$COLLECTD_PID"
+	until_true 15 collectd_gone || vr_fail "collectd did not stop within 15 s of SIGTERM"
+	wait "$COLLECTD_PID" || rc=$?
+	COLLECTD_PID=
+	[ "$rc" = 0 ] || vr_fail "collectd exited $rc on SIGTERM"
+	[ -z "$(our_groups)" ] || vr_fail "groups of ours left after shutdown: $(our_groups | tr '\n' ' ')"
 }
 
 # influx_last_row 'InfluxQL': the query's last point as "v1|v2|..." (its columns after time), read as

@@ -82,14 +82,7 @@ fault_kill_collectd() {
 }
 
 fault_clean_stop() {
-	local rc=0
-	kill -TERM "$COLLECTD_PID"
-	collectd_gone() { ! vr_alive "$COLLECTD_PID"; }
-	until_true 15 collectd_gone || vr_fail "collectd did not stop within 15 s of SIGTERM"
-	wait "$COLLECTD_PID" || rc=$?
-	COLLECTD_PID=
-	[ "$rc" = 0 ] || vr_fail "collectd exited $rc on SIGTERM"
-	[ -z "$(our_groups)" ] || vr_fail "groups of ours left after shutdown: $(our_groups | tr '\n' ' ')"
+	chain_stop_clean
 	no_sanitizer_report "$CD_DIR/collectd.stdout"
 	if grep -E '\[error\]' "$CD_LOG" | grep -Ev "${1:-^$}" >"$VR_TMP/errors"; then
 		vr_fail "collectd logged errors: $(cat "$VR_TMP/errors")"
