@@ -128,7 +128,7 @@ vr_log "virt and virt_resctrl both report; a later edit still arrived ($(since "
 
 # 7. Shutdown removes our groups and nothing else.
 [ -n "$(our_groups)" ] || vr_fail "no group of ours before shutdown: nothing to test"
-if grep -E '\[error\]' "$log" >"$VR_TMP/errors"; then vr_fail "collectd logged errors: $(cat "$VR_TMP/errors")"; fi
+collectd_no_errors "$log"
 chain_stop_clean
 [ -d "$EMU_MNT/mon_groups/pqos_42" ] || vr_fail "shutdown removed mon_groups/pqos_42, which is not ours"
 grep -q 'virt_resctrl plugin: removed [1-9][0-9]* resctrl group(s) at shutdown' "$log" || vr_fail "no shutdown line about removed groups"

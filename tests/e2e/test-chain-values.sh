@@ -205,7 +205,7 @@ passes=$(($(date +%s) - VR_T0))
 vr_log "invalid group g2/bad: one log line and one WARNING ('$reason'), g2:web reports"
 
 # Nothing else went wrong.
-if grep -E '\[error\]' "$log" >"$VR_TMP/errors"; then vr_fail "collectd logged errors: $(cat "$VR_TMP/errors")"; fi
+collectd_no_errors "$log"
 vr_alive "$COLLECTD_PID" || vr_fail "collectd died"
 collectd_stop
 no_sanitizer_report "$cd_dir/collectd.stdout"

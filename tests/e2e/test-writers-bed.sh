@@ -110,7 +110,5 @@ vals=$(tail -n +2 "$VR_TMP/influx.csv" | cut -d, -f3 | tr '\n' ' ')
 vr_log "influxdb: tagged points for bytes, percent, memory_bandwidth"
 
 # Nothing from collectd's writers complained.
-if grep -E '\[error\]' "$log" >"$VR_TMP/errors"; then
-	vr_fail "collectd logged errors: $(cat "$VR_TMP/errors")"
-fi
+collectd_no_errors "$log"
 echo "PASS: test-writers-bed"

@@ -84,9 +84,7 @@ fault_kill_collectd() {
 fault_clean_stop() {
 	chain_stop_clean
 	no_sanitizer_report "$CD_DIR/collectd.stdout"
-	if grep -E '\[error\]' "$CD_LOG" | grep -Ev "${1:-^$}" >"$VR_TMP/errors"; then
-		vr_fail "collectd logged errors: $(cat "$VR_TMP/errors")"
-	fi
+	collectd_no_errors "$CD_LOG" "${1:-}"
 }
 
 

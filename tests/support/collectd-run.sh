@@ -28,6 +28,7 @@
 #   vr_detach_mount DIR           # lazily unmount DIR if /proc/mounts lists it (a dead FUSE mount too)
 #   vr_check_comm PID NAME        # fail unless /proc/PID/comm is NAME (the daemon, not a wrapper)
 #   collectd_sock SOCKET CMD...   # talk to the unixsock plugin (PUTVAL, LISTVAL, GETVAL), print replies
+#   collectd_no_errors LOG [ERE]  # fail on an [error] line in collectd's LOG, but those matching ERE
 #
 # When the built plugin links libasan (an -fsanitize=address build), collectd is started with the
 # sanitizer runtimes preloaded (LD_PRELOAD) and ASAN_OPTIONS=detect_leaks=0, so the same tests pass in
@@ -307,6 +308,12 @@ for cmd in sys.argv[2:]:
         print(f.readline().rstrip("\n"))
 sys.exit(rc)
 PY
+}
+
+collectd_no_errors() {
+	if grep -E '\[error\]' "$1" | grep -Ev "${2:-^$}" >"$VR_TMP/errors"; then
+		vr_fail "collectd logged errors: $(cat "$VR_TMP/errors")"
+	fi
 }
 
 # until_true SECONDS CMD...: poll CMD every 50 ms until it succeeds; 1 on timeout.
