@@ -175,20 +175,12 @@ vr_log "Unavailable (llc of g1:db on cache 8) and Error (local bandwidth of g2:w
 series_re='host = vr-test, plugin = virt_resctrl, plugin_instance = g2:web, type = percent, type_instance = llc-0'
 from=$(($(wc -l <"$log") + 1))
 emu_ctl "$(ctl_path g2:web) 0 llc_occupancy 13421772" # 40 % of 32 MiB
-wait_after() { # FROM ERE SECONDS
-	local n=0
-	until tail -n +"$1" "$log" | grep -Eq "$2"; do
-		[ "$n" -ge $(($3 * 10)) ] && return 1
-		sleep 0.1
-		n=$((n + 1))
-	done
-}
-wait_after "$from" "Notification: severity = WARNING, $series_re" 10 ||
+vr_wait_log_after "$log" "$from" "Notification: severity = WARNING, $series_re" 10 ||
 	vr_fail "threshold: no WARNING for g2:web at 40 % of L3 0 > WarningMax 30"
 from=$(grep -n "Notification: severity = WARNING, $series_re" "$log" | tail -n 1 | cut -d: -f1)
 from=$((from + 1))
 emu_ctl "$(ctl_path g2:web) 0 llc_occupancy 1048576"
-wait_after "$from" "Notification: severity = OKAY, $series_re" 10 ||
+vr_wait_log_after "$log" "$from" "Notification: severity = OKAY, $series_re" 10 ||
 	vr_fail "threshold: no OKAY once g2:web dropped to 3 %"
 vr_log "threshold: WARNING at 40 %, OKAY at 3 %"
 

@@ -56,12 +56,8 @@ warn_line=$(grep -n "Notification: $warn_re" "$log" | head -n 1 | cut -d: -f1)
 collectd_sock "$sock" "PUTVAL $id/percent-llc-0 interval=1 $((now + 1)):10" >/dev/null ||
 	vr_fail "PUTVAL percent 10 refused"
 okay_re='Notification: severity = OKAY, host = vr-test, plugin = virt_resctrl, plugin_instance = dom1:grp0, type = percent, type_instance = llc-0'
-n=0
-until tail -n +"$((warn_line + 1))" "$log" | grep -Eq "$okay_re"; do
-	[ "$n" -ge 50 ] && vr_fail "threshold: no OKAY after the WARNING once the value dropped to 10 %"
-	sleep 0.1
-	n=$((n + 1))
-done
+vr_wait_log_after "$log" "$((warn_line + 1))" "$okay_re" 5 ||
+	vr_fail "threshold: no OKAY after the WARNING once the value dropped to 10 %"
 vr_log "threshold: WARNING at 45 %, OKAY at 10 %"
 
 # csv: one file per series, raw values (StoreRates false keeps the derive counter).

@@ -10,6 +10,7 @@
 #   vr_free_port tcp|udp          # print a port on 127.0.0.1 that is free right now
 #   vr_wait_file FILE [SECONDS]   # wait until FILE exists and is non-empty (default 10 s); 1 on timeout
 #   vr_wait_log FILE ERE [SECONDS]  # wait until a line of FILE matches the extended regex ERE
+#   vr_wait_log_after FILE LINE ERE [SECONDS]  # the same, for the lines from LINE on
 #
 #   collectd_conf [-i INTERVAL] [-p] DIR < extra   # write DIR/collectd.conf
 #       Hostname "vr-test" (COLLECTD_HOST), FQDNLookup false, Interval (default 1), BaseDir DIR,
@@ -166,6 +167,9 @@ vr_wait_log() {
 	done
 	return 0
 }
+
+vr_log_has_after() { tail -n +"$2" "$1" 2>/dev/null | grep -Eq -- "$3"; }
+vr_wait_log_after() { until_true "${4:-10}" vr_log_has_after "$1" "$2" "$3"; }
 
 # The built plugin, or a loud failure: these tests never skip.
 collectd_plugin_so() {
