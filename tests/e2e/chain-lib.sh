@@ -122,15 +122,8 @@ group_tasks() {
 	sort -n "$EMU_MNT/$d/tasks" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'
 }
 
-wait_group_tasks() {
-	local n=0
-	while [ "$(group_tasks "$1" "$2")" != "$3" ]; do
-		[ "$n" -ge $(($4 * 10)) ] && return 1
-		sleep 0.1
-		n=$((n + 1))
-	done
-	return 0
-}
+group_tasks_are() { [ "$(group_tasks "$1" "$2")" = "$3" ]; }
+wait_group_tasks() { until_true "$4" group_tasks_are "$1" "$2" "$3"; }
 
 has_group() { [ -n "$(group_dir "$1" "$2")" ]; }
 no_group() { [ -z "$(group_dir "$1" "$2")" ]; }
@@ -167,15 +160,8 @@ num_eq() {
 	awk -v a="$1" -v b="$2" -v e="${3:-0.000001}" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= e) }'
 }
 
-csv_wait_value() {
-	local n=0
-	until num_eq "$(csv_last "$1")" "$2"; do
-		[ "$n" -ge $(($3 * 10)) ] && return 1
-		sleep 0.1
-		n=$((n + 1))
-	done
-	return 0
-}
+csv_value_is() { num_eq "$(csv_last "$1")" "$2"; }
+csv_wait_value() { until_true "$3" csv_value_is "$1" "$2"; }
 
 no_sanitizer_report() {
 	if grep -E 'ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:' "$1" >"$VR_TMP/sanitizer"; then

@@ -49,12 +49,9 @@ u1=$(dom_uuid g1) u2=$(dom_uuid g2)
 want_groups="c1/mon_groups/vr_${u2}_web
 mon_groups/vr_${u1}_db
 mon_groups/vr_${u1}_vcpus_0,1"
-n=0
-until [ "$(our_groups)" = "$want_groups" ]; do
-	[ "$n" -ge 100 ] && vr_fail "groups in the emulator: '$(our_groups | tr '\n' ' ')', want '$(echo "$want_groups" | tr '\n' ' ')'"
-	sleep 0.1
-	n=$((n + 1))
-done
+groups_as_wanted() { [ "$(our_groups)" = "$want_groups" ]; }
+until_true 10 groups_as_wanted ||
+	vr_fail "groups in the emulator: '$(our_groups | tr '\n' ' ')', want '$(echo "$want_groups" | tr '\n' ' ')'"
 wait_group_tasks g1 vcpus_0,1 "$(vcpu_tids g1 0 1)" 5 ||
 	vr_fail "g1 vcpus_0,1 tasks '$(group_tasks g1 vcpus_0,1)', want vCPU 0,1 threads '$(vcpu_tids g1 0 1)'"
 wait_group_tasks g1 db "$(vcpu_tids g1 2 3)" 5 ||
@@ -150,12 +147,9 @@ neighbour=$(csv_file g1:db memory_bandwidth-total-8)
 neighbour2=$(csv_file g2:web memory_bandwidth-total-0)
 n0=$(csv_lines "$neighbour")
 n2=$(csv_lines "$neighbour2")
-n=0
-until [ "$(csv_lines "$neighbour")" -ge $((n0 + 3)) ] && [ "$(csv_lines "$neighbour2")" -ge $((n2 + 3)) ]; do
-	[ "$n" -ge 100 ] && vr_fail "csv: the neighbours of the Unavailable/Error values stopped ($neighbour: $(csv_lines "$neighbour") lines)"
-	sleep 0.1
-	n=$((n + 1))
-done
+neighbours_grew() { lines_at_least "$neighbour" $((n0 + 3)) && lines_at_least "$neighbour2" $((n2 + 3)); }
+until_true 10 neighbours_grew ||
+	vr_fail "csv: the neighbours of the Unavailable/Error values stopped ($neighbour: $(csv_lines "$neighbour") lines)"
 [ "$(for f in $skipped; do csv_lines "$f"; done | tr '\n' ' ')" = "$counts" ] ||
 	vr_fail "csv: values read as Unavailable/Error were written (lines before: $counts; now: $(for f in $skipped; do csv_lines "$f"; done | tr '\n' ' '))"
 for f in $skipped; do
@@ -163,12 +157,8 @@ for f in $skipped; do
 done
 csv_wait_value "$(csv_file g1:db bytes-llc-0)" 2097152 1 || vr_fail "csv: g1:db bytes-llc-0 stopped"
 emu_ctl "mon_groups/vr_${u1}_db 8 llc_occupancy 2621440" "$(ctl_path g2:web) 0 mbm_local_bytes 30000007"
-n=0
-until [ "$(csv_lines "$(csv_file g1:db bytes-llc-8)")" -gt "${counts%% *}" ]; do
-	[ "$n" -ge 50 ] && vr_fail "csv: g1:db bytes-llc-8 did not come back once readable again"
-	sleep 0.1
-	n=$((n + 1))
-done
+until_true 5 lines_at_least "$(csv_file g1:db bytes-llc-8)" $((${counts%% *} + 1)) ||
+	vr_fail "csv: g1:db bytes-llc-8 did not come back once readable again"
 vr_log "Unavailable (llc of g1:db on cache 8) and Error (local bandwidth of g2:web on 0): skipped, neighbours went on"
 
 # 6. threshold: g2:web over 30 % of cache 0 -> WARNING naming it; back under -> OKAY.

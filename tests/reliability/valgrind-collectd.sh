@@ -57,12 +57,8 @@ sleep 3 # a few reads of the new set
 vr_log "metadata edit applied: $(our_groups | tr '\n' ' ')"
 
 kill -TERM "$VG_PID"
-n=0
-while vr_alive "$VG_PID"; do
-	[ "$n" -ge 600 ] && vr_fail "collectd under valgrind did not stop within 60 s"
-	sleep 0.1
-	n=$((n + 1))
-done
+vg_gone() { ! vr_alive "$VG_PID"; }
+until_true 60 vg_gone || vr_fail "collectd under valgrind did not stop within 60 s"
 wait "$VG_PID" 2>/dev/null || true
 VG_PID=
 [ -z "$(our_groups)" ] || vr_fail "groups left after the stop: $(our_groups | tr '\n' ' ')"

@@ -148,25 +148,10 @@ vr_check_comm() {
 	[ "$comm" = "$2" ] || vr_fail "pid $1 is '$comm', not $2: the daemon would outlive the test"
 }
 
-vr_wait_file() {
-	local file="$1" secs="${2:-10}" n=0
-	while [ ! -s "$file" ]; do
-		[ "$n" -ge $((secs * 10)) ] && return 1
-		sleep 0.1
-		n=$((n + 1))
-	done
-	return 0
-}
+vr_wait_file() { until_true "${2:-10}" test -s "$1"; }
 
-vr_wait_log() {
-	local file="$1" re="$2" secs="${3:-10}" n=0
-	while ! grep -Eq -- "$re" "$file" 2>/dev/null; do
-		[ "$n" -ge $((secs * 10)) ] && return 1
-		sleep 0.1
-		n=$((n + 1))
-	done
-	return 0
-}
+vr_log_has() { grep -Eq -- "$2" "$1" 2>/dev/null; }
+vr_wait_log() { until_true "${3:-10}" vr_log_has "$1" "$2"; }
 
 vr_log_has_after() { tail -n +"$2" "$1" 2>/dev/null | grep -Eq -- "$3"; }
 vr_wait_log_after() { until_true "${4:-10}" vr_log_has_after "$1" "$2" "$3"; }
