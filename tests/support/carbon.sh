@@ -92,7 +92,6 @@ s.close()
 }
 
 carbon_stop() {
-	[ -n "$CARBON_PID" ] || return 0
 	vr_stop_pid "$CARBON_PID" carbon-cache 10
 	CARBON_PID=
 }

@@ -251,7 +251,6 @@ collectd_start() {
 }
 
 collectd_stop() {
-	[ -n "$COLLECTD_PID" ] || return 0
 	vr_stop_pid "$COLLECTD_PID" collectd 10
 	COLLECTD_PID=
 }

@@ -90,7 +90,6 @@ EOF
 }
 
 influxdb_stop() {
-	[ -n "$INFLUX_PID" ] || return 0
 	vr_stop_pid "$INFLUX_PID" influxd 10
 	INFLUX_PID=
 }
