@@ -10,7 +10,6 @@
 #   lv_define_guest g1 [MAXVCPU [CURVCPU [METADATA_XML]]]   # defines, not started
 #   lv_start_guest g1             # virsh start
 #   lv_virsh list --all           # virsh against the private daemon
-#   lv_qemu_pid g1                # QEMU's pid (from LV_RUN_PATH/g1.pid)
 #   lv_status_vcpu_tids g1        # "id:tid" lines from libvirt's status XML
 #   lv_kill_libvirtd; lv_restart_libvirtd   # guests keep running meanwhile
 #   lv_stop                       # destroys guests, stops every daemon by pid
@@ -47,9 +46,6 @@ lv_setup_host() {
   mkdir -p /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt \
     /etc/libvirt
 }
-
-# Run a command inside the instance's mount namespace.
-lv_ns() { nsenter -t "$LV_HOLDER_PID" -m -- "$@"; }
 
 lv_virsh() { virsh -q -c "$LV_URI" "$@"; }
 
@@ -194,8 +190,6 @@ EOF
 }
 
 lv_start_guest() { lv_virsh start "$1" >/dev/null; }
-
-lv_qemu_pid() { cat "$LV_RUN_PATH/$1.pid"; }
 
 # "id:tid" per online vCPU from libvirt's status XML (the reference that
 # tests compare the plugin's /proc view with).
