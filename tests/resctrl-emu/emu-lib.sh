@@ -117,19 +117,19 @@ start_emu() {
   grep -qx "resctrl-emu: ready" "$dir/out" || fail "no ready line on stdout"
 }
 
-# stop_emu PID: SIGTERM; the emulator must exit 0 (so a sanitizer report
-# fails the test) and leave nothing mounted
+# stop_emu PID MNT LOG [SIGNAL]: SIGNAL (default TERM); the emulator must exit
+# 0 (so a sanitizer report fails the test) and leave nothing mounted
 stop_emu() {
-  local pid=$1 mnt=$2 log=$3 rc=0
-  kill -TERM "$pid"
+  local pid=$1 mnt=$2 log=$3 sig=${4:-TERM} rc=0
+  kill -"$sig" "$pid"
   wait_exit "$pid" || rc=$?
-  [ "$rc" = 0 ] || fail "emulator exited $rc: $(cat "$log")"
+  [ "$rc" = 0 ] || fail "SIG$sig: emulator exited $rc: $(cat "$log")"
   if grep -q -e "runtime error" -e "AddressSanitizer" "$log"; then
     fail "sanitizer report: $(cat "$log")"
   fi
-  if mountpoint -q "$mnt"; then fail "$mnt still mounted after SIGTERM"; fi
+  if mountpoint -q "$mnt"; then fail "$mnt still mounted after SIG$sig"; fi
   EMU_PIDS=$(echo "$EMU_PIDS" | tr ' ' '\n' | grep -vx "$pid" | tr '\n' ' ')
-  ok "emulator $pid exited 0 and unmounted"
+  ok "emulator $pid exited 0 and unmounted after SIG$sig"
 }
 
 # start_task: a sleeping process to move between groups; sets TASK
