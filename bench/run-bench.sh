@@ -31,6 +31,8 @@ SC_CYCLES=4 # strace runs: SC_CYCLES and 2 x SC_CYCLES cycles
 EDITS=20
 FEATURES="llc_occupancy mbm_total_bytes mbm_local_bytes"
 
+# vr_stop_pid, vr_detach_mount
+. "$VR_SRCDIR/tests/support/collectd-run.sh"
 W=$(mktemp -d /tmp/vr-bench.XXXXXX)
 EMU_PIDS=""
 MOUNTS=""
@@ -38,11 +40,8 @@ LV_STARTED=0
 cleanup() {
   set +e
   [ "$LV_STARTED" = 1 ] && lv_stop
-  for p in $EMU_PIDS; do kill -TERM "$p" 2>/dev/null; done
-  for p in $EMU_PIDS; do wait "$p" 2>/dev/null; done
-  for m in $MOUNTS; do
-    grep -qs " $m " /proc/mounts && { fusermount3 -u -z "$m" 2>/dev/null || umount -l "$m"; }
-  done
+  for p in $EMU_PIDS; do vr_stop_pid "$p" resctrl-emu 10; done
+  for m in $MOUNTS; do vr_detach_mount "$m"; done
   rm -rf --one-file-system "$W"
 }
 trap cleanup EXIT
@@ -160,8 +159,8 @@ echo "(fbk: groups on the open-pread-close fallback; /L: RLIMIT_NOFILE 1024;" \
 
 # Event latency against a real libvirtd, with the engine in the bench.
 . "$VR_SRCDIR/tests/support/libvirtd-env.sh"
-lv_start
 LV_STARTED=1
+lv_start
 lv_define_guest vm-bench 2 2
 lv_start_guest vm-bench
 tid=""

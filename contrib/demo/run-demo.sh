@@ -38,11 +38,13 @@ export VR_SRCDIR=$top VR_BUILDDIR=$build COLLECTD_HOST=demo
 . "$top/tests/support/collectd-run.sh"
 # shellcheck source=/dev/null
 . "$top/tests/support/libvirtd-env.sh"
+# shellcheck source=/dev/null
+. "$top/tests/e2e/chain-lib.sh"
 vr_setup
 W=$VR_TMP
 
 # Real resctrl when the CPU monitors L3 and the kernel has resctrl.
-resctrl=$W/resctrl sysfs=$W/sys emu_pid="" mounted_here=0
+resctrl=$W/resctrl sysfs=$W/sys use_emu=0 mounted_here=0
 if grep -q -w -m1 cqm_llc /proc/cpuinfo &&
   { [ -d /sys/fs/resctrl/info ] ||
     { mount -t resctrl resctrl /sys/fs/resctrl 2>/dev/null && mounted_here=1; }; }; then
@@ -50,27 +52,18 @@ if grep -q -w -m1 cqm_llc /proc/cpuinfo &&
   [ "$mounted_here" = 1 ] && vr_on_cleanup 'umount /sys/fs/resctrl'
   say "Using the kernel's resctrl at /sys/fs/resctrl (real RDT monitoring)"
 else
+  use_emu=1
   say "No RDT monitoring here: using the resctrl emulator (synthetic values)"
-  mkdir -p "$resctrl"
-  for c in 0 1; do
-    d=$sysfs/devices/system/cpu/cpu$c/cache/index3
-    mkdir -p "$d"
-    echo 3 >"$d/level"; echo "$c" >"$d/id"; echo 32768K >"$d/size"
-  done
-  "$build/tests/resctrl-emu/resctrl-emu" --cache-ids 0,1 --l3-size 33554432 \
-    --control "$W/emu-control" --ready-file "$W/emu-ready" "$resctrl" \
-    >"$W/emu.log" 2>&1 &
-  emu_pid=$!
-  vr_on_cleanup "kill $emu_pid 2>/dev/null; wait $emu_pid 2>/dev/null; fusermount3 -u $resctrl 2>/dev/null || true"
-  vr_wait_file "$W/emu-ready" 10 || vr_fail "the emulator did not start"
 fi
 
 say "Starting a private libvirtd and two guests"
 lv_start
 vr_on_cleanup lv_stop
-ns=urn:x-virt-resctrl:resmon:1
-lv_define_guest web 4 4 "<resmon xmlns='$ns'><group name='frontend' vcpus='0-1'/><group name='workers' vcpus='2-3'/></resmon>"
-lv_define_guest db 2 2 "<resmon xmlns='$ns'><group name='db' vcpus='0-1'/></resmon>"
+# After lv_start: the FUSE mount must not be copied into libvirt's mount
+# namespace. Two 32 MiB L3 caches, ids 0 and 1, on $W/resctrl and $W/sys.
+[ "$use_emu" = 1 ] && chain_emu_start 0,1 33554432,33554432
+lv_define_guest web 4 4 "<resmon xmlns='$NS'><group name='frontend' vcpus='0-1'/><group name='workers' vcpus='2-3'/></resmon>"
+lv_define_guest db 2 2 "<resmon xmlns='$NS'><group name='db' vcpus='0-1'/></resmon>"
 lv_start_guest web
 lv_start_guest db
 
@@ -106,14 +99,14 @@ drive_emulator() {
       bytes=$(( (i * 3 + cache * 2 + (t * (i + 1)) % 17) * 524288 ))
       echo "$group $cache llc_occupancy $bytes"
     done
-  done >"$W/emu-control"
+  done >"$EMU_CTL"
 }
 
 say "Values as they arrive (domain:group  cache  bytes  % of L3), for ${seconds}s"
 end=$(($(date +%s) + seconds))
 t=0
 while [ "$(date +%s)" -lt "$end" ]; do
-  [ -n "$emu_pid" ] && drive_emulator "$t"
+  [ "$use_emu" = 1 ] && drive_emulator "$t"
   sleep 5
   t=$((t + 5))
   echo "-- +${t}s"

@@ -18,6 +18,7 @@ for tool in virsh libvirtd qemu-system-x86_64; do
 done
 . "$VR_SRCDIR/tests/support/libvirtd-env.sh"
 trap lv_stop EXIT
+trap 'exit 1' INT TERM HUP
 lv_start
 OUT="$LV_DIR/out" ERR="$LV_DIR/err"
 checks=0

@@ -7,7 +7,7 @@
 #   chain_emu_start IDS SIZES     # IDS "0,8", SIZES "33554432,16777216" (bytes, same order): a sysfs
 #                                 # fixture under VR_TMP/sys (one cpuN per cache id, index3 with
 #                                 # level/id/size in K) and resctrl-emu mounted on EMU_MNT with the
-#                                 # control FIFO EMU_CTL; registers chain_emu_stop (pid, fusermount3 -u)
+#                                 # control FIFO EMU_CTL; registers chain_emu_stop (vr_stop_pid, vr_detach_mount)
 #   emu_ctl LINE...               # control lines "GROUP CACHE_ID FEATURE VALUE" (a timeout guards
 #                                 # against a dead emulator: a FIFO write would block forever)
 #   chain_plugin_block [EXTRA]    # the <Plugin virt_resctrl> block for LV_URI, EMU_MNT, the fixture
@@ -17,15 +17,22 @@
 #   group_dir NAME GROUP          # the directory of our group of domain NAME, relative ("" if none)
 #   group_tasks NAME GROUP        # its tasks file, sorted, one line
 #   wait_group_tasks NAME GROUP WANT SECONDS  # until group_tasks prints WANT
+#   has_group / no_group NAME GROUP  # domain NAME has / has no group GROUP of ours
+#   NS                            # the resmon metadata namespace
+#   set_md NAME XML               # virsh metadata --live: replace NAME's resmon metadata
 #   csv_file INSTANCE FILE        # csv series of plugin virt_resctrl, e.g. csv_file g1:db bytes-llc-0:
 #                                 # the path without the -YYYY-MM-DD that the csv plugin appends
 #   csv_lines SERIES              # number of value lines over all its day files (0 when none)
 #   csv_last SERIES               # the value of the last line of its newest day file
 #   csv_wait_value SERIES VALUE SECONDS   # until the last value equals VALUE numerically
+#   lines_at_least SERIES N       # the series holds at least N value lines
+#   has_value INSTANCE            # csv holds a bytes-llc-0 value for INSTANCE (domain:group)
 #   num_eq A B [EPSILON]          # numeric equality (|A - B| <= EPSILON, default 1e-6)
 #   no_sanitizer_report FILE      # fail on an ASan/UBSan report in FILE
+#   chain_stop_clean              # SIGTERM collectd: it exits 0 within 15 s and leaves no group of ours
 
 EMU_BIN=${VR_BUILDDIR:?}/tests/resctrl-emu/resctrl-emu
+NS=urn:x-virt-resctrl:resmon:1
 EMU_PID=
 EMU_MNT=
 EMU_CTL=
@@ -68,9 +75,8 @@ chain_emu_start() {
 
 chain_emu_stop() {
 	[ -n "$EMU_PID" ] || return 0
-	kill -TERM "$EMU_PID" 2>/dev/null || true
-	wait "$EMU_PID" 2>/dev/null || true
-	if mountpoint -q "$EMU_MNT" 2>/dev/null; then fusermount3 -u "$EMU_MNT" 2>/dev/null || umount -l "$EMU_MNT" || true; fi
+	vr_stop_pid "$EMU_PID" resctrl-emu 10
+	vr_detach_mount "$EMU_MNT"
 	EMU_PID=
 }
 
@@ -116,15 +122,12 @@ group_tasks() {
 	sort -n "$EMU_MNT/$d/tasks" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'
 }
 
-wait_group_tasks() {
-	local n=0
-	while [ "$(group_tasks "$1" "$2")" != "$3" ]; do
-		[ "$n" -ge $(($4 * 10)) ] && return 1
-		sleep 0.1
-		n=$((n + 1))
-	done
-	return 0
-}
+group_tasks_are() { [ "$(group_tasks "$1" "$2")" = "$3" ]; }
+wait_group_tasks() { until_true "$4" group_tasks_are "$1" "$2" "$3"; }
+
+has_group() { [ -n "$(group_dir "$1" "$2")" ]; }
+no_group() { [ -z "$(group_dir "$1" "$2")" ]; }
+set_md() { lv_virsh metadata "$1" --uri "$NS" --key resmon --set "$2" --live >/dev/null; }
 
 csv_file() { echo "$CSV_DIR/$COLLECTD_HOST/virt_resctrl-$1/$2"; }
 
@@ -150,24 +153,32 @@ csv_last() {
 	return 0
 }
 
+lines_at_least() { [ "$(csv_lines "$1")" -ge "$2" ]; }
+has_value() { [ "$(csv_lines "$(csv_file "$1" bytes-llc-0)")" -ge 1 ]; }
+
 num_eq() {
 	awk -v a="$1" -v b="$2" -v e="${3:-0.000001}" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= e) }'
 }
 
-csv_wait_value() {
-	local n=0
-	until num_eq "$(csv_last "$1")" "$2"; do
-		[ "$n" -ge $(($3 * 10)) ] && return 1
-		sleep 0.1
-		n=$((n + 1))
-	done
-	return 0
-}
+csv_value_is() { num_eq "$(csv_last "$1")" "$2"; }
+csv_wait_value() { until_true "$3" csv_value_is "$1" "$2"; }
 
 no_sanitizer_report() {
 	if grep -E 'ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:' "$1" >"$VR_TMP/sanitizer"; then
 		vr_fail "sanitizer report in $1: $(head -n 5 "$VR_TMP/sanitizer")"
 	fi
+}
+
+collectd_gone() { ! vr_alive "$COLLECTD_PID"; }
+
+chain_stop_clean() {
+	local rc=0
+	kill -TERM "$COLLECTD_PID"
+	until_true 15 collectd_gone || vr_fail "collectd did not stop within 15 s of SIGTERM"
+	wait "$COLLECTD_PID" || rc=$?
+	COLLECTD_PID=
+	[ "$rc" = 0 ] || vr_fail "collectd exited $rc on SIGTERM"
+	[ -z "$(our_groups)" ] || vr_fail "groups of ours left after shutdown: $(our_groups | tr '\n' ' ')"
 }
 
 # influx_last_row 'InfluxQL': the query's last point as "v1|v2|..." (its columns after time), read as

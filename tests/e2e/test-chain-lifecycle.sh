@@ -20,7 +20,6 @@ chain_emu_start 0 33554432
 # Not ours (another tool's): must survive everything, shutdown included.
 mkdir "$EMU_MNT/mon_groups/pqos_42"
 
-NS=urn:x-virt-resctrl:resmon:1
 lv_define_guest g1 2 2 "<resmon xmlns=\"$NS\"><group name=\"a\" vcpus=\"0-1\"/></resmon>"
 lv_define_guest g3 1 1 "<resmon xmlns=\"$NS\"><group name=\"x\" vcpus=\"0\"/></resmon>"
 lv_start_guest g1
@@ -51,11 +50,7 @@ log=$cd_dir/collectd.log
 
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
-has_value() { [ "$(csv_lines "$(csv_file "$1" bytes-llc-0)")" -ge 1 ]; }
-no_group() { [ -z "$(group_dir "$1" "$2")" ]; }
-set_md() { lv_virsh metadata "$1" --uri "$NS" --key resmon --set "$2" --live >/dev/null; }
 # grows FILE SECONDS: the file gains at least two lines within SECONDS
-lines_at_least() { [ "$(csv_lines "$1")" -ge "$2" ]; }
 grows() {
 	until_true "$2" lines_at_least "$1" $(($(csv_lines "$1") + 2))
 }
@@ -73,7 +68,6 @@ vr_log "start-up: g1/a and g3/x with their threads; virt and virt_resctrl both w
 # 1. A live metadata edit adds a group: event -> group with its thread -> first value in csv.
 t0=$(now)
 set_md g1 '<resmon><group name="a" vcpus="0"/><group name="b" vcpus="1"/></resmon>'
-has_group() { [ -n "$(group_dir "$1" "$2")" ]; }
 until_true 5 has_group g1 b || vr_fail "the live edit did not create g1/b"
 t_group=$(since "$t0")
 until_true 5 has_value g1:b || vr_fail "no csv value for the new group g1:b"
@@ -134,15 +128,8 @@ vr_log "virt and virt_resctrl both report; a later edit still arrived ($(since "
 
 # 7. Shutdown removes our groups and nothing else.
 [ -n "$(our_groups)" ] || vr_fail "no group of ours before shutdown: nothing to test"
-if grep -E '\[error\]' "$log" >"$VR_TMP/errors"; then vr_fail "collectd logged errors: $(cat "$VR_TMP/errors")"; fi
-kill -TERM "$COLLECTD_PID"
-collectd_gone() { ! vr_alive "$COLLECTD_PID"; }
-until_true 15 collectd_gone || vr_fail "collectd did not stop within 15 s of SIGTERM"
-rc=0
-wait "$COLLECTD_PID" || rc=$?
-COLLECTD_PID=
-[ "$rc" = 0 ] || vr_fail "collectd exited $rc on SIGTERM"
-[ -z "$(our_groups)" ] || vr_fail "groups of ours left after shutdown: $(our_groups | tr '\n' ' ')"
+collectd_no_errors "$log"
+chain_stop_clean
 [ -d "$EMU_MNT/mon_groups/pqos_42" ] || vr_fail "shutdown removed mon_groups/pqos_42, which is not ours"
 grep -q 'virt_resctrl plugin: removed [1-9][0-9]* resctrl group(s) at shutdown' "$log" || vr_fail "no shutdown line about removed groups"
 no_sanitizer_report "$cd_dir/collectd.stdout"

@@ -24,7 +24,6 @@ vr_on_cleanup lv_stop
 L3_0=33554432 L3_8=16777216
 chain_emu_start 0,8 "$L3_0,$L3_8"
 
-NS=urn:x-virt-resctrl:resmon:1
 lv_define_guest g1 4 4 "<resmon xmlns=\"$NS\"><group vcpus=\"0-1\"/><group name=\"db\" vcpus=\"2,3\"/></resmon>"
 # vCPU 5 is not below g2's maximum of 2: that group is invalid, "web" beside it is fine.
 lv_define_guest g2 2 2 "<resmon xmlns=\"$NS\"><group name=\"bad\" vcpus=\"5\"/><group name=\"web\" vcpus=\"0-1\"/></resmon>"
@@ -50,12 +49,9 @@ u1=$(dom_uuid g1) u2=$(dom_uuid g2)
 want_groups="c1/mon_groups/vr_${u2}_web
 mon_groups/vr_${u1}_db
 mon_groups/vr_${u1}_vcpus_0,1"
-n=0
-until [ "$(our_groups)" = "$want_groups" ]; do
-	[ "$n" -ge 100 ] && vr_fail "groups in the emulator: '$(our_groups | tr '\n' ' ')', want '$(echo "$want_groups" | tr '\n' ' ')'"
-	sleep 0.1
-	n=$((n + 1))
-done
+groups_as_wanted() { [ "$(our_groups)" = "$want_groups" ]; }
+until_true 10 groups_as_wanted ||
+	vr_fail "groups in the emulator: '$(our_groups | tr '\n' ' ')', want '$(echo "$want_groups" | tr '\n' ' ')'"
 wait_group_tasks g1 vcpus_0,1 "$(vcpu_tids g1 0 1)" 5 ||
 	vr_fail "g1 vcpus_0,1 tasks '$(group_tasks g1 vcpus_0,1)', want vCPU 0,1 threads '$(vcpu_tids g1 0 1)'"
 wait_group_tasks g1 db "$(vcpu_tids g1 2 3)" 5 ||
@@ -151,12 +147,9 @@ neighbour=$(csv_file g1:db memory_bandwidth-total-8)
 neighbour2=$(csv_file g2:web memory_bandwidth-total-0)
 n0=$(csv_lines "$neighbour")
 n2=$(csv_lines "$neighbour2")
-n=0
-until [ "$(csv_lines "$neighbour")" -ge $((n0 + 3)) ] && [ "$(csv_lines "$neighbour2")" -ge $((n2 + 3)) ]; do
-	[ "$n" -ge 100 ] && vr_fail "csv: the neighbours of the Unavailable/Error values stopped ($neighbour: $(csv_lines "$neighbour") lines)"
-	sleep 0.1
-	n=$((n + 1))
-done
+neighbours_grew() { lines_at_least "$neighbour" $((n0 + 3)) && lines_at_least "$neighbour2" $((n2 + 3)); }
+until_true 10 neighbours_grew ||
+	vr_fail "csv: the neighbours of the Unavailable/Error values stopped ($neighbour: $(csv_lines "$neighbour") lines)"
 [ "$(for f in $skipped; do csv_lines "$f"; done | tr '\n' ' ')" = "$counts" ] ||
 	vr_fail "csv: values read as Unavailable/Error were written (lines before: $counts; now: $(for f in $skipped; do csv_lines "$f"; done | tr '\n' ' '))"
 for f in $skipped; do
@@ -164,32 +157,20 @@ for f in $skipped; do
 done
 csv_wait_value "$(csv_file g1:db bytes-llc-0)" 2097152 1 || vr_fail "csv: g1:db bytes-llc-0 stopped"
 emu_ctl "mon_groups/vr_${u1}_db 8 llc_occupancy 2621440" "$(ctl_path g2:web) 0 mbm_local_bytes 30000007"
-n=0
-until [ "$(csv_lines "$(csv_file g1:db bytes-llc-8)")" -gt "${counts%% *}" ]; do
-	[ "$n" -ge 50 ] && vr_fail "csv: g1:db bytes-llc-8 did not come back once readable again"
-	sleep 0.1
-	n=$((n + 1))
-done
+until_true 5 lines_at_least "$(csv_file g1:db bytes-llc-8)" $((${counts%% *} + 1)) ||
+	vr_fail "csv: g1:db bytes-llc-8 did not come back once readable again"
 vr_log "Unavailable (llc of g1:db on cache 8) and Error (local bandwidth of g2:web on 0): skipped, neighbours went on"
 
 # 6. threshold: g2:web over 30 % of cache 0 -> WARNING naming it; back under -> OKAY.
 series_re='host = vr-test, plugin = virt_resctrl, plugin_instance = g2:web, type = percent, type_instance = llc-0'
 from=$(($(wc -l <"$log") + 1))
 emu_ctl "$(ctl_path g2:web) 0 llc_occupancy 13421772" # 40 % of 32 MiB
-wait_after() { # FROM ERE SECONDS
-	local n=0
-	until tail -n +"$1" "$log" | grep -Eq "$2"; do
-		[ "$n" -ge $(($3 * 10)) ] && return 1
-		sleep 0.1
-		n=$((n + 1))
-	done
-}
-wait_after "$from" "Notification: severity = WARNING, $series_re" 10 ||
+vr_wait_log_after "$log" "$from" "Notification: severity = WARNING, $series_re" 10 ||
 	vr_fail "threshold: no WARNING for g2:web at 40 % of L3 0 > WarningMax 30"
 from=$(grep -n "Notification: severity = WARNING, $series_re" "$log" | tail -n 1 | cut -d: -f1)
 from=$((from + 1))
 emu_ctl "$(ctl_path g2:web) 0 llc_occupancy 1048576"
-wait_after "$from" "Notification: severity = OKAY, $series_re" 10 ||
+vr_wait_log_after "$log" "$from" "Notification: severity = OKAY, $series_re" 10 ||
 	vr_fail "threshold: no OKAY once g2:web dropped to 3 %"
 vr_log "threshold: WARNING at 40 %, OKAY at 3 %"
 
@@ -206,7 +187,7 @@ passes=$(($(date +%s) - VR_T0))
 vr_log "invalid group g2/bad: one log line and one WARNING ('$reason'), g2:web reports"
 
 # Nothing else went wrong.
-if grep -E '\[error\]' "$log" >"$VR_TMP/errors"; then vr_fail "collectd logged errors: $(cat "$VR_TMP/errors")"; fi
+collectd_no_errors "$log"
 vr_alive "$COLLECTD_PID" || vr_fail "collectd died"
 collectd_stop
 no_sanitizer_report "$cd_dir/collectd.stdout"

@@ -56,12 +56,8 @@ warn_line=$(grep -n "Notification: $warn_re" "$log" | head -n 1 | cut -d: -f1)
 collectd_sock "$sock" "PUTVAL $id/percent-llc-0 interval=1 $((now + 1)):10" >/dev/null ||
 	vr_fail "PUTVAL percent 10 refused"
 okay_re='Notification: severity = OKAY, host = vr-test, plugin = virt_resctrl, plugin_instance = dom1:grp0, type = percent, type_instance = llc-0'
-n=0
-until tail -n +"$((warn_line + 1))" "$log" | grep -Eq "$okay_re"; do
-	[ "$n" -ge 50 ] && vr_fail "threshold: no OKAY after the WARNING once the value dropped to 10 %"
-	sleep 0.1
-	n=$((n + 1))
-done
+vr_wait_log_after "$log" "$((warn_line + 1))" "$okay_re" 5 ||
+	vr_fail "threshold: no OKAY after the WARNING once the value dropped to 10 %"
 vr_log "threshold: WARNING at 45 %, OKAY at 10 %"
 
 # csv: one file per series, raw values (StoreRates false keeps the derive counter).
@@ -81,23 +77,16 @@ carbon_equals "$(carbon_last "$g.bytes-llc-0")" 1048576 || vr_fail "carbon: byte
 carbon_wait_value "$g.memory_bandwidth-total-0" 15 || vr_fail "carbon: no $g.memory_bandwidth-total-0"
 carbon_equals "$(carbon_last "$g.memory_bandwidth-total-0")" 2000000 ||
 	vr_fail "carbon: memory_bandwidth-total-0 = $(carbon_last "$g.memory_bandwidth-total-0"), want the rate 2000000"
-n=0
-until [ "$(carbon_values "$g.percent-llc-0" | awk '{ printf "%g ", $1 }')" = "45 10 " ]; do
-	[ "$n" -ge 50 ] && vr_fail "carbon: percent-llc-0 holds '$(carbon_values "$g.percent-llc-0" | tr '\n' ' ')', want 45 then 10"
-	sleep 0.1
-	n=$((n + 1))
-done
+percent_45_10() { [ "$(carbon_values "$g.percent-llc-0" | awk '{ printf "%g ", $1 }')" = "45 10 " ]; }
+until_true 5 percent_45_10 ||
+	vr_fail "carbon: percent-llc-0 holds '$(carbon_values "$g.percent-llc-0" | tr '\n' ' ')', want 45 then 10"
 vr_log "carbon: bytes 1048576, bandwidth rate 2000000, percent 45 then 10"
 
 # InfluxDB: measurement virt_resctrl_value, tags host, instance, type, type_instance.
 q="SELECT value, host, instance, type, type_instance FROM virt_resctrl_value WHERE instance='dom1:grp0'"
 want_rows=4
-n=0
-until [ "$(influxdb_query "$q" | tail -n +2 | wc -l)" -ge "$want_rows" ]; do
-	[ "$n" -ge 50 ] && vr_fail "influxdb: $q returned: $(influxdb_query "$q")"
-	sleep 0.2
-	n=$((n + 1))
-done
+influx_rows() { [ "$(influxdb_query "$q" | tail -n +2 | wc -l)" -ge "$want_rows" ]; }
+until_true 10 influx_rows || vr_fail "influxdb: $q returned: $(influxdb_query "$q")"
 influxdb_query "$q AND type='percent' AND type_instance='llc-0' AND host='$host'" >"$VR_TMP/influx.csv"
 vals=$(tail -n +2 "$VR_TMP/influx.csv" | cut -d, -f3 | tr '\n' ' ')
 [ "$vals" = "45 10 " ] || vr_fail "influxdb: percent llc-0 values '$vals', want '45 10 ' ($(cat "$VR_TMP/influx.csv"))"
@@ -110,7 +99,5 @@ vals=$(tail -n +2 "$VR_TMP/influx.csv" | cut -d, -f3 | tr '\n' ' ')
 vr_log "influxdb: tagged points for bytes, percent, memory_bandwidth"
 
 # Nothing from collectd's writers complained.
-if grep -E '\[error\]' "$log" >"$VR_TMP/errors"; then
-	vr_fail "collectd logged errors: $(cat "$VR_TMP/errors")"
-fi
+collectd_no_errors "$log"
 echo "PASS: test-writers-bed"

@@ -5,6 +5,7 @@ set -eu
 : "${VR_SRCDIR:?}" "${VR_BUILDDIR:?}"
 . "$VR_SRCDIR/tests/support/libvirtd-env.sh"
 trap lv_stop EXIT
+trap 'exit 1' INT TERM HUP
 lv_start
 md='<vr:resmon xmlns:vr="urn:x-virt-resctrl:resmon:1"><vr:group name="g0" vcpus="0-1"/></vr:resmon>'
 lv_define_guest vm-md 2 2 "$md"

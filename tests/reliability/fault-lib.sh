@@ -13,11 +13,9 @@
 #   fault_clean_stop [ERE]        # SIGTERM: exit 0 within 15 s, no group of ours left, no
 #                                 # sanitizer report, no [error] line in the log but those matching ERE
 #   until_true SECONDS CMD...     # poll CMD every 50 ms
-#   set_md NAME XML               # virsh metadata --live
-#   has_group / no_group NAME GROUP
-#   has_value INSTANCE            # csv holds a bytes-llc-0 value for INSTANCE (domain:group)
-#   grows INSTANCE SECONDS        # its bytes-llc-0 csv gains two lines within SECONDS
-#   all_grow SECONDS INSTANCE...  # the same for all of them at once; on failure prints the counts
+#   (NS, set_md, has_group, no_group, has_value, lines_at_least: chain-lib.sh)
+#   all_grow SECONDS INSTANCE...  # each one's bytes-llc-0 csv gains two lines within SECONDS; on
+#                                 # failure prints the counts
 #   notes SEVERITY INSTANCE       # how many notifications of SEVERITY for INSTANCE so far
 #   wait_note SEVERITY INSTANCE N SECONDS  # until at least N of them
 #   note_text SEVERITY INSTANCE   # the message of the last one
@@ -28,8 +26,6 @@ set -eu
 . "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
 . "$VR_SRCDIR/tests/support/libvirtd-env.sh"
 . "$VR_SRCDIR/tests/e2e/chain-lib.sh"
-
-NS=urn:x-virt-resctrl:resmon:1
 
 # chain-lib's dom_uuid asks libvirtd, which is down in some cases: remember each answer.
 dom_uuid() {
@@ -86,31 +82,11 @@ fault_kill_collectd() {
 }
 
 fault_clean_stop() {
-	local rc=0
-	kill -TERM "$COLLECTD_PID"
-	collectd_gone() { ! vr_alive "$COLLECTD_PID"; }
-	until_true 15 collectd_gone || vr_fail "collectd did not stop within 15 s of SIGTERM"
-	wait "$COLLECTD_PID" || rc=$?
-	COLLECTD_PID=
-	[ "$rc" = 0 ] || vr_fail "collectd exited $rc on SIGTERM"
-	[ -z "$(our_groups)" ] || vr_fail "groups of ours left after shutdown: $(our_groups | tr '\n' ' ')"
+	chain_stop_clean
 	no_sanitizer_report "$CD_DIR/collectd.stdout"
-	if grep -E '\[error\]' "$CD_LOG" | grep -Ev "${1:-^$}" >"$VR_TMP/errors"; then
-		vr_fail "collectd logged errors: $(cat "$VR_TMP/errors")"
-	fi
+	collectd_no_errors "$CD_LOG" "${1:-}"
 }
 
-
-set_md() { lv_virsh metadata "$1" --uri "$NS" --key resmon --set "$2" --live >/dev/null; }
-has_group() { [ -n "$(group_dir "$1" "$2")" ]; }
-no_group() { [ -z "$(group_dir "$1" "$2")" ]; }
-has_value() { [ "$(csv_lines "$(csv_file "$1" bytes-llc-0)")" -ge 1 ]; }
-lines_at_least() { [ "$(csv_lines "$1")" -ge "$2" ]; }
-grows() {
-	local f
-	f=$(csv_file "$1" bytes-llc-0)
-	until_true "$2" lines_at_least "$f" $(($(csv_lines "$f") + 2))
-}
 
 # all_grow SECONDS INSTANCE...: each one's bytes-llc-0 csv gains two lines, all within SECONDS
 all_grow() {

@@ -25,7 +25,6 @@ vr_setup
 lv_start || vr_fail "cannot start a private libvirtd"
 vr_on_cleanup lv_stop
 chain_emu_start 0 33554432
-NS=urn:x-virt-resctrl:resmon:1
 lv_define_guest h1 2 2 "<resmon xmlns=\"$NS\"><group name=\"a\" vcpus=\"0\"/><group name=\"b\" vcpus=\"1\"/></resmon>"
 lv_start_guest h1
 u=$(dom_uuid h1)
@@ -98,12 +97,9 @@ out_before=$(snapshot "$OUT")
 run_root() { # NAME ROOT EXCLUDE: collectd on ROOT through several resyncs and a stop
 	local name=$1 root=$2 excl=$3 before after dir=$VR_TMP/cd-$1
 	before=$(snapshot "$root" "$excl" | norm)
-	EMU_MNT_SAVE=$EMU_MNT
-	EMU_MNT=$root
 	collectd_conf -p -i 1 "$dir" <<EOF
-$(chain_plugin_block '  RefreshInterval 1')
+$(EMU_MNT=$root chain_plugin_block '  RefreshInterval 1')
 EOF
-	EMU_MNT=$EMU_MNT_SAVE
 	collectd_start "$dir"
 	sleep 5
 	collectd_stop

@@ -24,7 +24,6 @@ vr_setup
 lv_start || vr_fail "cannot start a private libvirtd"
 vr_on_cleanup lv_stop
 chain_emu_start 0,8 33554432,16777216
-NS=urn:x-virt-resctrl:resmon:1
 lv_define_guest vg1 2 2 "<resmon xmlns=\"$NS\"><group name=\"a\" vcpus=\"0\"/><group name=\"b\" vcpus=\"1\"/></resmon>"
 lv_start_guest vg1
 
@@ -50,30 +49,16 @@ vr_log "collectd under valgrind (pid $VG_PID) up"
 
 wait_group_tasks vg1 a "$(vcpu_tids vg1 0)" 30 || vr_fail "group a not made with vCPU 0's thread"
 f=$(csv_file vg1:a bytes-llc-0)
-n=0
-until [ "$(csv_lines "$f")" -ge 2 ]; do
-	[ "$n" -ge 300 ] && vr_fail "no values of vg1:a in $f"
-	sleep 0.1
-	n=$((n + 1))
-done
-lv_virsh metadata vg1 --uri "$NS" --key resmon --set '<resmon><group name="a" vcpus="0"/><group name="c" vcpus="1"/></resmon>' --live >/dev/null
+until_true 30 lines_at_least "$f" 2 || vr_fail "no values of vg1:a in $f"
+set_md vg1 '<resmon><group name="a" vcpus="0"/><group name="c" vcpus="1"/></resmon>'
 wait_group_tasks vg1 c "$(vcpu_tids vg1 1)" 30 || vr_fail "group c not made after the metadata edit"
-n=0
-while [ -n "$(group_dir vg1 b)" ]; do
-	[ "$n" -ge 300 ] && vr_fail "group b not removed after the metadata edit"
-	sleep 0.1
-	n=$((n + 1))
-done
+until_true 30 no_group vg1 b || vr_fail "group b not removed after the metadata edit"
 sleep 3 # a few reads of the new set
 vr_log "metadata edit applied: $(our_groups | tr '\n' ' ')"
 
 kill -TERM "$VG_PID"
-n=0
-while vr_alive "$VG_PID"; do
-	[ "$n" -ge 600 ] && vr_fail "collectd under valgrind did not stop within 60 s"
-	sleep 0.1
-	n=$((n + 1))
-done
+vg_gone() { ! vr_alive "$VG_PID"; }
+until_true 60 vg_gone || vr_fail "collectd under valgrind did not stop within 60 s"
 wait "$VG_PID" 2>/dev/null || true
 VG_PID=
 [ -z "$(our_groups)" ] || vr_fail "groups left after the stop: $(our_groups | tr '\n' ' ')"

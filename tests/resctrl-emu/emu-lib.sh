@@ -10,6 +10,9 @@ EMU="$VR_BUILDDIR/tests/resctrl-emu/resctrl-emu"
 FDTOOL="$VR_BUILDDIR/tests/resctrl-emu/emu-fdtool"
 [ -x "$EMU" ] || { echo "FAIL: $EMU not built" >&2; exit 1; }
 [ -x "$FDTOOL" ] || { echo "FAIL: $FDTOOL not built" >&2; exit 1; }
+# vr_detach_mount
+# shellcheck source=tests/support/collectd-run.sh
+. "$VR_SRCDIR/tests/support/collectd-run.sh"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vr-emu-test.XXXXXX")
 EMU_PIDS=""
@@ -22,11 +25,7 @@ emu_cleanup() {
   for p in $TASK_PIDS; do kill "$p" 2>/dev/null || true; done
   for p in $EMU_PIDS; do kill -TERM "$p" 2>/dev/null || true; done
   for p in $EMU_PIDS; do wait_exit "$p" 2>/dev/null || true; done
-  for m in $EMU_MOUNTS; do
-    if mountpoint -q "$m" 2>/dev/null; then
-      fusermount3 -u "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
-    fi
-  done
+  for m in $EMU_MOUNTS; do vr_detach_mount "$m"; done
   for p in $TASK_PIDS; do wait "$p" 2>/dev/null || true; done
   rm -rf --one-file-system "$WORK"
 }
@@ -118,19 +117,19 @@ start_emu() {
   grep -qx "resctrl-emu: ready" "$dir/out" || fail "no ready line on stdout"
 }
 
-# stop_emu PID: SIGTERM; the emulator must exit 0 (so a sanitizer report
-# fails the test) and leave nothing mounted
+# stop_emu PID MNT LOG [SIGNAL]: SIGNAL (default TERM); the emulator must exit
+# 0 (so a sanitizer report fails the test) and leave nothing mounted
 stop_emu() {
-  local pid=$1 mnt=$2 log=$3 rc=0
-  kill -TERM "$pid"
+  local pid=$1 mnt=$2 log=$3 sig=${4:-TERM} rc=0
+  kill -"$sig" "$pid"
   wait_exit "$pid" || rc=$?
-  [ "$rc" = 0 ] || fail "emulator exited $rc: $(cat "$log")"
+  [ "$rc" = 0 ] || fail "SIG$sig: emulator exited $rc: $(cat "$log")"
   if grep -q -e "runtime error" -e "AddressSanitizer" "$log"; then
     fail "sanitizer report: $(cat "$log")"
   fi
-  if mountpoint -q "$mnt"; then fail "$mnt still mounted after SIGTERM"; fi
+  if mountpoint -q "$mnt"; then fail "$mnt still mounted after SIG$sig"; fi
   EMU_PIDS=$(echo "$EMU_PIDS" | tr ' ' '\n' | grep -vx "$pid" | tr '\n' ' ')
-  ok "emulator $pid exited 0 and unmounted"
+  ok "emulator $pid exited 0 and unmounted after SIG$sig"
 }
 
 # start_task: a sleeping process to move between groups; sets TASK

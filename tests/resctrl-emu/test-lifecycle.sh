@@ -19,13 +19,9 @@ for sig in TERM INT HUP; do
     [ "$inner" = 1 ] || fail "a second flock on the root succeeded"
     ok "flock on the root excludes a second locker"
   fi
-  rc=0
-  kill -"$sig" "$EMU_PID"
-  wait_exit "$EMU_PID" || rc=$?
-  [ "$rc" = 0 ] || fail "SIG$sig: exit $rc: $(cat "$EMU_LOG")"
-  if mountpoint -q "$M"; then fail "still mounted after SIG$sig"; fi
+  stop_emu "$EMU_PID" "$M" "$EMU_LOG" "$sig"
   [ ! -e "$WORK/sig$sig/ready" ] || fail "ready file left behind"
-  ok "SIG$sig: exit 0, unmounted, ready file removed"
+  ok "SIG$sig: ready file removed"
 done
 
 # unmounted from outside: the emulator ends on its own

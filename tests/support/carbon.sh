@@ -1,7 +1,7 @@
 # shellcheck shell=sh
 # shellcheck disable=SC3043 # local: dash and bash have it
 # carbon.sh: a private carbon-cache (graphite-carbon) on loopback for a test. Source it after
-# collectd-run.sh (it uses vr_free_port, vr_wait_log, vr_on_cleanup, vr_stop_pid):
+# collectd-run.sh (it uses vr_free_port, vr_on_cleanup, vr_stop_pid, until_true):
 #
 #   carbon_start DIR [SECONDS]   # config, storage and logs under DIR; line receiver on 127.0.0.1:
 #                                # CARBON_PORT (a free port), pickle receiver off, cache query port
@@ -92,7 +92,6 @@ s.close()
 }
 
 carbon_stop() {
-	[ -n "$CARBON_PID" ] || return 0
 	vr_stop_pid "$CARBON_PID" carbon-cache 10
 	CARBON_PID=
 }
@@ -115,15 +114,8 @@ carbon_last() {
 	echo "$v"
 }
 
-carbon_wait_value() {
-	local metric="$1" secs="${2:-15}" n=0
-	while ! carbon_last "$metric" >/dev/null 2>&1; do
-		[ "$n" -ge $((secs * 10)) ] && return 1
-		sleep 0.1
-		n=$((n + 1))
-	done
-	return 0
-}
+carbon_has_value() { carbon_last "$1" >/dev/null 2>&1; }
+carbon_wait_value() { until_true "${2:-15}" carbon_has_value "$1"; }
 
 carbon_equals() {
 	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 == b + 0) }'

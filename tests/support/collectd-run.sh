@@ -10,6 +10,7 @@
 #   vr_free_port tcp|udp          # print a port on 127.0.0.1 that is free right now
 #   vr_wait_file FILE [SECONDS]   # wait until FILE exists and is non-empty (default 10 s); 1 on timeout
 #   vr_wait_log FILE ERE [SECONDS]  # wait until a line of FILE matches the extended regex ERE
+#   vr_wait_log_after FILE LINE ERE [SECONDS]  # the same, for the lines from LINE on
 #
 #   collectd_conf [-i INTERVAL] [-p] DIR < extra   # write DIR/collectd.conf
 #       Hostname "vr-test" (COLLECTD_HOST), FQDNLookup false, Interval (default 1), BaseDir DIR,
@@ -25,8 +26,10 @@
 #   collectd_test DIR             # run `collectd -C DIR/collectd.conf -T`: COLLECTD_T_RC = exit code,
 #                                 # DIR/test.out = its stdout+stderr followed by DIR/collectd.log
 #   vr_stop_pid PID NAME [SECONDS]  # the stop sequence used by every helper
+#   vr_detach_mount DIR           # lazily unmount DIR if /proc/mounts lists it (a dead FUSE mount too)
 #   vr_check_comm PID NAME        # fail unless /proc/PID/comm is NAME (the daemon, not a wrapper)
 #   collectd_sock SOCKET CMD...   # talk to the unixsock plugin (PUTVAL, LISTVAL, GETVAL), print replies
+#   collectd_no_errors LOG [ERE]  # fail on an [error] line in collectd's LOG, but those matching ERE
 #
 # When the built plugin links libasan (an -fsanitize=address build), collectd is started with the
 # sanitizer runtimes preloaded (LD_PRELOAD) and ASAN_OPTIONS=detect_leaks=0, so the same tests pass in
@@ -130,6 +133,14 @@ vr_stop_pid() {
 	wait "$pid" 2>/dev/null || true
 }
 
+# vr_detach_mount DIR: read /proc/mounts rather than `mountpoint`, whose stat of a crashed FUSE
+# emulator's mount fails with ENOTCONN, so that the dead mount would never be detached.
+vr_detach_mount() {
+	if grep -qs " $1 " /proc/mounts; then
+		fusermount3 -u -z "$1" 2>/dev/null || umount -l "$1" 2>/dev/null || true
+	fi
+}
+
 # vr_check_comm PID NAME: PID is the daemon itself (so that stopping PID stops it), not a wrapper.
 vr_check_comm() {
 	local comm
@@ -137,25 +148,13 @@ vr_check_comm() {
 	[ "$comm" = "$2" ] || vr_fail "pid $1 is '$comm', not $2: the daemon would outlive the test"
 }
 
-vr_wait_file() {
-	local file="$1" secs="${2:-10}" n=0
-	while [ ! -s "$file" ]; do
-		[ "$n" -ge $((secs * 10)) ] && return 1
-		sleep 0.1
-		n=$((n + 1))
-	done
-	return 0
-}
+vr_wait_file() { until_true "${2:-10}" test -s "$1"; }
 
-vr_wait_log() {
-	local file="$1" re="$2" secs="${3:-10}" n=0
-	while ! grep -Eq -- "$re" "$file" 2>/dev/null; do
-		[ "$n" -ge $((secs * 10)) ] && return 1
-		sleep 0.1
-		n=$((n + 1))
-	done
-	return 0
-}
+vr_log_has() { grep -Eq -- "$2" "$1" 2>/dev/null; }
+vr_wait_log() { until_true "${3:-10}" vr_log_has "$1" "$2"; }
+
+vr_log_has_after() { tail -n +"$2" "$1" 2>/dev/null | grep -Eq -- "$3"; }
+vr_wait_log_after() { until_true "${4:-10}" vr_log_has_after "$1" "$2" "$3"; }
 
 # The built plugin, or a loud failure: these tests never skip.
 collectd_plugin_so() {
@@ -252,7 +251,6 @@ collectd_start() {
 }
 
 collectd_stop() {
-	[ -n "$COLLECTD_PID" ] || return 0
 	vr_stop_pid "$COLLECTD_PID" collectd 10
 	COLLECTD_PID=
 }
@@ -298,6 +296,12 @@ for cmd in sys.argv[2:]:
         print(f.readline().rstrip("\n"))
 sys.exit(rc)
 PY
+}
+
+collectd_no_errors() {
+	if grep -E '\[error\]' "$1" | grep -Ev "${2:-^$}" >"$VR_TMP/errors"; then
+		vr_fail "collectd logged errors: $(cat "$VR_TMP/errors")"
+	fi
 }
 
 # until_true SECONDS CMD...: poll CMD every 50 ms until it succeeds; 1 on timeout.

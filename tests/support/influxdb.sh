@@ -1,7 +1,7 @@
 # shellcheck shell=sh
 # shellcheck disable=SC3043 # local: dash and bash have it
 # influxdb.sh: a private InfluxDB 1.6 (influxd) on loopback for a test, with its collectd listener.
-# Source it after collectd-run.sh (it uses vr_free_port, vr_on_cleanup, vr_stop_pid):
+# Source it after collectd-run.sh (it uses vr_free_port, vr_on_cleanup, vr_stop_pid, until_true):
 #
 #   influxdb_start DIR [SECONDS]  # meta/data/wal under DIR; HTTP on 127.0.0.1:INFLUX_HTTP_PORT, the
 #                                 # collectd listener (UDP) on 127.0.0.1:INFLUX_COLLECTD_PORT into the
@@ -90,7 +90,6 @@ EOF
 }
 
 influxdb_stop() {
-	[ -n "$INFLUX_PID" ] || return 0
 	vr_stop_pid "$INFLUX_PID" influxd 10
 	INFLUX_PID=
 }
@@ -99,12 +98,6 @@ influxdb_query() {
 	influx -host 127.0.0.1 -port "$INFLUX_HTTP_PORT" -database collectd -format csv -execute "$1"
 }
 
-influxdb_wait_rows() {
-	local q="$1" secs="${2:-15}" n=0
-	while [ "$(influxdb_query "$q" 2>/dev/null | wc -l)" -lt 2 ]; do
-		[ "$n" -ge $((secs * 10)) ] && return 1
-		sleep 0.1
-		n=$((n + 1))
-	done
-	return 0
-}
+# influxdb_has_rows 'InfluxQL': the query returns at least one point (a header line and a row)
+influxdb_has_rows() { [ "$(influxdb_query "$1" 2>/dev/null | wc -l)" -ge 2 ]; }
+influxdb_wait_rows() { until_true "${2:-15}" influxdb_has_rows "$1"; }

@@ -4,12 +4,12 @@
 # Usage (as root, from a bash script with `set -eu`):
 #
 #   . "$VR_SRCDIR/tests/support/libvirtd-env.sh"
-#   lv_start                      # sets LV_DIR, LV_URI, LV_RUN_PATH, LV_SOCK
+#   lv_start                      # sets LV_DIR, LV_URI, LV_RUN_PATH, LV_SOCK; on failure
+#                                 # stops what it started and returns 1
 #   trap lv_stop EXIT             # or call lv_stop from your own trap
 #   lv_define_guest g1 [MAXVCPU [CURVCPU [METADATA_XML]]]   # defines, not started
 #   lv_start_guest g1             # virsh start
 #   lv_virsh list --all           # virsh against the private daemon
-#   lv_qemu_pid g1                # QEMU's pid (from LV_RUN_PATH/g1.pid)
 #   lv_status_vcpu_tids g1        # "id:tid" lines from libvirt's status XML
 #   lv_kill_libvirtd; lv_restart_libvirtd   # guests keep running meanwhile
 #   lv_stop                       # destroys guests, stops every daemon by pid
@@ -47,9 +47,6 @@ lv_setup_host() {
     /etc/libvirt
 }
 
-# Run a command inside the instance's mount namespace.
-lv_ns() { nsenter -t "$LV_HOLDER_PID" -m -- "$@"; }
-
 lv_virsh() { virsh -q -c "$LV_URI" "$@"; }
 
 lv__wait_for() { # SECONDS CMD...: poll until CMD succeeds
@@ -83,14 +80,26 @@ lv__start_libvirtd() {
   fi
 }
 
+# A part-way failure stops what already runs (the holder, virtlogd, maybe
+# libvirtd): callers register lv_stop only once lv_start has succeeded.
 lv_start() {
-  lv_setup_host
-  LV_DIR=$(mktemp -d "${TMPDIR:-/tmp}/vrlv.XXXXXX")
-  mkdir -p "$LV_DIR"/{etc,run,lib/qemu,cache/qemu,log/qemu}
+  lv__start || {
+    lv_stop
+    return 1
+  }
+}
+
+# lv_start's body. Called from an || list, where set -e does not apply: each
+# step that matters returns 1 itself. LV_DIR set means LV_SOCK and
+# LV_RUN_PATH are too, which is what lv_stop relies on.
+lv__start() {
+  lv_setup_host || return 1
+  LV_DIR=$(mktemp -d "${TMPDIR:-/tmp}/vrlv.XXXXXX") || return 1
   LV_SOCK="$LV_DIR/run/libvirt-sock"
   LV_URI="qemu+unix:///system?socket=$LV_SOCK"
   LV_RUN_PATH="$LV_DIR/run/qemu"
   export LV_DIR LV_SOCK LV_URI LV_RUN_PATH LV_HOLDER_PID
+  mkdir -p "$LV_DIR"/{etc,run,lib/qemu,cache/qemu,log/qemu} || return 1
   cat >"$LV_DIR/etc/libvirtd.conf" <<EOF
 unix_sock_dir = "/run/libvirt"
 unix_sock_group = "root"
@@ -108,7 +117,7 @@ dynamic_ownership = 0
 security_driver = "none"
 namespaces = [ ]
 EOF
-  : >"$LV_DIR/etc/virtlogd.conf"
+  : >"$LV_DIR/etc/virtlogd.conf" || return 1
   # The holder keeps the namespace alive across libvirtd restarts.
   unshare -m --propagation private -- sh -c '
     d=$1
@@ -131,7 +140,7 @@ EOF
     lv__log "virtlogd did not start"
     return 1
   }
-  lv__start_libvirtd
+  lv__start_libvirtd || return 1
   lv__log "libvirtd $LV_LIBVIRTD_PID up at $LV_URI (run dir $LV_RUN_PATH)"
 }
 
@@ -181,8 +190,6 @@ EOF
 }
 
 lv_start_guest() { lv_virsh start "$1" >/dev/null; }
-
-lv_qemu_pid() { cat "$LV_RUN_PATH/$1.pid"; }
 
 # "id:tid" per online vCPU from libvirt's status XML (the reference that
 # tests compare the plugin's /proc view with).
