@@ -135,13 +135,13 @@ static void refresh_domain(vr_engine *e, const char *uuid) {
   char reason[512] = "";
   vr_domain_t fresh;
   memset(&fresh, 0, sizeof(fresh));
-  int status = vr_libvirt_get(e->libvirt, uuid, &fresh, reason, sizeof(reason));
+  int status = vr_libvirt_get(e->libvirt, &e->filter, uuid, &fresh, reason,
+                              sizeof(reason));
   size_t at = e->domains.count;
   for (size_t i = 0; i < e->domains.count; i++)
     if (strcmp(e->domains.domains[i].uuid, uuid) == 0)
       at = i;
-  if (status == -ENOENT || status == -ESRCH ||
-      (status == 0 && !vr_domain_filter_match(&e->filter, fresh.name))) {
+  if (status == -ENOENT || status == -ESRCH) {
     if (at < e->domains.count)
       remove_domain(&e->domains, at);
     vr_domain_clear(&fresh);

@@ -69,11 +69,12 @@ int vr_libvirt_start(const vr_libvirt_config_t *cfg, vr_libvirt_t **out,
 int vr_libvirt_list(vr_libvirt_t *lv, const vr_domain_filter_t *filter,
                     vr_domain_list_t *out, char *reason, size_t reason_len);
 
-/* Snapshots one domain by UUID string. Returns 0; -ENOENT when it is not
- * running (or gone); -ESRCH when its threads cannot be found; or another
- * negative errno. */
-int vr_libvirt_get(vr_libvirt_t *lv, const char *uuid, vr_domain_t *out,
-                   char *reason, size_t reason_len);
+/* Snapshots one domain by UUID string, if FILTER (NULL: all) selects it.
+ * Returns 0; -ENOENT when it is not running (or gone) or not selected;
+ * -ESRCH when its threads cannot be found; or another negative errno. */
+int vr_libvirt_get(vr_libvirt_t *lv, const vr_domain_filter_t *filter,
+                   const char *uuid, vr_domain_t *out, char *reason,
+                   size_t reason_len);
 
 bool vr_libvirt_connected(vr_libvirt_t *lv);
 

@@ -187,9 +187,14 @@ out:
   return ret;
 }
 
-int vr_libvirt_get(vr_libvirt_t *lv, const char *uuid, vr_domain_t *out,
-                   char *reason, size_t reason_len) {
+/* The filter is checked before the snapshot, as in vr_libvirt_list: an
+ * event of a domain the operator left out costs no RPC beyond the lookup and
+ * never logs about its threads. */
+int vr_libvirt_get(vr_libvirt_t *lv, const vr_domain_filter_t *filter,
+                   const char *uuid, vr_domain_t *out, char *reason,
+                   size_t reason_len) {
   int ret;
+  const char *name;
   memset(out, 0, sizeof(*out));
   virConnectPtr c = vr_libvirt_conn_get(lv);
   if (c == NULL) {
@@ -199,6 +204,11 @@ int vr_libvirt_get(vr_libvirt_t *lv, const char *uuid, vr_domain_t *out,
   virDomainPtr dom = virDomainLookupByUUIDString(c, uuid);
   if (dom == NULL) {
     ret = domain_error("cannot look it up", uuid, reason, reason_len);
+  } else if ((name = virDomainGetName(dom)) == NULL ||
+             !vr_domain_filter_match(filter, name)) {
+    snprintf(reason, reason_len, "domain %s is not selected by Domain",
+             name ? name : uuid);
+    ret = -ENOENT;
   } else if (virDomainIsActive(dom) != 1) {
     snprintf(reason, reason_len, "domain %s is not running", uuid);
     ret = -ENOENT;

@@ -228,6 +228,16 @@ int main(void) {
   CHECK(vr_libvirt_list(lv, &flt, &l, why, sizeof(why)) == 0, "%s", why);
   CHECK(l.count == 1 && find(&l, "vm-hot"), "filter selects vm-hot only");
   vr_domain_list_clear(&l);
+  vr_domain_t one;
+  CHECK(vr_libvirt_get(lv, &flt, plain_uuid, &one, why, sizeof(why)) ==
+                -ENOENT &&
+            one.name == NULL,
+        "get: a domain the filter leaves out is -ENOENT, not snapshotted");
+  CHECK(strstr(why, "vm-plain") != NULL, "get names it: %s", why);
+  CHECK(vr_libvirt_get(lv, &flt, hot_uuid, &one, why, sizeof(why)) == 0 &&
+            one.name && strcmp(one.name, "vm-hot") == 0,
+        "get: the filter selects vm-hot: %s", why);
+  vr_domain_clear(&one);
   vr_domain_filter_clear(&flt);
 
   /* 2. a live metadata edit arrives through the event path. */
@@ -243,7 +253,8 @@ int main(void) {
          at - t0);
   CHECK(at - t0 <= 2.0, "latency %.3f s over 2 s", at - t0);
   vr_domain_t d;
-  CHECK(vr_libvirt_get(lv, plain_uuid, &d, why, sizeof(why)) == 0, "%s", why);
+  CHECK(vr_libvirt_get(lv, NULL, plain_uuid, &d, why, sizeof(why)) == 0, "%s",
+        why);
   CHECK(d.metadata && strstr(d.metadata, "edited"), "edit visible");
   vr_domain_clear(&d);
 
@@ -251,12 +262,13 @@ int main(void) {
   clear_dirty();
   sh("virsh -q -c '%s' destroy vm-md >/dev/null", uri);
   CHECK(wait_dirty("vm-md", VR_DIRTY_LIFECYCLE, 10) > 0, "stop event");
-  CHECK(vr_libvirt_get(lv, md_uuid, &d, why, sizeof(why)) == -ENOENT,
+  CHECK(vr_libvirt_get(lv, NULL, md_uuid, &d, why, sizeof(why)) == -ENOENT,
         "stopped domain: -ENOENT");
   clear_dirty();
   sh("virsh -q -c '%s' start vm-md >/dev/null", uri);
   CHECK(wait_dirty("vm-md", VR_DIRTY_LIFECYCLE, 10) > 0, "start event");
-  CHECK(vr_libvirt_get(lv, md_uuid, &d, why, sizeof(why)) == 0, "%s", why);
+  CHECK(vr_libvirt_get(lv, NULL, md_uuid, &d, why, sizeof(why)) == 0, "%s",
+        why);
   CHECK(d.vcpu_tids[0] != 0 && d.vcpu_tids[0] != md_old0, "new tids");
   check_tids_match_status(&d);
   vr_domain_clear(&d);
@@ -264,7 +276,8 @@ int main(void) {
   /* 4. vCPU hot-plug: libvirt 9.0 sends no event for it; a refresh sees
    * the new vCPU's thread. */
   sh("virsh -q -c '%s' setvcpus vm-hot 3 --live", uri);
-  CHECK(vr_libvirt_get(lv, hot_uuid, &d, why, sizeof(why)) == 0, "%s", why);
+  CHECK(vr_libvirt_get(lv, NULL, hot_uuid, &d, why, sizeof(why)) == 0, "%s",
+        why);
   CHECK(d.cur_vcpus == 3 && d.vcpu_tids[2] != 0 && d.vcpu_tids[3] == 0,
         "hot-plugged vCPU 2: cur %d tid %d", d.cur_vcpus, (int)d.vcpu_tids[2]);
   check_tids_match_status(&d);
