@@ -267,23 +267,34 @@ static unsigned long engine_passes(size_t *n_live) {
 
 static unsigned long settles, resync_requests;
 
+/* Asks for a resync and waits until a pass has finished since; returns the
+ * live count it left. */
+static size_t one_pass(const char *why, double end) {
+  unsigned long p0 = engine_passes(NULL);
+  vr_engine_request_resync(engine);
+  resync_requests++;
+  size_t n_live = 0;
+  while (engine_passes(&n_live) <= p0) {
+    if (now_s() > end)
+      fail("%s: no worker pass within %.0f s", why, SETTLE_TIMEOUT_S);
+    usleep(500);
+  }
+  return n_live;
+}
+
 /* Asks for resyncs until a finished pass leaves exactly the expected groups
  * in the tree and in the engine. Polls: waiting on the engine's condition
- * variable could take a wake-up meant for the worker. */
+ * variable could take a wake-up meant for the worker. Two passes each time:
+ * the first to finish may have been under way before the request (a late
+ * libvirt event's), with a snapshot from before the last edit or restart;
+ * the second began after the first request, so it saw them. */
 static size_t settle(const char *why) {
   char want[8192], have[8192];
   size_t n_want = expected_groups(want, sizeof(want));
   double end = now_s() + SETTLE_TIMEOUT_S;
   for (;;) {
-    unsigned long p0 = engine_passes(NULL);
-    vr_engine_request_resync(engine);
-    resync_requests++;
-    size_t n_live = 0;
-    while (engine_passes(&n_live) <= p0) {
-      if (now_s() > end)
-        fail("%s: no worker pass within %.0f s", why, SETTLE_TIMEOUT_S);
-      usleep(500);
-    }
+    one_pass(why, end);
+    size_t n_live = one_pass(why, end);
     size_t n_have = tree_groups(have, sizeof(have));
     if (n_have == n_want && n_live == n_want && strcmp(have, want) == 0)
       break;

@@ -26,6 +26,8 @@ vr_log "guests sk1 and sk2 running; soak starts"
 SOAK_URI=$LV_URI SOAK_RESCTRL=$EMU_MNT SOAK_SYSFS=$VR_TMP/sys SOAK_RUN_PATH=$LV_RUN_PATH \
 	"$prog" 2>"$VR_TMP/soak.log" || {
 	grep -v "^\[log" "$VR_TMP/soak.log" | tail -n 30 >&2
+	echo "---- last plugin log lines ----" >&2
+	grep "^\[log" "$VR_TMP/soak.log" | tail -n 25 >&2 || true
 	vr_fail "soak-engine failed (plugin log: $(grep -c '^\[log' "$VR_TMP/soak.log" || true) lines)"
 }
 no_sanitizer_report "$VR_TMP/soak.log"
