@@ -16,6 +16,7 @@
  */
 #include "cpuset.h"
 #include "group_spec.h"
+#include "vr_defaults.h"
 
 #include <getopt.h>
 #include <libvirt/libvirt.h>
@@ -28,7 +29,6 @@
 #include <string.h>
 
 #define PROG "virt-resmon"
-#define DEFAULT_NAMESPACE "urn:x-virt-resctrl:resmon:1"
 #define METADATA_KEY "resmon"
 
 enum { EXIT_DONE = 0, EXIT_INVALID = 1, EXIT_LIBVIRT = 2 };
@@ -69,8 +69,8 @@ static void usage(FILE *out) {
           "plugin\nmonitors (the <resmon> element of the domain's metadata).\n"
           "\n"
           "  -c, --connect URI  libvirt connection URI (default: libvirt's)\n"
-          "      --uri-ns NS    metadata namespace (default " DEFAULT_NAMESPACE
-          ")\n"
+          "      --uri-ns NS    metadata namespace "
+          "(default " VR_DEFAULT_METADATA_URI ")\n"
           "      --vcpus LIST   vCPUs of the new group, e.g. 0-2 or 3,5\n"
           "      --name NAME    group name (add: default vcpus_<set>)\n"
           "      --live         the running domain\n"
@@ -107,7 +107,7 @@ static int parse_options(int argc, char **argv, options *opts) {
       {NULL, 0, NULL, 0},
   };
   memset(opts, 0, sizeof(*opts));
-  opts->ns = DEFAULT_NAMESPACE;
+  opts->ns = VR_DEFAULT_METADATA_URI;
   int c;
   while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
     switch (c) {
@@ -204,21 +204,19 @@ static int read_metadata(virDomainPtr dom, const char *ns, target *t) {
 }
 
 /* The name the plugin gives a group element: its name attribute, or
- * vcpus_<normal form> (group_spec.c). Empty when it has neither a name nor
- * a parsable vcpus attribute. */
+ * vr_group_default_name of its set. Empty when it has neither a name nor a
+ * parsable vcpus attribute. */
 static void effective_name(xmlNode *group, char *buf, size_t len) {
   buf[0] = '\0';
   xmlChar *name = xmlGetNoNsProp(group, (const xmlChar *)"name");
   xmlChar *vcpus = xmlGetNoNsProp(group, (const xmlChar *)"vcpus");
   vr_cpuset set;
-  char reason[VR_REASON_MAX], ranges[VR_GROUP_NAME_MAX + 1];
+  char reason[VR_REASON_MAX];
   if (name)
     snprintf(buf, len, "%s", (const char *)name);
-  else if (vcpus &&
-           vr_cpuset_parse((const char *)vcpus, VR_MAX_VCPUS, &set, reason,
-                           sizeof(reason)) == 0 &&
-           vr_cpuset_format_ranges(&set, ranges, sizeof(ranges)) >= 0)
-    snprintf(buf, len, "vcpus_%s", ranges);
+  else if (vcpus && vr_cpuset_parse((const char *)vcpus, VR_MAX_VCPUS, &set,
+                                    reason, sizeof(reason)) == 0)
+    vr_group_default_name(&set, buf, len);
   xmlFree(name);
   xmlFree(vcpus);
 }
@@ -288,8 +286,7 @@ static int edit_add(xmlDoc *doc, const options *opts, const vr_cpuset *set,
     return EXIT_LIBVIRT;
   if (opts->name)
     snprintf(name, sizeof(name), "%s", opts->name);
-  else if (snprintf(name, sizeof(name), "vcpus_%s", ranges) >=
-           (int)sizeof(name)) {
+  else if (vr_group_default_name(set, name, sizeof(name)) < 0) {
     fprintf(stderr,
             PROG ": the default name vcpus_%s is longer than %d characters: "
                  "give the group a --name\n",

@@ -27,9 +27,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define VR_RESCTRL_DEFAULT_ROOT "/sys/fs/resctrl"
-#define VR_RESCTRL_DEFAULT_SYSFS "/sys"
-
 /** One monitoring domain: a mon_data/mon_<RESOURCE>_<id> directory (an L3
  * cache id for L3). The events it offers are the feature mask's events of
  * its resource (metric_table.h). */

@@ -82,9 +82,6 @@ typedef struct {
  * vr_resctrl.features holds them. */
 typedef unsigned vr_mon_features;
 
-/** True when the Report* key gate is on in cfg. */
-bool vr_series_gate_open(const vr_series_config *cfg, vr_gate gate);
-
 /**
  * Builds the identifiers, one metric per row of the metric table whose
  * event exists and whose Report* key is on. plugin_instance is

@@ -14,6 +14,6 @@ src_libvrcore_la_SOURCES += src/dispatch.c src/dispatch.h src/engine.c src/engin
 	src/engine_private.h src/engine_sync.c src/engine_domains.c \
 	src/engine_plan.c src/engine_live.c src/engine_health.c \
 	src/desired.c src/desired.h src/readable_group.h \
-	src/metric_table.c src/metric_table.h \
+	src/metric_table.c src/metric_table.h src/text.c src/text.h src/vr_defaults.h \
 	src/live_group.c src/live_group.h src/live_set.c src/live_set.h
 src_libvrcore_la_SOURCES += src/small_file.c src/small_file.h
