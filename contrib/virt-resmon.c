@@ -1,7 +1,7 @@
 /*
  * virt-resmon: list, add and remove a domain's resource monitoring groups,
  * the <resmon> element in its libvirt metadata that the virt_resctrl collectd
- * plugin reads (DESIGN.md, "Metadata"). It mirrors the `virsh cpu-resource`
+ * plugin reads (doc/design.md, "Metadata"). It mirrors the `virsh cpu-resource`
  * command the 2018 resmongroup RFC proposed, on top of stock
  * virDomainGetMetadata/virDomainSetMetadata.
  *

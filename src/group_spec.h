@@ -1,6 +1,6 @@
 /**
  * Resource monitoring groups as operators describe them in a domain's
- * <metadata> (DESIGN.md, "Metadata"):
+ * <metadata> (doc/design.md, "Metadata"):
  *
  *   <resmon xmlns="urn:x-virt-resctrl:resmon:1">
  *     <group vcpus="0-2"/>

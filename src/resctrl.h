@@ -1,6 +1,6 @@
 /**
  * The plugin's resctrl module: the only code that touches the resctrl
- * filesystem (DESIGN.md, "resctrl rules"; the kernel's
+ * filesystem (doc/design.md, "resctrl rules"; the kernel's
  * Documentation/filesystems/resctrl.rst).
  *
  * It opens a configurable root, discovers what the hardware monitors, takes

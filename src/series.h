@@ -1,6 +1,6 @@
 /**
  * The collectd identifiers of one monitoring group on one L3 cache id
- * (DESIGN.md, "collectd interface"): host, plugin_instance, and per metric
+ * (doc/design.md, "collectd interface"): host, plugin_instance, and per metric
  * type and type_instance, plus the meta data strings; the plugin field is
  * always VR_SERIES_PLUGIN. Built once per group and cache id, reused every
  * interval.

@@ -16,3 +16,8 @@ AM_TESTS_ENVIRONMENT = VR_BUILDDIR='$(abs_top_builddir)'; VR_SRCDIR='$(abs_top_s
 	export VR_BUILDDIR VR_SRCDIR LSAN_OPTIONS;
 
 EXTRA_DIST += tests/support/lsan.supp
+
+# The design document and every source citation of it.
+TESTS += tests/doc-refs.sh
+check_SCRIPTS += tests/doc-refs.sh
+EXTRA_DIST += tests/doc-refs.sh doc/design.md
