@@ -1,6 +1,6 @@
-# Shared test support, and the unit tests (cmocka, pure logic).
-# noinst, not check: the bench programs, built by every `make`, link it too.
-noinst_LTLIBRARIES += tests/support/libvrtest.la
+# Shared test support, and the unit tests (cmocka, pure logic). The bench
+# programs link it too; both are built by make check / make bench only.
+check_LTLIBRARIES += tests/support/libvrtest.la
 tests_support_libvrtest_la_SOURCES = \
 	tests/support/collectd_shim.c tests/support/collectd_shim.h \
 	tests/support/collectd_sink.c
