@@ -1,8 +1,9 @@
-# unit tests: reconcile, series identifiers, group health notifications
+# unit tests: reconcile, series identifiers, group health notifications,
+# the published live set
 check_PROGRAMS += tests/unit/test_reconcile tests/unit/test_series \
-	tests/unit/test_group_health
+	tests/unit/test_group_health tests/unit/test_live_set
 TESTS += tests/unit/test_reconcile tests/unit/test_series \
-	tests/unit/test_group_health
+	tests/unit/test_group_health tests/unit/test_live_set
 
 tests_unit_test_reconcile_SOURCES = tests/unit/test_reconcile.c
 tests_unit_test_reconcile_CPPFLAGS = $(UNIT_TEST_CPP)
@@ -15,3 +16,7 @@ tests_unit_test_series_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_test_group_health_SOURCES = tests/unit/test_group_health.c
 tests_unit_test_group_health_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_group_health_LDADD = $(UNIT_TEST_LIBS)
+
+tests_unit_test_live_set_SOURCES = tests/unit/test_live_set.c
+tests_unit_test_live_set_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_live_set_LDADD = $(UNIT_TEST_LIBS) -lpthread
