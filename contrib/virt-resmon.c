@@ -14,9 +14,9 @@
  * Exit status: 0 done, 1 invalid input (nothing written), 2 libvirt or
  * system error.
  */
+#include "virt-resmon.h"
 #include "cpuset.h"
 #include "group_spec.h"
-#include "virt-resmon.h"
 #include "vr_defaults.h"
 
 #include <getopt.h>
