@@ -40,7 +40,7 @@ export VR_SRCDIR=$top VR_BUILDDIR=$build COLLECTD_HOST=demo
 # shellcheck source=/dev/null
 . "$top/tests/support/libvirtd-env.sh"
 # shellcheck source=/dev/null
-. "$top/tests/e2e/chain-lib.sh"
+. "$top/tests/support/chain-lib.sh"
 vr_setup
 W=$VR_TMP
 
