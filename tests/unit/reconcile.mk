@@ -1,9 +1,11 @@
 # unit tests: reconcile, series identifiers, group health notifications,
-# the published live set
+# the published live set, desired groups
 check_PROGRAMS += tests/unit/test_reconcile tests/unit/test_series \
-	tests/unit/test_group_health tests/unit/test_live_set
+	tests/unit/test_group_health tests/unit/test_live_set \
+	tests/unit/test_desired
 TESTS += tests/unit/test_reconcile tests/unit/test_series \
-	tests/unit/test_group_health tests/unit/test_live_set
+	tests/unit/test_group_health tests/unit/test_live_set \
+	tests/unit/test_desired
 
 tests_unit_test_reconcile_SOURCES = tests/unit/test_reconcile.c
 tests_unit_test_reconcile_CPPFLAGS = $(UNIT_TEST_CPP)
@@ -20,3 +22,7 @@ tests_unit_test_group_health_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_test_live_set_SOURCES = tests/unit/test_live_set.c
 tests_unit_test_live_set_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_live_set_LDADD = $(UNIT_TEST_LIBS) -lpthread
+
+tests_unit_test_desired_SOURCES = tests/unit/test_desired.c
+tests_unit_test_desired_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_desired_LDADD = $(UNIT_TEST_LIBS)
