@@ -12,30 +12,32 @@
 #include <string.h>
 
 /* Copies g's strings so that the live group outlives the pass (and the
- * domain snapshot) that made it. */
+ * domain snapshot) that made it: into one block, since there is a live
+ * group per group and the benchmark counts their memory per 1000 groups. */
 static int copy_identity(vr_readable_group *dst, const vr_readable_group *g) {
   const char *src[] = {g->domain, g->uuid,
                        g->group,  g->members ? g->members : "",
                        g->ctrl,   g->name};
   const char **slot[] = {&dst->domain,  &dst->uuid, &dst->group,
                          &dst->members, &dst->ctrl, &dst->name};
+  size_t n = sizeof(src) / sizeof(src[0]), total = 0;
+  for (size_t i = 0; i < n; i++)
+    total += strlen(src[i]) + 1;
+  char *block = malloc(total);
+  if (!block)
+    return -ENOMEM;
   *dst = *g;
-  for (size_t i = 0; i < sizeof(src) / sizeof(src[0]); i++)
-    *slot[i] = NULL;
-  for (size_t i = 0; i < sizeof(src) / sizeof(src[0]); i++)
-    if (!(*slot[i] = strdup(src[i])))
-      return -ENOMEM;
+  for (size_t i = 0; i < n; i++) {
+    size_t len = strlen(src[i]) + 1;
+    memcpy(block, src[i], len);
+    *slot[i] = block;
+    block += len;
+  }
   return 0;
 }
 
-static void free_identity(vr_readable_group *id) {
-  free((char *)id->domain);
-  free((char *)id->uuid);
-  free((char *)id->group);
-  free((char *)id->members);
-  free((char *)id->ctrl);
-  free((char *)id->name);
-}
+/* The block starts at domain; NULL (never copied) is fine. */
+static void free_identity(vr_readable_group *id) { free((char *)id->domain); }
 
 int vr_live_group_open(const vr_readable_group *g, const vr_resctrl *r,
                        const vr_series_config *config,

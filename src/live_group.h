@@ -17,7 +17,8 @@
 #include <stddef.h>
 
 typedef struct {
-  /* The readable group it was opened for; the strings are its own. */
+  /* The readable group it was opened for; its strings are the live
+   * group's own, in one block that starts at id.domain. */
   vr_readable_group id;
   /* How many live sets hold it (live_set.h); the worker's alone. */
   unsigned n_sets;
