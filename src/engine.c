@@ -141,6 +141,11 @@ int vr_engine_start(const vr_config *cfg, vr_engine **out, char *reason,
   status = build_filter(e, reason, reason_len);
   if (status < 0)
     goto fail;
+  /* `collectd -T` runs init, one read and shutdown: the worker may never
+   * reach its first pass, and the operator would not see how to mount
+   * resctrl. The check is a few opens, so it runs here, before libvirt's
+   * first connection; the worker keeps retrying every RefreshInterval. */
+  vr_engine_ensure_resctrl(e);
   vr_libvirt_config_t lv_config = {
       .uri = cfg->connection,
       .metadata_uri = cfg->metadata_uri,

@@ -77,6 +77,10 @@ struct vr_engine {
 void vr_engine_sync(vr_engine *e, bool full,
                     char dirty[][VR_UUID_STRING_LEN + 1], size_t n_dirty);
 
+/** Opens resctrl at ResctrlPath unless the engine holds it already; logs
+ * what to do when it cannot (once, via c_complain) and returns false. */
+bool vr_engine_ensure_resctrl(vr_engine *e);
+
 /** Removes every group of ours under the root (shutdown). */
 void vr_engine_remove_all(vr_engine *e);
 

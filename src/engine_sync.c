@@ -386,7 +386,7 @@ static void forget_resctrl(vr_engine *e) {
   e->resctrl = NULL;
 }
 
-static bool ensure_resctrl(vr_engine *e) {
+bool vr_engine_ensure_resctrl(vr_engine *e) {
   if (e->resctrl)
     return true;
   char reason[1024] = "";
@@ -428,7 +428,7 @@ void vr_engine_sync(vr_engine *e, bool full,
   int lock_fd = -1;
 
   refresh_domains(e, full, dirty, n_dirty);
-  if (!ensure_resctrl(e))
+  if (!vr_engine_ensure_resctrl(e))
     return;
   /* Until libvirt has answered once, we cannot tell our groups of running
    * domains from stale ones: prune nothing. */
