@@ -61,7 +61,7 @@ int vr_resctrl_group_create(const vr_resctrl *r, const char *prefix,
                             const char *ctrl, const char *name, char *reason,
                             size_t reason_len) {
   char parent[VR_RESCTRL_NAME_MAX + 16];
-  char status[256];
+  char status[VR_LAST_CMD_STATUS_MAX];
   int rc = group_parent(prefix, ctrl, name, parent, sizeof(parent), reason,
                         reason_len);
   if (rc < 0)
@@ -77,7 +77,8 @@ int vr_resctrl_group_create(const vr_resctrl *r, const char *prefix,
    * max_threshold_occupancy). last_cmd_status says which. */
   vr_resctrl_last_cmd_status(r, status, sizeof(status));
   vr_resctrl_reason(reason, reason_len, "mkdir %s/%s/%s: %s%s%s", r->path,
-                    parent, name, strerror(-rc), status[0] ? ": " : "", status);
+                    parent, name, strerror(-rc),
+                    status[0] ? "; the kernel says: " : "", status);
 cleanup:
   close(fd);
   return rc;
@@ -105,7 +106,7 @@ int vr_resctrl_group_add_tasks(const vr_resctrl *r, const char *prefix,
                                vr_resctrl_tasks_result *result, char *reason,
                                size_t reason_len) {
   char rel[VR_RESCTRL_NAME_MAX * 2 + 32];
-  char status[256];
+  char status[VR_LAST_CMD_STATUS_MAX];
   int fd = -1;
   memset(result, 0, sizeof(*result));
   int rc =
@@ -140,7 +141,7 @@ int vr_resctrl_group_add_tasks(const vr_resctrl *r, const char *prefix,
     vr_resctrl_last_cmd_status(r, status, sizeof(status));
     vr_resctrl_reason(reason, reason_len, "writing task %d to %s/%s: %s%s%s",
                       (int)tids[i], r->path, rel, strerror(-err),
-                      status[0] ? ": " : "", status);
+                      status[0] ? "; the kernel says: " : "", status);
     goto cleanup;
   }
 cleanup:
