@@ -133,6 +133,13 @@ static int emu_open(const char *path, struct fuse_file_info *fi) {
     fi->fh = (uintptr_t)of;
     fi->direct_io = 1;
     fi->keep_cache = 0;
+    /* A removal armed by the control channel happens now, after the open
+     * succeeded and before any read: the open file then reads -ENODEV. */
+    if (n.kind == NODE_TASKS && of->serial &&
+        of->serial == s->model.rmdir_on_open) {
+      s->model.rmdir_on_open = 0;
+      emu_model_rmdir(&s->model, n.group, emu_now_ms());
+    }
   }
   unlock_state(s);
   return ret;

@@ -145,6 +145,17 @@ listed "$M/tasks" "$C"
 listed "$M/tasks" "$A"
 expect ok mkdir "$M/c1"
 expect_file "$M/c1/tasks" ""
+
+# issue 13 item 2: a group removed between a reader's open and its read of
+# tasks: the read is ENODEV (kernfs_seq_start on a deactivated node), the
+# group is gone, and its task is back in the parent
+expect ok mkdir "$M/mon_groups/gone"
+expect ok write "$M/mon_groups/gone/tasks" "$B"
+race_rmdir_after_open mon_groups/gone
+expect "$(printf 'ok\nENODEV')" keep "$M/mon_groups/gone/tasks" pread
+[ ! -e "$M/mon_groups/gone" ] || fail "mon_groups/gone still exists"
+ok "mon_groups/gone removed between open and read"
+listed "$M/tasks" "$B"
 stop_emu "$EMU_PID" "$M" "$EMU_LOG"
 
 # --- monitoring only: the root's tasks reads empty, MON groups list theirs --
