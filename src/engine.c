@@ -202,7 +202,7 @@ void vr_engine_stop(vr_engine *e) {
   }
   /* No event callback runs after this returns. */
   vr_libvirt_stop(e->libvirt);
-  if (e->cfg->remove_groups_on_shutdown && e->resctrl)
+  if (e->cfg->remove_groups_on_shutdown)
     vr_engine_remove_all(e);
   for (size_t i = 0; i < e->n_live; i++)
     vr_live_group_release(&e->live[i]);

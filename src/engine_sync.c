@@ -467,25 +467,25 @@ out:
 }
 
 void vr_engine_remove_all(vr_engine *e) {
-  vr_resctrl_state state = {0};
-  char reason[512] = "";
+  char reason[1024] = "";
   int lock_fd = -1;
-  if (vr_resctrl_lock(e->resctrl, true, &lock_fd) < 0 ||
-      vr_resctrl_state_read(e->resctrl, &state, reason, sizeof(reason)) < 0)
-    goto out;
   size_t removed = 0;
-  for (size_t i = 0; i < state.n_mon_groups; i++) {
-    const vr_mon_group_state *g = &state.mon_groups[i];
-    if (!vr_owned_name_parse(e->cfg->group_prefix, g->name, NULL, NULL))
-      continue;
-    if (vr_resctrl_group_remove(e->resctrl, e->cfg->group_prefix, g->ctrl,
-                                g->name, reason, sizeof(reason)) == 0)
-      removed++;
-    else
-      VR_WARNING("cannot remove resctrl group %s: %s", g->name, reason);
-  }
+  /* A pass whose lock or state read failed dropped the handle; the groups
+   * it left still hold RMIDs, which nobody frees once we are gone. So
+   * reopen whenever the mount is reachable. */
+  if (!e->resctrl && vr_resctrl_open(e->cfg->resctrl_path, e->cfg->sysfs_path,
+                                     &e->resctrl, reason, sizeof(reason)) < 0)
+    return;
+  /* Removing only our own groups cannot confuse libvirt or pqos, so a
+   * failing lock does not keep them. */
+  int status = vr_resctrl_lock(e->resctrl, true, &lock_fd);
+  if (status < 0)
+    VR_WARNING("cannot lock %s (%s); removing our groups without the lock",
+               e->cfg->resctrl_path, strerror(-status));
+  status = vr_resctrl_remove_owned(e->resctrl, e->cfg->group_prefix, &removed,
+                                   reason, sizeof(reason));
+  if (status < 0)
+    VR_WARNING("cannot remove every resctrl group of ours: %s", reason);
   VR_INFO("removed %zu resctrl group(s) at shutdown", removed);
-out:
   vr_resctrl_unlock(lock_fd);
-  vr_resctrl_state_free(&state);
 }

@@ -145,4 +145,14 @@ int vr_resctrl_group_remove(const vr_resctrl *r, const char *prefix,
                             const char *ctrl, const char *name, char *reason,
                             size_t reason_len);
 
+/**
+ * Removes every MON group of ours under prefix, under the root and under
+ * each CTRL_MON group, by listing the mon_groups directories (no tasks file
+ * is read, so a failing state read cannot stop it). *removed counts the
+ * groups removed; the first failure is returned with its reason after
+ * trying every group.
+ */
+int vr_resctrl_remove_owned(const vr_resctrl *r, const char *prefix,
+                            size_t *removed, char *reason, size_t reason_len);
+
 #endif /* VR_RESCTRL_H */

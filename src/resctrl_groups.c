@@ -9,6 +9,7 @@
 #include "resctrl_io.h"
 #include "resctrl_name.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -171,5 +172,58 @@ int vr_resctrl_group_remove(const vr_resctrl *r, const char *prefix,
                       name, strerror(-rc));
   }
   close(fd);
+  return rc;
+}
+
+/* Removes ours among the MON groups listed in parent ("mon_groups" or
+ * "<ctrl>/mon_groups"); keeps the first failure in *rc. */
+static void remove_owned_in(const vr_resctrl *r, const char *prefix,
+                            const char *ctrl, const char *parent,
+                            size_t *removed, int *rc, char *reason,
+                            size_t reason_len) {
+  DIR *d = vr_resctrl_open_listing(r->root_fd, parent);
+  if (!d)
+    return; /* no mon_groups (a stray entry, or removed meanwhile) */
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.' ||
+        !vr_owned_name_parse(prefix, e->d_name, NULL, NULL))
+      continue;
+    char why[512] = "";
+    int status =
+        vr_resctrl_group_remove(r, prefix, ctrl, e->d_name, why, sizeof(why));
+    if (status == 0)
+      (*removed)++;
+    else if (*rc == 0) {
+      *rc = status;
+      vr_resctrl_reason(reason, reason_len, "%s", why);
+    }
+  }
+  closedir(d);
+}
+
+int vr_resctrl_remove_owned(const vr_resctrl *r, const char *prefix,
+                            size_t *removed, char *reason, size_t reason_len) {
+  int rc = 0;
+  *removed = 0;
+  remove_owned_in(r, prefix, "", "mon_groups", removed, &rc, reason,
+                  reason_len);
+  DIR *d = vr_resctrl_open_listing(r->root_fd, NULL);
+  if (!d) {
+    vr_resctrl_reason(reason, reason_len, "cannot list %s: %s", r->path,
+                      strerror(errno));
+    return -errno;
+  }
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    char parent[VR_RESCTRL_NAME_MAX + 16];
+    if (e->d_name[0] == '.' || vr_resctrl_reserved_root_entry(e->d_name) ||
+        (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN))
+      continue;
+    snprintf(parent, sizeof(parent), "%s/mon_groups", e->d_name);
+    remove_owned_in(r, prefix, e->d_name, parent, removed, &rc, reason,
+                    reason_len);
+  }
+  closedir(d);
   return rc;
 }

@@ -172,6 +172,12 @@ static int emu_read(const char *path, char *buf, size_t size, off_t off,
   struct emu_state *s = lock_state();
   struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
   int ret = refresh_group(s, of);
+  /* armed by the control channel: seq_read_iter()'s -ENOMEM */
+  if (!ret && of->node.kind == NODE_TASKS &&
+      of->serial == s->model.enomem_on_read) {
+    s->model.enomem_on_read = 0;
+    ret = -ENOMEM;
+  }
   if (!ret && (off == 0 || !of->have_snap)) {
     of->snap.len = 0;
     ret = node_content(&s->model, &of->node, emu_now_ms(), &of->snap);

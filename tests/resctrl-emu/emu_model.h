@@ -112,6 +112,10 @@ struct emu_model {
    * process (libvirt at VM stop) removes it between a reader's open and
    * read. 0: none armed. */
   uint64_t rmdir_on_open;
+  /* Control "enomem-on-read GROUP": the serial of a group whose next tasks
+   * read fails with ENOMEM, as seq_read_iter() does when it cannot
+   * allocate its buffer. 0: none armed. */
+  uint64_t enomem_on_read;
 };
 
 /* A growing text buffer for file contents. */
