@@ -6,6 +6,7 @@
 #include "engine_private.h"
 
 #include "reconcile.h"
+#include "vcpu_threads.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -279,6 +280,16 @@ static void execute_plan(vr_engine *e, const vr_plan *plan, desired_set *d) {
                                        reason, sizeof(reason));
       if (status < 0 && status != -EEXIST)
         vr_health_from_create_error(status, reason, failure);
+    } else if (a->desired != VR_NO_DESIRED &&
+               vr_vcpu_thread_verify(e->cfg->libvirt_run_path,
+                                     e->cfg->proc_path,
+                                     d->groups[a->desired].domain, a->tid,
+                                     a->vcpu, reason, sizeof(reason)) < 0) {
+      /* A stale snapshot (libvirt away): never move a task that is not
+       * this vCPU's thread any more; the next look-up finds the new one. */
+      VR_INFO("domain %s group %s: not moving thread %d of vCPU %u: %s",
+              d->groups[a->desired].domain, d->groups[a->desired].group,
+              (int)a->tid, a->vcpu, reason);
     } else {
       vr_resctrl_tasks_result result;
       status = vr_resctrl_group_add_tasks(e->resctrl, prefix, a->ctrl, a->name,

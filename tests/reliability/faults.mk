@@ -8,6 +8,7 @@ FAULT_TESTS = tests/reliability/fault-libvirtd.sh \
 	tests/reliability/fault-noalloc-hotplug.sh \
 	tests/reliability/fault-sigkill-foreign.sh \
 	tests/reliability/fault-storm.sh \
-	tests/reliability/fault-shutdown.sh
+	tests/reliability/fault-shutdown.sh \
+	tests/reliability/fault-stale-tids.sh
 TESTS += $(FAULT_TESTS)
 EXTRA_DIST += $(FAULT_TESTS) tests/reliability/fault-lib.sh
