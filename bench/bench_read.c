@@ -4,10 +4,10 @@
  * It opens N of our MON groups with vr_live_group_open, exactly as the
  * engine does when a group goes live, and times vr_live_groups_read, which
  * is all that collectd's read callback runs (vr_read -> vr_engine_read ->
- * vr_live_groups_read under the engine's mutex). Dispatch goes to the
- * counting sink of tests/support/collectd_sink.c. In the same process and over
- * the same files it times a floor: one pread at offset 0 per value file on fds
- * opened beforehand, the least any reader of these files can do. Cycle and
+ * vr_live_groups_read on a pinned live set, no engine lock). Dispatch goes to
+ * the counting sink of tests/support/collectd_sink.c. In the same process and
+ * over the same files it times a floor: one pread at offset 0 per value file on
+ * fds opened beforehand, the least any reader of these files can do. Cycle and
  * floor samples alternate, and which goes first alternates too, so that the
  * noise of a shared machine hits both alike.
  *
@@ -121,7 +121,7 @@ typedef struct {
   vr_resctrl *resctrl;
   vr_resctrl_fd_budget budget;
   vr_series_config series;
-  vr_live_group *groups;
+  vr_live_group **groups;
   size_t n_groups;
   int *floor_fds;    /* one per value file, in slot order */
   bool *floor_owned; /* opened by the floor, not borrowed */
@@ -276,14 +276,16 @@ static int open_groups(bench_state *s, const run_args *a) {
     group_uuid(i, uuid, sizeof(uuid));
     group_dir(i, dir, sizeof(dir));
     snprintf(domain, sizeof(domain), "bench-vm-%04zu", i);
-    vr_dispatch_input ids = {.domain = domain,
-                             .uuid = uuid,
-                             .group = "g",
-                             .members = "0,1",
-                             .resctrl = s->resctrl,
-                             .config = &s->series};
-    rc = vr_live_group_open(&s->budget, &ids, "", dir, &s->groups[i], notes,
-                            sizeof(notes), reason, sizeof(reason));
+    vr_readable_group g = {.domain = domain,
+                           .uuid = uuid,
+                           .group = "g",
+                           .members = "0,1",
+                           .ctrl = "",
+                           .name = dir,
+                           .source = VR_SOURCE_OWNED};
+    rc = vr_live_group_open(&g, s->resctrl, &s->series, &s->budget,
+                            &s->groups[i], notes, sizeof(notes), reason,
+                            sizeof(reason));
     if (rc < 0) {
       fprintf(stderr, "vr-bench-read: group %s: %s\n", dir, reason);
       return rc;
@@ -340,7 +342,7 @@ static int timed(bench_state *s, const run_args *a, size_t expected,
   if (rc == 0) {
     size_t kept = 0;
     for (size_t i = 0; i < s->n_groups; i++)
-      kept += vr_resctrl_reader_kept_fds(s->groups[i].reader) > 0;
+      kept += vr_resctrl_reader_kept_fds(s->groups[i]->reader) > 0;
     double cm = bench_quantile(cyc, k, 0.5), fm = bench_quantile(flo, k, 0.5);
     printf("n=%zu files=%zu fallback_groups=%zu floor_borrowed=%zu samples=%zu "
            "cycle_med_us=%.1f cycle_p10_us=%.1f cycle_p90_us=%.1f "
@@ -389,7 +391,7 @@ static int cmd_run(const run_args *a) {
 
 cleanup:
   for (size_t i = 0; i < s.n_groups; i++)
-    vr_live_group_release(&s.groups[i]);
+    vr_live_group_free(s.groups[i]);
   free(s.groups);
   for (size_t i = 0; i < s.n_floor && s.floor_owned; i++)
     if (s.floor_owned[i])

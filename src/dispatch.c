@@ -88,11 +88,6 @@ int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
                           char *notes, size_t notes_len, char *reason,
                           size_t reason_len) {
   const vr_resctrl *r = in->resctrl;
-  vr_mon_features features = {
-      .llc_occupancy = r->features & (1u << VR_FEAT_LLC_OCCUPANCY),
-      .mbm_total_bytes = r->features & (1u << VR_FEAT_MBM_TOTAL_BYTES),
-      .mbm_local_bytes = r->features & (1u << VR_FEAT_MBM_LOCAL_BYTES),
-  };
   int status = 0;
   *out = NULL;
   notes[0] = '\0';
@@ -112,7 +107,7 @@ int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
         .cache_id = r->caches[i].id,
         .l3_size = r->caches[i].size,
     };
-    status = vr_series_build(&input, in->config, &features, &s);
+    status = vr_series_build(&input, in->config, r->features, &s);
     if (status < 0)
       goto fail;
     cache_series *c = &g->caches[g->n_caches++];
@@ -172,32 +167,21 @@ size_t vr_dispatch_group_submit(vr_dispatch_group *g,
     vl.meta = c->meta;
     for (size_t m = 0; m < c->n_metrics; m++) {
       const metric_id *id = &c->metrics[m];
-      const vr_resctrl_value *v;
-      switch (id->metric) {
-      case VR_METRIC_LLC_BYTES:
-      case VR_METRIC_LLC_PERCENT:
-        v = &base[VR_FEAT_LLC_OCCUPANCY];
-        break;
-      case VR_METRIC_MBM_TOTAL:
-        v = &base[VR_FEAT_MBM_TOTAL_BYTES];
-        break;
-      default:
-        v = &base[VR_FEAT_MBM_LOCAL_BYTES];
-        break;
-      }
+      const vr_metric_def *def = &vr_metric_defs[id->metric];
+      const vr_resctrl_value *v = &base[def->event];
       /* Unavailable, Error, Unassigned: no value this interval, never a
        * zero that would read as "cache empty". */
       if (v->status != VR_READ_VALUE)
         continue;
-      if (id->metric == VR_METRIC_LLC_BYTES) {
-        value.gauge = (gauge_t)v->value;
-      } else if (id->metric == VR_METRIC_LLC_PERCENT) {
+      if (def->unit == VR_UNIT_PERCENT_OF_SIZE) {
         double percent;
         if (vr_series_percent(v->value, c->l3_size, &percent) < 0)
           continue;
         value.gauge = percent;
-      } else {
+      } else if (def->derive) {
         value.derive = (derive_t)v->value;
+      } else {
+        value.gauge = (gauge_t)v->value;
       }
       sstrncpy(vl.type, id->type, sizeof(vl.type));
       sstrncpy(vl.type_instance, id->type_instance, sizeof(vl.type_instance));

@@ -1,5 +1,5 @@
 /**
- * The engine's threads and its read path; see engine.h. One resync pass is
+ * The engine's threads and its read pass; see engine.h. One resync pass is
  * in engine_sync.c.
  */
 #include "engine_private.h"
@@ -51,8 +51,9 @@ static bool deadline_passed(const struct timespec *ts) {
          (now.tv_sec == ts->tv_sec && now.tv_nsec >= ts->tv_nsec);
 }
 
-/* Sleeps until an event, a request, or the next RefreshInterval; then runs
- * one pass with the lock released. */
+/* Sleeps until an event, a request, the next RefreshInterval, or a read
+ * pass that left a retired live set to free; then runs one pass (or only
+ * the reaping) with the lock released. */
 static void *worker_main(void *arg) {
   vr_engine *e = arg;
   struct timespec next_refresh;
@@ -61,6 +62,13 @@ static void *worker_main(void *arg) {
   while (!e->stopping) {
     bool refresh_due = deadline_passed(&next_refresh);
     if (!refresh_due && !e->full_resync && e->n_dirty == 0) {
+      if (e->reap_due) {
+        e->reap_due = false;
+        pthread_mutex_unlock(&e->lock);
+        vr_live_reap(&e->live);
+        pthread_mutex_lock(&e->lock);
+        continue;
+      }
       pthread_cond_timedwait(&e->wake, &e->lock, &next_refresh);
       continue;
     }
@@ -70,10 +78,12 @@ static void *worker_main(void *arg) {
     memcpy(dirty, e->dirty, n_dirty * sizeof(dirty[0]));
     e->n_dirty = 0;
     e->full_resync = false;
+    e->reap_due = false;
     if (full)
       deadline_after(&next_refresh, e->cfg->refresh_interval_s);
     pthread_mutex_unlock(&e->lock);
 
+    vr_live_reap(&e->live);
     vr_engine_sync(e, full, dirty, n_dirty);
 
     pthread_mutex_lock(&e->lock);
@@ -124,6 +134,8 @@ int vr_engine_start(const vr_config *cfg, vr_engine **out, char *reason,
   pthread_mutex_init(&e->lock, NULL);
   pthread_cond_init(&e->wake, &attr);
   pthread_condattr_destroy(&attr);
+  pthread_mutex_init(&e->read_lock, NULL);
+  vr_live_board_init(&e->live);
 
   /* 256 groups x 2 caches x 3 features is 1,536 fds, above the 1,024 soft
    * limit collectd often runs with. */
@@ -176,17 +188,26 @@ fail:
   return status;
 }
 
+/* Reads the live set that is current when the pass starts, pinned, with
+ * no engine lock held: a libvirt event callback or the worker never waits
+ * for preads and dispatches. A group the worker drops meanwhile stays open
+ * until this pass unpins its set. */
 size_t vr_engine_read(vr_engine *e) {
   bool vanished = false;
-  pthread_mutex_lock(&e->lock);
-  size_t sent = vr_live_groups_read(e->live, e->n_live, &vanished);
-  if (vanished) {
+  pthread_mutex_lock(&e->read_lock);
+  vr_live_set *set = vr_live_pin(&e->live);
+  size_t sent = set ? vr_live_groups_read(set->groups, set->n, &vanished) : 0;
+  bool dead = vr_live_unpin(&e->live, set);
+  pthread_mutex_unlock(&e->read_lock);
+  if (vanished || dead) {
+    pthread_mutex_lock(&e->lock);
     /* Removed behind our back, or resctrl remounted: the worker recreates
      * it; the other groups went out all the same. */
-    e->full_resync = true;
+    e->full_resync |= vanished;
+    e->reap_due |= dead;
     pthread_cond_signal(&e->wake);
+    pthread_mutex_unlock(&e->lock);
   }
-  pthread_mutex_unlock(&e->lock);
   return sent;
 }
 
@@ -204,14 +225,15 @@ void vr_engine_stop(vr_engine *e) {
   vr_libvirt_stop(e->libvirt);
   if (e->cfg->remove_groups_on_shutdown)
     vr_engine_remove_all(e);
-  for (size_t i = 0; i < e->n_live; i++)
-    vr_live_group_release(&e->live[i]);
-  free(e->live);
-  vr_resctrl_close(e->resctrl);
+  /* collectd runs no read callback once shutdown begins: nothing is
+   * pinned. */
+  vr_live_board_destroy(&e->live);
+  vr_resctrl_ref_put(e->resctrl);
   vr_domain_list_clear(&e->domains);
   vr_domain_filter_clear(&e->filter);
   vr_health_table_clear(&e->health);
   pthread_cond_destroy(&e->wake);
   pthread_mutex_destroy(&e->lock);
+  pthread_mutex_destroy(&e->read_lock);
   free(e);
 }

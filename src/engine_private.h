@@ -1,15 +1,21 @@
 /**
- * The engine's state, shared by engine.c (threads, reads) and engine_sync.c
- * (one resync pass). Nothing outside the engine includes this.
+ * The engine's state, shared by its files: engine.c (threads, the read
+ * pass), engine_sync.c (one resync pass as a sequence of steps) and the
+ * steps' own files (engine_domains.c, engine_plan.c, engine_live.c,
+ * engine_health.c). Nothing outside the engine includes this, bar the
+ * soak test, which reads `passes` and `n_live` under `lock`.
  */
 #ifndef VR_ENGINE_PRIVATE_H
 #define VR_ENGINE_PRIVATE_H
 
+#include "desired.h"
 #include "dispatch.h"
 #include "domain_filter.h"
 #include "engine.h"
 #include "group_health.h"
 #include "live_group.h"
+#include "live_set.h"
+#include "reconcile.h"
 #include "resctrl.h"
 #include "resctrl_values.h"
 #include "series.h"
@@ -36,8 +42,6 @@ typedef struct {
   size_t n;
 } vr_health_table;
 
-void vr_health_table_clear(vr_health_table *t);
-
 /* More dirty domains than this between two passes: a full resync is
  * cheaper than one lookup each. */
 #define VR_MAX_DIRTY 64
@@ -47,23 +51,30 @@ struct vr_engine {
   vr_series_config series_config;
   vr_domain_filter_t filter;
 
-  /* lock guards everything down to `live`; the worker sleeps on wake. */
+  /* lock guards the fields down to `passes`; the worker sleeps on wake.
+   * Held for a few instructions only: never across a read pass, a libvirt
+   * call or a resctrl operation. */
   pthread_mutex_t lock;
   pthread_cond_t wake;
   bool stopping;
   bool full_resync;
+  bool reap_due; /* a read pass left a retired live set behind */
   char dirty[VR_MAX_DIRTY][VR_UUID_STRING_LEN + 1];
   size_t n_dirty;
-  vr_live_group *live;
-  size_t n_live;
+  size_t n_live; /* groups in the published live set */
   /* Pass counter, for tests that wait for the worker. */
   unsigned long passes;
+
+  /* The published live set (live_set.h), and one read pass at a time:
+   * a live group's value buffer is the reading pass's. */
+  vr_live_board live;
+  pthread_mutex_t read_lock;
 
   /* Worker-only state. */
   pthread_t worker;
   bool worker_started;
   vr_libvirt_t *libvirt;
-  vr_resctrl *resctrl;
+  vr_resctrl_ref *resctrl; /* NULL while resctrl is unusable */
   vr_resctrl_fd_budget budget;
   vr_domain_list_t domains;
   bool have_domains; /* one full list seen: safe to prune our groups */
@@ -72,8 +83,20 @@ struct vr_engine {
   vr_health_table health;
 };
 
-/** One pass: refresh domains (all, or the dirty ones), reconcile, swap in
- * the new live groups. Runs on the worker thread. */
+/* What one resync pass works on, step by step. */
+typedef struct {
+  vr_desired_set desired;
+  vr_resctrl_state state;
+  vr_plan plan;
+  /* Per desired group, filled while executing: create failed
+   * (ENOSPC/EBUSY) or assign failed, so the group is not live this pass. */
+  vr_health *failure;
+  /* Per desired group: the plan made its directory this pass. */
+  bool *created;
+} vr_pass;
+
+/** One pass: refresh domains (all, or the dirty ones), reconcile, publish
+ * the new live set. Runs on the worker thread (engine_sync.c). */
 void vr_engine_sync(vr_engine *e, bool full,
                     char dirty[][VR_UUID_STRING_LEN + 1], size_t n_dirty);
 
@@ -83,5 +106,32 @@ bool vr_engine_ensure_resctrl(vr_engine *e);
 
 /** Removes every group of ours under the root (shutdown). */
 void vr_engine_remove_all(vr_engine *e);
+
+/* ---- the steps of a pass ---- */
+
+/** engine_domains.c: refreshes e->domains from libvirt, all of them or the
+ * dirty ones; keeps what it knew while libvirt does not answer. */
+void vr_engine_refresh_domains(vr_engine *e, bool full,
+                               char dirty[][VR_UUID_STRING_LEN + 1],
+                               size_t n_dirty);
+
+/** engine_plan.c: under the root's flock (*lock_fd), reads resctrl's state
+ * and lets reconcile decide. -ENODEV: resctrl went away (the live set is
+ * dropped, the handle forgotten); -ENOMEM. */
+int vr_engine_plan(vr_engine *e, vr_pass *pass, int *lock_fd);
+/** engine_plan.c: carries the plan out, noting failures and creations. */
+void vr_engine_execute(vr_engine *e, vr_pass *pass);
+
+/** engine_live.c: publishes the groups the pass left readable. */
+void vr_engine_publish_live(vr_engine *e, const vr_pass *pass);
+/** engine_live.c: drops the live set and the resctrl handle (unmounted). */
+void vr_engine_forget_resctrl(vr_engine *e);
+
+/** engine_health.c: one WARNING per change of state, an OKAY when it
+ * clears; rejections, outcomes, then the sweep of what was not seen. */
+void vr_engine_report_rejections(vr_engine *e, const vr_desired_set *d);
+void vr_engine_report_outcomes(vr_engine *e, const vr_pass *pass);
+void vr_engine_health_sweep(vr_engine *e);
+void vr_health_table_clear(vr_health_table *t);
 
 #endif /* VR_ENGINE_PRIVATE_H */

@@ -11,45 +11,81 @@
 #include <stdlib.h>
 #include <string.h>
 
-int vr_live_group_open(vr_resctrl_fd_budget *budget,
-                       const vr_dispatch_input *ids, const char *ctrl,
-                       const char *name, vr_live_group *out, char *notes,
-                       size_t notes_len, char *reason, size_t reason_len) {
-  memset(out, 0, sizeof(*out));
+/* Copies g's strings so that the live group outlives the pass (and the
+ * domain snapshot) that made it. */
+static int copy_identity(vr_readable_group *dst, const vr_readable_group *g) {
+  const char *src[] = {g->domain, g->uuid,
+                       g->group,  g->members ? g->members : "",
+                       g->ctrl,   g->name};
+  const char **slot[] = {&dst->domain,  &dst->uuid, &dst->group,
+                         &dst->members, &dst->ctrl, &dst->name};
+  *dst = *g;
+  for (size_t i = 0; i < sizeof(src) / sizeof(src[0]); i++)
+    *slot[i] = NULL;
+  for (size_t i = 0; i < sizeof(src) / sizeof(src[0]); i++)
+    if (!(*slot[i] = strdup(src[i])))
+      return -ENOMEM;
+  return 0;
+}
+
+static void free_identity(vr_readable_group *id) {
+  free((char *)id->domain);
+  free((char *)id->uuid);
+  free((char *)id->group);
+  free((char *)id->members);
+  free((char *)id->ctrl);
+  free((char *)id->name);
+}
+
+int vr_live_group_open(const vr_readable_group *g, const vr_resctrl *r,
+                       const vr_series_config *config,
+                       vr_resctrl_fd_budget *budget, vr_live_group **out,
+                       char *notes, size_t notes_len, char *reason,
+                       size_t reason_len) {
   notes[0] = '\0';
+  *out = NULL;
   int status = -ENOMEM;
-  out->ctrl = strdup(ctrl);
-  out->name = strdup(name);
-  if (!out->ctrl || !out->name) {
+  vr_live_group *lg = calloc(1, sizeof(*lg));
+  if (!lg || copy_identity(&lg->id, g) < 0) {
     ssnprintf(reason, reason_len, "out of memory");
     goto fail;
   }
-  status = vr_resctrl_reader_open(ids->resctrl, ctrl, name, budget,
-                                  &out->reader, reason, reason_len);
+  status = vr_resctrl_reader_open(r, g->ctrl, g->name, budget, &lg->reader,
+                                  reason, reason_len);
   if (status < 0)
     goto fail;
-  out->n_values = vr_resctrl_reader_count(out->reader);
-  out->values = calloc(out->n_values ? out->n_values : 1, sizeof(*out->values));
-  if (!out->values) {
+  lg->n_values = vr_resctrl_reader_count(lg->reader);
+  lg->values = calloc(lg->n_values ? lg->n_values : 1, sizeof(*lg->values));
+  if (!lg->values) {
     ssnprintf(reason, reason_len, "out of memory");
     status = -ENOMEM;
     goto fail;
   }
-  status = vr_dispatch_group_new(ids, &out->dispatch, notes, notes_len, reason,
+  vr_dispatch_input ids = {
+      .domain = g->domain,
+      .uuid = g->uuid,
+      .group = g->group,
+      .members = g->members,
+      .resctrl = r,
+      .config = config,
+  };
+  status = vr_dispatch_group_new(&ids, &lg->dispatch, notes, notes_len, reason,
                                  reason_len);
   if (status < 0)
     goto fail;
+  *out = lg;
   return 0;
 
 fail:
-  vr_live_group_release(out);
+  vr_live_group_free(lg);
   return status;
 }
 
-size_t vr_live_groups_read(vr_live_group *groups, size_t n, bool *vanished) {
+size_t vr_live_groups_read(vr_live_group *const *groups, size_t n,
+                           bool *vanished) {
   size_t sent = 0;
   for (size_t i = 0; i < n; i++) {
-    vr_live_group *g = &groups[i];
+    vr_live_group *g = groups[i];
     if (vr_resctrl_reader_read(g->reader, g->values, g->n_values) < 0) {
       *vanished = true;
       continue;
@@ -59,16 +95,12 @@ size_t vr_live_groups_read(vr_live_group *groups, size_t n, bool *vanished) {
   return sent;
 }
 
-void vr_live_group_release(vr_live_group *g) {
+void vr_live_group_free(vr_live_group *g) {
+  if (!g)
+    return;
   vr_resctrl_reader_close(g->reader);
   vr_dispatch_group_free(g->dispatch);
   free(g->values);
-  free(g->ctrl);
-  free(g->name);
-  g->ctrl = NULL;
-  g->name = NULL;
-  g->reader = NULL;
-  g->dispatch = NULL;
-  g->values = NULL;
-  g->n_values = 0;
+  free_identity(&g->id);
+  free(g);
 }

@@ -1,12 +1,14 @@
 /**
- * A live group: one of our resctrl MON groups that exists and is read every
- * interval, with its open value files and its value lists built once.
- * vr_live_groups_read is the whole of the plugin's read path.
+ * A live group: a readable group (readable_group.h) that exists in resctrl
+ * and is read every interval, with its open value files and its value
+ * lists built once. vr_live_groups_read is the whole of the plugin's read
+ * path.
  */
 #ifndef VR_LIVE_GROUP_H
 #define VR_LIVE_GROUP_H
 
 #include "dispatch.h"
+#include "readable_group.h"
 #include "resctrl.h"
 #include "resctrl_values.h"
 #include "series.h"
@@ -15,8 +17,10 @@
 #include <stddef.h>
 
 typedef struct {
-  char *ctrl; /* parent CTRL_MON group, "" for the root (heap, to size) */
-  char *name; /* our directory name (heap, to size) */
+  /* The readable group it was opened for; the strings are its own. */
+  vr_readable_group id;
+  /* How many live sets hold it (live_set.h); the worker's alone. */
+  unsigned n_sets;
   vr_resctrl_reader *reader;
   vr_dispatch_group *dispatch;
   vr_resctrl_value *values; /* one slot per value the reader returns */
@@ -24,14 +28,15 @@ typedef struct {
 } vr_live_group;
 
 /**
- * Opens the group <ctrl>/mon_groups/<name> of ids->resctrl for reading and
- * builds its value lists. notes receives what to say once about its series (""
- * if nothing). Returns 0 or a negative errno with a reason; out is then empty.
+ * Opens the readable group g of resctrl r for reading and builds its value
+ * lists. notes receives what to say once about its series ("" if nothing).
+ * Returns 0 and *out, or a negative errno with a reason.
  */
-int vr_live_group_open(vr_resctrl_fd_budget *budget,
-                       const vr_dispatch_input *ids, const char *ctrl,
-                       const char *name, vr_live_group *out, char *notes,
-                       size_t notes_len, char *reason, size_t reason_len);
+int vr_live_group_open(const vr_readable_group *g, const vr_resctrl *r,
+                       const vr_series_config *config,
+                       vr_resctrl_fd_budget *budget, vr_live_group **out,
+                       char *notes, size_t notes_len, char *reason,
+                       size_t reason_len);
 
 /**
  * Reads and dispatches every group, each one vr_live_group_open opened:
@@ -40,9 +45,10 @@ int vr_live_group_open(vr_resctrl_fd_budget *budget,
  * remounted); the others still report.
  * Returns how many value lists went out.
  */
-size_t vr_live_groups_read(vr_live_group *groups, size_t n, bool *vanished);
+size_t vr_live_groups_read(vr_live_group *const *groups, size_t n,
+                           bool *vanished);
 
-/** Closes the group's files and frees its value lists. */
-void vr_live_group_release(vr_live_group *g);
+/** Closes the group's files, frees its value lists and it; NULL is fine. */
+void vr_live_group_free(vr_live_group *g);
 
 #endif /* VR_LIVE_GROUP_H */

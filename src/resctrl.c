@@ -79,10 +79,22 @@ static int discover_alloc(vr_resctrl *r) {
 
 static int cache_cmp(const void *a, const void *b) {
   const vr_resctrl_cache *x = a, *y = b;
+  if (x->resource != y->resource)
+    return (x->resource > y->resource) - (x->resource < y->resource);
   return (x->id > y->id) - (x->id < y->id);
 }
 
-/* The cache ids: the root group's mon_data/mon_L3_XX directories. */
+/* True when the handle monitors an event of resource res. */
+static bool monitors(const vr_resctrl *r, vr_mon_resource res) {
+  for (int f = 0; f < VR_FEAT_COUNT; f++)
+    if ((r->features & (1u << f)) &&
+        vr_resctrl_feature_resource((vr_resctrl_feature)f) == res)
+      return true;
+  return false;
+}
+
+/* The monitoring domains: the root group's mon_data/mon_<RESOURCE>_XX
+ * directories of every resource with a monitored event. */
 static int discover_caches(vr_resctrl *r) {
   int rc = 0;
   size_t cap = 0;
@@ -92,7 +104,8 @@ static int discover_caches(vr_resctrl *r) {
   struct dirent *e;
   while ((e = readdir(d))) {
     unsigned id;
-    if (!vr_resctrl_parse_mon_dir(e->d_name, &id))
+    vr_mon_resource res;
+    if (!vr_resctrl_parse_mon_dir(e->d_name, &res, &id) || !monitors(r, res))
       continue;
     if (r->n_caches == cap) {
       size_t ncap = cap ? cap * 2 : 4;
@@ -106,6 +119,7 @@ static int discover_caches(vr_resctrl *r) {
     }
     vr_resctrl_cache *c = &r->caches[r->n_caches++];
     memset(c, 0, sizeof(*c));
+    c->resource = res;
     c->id = id;
     snprintf(c->dir, sizeof(c->dir), "%s", e->d_name);
   }
@@ -129,7 +143,7 @@ static void size_from_index(vr_resctrl *r, int index_fd) {
   if (n < 0 || vr_resctrl_parse_uint(buf, (size_t)n, &id) < 0)
     return;
   int i = vr_resctrl_cache_index(r, id);
-  if (i < 0 || r->caches[i].size)
+  if (i < 0 || r->caches[i].resource != VR_RES_L3 || r->caches[i].size)
     return;
   n = vr_read_small_file_at(index_fd, "size", buf, sizeof(buf));
   if (n < 0 || vr_resctrl_parse_cache_size(buf, &size) < 0)
@@ -212,11 +226,38 @@ static int open_root(vr_resctrl *r, char *reason, size_t len) {
   return -err;
 }
 
-/* The checks that tell "not mounted" from "not resctrl" from "no L3
+/* The events every resource's info/<RESOURCE>_MON/mon_features lists, and
+ * the RMID count of the first resource that has one. -1 when no
+ * mon_features file exists at all. */
+static ssize_t discover_features(vr_resctrl *r) {
+  ssize_t any = -1;
+  for (int res = 0; res < VR_RES_COUNT; res++) {
+    const char *name = vr_mon_resource_name((vr_mon_resource)res);
+    char rel[64], buf[512];
+    snprintf(rel, sizeof(rel), "info/%s_MON/mon_features", name);
+    ssize_t n = vr_resctrl_read_file(r->root_fd, rel, buf, sizeof(buf));
+    if (n < 0)
+      continue;
+    any = n;
+    unsigned mask = vr_resctrl_parse_features(buf, (size_t)n);
+    for (int f = 0; f < VR_FEAT_COUNT; f++)
+      if (vr_resctrl_feature_resource((vr_resctrl_feature)f) ==
+          (vr_mon_resource)res)
+        r->features |= mask & (1u << f);
+    snprintf(rel, sizeof(rel), "info/%s_MON/num_rmids", name);
+    n = vr_resctrl_read_file(r->root_fd, rel, buf, sizeof(buf));
+    if (!r->num_rmids &&
+        (n < 0 || vr_resctrl_parse_uint(buf, (size_t)n, &r->num_rmids) < 0))
+      r->num_rmids = 0;
+  }
+  return any;
+}
+
+/* The checks that tell "not mounted" from "not resctrl" from "no
  * monitoring", then the discovery proper. */
 static int discover(vr_resctrl *r, const char *sysfs_path, char *reason,
                     size_t len) {
-  char buf[512];
+  const char *first = vr_mon_resource_name(VR_RES_L3);
   ssize_t n;
   int rc;
   if (!exists_beneath(r->root_fd, "info", O_DIRECTORY) ||
@@ -233,22 +274,16 @@ static int discover(vr_resctrl *r, const char *sysfs_path, char *reason,
                       r->path, r->path);
     return -EMEDIUMTYPE;
   }
-  n = vr_resctrl_read_file(r->root_fd, "info/L3_MON/mon_features", buf,
-                           sizeof(buf));
-  if (n >= 0)
-    r->features = vr_resctrl_parse_features(buf, (size_t)n);
+  n = discover_features(r);
   if (n < 0 || r->features == 0) {
     vr_resctrl_reason(reason, len,
-                      "resctrl at %s has no L3 monitoring "
-                      "(info/L3_MON/mon_features %s): the CPU lacks CMT/MBM "
+                      "resctrl at %s has no %s monitoring "
+                      "(info/%s_MON/mon_features %s): the CPU lacks CMT/MBM "
                       "or it is disabled (rdt= boot option)",
-                      r->path, n < 0 ? "missing" : "lists no known event");
+                      r->path, first, first,
+                      n < 0 ? "missing" : "lists no known event");
     return -EOPNOTSUPP;
   }
-  n = vr_resctrl_read_file(r->root_fd, "info/L3_MON/num_rmids", buf,
-                           sizeof(buf));
-  if (n < 0 || vr_resctrl_parse_uint(buf, (size_t)n, &r->num_rmids) < 0)
-    r->num_rmids = 0;
   rc = discover_alloc(r);
   if (rc < 0) {
     vr_resctrl_reason(reason, len, "cannot list %s/info: %s", r->path,
@@ -258,9 +293,10 @@ static int discover(vr_resctrl *r, const char *sysfs_path, char *reason,
   rc = discover_caches(r);
   if (rc < 0 || r->n_caches == 0) {
     vr_resctrl_reason(reason, len,
-                      "resctrl at %s has no L3 monitoring domain "
-                      "(mon_data/mon_L3_XX): %s",
-                      r->path, rc < 0 ? strerror(-rc) : "none listed");
+                      "resctrl at %s has no %s monitoring domain "
+                      "(mon_data/mon_%s_XX): %s",
+                      r->path, first, first,
+                      rc < 0 ? strerror(-rc) : "none listed");
     return rc < 0 ? rc : -EOPNOTSUPP;
   }
   discover_sizes(r, sysfs_path);

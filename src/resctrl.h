@@ -19,6 +19,7 @@
 #ifndef VR_RESCTRL_H
 #define VR_RESCTRL_H
 
+#include "metric_table.h"
 #include "resctrl_model.h"
 
 #include <stdbool.h>
@@ -29,20 +30,12 @@
 #define VR_RESCTRL_DEFAULT_ROOT "/sys/fs/resctrl"
 #define VR_RESCTRL_DEFAULT_SYSFS "/sys"
 
-/** The L3 monitoring events this module knows (info/L3_MON/mon_features). */
-typedef enum {
-  VR_FEAT_LLC_OCCUPANCY = 0,
-  VR_FEAT_MBM_TOTAL_BYTES,
-  VR_FEAT_MBM_LOCAL_BYTES,
-  VR_FEAT_COUNT
-} vr_resctrl_feature;
-
-/** The file name of a feature in mon_data/mon_L3_XX/. */
-const char *vr_resctrl_feature_name(vr_resctrl_feature feature);
-
-/** One L3 cache domain that has a mon_data/mon_L3_XX directory. */
+/** One monitoring domain: a mon_data/mon_<RESOURCE>_<id> directory (an L3
+ * cache id for L3). The events it offers are the feature mask's events of
+ * its resource (metric_table.h). */
 typedef struct {
-  unsigned id;                       /* XX, parsed base 10 */
+  vr_mon_resource resource;
+  unsigned id;                       /* <id>, parsed base 10 */
   char dir[VR_RESCTRL_NAME_MAX + 1]; /* "mon_L3_08" as the kernel wrote it */
   uint64_t size;                     /* bytes from sysfs; 0 when unknown */
 } vr_resctrl_cache;
@@ -51,8 +44,8 @@ typedef struct {
 typedef struct {
   char path[4096];
   int root_fd;              /* O_DIRECTORY, kept for the handle's lifetime */
-  unsigned features;        /* bit (1u << vr_resctrl_feature) per feature */
-  vr_resctrl_cache *caches; /* ascending id */
+  unsigned features;        /* bit (1u << vr_resctrl_feature) per event */
+  vr_resctrl_cache *caches; /* by resource, then ascending id */
   size_t n_caches;
   bool alloc_capable;   /* CTRL_MON groups other than the root can exist */
   unsigned num_rmids;   /* info/L3_MON/num_rmids; 0 when unreadable */
@@ -67,8 +60,8 @@ typedef struct {
  *  -ENOENT       path does not exist (kernel without resctrl support);
  *  -ENOMEDIUM    an empty directory: resctrl is not mounted there;
  *  -EMEDIUMTYPE  a directory that is not a resctrl filesystem;
- *  -EOPNOTSUPP   resctrl without L3 monitoring (no info/L3_MON, no known
- *                feature, or no mon_data/mon_L3_XX);
+ *  -EOPNOTSUPP   resctrl without monitoring (no info/<RESOURCE>_MON with a
+ *                known event, or no mon_data/mon_<RESOURCE>_XX);
  *  other         the errno of the failed open/read.
  * Missing L3 sizes are not an error (cache size stays 0).
  */

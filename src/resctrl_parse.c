@@ -7,18 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const feature_names[VR_FEAT_COUNT] = {
-    [VR_FEAT_LLC_OCCUPANCY] = "llc_occupancy",
-    [VR_FEAT_MBM_TOTAL_BYTES] = "mbm_total_bytes",
-    [VR_FEAT_MBM_LOCAL_BYTES] = "mbm_local_bytes",
-};
-
-const char *vr_resctrl_feature_name(vr_resctrl_feature feature) {
-  if ((int)feature < 0 || feature >= VR_FEAT_COUNT)
-    return NULL;
-  return feature_names[feature];
-}
-
 /* Length of text without trailing newlines and spaces. */
 static size_t trimmed_len(const char *text, size_t len) {
   while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' ' ||
@@ -77,17 +65,26 @@ int vr_resctrl_parse_cache_size(const char *text, uint64_t *bytes) {
   return 0;
 }
 
-bool vr_resctrl_parse_mon_dir(const char *name, unsigned *id) {
-  static const char prefix[] = "mon_L3_";
-  size_t plen = sizeof(prefix) - 1;
-  if (strncmp(name, prefix, plen) != 0)
-    return false;
-  uint64_t v;
-  if (parse_decimal(name + plen, strlen(name + plen), &v) < 0 || v > UINT32_MAX)
-    return false;
-  if (id)
-    *id = (unsigned)v;
-  return true;
+bool vr_resctrl_parse_mon_dir(const char *name, vr_mon_resource *resource,
+                              unsigned *id) {
+  for (int r = 0; r < VR_RES_COUNT; r++) {
+    const char *res = vr_mon_resource_name((vr_mon_resource)r);
+    size_t rlen = strlen(res);
+    /* "mon_" <resource> "_" <decimal> */
+    if (strncmp(name, "mon_", 4) != 0 || strncmp(name + 4, res, rlen) != 0 ||
+        name[4 + rlen] != '_')
+      continue;
+    const char *digits = name + 4 + rlen + 1;
+    uint64_t v;
+    if (parse_decimal(digits, strlen(digits), &v) < 0 || v > UINT32_MAX)
+      return false;
+    if (resource)
+      *resource = (vr_mon_resource)r;
+    if (id)
+      *id = (unsigned)v;
+    return true;
+  }
+  return false;
 }
 
 /* Steps through text line by line: returns the next line at *pos (its
@@ -110,8 +107,8 @@ unsigned vr_resctrl_parse_features(const char *text, size_t len) {
   const char *line;
   while ((line = next_line(text, len, &pos, &line_len))) {
     for (int f = 0; f < VR_FEAT_COUNT; f++) {
-      if (line_len == strlen(feature_names[f]) &&
-          memcmp(line, feature_names[f], line_len) == 0)
+      const char *event = vr_resctrl_feature_name((vr_resctrl_feature)f);
+      if (line_len == strlen(event) && memcmp(line, event, line_len) == 0)
         mask |= 1u << f;
     }
   }

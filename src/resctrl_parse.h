@@ -28,14 +28,16 @@ typedef enum {
 int vr_resctrl_parse_cache_size(const char *text, uint64_t *bytes);
 
 /**
- * True for a mon_data entry "mon_L3_<decimal>" (the kernel prints at least
- * two digits: "mon_L3_08" is cache id 8, parsed base 10, never octal).
+ * True for a mon_data entry "mon_<RESOURCE>_<decimal>" of a resource in the
+ * metric table (the kernel prints at least two digits: "mon_L3_08" is
+ * cache id 8, parsed base 10, never octal); *resource and *id receive it.
  * False for anything else, "mon_sub_L3_YY" (SNC) included.
  */
-bool vr_resctrl_parse_mon_dir(const char *name, unsigned *id);
+bool vr_resctrl_parse_mon_dir(const char *name, vr_mon_resource *resource,
+                              unsigned *id);
 
-/** info/L3_MON/mon_features (one name a line) into a feature bit mask;
- * names this module does not know are ignored. */
+/** info/<RESOURCE>_MON/mon_features (one name a line) into a feature bit
+ * mask; names the metric table does not know are ignored. */
 unsigned vr_resctrl_parse_features(const char *text, size_t len);
 
 /**

@@ -80,8 +80,13 @@ static void slot_path(const vr_resctrl_reader *rd, size_t i, char *buf,
            vr_resctrl_feature_name((vr_resctrl_feature)(i % VR_FEAT_COUNT)));
 }
 
+/* Slot i is read when its event is monitored and belongs to the resource
+ * of its domain (an L3 event has no file in another resource's domain). */
 static bool monitored(const vr_resctrl_reader *rd, size_t i) {
-  return rd->r->features & (1u << (i % VR_FEAT_COUNT));
+  vr_resctrl_feature f = (vr_resctrl_feature)(i % VR_FEAT_COUNT);
+  return (rd->r->features & (1u << f)) &&
+         vr_resctrl_feature_resource(f) ==
+             rd->r->caches[i / VR_FEAT_COUNT].resource;
 }
 
 /* Errors that mean the file's group (or the whole mount) is gone: kernfs

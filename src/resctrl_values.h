@@ -67,7 +67,8 @@ int vr_resctrl_reader_open(const vr_resctrl *r, const char *ctrl,
                            vr_resctrl_reader **out, char *reason,
                            size_t reason_len);
 
-/** Values per read: r->n_caches * VR_FEAT_COUNT. */
+/** Values per read: r->n_caches * VR_FEAT_COUNT, a slot per domain and
+ * event of the metric table. */
 size_t vr_resctrl_reader_count(const vr_resctrl_reader *rd);
 
 /** Value fds the reader keeps open (0: it reads open-pread-close). */

@@ -38,37 +38,43 @@ static vr_fallback domain_label(const vr_series_input *in, const char *suffix,
   return VR_FALLBACK_NONE;
 }
 
-static void add_metric(vr_series *s, vr_metric metric, bool derive,
-                       const char *type, const char *what) {
-  vr_series_metric *m = &s->metrics[s->n_metrics++];
-  m->metric = metric;
-  m->derive = derive;
-  snprintf(m->type, sizeof(m->type), "%s", type);
-  snprintf(m->type_instance, sizeof(m->type_instance), "%s-%s", what,
-           s->cache_id);
+bool vr_series_gate_open(const vr_series_config *cfg, vr_gate gate) {
+  switch (gate) {
+  case VR_GATE_BYTES:
+    return cfg->report_bytes;
+  case VR_GATE_PERCENT:
+    return cfg->report_percent;
+  case VR_GATE_BANDWIDTH:
+    return cfg->report_bandwidth;
+  }
+  return false;
 }
 
-/* Report* keys and mon_features decide which values exist; percent needs
- * the cache's size too (DESIGN.md: no size known, no percent value). */
+/* The metric table's rows whose Report* key is on and whose event exists;
+ * a percent needs the cache's size too (no size known, no percent value). */
 static void choose_metrics(vr_series *s, const vr_series_input *in,
                            const vr_series_config *cfg,
-                           const vr_mon_features *f) {
-  if (cfg->report_bytes && f->llc_occupancy)
-    add_metric(s, VR_METRIC_LLC_BYTES, false, "bytes", "llc");
-  if (cfg->report_percent && f->llc_occupancy) {
-    if (in->l3_size > 0)
-      add_metric(s, VR_METRIC_LLC_PERCENT, false, "percent", "llc");
-    else
+                           vr_mon_features features) {
+  for (int i = 0; i < VR_METRIC_COUNT; i++) {
+    const vr_metric_def *def = &vr_metric_defs[i];
+    if (!vr_series_gate_open(cfg, def->gate) ||
+        !(features & (1u << def->event)))
+      continue;
+    if (def->unit == VR_UNIT_PERCENT_OF_SIZE && in->l3_size == 0) {
       s->percent_unavailable = true;
+      continue;
+    }
+    vr_series_metric *m = &s->metrics[s->n_metrics++];
+    m->metric = (vr_metric)i;
+    m->derive = def->derive;
+    snprintf(m->type, sizeof(m->type), "%s", def->type);
+    snprintf(m->type_instance, sizeof(m->type_instance), "%s-%s", def->prefix,
+             s->cache_id);
   }
-  if (cfg->report_bandwidth && f->mbm_total_bytes)
-    add_metric(s, VR_METRIC_MBM_TOTAL, true, "memory_bandwidth", "total");
-  if (cfg->report_bandwidth && f->mbm_local_bytes)
-    add_metric(s, VR_METRIC_MBM_LOCAL, true, "memory_bandwidth", "local");
 }
 
 int vr_series_build(const vr_series_input *in, const vr_series_config *cfg,
-                    const vr_mon_features *features, vr_series *out) {
+                    vr_mon_features features, vr_series *out) {
   *out = (vr_series){0};
   int rc = -EINVAL;
   if (!vr_uuid_string_valid(in->uuid) || !vr_group_name_valid(in->group) ||

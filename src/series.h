@@ -12,6 +12,7 @@
 #define VR_SERIES_H
 
 #include "group_spec.h"
+#include "metric_table.h"
 #include "resctrl_name.h"
 #include "vr_config.h"
 
@@ -33,24 +34,10 @@ typedef struct {
   bool report_bandwidth;              /* ReportBandwidth */
 } vr_series_config;
 
-/* info/L3_MON/mon_features */
-typedef struct {
-  bool llc_occupancy;
-  bool mbm_total_bytes;
-  bool mbm_local_bytes;
-} vr_mon_features;
-
-typedef enum {
-  VR_METRIC_LLC_BYTES,   /* bytes / llc-<id>, gauge */
-  VR_METRIC_LLC_PERCENT, /* percent / llc-<id>, gauge */
-  VR_METRIC_MBM_TOTAL,   /* memory_bandwidth / total-<id>, derive */
-  VR_METRIC_MBM_LOCAL,   /* memory_bandwidth / local-<id>, derive */
-  VR_METRIC_COUNT,
-} vr_metric;
-
+/* One metric of the table, named for one cache id. */
 typedef struct {
   vr_metric metric;
-  bool derive; /* the raw counter (derive), else a gauge */
+  bool derive; /* the raw counter (derive), else a gauge: the table's */
   char type[VR_SERIES_FIELD_LEN];
   char type_instance[VR_SERIES_FIELD_LEN];
 } vr_series_metric;
@@ -91,16 +78,24 @@ typedef struct {
   uint64_t l3_size; /* bytes; 0 = unknown: no percent metric */
 } vr_series_input;
 
+/* Which events exist: bit (1u << vr_resctrl_feature) per event, as
+ * vr_resctrl.features holds them. */
+typedef unsigned vr_mon_features;
+
+/** True when the Report* key gate is on in cfg. */
+bool vr_series_gate_open(const vr_series_config *cfg, vr_gate gate);
+
 /**
- * Builds the identifiers. plugin_instance is "<domain>:<group>", the domain
- * by name or UUID per config; the UUID replaces a name that would not fit
- * in 127 characters or that is shaped like a UUID, so no two (domain, group)
- * pairs of one host ever share a series. Returns 0, -EINVAL (bad uuid,
- * group or a domain name too long even for the meta data), -ENOMEM. Free
- * with vr_series_clear.
+ * Builds the identifiers, one metric per row of the metric table whose
+ * event exists and whose Report* key is on. plugin_instance is
+ * "<domain>:<group>", the domain by name or UUID per config; the UUID replaces
+ * a name that would not fit in 127 characters or that is shaped like a UUID, so
+ * no two (domain, group) pairs of one host ever share a series. Returns 0,
+ * -EINVAL (bad uuid, group or a domain name too long even for the meta data),
+ * -ENOMEM. Free with vr_series_clear.
  */
 int vr_series_build(const vr_series_input *in, const vr_series_config *cfg,
-                    const vr_mon_features *features, vr_series *out);
+                    vr_mon_features features, vr_series *out);
 
 void vr_series_clear(vr_series *series);
 

@@ -41,24 +41,26 @@ static void cache_size(void **state) {
 static void mon_dir(void **state) {
   (void)state;
   unsigned id = 99;
-  assert_true(vr_resctrl_parse_mon_dir("mon_L3_00", &id));
+  vr_mon_resource res = VR_RES_COUNT;
+  assert_true(vr_resctrl_parse_mon_dir("mon_L3_00", &res, &id));
   assert_int_equal(id, 0);
+  assert_int_equal(res, VR_RES_L3);
   /* Base 10: 08 is eight, 09 nine (octal would reject them). */
-  assert_true(vr_resctrl_parse_mon_dir("mon_L3_08", &id));
+  assert_true(vr_resctrl_parse_mon_dir("mon_L3_08", &res, &id));
   assert_int_equal(id, 8);
-  assert_true(vr_resctrl_parse_mon_dir("mon_L3_09", &id));
+  assert_true(vr_resctrl_parse_mon_dir("mon_L3_09", &res, &id));
   assert_int_equal(id, 9);
-  assert_true(vr_resctrl_parse_mon_dir("mon_L3_11", &id));
+  assert_true(vr_resctrl_parse_mon_dir("mon_L3_11", &res, &id));
   assert_int_equal(id, 11);
-  assert_true(vr_resctrl_parse_mon_dir("mon_L3_123", &id));
+  assert_true(vr_resctrl_parse_mon_dir("mon_L3_123", &res, &id));
   assert_int_equal(id, 123);
   id = 99;
-  assert_false(vr_resctrl_parse_mon_dir("mon_sub_L3_01", &id));
-  assert_false(vr_resctrl_parse_mon_dir("mon_L3_", &id));
-  assert_false(vr_resctrl_parse_mon_dir("mon_L3_0x1", &id));
-  assert_false(vr_resctrl_parse_mon_dir("mon_L3_-1", &id));
-  assert_false(vr_resctrl_parse_mon_dir("mon_L2_00", &id));
-  assert_false(vr_resctrl_parse_mon_dir("mon_L3_99999999999", &id));
+  assert_false(vr_resctrl_parse_mon_dir("mon_sub_L3_01", &res, &id));
+  assert_false(vr_resctrl_parse_mon_dir("mon_L3_", &res, &id));
+  assert_false(vr_resctrl_parse_mon_dir("mon_L3_0x1", &res, &id));
+  assert_false(vr_resctrl_parse_mon_dir("mon_L3_-1", &res, &id));
+  assert_false(vr_resctrl_parse_mon_dir("mon_L2_00", &res, &id));
+  assert_false(vr_resctrl_parse_mon_dir("mon_L3_99999999999", &res, &id));
   assert_int_equal(id, 99);
 }
 

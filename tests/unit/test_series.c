@@ -23,7 +23,9 @@ static const vr_series_config defaults = {.instance_format = VR_INSTANCE_NAME,
                                           .report_bytes = true,
                                           .report_percent = true,
                                           .report_bandwidth = true};
-static const vr_mon_features all_features = {true, true, true};
+#define EVENT(f) (1u << VR_FEAT_##f)
+static const vr_mon_features all_features =
+    EVENT(LLC_OCCUPANCY) | EVENT(MBM_TOTAL_BYTES) | EVENT(MBM_LOCAL_BYTES);
 
 typedef struct {
   const char *what;
@@ -75,8 +77,10 @@ static const vr_series_config no_percent = {.report_bytes = true,
                                             .report_bandwidth = true};
 static const vr_series_config no_bandwidth = {.report_bytes = true,
                                               .report_percent = true};
-static const vr_mon_features only_total = {true, true, false};
-static const vr_mon_features only_mbm = {false, true, true};
+static const vr_mon_features only_total =
+    EVENT(LLC_OCCUPANCY) | EVENT(MBM_TOTAL_BYTES);
+static const vr_mon_features only_mbm =
+    EVENT(MBM_TOTAL_BYTES) | EVENT(MBM_LOCAL_BYTES);
 
 #define ALL_METRICS(id)                                                        \
   "bytes/llc-" id " percent/llc-" id " memory_bandwidth/total-" id             \
@@ -216,7 +220,7 @@ static void test_table(void **state) {
                           .l3_size = tc->unknown_size ? 0 : 1048576};
     vr_series s;
     int rc = vr_series_build(&in, tc->cfg ? tc->cfg : &defaults,
-                             tc->features ? tc->features : &all_features, &s);
+                             tc->features ? *tc->features : all_features, &s);
     assert_int_equal(rc, tc->rc);
     if (rc != 0) {
       assert_null(s.vcpus);
@@ -246,7 +250,7 @@ static void test_meta(void **state) {
                         .cache_id = 8,
                         .l3_size = 1};
   vr_series s;
-  assert_int_equal(vr_series_build(&in, &defaults, &all_features, &s), 0);
+  assert_int_equal(vr_series_build(&in, &defaults, all_features, &s), 0);
   vr_meta_field meta[VR_SERIES_META_COUNT];
   vr_series_meta(&s, meta);
   static const char *const want[][2] = {{"domain", "web"},
@@ -264,7 +268,7 @@ static void test_meta(void **state) {
   long_name[299] = '\0';
   vr_series_clear(&s);
   in.domain = long_name;
-  assert_int_equal(vr_series_build(&in, &defaults, &all_features, &s), 0);
+  assert_int_equal(vr_series_build(&in, &defaults, all_features, &s), 0);
   assert_string_equal(s.domain, long_name);
   assert_int_equal(s.instance_fallback, VR_FALLBACK_TOO_LONG);
   vr_series_clear(&s);
@@ -334,7 +338,7 @@ static void test_no_collisions(void **state) {
                               .cache_id = 0,
                               .l3_size = 1};
         vr_series s;
-        int rc = vr_series_build(&in, cfgs[c], &all_features, &s);
+        int rc = vr_series_build(&in, cfgs[c], all_features, &s);
         if (strchr(groups[g], ':')) {
           assert_int_equal(rc, -EINVAL);
           continue;

@@ -1,0 +1,46 @@
+/**
+ * Desired groups: every running, selected domain's metadata (or the
+ * DefaultGroup policy) turned into the groups reconcile should see, with
+ * the thread ids of their online vCPUs, and the rejected groups as data.
+ *
+ * Pure: no I/O, no logging, no notification; the engine reports the
+ * rejections (engine_health.c).
+ */
+#ifndef VR_DESIRED_H
+#define VR_DESIRED_H
+
+#include "group_spec.h"
+#include "reconcile.h"
+#include "vr_libvirt.h"
+
+#include <stddef.h>
+
+/* One group (or a whole document) a domain's metadata got wrong. */
+typedef struct {
+  const char *uuid;   /* the domain's */
+  const char *domain; /* its name */
+  const vr_group_rejection *rejection;
+} vr_desired_rejection;
+
+typedef struct {
+  vr_desired_group *groups;
+  size_t n;
+  vr_desired_rejection *rejections;
+  size_t n_rejections;
+  /* What groups and rejections point into. */
+  vr_vcpu_thread *threads; /* one block, sliced per group */
+  vr_group_list *lists;    /* per domain, owns names and members */
+  size_t n_lists;
+} vr_desired_set;
+
+/**
+ * Builds the desired groups of domains (which must outlive out): each
+ * domain's metadata element, or policy for a domain without one. Returns 0
+ * or -ENOMEM (out is then empty). Free with vr_desired_clear.
+ */
+int vr_desired_build(const vr_domain_list_t *domains, vr_default_group policy,
+                     vr_desired_set *out);
+
+void vr_desired_clear(vr_desired_set *d);
+
+#endif /* VR_DESIRED_H */

@@ -1,0 +1,87 @@
+/**
+ * The resctrl steps of a pass: read resctrl's state under the root's flock,
+ * let reconcile decide, and carry the plan out.
+ */
+#include "engine_private.h"
+
+#include "vcpu_threads.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+int vr_engine_plan(vr_engine *e, vr_pass *pass, int *lock_fd) {
+  char reason[1024] = "";
+  size_t n = pass->desired.n;
+  vr_resctrl *r = e->resctrl->r;
+  pass->failure = calloc(n + 1, sizeof(*pass->failure));
+  pass->created = calloc(n + 1, sizeof(*pass->created));
+  if (!pass->failure || !pass->created) {
+    VR_ERROR("out of memory building the desired groups");
+    return -ENOMEM;
+  }
+  if (vr_resctrl_lock(r, true, lock_fd) < 0 ||
+      vr_resctrl_state_read(r, &pass->state, reason, sizeof(reason)) < 0) {
+    VR_COMPLAIN(LOG_WARNING, &e->resctrl_complaint,
+                "resctrl at %s went away (%s); checking again every %u s",
+                e->cfg->resctrl_path, reason, e->cfg->refresh_interval_s);
+    vr_resctrl_unlock(*lock_fd);
+    *lock_fd = -1;
+    vr_engine_forget_resctrl(e);
+    return -ENODEV;
+  }
+  if (vr_reconcile(pass->desired.groups, n, &pass->state, e->cfg->group_prefix,
+                   &pass->plan) < 0) {
+    VR_ERROR("out of memory reconciling");
+    return -ENOMEM;
+  }
+  return 0;
+}
+
+void vr_engine_execute(vr_engine *e, vr_pass *pass) {
+  const char *prefix = e->cfg->group_prefix;
+  const vr_resctrl *r = e->resctrl->r;
+  const vr_plan *plan = &pass->plan;
+  char reason[512];
+  for (size_t i = 0; i < plan->n_actions; i++) {
+    const vr_action *a = &plan->actions[i];
+    vr_health *failure =
+        a->desired != VR_NO_DESIRED ? &pass->failure[a->desired] : NULL;
+    if (failure && a->kind == VR_ACTION_CREATE)
+      pass->created[a->desired] = true;
+    if (failure && failure->kind != VR_HEALTH_UNKNOWN)
+      continue; /* its create failed: skip its assigns */
+    int status = 0;
+    reason[0] = '\0';
+    if (a->kind == VR_ACTION_REMOVE) {
+      status = vr_resctrl_group_remove(r, prefix, a->ctrl, a->name, reason,
+                                       sizeof(reason));
+      if (status < 0)
+        VR_WARNING("cannot remove resctrl group %s: %s", a->name, reason);
+    } else if (a->kind == VR_ACTION_CREATE) {
+      status = vr_resctrl_group_create(r, prefix, a->ctrl, a->name, reason,
+                                       sizeof(reason));
+      if (status < 0 && status != -EEXIST)
+        vr_health_from_create_error(status, reason, failure);
+    } else if (a->desired != VR_NO_DESIRED &&
+               vr_vcpu_thread_verify(
+                   e->cfg->libvirt_run_path, e->cfg->proc_path,
+                   pass->desired.groups[a->desired].domain, a->tid, a->vcpu,
+                   reason, sizeof(reason)) < 0) {
+      /* A stale snapshot (libvirt away): never move a task that is not
+       * this vCPU's thread any more; the next look-up finds the new one. */
+      VR_INFO("domain %s group %s: not moving thread %d of vCPU %u: %s",
+              pass->desired.groups[a->desired].domain,
+              pass->desired.groups[a->desired].group, (int)a->tid, a->vcpu,
+              reason);
+    } else {
+      vr_resctrl_tasks_result result;
+      status = vr_resctrl_group_add_tasks(r, prefix, a->ctrl, a->name, &a->tid,
+                                          1, &result, reason, sizeof(reason));
+      if (status < 0 && failure)
+        vr_health_set(failure, VR_HEALTH_CONFLICT,
+                      "cannot move the thread of vCPU %u (tid %d) into its "
+                      "group: %s",
+                      a->vcpu, (int)a->tid, reason);
+    }
+  }
+}

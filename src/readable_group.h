@@ -1,0 +1,36 @@
+/**
+ * A readable group: what the read path needs to know of one resctrl group,
+ * whoever made it (doc/design.md, "The live set").
+ *
+ * The reconcile steps produce owned ones (our own MON groups); other
+ * sources (libvirt's <monitor> groups, the host total) may add read-only
+ * ones: reading touches nothing, so a group we did not make can be read
+ * but is never written or removed. Pure data, no I/O.
+ */
+#ifndef VR_READABLE_GROUP_H
+#define VR_READABLE_GROUP_H
+
+#include <stdbool.h>
+
+typedef enum {
+  VR_SOURCE_OWNED,     /* one of our MON groups (GroupPrefix...) */
+  VR_SOURCE_READ_ONLY, /* someone else's: read, never touched */
+} vr_group_source;
+
+typedef struct {
+  /* Identity: the series names and meta data come from these. */
+  const char *domain;  /* the domain's name */
+  const char *uuid;    /* the domain's UUID string */
+  const char *group;   /* the group's name */
+  const char *members; /* vCPUs expanded ("0,1,2"), or a description */
+  /* Where resctrl keeps it: ctrl "" is the root CTRL_MON group, name ""
+   * the CTRL_MON group itself, else <ctrl>/mon_groups/<name>. */
+  const char *ctrl;
+  const char *name;
+  vr_group_source source;
+  /* Its directory was made this pass: an open reader of an earlier
+   * directory under the same name must not be reused. */
+  bool new_dir;
+} vr_readable_group;
+
+#endif /* VR_READABLE_GROUP_H */
