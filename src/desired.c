@@ -35,6 +35,8 @@ static void add_group(vr_desired_set *d, const vr_domain_t *dom,
   want->group = spec->name;
   want->members = spec->members;
   want->threads = &d->threads[*next_thread];
+  want->domain_vcpu_tids = dom->vcpu_tids;
+  want->n_domain_vcpu_tids = dom->max_vcpus > 0 ? (size_t)dom->max_vcpus : 0;
   for (int v = vr_cpuset_next(&spec->vcpus, 0); v >= 0;
        v = vr_cpuset_next(&spec->vcpus, (unsigned)v + 1)) {
     /* Offline vCPUs have no thread yet: picked up at a later resync once

@@ -62,6 +62,12 @@ void vr_engine_execute(vr_engine *e, vr_pass *pass) {
                                        sizeof(reason));
       if (status < 0 && status != -EEXIST)
         vr_health_from_create_error(status, reason, failure);
+    } else if (a->kind == VR_ACTION_RELEASE) {
+      status = vr_resctrl_group_release_task(r, prefix, a->ctrl, a->name,
+                                             a->tid, reason, sizeof(reason));
+      if (status < 0)
+        VR_WARNING("cannot move thread %d out of resctrl group %s: %s",
+                   (int)a->tid, a->name, reason);
     } else if (a->desired != VR_NO_DESIRED &&
                vr_vcpu_thread_verify(
                    e->cfg->libvirt_run_path, e->cfg->proc_path,

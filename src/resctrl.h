@@ -131,6 +131,17 @@ int vr_resctrl_group_add_tasks(const vr_resctrl *r, const char *prefix,
                                size_t reason_len);
 
 /**
+ * Moves tid out of our MON group name (whose parent is ctrl, "" for the
+ * root) by writing it to the parent CTRL_MON group's tasks file: the task
+ * keeps its CLOSID and leaves the MON group (resctrl.rst, "tasks"). The
+ * group is neither removed nor made again. A task that is gone (ESRCH) is
+ * success. name must be ours, as for vr_resctrl_group_add_tasks.
+ */
+int vr_resctrl_group_release_task(const vr_resctrl *r, const char *prefix,
+                                  const char *ctrl, const char *name, pid_t tid,
+                                  char *reason, size_t reason_len);
+
+/**
  * Removes our MON group (rmdir; its tasks return to the parent CTRL_MON
  * group). A group that is already gone is success.
  */

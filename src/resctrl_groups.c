@@ -151,6 +151,37 @@ cleanup:
   return rc;
 }
 
+int vr_resctrl_group_release_task(const vr_resctrl *r, const char *prefix,
+                                  const char *ctrl, const char *name, pid_t tid,
+                                  char *reason, size_t reason_len) {
+  char rel[VR_RESCTRL_NAME_MAX + 32];
+  char status[VR_LAST_CMD_STATUS_MAX];
+  int rc =
+      group_parent(prefix, ctrl, name, rel, sizeof(rel), reason, reason_len);
+  if (rc < 0)
+    return rc;
+  /* The parent's tasks file: "tasks" at the root, else "<ctrl>/tasks". */
+  snprintf(rel, sizeof(rel), "%s%stasks", ctrl && ctrl[0] ? ctrl : "",
+           ctrl && ctrl[0] ? "/" : "");
+  int fd = vr_resctrl_open_beneath(r->root_fd, rel, O_WRONLY | O_APPEND);
+  if (fd < 0) {
+    vr_resctrl_reason(reason, reason_len, "cannot open %s/%s: %s", r->path, rel,
+                      strerror(-fd));
+    return fd;
+  }
+  rc = write_tid(fd, tid);
+  if (rc == -ESRCH)
+    rc = 0; /* it exited: it is out of our group too */
+  if (rc < 0) {
+    vr_resctrl_last_cmd_status(r, status, sizeof(status));
+    vr_resctrl_reason(reason, reason_len, "writing task %d to %s/%s: %s%s%s",
+                      (int)tid, r->path, rel, strerror(-rc),
+                      status[0] ? "; the kernel says: " : "", status);
+  }
+  close(fd);
+  return rc;
+}
+
 int vr_resctrl_group_remove(const vr_resctrl *r, const char *prefix,
                             const char *ctrl, const char *name, char *reason,
                             size_t reason_len) {

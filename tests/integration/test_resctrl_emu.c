@@ -415,6 +415,51 @@ static void state_group_gone_mid_read(void **state) {
   rt_kill(b);
 }
 
+/* Issue 13 item 5: a thread leaves our group through its parent CTRL_MON
+ * group's tasks file; the group stays (no rmdir, so no RMID in limbo). */
+static void release_to_parent(void **state) {
+  (void)state;
+  pid_t a = rt_spawn_sleeper(), b = rt_spawn_sleeper();
+  vr_resctrl_tasks_result res;
+  mkdir_at(shared.mnt, "c9");
+  put_task(shared.mnt, "c9", a);
+  put_task(shared.mnt, "c9", b);
+  assert_int_equal(create(sr, "c9", OWN("rel")), 0);
+  pid_t both[2] = {a, b};
+  assert_int_equal(vr_resctrl_group_add_tasks(sr, PREFIX, "c9", OWN("rel"),
+                                              both, 2, &res, reason,
+                                              sizeof(reason)),
+                   0);
+  assert_int_equal(vr_resctrl_group_release_task(sr, PREFIX, "c9", OWN("rel"),
+                                                 b, reason, sizeof(reason)),
+                   0);
+  vr_resctrl_state st;
+  assert_int_equal(vr_resctrl_state_read(sr, &st, reason, sizeof(reason)), 0);
+  int g = find_group(&st, "c9", OWN("rel"));
+  assert_true(g >= 0);
+  assert_int_equal(st.mon_groups[g].n_tids, 1);
+  assert_int_equal(st.mon_groups[g].tids[0], a);
+  const vr_task_place *p = find_task(&st, b);
+  assert_non_null(p);
+  assert_string_equal(p->ctrl, "c9"); /* its CLOSID kept */
+  assert_string_equal(p->mon, "");
+  vr_resctrl_state_free(&st);
+  /* a task that exited meanwhile is out of the group too */
+  assert_int_equal(vr_resctrl_group_release_task(sr, PREFIX, "c9", OWN("rel"),
+                                                 rt_dead_pid(), reason,
+                                                 sizeof(reason)),
+                   0);
+  /* only from a group of ours */
+  assert_int_equal(vr_resctrl_group_release_task(sr, PREFIX, "c9", "foreign1",
+                                                 a, reason, sizeof(reason)),
+                   -EINVAL);
+  char path[1200];
+  snprintf(path, sizeof(path), "%s/c9", shared.mnt);
+  assert_int_equal(rmdir(path), 0);
+  rt_kill(a);
+  rt_kill(b);
+}
+
 static void ebusy_limbo(void **state) {
   (void)state;
   rt_emu emu;
@@ -566,6 +611,7 @@ int main(void) {
       cmocka_unit_test(state_create_place),
       cmocka_unit_test(refusals),
       cmocka_unit_test(state_group_gone_mid_read),
+      cmocka_unit_test(release_to_parent),
       cmocka_unit_test(enospc),
       cmocka_unit_test(ebusy_limbo),
       cmocka_unit_test(values),

@@ -25,6 +25,12 @@ vr_log "g1/a holds vCPU 0's thread $old_tid (QEMU pid $qemu_pid)"
 # 1. libvirt away, then QEMU gone: the snapshot still names $old_tid.
 lv_kill_libvirtd
 kill -KILL "$qemu_pid"
+# Both are dead and stay dead: forget their pids, so that the clean-up (which stops libvirtd and
+# leftover guests by pid and pid file) cannot hit a task that took one of them over; this test
+# hands out old pids again on purpose. The guest's pid file stays until then: the plugin reads it.
+rm -f "$LV_DIR/run/libvirtd.pid"
+LV_LIBVIRTD_PID=
+vr_on_cleanup "rm -f '$LV_RUN_PATH/g1.pid'"
 until_true 10 test ! -e "/proc/$old_tid" || vr_fail "thread $old_tid did not go away"
 # claim_pid PID: start a sleep process that gets exactly PID (the kernel hands out ns_last_pid + 1
 # next; another process forking in between takes it, so try again).
