@@ -15,3 +15,10 @@ tests_unit_test_series_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_test_group_health_SOURCES = tests/unit/test_group_health.c
 tests_unit_test_group_health_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_group_health_LDADD = $(UNIT_TEST_LIBS)
+
+# desired groups from domain snapshots (issue 13 item 11: shared vCPU thread)
+check_PROGRAMS += tests/unit/test_desired
+TESTS += tests/unit/test_desired
+tests_unit_test_desired_SOURCES = tests/unit/test_desired.c
+tests_unit_test_desired_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_desired_LDADD = $(UNIT_TEST_LIBS)
