@@ -78,6 +78,11 @@ struct vr_engine {
   vr_resctrl_fd_budget budget;
   vr_domain_list_t domains;
   bool have_domains; /* one full list seen: safe to prune our groups */
+  /* The last pass could not create a group for want of an RMID (ENOSPC,
+   * or EBUSY while freed ones sit in limbo): the worker retries after
+   * rmid_backoff_s (1, 2, 4 ... s, at most RefreshInterval). */
+  bool rmid_retry_wanted;
+  unsigned rmid_backoff_s;
   c_complain_t resctrl_complaint;
   c_complain_t libvirt_complaint;
   vr_health_table health;

@@ -51,6 +51,7 @@ void vr_engine_sync(vr_engine *e, bool full,
   vr_pass pass;
   int lock_fd = -1;
   memset(&pass, 0, sizeof(pass));
+  e->rmid_retry_wanted = false;
 
   vr_engine_refresh_domains(e, full, dirty, n_dirty);
   if (!vr_engine_ensure_resctrl(e))
@@ -67,6 +68,14 @@ void vr_engine_sync(vr_engine *e, bool full,
   if (vr_engine_plan(e, &pass, &lock_fd) < 0)
     goto out;
   vr_engine_execute(e, &pass);
+  /* A freed RMID leaves limbo within seconds on a current kernel (the
+   * limbo worker runs every second, __check_limbo), and an RMID another
+   * tool frees is usable at once: retry soon, not a RefreshInterval
+   * later. */
+  for (size_t i = 0; i < pass.desired.n && pass.failure; i++)
+    if (pass.failure[i].kind == VR_HEALTH_RMID_EXHAUSTED ||
+        pass.failure[i].kind == VR_HEALTH_RMID_LIMBO)
+      e->rmid_retry_wanted = true;
   vr_resctrl_unlock(lock_fd);
   lock_fd = -1;
   vr_engine_report_outcomes(e, &pass);
