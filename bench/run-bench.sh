@@ -24,28 +24,26 @@ set -eu
 command -v strace >/dev/null || { echo "run-bench.sh: strace is missing" >&2; exit 1; }
 read_bin="$VR_BUILDDIR/bench/vr-bench-read"
 events_bin="$VR_BUILDDIR/bench/vr-bench-events"
-emu_bin="$VR_BUILDDIR/tests/resctrl-emu/resctrl-emu"
 SIZES=${VR_BENCH_SIZES:-"64 256 1024 2048"}
 MAXN=2048
 SC_CYCLES=4 # strace runs: SC_CYCLES and 2 x SC_CYCLES cycles
 EDITS=20
 FEATURES="llc_occupancy mbm_total_bytes mbm_local_bytes"
 
-# vr_stop_pid, vr_detach_mount
+# vr_setup, vr_on_cleanup, vr_detach_mount; vr_emu_start
 . "$VR_SRCDIR/tests/support/collectd-run.sh"
-W=$(mktemp -d /tmp/vr-bench.XXXXXX)
-EMU_PIDS=""
+. "$VR_SRCDIR/tests/support/emu.sh"
+vr_setup
+W=$VR_TMP
 MOUNTS=""
 LV_STARTED=0
+# Run at exit after the emulators are stopped (registered first, runs last).
 cleanup() {
   set +e
   [ "$LV_STARTED" = 1 ] && lv_stop
-  for p in $EMU_PIDS; do vr_stop_pid "$p" resctrl-emu 10; done
   for m in $MOUNTS; do vr_detach_mount "$m"; done
-  rm -rf --one-file-system "$W"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+vr_on_cleanup cleanup
 
 # A sysfs fixture: two L3 caches, ids 0 and 1, of the emulator's size.
 for c in 0 1; do
@@ -72,18 +70,8 @@ for c in 00 01; do
 done
 "$read_bin" setup "$T" "$MAXN" --files
 
-# start_emu DIR RMIDS: mounts the emulator on DIR and waits for it.
-start_emu() {
-  mkdir -p "$1"
-  "$emu_bin" --cache-ids 0,1 --num-rmids "$2" --ready-file "$1.ready" "$1" >/dev/null &
-  EMU_PIDS="$EMU_PIDS $!"
-  MOUNTS="$MOUNTS $1"
-  for _ in $(seq 500); do [ -e "$1.ready" ] && return 0; sleep 0.02; done
-  echo "run-bench.sh: emulator on $1 not ready" >&2
-  return 1
-}
 E="$W/emu"
-start_emu "$E" $((MAXN + 8))
+vr_emu_start "$E" --cache-ids 0,1 --num-rmids $((MAXN + 8))
 "$read_bin" setup "$E" "$MAXN"
 
 # field LINE KEY: the value of KEY=... in a result line.
@@ -169,7 +157,7 @@ for _ in $(seq 100); do
   [ -n "$tid" ] && break
   sleep 0.1
 done
-start_emu "$W/emu-events" 64
+vr_emu_start "$W/emu-events" --cache-ids 0,1 --num-rmids 64
 ev=$("$events_bin" "$LV_URI" vm-bench "$tid" "$W/emu-events" "$W/sys" "$LV_RUN_PATH" \
   "$EDITS" 1000 "$W/sc.events")
 # diffcalls NAME...: calls in the 2 x 1000 window minus the 1000 one.
@@ -185,8 +173,11 @@ echo "event latency ($EDITS live metadata edits, virDomainSetMetadata returning 
 echo "engine steady state (1000 x vr_engine_read with libvirtd connected, the" \
   "reading thread traced, difference of 2000 and 1000 cycles): $ev_total system calls," \
   "of them pread64 $ev_pread; libvirt socket calls $ev_sock, directory scans/opens $ev_dirs"
-# Stop libvirtd and the mounts first: the shell reports killed jobs as it
-# reaps them, and the ratio must stay the last line printed.
+# Stop the emulators, libvirtd and the mounts first: the shell reports
+# killed jobs as it reaps them, and the ratio must stay the last line
+# printed.
+vr_emu_stop_all 2>/dev/null
 cleanup 2>/dev/null
+rm -rf --one-file-system "$W"
 trap - EXIT
 echo "ratio_to_floor_1024=$(printf '%.2f' "${RATIO_1024:-0}")"

@@ -2,7 +2,8 @@
 # Barometer snippet, the Grafana dashboard, the demo script, and their
 # tests.
 bin_PROGRAMS += contrib/virt-resmon
-contrib_virt_resmon_SOURCES = contrib/virt-resmon.c
+contrib_virt_resmon_SOURCES = contrib/virt-resmon.c contrib/virt-resmon.h \
+	contrib/virt-resmon-edit.c
 contrib_virt_resmon_CPPFLAGS = $(AM_CPPFLAGS) $(LIBVIRT_CFLAGS) $(LIBXML_CFLAGS)
 # libvrcore is a static convenience library: only the metadata and cpuset
 # objects are pulled in, and they need no collectd symbols.

@@ -1,7 +1,7 @@
 /*
  * virt-resmon: list, add and remove a domain's resource monitoring groups,
  * the <resmon> element in its libvirt metadata that the virt_resctrl collectd
- * plugin reads (DESIGN.md, "Metadata"). It mirrors the `virsh cpu-resource`
+ * plugin reads (doc/design.md, "Metadata"). It mirrors the `virsh cpu-resource`
  * command the 2018 resmongroup RFC proposed, on top of stock
  * virDomainGetMetadata/virDomainSetMetadata.
  *
@@ -14,8 +14,10 @@
  * Exit status: 0 done, 1 invalid input (nothing written), 2 libvirt or
  * system error.
  */
+#include "virt-resmon.h"
 #include "cpuset.h"
 #include "group_spec.h"
+#include "vr_defaults.h"
 
 #include <getopt.h>
 #include <libvirt/libvirt.h>
@@ -26,35 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define PROG "virt-resmon"
-#define DEFAULT_NAMESPACE "urn:x-virt-resctrl:resmon:1"
-#define METADATA_KEY "resmon"
-
-enum { EXIT_DONE = 0, EXIT_INVALID = 1, EXIT_LIBVIRT = 2 };
-
-typedef enum { CMD_LIST, CMD_ADD, CMD_REMOVE } command;
-
-typedef struct {
-  const char *uri;
-  const char *ns;
-  command cmd;
-  const char *domain;
-  const char *vcpus;
-  const char *name;
-  bool live;
-  bool config;
-} options;
-
-/* One definition the command reads or edits: the running one (--live),
- * the persistent one (--config) or whichever is current. */
-typedef struct {
-  unsigned flags;
-  const char *label;
-  unsigned max_vcpus;
-  char *old_xml; /* NULL: the domain has no element in our namespace */
-  char *new_xml;
-} target;
 
 static void usage(FILE *out) {
   fprintf(out,
@@ -69,8 +42,8 @@ static void usage(FILE *out) {
           "plugin\nmonitors (the <resmon> element of the domain's metadata).\n"
           "\n"
           "  -c, --connect URI  libvirt connection URI (default: libvirt's)\n"
-          "      --uri-ns NS    metadata namespace (default " DEFAULT_NAMESPACE
-          ")\n"
+          "      --uri-ns NS    metadata namespace "
+          "(default " VR_DEFAULT_METADATA_URI ")\n"
           "      --vcpus LIST   vCPUs of the new group, e.g. 0-2 or 3,5\n"
           "      --name NAME    group name (add: default vcpus_<set>)\n"
           "      --live         the running domain\n"
@@ -107,7 +80,7 @@ static int parse_options(int argc, char **argv, options *opts) {
       {NULL, 0, NULL, 0},
   };
   memset(opts, 0, sizeof(*opts));
-  opts->ns = DEFAULT_NAMESPACE;
+  opts->ns = VR_DEFAULT_METADATA_URI;
   int c;
   while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
     switch (c) {
@@ -203,151 +176,6 @@ static int read_metadata(virDomainPtr dom, const char *ns, target *t) {
   return err && err->code == VIR_ERR_NO_DOMAIN_METADATA ? 0 : -1;
 }
 
-/* The name the plugin gives a group element: its name attribute, or
- * vcpus_<normal form> (group_spec.c). Empty when it has neither a name nor
- * a parsable vcpus attribute. */
-static void effective_name(xmlNode *group, char *buf, size_t len) {
-  buf[0] = '\0';
-  xmlChar *name = xmlGetNoNsProp(group, (const xmlChar *)"name");
-  xmlChar *vcpus = xmlGetNoNsProp(group, (const xmlChar *)"vcpus");
-  vr_cpuset set;
-  char reason[VR_REASON_MAX], ranges[VR_GROUP_NAME_MAX + 1];
-  if (name)
-    snprintf(buf, len, "%s", (const char *)name);
-  else if (vcpus &&
-           vr_cpuset_parse((const char *)vcpus, VR_MAX_VCPUS, &set, reason,
-                           sizeof(reason)) == 0 &&
-           vr_cpuset_format_ranges(&set, ranges, sizeof(ranges)) >= 0)
-    snprintf(buf, len, "vcpus_%s", ranges);
-  xmlFree(name);
-  xmlFree(vcpus);
-}
-
-static bool is_group(const xmlNode *node) {
-  return node->type == XML_ELEMENT_NODE &&
-         strcmp((const char *)node->name, "group") == 0;
-}
-
-/* The existing element as a tree, or a new empty one. */
-static xmlDoc *load_tree(const target *t) {
-  if (!t->old_xml) {
-    xmlDoc *doc = xmlNewDoc((const xmlChar *)"1.0");
-    xmlNode *root = doc ? xmlNewNode(NULL, (const xmlChar *)"resmon") : NULL;
-    if (!root) {
-      xmlFreeDoc(doc);
-      return NULL;
-    }
-    xmlDocSetRootElement(doc, root);
-    return doc;
-  }
-  return xmlReadMemory(
-      t->old_xml, (int)strlen(t->old_xml), "metadata.xml", NULL,
-      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-}
-
-/* Drops every namespace from the tree. virDomainSetMetadata puts the element
- * in its namespace under the key as prefix itself, and fails ("failed to
- * create a new XML namespace") when the element already declares that
- * prefix, which is how virDomainGetMetadata returns it. First every use is
- * cleared, then the declarations are freed, so none is freed in use. */
-static void strip_namespaces(xmlNode *node, bool free_declarations) {
-  for (; node; node = node->next) {
-    if (node->type != XML_ELEMENT_NODE)
-      continue;
-    if (free_declarations) {
-      xmlFreeNsList(node->nsDef);
-      node->nsDef = NULL;
-    } else {
-      node->ns = NULL;
-      for (xmlAttr *attr = node->properties; attr; attr = attr->next)
-        attr->ns = NULL;
-    }
-    strip_namespaces(node->children, free_declarations);
-  }
-}
-
-static char *dump_tree(xmlDoc *doc) {
-  strip_namespaces(xmlDocGetRootElement(doc), false);
-  strip_namespaces(xmlDocGetRootElement(doc), true);
-  xmlBuffer *buf = xmlBufferCreate();
-  char *text = NULL;
-  if (buf && xmlNodeDump(buf, doc, xmlDocGetRootElement(doc), 0, 0) >= 0)
-    text = strdup((const char *)xmlBufferContent(buf));
-  xmlBufferFree(buf);
-  return text;
-}
-
-/* Appends the group; the plugin reads groups in order and a vCPU belongs to
- * the first group claiming it, so an appended group can only invalidate
- * itself, never one that runs today. */
-static int edit_add(xmlDoc *doc, const options *opts, const vr_cpuset *set,
-                    const char *label) {
-  char ranges[VR_MAX_VCPUS * 6];
-  char name[VR_GROUP_NAME_MAX + 1];
-  if (vr_cpuset_format_ranges(set, ranges, sizeof(ranges)) < 0)
-    return EXIT_LIBVIRT;
-  if (opts->name)
-    snprintf(name, sizeof(name), "%s", opts->name);
-  else if (snprintf(name, sizeof(name), "vcpus_%s", ranges) >=
-           (int)sizeof(name)) {
-    fprintf(stderr,
-            PROG ": the default name vcpus_%s is longer than %d characters: "
-                 "give the group a --name\n",
-            ranges, VR_GROUP_NAME_MAX);
-    return EXIT_INVALID;
-  }
-  xmlNode *root = xmlDocGetRootElement(doc);
-  for (xmlNode *n = root->children; n; n = n->next) {
-    char existing[VR_GROUP_NAME_MAX + 16];
-    if (!is_group(n))
-      continue;
-    effective_name(n, existing, sizeof(existing));
-    if (strcmp(existing, name) == 0) {
-      fprintf(stderr,
-              PROG ": the %s definition of %s already has a group named "
-                   "\"%s\": remove it first or choose another --name\n",
-              label, opts->domain, name);
-      return EXIT_INVALID;
-    }
-  }
-  xmlNode *group = xmlNewChild(root, root->ns, (const xmlChar *)"group", NULL);
-  if (!group ||
-      (opts->name &&
-       !xmlNewProp(group, (const xmlChar *)"name", (const xmlChar *)name)) ||
-      !xmlNewProp(group, (const xmlChar *)"vcpus", (const xmlChar *)ranges))
-    return EXIT_LIBVIRT;
-  return EXIT_DONE;
-}
-
-/* Removes every group element with that name, valid or rejected. An empty
- * <resmon/> stays: it says "no groups", where a missing element would let
- * the plugin's DefaultGroup apply. */
-static int edit_remove(xmlDoc *doc, const options *opts, const char *label) {
-  xmlNode *root = xmlDocGetRootElement(doc);
-  int removed = 0;
-  xmlNode *next;
-  for (xmlNode *n = root->children; n; n = next) {
-    char existing[VR_GROUP_NAME_MAX + 16];
-    next = n->next;
-    if (!is_group(n))
-      continue;
-    effective_name(n, existing, sizeof(existing));
-    if (strcmp(existing, opts->name) == 0) {
-      xmlUnlinkNode(n);
-      xmlFreeNode(n);
-      removed++;
-    }
-  }
-  if (removed == 0) {
-    fprintf(stderr,
-            PROG ": the %s definition of %s has no group named \"%s\" (see "
-                 "`" PROG " list %s`)\n",
-            label, opts->domain, opts->name, opts->domain);
-    return EXIT_INVALID;
-  }
-  return EXIT_DONE;
-}
-
 /* The edit must not add a rejection the plugin would log: parse old and new
  * with the plugin's parser and compare. */
 static int validate(const options *opts, const target *t) {
@@ -375,7 +203,7 @@ out:
 
 /* Builds t->new_xml from t->old_xml and checks it. */
 static int prepare_edit(const options *opts, target *t, const vr_cpuset *set) {
-  xmlDoc *doc = load_tree(t);
+  xmlDoc *doc = resmon_load_tree(t);
   int status = EXIT_LIBVIRT;
   if (!doc || !xmlDocGetRootElement(doc)) {
     fprintf(stderr,
@@ -386,11 +214,11 @@ static int prepare_edit(const options *opts, target *t, const vr_cpuset *set) {
     status = EXIT_INVALID;
     goto out;
   }
-  status = opts->cmd == CMD_ADD ? edit_add(doc, opts, set, t->label)
-                                : edit_remove(doc, opts, t->label);
+  status = opts->cmd == CMD_ADD ? resmon_edit_add(doc, opts, set, t->label)
+                                : resmon_edit_remove(doc, opts, t->label);
   if (status != EXIT_DONE)
     goto out;
-  t->new_xml = dump_tree(doc);
+  t->new_xml = resmon_dump_tree(doc);
   if (!t->new_xml) {
     fprintf(stderr, PROG ": out of memory\n");
     status = EXIT_LIBVIRT;

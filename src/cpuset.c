@@ -2,8 +2,8 @@
  * vCPU sets in libvirt's cpuset syntax; see cpuset.h.
  */
 #include "cpuset.h"
+#include "text.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,17 +59,11 @@ int vr_cpuset_next(const vr_cpuset *set, unsigned from) {
  * number are not ids; values past limit are rejected before they can
  * overflow, so "99999999999999999999" fails cleanly. */
 static int parse_id(const char **pos, unsigned limit, unsigned *id) {
-  const char *p = *pos;
-  if (!isdigit((unsigned char)*p))
-    return -EINVAL;
-  unsigned long value = 0;
-  while (isdigit((unsigned char)*p)) {
-    value = value * 10 + (unsigned long)(*p - '0');
-    if (value > VR_MAX_VCPUS * 10UL)
-      value = VR_MAX_VCPUS * 10UL; /* saturate: reported as >= limit */
-    p++;
-  }
-  *pos = p;
+  uint64_t value;
+  /* -ERANGE past UINT32_MAX too: reported as not below limit. */
+  int rc = vr_parse_decimal(*pos, SIZE_MAX, pos, UINT32_MAX, &value);
+  if (rc < 0)
+    return rc;
   *id = (unsigned)value;
   return value >= limit ? -ERANGE : 0;
 }
@@ -91,7 +85,7 @@ static int parse_item(const char *item_start, const char *item_end,
     negate = true;
     p++;
   }
-  unsigned first, last;
+  unsigned first = 0, last = 0;
   int status = parse_id(&p, limit, &first);
   if (status == 0 || status == -ERANGE) {
     last = first;

@@ -2,6 +2,7 @@
  * Dispatch of one group's values; see dispatch.h.
  */
 #include "dispatch.h"
+#include "text.h"
 
 #include "vr_log.h"
 
@@ -52,13 +53,6 @@ static const char *fallback_words(vr_fallback why) {
   }
 }
 
-static int copy_field(char *dst, size_t len, const char *src) {
-  if (strlen(src) >= len)
-    return -EINVAL;
-  sstrncpy(dst, src, len);
-  return 0;
-}
-
 /* Keeps one built series' metric names and its meta data, shared by the
  * metrics of that cache id. */
 static int fill_cache(cache_series *c, const vr_series *s) {
@@ -74,9 +68,9 @@ static int fill_cache(cache_series *c, const vr_series *s) {
   for (size_t m = 0; m < s->n_metrics; m++) {
     metric_id *id = &c->metrics[m];
     id->metric = s->metrics[m].metric;
-    if (copy_field(id->type, sizeof(id->type), s->metrics[m].type) < 0 ||
-        copy_field(id->type_instance, sizeof(id->type_instance),
-                   s->metrics[m].type_instance) < 0)
+    if (vr_copy_field(id->type, sizeof(id->type), s->metrics[m].type) < 0 ||
+        vr_copy_field(id->type_instance, sizeof(id->type_instance),
+                      s->metrics[m].type_instance) < 0)
       return -EINVAL;
   }
   return 0;

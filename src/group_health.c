@@ -25,9 +25,10 @@ static void compose(vr_notice *notice, vr_notice_severity severity,
   va_end(ap);
 }
 
-/* DESIGN.md: a WARNING once per change of state, an OKAY when it clears.
- * A change of reason within one kind (another foreign group, another
- * vCPU) is a new state and warns again; the same reason never repeats. */
+/* doc/design.md, "collectd interface": a WARNING once per change of state, an
+ * OKAY when it clears. A change of reason within one kind (another foreign
+ * group, another vCPU) is a new state and warns again; the same reason never
+ * repeats. */
 void vr_health_update(vr_health *state, const vr_health *next,
                       const char *domain, const char *group,
                       vr_notice *notice) {
@@ -78,7 +79,7 @@ void vr_health_from_outcome(const vr_group_outcome *outcome, vr_health *out) {
   }
 }
 
-/* DESIGN.md "resctrl rules": mkdir fails with ENOSPC when no RMID is left
+/* doc/design.md, "resctrl rules": mkdir fails with ENOSPC when no RMID is left
  * and EBUSY while freed RMIDs are still in limbo; both are retried at later
  * resyncs, and the warning says so. detail is the kernel's word on it
  * (info/last_cmd_status), or "". */

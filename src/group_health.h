@@ -1,6 +1,6 @@
 /**
  * Notification state of one monitoring group (or of a domain's metadata):
- * DESIGN.md, "collectd interface": conflicts, ENOSPC/EBUSY and invalid
+ * doc/design.md, "collectd interface": conflicts, ENOSPC/EBUSY and invalid
  * metadata raise a WARNING once per change of state, and an OKAY when it
  * clears. Given the previous state and the new outcome, decides which
  * notification, if any, to send and with what text.

@@ -2,6 +2,7 @@
  * Resource monitoring groups from domain metadata; see group_spec.h.
  */
 #include "group_spec.h"
+#include "text.h"
 
 #include <errno.h>
 #include <libxml/parser.h>
@@ -26,19 +27,23 @@ void vr_vformat_cut(char *buf, size_t len, const char *fmt, va_list ap) {
     memcpy(buf + len - 4, "...", 4);
 }
 
-bool vr_group_name_valid(const char *name) {
-  size_t len = strlen(name);
-  if (len == 0 || len > VR_GROUP_NAME_MAX || name[0] == '.')
-    return false;
-  for (size_t i = 0; i < len; i++) {
-    char c = name[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '_' || c == '.' || c == ',' ||
-              c == '-';
-    if (!ok)
-      return false;
+int vr_group_default_name(const vr_cpuset *vcpus, char *buf, size_t len) {
+  char ranges[VR_GROUP_NAME_MAX + 1];
+  if (len > 0)
+    buf[0] = '\0';
+  if (vr_cpuset_format_ranges(vcpus, ranges, sizeof(ranges)) < 0)
+    return -ENOSPC;
+  int n = snprintf(buf, len, "vcpus_%s", ranges);
+  if (n < 0 || (size_t)n >= len || n > VR_GROUP_NAME_MAX) {
+    if (len > 0)
+      buf[0] = '\0';
+    return -ENOSPC;
   }
-  return true;
+  return 0;
+}
+
+bool vr_group_name_valid(const char *name) {
+  return name[0] != '.' && vr_chars_valid(name, VR_GROUP_NAME_MAX, "_.,-");
 }
 
 /* Copies text for a log line: control characters and non-ASCII bytes
@@ -190,10 +195,7 @@ static int take_group(xmlNode *node, unsigned max_vcpus, vcpu_claims *claims,
 
   char default_name[VR_GROUP_NAME_MAX + 1];
   if (!name) {
-    char ranges[VR_GROUP_NAME_MAX + 1];
-    if (vr_cpuset_format_ranges(&set, ranges, sizeof(ranges)) < 0 ||
-        snprintf(default_name, sizeof(default_name), "vcpus_%s", ranges) >=
-            (int)sizeof(default_name)) {
+    if (vr_group_default_name(&set, default_name, sizeof(default_name)) < 0) {
       snprintf(reason, sizeof(reason),
                "the default name vcpus_<set> exceeds %d characters: give the "
                "group a name attribute",

@@ -1,6 +1,6 @@
 /**
  * Resource monitoring groups as operators describe them in a domain's
- * <metadata> (DESIGN.md, "Metadata"):
+ * <metadata> (doc/design.md, "Metadata"):
  *
  *   <resmon xmlns="urn:x-virt-resctrl:resmon:1">
  *     <group vcpus="0-2"/>
@@ -72,6 +72,14 @@ int vr_group_spec_parse(const char *xml, unsigned max_vcpus,
 /** The groups a domain without our element gets under policy. */
 int vr_group_spec_default(vr_default_group policy, unsigned max_vcpus,
                           vr_group_list *out);
+
+/**
+ * The name of a group without a name attribute: "vcpus_" and the set in
+ * normal form ("vcpus_0-2", "vcpus_0,3"). The plugin and virt-resmon both
+ * name groups by it. -ENOSPC when it exceeds VR_GROUP_NAME_MAX (the group
+ * must then be given a name) or len; buf is then "".
+ */
+int vr_group_default_name(const vr_cpuset *vcpus, char *buf, size_t len);
 
 /** True when name may be a group name (see VR_GROUP_NAME_MAX). */
 bool vr_group_name_valid(const char *name);

@@ -1,7 +1,39 @@
-# The plugin: collectd glue plus one convenience library of modules, which the
-# tests link too. Add a module's .c/.h to libvrcore_la_SOURCES.
+# The plugin: collectd glue plus one convenience library of modules
+# (libvrcore), which the tests, the benches and contrib/virt-resmon link
+# too. Every module's .c/.h is in this one list; doc/design.md, "Module map"
+# says what each is.
 noinst_LTLIBRARIES += src/libvrcore.la
 src_libvrcore_la_SOURCES = \
+	src/cpuset.c src/cpuset.h \
+	src/desired.c src/desired.h \
+	src/dispatch.c src/dispatch.h \
+	src/domain_filter.c src/domain_filter.h \
+	src/engine.c src/engine.h src/engine_private.h \
+	src/engine_domains.c src/engine_health.c src/engine_live.c \
+	src/engine_plan.c src/engine_sync.c \
+	src/group_health.c src/group_health.h \
+	src/group_spec.c src/group_spec.h \
+	src/live_group.c src/live_group.h \
+	src/live_set.c src/live_set.h \
+	src/metric_table.c src/metric_table.h \
+	src/readable_group.h \
+	src/reconcile.c src/reconcile.h \
+	src/resctrl.c src/resctrl.h \
+	src/resctrl_groups.c \
+	src/resctrl_io.c src/resctrl_io.h \
+	src/resctrl_model.h \
+	src/resctrl_name.c src/resctrl_name.h \
+	src/resctrl_parse.c src/resctrl_parse.h \
+	src/resctrl_state.c \
+	src/resctrl_values.c src/resctrl_values.h \
+	src/series.c src/series.h \
+	src/small_file.c src/small_file.h \
+	src/text.c src/text.h \
+	src/vcpu_threads.c src/vcpu_threads.h \
+	src/vr_config.c src/vr_config.h \
+	src/vr_defaults.h \
+	src/vr_libvirt.c src/vr_libvirt.h \
+	src/vr_libvirt_domains.c src/vr_libvirt_private.h \
 	src/vr_log.h
 src_libvrcore_la_CPPFLAGS = $(AM_CPPFLAGS) $(COLLECTD_CPPFLAGS) $(LIBVIRT_CFLAGS) $(LIBXML_CFLAGS)
 src_libvrcore_la_LIBADD = $(LIBVIRT_LIBS) $(LIBXML_LIBS) -lpthread

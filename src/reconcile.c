@@ -143,7 +143,7 @@ static int build_claims(ctx *c) {
   return 0;
 }
 
-/* Placement (DESIGN.md "resctrl rules"): a MON group must live under the
+/* Placement (doc/design.md, "resctrl rules"): a MON group must live under the
  * CTRL_MON group its tasks are in (the kernel rejects other tasks writes
  * with EINVAL), so all threads must share one CTRL_MON group; and a thread
  * in a MON group we do not own is never stolen. A thread in another of our

@@ -4,7 +4,7 @@
  * state, as data. Returns a plan: ordered actions for the resctrl executor
  * and one outcome per desired group for logging and notifications.
  *
- * Pure: no I/O, no logging. Rules: DESIGN.md, "resctrl rules".
+ * Pure: no I/O, no logging. Rules: doc/design.md, "resctrl rules".
  */
 #ifndef VR_RECONCILE_H
 #define VR_RECONCILE_H

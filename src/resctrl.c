@@ -6,6 +6,7 @@
 #include "resctrl_io.h"
 #include "resctrl_parse.h"
 #include "small_file.h"
+#include "vr_defaults.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -312,9 +313,9 @@ int vr_resctrl_open(const char *path, const char *sysfs_path, vr_resctrl **out,
     return -ENOMEM;
   r->root_fd = -1;
   if (!path)
-    path = VR_RESCTRL_DEFAULT_ROOT;
+    path = VR_DEFAULT_RESCTRL_PATH;
   if (!sysfs_path)
-    sysfs_path = VR_RESCTRL_DEFAULT_SYSFS;
+    sysfs_path = VR_DEFAULT_SYSFS_PATH;
   if (snprintf(r->path, sizeof(r->path), "%s", path) >= (int)sizeof(r->path)) {
     vr_resctrl_reason(reason, reason_len, "ResctrlPath is too long");
     rc = -ENAMETOOLONG;

@@ -1,6 +1,6 @@
 /**
  * The plugin's resctrl module: the only code that touches the resctrl
- * filesystem (DESIGN.md, "resctrl rules"; the kernel's
+ * filesystem (doc/design.md, "resctrl rules"; the kernel's
  * Documentation/filesystems/resctrl.rst).
  *
  * It opens a configurable root, discovers what the hardware monitors, takes
@@ -26,9 +26,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-
-#define VR_RESCTRL_DEFAULT_ROOT "/sys/fs/resctrl"
-#define VR_RESCTRL_DEFAULT_SYSFS "/sys"
 
 /** One monitoring domain: a mon_data/mon_<RESOURCE>_<id> directory (an L3
  * cache id for L3). The events it offers are the feature mask's events of

@@ -122,8 +122,7 @@ ssize_t vr_resctrl_read_file(int dirfd, const char *rel, char *buf,
   int fd = vr_resctrl_open_beneath(dirfd, rel, O_RDONLY);
   if (fd < 0)
     return fd;
-  ssize_t rc = vr_read_fd_full(fd, buf, len - 1);
-  buf[rc > 0 ? (size_t)rc : 0] = '\0';
+  ssize_t rc = vr_read_fd_string(fd, buf, len);
   close(fd);
   return rc;
 }

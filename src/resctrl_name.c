@@ -4,23 +4,14 @@
 #include "resctrl_name.h"
 
 #include "group_spec.h"
+#include "text.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 bool vr_group_prefix_valid(const char *prefix) {
-  size_t len = strlen(prefix);
-  if (len == 0 || len > VR_GROUP_PREFIX_MAX)
-    return false;
-  for (size_t i = 0; i < len; i++) {
-    char c = prefix[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '_';
-    if (!ok)
-      return false;
-  }
-  return true;
+  return vr_chars_valid(prefix, VR_GROUP_PREFIX_MAX, "_");
 }
 
 bool vr_uuid_string_valid(const char *uuid) {

@@ -4,7 +4,7 @@
  * "vr_0f8fad5b-d9cb-469f-a165-70867728950e_db".
  *
  * A directory is ours only when its whole name has that shape; anything
- * else is never renamed, written or removed (DESIGN.md, "resctrl rules").
+ * else is never renamed, written or removed (doc/design.md, "resctrl rules").
  * Pure.
  */
 #ifndef VR_RESCTRL_NAME_H

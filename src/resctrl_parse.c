@@ -2,6 +2,7 @@
  * Pure parsers for resctrl and sysfs file contents; see resctrl_parse.h.
  */
 #include "resctrl_parse.h"
+#include "text.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -15,19 +16,18 @@ static size_t trimmed_len(const char *text, size_t len) {
   return len;
 }
 
-/* Base-10 digits text[0..len) into *out without overflow. Empty: -EINVAL. */
+/* Base-10 digits, all of text[0..len) and nothing else, into *out. Empty:
+ * -EINVAL. */
 static int parse_decimal(const char *text, size_t len, uint64_t *out) {
-  uint64_t v = 0;
+  const char *end;
+  uint64_t v;
   if (len == 0)
     return -EINVAL;
-  for (size_t i = 0; i < len; i++) {
-    if (text[i] < '0' || text[i] > '9')
-      return -EINVAL;
-    unsigned d = (unsigned)(text[i] - '0');
-    if (v > (UINT64_MAX - d) / 10)
-      return -ERANGE;
-    v = v * 10 + d;
-  }
+  int rc = vr_parse_decimal(text, len, &end, UINT64_MAX, &v);
+  if (rc == -ERANGE)
+    return rc;
+  if (rc < 0 || end != text + len)
+    return -EINVAL;
   *out = v;
   return 0;
 }

@@ -1,5 +1,5 @@
 /**
- * Reading a group's mon_data values (DESIGN.md, "resctrl rules").
+ * Reading a group's mon_data values (doc/design.md, "resctrl rules").
  *
  * A reader opens each cache id x feature file of one group once and
  * re-reads it with pread(fd, buf, n, 0): one system call per value in

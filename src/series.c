@@ -2,22 +2,12 @@
  * collectd identifiers of a group's series; see series.h.
  */
 #include "series.h"
+#include "text.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Copies src into a field of len bytes; -ENOSPC when it does not fit
- * (collectd would cut it silently, and two cut names may collide). */
-static int copy_field(char *dst, size_t len, const char *src) {
-  int n = snprintf(dst, len, "%s", src);
-  if (n < 0 || (size_t)n >= len) {
-    dst[0] = '\0';
-    return -ENOSPC;
-  }
-  return 0;
-}
 
 /* A domain name stands for its domain only when it fits and is not shaped
  * like a UUID other than its own: the UUID fallback writes UUIDs in the
@@ -38,7 +28,8 @@ static vr_fallback domain_label(const vr_series_input *in, const char *suffix,
   return VR_FALLBACK_NONE;
 }
 
-bool vr_series_gate_open(const vr_series_config *cfg, vr_gate gate) {
+/* True when the Report* key gate is on in cfg. */
+static bool gate_open(const vr_series_config *cfg, vr_gate gate) {
   switch (gate) {
   case VR_GATE_BYTES:
     return cfg->report_bytes;
@@ -57,8 +48,7 @@ static void choose_metrics(vr_series *s, const vr_series_input *in,
                            vr_mon_features features) {
   for (int i = 0; i < VR_METRIC_COUNT; i++) {
     const vr_metric_def *def = &vr_metric_defs[i];
-    if (!vr_series_gate_open(cfg, def->gate) ||
-        !(features & (1u << def->event)))
+    if (!gate_open(cfg, def->gate) || !(features & (1u << def->event)))
       continue;
     if (def->unit == VR_UNIT_PERCENT_OF_SIZE && in->l3_size == 0) {
       s->percent_unavailable = true;
@@ -80,9 +70,9 @@ int vr_series_build(const vr_series_input *in, const vr_series_config *cfg,
   if (!vr_uuid_string_valid(in->uuid) || !vr_group_name_valid(in->group) ||
       in->domain[0] == '\0')
     goto out;
-  if (copy_field(out->domain, sizeof(out->domain), in->domain) != 0 ||
-      copy_field(out->uuid, sizeof(out->uuid), in->uuid) != 0 ||
-      copy_field(out->group, sizeof(out->group), in->group) != 0)
+  if (vr_copy_field(out->domain, sizeof(out->domain), in->domain) != 0 ||
+      vr_copy_field(out->uuid, sizeof(out->uuid), in->uuid) != 0 ||
+      vr_copy_field(out->group, sizeof(out->group), in->group) != 0)
     goto out;
   snprintf(out->cache_id, sizeof(out->cache_id), "%u", in->cache_id);
 

@@ -1,6 +1,6 @@
 /**
  * The collectd identifiers of one monitoring group on one L3 cache id
- * (DESIGN.md, "collectd interface"): host, plugin_instance, and per metric
+ * (doc/design.md, "collectd interface"): host, plugin_instance, and per metric
  * type and type_instance, plus the meta data strings; the plugin field is
  * always VR_SERIES_PLUGIN. Built once per group and cache id, reused every
  * interval.
@@ -81,9 +81,6 @@ typedef struct {
 /* Which events exist: bit (1u << vr_resctrl_feature) per event, as
  * vr_resctrl.features holds them. */
 typedef unsigned vr_mon_features;
-
-/** True when the Report* key gate is on in cfg. */
-bool vr_series_gate_open(const vr_series_config *cfg, vr_gate gate);
 
 /**
  * Builds the identifiers, one metric per row of the metric table whose

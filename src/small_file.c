@@ -22,6 +22,14 @@ ssize_t vr_read_fd_full(int fd, char *buf, size_t room) {
   return (ssize_t)got;
 }
 
+ssize_t vr_read_fd_string(int fd, char *buf, size_t size) {
+  if (size == 0)
+    return -EINVAL;
+  ssize_t n = vr_read_fd_full(fd, buf, size - 1);
+  buf[n > 0 ? (size_t)n : 0] = '\0';
+  return n;
+}
+
 ssize_t vr_read_small_file_at(int dirfd, const char *path, char *buf,
                               size_t size) {
   if (size == 0)
@@ -29,8 +37,7 @@ ssize_t vr_read_small_file_at(int dirfd, const char *path, char *buf,
   int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return -errno;
-  ssize_t n = vr_read_fd_full(fd, buf, size - 1);
-  buf[n > 0 ? (size_t)n : 0] = '\0';
+  ssize_t n = vr_read_fd_string(fd, buf, size);
   close(fd);
   return n;
 }

@@ -4,8 +4,8 @@
 #include "vcpu_threads.h"
 
 #include "small_file.h"
+#include "text.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -23,18 +23,10 @@
 
 /* Parses a decimal number in [0, max] from s..end. Returns it or -1. */
 static long parse_decimal(const char *s, const char **end, long max) {
-  long v = 0;
-  const char *p = s;
-  if (!isdigit((unsigned char)*p))
+  uint64_t v;
+  if (vr_parse_decimal(s, SIZE_MAX, end, (uint64_t)max, &v) < 0)
     return -1;
-  while (isdigit((unsigned char)*p)) {
-    v = v * 10 + (*p - '0');
-    if (v > max)
-      return -1;
-    p++;
-  }
-  *end = p;
-  return v;
+  return (long)v;
 }
 
 int vr_vcpu_parse_comm(const char *comm) {
@@ -53,8 +45,10 @@ int vr_vcpu_parse_comm(const char *comm) {
   return *p == '\0' ? (int)id : -1;
 }
 
-int vr_vcpu_read_pidfile(const char *run_path, const char *name, pid_t *pid,
-                         char *reason, size_t reason_len) {
+/* Reads <run_path>/<name>.pid (written by libvirt's QEMU driver).
+ * Returns 0, or a negative errno with a reason. */
+static int read_pidfile(const char *run_path, const char *name, pid_t *pid,
+                        char *reason, size_t reason_len) {
   char path[PATH_MAX];
   char buf[32];
   const char *end;
@@ -81,8 +75,11 @@ int vr_vcpu_read_pidfile(const char *run_path, const char *name, pid_t *pid,
   return 0;
 }
 
-int vr_vcpu_threads_from_proc(const char *proc_path, pid_t pid, pid_t *tids,
-                              size_t n, char *reason, size_t reason_len) {
+/* Scans <proc_path>/<pid>/task/ * /comm. tids[i] receives the thread id of
+ * vCPU i for i < n (0 where no thread has that name).
+ * Returns the number of vCPU threads found (>= 0), or a negative errno. */
+static int threads_from_proc(const char *proc_path, pid_t pid, pid_t *tids,
+                             size_t n, char *reason, size_t reason_len) {
   char dir[PATH_MAX];
   int found = 0;
 
@@ -228,12 +225,11 @@ static int threads_from_status_file(const char *run_path, const char *name,
 int vr_vcpu_threads_find(const char *run_path, const char *proc_path,
                          const char *name, pid_t *tids, size_t n, char *reason,
                          size_t reason_len) {
-  pid_t pid;
-  int ret = vr_vcpu_read_pidfile(run_path, name, &pid, reason, reason_len);
+  pid_t pid = 0;
+  int ret = read_pidfile(run_path, name, &pid, reason, reason_len);
   if (ret < 0)
     return ret;
-  int found =
-      vr_vcpu_threads_from_proc(proc_path, pid, tids, n, reason, reason_len);
+  int found = threads_from_proc(proc_path, pid, tids, n, reason, reason_len);
   if (found > 0)
     return found;
   /* Names missing (a QEMU that does not name its threads, a /proc we may not

@@ -15,19 +15,9 @@
  * Returns n >= 0, or -1 when the name is not a vCPU thread's. */
 int vr_vcpu_parse_comm(const char *comm);
 
-/* Reads <run_path>/<name>.pid (written by libvirt's QEMU driver).
- * Returns 0, or a negative errno with a reason. */
-int vr_vcpu_read_pidfile(const char *run_path, const char *name, pid_t *pid,
-                         char *reason, size_t reason_len);
-
-/* Scans <proc_path>/<pid>/task/ * /comm. tids[i] receives the thread id of
- * vCPU i for i < n (0 where no thread has that name).
- * Returns the number of vCPU threads found (>= 0), or a negative errno. */
-int vr_vcpu_threads_from_proc(const char *proc_path, pid_t pid, pid_t *tids,
-                              size_t n, char *reason, size_t reason_len);
-
 /* Parses libvirt's status XML (<domstatus> ... <vcpus><vcpu id='' pid=''/>)
- * from memory. Fills tids like vr_vcpu_threads_from_proc.
+ * from memory. tids[i] receives the thread id of vCPU i for i < n (0 where
+ * the XML names none).
  * Returns the number found (>= 0), or a negative errno with a reason. */
 int vr_vcpu_threads_from_status_xml(const char *xml, size_t len, pid_t *tids,
                                     size_t n, char *reason, size_t reason_len);

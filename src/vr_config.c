@@ -6,6 +6,7 @@
  * start-up instead of surfacing as a silent gap in the graphs.
  */
 #include "vr_config.h"
+#include "vr_defaults.h"
 
 #include <errno.h>
 #include <math.h>
@@ -13,16 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#define DEFAULT_CONNECTION "qemu:///system"
-#define DEFAULT_RESCTRL_PATH "/sys/fs/resctrl"
-#define DEFAULT_METADATA_URI "urn:x-virt-resctrl:resmon:1"
-#define DEFAULT_GROUP_PREFIX "vr_"
-#define DEFAULT_REFRESH_INTERVAL_S 60
-#define MAX_REFRESH_INTERVAL_S 86400
-#define DEFAULT_SYSFS_PATH "/sys"
-#define DEFAULT_PROC_PATH "/proc"
-#define DEFAULT_LIBVIRT_RUN_PATH "/run/libvirt/qemu"
 
 static int replace_string(char **slot, const char *value) {
   char *copy = strdup(value);
@@ -36,8 +27,8 @@ static int replace_string(char **slot, const char *value) {
 int vr_config_init(vr_config *cfg) {
   memset(cfg, 0, sizeof(*cfg));
   snprintf(cfg->group_prefix, sizeof(cfg->group_prefix), "%s",
-           DEFAULT_GROUP_PREFIX);
-  cfg->refresh_interval_s = DEFAULT_REFRESH_INTERVAL_S;
+           VR_DEFAULT_GROUP_PREFIX);
+  cfg->refresh_interval_s = VR_DEFAULT_REFRESH_INTERVAL_S;
   cfg->default_group = VR_DEFAULT_GROUP_NONE;
   cfg->hostname_format = VR_HOSTNAME_HOSTNAME;
   cfg->instance_format = VR_INSTANCE_NAME;
@@ -45,12 +36,12 @@ int vr_config_init(vr_config *cfg) {
   cfg->report_percent = true;
   cfg->report_bandwidth = true;
   cfg->remove_groups_on_shutdown = true;
-  if (replace_string(&cfg->connection, DEFAULT_CONNECTION) < 0 ||
-      replace_string(&cfg->resctrl_path, DEFAULT_RESCTRL_PATH) < 0 ||
-      replace_string(&cfg->metadata_uri, DEFAULT_METADATA_URI) < 0 ||
-      replace_string(&cfg->sysfs_path, DEFAULT_SYSFS_PATH) < 0 ||
-      replace_string(&cfg->proc_path, DEFAULT_PROC_PATH) < 0 ||
-      replace_string(&cfg->libvirt_run_path, DEFAULT_LIBVIRT_RUN_PATH) < 0) {
+  if (replace_string(&cfg->connection, VR_DEFAULT_CONNECTION) < 0 ||
+      replace_string(&cfg->resctrl_path, VR_DEFAULT_RESCTRL_PATH) < 0 ||
+      replace_string(&cfg->metadata_uri, VR_DEFAULT_METADATA_URI) < 0 ||
+      replace_string(&cfg->sysfs_path, VR_DEFAULT_SYSFS_PATH) < 0 ||
+      replace_string(&cfg->proc_path, VR_DEFAULT_PROC_PATH) < 0 ||
+      replace_string(&cfg->libvirt_run_path, VR_DEFAULT_LIBVIRT_RUN_PATH) < 0) {
     vr_config_free(cfg);
     return -ENOMEM;
   }
@@ -142,11 +133,11 @@ static int set_refresh_interval(vr_config *cfg, const oconfig_item_t *item,
     return -EINVAL;
   }
   double seconds = item->values[0].value.number;
-  if (!(seconds >= 1 && seconds <= MAX_REFRESH_INTERVAL_S) ||
+  if (!(seconds >= 1 && seconds <= VR_MAX_REFRESH_INTERVAL_S) ||
       seconds != floor(seconds)) {
     snprintf(err, err_len,
              "RefreshInterval must be a whole number of seconds from 1 to %d",
-             MAX_REFRESH_INTERVAL_S);
+             VR_MAX_REFRESH_INTERVAL_S);
     return -EINVAL;
   }
   cfg->refresh_interval_s = (unsigned)seconds;

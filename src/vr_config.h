@@ -1,7 +1,7 @@
 /**
- * The plugin's configuration: every key of DESIGN.md's "collectd interface"
- * table with its default. Pure: reads an oconfig tree, fills a struct, and
- * on error names the key and says what is accepted; the glue logs it.
+ * The plugin's configuration: every key of collectd-virt_resctrl(5), with
+ * its default from vr_defaults.h. Pure: reads an oconfig tree, fills a struct,
+ * and on error names the key and says what is accepted; the glue logs it.
  */
 #ifndef VR_CONFIG_H
 #define VR_CONFIG_H

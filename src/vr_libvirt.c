@@ -32,11 +32,9 @@
 
 #include <libvirt/virterror.h>
 
+#include "vr_defaults.h"
 #include "vr_log.h"
 
-#define VR_DEFAULT_URI "qemu:///system"
-#define VR_DEFAULT_RUN_PATH "/run/libvirt/qemu"
-#define VR_DEFAULT_PROC_PATH "/proc"
 #define VR_TICK_MS 1000
 #define VR_BACKOFF_MIN_S 1.0
 #define VR_BACKOFF_MAX_S 30.0
@@ -301,9 +299,9 @@ int vr_libvirt_start(const vr_libvirt_config_t *cfg, vr_libvirt_t **out,
   lv->on_dirty = cfg->on_dirty;
   lv->on_resync = cfg->on_resync;
   lv->opaque = cfg->opaque;
-  lv->uri = dup_or(cfg->uri, VR_DEFAULT_URI);
+  lv->uri = dup_or(cfg->uri, VR_DEFAULT_CONNECTION);
   lv->metadata_uri = dup_or(cfg->metadata_uri, "");
-  lv->run_path = dup_or(cfg->run_path, VR_DEFAULT_RUN_PATH);
+  lv->run_path = dup_or(cfg->run_path, VR_DEFAULT_LIBVIRT_RUN_PATH);
   lv->proc_path = dup_or(cfg->proc_path, VR_DEFAULT_PROC_PATH);
   if (!lv->uri || !lv->metadata_uri || !lv->run_path || !lv->proc_path) {
     snprintf(reason, reason_len, "out of memory");
@@ -327,8 +325,8 @@ int vr_libvirt_start(const vr_libvirt_config_t *cfg, vr_libvirt_t **out,
   try_connect(lv);
   /* collectd's helper carries the plugin context over: the reconnect
    * complaints (c_complain) ask plugin_get_interval on this thread. */
-  int err = plugin_thread_create(&lv->thread, event_thread, lv,
-                                 "virt_resctrl lv");
+  int err =
+      plugin_thread_create(&lv->thread, event_thread, lv, "virt_resctrl lv");
   if (err != 0) {
     snprintf(reason, reason_len, "cannot start the event thread: %s",
              strerror(err));

@@ -22,8 +22,7 @@
 typedef struct vr_domain {
   char *name;
   char uuid[VIR_UUID_STRING_BUFLEN];
-  int max_vcpus; /* length of vcpu_tids */
-  int cur_vcpus;
+  int max_vcpus;    /* length of vcpu_tids */
   char *metadata;   /* our element, NULL when the domain has none */
   pid_t *vcpu_tids; /* by vCPU id; 0 for an offline vCPU */
 } vr_domain_t;

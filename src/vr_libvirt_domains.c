@@ -72,7 +72,8 @@ static bool skip_note(vr_libvirt_t *lv, const char *uuid, bool ok) {
   return news;
 }
 
-/* Fills OUT for a running domain: counts, metadata, vCPU threads. */
+/* Fills OUT for a running domain: maximum vCPU count, metadata, vCPU
+ * threads. */
 static int snapshot(vr_libvirt_t *lv, virDomainPtr dom, vr_domain_t *out,
                     char *reason, size_t reason_len) {
   int ret = 0;
@@ -86,8 +87,9 @@ static int snapshot(vr_libvirt_t *lv, virDomainPtr dom, vr_domain_t *out,
   }
   out->max_vcpus = virDomainGetVcpusFlags(dom, VIR_DOMAIN_VCPU_LIVE |
                                                    VIR_DOMAIN_VCPU_MAXIMUM);
-  out->cur_vcpus = virDomainGetVcpusFlags(dom, VIR_DOMAIN_VCPU_LIVE);
-  if (out->max_vcpus < 1 || out->cur_vcpus < 0) {
+  /* The maximum only: which vCPUs are online is what their threads say,
+   * and the current count would cost one more RPC per domain. */
+  if (out->max_vcpus < 1) {
     ret = domain_error("cannot get its vCPU count", out->name, reason,
                        reason_len);
     goto fail;

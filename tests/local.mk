@@ -1,6 +1,6 @@
-# Shared test support, and the unit tests (cmocka, pure logic).
-# noinst, not check: the bench programs, built by every `make`, link it too.
-noinst_LTLIBRARIES += tests/support/libvrtest.la
+# Shared test support, and the unit tests (cmocka, pure logic). The bench
+# programs link it too; both are built by make check / make bench only.
+check_LTLIBRARIES += tests/support/libvrtest.la
 tests_support_libvrtest_la_SOURCES = \
 	tests/support/collectd_shim.c tests/support/collectd_shim.h \
 	tests/support/collectd_sink.c
@@ -16,3 +16,8 @@ AM_TESTS_ENVIRONMENT = VR_BUILDDIR='$(abs_top_builddir)'; VR_SRCDIR='$(abs_top_s
 	export VR_BUILDDIR VR_SRCDIR LSAN_OPTIONS;
 
 EXTRA_DIST += tests/support/lsan.supp
+
+# The design document and every source citation of it.
+TESTS += tests/doc-refs.sh
+check_SCRIPTS += tests/doc-refs.sh
+EXTRA_DIST += tests/doc-refs.sh doc/design.md

@@ -31,7 +31,8 @@ say "Building"
 build=$top/_build-demo
 (cd "$top" && autoreconf -fi >/dev/null 2>&1)
 mkdir -p "$build"
-(cd "$build" && "$top/configure" >/dev/null && make -j"$(nproc)" >/dev/null)
+(cd "$build" && "$top/configure" >/dev/null &&
+  make -j"$(nproc)" all tests/resctrl-emu/resctrl-emu >/dev/null)
 
 export VR_SRCDIR=$top VR_BUILDDIR=$build COLLECTD_HOST=demo
 # shellcheck source=/dev/null
@@ -39,7 +40,7 @@ export VR_SRCDIR=$top VR_BUILDDIR=$build COLLECTD_HOST=demo
 # shellcheck source=/dev/null
 . "$top/tests/support/libvirtd-env.sh"
 # shellcheck source=/dev/null
-. "$top/tests/e2e/chain-lib.sh"
+. "$top/tests/support/chain-lib.sh"
 vr_setup
 W=$VR_TMP
 

@@ -9,20 +9,18 @@ snippet="$VR_SRCDIR/contrib/barometer/virt_resctrl.conf"
 so="$VR_BUILDDIR/src/.libs/virt_resctrl.so"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vr-contrib.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
+# vr_fail
+. "$VR_SRCDIR/tests/support/collectd-run.sh"
 for f in "$dash" "$snippet" "$so"; do
-  [ -f "$f" ] || fail "$f missing (build first: make)"
+  [ -f "$f" ] || vr_fail "$f missing (build first: make)"
 done
 for tool in python3 collectd; do
-  command -v "$tool" >/dev/null || fail "$tool missing: run tests/support/install-deps"
+  command -v "$tool" >/dev/null || vr_fail "$tool missing: run tests/support/install-deps"
 done
 
-python3 -m json.tool "$dash" >/dev/null || fail "$dash is not valid JSON"
+python3 -m json.tool "$dash" >/dev/null || vr_fail "$dash is not valid JSON"
 echo "ok: dashboard is JSON"
-python3 - "$dash" <<'PY' || fail "dashboard queries do not match the schema"
+python3 - "$dash" <<'PY' || vr_fail "dashboard queries do not match the schema"
 import json, sys
 d = json.load(open(sys.argv[1]))
 M = '"virt_resctrl_value"'
@@ -65,7 +63,7 @@ mkdir -p "$tmp/plugins" "$tmp/resctrl"
 cp "$so" /usr/lib/collectd/threshold.so /usr/lib/collectd/logfile.so "$tmp/plugins/"
 sed -e 's|^\( *Connection\) .*|\1 "test:///default"|' \
   -e "s|^\\( *ResctrlPath\\) .*|\\1 \"$tmp/resctrl\"|" "$snippet" >"$tmp/snippet.conf"
-cmp -s "$snippet" "$tmp/snippet.conf" && fail "could not point the snippet at test paths"
+cmp -s "$snippet" "$tmp/snippet.conf" && vr_fail "could not point the snippet at test paths"
 cat >"$tmp/collectd.conf" <<CONF
 BaseDir "$tmp"
 PIDFile "$tmp/collectd.pid"
@@ -90,10 +88,10 @@ CONF
   exec collectd -C "$tmp/collectd.conf" -T
 ) >"$tmp/out" 2>&1 || {
   cat "$tmp/out" >&2
-  fail "collectd rejected contrib/barometer/virt_resctrl.conf"
+  vr_fail "collectd rejected contrib/barometer/virt_resctrl.conf"
 }
 if grep -Ei "configuration error|config file failed|unknown config key|plugin_load: .*failed|could not be loaded" "$tmp/out" >&2; then
-  fail "collectd complained about contrib/barometer/virt_resctrl.conf"
+  vr_fail "collectd complained about contrib/barometer/virt_resctrl.conf"
 fi
 sed "s/^/  collectd: /" "$tmp/out"
 echo "ok: collectd -T accepts the Barometer snippet"

@@ -6,6 +6,7 @@ EXTRA_DIST += tests/e2e/test-plugin-load.sh \
 # the whole chain (issue 6): collectd + virt_resctrl.so + a private libvirtd with QEMU guests + the
 # resctrl emulator + csv, carbon, InfluxDB, threshold. Two programs so they run side by side.
 TESTS += tests/e2e/test-chain-values.sh
-EXTRA_DIST += tests/e2e/test-chain-values.sh tests/e2e/chain-lib.sh
+EXTRA_DIST += tests/e2e/test-chain-values.sh tests/support/chain-lib.sh \
+	tests/support/emu.sh
 TESTS += tests/e2e/test-chain-lifecycle.sh
 EXTRA_DIST += tests/e2e/test-chain-lifecycle.sh

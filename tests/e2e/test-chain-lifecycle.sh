@@ -10,7 +10,7 @@
 set -eu
 . "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
 . "$VR_SRCDIR/tests/support/libvirtd-env.sh"
-. "$VR_SRCDIR/tests/e2e/chain-lib.sh"
+. "$VR_SRCDIR/tests/support/chain-lib.sh"
 
 [ -f "$COLLECTD_STOCK_PLUGINDIR/virt.so" ] || vr_fail "$COLLECTD_STOCK_PLUGINDIR/virt.so is missing (collectd-core)"
 vr_setup

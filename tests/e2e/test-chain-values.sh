@@ -13,7 +13,7 @@ set -eu
 . "$VR_SRCDIR/tests/support/carbon.sh"
 . "$VR_SRCDIR/tests/support/influxdb.sh"
 . "$VR_SRCDIR/tests/support/libvirtd-env.sh"
-. "$VR_SRCDIR/tests/e2e/chain-lib.sh"
+. "$VR_SRCDIR/tests/support/chain-lib.sh"
 
 vr_setup
 carbon_start "$VR_TMP/carbon"

@@ -2,7 +2,7 @@
 # Issue 3: the built virt_resctrl.so loads into a real collectd (collectd-core), the <Plugin virt_resctrl>
 # block of collectd.conf.example is accepted, and a bad key or value fails `collectd -T` with a message
 # naming it. Also: the .so exports module_register only, and a ResctrlPath that is not a resctrl mount
-# does not fail init (DESIGN.md, "Life cycle": the plugin says what to do and checks again later).
+# does not fail init (doc/design.md, "Life cycle": the plugin says what to do and checks again later).
 set -eu
 . "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
 vr_setup
@@ -84,7 +84,7 @@ sed "\$i\\
   ResctrlPath \"$VR_TMP/not-resctrl\"" "$VR_TMP/base" >"$VR_TMP/conf"
 run_t not-resctrl <"$VR_TMP/conf"
 accepted not-resctrl
-# ... and says what to do about it (DESIGN.md: how to mount resctrl).
+# ... and says what to do about it (doc/design.md, "Life cycle": how to mount resctrl).
 grep -i 'virt_resctrl' "$OUT" | grep -q 'mount' ||
 	vr_fail "not-resctrl: no virt_resctrl line says how to mount resctrl at $VR_TMP/not-resctrl"
 

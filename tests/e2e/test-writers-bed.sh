@@ -2,7 +2,7 @@
 # Proves the writer test bed with stock collectd plugins only (no virt_resctrl needed): a real collectd
 # sends to csv, write_graphite -> a private carbon-cache, network -> a private InfluxDB, and the
 # threshold plugin. Values come from the stock `memory` plugin and, with exact numbers and the
-# identifiers virt_resctrl will use (DESIGN.md, "collectd interface"), from PUTVAL over unixsock.
+# identifiers virt_resctrl will use (doc/design.md, "collectd interface"), from PUTVAL over unixsock.
 set -eu
 . "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
 . "$VR_SRCDIR/tests/support/carbon.sh"

@@ -1,34 +1,26 @@
-#!/bin/sh
+#!/bin/bash
 # Counts the system calls of the value reader under strace -c: with kept
 # fds one pread64 per value and nothing else in steady state; beyond the fd
 # budget open + pread + close. Measured as the difference between 200 and
 # 100 reads, so setup does not count.
-. "$VR_SRCDIR/tests/support/resctrl_tmp.sh"
+. "$VR_SRCDIR/tests/support/collectd-run.sh"
+. "$VR_SRCDIR/tests/support/emu.sh"
 set -u
-command -v strace >/dev/null || { echo "FAIL: strace is missing"; exit 1; }
-emu="$VR_BUILDDIR/tests/resctrl-emu/resctrl-emu"
+command -v strace >/dev/null || vr_fail "strace is missing"
 loop="$VR_BUILDDIR/tests/integration/resctrl_readloop"
-mnt="$VR_RESCTRL_TMP/mnt"
-mkdir "$mnt"
-echo "$mnt" >>"$VR_RESCTRL_TMP/mounts"
-"$emu" --ready-file "$VR_RESCTRL_TMP/ready" "$mnt" >/dev/null &
-echo $! >>"$VR_RESCTRL_TMP/pids"
-i=0
-while [ ! -e "$VR_RESCTRL_TMP/ready" ]; do
-  i=$((i + 1))
-  [ $i -gt 500 ] && { echo "FAIL: emulator not ready"; exit 1; }
-  sleep 0.02
-done
+vr_setup
+mnt="$VR_TMP/mnt"
+vr_emu_start "$mnt"
 
 # total_calls N BUDGET [SYSCALL]: calls counted by strace -c (all, or one);
 # prints nothing when the run fails, which the arithmetic below rejects.
 # LeakSanitizer cannot run under ptrace: off for these runs only.
 total_calls() {
   ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-    strace -f -c -o "$VR_RESCTRL_TMP/sc" "$loop" "$mnt" "$1" "$2" >/dev/null ||
+    strace -f -c -o "$VR_TMP/sc" "$loop" "$mnt" "$1" "$2" >/dev/null ||
     { echo "FAIL: readloop $1 $2" >&2; return 1; }
   awk -v s="${3:-total}" '$NF == s { print ($4 ~ /^[0-9]+$/) ? $4 : $3 }' \
-    "$VR_RESCTRL_TMP/sc"
+    "$VR_TMP/sc"
 }
 
 fail=0

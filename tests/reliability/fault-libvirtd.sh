@@ -10,7 +10,7 @@
 #     group): all its groups go, an OKAY clears the warning, no warning stays raised, the other
 #     VM's groups go on reporting.
 #  4. nothing leaks: no group of a domain that is gone; none of ours after collectd stops.
-. "${VR_SRCDIR:?}/tests/reliability/fault-lib.sh"
+. "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
 
 fault_setup
 chain_emu_start 0 33554432

@@ -10,7 +10,7 @@
 #     `setvcpus 3 --live` the new vCPU 2's thread joins that group within two RefreshIntervals
 #     (and no other group), values keep flowing for both domains;
 #  3. nothing leaks: after collectd stops no group of ours is left.
-. "${VR_SRCDIR:?}/tests/reliability/fault-lib.sh"
+. "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
 
 fault_setup
 fault_emu_start 0,1 33554432,33554432 --no-alloc

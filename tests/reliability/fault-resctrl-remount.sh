@@ -8,7 +8,7 @@
 #     a few RefreshIntervals, says it is usable, recreates every group with its vCPU threads, and
 #     values of every group flow again;
 #  3. nothing leaks: after collectd stops no group of ours is left.
-. "${VR_SRCDIR:?}/tests/reliability/fault-lib.sh"
+. "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
 
 fault_setup
 fault_emu_start 0 33554432

@@ -7,7 +7,7 @@
 # RMID goes to limbo for 1.5 s: --limbo-ms, a fixed timer) and fails c's mkdir with EBUSY; c is
 # created with its thread within 8 s of the edit, far sooner than the 60 s RefreshInterval, and
 # an OKAY follows the limbo WARNING. The test prints the time it took.
-. "${VR_SRCDIR:?}/tests/reliability/fault-lib.sh"
+. "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
 
 fault_setup
 fault_emu_start 0 33554432 --num-rmids 3 --limbo-ms 1500

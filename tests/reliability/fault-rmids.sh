@@ -14,7 +14,7 @@
 #     WARNING saying so (a new state); once the limbo ends a periodic resync creates the group,
 #     and an OKAY follows;
 #  5. no warning stays raised, nothing leaks: after collectd stops no group of ours is left.
-. "${VR_SRCDIR:?}/tests/reliability/fault-lib.sh"
+. "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
 
 fault_setup
 fault_emu_start 0 33554432 --num-rmids 4

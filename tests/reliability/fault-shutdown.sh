@@ -10,7 +10,7 @@
 #     went away and removes nothing;
 #  3. SIGTERM right after that pass (RefreshInterval 60: no pass in between): collectd exits 0,
 #     no group of ours is left, and the log says how many it removed.
-. "${VR_SRCDIR:?}/tests/reliability/fault-lib.sh"
+. "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
 
 # fail_next_tasks_read GROUP_DIR: the next read of that group's tasks file fails with ENOMEM.
 fail_next_tasks_read() { emu_ctl "enomem-on-read $1"; }

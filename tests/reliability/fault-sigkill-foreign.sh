@@ -13,7 +13,7 @@
 #  4. once pqos_7 is removed, the group is created at the next resync with its thread, and an OKAY
 #     follows;
 #  5. nothing leaks: no warning stays raised; after a clean stop no group of ours is left.
-. "${VR_SRCDIR:?}/tests/reliability/fault-lib.sh"
+. "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
 
 fault_setup
 fault_emu_start 0 33554432

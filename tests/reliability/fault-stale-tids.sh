@@ -9,7 +9,7 @@
 #     (the test asks the kernel for that pid through /proc/sys/kernel/ns_last_pid) is never moved
 #     into our group over several resyncs (RefreshInterval 1);
 #  2. the plugin says why it did not move it; collectd keeps running; a clean stop removes ours.
-. "${VR_SRCDIR:?}/tests/reliability/fault-lib.sh"
+. "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
 
 fault_setup
 fault_emu_start 0 33554432

@@ -16,7 +16,7 @@
 #     build the quarantine is capped at 4 MiB so that freed memory does not read as growth, and
 #     the bound is 8 MiB (ASan's size-class regions grow by ~2-3 MiB over the second storm);
 #  4. nothing leaks in resctrl: after collectd stops no group of ours is left.
-. "${VR_SRCDIR:?}/tests/reliability/fault-lib.sh"
+. "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
 
 fault_setup
 fault_emu_start 0 33554432

@@ -1,6 +1,6 @@
 # reliability: fault matrix (issue 9)
 # Each fault-*.sh runs a real collectd with the built plugin, a private libvirtd with QEMU guests
-# and the resctrl emulator (tests/e2e/chain-lib.sh, through fault-lib.sh), injects faults, and
+# and the resctrl emulator (tests/support/chain-lib.sh, through fault-lib.sh), injects faults, and
 # checks what must hold. Separate programs so that `make -j2 check` runs them side by side.
 FAULT_TESTS = tests/reliability/fault-libvirtd.sh \
 	tests/reliability/fault-resctrl-remount.sh \
@@ -12,4 +12,4 @@ FAULT_TESTS = tests/reliability/fault-libvirtd.sh \
 	tests/reliability/fault-stale-tids.sh \
 	tests/reliability/fault-rmid-retry.sh
 TESTS += $(FAULT_TESTS)
-EXTRA_DIST += $(FAULT_TESTS) tests/reliability/fault-lib.sh
+EXTRA_DIST += $(FAULT_TESTS) tests/support/fault-lib.sh

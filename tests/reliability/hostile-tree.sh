@@ -18,7 +18,7 @@
 set -eu
 . "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
 . "$VR_SRCDIR/tests/support/libvirtd-env.sh"
-. "$VR_SRCDIR/tests/e2e/chain-lib.sh"
+. "$VR_SRCDIR/tests/support/chain-lib.sh"
 
 command -v inotifywait >/dev/null || vr_fail "inotifywait is missing (apt-get install inotify-tools)"
 vr_setup

@@ -6,7 +6,7 @@
 set -eu
 . "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
 . "$VR_SRCDIR/tests/support/libvirtd-env.sh"
-. "$VR_SRCDIR/tests/e2e/chain-lib.sh"
+. "$VR_SRCDIR/tests/support/chain-lib.sh"
 
 prog=$VR_BUILDDIR/tests/reliability/soak-engine
 [ -x "$prog" ] || vr_fail "$prog is not built (make check builds it)"

@@ -1,7 +1,8 @@
 # the resctrl emulator and its own tests (issue 4)
-# A noinst program so that plain `make` builds it: the demo and the plugin's
-# integration tests mount it too.
-noinst_PROGRAMS += tests/resctrl-emu/resctrl-emu
+# A check program: make check and make bench build it (the plugin's
+# integration tests and the benches mount it), plain make does not, so that
+# an operator's build needs no fuse3. The demo builds it by name.
+check_PROGRAMS += tests/resctrl-emu/resctrl-emu
 tests_resctrl_emu_resctrl_emu_SOURCES = \
 	tests/resctrl-emu/emu_main.c \
 	tests/resctrl-emu/emu_fs.c tests/resctrl-emu/emu_fs.h \

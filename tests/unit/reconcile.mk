@@ -1,8 +1,11 @@
-# unit tests: reconcile, series identifiers, group health notifications
+# unit tests: reconcile, series identifiers, group health notifications,
+# the published live set, desired groups
 check_PROGRAMS += tests/unit/test_reconcile tests/unit/test_series \
-	tests/unit/test_group_health
+	tests/unit/test_group_health tests/unit/test_live_set \
+	tests/unit/test_desired
 TESTS += tests/unit/test_reconcile tests/unit/test_series \
-	tests/unit/test_group_health
+	tests/unit/test_group_health tests/unit/test_live_set \
+	tests/unit/test_desired
 
 tests_unit_test_reconcile_SOURCES = tests/unit/test_reconcile.c
 tests_unit_test_reconcile_CPPFLAGS = $(UNIT_TEST_CPP)
@@ -16,9 +19,17 @@ tests_unit_test_group_health_SOURCES = tests/unit/test_group_health.c
 tests_unit_test_group_health_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_group_health_LDADD = $(UNIT_TEST_LIBS)
 
-# desired groups from domain snapshots (issue 13 item 11: shared vCPU thread)
-check_PROGRAMS += tests/unit/test_desired
-TESTS += tests/unit/test_desired
+tests_unit_test_live_set_SOURCES = tests/unit/test_live_set.c
+tests_unit_test_live_set_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_live_set_LDADD = $(UNIT_TEST_LIBS) -lpthread
+
 tests_unit_test_desired_SOURCES = tests/unit/test_desired.c
 tests_unit_test_desired_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_desired_LDADD = $(UNIT_TEST_LIBS)
+
+# issue 13 item 11: vCPUs that share one thread (round-robin TCG)
+check_PROGRAMS += tests/unit/test_desired_shared
+TESTS += tests/unit/test_desired_shared
+tests_unit_test_desired_shared_SOURCES = tests/unit/test_desired_shared.c
+tests_unit_test_desired_shared_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_desired_shared_LDADD = $(UNIT_TEST_LIBS)

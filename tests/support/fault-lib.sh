@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # fault-lib.sh: what the fault-matrix tests (tests/reliability/fault-*.sh, issue 9) share on top
-# of tests/e2e/chain-lib.sh. Source it from a `set -eu` bash test; it sources collectd-run.sh,
+# of tests/support/chain-lib.sh. Source it from a `set -eu` bash test; it sources collectd-run.sh,
 # libvirtd-env.sh and chain-lib.sh itself.
 #
 #   fault_setup                   # vr_setup + a private libvirtd (lv_stop registered as cleanup)
@@ -25,7 +25,7 @@
 set -eu
 . "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
 . "$VR_SRCDIR/tests/support/libvirtd-env.sh"
-. "$VR_SRCDIR/tests/e2e/chain-lib.sh"
+. "$VR_SRCDIR/tests/support/chain-lib.sh"
 
 # chain-lib's dom_uuid asks libvirtd, which is down in some cases: remember each answer.
 dom_uuid() {
@@ -54,7 +54,6 @@ fault_emu_start() {
 		echo ' "$@"'
 	} >"$EMU_BIN"
 	chmod +x "$EMU_BIN"
-	rm -f "$VR_TMP/emu.ready"
 	chain_emu_start "$ids" "$sizes"
 }
 

@@ -7,7 +7,8 @@
 #   chain_emu_start IDS SIZES     # IDS "0,8", SIZES "33554432,16777216" (bytes, same order): a sysfs
 #                                 # fixture under VR_TMP/sys (one cpuN per cache id, index3 with
 #                                 # level/id/size in K) and resctrl-emu mounted on EMU_MNT with the
-#                                 # control FIFO EMU_CTL; registers chain_emu_stop (vr_stop_pid, vr_detach_mount)
+#                                 # control FIFO EMU_CTL, by vr_emu_start (emu.sh)
+#   chain_emu_stop                # vr_emu_stop: stops it and detaches the mount
 #   emu_ctl LINE...               # control lines "GROUP CACHE_ID FEATURE VALUE" (a timeout guards
 #                                 # against a dead emulator: a FIFO write would block forever)
 #   chain_plugin_block [EXTRA]    # the <Plugin virt_resctrl> block for LV_URI, EMU_MNT, the fixture
@@ -31,19 +32,16 @@
 #   no_sanitizer_report FILE      # fail on an ASan/UBSan report in FILE
 #   chain_stop_clean              # SIGTERM collectd: it exits 0 within 15 s and leaves no group of ours
 
-EMU_BIN=${VR_BUILDDIR:?}/tests/resctrl-emu/resctrl-emu
+# shellcheck source=tests/support/emu.sh
+. "${VR_SRCDIR:?}/tests/support/emu.sh"
 NS=urn:x-virt-resctrl:resmon:1
-EMU_PID=
-EMU_MNT=
 EMU_CTL=
 # The csv plugin names a file by the day of the value's time: a test running across midnight
 # finds a series in two files, so a series is read through all of them.
 CSV_DAY_GLOB='[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'
 
 chain_emu_start() {
-	local ids="$1" sizes="$2" i=0 id size n=0 d
-	[ -x "$EMU_BIN" ] || vr_fail "$EMU_BIN is not built (make)"
-	command -v fusermount3 >/dev/null || vr_fail "fusermount3 is missing (apt-get install fuse3)"
+	local ids="$1" sizes="$2" i=0 id size d
 	# shellcheck disable=SC2046 # split the comma list into words
 	set -- $(echo "$sizes" | tr , ' ')
 	for id in $(echo "$ids" | tr , ' '); do
@@ -56,29 +54,12 @@ chain_emu_start() {
 		echo "$((size / 1024))K" >"$d/size"
 		i=$((i + 1))
 	done
-	EMU_MNT=$VR_TMP/resctrl
 	EMU_CTL=$VR_TMP/emu.ctl
-	mkdir -p "$EMU_MNT"
-	vr_show_log "$VR_TMP/emu.log"
-	"$EMU_BIN" --cache-ids "$ids" --control "$EMU_CTL" --ready-file "$VR_TMP/emu.ready" \
-		"$EMU_MNT" >"$VR_TMP/emu.out" 2>"$VR_TMP/emu.log" &
-	EMU_PID=$!
-	vr_on_cleanup chain_emu_stop
-	while [ ! -e "$VR_TMP/emu.ready" ]; do
-		vr_alive "$EMU_PID" || vr_fail "resctrl-emu exited: $(cat "$VR_TMP/emu.log")"
-		[ "$n" -ge 100 ] && vr_fail "resctrl-emu not ready after 10 s"
-		sleep 0.1
-		n=$((n + 1))
-	done
+	vr_emu_start "$VR_TMP/resctrl" --cache-ids "$ids" --control "$EMU_CTL"
 	vr_log "resctrl-emu pid $EMU_PID on $EMU_MNT, cache ids $ids"
 }
 
-chain_emu_stop() {
-	[ -n "$EMU_PID" ] || return 0
-	vr_stop_pid "$EMU_PID" resctrl-emu 10
-	vr_detach_mount "$EMU_MNT"
-	EMU_PID=
-}
+chain_emu_stop() { vr_emu_stop; }
 
 emu_ctl() {
 	# shellcheck disable=SC2016 # $1 is the inner shell's

@@ -1,0 +1,55 @@
+/*
+ * virt-resmon's parts: the command line and libvirt side (virt-resmon.c) and
+ * the edits of the <resmon> element as an XML tree (virt-resmon-edit.c).
+ */
+#ifndef VIRT_RESMON_H
+#define VIRT_RESMON_H
+
+#include "cpuset.h"
+
+#include <libxml/tree.h>
+#include <stdbool.h>
+
+#define PROG "virt-resmon"
+#define METADATA_KEY "resmon"
+
+enum { EXIT_DONE = 0, EXIT_INVALID = 1, EXIT_LIBVIRT = 2 };
+
+typedef enum { CMD_LIST, CMD_ADD, CMD_REMOVE } command;
+
+typedef struct {
+  const char *uri;
+  const char *ns;
+  command cmd;
+  const char *domain;
+  const char *vcpus;
+  const char *name;
+  bool live;
+  bool config;
+} options;
+
+/* One definition the command reads or edits: the running one (--live),
+ * the persistent one (--config) or whichever is current. */
+typedef struct {
+  unsigned flags;
+  const char *label;
+  unsigned max_vcpus;
+  char *old_xml; /* NULL: the domain has no element in our namespace */
+  char *new_xml;
+} target;
+
+/* The existing element of t as a tree, or a new empty <resmon>. */
+xmlDoc *resmon_load_tree(const target *t);
+
+/* The tree as the text virDomainSetMetadata takes (heap), NULL when out of
+ * memory. */
+char *resmon_dump_tree(xmlDoc *doc);
+
+/* Adds the group opts and set describe, or removes the one opts->name
+ * names, in the tree of the definition called label. EXIT_DONE, or an
+ * exit status with the reason on stderr. */
+int resmon_edit_add(xmlDoc *doc, const options *opts, const vr_cpuset *set,
+                    const char *label);
+int resmon_edit_remove(xmlDoc *doc, const options *opts, const char *label);
+
+#endif /* VIRT_RESMON_H */

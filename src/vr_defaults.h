@@ -1,0 +1,20 @@
+/**
+ * Every default of the plugin's configuration, in one place: the config
+ * parser, the modules that accept NULL for a path, and contrib/virt-resmon
+ * (whose namespace must match the plugin's) read them here, and
+ * collectd.conf.example and the man page document them.
+ */
+#ifndef VR_DEFAULTS_H
+#define VR_DEFAULTS_H
+
+#define VR_DEFAULT_CONNECTION "qemu:///system"
+#define VR_DEFAULT_RESCTRL_PATH "/sys/fs/resctrl"
+#define VR_DEFAULT_METADATA_URI "urn:x-virt-resctrl:resmon:1"
+#define VR_DEFAULT_GROUP_PREFIX "vr_"
+#define VR_DEFAULT_REFRESH_INTERVAL_S 60
+#define VR_MAX_REFRESH_INTERVAL_S 86400
+#define VR_DEFAULT_SYSFS_PATH "/sys"
+#define VR_DEFAULT_PROC_PATH "/proc"
+#define VR_DEFAULT_LIBVIRT_RUN_PATH "/run/libvirt/qemu"
+
+#endif /* VR_DEFAULTS_H */
