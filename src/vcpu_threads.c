@@ -257,7 +257,7 @@ int vr_vcpu_thread_verify(const char *run_path, const char *proc_path,
                           char *reason, size_t reason_len) {
   pid_t pid = 0;
   char path[PATH_MAX], comm[64];
-  int rc = vr_vcpu_read_pidfile(run_path, name, &pid, reason, reason_len);
+  int rc = read_pidfile(run_path, name, &pid, reason, reason_len);
   if (rc < 0)
     return rc;
   /* <pid>/task/<tid> exists only for a thread of that very process: a
