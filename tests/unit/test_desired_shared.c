@@ -22,7 +22,6 @@ static void one_domain(vr_domain_list_t *list, vr_domain_t *dom, pid_t *tids,
   dom->name = (char *)"tcg";
   strcpy(dom->uuid, UUID);
   dom->max_vcpus = 4;
-  dom->cur_vcpus = 4;
   dom->metadata = (char *)metadata;
   dom->vcpu_tids = tids;
   list->domains = dom;
