@@ -4,6 +4,7 @@
 #include "desired.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@ void vr_desired_clear(vr_desired_set *d) {
   free(d->groups);
   free(d->rejections);
   free(d->threads);
+  free(d->shared);
   memset(d, 0, sizeof(*d));
 }
 
@@ -35,6 +37,8 @@ static void add_group(vr_desired_set *d, const vr_domain_t *dom,
   want->group = spec->name;
   want->members = spec->members;
   want->threads = &d->threads[*next_thread];
+  want->domain_vcpu_tids = dom->vcpu_tids;
+  want->n_domain_vcpu_tids = dom->max_vcpus > 0 ? (size_t)dom->max_vcpus : 0;
   for (int v = vr_cpuset_next(&spec->vcpus, 0); v >= 0;
        v = vr_cpuset_next(&spec->vcpus, (unsigned)v + 1)) {
     /* Offline vCPUs have no thread yet: picked up at a later resync once
@@ -46,6 +50,68 @@ static void add_group(vr_desired_set *d, const vr_domain_t *dom,
       want->n_threads++;
     }
   }
+}
+
+/* The thread that two or more online vCPUs of dom share, or 0. QEMU's
+ * round-robin TCG runs every vCPU on one thread, named "ALL CPUs/TCG";
+ * libvirt then reports that thread for each vCPU. */
+static pid_t shared_thread(const vr_domain_t *dom) {
+  for (int v = 0; v < dom->max_vcpus; v++)
+    for (int w = v + 1; w < dom->max_vcpus && dom->vcpu_tids[v] > 0; w++)
+      if (dom->vcpu_tids[w] == dom->vcpu_tids[v])
+        return dom->vcpu_tids[v];
+  return 0;
+}
+
+/* True when spec lists every online vCPU of dom: then one thread running
+ * all of them is still exactly that group. */
+static bool lists_every_online_vcpu(const vr_domain_t *dom,
+                                    const vr_group_spec *spec) {
+  for (int v = 0; v < dom->max_vcpus; v++)
+    if (dom->vcpu_tids[v] > 0 && !vr_cpuset_has(&spec->vcpus, (unsigned)v))
+      return false;
+  return true;
+}
+
+/* Adds dom's groups when its vCPUs share a thread: a group of every online
+ * vCPU is monitored through that one thread; any other group cannot be
+ * told apart from the rest, so it is left out, and the domain is reported
+ * once under VR_DESIRED_SHARED_LABEL (not as a conflict per group). */
+static void add_shared(vr_desired_set *d, const vr_domain_t *dom,
+                       const vr_group_list *list, pid_t tid,
+                       vr_group_rejection *notice, size_t *next_thread) {
+  size_t left_out = 0;
+  for (size_t g = 0; g < list->n_groups; g++) {
+    const vr_group_spec *spec = &list->groups[g];
+    if (!lists_every_online_vcpu(dom, spec)) {
+      left_out++;
+      continue;
+    }
+    vr_desired_group *want = &d->groups[d->n++];
+    *want = (vr_desired_group){
+        .uuid = dom->uuid,
+        .domain = dom->name,
+        .group = spec->name,
+        .members = spec->members,
+        .threads = &d->threads[*next_thread],
+        .n_threads = 1,
+        .domain_vcpu_tids = dom->vcpu_tids,
+        .n_domain_vcpu_tids = (size_t)dom->max_vcpus,
+    };
+    d->threads[(*next_thread)++] = (vr_vcpu_thread){
+        .vcpu = (unsigned)vr_cpuset_next(&spec->vcpus, 0), .tid = tid};
+  }
+  if (left_out == 0)
+    return;
+  snprintf(notice->group, sizeof(notice->group), "%s", VR_DESIRED_SHARED_LABEL);
+  snprintf(notice->reason, sizeof(notice->reason),
+           "the vCPUs of this domain cannot be told apart: QEMU runs them all "
+           "on thread %d (round-robin TCG, 'ALL CPUs/TCG'); %zu group(s) not "
+           "listing every online vCPU are not monitored, a group of all of "
+           "them is",
+           (int)tid, left_out);
+  d->rejections[d->n_rejections++] = (vr_desired_rejection){
+      .uuid = dom->uuid, .domain = dom->name, .rejection = notice};
 }
 
 int vr_desired_build(const vr_domain_list_t *domains, vr_default_group policy,
@@ -69,9 +135,13 @@ int vr_desired_build(const vr_domain_list_t *domains, vr_default_group policy,
   }
   status = -ENOMEM;
   out->groups = calloc(total_groups + 1, sizeof(*out->groups));
-  out->rejections = calloc(total_rejections + 1, sizeof(*out->rejections));
-  out->threads = calloc(total_threads + 1, sizeof(*out->threads));
-  if (!out->groups || !out->rejections || !out->threads)
+  /* one more rejection per domain: its shared-thread notice */
+  out->rejections =
+      calloc(total_rejections + n_domains + 1, sizeof(*out->rejections));
+  out->threads =
+      calloc(total_threads + total_groups + 1, sizeof(*out->threads));
+  out->shared = calloc(n_domains + 1, sizeof(*out->shared));
+  if (!out->groups || !out->rejections || !out->threads || !out->shared)
     goto fail;
 
   size_t next_thread = 0;
@@ -84,6 +154,11 @@ int vr_desired_build(const vr_domain_list_t *domains, vr_default_group policy,
           .domain = dom->name,
           .rejection = &list->rejections[r],
       };
+    pid_t shared = shared_thread(dom);
+    if (shared > 0) {
+      add_shared(out, dom, list, shared, &out->shared[i], &next_thread);
+      continue;
+    }
     for (size_t g = 0; g < list->n_groups; g++)
       add_group(out, dom, &list->groups[g], &next_thread);
   }

@@ -31,6 +31,9 @@ typedef struct {
   vr_vcpu_thread *threads; /* one block, sliced per group */
   vr_group_list *lists;    /* per domain, owns names and members */
   size_t n_lists;
+  /* Per domain: the notice "vCPUs cannot be told apart", when its vCPUs
+   * share one thread (rejections may point here). */
+  vr_group_rejection *shared;
 } vr_desired_set;
 
 /**
@@ -38,6 +41,10 @@ typedef struct {
  * domain's metadata element, or policy for a domain without one. Returns 0
  * or -ENOMEM (out is then empty). Free with vr_desired_clear.
  */
+/* The label under which a domain whose vCPUs share one thread is reported
+ * (once, whatever its groups). */
+#define VR_DESIRED_SHARED_LABEL "(vcpus)"
+
 int vr_desired_build(const vr_domain_list_t *domains, vr_default_group policy,
                      vr_desired_set *out);
 

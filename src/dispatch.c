@@ -27,6 +27,9 @@ typedef struct {
   size_t n_metrics;
   uint64_t l3_size;
   meta_data_t *meta;
+  unsigned cache_id;
+  /* Reads of this cache id's counters that said "Unassigned". */
+  uint64_t unassigned;
 } cache_series;
 
 struct vr_dispatch_group {
@@ -34,6 +37,8 @@ struct vr_dispatch_group {
   size_t n_caches;
   char *host;
   char *instance;
+  char *label; /* "domain D group G", for the one line about Unassigned */
+  bool unassigned_said;
 };
 
 static const char *fallback_words(vr_fallback why) {
@@ -86,8 +91,12 @@ int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
   *out = NULL;
   notes[0] = '\0';
   vr_dispatch_group *g = calloc(1, sizeof(*g));
-  if (!g || !(g->caches =
-                  calloc(r->n_caches ? r->n_caches : 1, sizeof(*g->caches)))) {
+  char label[512];
+  ssnprintf(label, sizeof(label), "domain %s group %s", in->domain, in->group);
+  if (!g ||
+      !(g->caches =
+            calloc(r->n_caches ? r->n_caches : 1, sizeof(*g->caches))) ||
+      !(g->label = strdup(label))) {
     status = -ENOMEM;
     goto fail;
   }
@@ -106,6 +115,7 @@ int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
       goto fail;
     cache_series *c = &g->caches[g->n_caches++];
     c->l3_size = r->caches[i].size;
+    c->cache_id = r->caches[i].id;
     status = fill_cache(c, &s);
     if (status == 0 && i == 0)
       status = keep_names(g, &s);
@@ -139,6 +149,57 @@ fail:
   return status;
 }
 
+/* One log line and one notification when a group's counters first read
+ * "Unassigned" (ABMC, Linux 6.18+: the kernel assigned no MBM counter to
+ * this RMID on that L3 domain), and an OKAY once none does any more. */
+static void say_unassigned(vr_dispatch_group *g, bool now, unsigned cache_id,
+                           vr_resctrl_feature feature) {
+  if (now == g->unassigned_said)
+    return;
+  g->unassigned_said = now;
+  notification_t n = {
+      .severity = now ? NOTIF_WARNING : NOTIF_OKAY,
+      .time = cdtime(),
+      .plugin = VR_SERIES_PLUGIN,
+  };
+  sstrncpy(n.host, g->host, sizeof(n.host));
+  sstrncpy(n.plugin_instance, g->instance, sizeof(n.plugin_instance));
+  if (now)
+    ssnprintf(n.message, sizeof(n.message),
+              "%s: no MBM counter assigned (%s on L3 cache %u reads "
+              "\"Unassigned\"); no value until the kernel assigns one",
+              g->label, vr_resctrl_feature_name(feature), cache_id);
+  else
+    ssnprintf(n.message, sizeof(n.message),
+              "%s: every counter is assigned again", g->label);
+  if (now)
+    VR_WARNING("%s", n.message);
+  else
+    VR_INFO("%s", n.message);
+  plugin_dispatch_notification(&n);
+}
+
+/* Counts the values of one read that said "Unassigned", per cache id, and
+ * says so on a change. */
+static void count_unassigned(vr_dispatch_group *g,
+                             const vr_resctrl_value *values, size_t n) {
+  bool any = false;
+  unsigned first_cache = 0;
+  vr_resctrl_feature first_feature = VR_FEAT_MBM_TOTAL_BYTES;
+  for (size_t i = 0; i < g->n_caches && (i + 1) * VR_FEAT_COUNT <= n; i++)
+    for (int f = 0; f < VR_FEAT_COUNT; f++) {
+      if (values[i * VR_FEAT_COUNT + f].status != VR_READ_UNASSIGNED)
+        continue;
+      g->caches[i].unassigned++;
+      if (!any) {
+        first_cache = g->caches[i].cache_id;
+        first_feature = (vr_resctrl_feature)f;
+      }
+      any = true;
+    }
+  say_unassigned(g, any, first_cache, first_feature);
+}
+
 size_t vr_dispatch_group_submit(vr_dispatch_group *g,
                                 const vr_resctrl_value *values, size_t n) {
   size_t sent = 0;
@@ -152,6 +213,7 @@ size_t vr_dispatch_group_submit(vr_dispatch_group *g,
   sstrncpy(vl.host, g->host, sizeof(vl.host));
   sstrncpy(vl.plugin, VR_SERIES_PLUGIN, sizeof(vl.plugin));
   sstrncpy(vl.plugin_instance, g->instance, sizeof(vl.plugin_instance));
+  count_unassigned(g, values, n);
   for (size_t i = 0; i < g->n_caches; i++) {
     cache_series *c = &g->caches[i];
     /* caches[i] is the resctrl handle's caches[i]: the reader's order. */
@@ -194,5 +256,6 @@ void vr_dispatch_group_free(vr_dispatch_group *g) {
   free(g->caches);
   free(g->host);
   free(g->instance);
+  free(g->label);
   free(g);
 }

@@ -54,14 +54,39 @@ static bool deadline_passed(const struct timespec *ts) {
 /* Sleeps until an event, a request, the next RefreshInterval, or a read
  * pass that left a retired live set to free; then runs one pass (or only
  * the reaping) with the lock released. */
+/* The earlier of two deadlines. */
+static const struct timespec *earliest(const struct timespec *a,
+                                       const struct timespec *b) {
+  if (a->tv_sec != b->tv_sec)
+    return a->tv_sec < b->tv_sec ? a : b;
+  return a->tv_nsec <= b->tv_nsec ? a : b;
+}
+
+/* After a pass: arms the RMID retry with the next backoff (1, 2, 4 ... s,
+ * at most RefreshInterval) when the pass wanted one, else disarms it. */
+static bool arm_rmid_retry(vr_engine *e, struct timespec *next_retry) {
+  if (!e->rmid_retry_wanted) {
+    e->rmid_backoff_s = 0;
+    return false;
+  }
+  unsigned cap = e->cfg->refresh_interval_s;
+  e->rmid_backoff_s = e->rmid_backoff_s ? e->rmid_backoff_s * 2 : 1;
+  if (e->rmid_backoff_s > cap)
+    e->rmid_backoff_s = cap;
+  deadline_after(next_retry, e->rmid_backoff_s);
+  return true;
+}
+
 static void *worker_main(void *arg) {
   vr_engine *e = arg;
-  struct timespec next_refresh;
+  struct timespec next_refresh, next_retry;
+  bool retry_armed = false;
   deadline_after(&next_refresh, 0);
   pthread_mutex_lock(&e->lock);
   while (!e->stopping) {
     bool refresh_due = deadline_passed(&next_refresh);
-    if (!refresh_due && !e->full_resync && e->n_dirty == 0) {
+    bool retry_due = retry_armed && deadline_passed(&next_retry);
+    if (!refresh_due && !retry_due && !e->full_resync && e->n_dirty == 0) {
       if (e->reap_due) {
         e->reap_due = false;
         pthread_mutex_unlock(&e->lock);
@@ -69,10 +94,12 @@ static void *worker_main(void *arg) {
         pthread_mutex_lock(&e->lock);
         continue;
       }
-      pthread_cond_timedwait(&e->wake, &e->lock, &next_refresh);
+      pthread_cond_timedwait(&e->wake, &e->lock,
+                             retry_armed ? earliest(&next_retry, &next_refresh)
+                                         : &next_refresh);
       continue;
     }
-    bool full = refresh_due || e->full_resync;
+    bool full = refresh_due || retry_due || e->full_resync;
     char dirty[VR_MAX_DIRTY][VR_UUID_STRING_LEN + 1];
     size_t n_dirty = e->n_dirty;
     memcpy(dirty, e->dirty, n_dirty * sizeof(dirty[0]));
@@ -85,6 +112,7 @@ static void *worker_main(void *arg) {
 
     vr_live_reap(&e->live);
     vr_engine_sync(e, full, dirty, n_dirty);
+    retry_armed = arm_rmid_retry(e, &next_retry);
 
     pthread_mutex_lock(&e->lock);
     e->passes++;
@@ -153,6 +181,11 @@ int vr_engine_start(const vr_config *cfg, vr_engine **out, char *reason,
   status = build_filter(e, reason, reason_len);
   if (status < 0)
     goto fail;
+  /* `collectd -T` runs init, one read and shutdown: the worker may never
+   * reach its first pass, and the operator would not see how to mount
+   * resctrl. The check is a few opens, so it runs here, before libvirt's
+   * first connection; the worker keeps retrying every RefreshInterval. */
+  vr_engine_ensure_resctrl(e);
   vr_libvirt_config_t lv_config = {
       .uri = cfg->connection,
       .metadata_uri = cfg->metadata_uri,
@@ -218,7 +251,7 @@ void vr_engine_stop(vr_engine *e) {
   }
   /* No event callback runs after this returns. */
   vr_libvirt_stop(e->libvirt);
-  if (e->cfg->remove_groups_on_shutdown && e->resctrl)
+  if (e->cfg->remove_groups_on_shutdown)
     vr_engine_remove_all(e);
   /* collectd runs no read callback once shutdown begins: nothing is
    * pinned. */

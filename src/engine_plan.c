@@ -4,6 +4,8 @@
  */
 #include "engine_private.h"
 
+#include "vcpu_threads.h"
+
 #include <errno.h>
 #include <stdlib.h>
 
@@ -60,6 +62,23 @@ void vr_engine_execute(vr_engine *e, vr_pass *pass) {
                                        sizeof(reason));
       if (status < 0 && status != -EEXIST)
         vr_health_from_create_error(status, reason, failure);
+    } else if (a->kind == VR_ACTION_RELEASE) {
+      status = vr_resctrl_group_release_task(r, prefix, a->ctrl, a->name,
+                                             a->tid, reason, sizeof(reason));
+      if (status < 0)
+        VR_WARNING("cannot move thread %d out of resctrl group %s: %s",
+                   (int)a->tid, a->name, reason);
+    } else if (a->desired != VR_NO_DESIRED &&
+               vr_vcpu_thread_verify(
+                   e->cfg->libvirt_run_path, e->cfg->proc_path,
+                   pass->desired.groups[a->desired].domain, a->tid, a->vcpu,
+                   reason, sizeof(reason)) < 0) {
+      /* A stale snapshot (libvirt away): never move a task that is not
+       * this vCPU's thread any more; the next look-up finds the new one. */
+      VR_INFO("domain %s group %s: not moving thread %d of vCPU %u: %s",
+              pass->desired.groups[a->desired].domain,
+              pass->desired.groups[a->desired].group, (int)a->tid, a->vcpu,
+              reason);
     } else {
       vr_resctrl_tasks_result result;
       status = vr_resctrl_group_add_tasks(r, prefix, a->ctrl, a->name, &a->tid,

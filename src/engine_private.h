@@ -78,6 +78,11 @@ struct vr_engine {
   vr_resctrl_fd_budget budget;
   vr_domain_list_t domains;
   bool have_domains; /* one full list seen: safe to prune our groups */
+  /* The last pass could not create a group for want of an RMID (ENOSPC,
+   * or EBUSY while freed ones sit in limbo): the worker retries after
+   * rmid_backoff_s (1, 2, 4 ... s, at most RefreshInterval). */
+  bool rmid_retry_wanted;
+  unsigned rmid_backoff_s;
   c_complain_t resctrl_complaint;
   c_complain_t libvirt_complaint;
   vr_health_table health;
@@ -99,6 +104,10 @@ typedef struct {
  * the new live set. Runs on the worker thread (engine_sync.c). */
 void vr_engine_sync(vr_engine *e, bool full,
                     char dirty[][VR_UUID_STRING_LEN + 1], size_t n_dirty);
+
+/** Opens resctrl at ResctrlPath unless the engine holds it already; logs
+ * what to do when it cannot (once, via c_complain) and returns false. */
+bool vr_engine_ensure_resctrl(vr_engine *e);
 
 /** Removes every group of ours under the root (shutdown). */
 void vr_engine_remove_all(vr_engine *e);

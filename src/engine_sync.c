@@ -11,7 +11,7 @@
 #include <string.h>
 
 /* Opens resctrl when it is not open: it may be mounted late, or again. */
-static bool ensure_resctrl(vr_engine *e) {
+bool vr_engine_ensure_resctrl(vr_engine *e) {
   if (e->resctrl)
     return true;
   char reason[1024] = "";
@@ -51,9 +51,10 @@ void vr_engine_sync(vr_engine *e, bool full,
   vr_pass pass;
   int lock_fd = -1;
   memset(&pass, 0, sizeof(pass));
+  e->rmid_retry_wanted = false;
 
   vr_engine_refresh_domains(e, full, dirty, n_dirty);
-  if (!ensure_resctrl(e))
+  if (!vr_engine_ensure_resctrl(e))
     return;
   /* Until libvirt has answered once, we cannot tell our groups of running
    * domains from stale ones: prune nothing. */
@@ -67,6 +68,14 @@ void vr_engine_sync(vr_engine *e, bool full,
   if (vr_engine_plan(e, &pass, &lock_fd) < 0)
     goto out;
   vr_engine_execute(e, &pass);
+  /* A freed RMID leaves limbo within seconds on a current kernel (the
+   * limbo worker runs every second, __check_limbo), and an RMID another
+   * tool frees is usable at once: retry soon, not a RefreshInterval
+   * later. */
+  for (size_t i = 0; i < pass.desired.n && pass.failure; i++)
+    if (pass.failure[i].kind == VR_HEALTH_RMID_EXHAUSTED ||
+        pass.failure[i].kind == VR_HEALTH_RMID_LIMBO)
+      e->rmid_retry_wanted = true;
   vr_resctrl_unlock(lock_fd);
   lock_fd = -1;
   vr_engine_report_outcomes(e, &pass);
@@ -79,26 +88,35 @@ out:
 }
 
 void vr_engine_remove_all(vr_engine *e) {
-  vr_resctrl_state state = {0};
-  const vr_resctrl *r = e->resctrl->r;
-  char reason[512] = "";
+  char reason[1024] = "";
   int lock_fd = -1;
-  if (vr_resctrl_lock(r, true, &lock_fd) < 0 ||
-      vr_resctrl_state_read(r, &state, reason, sizeof(reason)) < 0)
-    goto out;
   size_t removed = 0;
-  for (size_t i = 0; i < state.n_mon_groups; i++) {
-    const vr_mon_group_state *g = &state.mon_groups[i];
-    if (!vr_owned_name_parse(e->cfg->group_prefix, g->name, NULL, NULL))
-      continue;
-    if (vr_resctrl_group_remove(r, e->cfg->group_prefix, g->ctrl, g->name,
-                                reason, sizeof(reason)) == 0)
-      removed++;
-    else
-      VR_WARNING("cannot remove resctrl group %s: %s", g->name, reason);
+  /* A pass whose lock or state read failed dropped the handle; the groups
+   * it left still hold RMIDs, which nobody frees once we are gone. So
+   * reopen whenever the mount is reachable (quietly: shutdown says nothing
+   * about an unmounted resctrl). */
+  if (!e->resctrl) {
+    vr_resctrl *r = NULL;
+    if (vr_resctrl_open(e->cfg->resctrl_path, e->cfg->sysfs_path, &r, reason,
+                        sizeof(reason)) < 0)
+      return;
+    e->resctrl = vr_resctrl_ref_new(r);
+    if (!e->resctrl) {
+      vr_resctrl_close(r);
+      return;
+    }
   }
+  const vr_resctrl *r = e->resctrl->r;
+  /* Removing only our own groups cannot confuse libvirt or pqos, so a
+   * failing lock does not keep them. */
+  int status = vr_resctrl_lock(r, true, &lock_fd);
+  if (status < 0)
+    VR_WARNING("cannot lock %s (%s); removing our groups without the lock",
+               e->cfg->resctrl_path, strerror(-status));
+  status = vr_resctrl_remove_owned(r, e->cfg->group_prefix, &removed, reason,
+                                   sizeof(reason));
+  if (status < 0)
+    VR_WARNING("cannot remove every resctrl group of ours: %s", reason);
   VR_INFO("removed %zu resctrl group(s) at shutdown", removed);
-out:
   vr_resctrl_unlock(lock_fd);
-  vr_resctrl_state_free(&state);
 }

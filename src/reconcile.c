@@ -188,26 +188,41 @@ static void place_group(ctx *c, size_t i) {
   }
 }
 
-/* Keeps desired[i]'s existing group when it sits under the right parent and
- * holds no live thread that nobody wants. Such a stray thread (a vCPU moved
- * out of the group, or a thread reused) cannot be moved back to the parent:
- * the plugin never writes outside its own groups, parent's tasks file
- * included. rmdir returns a MON group's tasks to its parent, so the group is
- * removed and created again instead. A stray another desired group takes is
- * fine: that group's ASSIGN moves it. */
+/* True when tid is one of desired[i]'s domain's vCPU threads. */
+static bool is_domain_vcpu(const ctx *c, size_t i, pid_t tid) {
+  const vr_desired_group *d = &c->desired[i];
+  for (size_t t = 0; t < d->n_domain_vcpu_tids; t++)
+    if (d->domain_vcpu_tids[t] == tid)
+      return true;
+  return false;
+}
+
+/* A thread listed in desired[i]'s existing group that must leave it by a
+ * RELEASE: a vCPU thread of the domain that no group takes (its vCPU left
+ * every group), or one whose taker cannot take it (in conflict). Any other
+ * thread there got in by inheritance: a task starts in its creator's group
+ * (arch_dup_task_struct copies closid and rmid; since Linux 6.13 KVM's
+ * kvm-nx-lpage-recovery task is made from the first vCPU to run), so it
+ * belongs to the VM and stays. */
+static bool must_release(const ctx *c, size_t i, pid_t tid) {
+  size_t owner = claim_owner(c, tid);
+  if (owner == i)
+    return false;
+  if (owner != VR_NO_DESIRED)
+    return c->outcomes[owner].kind != VR_OUTCOME_OK;
+  return is_domain_vcpu(c, i, tid);
+}
+
+/* Keeps desired[i]'s existing group when it sits under the right parent.
+ * Threads it holds that it should not are moved out (RELEASE, or another
+ * group's ASSIGN), never by rmdir and mkdir: the RMID would go to limbo,
+ * the MBM counter restart, and the next mkdir could fail with EBUSY. */
 static void keep_existing(ctx *c, size_t i) {
   const vr_group_outcome *o = &c->outcomes[i];
   for (size_t g = 0; g < c->state->n_mon_groups; g++) {
     const vr_mon_group_state *m = &c->state->mon_groups[g];
     if (strcmp(m->name, o->name) != 0 || strcmp(m->ctrl, o->ctrl) != 0)
       continue;
-    for (size_t t = 0; t < m->n_tids; t++) {
-      size_t owner = claim_owner(c, m->tids[t]);
-      if (owner == i)
-        continue;
-      if (owner == VR_NO_DESIRED || c->outcomes[owner].kind != VR_OUTCOME_OK)
-        return;
-    }
     c->kept[i] = g;
     return;
   }
@@ -252,6 +267,14 @@ static void plan_actions(const ctx *c, vr_plan *plan) {
     if (c->outcomes[i].kind == VR_OUTCOME_OK && c->kept[i] == VR_NO_DESIRED)
       push(plan, VR_ACTION_CREATE, c->outcomes[i].ctrl, c->outcomes[i].name, i);
   for (size_t i = 0; i < c->n_desired; i++) {
+    if (c->outcomes[i].kind != VR_OUTCOME_OK || c->kept[i] == VR_NO_DESIRED)
+      continue;
+    const vr_mon_group_state *m = &c->state->mon_groups[c->kept[i]];
+    for (size_t t = 0; t < m->n_tids; t++)
+      if (must_release(c, i, m->tids[t]))
+        push(plan, VR_ACTION_RELEASE, m->ctrl, m->name, i)->tid = m->tids[t];
+  }
+  for (size_t i = 0; i < c->n_desired; i++) {
     const vr_group_outcome *o = &c->outcomes[i];
     if (o->kind != VR_OUTCOME_OK)
       continue;
@@ -280,9 +303,11 @@ int vr_reconcile(const vr_desired_group *desired, size_t n_desired,
     rc = -EINVAL;
     goto out;
   }
-  /* At most: every MON group removed, every group created, every thread
-   * assigned. */
+  /* At most: every MON group removed, every group created, every listed
+   * thread released, every thread assigned. */
   size_t max_actions = state->n_mon_groups + n_desired;
+  for (size_t g = 0; g < state->n_mon_groups; g++)
+    max_actions += state->mon_groups[g].n_tids;
   for (size_t i = 0; i < n_desired; i++)
     max_actions += desired[i].n_threads;
   c.outcomes = calloc(n_desired ? n_desired : 1, sizeof(*c.outcomes));

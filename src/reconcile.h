@@ -31,6 +31,11 @@ typedef struct {
   /* The online vCPUs of the group: offline ones have no thread yet. */
   const vr_vcpu_thread *threads;
   size_t n_threads;
+  /* The thread ids of all the domain's online vCPUs, grouped or not (0 for
+   * an offline vCPU): a vCPU thread in our group that no group wants must
+   * leave it; any other thread there was inherited and stays. */
+  const pid_t *domain_vcpu_tids;
+  size_t n_domain_vcpu_tids;
 } vr_desired_group;
 
 typedef enum {
@@ -43,6 +48,12 @@ typedef enum {
   /* Write tid to <root>[/<ctrl>]/mon_groups/<name>/tasks (ESRCH: the thread
    * is gone, not an error). */
   VR_ACTION_ASSIGN,
+  /* Write tid, a vCPU thread in our group <name> that no group wants any
+   * more, to its parent CTRL_MON group's tasks (<root>[/<ctrl>]/tasks):
+   * the thread leaves our MON group and keeps its CLOSID, as rmdir would do
+   * for all of them, without the rmdir (the RMID would go to limbo and the
+   * MBM counter restart). */
+  VR_ACTION_RELEASE,
 } vr_action_kind;
 
 /* `desired` of a REMOVE whose group stands for no desired group any more
@@ -56,7 +67,7 @@ typedef struct {
   char ctrl[VR_RESCTRL_NAME_MAX + 1]; /* parent CTRL_MON group, "" = root */
   char name[VR_RESCTRL_NAME_MAX + 1]; /* our MON group */
   size_t desired; /* index into the desired groups, or VR_NO_DESIRED */
-  pid_t tid;      /* ASSIGN only */
+  pid_t tid;      /* ASSIGN and RELEASE only */
   unsigned vcpu;  /* ASSIGN only: the vCPU that thread runs */
 } vr_action;
 
@@ -81,8 +92,8 @@ typedef struct {
 
 typedef struct {
   /* Removals first (RMIDs are scarce: free them before creating), then
-   * creates, then assigns. Removals follow the state's order, creates and
-   * assigns the desired groups' order; an ASSIGN always follows its
+   * creates, then releases, then assigns. Removals follow the state's order,
+   * creates and assigns the desired groups' order; an ASSIGN always follows its
    * group's CREATE. */
   vr_action *actions;
   size_t n_actions;

@@ -128,11 +128,32 @@ int vr_resctrl_group_add_tasks(const vr_resctrl *r, const char *prefix,
                                size_t reason_len);
 
 /**
+ * Moves tid out of our MON group name (whose parent is ctrl, "" for the
+ * root) by writing it to the parent CTRL_MON group's tasks file: the task
+ * keeps its CLOSID and leaves the MON group (resctrl.rst, "tasks"). The
+ * group is neither removed nor made again. A task that is gone (ESRCH) is
+ * success. name must be ours, as for vr_resctrl_group_add_tasks.
+ */
+int vr_resctrl_group_release_task(const vr_resctrl *r, const char *prefix,
+                                  const char *ctrl, const char *name, pid_t tid,
+                                  char *reason, size_t reason_len);
+
+/**
  * Removes our MON group (rmdir; its tasks return to the parent CTRL_MON
  * group). A group that is already gone is success.
  */
 int vr_resctrl_group_remove(const vr_resctrl *r, const char *prefix,
                             const char *ctrl, const char *name, char *reason,
                             size_t reason_len);
+
+/**
+ * Removes every MON group of ours under prefix, under the root and under
+ * each CTRL_MON group, by listing the mon_groups directories (no tasks file
+ * is read, so a failing state read cannot stop it). *removed counts the
+ * groups removed; the first failure is returned with its reason after
+ * trying every group.
+ */
+int vr_resctrl_remove_owned(const vr_resctrl *r, const char *prefix,
+                            size_t *removed, char *reason, size_t reason_len);
 
 #endif /* VR_RESCTRL_H */

@@ -9,6 +9,7 @@
 #include "resctrl_io.h"
 #include "resctrl_name.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -61,7 +62,7 @@ int vr_resctrl_group_create(const vr_resctrl *r, const char *prefix,
                             const char *ctrl, const char *name, char *reason,
                             size_t reason_len) {
   char parent[VR_RESCTRL_NAME_MAX + 16];
-  char status[256];
+  char status[VR_LAST_CMD_STATUS_MAX];
   int rc = group_parent(prefix, ctrl, name, parent, sizeof(parent), reason,
                         reason_len);
   if (rc < 0)
@@ -77,7 +78,8 @@ int vr_resctrl_group_create(const vr_resctrl *r, const char *prefix,
    * max_threshold_occupancy). last_cmd_status says which. */
   vr_resctrl_last_cmd_status(r, status, sizeof(status));
   vr_resctrl_reason(reason, reason_len, "mkdir %s/%s/%s: %s%s%s", r->path,
-                    parent, name, strerror(-rc), status[0] ? ": " : "", status);
+                    parent, name, strerror(-rc),
+                    status[0] ? "; the kernel says: " : "", status);
 cleanup:
   close(fd);
   return rc;
@@ -105,7 +107,7 @@ int vr_resctrl_group_add_tasks(const vr_resctrl *r, const char *prefix,
                                vr_resctrl_tasks_result *result, char *reason,
                                size_t reason_len) {
   char rel[VR_RESCTRL_NAME_MAX * 2 + 32];
-  char status[256];
+  char status[VR_LAST_CMD_STATUS_MAX];
   int fd = -1;
   memset(result, 0, sizeof(*result));
   int rc =
@@ -140,12 +142,43 @@ int vr_resctrl_group_add_tasks(const vr_resctrl *r, const char *prefix,
     vr_resctrl_last_cmd_status(r, status, sizeof(status));
     vr_resctrl_reason(reason, reason_len, "writing task %d to %s/%s: %s%s%s",
                       (int)tids[i], r->path, rel, strerror(-err),
-                      status[0] ? ": " : "", status);
+                      status[0] ? "; the kernel says: " : "", status);
     goto cleanup;
   }
 cleanup:
   if (fd >= 0)
     close(fd);
+  return rc;
+}
+
+int vr_resctrl_group_release_task(const vr_resctrl *r, const char *prefix,
+                                  const char *ctrl, const char *name, pid_t tid,
+                                  char *reason, size_t reason_len) {
+  char rel[VR_RESCTRL_NAME_MAX + 32];
+  char status[VR_LAST_CMD_STATUS_MAX];
+  int rc =
+      group_parent(prefix, ctrl, name, rel, sizeof(rel), reason, reason_len);
+  if (rc < 0)
+    return rc;
+  /* The parent's tasks file: "tasks" at the root, else "<ctrl>/tasks". */
+  snprintf(rel, sizeof(rel), "%s%stasks", ctrl && ctrl[0] ? ctrl : "",
+           ctrl && ctrl[0] ? "/" : "");
+  int fd = vr_resctrl_open_beneath(r->root_fd, rel, O_WRONLY | O_APPEND);
+  if (fd < 0) {
+    vr_resctrl_reason(reason, reason_len, "cannot open %s/%s: %s", r->path, rel,
+                      strerror(-fd));
+    return fd;
+  }
+  rc = write_tid(fd, tid);
+  if (rc == -ESRCH)
+    rc = 0; /* it exited: it is out of our group too */
+  if (rc < 0) {
+    vr_resctrl_last_cmd_status(r, status, sizeof(status));
+    vr_resctrl_reason(reason, reason_len, "writing task %d to %s/%s: %s%s%s",
+                      (int)tid, r->path, rel, strerror(-rc),
+                      status[0] ? "; the kernel says: " : "", status);
+  }
+  close(fd);
   return rc;
 }
 
@@ -170,5 +203,58 @@ int vr_resctrl_group_remove(const vr_resctrl *r, const char *prefix,
                       name, strerror(-rc));
   }
   close(fd);
+  return rc;
+}
+
+/* Removes ours among the MON groups listed in parent ("mon_groups" or
+ * "<ctrl>/mon_groups"); keeps the first failure in *rc. */
+static void remove_owned_in(const vr_resctrl *r, const char *prefix,
+                            const char *ctrl, const char *parent,
+                            size_t *removed, int *rc, char *reason,
+                            size_t reason_len) {
+  DIR *d = vr_resctrl_open_listing(r->root_fd, parent);
+  if (!d)
+    return; /* no mon_groups (a stray entry, or removed meanwhile) */
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.' ||
+        !vr_owned_name_parse(prefix, e->d_name, NULL, NULL))
+      continue;
+    char why[512] = "";
+    int status =
+        vr_resctrl_group_remove(r, prefix, ctrl, e->d_name, why, sizeof(why));
+    if (status == 0)
+      (*removed)++;
+    else if (*rc == 0) {
+      *rc = status;
+      vr_resctrl_reason(reason, reason_len, "%s", why);
+    }
+  }
+  closedir(d);
+}
+
+int vr_resctrl_remove_owned(const vr_resctrl *r, const char *prefix,
+                            size_t *removed, char *reason, size_t reason_len) {
+  int rc = 0;
+  *removed = 0;
+  remove_owned_in(r, prefix, "", "mon_groups", removed, &rc, reason,
+                  reason_len);
+  DIR *d = vr_resctrl_open_listing(r->root_fd, NULL);
+  if (!d) {
+    vr_resctrl_reason(reason, reason_len, "cannot list %s: %s", r->path,
+                      strerror(errno));
+    return -errno;
+  }
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    char parent[VR_RESCTRL_NAME_MAX + 16];
+    if (e->d_name[0] == '.' || vr_resctrl_reserved_root_entry(e->d_name) ||
+        (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN))
+      continue;
+    snprintf(parent, sizeof(parent), "%s/mon_groups", e->d_name);
+    remove_owned_in(r, prefix, e->d_name, parent, removed, &rc, reason,
+                    reason_len);
+  }
+  closedir(d);
   return rc;
 }

@@ -173,15 +173,21 @@ cleanup:
 }
 
 void vr_resctrl_last_cmd_status(const vr_resctrl *r, char *buf, size_t len) {
+  char text[VR_LAST_CMD_STATUS_MAX + 1];
   if (len == 0)
     return;
   buf[0] = '\0';
-  ssize_t n =
-      vr_resctrl_read_file(r->root_fd, "info/last_cmd_status", buf, len);
-  if (n < 0) {
-    buf[0] = '\0';
+  ssize_t n = vr_resctrl_read_file(r->root_fd, "info/last_cmd_status", text,
+                                   sizeof(text));
+  if (n <= 0)
     return;
-  }
-  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-    buf[--n] = '\0';
+  /* The buffer is global and only some calls clear it (a successful mkdir
+   * does not: mkdir_rdt_prepare() never calls rdt_last_cmd_clear()), so
+   * lines of earlier failures, ours or libvirt's, accumulate: the line our
+   * failing call added is the last one. */
+  while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
+    text[--n] = '\0';
+  const char *last = strrchr(text, '\n');
+  last = last ? last + 1 : text;
+  snprintf(buf, len, "%s", last);
 }

@@ -53,7 +53,15 @@ bool vr_resctrl_reserved_root_entry(const char *name);
  */
 bool vr_resctrl_component_ok(const char *s);
 
-/** info/last_cmd_status, trimmed, into buf ("" when unreadable). */
+/* The kernel's last_cmd_status buffer (seq_buf of 512 bytes). */
+#define VR_LAST_CMD_STATUS_MAX 512
+
+/**
+ * The last line of info/last_cmd_status, trimmed, into buf ("" when
+ * unreadable or empty). Call it only right after a call of ours failed:
+ * the text is global (any process's last command) and never cleared by a
+ * success. Callers quote it as "the kernel says: ...".
+ */
 void vr_resctrl_last_cmd_status(const vr_resctrl *r, char *buf, size_t len);
 
 /** snprintf into reason when reason is not NULL. */

@@ -69,9 +69,14 @@ static int read_tasks(const vr_resctrl *r, const char *rel, pid_t **tids,
 
 /* True when reading a tasks file failed because its group was removed
  * meanwhile or because a path component is no directory of the kernel's
- * (a stray file, a symbolic link): the entry is no group, not an error. */
+ * (a stray file, a symbolic link): the entry is no group, not an error.
+ * ENODEV: the group was removed between our open and our read; kernfs
+ * answers a read of a deactivated node so (kernfs_seq_start). libvirt
+ * removes its groups at VM stop without the lock, exactly when a pass
+ * reads, so that is one group gone, not resctrl gone. */
 static bool gone_or_link(int rc) {
-  return rc == -ENOENT || rc == -ENOTDIR || rc == -ELOOP || rc == -EXDEV;
+  return rc == -ENOENT || rc == -ENODEV || rc == -ENOTDIR || rc == -ELOOP ||
+         rc == -EXDEV;
 }
 
 /* Every MON group under parent ("mon_groups" or "<ctrl>/mon_groups"). */

@@ -251,3 +251,33 @@ int vr_vcpu_threads_find(const char *run_path, const char *proc_path,
   /* else: /proc failed and so did the XML: keep /proc's reason. */
   return found;
 }
+
+int vr_vcpu_thread_verify(const char *run_path, const char *proc_path,
+                          const char *name, pid_t tid, unsigned vcpu,
+                          char *reason, size_t reason_len) {
+  pid_t pid = 0;
+  char path[PATH_MAX], comm[64];
+  int rc = read_pidfile(run_path, name, &pid, reason, reason_len);
+  if (rc < 0)
+    return rc;
+  /* <pid>/task/<tid> exists only for a thread of that very process: a
+   * reused id in another process fails here. */
+  if (snprintf(path, sizeof(path), "%s/%d/task/%d/comm", proc_path, (int)pid,
+               (int)tid) >= (int)sizeof(path) ||
+      vr_read_small_file_at(AT_FDCWD, path, comm, sizeof(comm)) < 0) {
+    snprintf(reason, reason_len,
+             "thread %d is no longer a thread of QEMU (pid %d)", (int)tid,
+             (int)pid);
+    return -ESRCH;
+  }
+  /* QEMU renames nothing, so another vCPU's name means a reused id; a name
+   * that is no vCPU's (TCG's "ALL CPUs/TCG", a QEMU without thread names,
+   * found through the status XML) proves nothing either way. */
+  int id = vr_vcpu_parse_comm(comm);
+  if (id >= 0 && (unsigned)id != vcpu) {
+    snprintf(reason, reason_len, "thread %d is now QEMU's vCPU %d, not %u",
+             (int)tid, id, vcpu);
+    return -ESRCH;
+  }
+  return 0;
+}

@@ -30,4 +30,15 @@ int vr_vcpu_threads_find(const char *run_path, const char *proc_path,
                          const char *name, pid_t *tids, size_t n, char *reason,
                          size_t reason_len);
 
+/* Checks, right before a thread id from an earlier snapshot is written to
+ * resctrl, that it is still vCPU vcpu's thread of domain NAME: the pid file
+ * names QEMU's pid, tid is one of that process's threads, and its name,
+ * when it is a vCPU thread's ("CPU <n>/..."), names vcpu. A snapshot kept
+ * while libvirt is away can hold ids of threads that exited and were
+ * reused by unrelated tasks. Returns 0, or -ESRCH (or the pid file's
+ * errno) with a reason. */
+int vr_vcpu_thread_verify(const char *run_path, const char *proc_path,
+                          const char *name, pid_t tid, unsigned vcpu,
+                          char *reason, size_t reason_len);
+
 #endif /* VR_VCPU_THREADS_H */

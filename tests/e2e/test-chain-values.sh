@@ -161,6 +161,28 @@ until_true 5 lines_at_least "$(csv_file g1:db bytes-llc-8)" $((${counts%% *} + 1
 	vr_fail "csv: g1:db bytes-llc-8 did not come back once readable again"
 vr_log "Unavailable (llc of g1:db on cache 8) and Error (local bandwidth of g2:web on 0): skipped, neighbours went on"
 
+# 5b. Issue 13 item 7: "Unassigned" (ABMC: no MBM counter for this RMID) is never a zero either,
+#     and is said once: one log line and one WARNING "no MBM counter assigned" naming domain and
+#     group, however many intervals it lasts; an OKAY once the counter reads a number again.
+unassigned_re="no MBM counter assigned"
+from=$(($(wc -l <"$log") + 1))
+total0=$(csv_file g2:web memory_bandwidth-total-0)
+n_total0=$(csv_lines "$total0")
+emu_ctl "$(ctl_path g2:web) 0 mbm_total_bytes Unassigned"
+vr_wait_log_after "$log" "$from" "$unassigned_re" 10 || vr_fail "no line says g2:web has no MBM counter assigned"
+sleep 3 # three more reads at Interval 1
+lines=$(tail -n "+$from" "$log" | grep -c "virt_resctrl plugin: domain g2 group web: $unassigned_re" || true)
+notes=$(tail -n "+$from" "$log" | grep -F "Notification: severity = WARNING" | grep -F "plugin_instance = g2:web" | grep -c "$unassigned_re" || true)
+[ "$lines" = 1 ] || vr_fail "Unassigned: $lines log lines naming domain g2 group web, want 1"
+[ "$notes" = 1 ] || vr_fail "Unassigned: $notes notifications for g2:web, want 1"
+n_total1=$(csv_lines "$total0")
+[ "$n_total1" -le $((n_total0 + 1)) ] || vr_fail "csv: Unassigned total-0 of g2:web still written ($n_total0 -> $n_total1 lines)"
+if grep -Eq ',0(\.0+)?$' "$total0"; then vr_fail "csv: a zero in $total0"; fi
+emu_ctl "$(ctl_path g2:web) 0 mbm_total_bytes Default"
+vr_wait_log_after "$log" "$from" "Notification: severity = OKAY.*plugin_instance = g2:web.*assigned again" 10 ||
+	vr_fail "no OKAY once g2:web's counter reads a number again"
+vr_log "Unassigned (total bandwidth of g2:web on 0): said once ($lines line, $notes WARNING), no value, OKAY after"
+
 # 6. threshold: g2:web over 30 % of cache 0 -> WARNING naming it; back under -> OKAY.
 series_re='host = vr-test, plugin = virt_resctrl, plugin_instance = g2:web, type = percent, type_instance = llc-0'
 from=$(($(wc -l <"$log") + 1))

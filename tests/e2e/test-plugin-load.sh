@@ -88,6 +88,22 @@ accepted not-resctrl
 grep -i 'virt_resctrl' "$OUT" | grep -q 'mount' ||
 	vr_fail "not-resctrl: no virt_resctrl line says how to mount resctrl at $VR_TMP/not-resctrl"
 
+# 3b. Issue 13 item 12: the hint is logged by init itself, not by the worker (which `collectd -T` may
+#     stop before its first pass). A libvirt URI whose socket does not exist makes init log its own
+#     connection failure synchronously: the mount hint must come before that line, so it cannot have
+#     come from the worker, which starts after the connection attempt.
+sed "\$i\\
+  Connection \"qemu+unix:///system?socket=$VR_TMP/no-such-libvirt-sock\"\\
+  ResctrlPath \"$VR_TMP/not-resctrl\"" "$VR_TMP/base" >"$VR_TMP/conf"
+run_t not-resctrl-sync <"$VR_TMP/conf"
+hint_at=$(grep -n 'virt_resctrl' "$OUT" | grep 'mount' | head -n 1 | cut -d: -f1)
+conn_at=$(grep -n 'virt_resctrl plugin: cannot connect to' "$OUT" | head -n 1 | cut -d: -f1)
+[ -n "$conn_at" ] || vr_fail "not-resctrl-sync: init logged no libvirt connection failure: $(grep virt_resctrl "$OUT" | head -n 5)"
+[ -n "$hint_at" ] || vr_fail "not-resctrl-sync: no mount hint at all under collectd -T: $(grep virt_resctrl "$OUT" | head -n 5)"
+[ "$hint_at" -lt "$conn_at" ] ||
+	vr_fail "not-resctrl-sync: the mount hint (line $hint_at) came after init's libvirt line ($conn_at): it was not logged in init"
+vr_log "not-resctrl-sync: mount hint at line $hint_at, before libvirt's failure at line $conn_at"
+
 # 4. An unknown key and an invalid value each fail, naming the key.
 insert_key 'NoSuchKey 1' >"$VR_TMP/conf"
 run_t unknown-key <"$VR_TMP/conf"

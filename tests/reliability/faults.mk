@@ -7,6 +7,9 @@ FAULT_TESTS = tests/reliability/fault-libvirtd.sh \
 	tests/reliability/fault-rmids.sh \
 	tests/reliability/fault-noalloc-hotplug.sh \
 	tests/reliability/fault-sigkill-foreign.sh \
-	tests/reliability/fault-storm.sh
+	tests/reliability/fault-storm.sh \
+	tests/reliability/fault-shutdown.sh \
+	tests/reliability/fault-stale-tids.sh \
+	tests/reliability/fault-rmid-retry.sh
 TESTS += $(FAULT_TESTS)
 EXTRA_DIST += $(FAULT_TESTS) tests/support/fault-lib.sh

@@ -150,6 +150,13 @@ ctl() {
   printf '%s\n' "$1" >"$CTL"
 }
 
+# race_rmdir_after_open GROUP: GROUP (relative to the mount) is removed right
+# after the next open of its tasks file, as another process's rmdir between
+# a reader's open and read would (on a real kernel: a concurrent rmdir)
+race_rmdir_after_open() {
+  ctl "rmdir-on-open $1"
+}
+
 done_checks() {
   echo "# $CHECKS checks passed"
 }

@@ -1,4 +1,5 @@
-/* One line of the control channel: GROUP CACHE_ID FEATURE VALUE.
+/* One line of the control channel: GROUP CACHE_ID FEATURE VALUE, or
+ * "rmdir-on-open GROUP" or "enomem-on-read GROUP" (see control_arm).
  * GROUP is relative to the mount root: ".", "mon_groups/x", "c1",
  * "c1/mon_groups/y" (a leading "./" or "/" and a trailing "/" are ignored).
  * VALUE is a decimal number, or Unavailable, Error, Unassigned (the file then
@@ -64,9 +65,38 @@ static int parse_value(const char *s, struct emu_value *v) {
   return 0;
 }
 
+/* "rmdir-on-open GROUP": arms the removal of GROUP right after the next
+ * open of its tasks file (see emu_model.h). It stands for a race a test
+ * cannot time: another process's rmdir between our open and our read,
+ * after which kernfs answers the read with ENODEV (kernfs_seq_start()).
+ * "enomem-on-read GROUP": the next read of GROUP's tasks fails with ENOMEM
+ * (seq_read_iter() failing to allocate its buffer under memory pressure). */
+static int control_arm(struct emu_model *m, const char *word, const char *line,
+                       char *err, size_t errlen) {
+  char verb[32], group[1024], extra[2];
+  if (sscanf(line, " %31s %1023s %1s", verb, group, extra) != 2) {
+    snprintf(err, errlen, "expected '%s GROUP'", word);
+    return -EINVAL;
+  }
+  struct emu_group *g = group_by_path(m, group);
+  if (!g || g == emu_model_root(m)) {
+    snprintf(err, errlen, "no removable group '%s'", group);
+    return -EINVAL;
+  }
+  if (strcmp(word, "rmdir-on-open") == 0)
+    m->rmdir_on_open = g->serial;
+  else
+    m->enomem_on_read = g->serial;
+  return 0;
+}
+
 int emu_control_line(struct emu_model *m, const char *line, char *err,
                      size_t errlen) {
   char group[1024], cache[32], feature[64], value[64], extra[2];
+  if (sscanf(line, " %1023s", group) == 1 &&
+      (strcmp(group, "rmdir-on-open") == 0 ||
+       strcmp(group, "enomem-on-read") == 0))
+    return control_arm(m, group, line, err, errlen);
   int n = sscanf(line, " %1023s %31s %63s %63s %1s", group, cache, feature,
                  value, extra);
   if (n != 4) {

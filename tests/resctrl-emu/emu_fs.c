@@ -133,6 +133,13 @@ static int emu_open(const char *path, struct fuse_file_info *fi) {
     fi->fh = (uintptr_t)of;
     fi->direct_io = 1;
     fi->keep_cache = 0;
+    /* A removal armed by the control channel happens now, after the open
+     * succeeded and before any read: the open file then reads -ENODEV. */
+    if (n.kind == NODE_TASKS && of->serial &&
+        of->serial == s->model.rmdir_on_open) {
+      s->model.rmdir_on_open = 0;
+      emu_model_rmdir(&s->model, n.group, emu_now_ms());
+    }
   }
   unlock_state(s);
   return ret;
@@ -165,6 +172,12 @@ static int emu_read(const char *path, char *buf, size_t size, off_t off,
   struct emu_state *s = lock_state();
   struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
   int ret = refresh_group(s, of);
+  /* armed by the control channel: seq_read_iter()'s -ENOMEM */
+  if (!ret && of->node.kind == NODE_TASKS &&
+      of->serial == s->model.enomem_on_read) {
+    s->model.enomem_on_read = 0;
+    ret = -ENOMEM;
+  }
   if (!ret && (off == 0 || !of->have_snap)) {
     of->snap.len = 0;
     ret = node_content(&s->model, &of->node, emu_now_ms(), &of->snap);

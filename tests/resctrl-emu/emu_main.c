@@ -22,9 +22,13 @@
  *                      the mount root (".", "mon_groups/x", "c1",
  *                      "c1/mon_groups/y"), VALUE a decimal number,
  *                      Unavailable, Error, Unassigned or Default (synthetic).
- *                      A line written before an operation on the mount is
- *                      applied before that operation is answered. Bad lines
- *                      are reported on stderr.
+ *                      "rmdir-on-open GROUP" removes GROUP right after the
+ *                      next open of its tasks file (a concurrent rmdir
+ *                      between a reader's open and read: that read is
+ *                      ENODEV); "enomem-on-read GROUP" fails the next
+ *                      read of GROUP's tasks with ENOMEM. A line written before
+ * an operation on the mount is applied before that operation is answered. Bad
+ * lines are reported on stderr.
  *   --ready-file PATH  created (containing "ready") once mounted
  * Readiness: once mounted the emulator prints "resctrl-emu: ready" on
  * stdout and creates --ready-file. It runs in the foreground and unmounts on

@@ -259,7 +259,10 @@ static int closid_alloc(struct emu_model *m) {
  * placement (only at the root, only with allocation) and the name. */
 int emu_model_mkdir_ctrl(struct emu_model *m, const char *name,
                          uint64_t now_ms) {
-  emu_last_cmd_clear(m);
+  /* No rdt_last_cmd_clear() here: mkdir_rdt_prepare() lost it (commit
+   * "x86/resctrl: Remove unnecessary rdt_last_cmd_clear()", 2019), so a
+   * successful mkdir leaves an old "Out of RMIDs" in place and repeated
+   * failures accumulate (seen on Debian 6.1 and 6.12, KERNEL-BED.md). */
   if (emu_model_find(m, name, NULL))
     return -EEXIST;
   int closid = closid_alloc(m);
@@ -288,7 +291,7 @@ int emu_model_mkdir_ctrl(struct emu_model *m, const char *name,
 /* rdtgroup_mkdir_mon(): a MON group takes its parent's CLOSID and one RMID. */
 int emu_model_mkdir_mon(struct emu_model *m, struct emu_group *ctrl,
                         const char *name, uint64_t now_ms) {
-  emu_last_cmd_clear(m);
+  /* No clear either (mkdir_rdt_prepare(), see emu_model_mkdir_ctrl). */
   if (ctrl->type != EMU_CTRL_MON)
     return -EPERM;
   if (find_mon(m, ctrl, name))

@@ -107,6 +107,15 @@ struct emu_model {
   size_t cap_tasks;
   uint64_t max_threshold_occupancy;
   char last_cmd[EMU_LAST_CMD_MAX];
+  /* Control "rmdir-on-open GROUP": the serial of a group removed right
+   * after the next open of its tasks file is answered, as when another
+   * process (libvirt at VM stop) removes it between a reader's open and
+   * read. 0: none armed. */
+  uint64_t rmdir_on_open;
+  /* Control "enomem-on-read GROUP": the serial of a group whose next tasks
+   * read fails with ENOMEM, as seq_read_iter() does when it cannot
+   * allocate its buffer. 0: none armed. */
+  uint64_t enomem_on_read;
 };
 
 /* A growing text buffer for file contents. */

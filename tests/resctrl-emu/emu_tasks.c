@@ -248,8 +248,10 @@ static int proc_task_start(void *ctx, pid_t tid, unsigned long long *start) {
   char *p = strrchr(buf, ')');
   if (!p)
     return -ESRCH;
-  /* after "comm)" come fields 3 (state) to 22 (starttime) */
-  for (int field = 3; field < 22; field++) {
+  /* after "comm)" come fields 3 (state) to 22 (starttime): stop on the
+   * blank before field 22 (stopping one earlier read field 21,
+   * itrealvalue, always 0, so a reused tid looked like the task placed) */
+  for (int field = 3; field <= 22; field++) {
     p = strchr(p + 1, ' ');
     if (!p)
       return -ESRCH;

@@ -145,6 +145,36 @@ listed "$M/tasks" "$C"
 listed "$M/tasks" "$A"
 expect ok mkdir "$M/c1"
 expect_file "$M/c1/tasks" ""
+
+# issue 13 item 2: a group removed between a reader's open and its read of
+# tasks: the read is ENODEV (kernfs_seq_start on a deactivated node), the
+# group is gone, and its task is back in the parent
+expect ok mkdir "$M/mon_groups/gone"
+expect ok write "$M/mon_groups/gone/tasks" "$B"
+race_rmdir_after_open mon_groups/gone
+expect "$(printf 'ok\nENODEV')" keep "$M/mon_groups/gone/tasks" pread
+[ ! -e "$M/mon_groups/gone" ] || fail "mon_groups/gone still exists"
+ok "mon_groups/gone removed between open and read"
+listed "$M/tasks" "$B"
+
+# a tid reused by a new task: the new task is not the one placed (the kernel
+# keeps closid/rmid in the task_struct, which died with the old task); the
+# test gets the same pid again through /proc/sys/kernel/ns_last_pid
+expect ok mkdir "$M/mon_groups/reuse"
+start_task; R=$TASK
+expect ok write "$M/mon_groups/reuse/tasks" "$R"
+listed "$M/mon_groups/reuse/tasks" "$R"
+end_task "$R"
+reused=
+for _ in $(seq 50); do
+  echo $((R - 1)) >/proc/sys/kernel/ns_last_pid
+  start_task
+  [ "$TASK" = "$R" ] && { reused=$TASK; break; }
+  end_task "$TASK"
+done
+[ -n "$reused" ] || fail "could not start a task with pid $R again"
+not_listed "$M/mon_groups/reuse/tasks" "$R"
+listed "$M/tasks" "$R"
 stop_emu "$EMU_PID" "$M" "$EMU_LOG"
 
 # --- monitoring only: the root's tasks reads empty, MON groups list theirs --

@@ -94,9 +94,15 @@ static void test_limbo_ends_after_limbo_ms(void **state) {
   assert_int_equal(emu_model_rmdir(&m, emu_model_find(&m, NULL, "a"), 500), 0);
   assert_int_equal(emu_model_rmids_in_limbo(&m, 500), 1);
   assert_int_equal(emu_model_mkdir_mon(&m, root, "b", 1499), -EBUSY);
-  assert_string_equal(m.last_cmd, "Out of RMIDs\n");
+  /* appended to the ENOSPC's line: a failing mkdir does not clear either */
+  assert_string_equal(m.last_cmd, "Out of RMIDs\nOut of RMIDs\n");
   assert_int_equal(emu_model_mkdir_mon(&m, root, "b", 1500), 0);
   assert_int_equal(emu_model_rmids_in_limbo(&m, 1500), 0);
+  /* Issue 13 item 10: the success did not clear last_cmd_status
+   * (mkdir_rdt_prepare), and a new failure appends. */
+  assert_string_equal(m.last_cmd, "Out of RMIDs\nOut of RMIDs\n");
+  assert_int_equal(emu_model_mkdir_mon(&m, root, "c", 1500), -ENOSPC);
+  assert_string_equal(m.last_cmd, "Out of RMIDs\nOut of RMIDs\nOut of RMIDs\n");
   emu_model_free(&m);
 }
 

@@ -26,3 +26,10 @@ tests_unit_test_live_set_LDADD = $(UNIT_TEST_LIBS) -lpthread
 tests_unit_test_desired_SOURCES = tests/unit/test_desired.c
 tests_unit_test_desired_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_desired_LDADD = $(UNIT_TEST_LIBS)
+
+# issue 13 item 11: vCPUs that share one thread (round-robin TCG)
+check_PROGRAMS += tests/unit/test_desired_shared
+TESTS += tests/unit/test_desired_shared
+tests_unit_test_desired_shared_SOURCES = tests/unit/test_desired_shared.c
+tests_unit_test_desired_shared_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_desired_shared_LDADD = $(UNIT_TEST_LIBS)

@@ -49,9 +49,12 @@ typedef struct {
   state_group groups[MAXG];
   ctrl_task ctrl_tasks[MAXT]; /* tasks of non-root CTRL_MON groups only */
   desired_spec desired[MAXG];
+  /* vCPU threads of the case's domains that no desired group lists */
+  pid_t ungrouped_vcpus[MAXT];
   int rc;
   /* "REMOVE <ctrl>/<short> d<i>|d-", "CREATE <ctrl>/<short> d<i>",
-   * "ASSIGN <ctrl>/<short> <tid> d<i>" in plan order */
+   * "ASSIGN <ctrl>/<short> <tid> d<i>", "RELEASE <ctrl>/<short> <tid> d<i>"
+   * in plan order */
   const char *actions[MAXA];
   /* "OK <ctrl>", "WAITING", "INVALID", "CONFLICT <substring of reason>" */
   const char *outcomes[MAXG];
@@ -88,6 +91,9 @@ typedef struct {
   pid_t tids[2 * MAXG][MAXT];
   vr_desired_group desired[MAXG];
   size_t n_desired;
+  /* per uuid index: every vCPU thread of that domain */
+  pid_t dom_vcpus[4][MAXG * MAXT + MAXT];
+  size_t n_dom_vcpus[4];
 } world;
 
 static void build(const rcase *tc, world *w) {
@@ -123,18 +129,28 @@ static void build(const rcase *tc, world *w) {
     g->threads = d->threads;
     while (g->n_threads < MAXT && d->threads[g->n_threads].tid)
       g->n_threads++;
+    for (size_t t = 0; t < g->n_threads; t++)
+      w->dom_vcpus[d->uuid][w->n_dom_vcpus[d->uuid]++] = d->threads[t].tid;
+  }
+  for (size_t i = 0; i < w->n_desired; i++) {
+    int u = tc->desired[i].uuid;
+    if (i == 0 || tc->desired[i - 1].uuid != u)
+      for (size_t t = 0; t < MAXT && tc->ungrouped_vcpus[t]; t++)
+        w->dom_vcpus[u][w->n_dom_vcpus[u]++] = tc->ungrouped_vcpus[t];
+    w->desired[i].domain_vcpu_tids = w->dom_vcpus[u];
+    w->desired[i].n_domain_vcpu_tids = w->n_dom_vcpus[u];
   }
 }
 
 static void render(const vr_action *a, char *buf, size_t len) {
-  static const char *const kinds[] = {"REMOVE", "CREATE", "ASSIGN"};
+  static const char *const kinds[] = {"REMOVE", "CREATE", "ASSIGN", "RELEASE"};
   char name[300], idx[32], tid[32] = "";
   shorten(a->name, name, sizeof(name));
   if (a->desired == VR_NO_DESIRED)
     snprintf(idx, sizeof(idx), "d-");
   else
     snprintf(idx, sizeof(idx), "d%zu", a->desired);
-  if (a->kind == VR_ACTION_ASSIGN)
+  if (a->kind == VR_ACTION_ASSIGN || a->kind == VR_ACTION_RELEASE)
     snprintf(tid, sizeof(tid), " %d", (int)a->tid);
   snprintf(buf, len, "%s %s/%s%s %s", kinds[a->kind], a->ctrl, name, tid, idx);
 }
@@ -297,15 +313,21 @@ static const rcase cases[] = {
      .desired = {{1, "a", {T(101, 0)}}, {1, "b", {T(102, 1)}}},
      .actions = {"CREATE /1:b d1", "ASSIGN /1:b 102 d1"},
      .outcomes = {"OK ", "OK "}},
-    {.what = "stray thread nobody takes: remove and recreate the group",
+    /* Issue 13 item 5: never rmdir+mkdir to drop a thread. */
+    {.what = "inherited thread (not a vCPU's) in our group: left alone",
      .groups = {{"", "1:a", {101, 102}}},
      .desired = {{1, "a", {T(101, 0)}}},
-     .actions = {"REMOVE /1:a d0", "CREATE /1:a d0", "ASSIGN /1:a 101 d0"},
      .outcomes = {"OK "}},
-    {.what = "stray thread whose taker is in conflict: recreate",
+    {.what = "vCPU thread no group wants: released to the parent",
+     .groups = {{"X", "1:a", {101, 102}}},
+     .desired = {{1, "a", {T(101, 0)}}},
+     .ungrouped_vcpus = {102},
+     .actions = {"RELEASE X/1:a 102 d0"},
+     .outcomes = {"OK X"}},
+    {.what = "stray thread whose taker is in conflict: released",
      .groups = {{"", "1:a", {101, 102}}, {"", "foreign", {103}}},
      .desired = {{1, "a", {T(101, 0)}}, {1, "b", {T(102, 1), T(103, 2)}}},
-     .actions = {"REMOVE /1:a d0", "CREATE /1:a d0", "ASSIGN /1:a 101 d0"},
+     .actions = {"RELEASE /1:a 102 d0"},
      .outcomes = {"OK ", "CONFLICT 'foreign'"}},
     {.what = "thread in an orphan group of ours (tid reused): remove orphan",
      .groups = {{"", "2:x", {101}}},
@@ -453,6 +475,10 @@ static void apply(world *w, const vr_plan *plan) {
       memset(m, 0, sizeof(*m));
       snprintf(m->ctrl, sizeof(m->ctrl), "%s", act->ctrl);
       snprintf(m->name, sizeof(m->name), "%s", act->name);
+    } else if (act->kind == VR_ACTION_RELEASE) {
+      for (size_t t = 0; t < w->state.n_tasks; t++)
+        if (w->tasks[t].tid == act->tid)
+          w->tasks[t].mon[0] = '\0'; /* back in the parent CTRL_MON group */
     } else {
       for (size_t t = 0; t < w->state.n_tasks; t++)
         if (w->tasks[t].tid == act->tid)
