@@ -8,7 +8,7 @@
 # - rate() of each memory_bandwidth counter gives the bytes/s a feeder adds to the emulator's
 #   mbm_total_bytes / mbm_local_bytes (within 5 %: the feeder sets the counters every 0.05 s, and a
 #   read's timestamp is when collectd dispatched it, so both ends of the 10 s window may be a little
-#   late: 0.04 % off on the 2-core development machine);
+#   late: 0.04 to 1.4 % off on the loaded 2-core development machine, ASan build included);
 # - every PromQL expression of contrib/grafana/virt_resctrl-prometheus.json (panels and template
 #   variables, with Grafana's variables filled in as Grafana would) returns data: the series each
 #   should, with the values they should (L3 size, per-VM sums, rates).
