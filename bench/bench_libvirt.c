@@ -25,6 +25,8 @@
  *       creates N monitor groups under /sys/fs/resctrl/mon_groups named as
  *       the QEMU driver names them (qemu-<id>-<name>-vcpus_0-1), with the
  *       value files of vr-bench-read's groups.
+ *   vr-bench-libvirt probe
+ *       whether libvirt reads a group on cache ids 8 and 9 (cmd_probe).
  *   vr-bench-libvirt run SYSFS N [--calls 1|2] [--cycles C --only ours|libvirt]
  *       without --cycles: timed samples, one line of key=value results;
  *       with --cycles: exactly C passes of one side, for strace -c.
@@ -39,6 +41,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +80,7 @@ void virObjectUnref(void *obj);
 #define MAX_SAMPLES 401
 #define SAMPLE_BUDGET_US 3000000.0 /* per run, both passes together */
 #define MONITOR_ID "vcpus_0-1"
+#define PROBE_GROUP 999998 /* the probe's two groups, beyond any run's */
 
 static const char *features[] = {"llc_occupancy", "mbm_total_bytes",
                                  "mbm_local_bytes", NULL};
@@ -107,8 +111,9 @@ static int mkdir_ok(const char *path) {
   return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -errno;
 }
 
-/* One monitor group as virResctrlMonitorCreate names it, with mon_data. */
-static int setup_monitor(size_t i) {
+/* One monitor group as virResctrlMonitorCreate names it, with mon_data for
+ * CACHE_IDS cache ids from first_cache on. */
+static int setup_monitor(size_t i, unsigned first_cache) {
   char name[64], path[512];
   machine_name(i, name, sizeof(name));
   snprintf(path, sizeof(path), ROOT "/mon_groups/%s-" MONITOR_ID, name);
@@ -121,7 +126,7 @@ static int setup_monitor(size_t i) {
   for (unsigned c = 0; c < CACHE_IDS && rc == 0; c++) {
     snprintf(path, sizeof(path),
              ROOT "/mon_groups/%s-" MONITOR_ID "/mon_data/mon_L3_%02u", name,
-             c);
+             first_cache + c);
     rc = mkdir_ok(path);
     for (size_t f = 0; features[f] && rc == 0; f++) {
       char file[600];
@@ -156,10 +161,10 @@ static void report_libvirt(const char *what) {
   fprintf(stderr, "vr-bench-libvirt: %s: %s\n", what, msg ? msg : "?");
 }
 
-/* The monitors as the QEMU driver makes them for a domain whose cachetune
- * has no allocation: an empty alloc (its path is the root) and one monitor
- * per group under <root>/mon_groups. */
-static int open_monitors(bench_state *s, size_t n) {
+/* The monitors of groups first..first+n-1 as the QEMU driver makes them for
+ * a domain whose cachetune has no allocation: an empty alloc (its path is
+ * the root) and one monitor per group under <root>/mon_groups. */
+static int open_monitors(bench_state *s, size_t first, size_t n) {
   s->alloc = virResctrlAllocNew();
   s->monitors = calloc(n, sizeof(*s->monitors));
   if (!s->alloc || !s->monitors)
@@ -168,7 +173,7 @@ static int open_monitors(bench_state *s, size_t n) {
     report_libvirt("virResctrlAllocDeterminePath");
     return -EIO;
   }
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = first; i < first + n; i++) {
     char name[64];
     machine_name(i, name, sizeof(name));
     virResctrlMonitor *m = virResctrlMonitorNew();
@@ -344,7 +349,7 @@ static int cmd_run(const run_args *a) {
   bool lv = !a->only || strcmp(a->only, "libvirt") == 0;
   int rc = ours ? open_groups(&s, a) : 0;
   if (rc == 0 && lv)
-    rc = open_monitors(&s, a->n);
+    rc = open_monitors(&s, 0, a->n);
   if (rc == 0 && lv && !ours) /* strace mode checks the values once too */
     rc = libvirt_pass(&s, a->calls, true);
   if (rc == 0 && a->cycles > 0) {
@@ -367,8 +372,49 @@ static int cmd_run(const run_args *a) {
   return rc < 0 ? 1 : 0;
 }
 
+/* Does libvirt read a group on cache ids 8 and 9? The kernel names their
+ * directories mon_L3_08 and mon_L3_09 (mkdir_mondata_subdir: "mon_%s_%02d"),
+ * and virResctrlMonitorGetStats parses the id after "mon_L3_" with base 0
+ * (virStrToLong_uip), where a leading 0 means octal. Cache ids 2 and 3, as
+ * a control, differ in nothing else. Prints what libvirt answered for
+ * each; fails only when the probe itself cannot run. */
+static int cmd_probe(void) {
+  static const unsigned first[] = {2, 8};
+  bench_state s = {0};
+  int rc = 0;
+  for (size_t p = 0; p < 2 && rc == 0; p++)
+    rc = setup_monitor(PROBE_GROUP + p, first[p]);
+  if (rc == 0)
+    rc = open_monitors(&s, PROBE_GROUP, 2);
+  for (size_t p = 0; p < 2 && rc == 0; p++) {
+    virResctrlMonitorStats **stats = NULL;
+    size_t n = 0;
+    printf("libvirt on mon_L3_%02u and mon_L3_%02u: ", first[p], first[p] + 1);
+    if (virResctrlMonitorGetStats(s.monitors[p], features, &stats, &n) < 0) {
+      const char *msg = virGetLastErrorMessage();
+      printf("virResctrlMonitorGetStats returns -1 (its last error: %s)\n",
+             msg ? msg : "?");
+      continue;
+    }
+    printf("read cache ids");
+    for (size_t k = 0; k < n; k++) {
+      printf(" %u", stats[k]->id);
+      virResctrlMonitorStatsFree(stats[k]);
+    }
+    printf("\n");
+    free(stats);
+  }
+  for (size_t i = 0; i < s.n_monitors; i++)
+    virObjectUnref(s.monitors[i]);
+  free(s.monitors);
+  if (s.alloc)
+    virObjectUnref(s.alloc);
+  return rc < 0 ? 1 : 0;
+}
+
 static int usage(void) {
   fprintf(stderr, "usage: vr-bench-libvirt setup N\n"
+                  "       vr-bench-libvirt probe\n"
                   "       vr-bench-libvirt run SYSFS N [--calls 1|2] "
                   "[--cycles C --only ours|libvirt]\n");
   return 2;
@@ -377,10 +423,16 @@ static int usage(void) {
 int main(int argc, char **argv) {
   /* Only errors: the plugin's info lines would cost writes in the timings. */
   shim_set_log_level(LOG_ERR);
+  /* libvirt's error reporting is per thread: without this its last error
+   * reads an uninitialised slot. */
+  if (virInitialize() < 0) {
+    fprintf(stderr, "vr-bench-libvirt: virInitialize failed\n");
+    return 1;
+  }
   if (argc == 3 && strcmp(argv[1], "setup") == 0) {
     size_t n = strtoul(argv[2], NULL, 10);
     for (size_t i = 0; i < n; i++) {
-      int rc = setup_monitor(i);
+      int rc = setup_monitor(i, 0);
       if (rc < 0) {
         fprintf(stderr, "vr-bench-libvirt: monitor %zu: %s\n", i,
                 strerror(-rc));
@@ -389,6 +441,8 @@ int main(int argc, char **argv) {
     }
     return 0;
   }
+  if (argc == 2 && strcmp(argv[1], "probe") == 0)
+    return cmd_probe();
   if (argc < 4 || strcmp(argv[1], "run") != 0)
     return usage();
   run_args a = {.sysfs = argv[2], .n = strtoul(argv[3], NULL, 10), .calls = 1};

@@ -59,6 +59,7 @@ max=0
 for n in $SIZES; do [ "$n" -gt "$max" ] && max=$n; done
 "$read_bin" setup "$T" "$max" --files
 "$lv_bin" setup "$max"
+"$lv_bin" probe
 
 # calls FILE: all system calls strace -c counted (its "total" line).
 calls() { awk '$NF == "total" { print ($4 ~ /^[0-9]+$/) ? $4 : $3 }' "$1"; }
