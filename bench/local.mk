@@ -24,3 +24,14 @@ bench: tests/support/test-deps.stamp
 	VR_BUILDDIR='$(abs_top_builddir)' VR_SRCDIR='$(abs_top_srcdir)' \
 	  $(SHELL) $(top_srcdir)/bench/run-bench.sh
 .PHONY: bench
+
+# The peer comparison (issue 18): libvirt's own resctrl monitor read beside
+# ours. Not built by `make` and not run by `make bench`: it calls libvirt's
+# private, version-tied virResctrl* symbols. bench/peer-libvirt.sh builds it
+# (make bench/vr-bench-libvirt) and runs it, as root.
+EXTRA_PROGRAMS = bench/vr-bench-libvirt
+bench_vr_bench_libvirt_SOURCES = bench/bench_libvirt.c $(BENCH_SHIM)
+bench_vr_bench_libvirt_CPPFLAGS = $(BENCH_CPP)
+bench_vr_bench_libvirt_LDADD = src/libvrcore.la tests/support/libvrtest.la $(LIBVIRT_LIBS)
+CLEANFILES += bench/vr-bench-libvirt
+EXTRA_DIST += bench/peer-libvirt.sh

@@ -47,5 +47,7 @@ src_virt_resctrl_la_LDFLAGS = -module -avoid-version -shared \
 src_virt_resctrl_la_LIBADD = src/libvrcore.la
 
 # collectd loads the .so alone; libtool's .la beside it is of no use there.
-install-exec-hook:
+# A data hook: automake installs collectd_plugindir (no "exec" in its name)
+# with install-data, so an exec hook ran before the .la was there.
+install-data-hook:
 	rm -f $(DESTDIR)$(collectd_plugindir)/virt_resctrl.la

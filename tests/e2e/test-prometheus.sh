@@ -1,0 +1,245 @@
+#!/bin/bash
+# Prometheus (issue 18): a real collectd loads the built virt_resctrl.so against a private libvirtd
+# running two QEMU guests with metadata and the resctrl emulator (cache ids 0 and 8), and exposes the
+# values with collectd's write_prometheus on loopback; a real Prometheus server (Debian's, its own
+# process on 127.0.0.1, stopped by pid) scrapes it every second. Through Prometheus's HTTP API:
+# - every series is there, exactly, with its labels (virt_resctrl = <domain>:<group>, type =
+#   llc-/total-/local-<cache id>, instance = collectd's host, job), gauges with the values set;
+# - rate() of each memory_bandwidth counter gives the bytes/s a feeder adds to the emulator's
+#   mbm_total_bytes / mbm_local_bytes (within 5 %: the feeder sets the counters every 0.05 s, and a
+#   read's timestamp is when collectd dispatched it, so both ends of the 10 s window may be a little
+#   late: 0.04 to 1.4 % off on the loaded 2-core development machine, ASan build included);
+# - every PromQL expression of contrib/grafana/virt_resctrl-prometheus.json (panels and template
+#   variables, with Grafana's variables filled in as Grafana would) returns data: the series each
+#   should, with the values they should (L3 size, per-VM sums, rates).
+set -eu
+. "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
+. "$VR_SRCDIR/tests/support/prometheus.sh"
+. "$VR_SRCDIR/tests/support/libvirtd-env.sh"
+. "$VR_SRCDIR/tests/e2e/chain-lib.sh"
+
+dash=$VR_SRCDIR/contrib/grafana/virt_resctrl-prometheus.json
+[ -f "$dash" ] || vr_fail "$dash is missing"
+[ -f "$COLLECTD_STOCK_PLUGINDIR/write_prometheus.so" ] || vr_fail "collectd's write_prometheus.so is missing (collectd-core)"
+
+vr_setup
+lv_start || vr_fail "cannot start a private libvirtd"
+vr_on_cleanup lv_stop
+# After lv_start: the FUSE mount must not be copied into libvirt's mount namespace.
+L3_0=33554432 L3_8=16777216
+chain_emu_start 0,8 "$L3_0,$L3_8"
+lv_define_guest g1 4 4 "<resmon xmlns=\"$NS\"><group vcpus=\"0-1\"/><group name=\"db\" vcpus=\"2,3\"/></resmon>"
+lv_define_guest g2 2 2 "<resmon xmlns=\"$NS\"><group name=\"web\" vcpus=\"0-1\"/></resmon>"
+lv_start_guest g1
+lv_start_guest g2
+u1=$(dom_uuid g1) u2=$(dom_uuid g2)
+
+wp_port=$(vr_free_port tcp)
+cd_dir=$VR_TMP/collectd
+collectd_conf -p -i 1 "$cd_dir" <<EOF
+LoadPlugin write_prometheus
+<Plugin write_prometheus>
+  Host "127.0.0.1"
+  Port "$wp_port"
+</Plugin>
+$(chain_plugin_block '  RefreshInterval 1')
+EOF
+collectd_start "$cd_dir"
+want_groups=$(printf '%s\n' "mon_groups/vr_${u1}_db" "mon_groups/vr_${u1}_vcpus_0,1" "mon_groups/vr_${u2}_web" | sort)
+groups_as_wanted() { [ "$(our_groups)" = "$want_groups" ]; }
+until_true 10 groups_as_wanted || vr_fail "groups in the emulator: '$(our_groups | tr '\n' ' ')'"
+vr_log "groups: $(our_groups | tr '\n' ' ')"
+
+# Group k (1..3), cache id c: occupancy k MiB (+ 512 KiB on cache 8); the counters grow at
+# k x 100 MB/s + c MB/s (total) and k x 10 MB/s + c x 100 kB/s (local).
+groups="g1:vcpus_0,1 g1:db g2:web"
+ctl_path() { case $1 in g1:*) echo "mon_groups/vr_${u1}_${1#g1:}" ;; g2:*) echo "mon_groups/vr_${u2}_${1#g2:}" ;; esac }
+k=0
+for g in $groups; do
+	k=$((k + 1))
+	for c in 0 8; do
+		emu_ctl "$(ctl_path "$g") $c llc_occupancy $((k * 1048576 + (c == 8 ? 524288 : 0)))"
+	done
+done
+
+# The feeder: every 0.05 s, each counter = its rate x the time since the feeder started (bash's
+# EPOCHREALTIME, in microseconds), through one open descriptor on the emulator's control FIFO. No
+# command substitution in the loop: a fork per line would make the values late on a busy machine.
+feeder() {
+	local t0 dt k c p paths=()
+	for g in $groups; do paths+=("$(ctl_path "$g")"); done
+	exec 3>"$EMU_CTL"
+	t0=${EPOCHREALTIME/./}
+	while :; do
+		dt=$((${EPOCHREALTIME/./} - t0))
+		for k in 1 2 3; do
+			p=${paths[k - 1]}
+			for c in 0 8; do
+				printf '%s %s mbm_total_bytes %s\n%s %s mbm_local_bytes %s\n' \
+					"$p" $c $(((k * 100000000 + c * 1000000) * dt / 1000000)) \
+					"$p" $c $(((k * 10000000 + c * 100000) * dt / 1000000)) >&3
+			done
+		done
+		sleep 0.05
+	done
+}
+feeder &
+FEEDER_PID=$!
+# shellcheck disable=SC2016 # expanded when the cleanup runs: the feeder may be stopped already
+vr_on_cleanup 'vr_stop_pid "$FEEDER_PID" feeder 5'
+
+prometheus_start "$VR_TMP/prometheus" "127.0.0.1:$wp_port"
+# 12 s of one-second samples of every counter, so that a 10 s rate() window is full.
+prom_wait_value 60 'count(count_over_time(collectd_virt_resctrl_memory_bandwidth_total[12s]) >= 11)' 12 ||
+	vr_fail "prometheus has no 12 s of samples of the 12 counters"
+vr_log "prometheus holds 12 s of samples of every counter"
+
+# Everything else is asked of the HTTP API by one program, which prints what it checked.
+"$VR_PYTHON" - "$PROM_PORT" "$dash" "$COLLECTD_HOST" "$L3_0" "$L3_8" <<'PY' || vr_fail "see above"
+import json, re, sys, urllib.parse, urllib.request
+
+port, dash_path, host, l3_0, l3_8 = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+size = {"0": l3_0, "8": l3_8}
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+problems = []
+
+def api(path, **args):
+    url = "http://127.0.0.1:%s/api/v1/%s?%s" % (port, path, urllib.parse.urlencode(args))
+    try:
+        with opener.open(url, timeout=10) as r:
+            answer = json.load(r)
+    except urllib.error.HTTPError as e:
+        answer = json.load(e)
+    if answer.get("status") != "success":
+        raise SystemExit("FAIL: %s %s: %s" % (path, args, answer.get("error")))
+    return answer["data"]
+
+def near(a, b, rel):
+    return abs(a - b) <= rel * abs(b)
+
+# What was set: group k, cache c.
+groups = {"g1:vcpus_0,1": 1, "g1:db": 2, "g2:web": 3}
+def llc(k, c): return k * 1048576 + (524288 if c == "8" else 0)
+def rate_of(kind, k, c):
+    c = int(c)
+    return k * 100000000 + c * 1000000 if kind == "total" else k * 10000000 + c * 100000
+
+# 1. Every series, with exactly its labels.
+want = set()
+for g in groups:
+    for c in ("0", "8"):
+        for name, t in (("bytes", "llc"), ("percent", "llc"),
+                        ("memory_bandwidth_total", "total"), ("memory_bandwidth_total", "local")):
+            want.add((("__name__", "collectd_virt_resctrl_" + name), ("instance", host), ("job", "collectd"),
+                      ("type", "%s-%s" % (t, c)), ("virt_resctrl", g)))
+got = {tuple(sorted(s.items())) for s in api("series", **{"match[]": '{__name__=~"collectd_virt_resctrl_.+"}'})}
+if got != want:
+    problems.append("series: missing %s, unexpected %s" % (sorted(want - got), sorted(got - want)))
+print("ok: %d series, labels __name__, instance, job, type, virt_resctrl" % len(got))
+
+# The evaluation time: the newest sample, so that a rate() window ends on one.
+t_end = api("query", query="max(timestamp(collectd_virt_resctrl_memory_bandwidth_total))")["result"][0]["value"][1]
+
+# 2. The gauges hold what was set.
+for r in api("query", query='{__name__=~"collectd_virt_resctrl_(bytes|percent)"}', time=t_end)["result"]:
+    m = r["metric"]
+    k, c = groups[m["virt_resctrl"]], m["type"].split("-")[1]
+    want_v = llc(k, c) if m["__name__"].endswith("bytes") else llc(k, c) * 100.0 / size[c]
+    if not near(float(r["value"][1]), want_v, 1e-9):
+        problems.append("%s %s = %s, want %s" % (m["__name__"], m, r["value"][1], want_v))
+print("ok: bytes and percent as set (percent of %d / %d bytes)" % (l3_0, l3_8))
+
+# 3. rate() of the counters is the bytes/s the feeder adds.
+res = api("query", query="rate(collectd_virt_resctrl_memory_bandwidth_total[10s])", time=t_end)["result"]
+worst = 0.0
+for r in res:
+    m = r["metric"]
+    kind, c = m["type"].split("-")
+    want_v = rate_of(kind, groups[m["virt_resctrl"]], c)
+    got_v = float(r["value"][1])
+    worst = max(worst, abs(got_v - want_v) / want_v)
+    if not near(got_v, want_v, 0.05):
+        problems.append("rate of %s %s = %.0f B/s, want %d" % (m["virt_resctrl"], m["type"], got_v, want_v))
+if len(res) != 12:
+    problems.append("rate() gave %d series, want 12" % len(res))
+print("ok: rate() of %d counters within %.2f %% of the injected bytes/s" % (len(res), worst * 100))
+
+# 4. The dashboard: every template variable and every panel expression, as Grafana would run them.
+dash = json.load(open(dash_path))
+all_of = {v["name"]: v.get("allValue", ".+") for v in dash["templating"]["list"]}
+values = {}
+for v in dash["templating"]["list"]:
+    q = v["query"]["query"] if isinstance(v["query"], dict) else v["query"]
+    m = re.fullmatch(r"label_values\((.*),\s*(\w+)\)", q)
+    if not m:
+        problems.append("variable %s: not label_values(...): %s" % (v["name"], q))
+        continue
+    # Earlier variables at "All" (their allValue), as the dashboard opens.
+    expr = q
+    for name in values:
+        expr = expr.replace("$" + name, all_of[name])
+    sel, label = re.fullmatch(r"label_values\((.*),\s*(\w+)\)", expr).groups()
+    found = sorted({s[label] for s in api("series", **{"match[]": sel}) if label in s})
+    if v.get("regex"):
+        rx = re.compile(v["regex"].strip("/"))
+        found = sorted({rx.fullmatch(x).group(1) for x in found if rx.fullmatch(x)})
+    values[v["name"]] = found
+    print("ok: variable %s = %s" % (v["name"], found))
+want_vars = {"host": [host], "group": sorted(groups), "cache": ["0", "8"]}
+if values != want_vars:
+    problems.append("variables %s, want %s" % (values, want_vars))
+
+# The number of series each panel target must return (its values: value_problem).
+expect = {
+    (1, "A"): 3, (1, "B"): 1, (2, "A"): 6, (3, "A"): 6, (4, "A"): 6, (5, "A"): 4,
+}
+def value_problem(pid, ref, cache, r):
+    m, v = r["metric"], float(r["value"][1])
+    if (pid, ref) == (1, "A"):
+        want_v = llc(groups[m["virt_resctrl"]], cache)
+    elif (pid, ref) == (1, "B"):
+        want_v = size[cache]
+    elif pid == 2:
+        want_v = llc(groups[m["virt_resctrl"]], m["cache"]) * 100.0 / size[m["cache"]]
+    elif pid in (3, 4):
+        want_v = rate_of("total" if pid == 3 else "local", groups[m["virt_resctrl"]], m["cache"])
+        return None if near(v, want_v, 0.05) else "%.0f, want %d" % (v, want_v)
+    else:
+        want_v = sum(llc(k, m["cache"]) for g, k in groups.items() if g.split(":")[0] == m["domain"])
+    return None if near(v, want_v, 1e-9) else "%s, want %s" % (v, want_v)
+
+n_queries = 0
+for p in dash["panels"]:
+    caches = values["cache"] if p.get("repeat") == "cache" else [all_of["cache"]]
+    for t in p["targets"]:
+        for cache in caches:
+            expr = t["expr"].replace("$__rate_interval", "10s").replace("$host", all_of["host"]) \
+                .replace("$group", all_of["group"]).replace("$cache", cache)
+            res = api("query", query=expr, time=t_end)["result"]
+            n_queries += 1
+            want_n = expect.get((p["id"], t["refId"]))
+            if not res:
+                problems.append("panel %d %s returns no data: %s" % (p["id"], t["refId"], expr))
+            elif want_n is not None and len(res) != want_n:
+                problems.append("panel %d %s returns %d series, want %d: %s" % (p["id"], t["refId"], len(res), want_n, expr))
+            for r in res:
+                why = value_problem(p["id"], t["refId"], cache, r)
+                if why:
+                    problems.append("panel %d %s %s: %s" % (p["id"], t["refId"], r["metric"], why))
+if set(expect) != {(p["id"], t["refId"]) for p in dash["panels"] for t in p["targets"]}:
+    problems.append("the test knows panels %s, the dashboard has %s" % (
+        sorted(expect), sorted((p["id"], t["refId"]) for p in dash["panels"] for t in p["targets"])))
+print("ok: %d dashboard queries returned the series and values they should" % n_queries)
+
+for p in problems:
+    print("FAIL: " + p, file=sys.stderr)
+sys.exit(1 if problems else 0)
+PY
+
+vr_stop_pid "$FEEDER_PID" feeder 5
+FEEDER_PID=
+chain_stop_clean
+# write_prometheus of collectd 5.12 hands libmicrohttpd its logger after other options, which
+# libmicrohttpd (0.9.71 on) reports through that very logger at error level; nothing fails.
+collectd_no_errors "$cd_dir/collectd.log" 'write_prometheus plugin: MHD_OPTION_EXTERNAL_LOGGER is not the first option'
+echo "PASS: test-prometheus"
