@@ -24,7 +24,8 @@ bed_apt_setup() {
 	local d=$BED_CACHE/apt
 	mkdir -p "$d/sources.list.d" "$d/lists/partial" "$d/cache" \
 		"$d/archives/partial"
-	cat >"$d/sources.list.d/bed.sources" <<'SRC'
+	local changed=
+	cat >"$d/bed.sources.new" <<'SRC'
 Types: deb deb-src
 URIs: http://deb.debian.org/debian
 Suites: bookworm bookworm-backports
@@ -43,18 +44,35 @@ Suites: bookworm-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
-	# Refresh at most once a day: a CI run should not hit the mirror twice.
-	if [ -z "$(find "$d/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | head -1)" ]; then
+	if ! cmp -s "$d/bed.sources.new" "$d/sources.list.d/bed.sources"; then
+		mv "$d/bed.sources.new" "$d/sources.list.d/bed.sources"
+		changed=1
+	fi
+	# Refresh at most once a day (a CI run should not hit the mirror for
+	# every guest), or when the sources changed.
+	if [ -n "$changed" ] || [ -z "$(find "$d/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | head -1)" ]; then
 		# shellcheck disable=SC2046
 		apt-get $(bed_apt_opts) -q update >&2 ||
 			bed_die "apt-get update of the bed's private sources failed"
 	fi
 }
 
-# The key of the QEMU build: patch, device list, build script, QEMU version.
+# QEMU's configure options: x86_64 system emulation, TCG only, no default
+# features or devices (qemu-devices.mak adds the few the guest needs),
+# virtio-9p for the host's root, no docs, tools or firmware blobs.
+BED_QEMU_CONFIGURE="--target-list=x86_64-softmmu --without-default-features
+ --without-default-devices --with-devices-x86_64=kbed --enable-tcg
+ --disable-kvm --enable-virtfs --enable-attr --enable-cap-ng
+ --enable-fdt=system --disable-docs --disable-tools --disable-install-blobs
+ --disable-debug-info --disable-werror"
+
+# The key of the QEMU build: patch, device list, configure options (the QEMU
+# version names the directory).
 bed_qemu_key() {
-	cat "$BED_DIR/qemu-rdt.patch" "$BED_DIR/qemu-devices.mak" \
-		"$BED_DIR/build-qemu" | sha256sum | cut -c1-16
+	{
+		cat "$BED_DIR/qemu-rdt.patch" "$BED_DIR/qemu-devices.mak"
+		echo "$BED_QEMU_CONFIGURE"
+	} | sha256sum | cut -c1-16
 }
 
 bed_qemu_dir() {
