@@ -16,7 +16,8 @@ EXTRA_DIST += $(KERNEL_BED_FILES)
 
 # Builds what the guest runs (it sees this build tree read-only), then the
 # bed's tests on each kernel; KERNELS="6.1 6.12" narrows the list.
-check-kernel: $(check_PROGRAMS) $(noinst_PROGRAMS) $(collectd_plugin_LTLIBRARIES)
+check-kernel: tests/kernel-bed/kbed-load tests/kernel-bed/test_resctrl_kernel \
+		tests/resctrl-emu/emu-fdtool $(collectd_plugin_LTLIBRARIES)
 	VR_BUILDDIR='$(abs_top_builddir)' VR_SRCDIR='$(abs_top_srcdir)' \
 	  $(abs_top_srcdir)/tests/kernel-bed/run-all-kernels $(KERNELS)
 .PHONY: check-kernel
