@@ -16,3 +16,8 @@ AM_TESTS_ENVIRONMENT = VR_BUILDDIR='$(abs_top_builddir)'; VR_SRCDIR='$(abs_top_s
 	export VR_BUILDDIR VR_SRCDIR LSAN_OPTIONS;
 
 EXTRA_DIST += tests/support/lsan.supp
+
+# packages.txt covers every command the scripts and make rules run (a fresh
+# machine has nothing else): tests/support/commands.txt maps them.
+TESTS += tests/packages-cover.py
+EXTRA_DIST += tests/packages-cover.py tests/support/commands.txt tests/support/vpath-srcdir
