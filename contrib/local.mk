@@ -4,7 +4,8 @@
 bin_PROGRAMS += contrib/virt-resmon
 contrib_virt_resmon_SOURCES = contrib/virt-resmon.c contrib/virt-resmon.h \
 	contrib/virt-resmon-edit.c
-contrib_virt_resmon_CPPFLAGS = $(AM_CPPFLAGS) $(LIBVIRT_CFLAGS) $(LIBXML_CFLAGS)
+contrib_virt_resmon_CPPFLAGS = $(AM_CPPFLAGS) $(LIBVIRT_CFLAGS) $(LIBXML_CFLAGS) \
+	-DVR_VERSION='"$(PACKAGE_VERSION)"'
 # libvrcore is a static convenience library: only the metadata and cpuset
 # objects are pulled in, and they need no collectd symbols.
 contrib_virt_resmon_LDADD = src/libvrcore.la

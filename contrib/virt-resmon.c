@@ -50,6 +50,7 @@ static void usage(FILE *out) {
           "      --config       the persistent definition\n"
           "                     (neither: the current state, as virsh does)\n"
           "  -h, --help         this text\n"
+          "  -V, --version      the version of virt_resctrl it belongs to\n"
           "\n"
           "Exit status: 0 done, 1 invalid input (nothing changed), 2 libvirt "
           "error.\nSee virt-resmon(1).\n");
@@ -77,12 +78,13 @@ static int parse_options(int argc, char **argv, options *opts) {
       {"live", no_argument, NULL, OPT_LIVE},
       {"config", no_argument, NULL, OPT_CONFIG},
       {"help", no_argument, NULL, 'h'},
+      {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0},
   };
   memset(opts, 0, sizeof(*opts));
   opts->ns = VR_DEFAULT_METADATA_URI;
   int c;
-  while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
     switch (c) {
     case 'c':
       opts->uri = optarg;
@@ -104,6 +106,10 @@ static int parse_options(int argc, char **argv, options *opts) {
       break;
     case 'h':
       usage(stdout);
+      exit(EXIT_DONE);
+    case 'V':
+      /* VR_VERSION comes from configure's AC_INIT (contrib/local.mk). */
+      printf(PROG " (virt_resctrl) %s\n", VR_VERSION);
       exit(EXIT_DONE);
     default:
       usage(stderr);

@@ -21,3 +21,7 @@ EXTRA_DIST += tests/support/lsan.supp
 TESTS += tests/doc-refs.sh
 check_SCRIPTS += tests/doc-refs.sh
 EXTRA_DIST += tests/doc-refs.sh doc/design.md
+# packages.txt covers every command the scripts and make rules run (a fresh
+# machine has nothing else): tests/support/commands.txt maps them.
+TESTS += tests/packages-cover.py
+EXTRA_DIST += tests/packages-cover.py tests/support/commands.txt tests/support/vpath-srcdir

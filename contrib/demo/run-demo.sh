@@ -1,38 +1,81 @@
 #!/usr/bin/env bash
-# The virt_resctrl demo, on a fresh Debian 12 machine as root, in one command:
+# The virt_resctrl demo, on a Debian 12 machine as root, in one command:
 #
-#   sudo contrib/demo/run-demo.sh [SECONDS]
+#   contrib/demo/run-demo.sh [SECONDS]
 #
-# Installs the Debian packages, builds the plugin, then runs it for real: a
-# private libvirtd with two tiny QEMU guests carrying monitoring groups in
-# their metadata, a real collectd loading virt_resctrl.so (csv and rrdtool
-# writers), and the kernel's resctrl when this host has RDT monitoring
-# mounted or mountable, else the project's FUSE emulator of it (whose values
-# the demo varies over time, so the graph shows something). Prints values as
-# they arrive for SECONDS (default 60), draws a PNG of L3 occupancy per group
-# and cache id with rrdtool, then stops and removes everything it started.
+# Installs the Debian packages (without starting any service), builds the
+# plugin, then runs it for real: a private libvirtd with two tiny QEMU guests
+# carrying monitoring groups in their metadata, a real collectd loading
+# virt_resctrl.so (csv and rrdtool writers), and the kernel's resctrl when
+# this host has RDT monitoring mounted or mountable, else the project's FUSE
+# emulator of it (whose values the demo varies over time, so the picture shows
+# something). Prints values as they arrive for SECONDS (default 60), draws a
+# picture of them (one panel per L3 cache id with each group's occupancy
+# stacked against the cache's size, one of memory bandwidth per group in
+# MiB/s), then stops and removes everything it started. Works whatever build
+# the source tree already holds (see tests/support/vpath-srcdir).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${1:-60}
 out_png=${VR_DEMO_PNG:-$top/virt_resctrl-demo.png}
+t0=$(date +%s)
 
-say() { printf '\n== %s\n' "$*"; }
+# say MSG: a step, with the time since the demo began.
+say() {
+  local s=$(($(date +%s) - t0))
+  printf '\n== [%d:%02d] %s\n' $((s / 60)) $((s % 60)) "$*"
+}
+
+# quietly LOG CMD...: run CMD with its output in LOG, showing LOG's last line
+# every 10 s so that a long install or build is not silent; on failure, the
+# end of LOG and exit.
+quietly() {
+  local log=$1 pid n=0 rc=0 line
+  shift
+  "$@" >"$log" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    n=$((n + 1))
+    if [ $((n % 10)) = 0 ]; then
+      line=$(tail -n 1 "$log" 2>/dev/null | cut -c1-70)
+      printf '   ... %ds: %s\n' "$n" "$line"
+    fi
+  done
+  wait "$pid" || rc=$?
+  if [ "$rc" != 0 ]; then
+    tail -n 25 "$log" >&2
+    echo "run-demo: failed (exit $rc); the whole output is in $log" >&2
+    exit 1
+  fi
+}
 
 if [ "$(id -u)" != 0 ]; then
-  echo "run-demo: run me as root (libvirtd, FUSE and resctrl need it)" >&2
+  echo "run-demo: run me as root (su -, or sudo): libvirtd, FUSE and resctrl need it" >&2
   exit 1
 fi
 
-say "Installing Debian packages (tests/support/packages.txt)"
-"$top/tests/support/install-deps" >/tmp/virt_resctrl-demo-apt.log 2>&1 ||
-  { tail -20 /tmp/virt_resctrl-demo-apt.log; exit 1; }
+say "Installing Debian packages (tests/support/packages.txt), without starting services; log /tmp/virt_resctrl-demo-apt.log"
+quietly /tmp/virt_resctrl-demo-apt.log "$top/tests/support/install-deps"
+grep '^install-deps: disabled' /tmp/virt_resctrl-demo-apt.log || true
 
-say "Building"
+say "Building the plugin and the resctrl emulator in $top/_build-demo; log /tmp/virt_resctrl-demo-build.log"
 build=$top/_build-demo
-(cd "$top" && autoreconf -fi >/dev/null 2>&1)
+srcdir=$("$top/tests/support/vpath-srcdir" "$top")
+# A build directory configured from another source directory (the tree was
+# built in place since, or no longer is) starts afresh.
+if [ "$(cat "$build/.vr-srcdir" 2>/dev/null)" != "$srcdir" ]; then rm -rf "$build"; fi
 mkdir -p "$build"
-(cd "$build" && "$top/configure" >/dev/null &&
-  make -j"$(nproc)" all tests/resctrl-emu/resctrl-emu >/dev/null)
+echo "$srcdir" >"$build/.vr-srcdir"
+demo_build() {
+  if [ ! -x "$srcdir/configure" ] || [ "$srcdir/configure.ac" -nt "$srcdir/configure" ]; then
+    (cd "$srcdir" && autoreconf -fi)
+  fi
+  cd "$build"
+  [ -f Makefile ] || "$srcdir/configure"
+  make -j"$(nproc)" src/virt_resctrl.la tests/resctrl-emu/resctrl-emu
+}
+quietly /tmp/virt_resctrl-demo-build.log demo_build
 
 export VR_SRCDIR=$top VR_BUILDDIR=$build COLLECTD_HOST=demo
 # shellcheck source=/dev/null
@@ -58,7 +101,7 @@ else
 fi
 
 say "Starting a private libvirtd and two guests"
-lv_start
+lv_start || vr_fail "the private libvirtd did not start (the lines above say why)"
 vr_on_cleanup lv_stop
 # After lv_start: the FUSE mount must not be copied into libvirt's mount
 # namespace. Two 32 MiB L3 caches, ids 0 and 1, on $W/resctrl and $W/sys.
@@ -80,6 +123,7 @@ collectd_conf -p "$W/collectd" <<EOC
 LoadPlugin csv
 <Plugin csv>
   DataDir "$W/csv"
+  StoreRates true
 </Plugin>
 LoadPlugin rrdtool
 <Plugin rrdtool>
@@ -88,58 +132,159 @@ LoadPlugin rrdtool
 EOC
 collectd_start "$W/collectd"
 
-# The emulator's occupancy is constant unless told otherwise: give each
-# group a different slowly varying load, as a noisy neighbour would.
+# The emulator's values are constant unless told otherwise: give each group a
+# different, slowly varying occupancy and memory bandwidth, as guests with
+# changing load would. The MBM files are running byte counters (the kernel's
+# mbm_total_bytes/mbm_local_bytes), so the bandwidth is added up here, by the
+# time since the last update, five times a second, in a process of its own:
+# collectd's reads then see a steady rate whatever the pace of the printing.
+declare -A mbm_total mbm_local
+last_ms=
 drive_emulator() {
-  local t=$1 i=0 dir group cache bytes
+  local t=$1 now_ms dt i=0 dir group cache bytes rate
+  now_ms=$(date +%s%3N)
+  dt=$((now_ms - ${last_ms:-$now_ms}))
+  last_ms=$now_ms
   for dir in "$resctrl"/mon_groups/vr_*; do
     [ -d "$dir" ] || continue
     group=mon_groups/${dir##*/}
     i=$((i + 1))
     for cache in 0 1; do
-      bytes=$(( (i * 3 + cache * 2 + (t * (i + 1)) % 17) * 524288 ))
+      bytes=$(( (i * 3 + cache * 2 + (t / 5 * (i + 1)) % 17) * 524288 ))
+      rate=$(( (i * 60 + cache * 25 + (t / 5 * (i + 2) * 13) % 90) * 1048576 )) # bytes/s
+      mbm_total[$group.$cache]=$(( ${mbm_total[$group.$cache]:-0} + rate * dt / 1000 ))
+      mbm_local[$group.$cache]=$(( ${mbm_local[$group.$cache]:-0} + rate * dt / 1000 * 3 / 4 ))
       echo "$group $cache llc_occupancy $bytes"
+      echo "$group $cache mbm_total_bytes ${mbm_total[$group.$cache]}"
+      echo "$group $cache mbm_local_bytes ${mbm_local[$group.$cache]}"
     done
   done >"$EMU_CTL"
 }
 
-say "Values as they arrive (domain:group  cache  bytes  % of L3), for ${seconds}s"
-end=$(($(date +%s) + seconds))
-t=0
-while [ "$(date +%s)" -lt "$end" ]; do
-  [ "$use_emu" = 1 ] && drive_emulator "$t"
-  sleep 5
-  t=$((t + 5))
-  echo "-- +${t}s"
-  for f in "$W"/csv/demo/virt_resctrl-*/bytes-llc-*; do
-    [ -e "$f" ] || continue
-    # After midnight a series has a file per day: show the newest only.
-    newest=$(ls "${f%-????-??-??}"-????-??-?? | tail -n 1)
-    [ "$f" = "$newest" ] || continue
-    inst=${f%/*}; inst=${inst##*/virt_resctrl-}
-    cache=${f##*/bytes-llc-}; cache=${cache%%-*}
-    bytes=$(tail -1 "$f" | cut -d, -f2)
-    pf=${f/bytes-llc-/percent-llc-}
-    pct=$( [ -e "$pf" ] && tail -1 "$pf" | cut -d, -f2 || echo -)
-    printf '  %-24s L3 %-3s %14.0f B  %6.2f %%\n' "$inst" "$cache" "$bytes" "$pct"
+# csv_now SERIES [N]: the mean of the last N (default 1) values of a csv series
+# (its newest day file), or - when there is none.
+csv_now() {
+  local f
+  f=$(ls "$1"-????-??-?? 2>/dev/null | tail -n 1)
+  [ -n "$f" ] || { echo -; return; }
+  tail -n "${2:-1}" "$f" | awk -F, '$2 != "nan" { s += $2; n++ } END { if (n) print s / n; else print "-" }'
+}
+
+say "Values as collectd receives them, every 5 s for ${seconds}s (L3 occupancy per cache id; memory bandwidth, 5 s mean)"
+start=$(date +%s)
+next=$((start + 5))
+if [ "$use_emu" = 1 ]; then
+  while :; do
+    drive_emulator $(($(date +%s) - start))
+    sleep 0.2
+  done &
+  driver_pid=$!
+  vr_on_cleanup 'vr_stop_pid "$driver_pid" emulator-driver 2'
+fi
+while [ "$(date +%s)" -lt $((start + seconds)) ]; do
+  sleep 0.5
+  [ "$(date +%s)" -ge "$next" ] || continue
+  echo "-- +$((next - start))s"
+  next=$((next + 5))
+  for d in "$W"/csv/demo/virt_resctrl-*; do
+    [ -d "$d" ] || continue
+    inst=${d##*/virt_resctrl-}
+    for cache in $(ls "$d" | sed -n 's/^bytes-llc-\([0-9]*\)-.*/\1/p' | sort -un); do
+      awk -v i="$inst" -v c="$cache" -v b="$(csv_now "$d/bytes-llc-$cache")" \
+        -v p="$(csv_now "$d/percent-llc-$cache")" -v bw="$(csv_now "$d/memory_bandwidth-total-$cache" 5)" \
+        'BEGIN { printf "  %-14s L3 cache id %-2s %6.2f MiB %6.2f %% of it   bandwidth %7.1f MiB/s\n",
+                 i, c, b / 1048576, p, bw / 1048576 }'
+    done
   done
 done
-
-say "Drawing $out_png"
+[ "$use_emu" = 1 ] && vr_stop_pid "$driver_pid" emulator-driver 2
 collectd_stop
-args=() colors=(1f77b4 ff7f0e 2ca02c d62728 9467bd 8c564b) n=0
-for rrd in "$W"/rrd/demo/virt_resctrl-*/bytes-llc-*.rrd; do
-  [ -e "$rrd" ] || continue
-  inst=${rrd%/*}; inst=${inst##*/virt_resctrl-}
-  cache=${rrd##*/bytes-llc-}; cache=${cache%.rrd}
-  # rrdtool's DEF takes ':' as a separator: escape it in the path.
-  args+=("DEF:v$n=${rrd//:/\\:}:value:AVERAGE"
-    "CDEF:m$n=v$n,1048576,/"
-    "LINE2:m$n#${colors[$((n % ${#colors[@]}))]}:${inst//:/\\:} L3 $cache")
+
+# l3_size_mib ID: the size of L3 cache id ID in MiB, from sysfs (as the plugin
+# reads it: cpu*/cache/index*/ with level 3).
+l3_size_mib() {
+  local d
+  for d in "$sysfs"/devices/system/cpu/cpu*/cache/index*; do
+    [ "$(cat "$d/level" 2>/dev/null)" = 3 ] && [ "$(cat "$d/id" 2>/dev/null)" = "$1" ] || continue
+    sed 's/K$/ 1024/; s/M$/ 1048576/' "$d/size" | awk '{ printf "%g\n", $1 * ($2 ? $2 : 1) / 1048576 }'
+    return 0
+  done
+  echo 0
+}
+
+if [ "$use_emu" = 1 ]; then
+  origin="synthetic values from the resctrl emulator, not measured" tag=" - synthetic (emulator)"
+else
+  origin="measured by the kernel's resctrl on $(hostname)" tag=
+fi
+say "Drawing $out_png"
+colors=(1f77b4 ff7f0e 2ca02c d62728 9467bd 8c564b)
+panels=()
+caches=$(ls "$W"/rrd/demo/virt_resctrl-*/ 2>/dev/null | sed -n 's/^bytes-llc-\([0-9]*\)\.rrd$/\1/p' | sort -un)
+[ -n "$caches" ] || vr_fail "no occupancy series were written"
+common=(--start "now-$((seconds + 5))s" --end now --width 820 --height 190
+  --lower-limit 0 --units-exponent 0 --watermark "virt_resctrl demo: $origin"
+  --color BACK#ffffff --color SHADEA#ffffff --color SHADEB#ffffff)
+# rrdtool's DEF takes ':' as a separator: escape it in paths and legends.
+esc() { echo "${1//:/\\:}"; }
+for cache in $caches; do
+  size=$(l3_size_mib "$cache")
+  args=() n=0
+  for rrd in "$W"/rrd/demo/virt_resctrl-*/bytes-llc-"$cache".rrd; do
+    inst=${rrd%/*}; inst=${inst##*/virt_resctrl-}
+    stack=; [ "$n" -gt 0 ] && stack=:STACK
+    args+=("DEF:v$n=$(esc "$rrd"):value:AVERAGE" "CDEF:m$n=v$n,1048576,/"
+      "AREA:m$n#${colors[$((n % ${#colors[@]}))]}:$(esc "$inst")$stack"
+      "GPRINT:m$n:LAST:%5.1lf MiB\\l")
+    n=$((n + 1))
+  done
+  rrdtool graph "$W/panel-llc-$cache.png" "${common[@]}" --upper-limit "$size" \
+    --title "L3 cache id $cache ($size MiB): occupancy per VM group, stacked$tag" \
+    --vertical-label "MiB of L3" "${args[@]}" \
+    "HRULE:$size#000000:L3 cache id $cache size ($size MiB)\\l" >/dev/null
+  panels+=("$W/panel-llc-$cache.png")
+done
+# Memory bandwidth per group: the total counter's rate (collectd's rrdtool
+# stores the DERIVE as bytes/s), summed over the group's L3 cache ids.
+args=() n=0
+for d in "$W"/rrd/demo/virt_resctrl-*; do
+  inst=${d##*/virt_resctrl-}
+  sum=
+  for cache in $caches; do
+    [ -e "$d/memory_bandwidth-total-$cache.rrd" ] || continue
+    args+=("DEF:b${n}_$cache=$(esc "$d/memory_bandwidth-total-$cache.rrd"):value:AVERAGE")
+    sum=${sum:+$sum,}b${n}_$cache${sum:+,ADDNAN}
+  done
+  [ -n "$sum" ] || continue
+  args+=("CDEF:w$n=$sum,1048576,/" "LINE2:w$n#${colors[$((n % ${#colors[@]}))]}:$(esc "$inst")"
+    "GPRINT:w$n:LAST:%7.1lf MiB/s\\l")
   n=$((n + 1))
 done
-[ "$n" -gt 0 ] || vr_fail "no occupancy series were written"
-rrdtool graph "$out_png" --start "now-$((seconds + 10))s" --end now \
-  --width 900 --height 360 --title "L3 occupancy per VM group and cache id (virt_resctrl)" \
-  --vertical-label "MiB" "${args[@]}" >/dev/null
-say "Done: $n series. The graph is at $out_png"
+if [ "$n" -gt 0 ]; then
+  rrdtool graph "$W/panel-mbm.png" "${common[@]}" \
+    --title "Memory bandwidth per VM group (MBM total, all L3 cache ids)$tag" \
+    --vertical-label "MiB/s" "${args[@]}" >/dev/null
+  panels+=("$W/panel-mbm.png")
+fi
+# One picture, the panels one above the other (pycairo: libcairo is there for rrdtool already).
+"$VR_PYTHON" - "$out_png" "${panels[@]}" <<'PY'
+import sys
+import cairo
+out, paths = sys.argv[1], sys.argv[2:]
+imgs = [cairo.ImageSurface.create_from_png(p) for p in paths]
+pic = cairo.ImageSurface(cairo.FORMAT_RGB24, max(i.get_width() for i in imgs),
+                         sum(i.get_height() for i in imgs))
+ctx = cairo.Context(pic)
+ctx.set_source_rgb(1, 1, 1)
+ctx.paint()
+y = 0
+for i in imgs:
+    ctx.set_source_surface(i, 0, y)
+    ctx.paint()
+    y += i.get_height()
+pic.write_to_png(out)
+PY
+say "Done in $(( ($(date +%s) - t0) / 60 )) min $(( ($(date +%s) - t0) % 60 )) s. The picture is $out_png:"
+echo "   one panel per L3 cache id ($(echo $caches | tr ' ' ',')): the L3 occupancy of each VM group,"
+echo "   stacked, against the cache's size; then the memory bandwidth of each group in MiB/s."
+echo "   Values: $origin."

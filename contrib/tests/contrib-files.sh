@@ -14,7 +14,7 @@ trap 'rm -rf "$tmp"' EXIT
 for f in "$dash" "$snippet" "$so"; do
   [ -f "$f" ] || vr_fail "$f missing (build first: make)"
 done
-for tool in python3 collectd; do
+for tool in python3 collectd unshare; do
   command -v "$tool" >/dev/null || vr_fail "$tool missing: run tests/support/install-deps"
 done
 
@@ -64,7 +64,11 @@ cp "$so" /usr/lib/collectd/threshold.so /usr/lib/collectd/logfile.so "$tmp/plugi
 sed -e 's|^\( *Connection\) .*|\1 "test:///default"|' \
   -e "s|^\\( *ResctrlPath\\) .*|\\1 \"$tmp/resctrl\"|" "$snippet" >"$tmp/snippet.conf"
 cmp -s "$snippet" "$tmp/snippet.conf" && vr_fail "could not point the snippet at test paths"
+# The host's name need not resolve (a fresh machine's often does not, and
+# collectd's FQDNLookup then fails the start): the test names the host itself.
 cat >"$tmp/collectd.conf" <<CONF
+Hostname "vr-test"
+FQDNLookup false
 BaseDir "$tmp"
 PIDFile "$tmp/collectd.pid"
 TypesDB "/usr/share/collectd/types.db"
@@ -85,7 +89,8 @@ CONF
     ASAN_OPTIONS=detect_leaks=0
     export LD_PRELOAD ASAN_OPTIONS
   fi
-  exec collectd -C "$tmp/collectd.conf" -T
+  # ...and proves it: a UTS namespace whose host name cannot resolve (.invalid, RFC 6761).
+  exec unshare --uts sh -c 'hostname vr-unresolvable.invalid && exec collectd -C "$1" -T' sh "$tmp/collectd.conf"
 ) >"$tmp/out" 2>&1 || {
   cat "$tmp/out" >&2
   vr_fail "collectd rejected contrib/barometer/virt_resctrl.conf"

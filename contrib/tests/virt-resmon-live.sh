@@ -16,6 +16,15 @@ for tool in virsh libvirtd qemu-system-x86_64; do
     exit 1
   }
 done
+# --version names the release configure.ac declares (no libvirt needed).
+want_version=$(sed -n 's/^AC_INIT(\[[^]]*\], \[\([^]]*\)\].*/\1/p' "$VR_SRCDIR/configure.ac")
+got_version=$("$V" --version) || { echo "FAIL: virt-resmon --version exited $?" >&2; exit 1; }
+[ -n "$want_version" ] && [ "$got_version" = "virt-resmon (virt_resctrl) $want_version" ] || {
+  echo "FAIL: virt-resmon --version printed '$got_version', want 'virt-resmon (virt_resctrl) $want_version'" >&2
+  exit 1
+}
+[ "$("$V" -V)" = "$got_version" ] || { echo "FAIL: virt-resmon -V differs from --version" >&2; exit 1; }
+echo "ok: $got_version"
 . "$VR_SRCDIR/tests/support/libvirtd-env.sh"
 trap lv_stop EXIT
 trap 'exit 1' INT TERM HUP

@@ -116,12 +116,12 @@ for g in $groups; do
 	for c in 0 8; do
 		m=$COLLECTD_HOST.virt_resctrl-$(echo "$g" | tr :, __).bytes-llc-$c
 		carbon_wait_value "$m" 15 || vr_fail "carbon: no $m ($(cd "$CARBON_DIR/storage/whisper" && find . -name '*.wsp' | head -n 30 | tr '\n' ' '))"
-		carbon_equals "$(carbon_last "$m")" "$(llc_of)" || vr_fail "carbon: $m = $(carbon_last "$m"), want $(llc_of)"
+		carbon_wait_equals "$m" "$(llc_of)" 10 || vr_fail "carbon: $m = $(carbon_last "$m"), want $(llc_of)"
 	done
 done
 m=$COLLECTD_HOST.virt_resctrl-g2_web.percent-llc-8
 carbon_wait_value "$m" 5 || vr_fail "carbon: no $m"
-num_eq "$(carbon_last "$m")" 21.875 || vr_fail "carbon: $m = $(carbon_last "$m"), want 21.875"
+carbon_wait_equals "$m" 21.875 10 || vr_fail "carbon: $m = $(carbon_last "$m"), want 21.875"
 vr_log "carbon: bytes of every group and cache id, percent of g2:web on cache 8"
 
 # 4. InfluxDB: points with tags host, instance, type, type_instance.

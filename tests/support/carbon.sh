@@ -15,6 +15,7 @@
 #   carbon_last METRIC           # the latest non-None value; 1 when there is none
 #   carbon_wait_value METRIC [SECONDS]   # wait until METRIC has a non-None value
 #   carbon_equals VALUE NUMBER   # true when whisper's VALUE (printed as %f) equals NUMBER numerically
+#   carbon_wait_equals METRIC NUMBER [SECONDS]  # wait until METRIC's latest value equals NUMBER
 #
 # collectd's write_graphite then needs (plus <LoadPlugin write_graphite> FlushInterval 1 </LoadPlugin>:
 # it otherwise holds values until its 1.4 kB send buffer fills): <Node "x"> Host "127.0.0.1" Port "$CARBON_PORT" Protocol "tcp" </Node>.
@@ -120,3 +121,8 @@ carbon_wait_value() { until_true "${2:-15}" carbon_has_value "$1"; }
 carbon_equals() {
 	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 == b + 0) }'
 }
+
+# carbon-cache writes each point when it arrives: the latest one may still be an older value
+# (collectd sent it before the one the test set), so a check waits as the csv checks do.
+carbon_is() { carbon_equals "$(carbon_last "$1" 2>/dev/null)" "$2"; }
+carbon_wait_equals() { until_true "${3:-15}" carbon_is "$1" "$2"; }

@@ -33,6 +33,15 @@
 # the system's /run/libvirt or /var/lib/libvirt. Only the one-time set-up of
 # TESTBED.md is global: the libvirt-qemu user and groups, and empty mount
 # point directories.
+#
+# In a chroot (sbuild, pbuilder, a debootstrap root): setns() into a mount
+# namespace resets the caller's root to the namespace's root, the host's "/"
+# (setns(2), CLONE_NEWNS), so the daemons are entered with `nsenter -r`: the
+# holder's root, which is the chroot. And `unshare -m --propagation private`
+# makes every mount private from "/" down (MS_REC|MS_PRIVATE on "/"), which the
+# kernel refuses with EINVAL when "/" is not a mount point, as for a chroot
+# into a plain directory: make it one first (mount --bind DIR DIR on the host
+# before chroot DIR).
 
 lv__log() { echo "libvirtd-env: $*" >&2; }
 
@@ -62,17 +71,32 @@ lv__wait_for() { # SECONDS CMD...: poll until CMD succeeds
 
 lv__dead() { ! kill -0 "$1" 2>/dev/null; }
 
+# lv__up PID PATH: PATH exists, or PID is gone: ends a wait at once when a
+# daemon died, so that it is reported without waiting out the time.
+lv__up() { [ -e "$2" ] || lv__dead "$1"; }
+
+# lv__ready SECONDS PID PATH NAME LOG: wait for PATH; when it does not appear,
+# say whether NAME exited or hung, and its own output, which holds the reason
+# (a missing user, config or binary, a busy socket).
+lv__ready() {
+  lv__wait_for "$1" lv__up "$2" "$3" || true
+  [ -e "$3" ] && return 0
+  if lv__dead "$2"; then
+    lv__log "$4 exited during start-up; its output ($5):"
+  else
+    lv__log "$4 did not come up within $1 s; its output ($5):"
+  fi
+  if [ -s "$5" ]; then sed 's/^/  | /' "$5" | tail -n 20 >&2; else echo "  | (nothing)" >&2; fi
+  return 1
+}
+
 lv__start_libvirtd() {
   # nsenter execs libvirtd itself (no fork for a mount namespace), so $! is
   # libvirtd's pid; a function run with & would be a subshell instead.
-  nsenter -t "$LV_HOLDER_PID" -m -- /usr/sbin/libvirtd -f /etc/libvirt/libvirtd.conf -p /run/libvirt/libvirtd.pid \
+  nsenter -t "$LV_HOLDER_PID" -m -r -- /usr/sbin/libvirtd -f /etc/libvirt/libvirtd.conf -p /run/libvirt/libvirtd.pid \
     >>"$LV_DIR/log/libvirtd.out" 2>&1 &
   LV_LIBVIRTD_PID=$!
-  if ! lv__wait_for 30 test -S "$LV_SOCK"; then
-    lv__log "libvirtd did not create $LV_SOCK; see $LV_DIR/log/libvirtd.out:"
-    tail -n 20 "$LV_DIR/log/libvirtd.out" >&2 || true
-    return 1
-  fi
+  lv__ready 30 "$LV_LIBVIRTD_PID" "$LV_SOCK" libvirtd "$LV_DIR/log/libvirtd.out" || return 1
   # The first connection waits for the QEMU capability probe (~8 s).
   if ! lv__wait_for 60 virsh -q -c "$LV_URI" uri >/dev/null; then
     lv__log "libvirtd at $LV_URI does not answer"
@@ -117,7 +141,8 @@ dynamic_ownership = 0
 security_driver = "none"
 namespaces = [ ]
 EOF
-  : >"$LV_DIR/etc/virtlogd.conf" || return 1
+  # virtlogd's own errors go to its output file, which a failure shows.
+  echo 'log_outputs = "3:stderr"' >"$LV_DIR/etc/virtlogd.conf" || return 1
   # The holder keeps the namespace alive across libvirtd restarts.
   unshare -m --propagation private -- sh -c '
     d=$1
@@ -126,20 +151,23 @@ EOF
     mount --bind "$d/lib" /var/lib/libvirt &&
     mount --bind "$d/cache" /var/cache/libvirt &&
     mount --bind "$d/log" /var/log/libvirt &&
-    touch "$d/ns-ready" && exec sleep 100000' lv-holder "$LV_DIR" &
+    touch "$d/ns-ready" && exec sleep 100000' lv-holder "$LV_DIR" \
+    2>"$LV_DIR/log/holder.err" &
   LV_HOLDER_PID=$!
   export LV_HOLDER_PID
-  if ! lv__wait_for 10 test -e "$LV_DIR/ns-ready"; then
-    lv__log "mount namespace set-up failed (needs root and CAP_SYS_ADMIN)"
+  if ! lv__ready 10 "$LV_HOLDER_PID" "$LV_DIR/ns-ready" "the mount namespace holder (unshare -m)" \
+    "$LV_DIR/log/holder.err"; then
+    if grep -q 'propagation' "$LV_DIR/log/holder.err"; then
+      lv__log "\"/\" is not a mount point here (a chroot into a plain directory?), so its mounts cannot be made private: make it one (on the host: mount --bind DIR DIR, then chroot DIR)"
+    elif [ "$(id -u)" != 0 ]; then
+      lv__log "run as root: unshare -m and mount need CAP_SYS_ADMIN"
+    fi
     return 1
   fi
-  nsenter -t "$LV_HOLDER_PID" -m -- /usr/sbin/virtlogd -f /etc/libvirt/virtlogd.conf -p /run/libvirt/virtlogd.pid \
+  nsenter -t "$LV_HOLDER_PID" -m -r -- /usr/sbin/virtlogd -f /etc/libvirt/virtlogd.conf -p /run/libvirt/virtlogd.pid \
     >>"$LV_DIR/log/virtlogd.out" 2>&1 &
   LV_VIRTLOGD_PID=$!
-  lv__wait_for 10 test -S "$LV_DIR/run/virtlogd-sock" || {
-    lv__log "virtlogd did not start"
-    return 1
-  }
+  lv__ready 10 "$LV_VIRTLOGD_PID" "$LV_DIR/run/virtlogd-sock" virtlogd "$LV_DIR/log/virtlogd.out" || return 1
   lv__start_libvirtd || return 1
   lv__log "libvirtd $LV_LIBVIRTD_PID up at $LV_URI (run dir $LV_RUN_PATH)"
 }
