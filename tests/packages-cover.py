@@ -218,7 +218,7 @@ def commands_in(code):
                     while words and (words[0].startswith("-") or re.match(r"^[0-9.]+[smh]?$", words[0])
                                      or re.match(r"^[A-Za-z_]+=", words[0])):
                         opt = words.pop(0)
-                        if opt in ("-n", "-t", "-s", "-k", "-o", "-e", "-p", "-I", "-d", "-P") and words:
+                        if opt in ("-n", "-t", "-s", "-k", "-o", "-e", "-p", "-I", "-d", "-P", "--propagation") and words:
                             words.pop(0)  # an option with its argument
     return found
 
