@@ -27,7 +27,9 @@ import sys
 
 SRC = os.environ.get("VR_SRCDIR") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TABLE = os.path.join(SRC, "tests/support/commands.txt")
-PACKAGES = os.path.join(SRC, "tests/support/packages.txt")
+# install-deps installs both lists.
+PACKAGES = [os.path.join(SRC, "tests/support/packages.txt"),
+            os.path.join(SRC, "tests/kernel-bed/packages.txt")]
 
 BUILTINS = set("""alias bg bind break builtin caller cd command compgen complete continue declare
 dirs disown echo enable eval exec exit export false fc fg getopts hash help history jobs kill let
@@ -290,8 +292,10 @@ def owner(cmd):
 
 def main():
     table = read_table()
-    with open(PACKAGES) as fh:
-        listed = {l.strip() for l in fh if l.strip() and not l.startswith("#")}
+    listed = set()
+    for path in PACKAGES:
+        with open(path) as fh:
+            listed |= {l.strip() for l in fh if l.strip() and not l.startswith("#")}
     functions, uses = set(), {}
     files = scripts()
     for path, kind in files:
