@@ -16,7 +16,7 @@ set -eu
 . "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
 . "$VR_SRCDIR/tests/support/prometheus.sh"
 . "$VR_SRCDIR/tests/support/libvirtd-env.sh"
-. "$VR_SRCDIR/tests/e2e/chain-lib.sh"
+. "$VR_SRCDIR/tests/support/chain-lib.sh"
 
 dash=$VR_SRCDIR/contrib/grafana/virt_resctrl-prometheus.json
 [ -f "$dash" ] || vr_fail "$dash is missing"

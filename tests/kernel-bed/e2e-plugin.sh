@@ -13,7 +13,7 @@
 #   run-in-guest -- tests/kernel-bed/e2e-plugin.sh   (from the build tree)
 set -eu
 . "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
-. "$VR_SRCDIR/tests/e2e/chain-lib.sh"
+. "$VR_SRCDIR/tests/support/chain-lib.sh"
 LOAD=$VR_BUILDDIR/tests/kernel-bed/kbed-load
 EMU_MNT=/sys/fs/resctrl # chain-lib's readers look here
 [ "$(stat -f -c %t "$EMU_MNT")" = 7655821 ] ||
