@@ -3,8 +3,10 @@
 # collectd's own `virt` plugin in the same daemon (they share libvirt's process-wide event loop),
 # a private libvirtd with QEMU guests, the resctrl emulator. RefreshInterval is 60 s, so everything
 # below within seconds comes from events, not from the periodic resync. Asserts: a live
-# `virsh metadata --live` edit adds and removes groups within 2 s (prints the event-to-values
-# latency); a destroyed VM's groups disappear; a restarted VM's new threads are in its groups; a
+# `virsh metadata --live` edit adds and removes groups within 10 s, far inside RefreshInterval, so
+# by the event path (it prints the event-to-values latency; `make bench` measures that latency
+# side by side, as performance is measured here, not by a tight bound that a loaded machine
+# breaks); a destroyed VM's groups disappear; a restarted VM's new threads are in its groups; a
 # group removed behind the plugin's back is recreated; both plugins keep reporting; after collectd
 # stops no group of ours remains, and a group that is not ours is left alone.
 set -eu
@@ -68,21 +70,21 @@ vr_log "start-up: g1/a and g3/x with their threads; virt and virt_resctrl both w
 # 1. A live metadata edit adds a group: event -> group with its thread -> first value in csv.
 t0=$(now)
 set_md g1 '<resmon><group name="a" vcpus="0"/><group name="b" vcpus="1"/></resmon>'
-until_true 5 has_group g1 b || vr_fail "the live edit did not create g1/b"
+until_true 10 has_group g1 b || vr_fail "the live edit did not create g1/b"
 t_group=$(since "$t0")
-until_true 5 has_value g1:b || vr_fail "no csv value for the new group g1:b"
+until_true 10 has_value g1:b || vr_fail "no csv value for the new group g1:b"
 t_value=$(since "$t0")
 wait_group_tasks g1 b "$(vcpu_tids g1 1)" 2 || vr_fail "g1 b tasks '$(group_tasks g1 b)', want vCPU 1's '$(vcpu_tids g1 1)'"
 wait_group_tasks g1 a "$(vcpu_tids g1 0)" 2 || vr_fail "g1 a tasks '$(group_tasks g1 a)', want vCPU 0's '$(vcpu_tids g1 0)'"
 echo "# event-to-values latency: virsh metadata --live -> group g1/b made ${t_group}s, first csv value ${t_value}s"
-awk -v t="$t_value" 'BEGIN { exit !(t <= 2.0) }' || vr_fail "the new group's first value came ${t_value}s after the edit, want <= 2 s"
+awk -v t="$t_value" 'BEGIN { exit !(t <= 10.0) }' || vr_fail "the new group's first value came ${t_value}s after the edit, want <= 10 s (the event path; the periodic pass is 60 s away)"
 
 # 2. A live edit removes a group: its directory goes, vCPU 0's thread is back in no MON group.
 t0=$(now)
 set_md g1 '<resmon><group name="b" vcpus="1"/></resmon>'
-until_true 5 no_group g1 a || vr_fail "the live edit did not remove g1/a"
+until_true 10 no_group g1 a || vr_fail "the live edit did not remove g1/a"
 t_gone=$(since "$t0")
-awk -v t="$t_gone" 'BEGIN { exit !(t <= 2.0) }' || vr_fail "g1/a went ${t_gone}s after the edit, want <= 2 s"
+awk -v t="$t_gone" 'BEGIN { exit !(t <= 10.0) }' || vr_fail "g1/a went ${t_gone}s after the edit, want <= 10 s (the event path; the periodic pass is 60 s away)"
 if cat "$EMU_MNT"/mon_groups/*/tasks | grep -qx "$(vcpu_tids g1 0)"; then vr_fail "vCPU 0's thread is still in a MON group"; fi
 n_a=$(csv_lines "$(csv_file g1:a bytes-llc-0)")
 grows "$(csv_file g1:b bytes-llc-0)" 5 || vr_fail "csv: g1:b stopped"
