@@ -51,9 +51,6 @@ static bool deadline_passed(const struct timespec *ts) {
          (now.tv_sec == ts->tv_sec && now.tv_nsec >= ts->tv_nsec);
 }
 
-/* Sleeps until an event, a request, the next RefreshInterval, or a read
- * pass that left a retired live set to free; then runs one pass (or only
- * the reaping) with the lock released. */
 /* The earlier of two deadlines. */
 static const struct timespec *earliest(const struct timespec *a,
                                        const struct timespec *b) {
@@ -77,6 +74,9 @@ static bool arm_rmid_retry(vr_engine *e, struct timespec *next_retry) {
   return true;
 }
 
+/* Sleeps until an event, a request, the next RefreshInterval, or a read
+ * pass that left a retired live set to free; then runs one pass (or only
+ * the reaping) with the lock released. */
 static void *worker_main(void *arg) {
   vr_engine *e = arg;
   struct timespec next_refresh, next_retry;
