@@ -17,8 +17,8 @@ int main(int argc, char **argv) {
   long n = atol(argv[2]);
   budget.limit = (size_t)atol(argv[3]);
   if (vr_resctrl_open(argv[1], NULL, &r, reason, sizeof(reason)) != 0 ||
-      vr_resctrl_reader_open(r, "", "", &budget, &rd, reason,
-                             sizeof(reason)) != 0) {
+      vr_resctrl_reader_open(r, "", "", &budget, &rd, reason, sizeof(reason)) !=
+          0) {
     fprintf(stderr, "resctrl_readloop: %s\n", reason);
     return 1;
   }
