@@ -44,12 +44,13 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/vr-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# The sources each target needs; all take fuzz_check.c for the invariants.
+# The sources each target needs; all take fuzz_check.c for the invariants,
+# and text.c for the parsers and validators the modules share.
 sources_for() {
 	case $1 in
 	fuzz_group_spec | fuzz_cpuset | fuzz_owned_name)
 		echo "$here/$1.c $here/fuzz_check.c $top/src/cpuset.c" \
-			"$top/src/group_spec.c $top/src/resctrl_name.c"
+			"$top/src/group_spec.c $top/src/resctrl_name.c $top/src/text.c"
 		;;
 	*) return 1 ;;
 	esac
