@@ -187,7 +187,17 @@ void vr_resctrl_last_cmd_status(const vr_resctrl *r, char *buf, size_t len) {
    * failing call added is the last one. */
   while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
     text[--n] = '\0';
-  const char *last = strrchr(text, '\n');
-  last = last ? last + 1 : text;
+  char *newline = strrchr(text, '\n');
+  const char *last = newline ? newline + 1 : text;
+  /* Since 6.12 a refused tasks write adds a second line after the reason,
+   * "Error while processing task N" (rdtgroup_tasks_write): quote both. */
+  static const char task_error[] = "Error while processing task";
+  if (newline && strncmp(last, task_error, sizeof(task_error) - 1) == 0) {
+    *newline = '\0';
+    const char *reason = strrchr(text, '\n');
+    reason = reason ? reason + 1 : text;
+    snprintf(buf, len, "%s; %s", reason, last);
+    return;
+  }
   snprintf(buf, len, "%s", last);
 }
