@@ -149,7 +149,7 @@ typedef struct {
   vr_resctrl *resctrl;
   vr_resctrl_fd_budget budget;
   vr_series_config series;
-  vr_live_group *groups;
+  vr_live_group **groups;
   size_t n_groups;
   virResctrlAlloc *alloc;
   virResctrlMonitor **monitors;
@@ -221,14 +221,16 @@ static int open_groups(bench_state *s, const run_args *a) {
              (unsigned)(i & 0xffffffu));
     (void)vr_owned_name_format("vr_", uuid, "g", dir, sizeof(dir));
     snprintf(domain, sizeof(domain), "bench-vm-%04zu", i);
-    vr_dispatch_input ids = {.domain = domain,
-                             .uuid = uuid,
-                             .group = "g",
-                             .members = "0,1",
-                             .resctrl = s->resctrl,
-                             .config = &s->series};
-    rc = vr_live_group_open(&s->budget, &ids, "", dir, &s->groups[i], notes,
-                            sizeof(notes), reason, sizeof(reason));
+    vr_readable_group g = {.domain = domain,
+                           .uuid = uuid,
+                           .group = "g",
+                           .members = "0,1",
+                           .ctrl = "",
+                           .name = dir,
+                           .source = VR_SOURCE_OWNED};
+    rc = vr_live_group_open(&g, s->resctrl, &s->series, &s->budget,
+                            &s->groups[i], notes, sizeof(notes), reason,
+                            sizeof(reason));
     if (rc < 0) {
       fprintf(stderr, "vr-bench-libvirt: group %s: %s\n", dir, reason);
       return rc;
@@ -361,7 +363,7 @@ static int cmd_run(const run_args *a) {
     rc = timed(&s, a);
   }
   for (size_t i = 0; i < s.n_groups; i++)
-    vr_live_group_release(&s.groups[i]);
+    vr_live_group_free(s.groups[i]);
   free(s.groups);
   vr_resctrl_close(s.resctrl);
   for (size_t i = 0; i < s.n_monitors; i++)
