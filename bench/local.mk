@@ -16,7 +16,7 @@ bench_vr_bench_events_SOURCES = bench/bench_events.c $(BENCH_SHIM)
 bench_vr_bench_events_CPPFLAGS = $(BENCH_CPP)
 bench_vr_bench_events_LDADD = src/libvrcore.la tests/support/libvrtest.la $(LIBVIRT_LIBS)
 
-EXTRA_DIST += bench/run-bench.sh
+EXTRA_DIST += bench/run-bench.sh bench/resctrl-tree.sh
 
 bench: tests/support/test-deps.stamp
 	$(MAKE) $(AM_MAKEFLAGS) bench/vr-bench-read$(EXEEXT) \

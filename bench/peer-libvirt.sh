@@ -36,17 +36,8 @@ mount -t tmpfs -o size=1m vr-peer-sysfs /sys/fs
 mkdir /sys/fs/resctrl
 mount -t tmpfs -o size=256m vr-peer /sys/fs/resctrl
 T=/sys/fs/resctrl
-FEATURES="llc_occupancy mbm_total_bytes mbm_local_bytes"
-mkdir -p "$T/info/L3_MON" "$T/mon_groups"
-# shellcheck disable=SC2086 # one feature per line
-printf '%s\n' $FEATURES >"$T/info/L3_MON/mon_features"
-echo 4096 >"$T/info/L3_MON/num_rmids"
-echo ok >"$T/info/last_cmd_status"
-echo 1 >"$T/tasks"
-for c in 00 01; do
-	mkdir -p "$T/mon_data/mon_L3_$c"
-	for f in $FEATURES; do echo 0 >"$T/mon_data/mon_L3_$c/$f"; done
-done
+. "$top/bench/resctrl-tree.sh"
+bench_resctrl_tree "$T"
 # L3 sizes for our percent values: two caches, ids 0 and 1.
 for c in 0 1; do
 	d=$W/sys/devices/system/cpu/cpu$c/cache/index3

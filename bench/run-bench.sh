@@ -28,11 +28,11 @@ SIZES=${VR_BENCH_SIZES:-"64 256 1024 2048"}
 MAXN=2048
 SC_CYCLES=4 # strace runs: SC_CYCLES and 2 x SC_CYCLES cycles
 EDITS=20
-FEATURES="llc_occupancy mbm_total_bytes mbm_local_bytes"
 
 # vr_setup, vr_on_cleanup, vr_detach_mount; vr_emu_start
 . "$VR_SRCDIR/tests/support/collectd-run.sh"
 . "$VR_SRCDIR/tests/support/emu.sh"
+. "$VR_SRCDIR/bench/resctrl-tree.sh"
 vr_setup
 W=$VR_TMP
 MOUNTS=""
@@ -59,15 +59,7 @@ T="$W/tmpfs"
 mkdir -p "$T"
 mount -t tmpfs -o size=256m vr-bench "$T"
 MOUNTS="$MOUNTS $T"
-mkdir -p "$T/info/L3_MON" "$T/mon_groups"
-printf '%s\n' $FEATURES >"$T/info/L3_MON/mon_features"
-echo 4096 >"$T/info/L3_MON/num_rmids"
-echo ok >"$T/info/last_cmd_status"
-echo 1 >"$T/tasks"
-for c in 00 01; do
-  mkdir -p "$T/mon_data/mon_L3_$c"
-  for f in $FEATURES; do echo 0 >"$T/mon_data/mon_L3_$c/$f"; done
-done
+bench_resctrl_tree "$T"
 "$read_bin" setup "$T" "$MAXN" --files
 
 E="$W/emu"
