@@ -227,9 +227,15 @@ lv_status_vcpu_tids() {
 }
 
 # SIGTERM, then SIGKILL after 3 s (virtlogd may linger on SIGTERM).
+# libvirtd saves its state before it exits on SIGTERM: on a loaded machine
+# (seen on a 2-core fresh root at load 20) that took longer than 3 s and the
+# shell printed a bare "Killed". Wait longer, and say it when SIGKILL is needed.
 lv__stop_pid() {
   kill "$1" 2>/dev/null || return 0
-  lv__wait_for 3 lv__dead "$1" || kill -9 "$1" 2>/dev/null || true
+  if ! lv__wait_for 15 lv__dead "$1"; then
+    lv__log "pid $1 ($(cat /proc/"$1"/comm 2>/dev/null)) did not exit within 15 s of SIGTERM; sending SIGKILL"
+    kill -9 "$1" 2>/dev/null || true
+  fi
   wait "$1" 2>/dev/null || true
 }
 
