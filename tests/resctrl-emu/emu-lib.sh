@@ -22,7 +22,7 @@ CHECKS=0
 
 emu_cleanup() {
   local p m
-  for p in $TASK_PIDS; do kill "$p" 2>/dev/null || true; done
+  for p in $TASK_PIDS; do kill -KILL "$p" 2>/dev/null || true; done
   for p in $EMU_PIDS; do kill -TERM "$p" 2>/dev/null || true; done
   for p in $EMU_PIDS; do wait_exit "$p" 2>/dev/null || true; done
   for m in $EMU_MOUNTS; do vr_detach_mount "$m"; done
@@ -139,9 +139,12 @@ start_task() {
   TASK_PIDS="$TASK_PIDS $TASK"
 }
 
-# end_task PID: kill it and reap it (a zombie is still a task)
+# end_task PID: kill it and reap it (a zombie is still a task). SIGKILL:
+# a SIGTERM that reaches the forked shell before it execs sleep runs the
+# parent's inherited trap, is lost at exec, and the wait then lasts the
+# whole 600 s (seen on a loaded machine: test-tasks took 30 minutes).
 end_task() {
-  kill "$1"
+  kill -KILL "$1"
   wait "$1" 2>/dev/null || true
 }
 
