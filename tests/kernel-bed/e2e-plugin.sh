@@ -187,13 +187,10 @@ n1=$(csv_lines "$nb1") n2=$(csv_lines "$nb2")
 neighbours_grew() { lines_at_least "$nb1" $((n1 + 3)) && lines_at_least "$nb2" $((n2 + 3)); }
 until_true 15 neighbours_grew ||
 	vr_fail "csv: the neighbours of the Unavailable/Error values stopped"
+# not a line more: no zero (nor anything) stands in for the words (the
+# series read 0 before the test set them, so a zero alone proves nothing)
 [ "$(for f in $skipped; do csv_lines "$f"; done | tr '\n' ' ')" = "$counts" ] ||
 	vr_fail "csv: values read as Unavailable/Error were written (lines before: $counts)"
-for f in $skipped; do
-	for d in $(csv_day_files "$f"); do
-		if grep -Eq ',0(\.0+)?$' "$d"; then vr_fail "csv: a zero in $d"; fi
-	done
-done
 vcpu g1 2 occupancy=2097152
 vcpu g2 1 local=0
 check g1:db bytes-llc-1 2097152
