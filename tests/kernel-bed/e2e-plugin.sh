@@ -260,10 +260,11 @@ sleep 2.5
 [ "$(notes WARNING g1:db)" = 1 ] || vr_fail "the resyncs repeated the ENOSPC WARNING: $(notes WARNING g1:db)"
 vr_log "restart: $g1a and $g2a adopted (same inodes, counters kept); g1:db: '$text'"
 
-# 5. A filler goes (occupancy 0: 6.1 frees its RMID at once; 6.12 keeps
-# every freed RMID in limbo until its limbo worker ran, so the plugin may
-# meet EBUSY first and say so): g1:db is made at a resync with its threads;
-# OKAY.
+# 5. A filler goes (occupancy 0; still, the kernel reads the occupancy only
+# on the freeing CPU's L3 domain and marks the RMID busy on every other one
+# until the limbo worker checks it, about a second later: add_rmid_to_limbo
+# on 6.1, the same on 6.12, so the plugin may meet EBUSY first and say
+# so): g1:db is made at a resync with its threads; OKAY.
 set -- $fillers
 freed=$1
 rmdir "$EMU_MNT/mon_groups/$freed"
