@@ -8,8 +8,11 @@
 # them, from inside the group the plugin put it in.  Asserts: groups under
 # the right parent (g2's under a CTRL_MON group made as libvirt's cachetune
 # makes it), exact thread ids in tasks, the injected values in collectd's
-# csv, percent of the guest's L3, a foreign MON group in the way, and
-# shutdown removing every group of ours.
+# csv, percent of the guest's L3, a foreign MON group in the way,
+# Unavailable/Error words skipped (never a zero), collectd killed with
+# SIGKILL and its groups adopted by the next one, ENOSPC and EBUSY (limbo)
+# from the kernel's own RMID allocator each warned once and recovered from,
+# and shutdown removing every group of ours.
 #   run-in-guest -- tests/kernel-bed/e2e-plugin.sh   (from the build tree)
 set -eu
 . "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
@@ -160,9 +163,152 @@ pct=$(awk -v b=2097152 -v s="$L3" 'BEGIN { printf "%.6f", b * 100 / s }')
 check g1:db percent-llc-1 "$pct"
 vr_log "csv: the values the vCPU threads made, percent of the guest's $L3-byte L3"
 
-# 3. shutdown removes every group of ours, and only ours
+# Notifications as the logfile plugin writes them (fault-lib.sh's helpers,
+# without its libvirtd).
+note_re() { echo "Notification: severity = $1, host = $COLLECTD_HOST, plugin = virt_resctrl, plugin_instance = $2, message = "; }
+notes() { grep -cF "$(note_re "$1" "$2")" "$log" || true; }
+note_at_least() { [ "$(notes "$1" "$2")" -ge "$3" ]; }
+wait_note() { until_true "$4" note_at_least "$1" "$2" "$3"; }
+note_text() { grep -F "$(note_re "$1" "$2")" "$log" | tail -n 1 | sed 's/.*, message = //'; }
+gdir_ino() { stat -c %i "$EMU_MNT/$1"; }
+mbm0() { cat "$EMU_MNT/$1/mon_data/mon_L3_00/mbm_total_bytes"; }
+
+# 3. Unavailable and Error (IA32_QM_CTR bits 62 and 63; the kernel's
+# rdtgroup_mondata_show words them) are skipped, never written as zero, and
+# the neighbours go on; a number again brings the series back.
+vcpu g1 2 unavailable=1
+vcpu g2 1 error=3
+sleep 1.5 # a read under way when the bits were set may carry the old value
+skipped="$(csv_file g1:db bytes-llc-1) $(csv_file g1:db percent-llc-1) $(csv_file g2:web memory_bandwidth-local-0)"
+counts=$(for f in $skipped; do csv_lines "$f"; done | tr '\n' ' ')
+nb1=$(csv_file g1:db memory_bandwidth-total-1)
+nb2=$(csv_file g2:web memory_bandwidth-total-0)
+n1=$(csv_lines "$nb1") n2=$(csv_lines "$nb2")
+neighbours_grew() { lines_at_least "$nb1" $((n1 + 3)) && lines_at_least "$nb2" $((n2 + 3)); }
+until_true 15 neighbours_grew ||
+	vr_fail "csv: the neighbours of the Unavailable/Error values stopped"
+# not a line more: no zero (nor anything) stands in for the words (the
+# series read 0 before the test set them, so a zero alone proves nothing)
+[ "$(for f in $skipped; do csv_lines "$f"; done | tr '\n' ' ')" = "$counts" ] ||
+	vr_fail "csv: values read as Unavailable/Error were written (lines before: $counts)"
+vcpu g1 2 occupancy=2097152
+vcpu g2 1 local=0
+check g1:db bytes-llc-1 2097152
+until_true 10 lines_at_least "$(csv_file g2:web memory_bandwidth-local-0)" $((${counts##* } + 1)) ||
+	vr_fail "csv: g2:web memory_bandwidth-local-0 did not come back once readable"
+vr_log "Unavailable (g1:db llc on L3 1) and Error (g2:web local on L3 0): skipped, neighbours went on"
+
+# 4. SIGKILL: no shutdown runs, the groups stay; while collectd is down one
+# of them (g1:db, occupancy 0 so its RMID is not held in limbo) is removed
+# and other tools take every free RMID.  The next collectd adopts the other
+# groups (the same directories: kernfs gives a new directory a new inode,
+# and a group made again reads mbm_total_bytes from 0 because mkdir resets
+# the RMID's MBM state, resctrl_arch_reset_rmid) and cannot make g1:db:
+# ENOSPC from the kernel's alloc_rmid, one WARNING.
+vcpu g1 2 occupancy=0
+groups_before=$(our_groups | tr '\n' ' ')
+ino_before="$(gdir_ino "$g1a") $(gdir_ino "$g2a")"
+mbm_before="$(mbm0 "$g1a") $(mbm0 "$g2a")"
+kill -KILL "$COLLECTD_PID"
+wait "$COLLECTD_PID" 2>/dev/null || true
+COLLECTD_PID=
+[ "$(our_groups | tr '\n' ' ')" = "$groups_before" ] || vr_fail "groups changed at SIGKILL"
+rmdir "$EMU_MNT/$g1b"
+fillers=
+n=0
+t0=$SECONDS
+while :; do
+	out=$(mkdir "$EMU_MNT/mon_groups/pqos_$n" 2>&1) && {
+		fillers="$fillers pqos_$n"
+		n=$((n + 1))
+		continue
+	}
+	case $out in
+	*"No space left"*) break ;;
+	# an RMID freed a moment ago waits for the limbo worker (cqm_handle_limbo)
+	*"busy"*) [ $((SECONDS - t0)) -lt 15 ] || vr_fail "RMIDs still in limbo after 15 s" ;;
+	*) vr_fail "mkdir of a filler group: $out" ;;
+	esac
+	sleep 0.2
+done
+vr_on_cleanup "for g in $fillers; do rmdir $EMU_MNT/mon_groups/\$g 2>/dev/null; done; true"
+grep -qx "Out of RMIDs" "$EMU_MNT/info/last_cmd_status" ||
+	vr_fail "last_cmd_status: $(cat "$EMU_MNT/info/last_cmd_status")"
+vr_log "collectd killed; g1:db removed; $n filler groups took every free RMID"
+mv "$log" "$log.killed"
+collectd_start "$cd_dir"
+wait_note WARNING g1:db 1 15 || vr_fail "no WARNING for g1:db without an RMID: $(tail -n 20 "$log")"
+text=$(note_text WARNING g1:db)
+case $text in
+"domain g1 group db: no RMID left"*ENOSPC*) ;;
+*) vr_fail "the ENOSPC WARNING does not say so: '$text'" ;;
+esac
+[ ! -d "$EMU_MNT/$g1b" ] || vr_fail "$g1b exists though no RMID was free"
+for f in "$(csv_file "g1:vcpus_0,1" bytes-llc-0)" "$(csv_file g2:web bytes-llc-0)"; do
+	until_true 10 lines_at_least "$f" $(($(csv_lines "$f") + 2)) ||
+		vr_fail "after the restart no new values in $f"
+done
+[ "$(our_groups | tr '\n' ' ')" = "$(echo "$groups_before" | tr ' ' '\n' | grep -vxF "$g1b" | grep . | tr '\n' ' ')" ] ||
+	vr_fail "after the restart our groups are '$(our_groups | tr '\n' ' ')'"
+[ "$(gdir_ino "$g1a") $(gdir_ino "$g2a")" = "$ino_before" ] ||
+	vr_fail "groups made again, not adopted (inodes $ino_before -> $(gdir_ino "$g1a") $(gdir_ino "$g2a"))"
+[ "$(mbm0 "$g1a") $(mbm0 "$g2a")" = "$mbm_before" ] ||
+	vr_fail "mbm_total_bytes $mbm_before -> $(mbm0 "$g1a") $(mbm0 "$g2a"): made again, not adopted"
+tasks_are "$g1a" "$(tids g1 0 1)" || vr_fail "$g1a tasks changed across the restart"
+tasks_are "$g2a" "$(tids g2 0 1)" || vr_fail "$g2a tasks changed across the restart"
+sleep 2.5
+[ "$(notes WARNING g1:db)" = 1 ] || vr_fail "the resyncs repeated the ENOSPC WARNING: $(notes WARNING g1:db)"
+vr_log "restart: $g1a and $g2a adopted (same inodes, counters kept); g1:db: '$text'"
+
+# 5. A filler goes (occupancy 0; still, the kernel reads the occupancy only
+# on the freeing CPU's L3 domain and marks the RMID busy on every other one
+# until the limbo worker checks it, about a second later: add_rmid_to_limbo
+# on 6.1, the same on 6.12, so the plugin may meet EBUSY first and say
+# so): g1:db is made at a resync with its threads; OKAY.
+set -- $fillers
+freed=$1
+rmdir "$EMU_MNT/mon_groups/$freed"
+until_true 15 tasks_are "$g1b" "$(tids g1 2 3)" ||
+	vr_fail "g1:db not made once an RMID was free (tasks '$(gtasks "$g1b" 2>/dev/null)')"
+wait_note OKAY g1:db 1 10 || vr_fail "no OKAY for g1:db once it was made"
+w5=$(notes WARNING g1:db)
+[ "$w5" -le 2 ] || vr_fail "g1:db: $w5 WARNINGs once an RMID was freed, want ENOSPC and at most one EBUSY"
+vr_log "an RMID freed: g1:db made with its vCPU threads ($w5 WARNINGs so far), '$(note_text OKAY g1:db)'"
+
+# 6. Limbo: g1:db's occupancy above max_threshold_occupancy, then its group
+# is removed under the plugin: the kernel keeps the RMID dirty
+# (add_rmid_to_limbo, __check_limbo), every other RMID is taken, so the
+# plugin's mkdir gets EBUSY: a new WARNING saying limbo, the group not made
+# while the occupancy stays high; once it falls the RMID comes back and the
+# group is made again.
+THRESH=$(cat "$EMU_MNT/info/L3_MON/max_threshold_occupancy")
+vcpu g1 2 occupancy=$((THRESH + 64))
+rmdir "$EMU_MNT/$g1b"
+wait_note WARNING g1:db $((w5 + 1)) 15 || vr_fail "no new WARNING for g1:db while its RMID is in limbo: $(tail -n 20 "$log")"
+text=$(note_text WARNING g1:db)
+case $text in
+"domain g1 group db: "*limbo*EBUSY* | "domain g1 group db: "*EBUSY*limbo*) ;;
+*) vr_fail "the EBUSY WARNING does not mention the limbo: '$text'" ;;
+esac
+sleep 2.5
+[ ! -d "$EMU_MNT/$g1b" ] || vr_fail "$g1b made though the only free RMID is dirty"
+# the dirty RMID is no group's any more: lower the occupancy of every RMID on L3 1
+for r in 1 2 3 4 5 6 7; do
+	"$LOAD" --cpu 2 rmid=$r occupancy=0 >/dev/null || vr_fail "kbed-load rmid=$r failed"
+done
+until_true 15 tasks_are "$g1b" "$(tids g1 2 3)" ||
+	vr_fail "g1:db not made after the limbo (tasks '$(gtasks "$g1b" 2>/dev/null)')"
+wait_note OKAY g1:db 2 10 || vr_fail "no OKAY for g1:db after the limbo"
+[ "$(notes WARNING g1:db)" = $((w5 + 1)) ] ||
+	vr_fail "g1:db: $(notes WARNING g1:db) WARNINGs, want $((w5 + 1)): the limbo said once"
+vr_log "limbo: '$text', then g1:db made again once the occupancy fell"
+
+# 7. shutdown removes every group of ours, and only ours
 chain_stop_clean
 [ -d "$EMU_MNT/$C1" ] || vr_fail "libvirt's CTRL_MON group was removed"
+for g in $fillers; do
+	[ "$g" = "$freed" ] || [ -d "$EMU_MNT/mon_groups/$g" ] || vr_fail "another tool's group $g was removed"
+done
 no_sanitizer_report "$log"
-vr_log "collectd stopped: no group of ours left, libvirt's $C1 kept"
+vr_log "collectd stopped: no group of ours left, libvirt's $C1 and the other tools' groups kept"
 echo "ok - plugin end to end on $(uname -r)"

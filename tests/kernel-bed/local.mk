@@ -8,8 +8,9 @@ tests_kernel_bed_kbed_load_LDADD = -lpthread
 KERNEL_BED_FILES = tests/kernel-bed/bed-lib.sh tests/kernel-bed/build-qemu \
 	tests/kernel-bed/fetch-kernel tests/kernel-bed/guest-init \
 	tests/kernel-bed/run-in-guest tests/kernel-bed/run-all-kernels \
+	tests/kernel-bed/guest-suites \
 	tests/kernel-bed/rules-kernel.sh tests/kernel-bed/e2e-plugin.sh \
-	tests/kernel-bed/kernels.conf \
+	tests/kernel-bed/kernels.conf tests/kernel-bed/boot-stats \
 	tests/kernel-bed/qemu-rdt.patch tests/kernel-bed/qemu-devices.mak \
 	tests/kernel-bed/packages.txt
 EXTRA_DIST += $(KERNEL_BED_FILES)

@@ -21,9 +21,11 @@ EMU_TESTS = \
 	tests/resctrl-emu/test-groups.sh \
 	tests/resctrl-emu/test-tasks.sh \
 	tests/resctrl-emu/test-mondata.sh \
-	tests/resctrl-emu/test-lifecycle.sh
+	tests/resctrl-emu/test-lifecycle.sh \
+	tests/resctrl-emu/test-rules.sh
 TESTS += $(EMU_TESTS)
-EXTRA_DIST += $(EMU_TESTS) tests/resctrl-emu/emu-lib.sh
+EXTRA_DIST += $(EMU_TESTS) tests/resctrl-emu/emu-lib.sh \
+	tests/support/rules-cases.sh
 
 # The model alone, with a fake host and clock (tid reuse, limbo timing).
 check_PROGRAMS += tests/resctrl-emu/test_emu_model
