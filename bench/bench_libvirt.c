@@ -151,6 +151,7 @@ typedef struct {
   vr_series_config series;
   vr_live_group **groups;
   size_t n_groups;
+  vr_carry_table *carry; /* counters carried across resets, as the plugin */
   virResctrlAlloc *alloc;
   virResctrlMonitor **monitors;
   size_t n_monitors;
@@ -194,6 +195,9 @@ static int open_monitors(bench_state *s, size_t first, size_t n) {
  * directories vr-bench-read setup made: vr_<uuid i>_g). */
 static int open_groups(bench_state *s, const run_args *a) {
   char reason[512], notes[256];
+  s->carry = vr_carry_table_new();
+  if (!s->carry)
+    return -ENOMEM;
   rlim_t soft = 0;
   /* What vr_engine_start does: every group keeps its descriptors. */
   int rc = vr_resctrl_raise_nofile(RLIM_INFINITY, &soft);
@@ -228,7 +232,7 @@ static int open_groups(bench_state *s, const run_args *a) {
                            .ctrl = "",
                            .name = dir,
                            .source = VR_SOURCE_OWNED};
-    rc = vr_live_group_open(&g, s->resctrl, &s->series, &s->budget,
+    rc = vr_live_group_open(&g, s->resctrl, &s->series, NULL, &s->budget,
                             &s->groups[i], notes, sizeof(notes), reason,
                             sizeof(reason));
     if (rc < 0) {
@@ -244,7 +248,8 @@ static int open_groups(bench_state *s, const run_args *a) {
 static int ours_pass(bench_state *s) {
   bool vanished = false;
   size_t want = s->n_groups * CACHE_IDS * 4; /* bytes, percent, total, local */
-  size_t sent = vr_live_groups_read(s->groups, s->n_groups, &vanished);
+  size_t sent =
+      vr_live_groups_read(s->groups, s->n_groups, s->carry, &vanished);
   if (vanished || sent != want) {
     fprintf(stderr, "vr-bench-libvirt: our pass sent %zu of %zu values\n", sent,
             want);
@@ -364,6 +369,7 @@ static int cmd_run(const run_args *a) {
   }
   for (size_t i = 0; i < s.n_groups; i++)
     vr_live_group_free(s.groups[i]);
+  vr_carry_table_free(s.carry);
   free(s.groups);
   vr_resctrl_close(s.resctrl);
   for (size_t i = 0; i < s.n_monitors; i++)

@@ -123,8 +123,9 @@ typedef struct {
   vr_series_config series;
   vr_live_group **groups;
   size_t n_groups;
-  int *floor_fds;    /* one per value file, in slot order */
-  bool *floor_owned; /* opened by the floor, not borrowed */
+  vr_carry_table *carry; /* counters carried across resets, as the plugin */
+  int *floor_fds;        /* one per value file, in slot order */
+  bool *floor_owned;     /* opened by the floor, not borrowed */
   size_t n_floor;
   size_t borrowed;
 } bench_state;
@@ -255,6 +256,9 @@ static int set_limits(bench_state *s, const run_args *a) {
 
 static int open_groups(bench_state *s, const run_args *a) {
   char reason[512], notes[256];
+  s->carry = vr_carry_table_new();
+  if (!s->carry)
+    return -ENOMEM;
   int rc =
       vr_resctrl_open(a->root, a->sysfs, &s->resctrl, reason, sizeof(reason));
   if (rc < 0) {
@@ -283,7 +287,7 @@ static int open_groups(bench_state *s, const run_args *a) {
                            .ctrl = "",
                            .name = dir,
                            .source = VR_SOURCE_OWNED};
-    rc = vr_live_group_open(&g, s->resctrl, &s->series, &s->budget,
+    rc = vr_live_group_open(&g, s->resctrl, &s->series, NULL, &s->budget,
                             &s->groups[i], notes, sizeof(notes), reason,
                             sizeof(reason));
     if (rc < 0) {
@@ -298,7 +302,8 @@ static int open_groups(bench_state *s, const run_args *a) {
 /* One read cycle; fails when a group vanished or a value went missing. */
 static int cycle(bench_state *s, size_t expected) {
   bool vanished = false;
-  size_t sent = vr_live_groups_read(s->groups, s->n_groups, &vanished);
+  size_t sent =
+      vr_live_groups_read(s->groups, s->n_groups, s->carry, &vanished);
   if (vanished || sent != expected) {
     fprintf(stderr, "vr-bench-read: cycle sent %zu of %zu values%s\n", sent,
             expected, vanished ? ", a group vanished" : "");
@@ -392,6 +397,7 @@ static int cmd_run(const run_args *a) {
 cleanup:
   for (size_t i = 0; i < s.n_groups; i++)
     vr_live_group_free(s.groups[i]);
+  vr_carry_table_free(s.carry);
   free(s.groups);
   for (size_t i = 0; i < s.n_floor && s.floor_owned; i++)
     if (s.floor_owned[i])

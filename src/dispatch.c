@@ -20,6 +20,10 @@ typedef struct {
   vr_metric metric;
   char type[24];          /* "memory_bandwidth" at most */
   char type_instance[24]; /* "total-4294967295" at most */
+  /* derive only: its carry, and why its counter may have restarted before
+   * the first value this group sends (cleared by that value) */
+  vr_carry_ref carry_ref;
+  vr_restart_hint restart;
 } metric_id;
 
 typedef struct {
@@ -117,6 +121,8 @@ int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
     c->l3_size = r->caches[i].size;
     c->cache_id = r->caches[i].id;
     status = fill_cache(c, &s);
+    for (size_t m = 0; in->restart && m < c->n_metrics; m++)
+      c->metrics[m].restart = in->restart[i];
     if (status == 0 && i == 0)
       status = keep_names(g, &s);
     if (i == 0) {
@@ -200,9 +206,64 @@ static void count_unassigned(vr_dispatch_group *g,
   say_unassigned(g, any, first_cache, first_feature);
 }
 
+/* The first restart a read found in a group, for its one line. */
+typedef struct {
+  size_t count;
+  unsigned cache_id;
+  vr_metric metric;
+  const char *why;
+} restart_note;
+
+/* The carry of one series: through the kept ref, or looked up by a key of
+ * every identifier that tells series apart. */
+static vr_carry *carry_of(vr_carry_table *t, const vr_dispatch_group *g,
+                          metric_id *id) {
+  vr_carry *c = vr_carry_table_cached(t, &id->carry_ref);
+  if (c)
+    return c;
+  char key[VR_SERIES_FIELD_LEN * 4];
+  ssnprintf(key, sizeof(key), "%s/%s/%s/%s", g->host, g->instance, id->type,
+            id->type_instance);
+  return vr_carry_table_use(t, key, &id->carry_ref);
+}
+
+/* A derive value through its carry: the monotonic total to send. */
+static uint64_t carried(vr_carry_table *t, const vr_dispatch_group *g,
+                        const cache_series *cs, metric_id *id, uint64_t raw,
+                        restart_note *note) {
+  vr_carry *c = carry_of(t, g, id);
+  uint64_t out = raw;
+  if (!c)
+    return raw; /* out of memory: the raw counter, as before */
+  vr_carry_event ev =
+      vr_carry_feed(c, raw, vr_restart_certain(id->restart), &out);
+  if (ev != VR_CARRY_STEADY && note->count++ == 0) {
+    note->cache_id = cs->cache_id;
+    note->metric = id->metric;
+    note->why = vr_carry_reason(ev, id->restart);
+  }
+  id->restart = VR_RESTART_NONE;
+  return out;
+}
+
+static void say_restarts(const vr_dispatch_group *g, const restart_note *note) {
+  if (note->count == 0)
+    return;
+  const vr_metric_def *def = &vr_metric_defs[note->metric];
+  VR_INFO("%s: %s on L3 cache %u restarted from zero (%s); its series "
+          "carries the total on%s",
+          g->label, vr_resctrl_feature_name(def->event), note->cache_id,
+          note->why,
+          note->count > 1 ? ", and so do the group's other "
+                            "counters that restarted"
+                          : "");
+}
+
 size_t vr_dispatch_group_submit(vr_dispatch_group *g,
-                                const vr_resctrl_value *values, size_t n) {
+                                const vr_resctrl_value *values, size_t n,
+                                vr_carry_table *carry) {
   size_t sent = 0;
+  restart_note note = {0};
   value_t value;
   /* One value list for the whole group: collectd copies what it is given
    * (plugin_dispatch_values), so it may be refilled between calls; time 0
@@ -222,9 +283,16 @@ size_t vr_dispatch_group_submit(vr_dispatch_group *g,
       break;
     vl.meta = c->meta;
     for (size_t m = 0; m < c->n_metrics; m++) {
-      const metric_id *id = &c->metrics[m];
+      metric_id *id = &c->metrics[m];
       const vr_metric_def *def = &vr_metric_defs[id->metric];
       const vr_resctrl_value *v = &base[def->event];
+      /* AMD: a changed mbm_*_bytes_config makes the next read Unavailable
+       * and restarts the counter; remembered to say so at the drop. */
+      if (carry && def->derive && v->status == VR_READ_UNAVAILABLE) {
+        vr_carry *cc = carry_of(carry, g, id);
+        if (cc)
+          vr_carry_unavailable(cc);
+      }
       /* Unavailable, Error, Unassigned: no value this interval, never a
        * zero that would read as "cache empty". */
       if (v->status != VR_READ_VALUE)
@@ -235,7 +303,9 @@ size_t vr_dispatch_group_submit(vr_dispatch_group *g,
           continue;
         value.gauge = percent;
       } else if (def->derive) {
-        value.derive = (derive_t)v->value;
+        uint64_t total =
+            carry ? carried(carry, g, c, id, v->value, &note) : v->value;
+        value.derive = (derive_t)total;
       } else {
         value.gauge = (gauge_t)v->value;
       }
@@ -245,6 +315,7 @@ size_t vr_dispatch_group_submit(vr_dispatch_group *g,
         sent++;
     }
   }
+  say_restarts(g, &note);
   return sent;
 }
 

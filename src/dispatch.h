@@ -9,6 +9,7 @@
 #ifndef VR_DISPATCH_H
 #define VR_DISPATCH_H
 
+#include "counter_carry.h"
 #include "resctrl.h"
 #include "resctrl_values.h"
 #include "series.h"
@@ -24,6 +25,9 @@ typedef struct {
   const char *members;
   const vr_resctrl *resctrl; /* cache ids, sizes and features */
   const vr_series_config *config;
+  /* Per cache index of resctrl: why this group's counters there may have
+   * restarted since its series last went out; NULL: no hint. */
+  const vr_restart_hint *restart;
 } vr_dispatch_input;
 
 /**
@@ -38,10 +42,15 @@ int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
 
 /**
  * Dispatches the values a reader returned (values[cache_index *
- * VR_FEAT_COUNT + feature]). Returns how many value lists went out.
+ * VR_FEAT_COUNT + feature]). A derive (counter) value goes through its
+ * series' carry in carry (counter_carry.h), so that it stays monotonic
+ * across resets; one line says why, per group and read, when one
+ * restarted. carry NULL: the raw counters. Returns how many value lists
+ * went out.
  */
 size_t vr_dispatch_group_submit(vr_dispatch_group *g,
-                                const vr_resctrl_value *values, size_t n);
+                                const vr_resctrl_value *values, size_t n,
+                                vr_carry_table *carry);
 
 void vr_dispatch_group_free(vr_dispatch_group *g);
 

@@ -164,6 +164,12 @@ int vr_engine_start(const vr_config *cfg, vr_engine **out, char *reason,
   pthread_condattr_destroy(&attr);
   pthread_mutex_init(&e->read_lock, NULL);
   vr_live_board_init(&e->live);
+  e->carry = vr_carry_table_new();
+  if (!e->carry) {
+    ssnprintf(reason, reason_len, "out of memory");
+    status = -ENOMEM;
+    goto fail;
+  }
 
   /* 256 groups x 2 caches x 3 features is 1,536 fds, above the 1,024 soft
    * limit collectd often runs with. */
@@ -224,7 +230,10 @@ size_t vr_engine_read(vr_engine *e) {
   bool vanished = false;
   pthread_mutex_lock(&e->read_lock);
   vr_live_set *set = vr_live_pin(&e->live);
-  size_t sent = set ? vr_live_groups_read(set->groups, set->n, &vanished) : 0;
+  size_t sent =
+      set ? vr_live_groups_read(set->groups, set->n, e->carry, &vanished) : 0;
+  if (e->carry)
+    vr_carry_table_pass_done(e->carry, VR_CARRY_CHECK_EVERY, VR_CARRY_MAX_IDLE);
   bool dead = vr_live_unpin(&e->live, set);
   pthread_mutex_unlock(&e->read_lock);
   if (vanished || dead) {
@@ -256,6 +265,7 @@ void vr_engine_stop(vr_engine *e) {
   /* collectd runs no read callback once shutdown begins: nothing is
    * pinned. */
   vr_live_board_destroy(&e->live);
+  vr_carry_table_free(e->carry);
   vr_resctrl_ref_put(e->resctrl);
   vr_domain_list_clear(&e->domains);
   vr_domain_filter_clear(&e->filter);

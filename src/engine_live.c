@@ -35,35 +35,65 @@ static size_t owned_readable(const vr_pass *pass, vr_readable_group *out) {
   return n;
 }
 
-/* The live group of the current set that reads the same directory, for
- * reuse, so that its fds and value lists survive. A directory this pass
- * made is a new one even under an old name (removed behind our back, or
- * removed and made again for a stray thread): the old fds point into the
- * removed directory and would fail every read. */
-static vr_live_group *reusable(const vr_live_set *old, bool *reused,
-                               const vr_readable_group *g) {
-  for (size_t i = 0; old && !g->new_dir && i < old->n; i++) {
+/* The live group of the current set that reads the same directory, or
+ * NULL. */
+static vr_live_group *same_dir(const vr_live_set *old, bool *reused,
+                               const vr_readable_group *g, size_t *at) {
+  for (size_t i = 0; old && i < old->n; i++) {
     const vr_readable_group *id = &old->groups[i]->id;
     if (!reused[i] && id->source == g->source &&
         strcmp(id->name, g->name) == 0 && strcmp(id->ctrl, g->ctrl) == 0) {
-      reused[i] = true;
+      *at = i;
       return old->groups[i];
     }
   }
   return NULL;
 }
 
+/* Why each domain's counters of g may have restarted since its series last
+ * went out (counter_carry.h): its directory is new (made again: new RMID),
+ * its domain came back this pass, or its old files answered ENODEV. */
+static void restart_hints(const vr_engine *e, const vr_readable_group *g,
+                          bool was_stale, vr_restart_hint *hints) {
+  const vr_resctrl *r = e->resctrl->r;
+  for (size_t i = 0; i < r->n_caches; i++) {
+    hints[i] = VR_RESTART_NONE;
+    if (g->new_dir)
+      hints[i] = VR_RESTART_GROUP_MADE;
+    else if (vr_engine_domain_came_back(e, r->caches[i].id))
+      hints[i] = VR_RESTART_DOMAIN_BACK;
+    else if (was_stale)
+      hints[i] = VR_RESTART_FILES_REMADE;
+  }
+}
+
 /* A live group for g: the current set's when it reads the same directory
- * (shared: a read pass may still be reading it), else a new one. */
+ * through the same resctrl handle (shared: a read pass may still be
+ * reading it), else a new one. Not reused: a directory this pass made (a
+ * new one even under an old name, removed behind our back or for a stray
+ * thread: the old fds point into the removed directory), a group whose
+ * files answered ENODEV (its domain's files were made again), and every
+ * group when the handle changed (the domains did: the old reader's slots
+ * are the old handle's). */
 static vr_live_group *make_live(vr_engine *e, const vr_live_set *old,
                                 bool *reused, const vr_readable_group *g) {
-  vr_live_group *lg = reusable(old, reused, g);
-  if (lg)
-    return lg;
+  size_t at = 0;
+  vr_live_group *prev = same_dir(old, reused, g, &at);
+  bool was_stale =
+      prev && atomic_load_explicit(&prev->stale, memory_order_relaxed);
+  if (prev && !g->new_dir && !was_stale && old->root == e->resctrl) {
+    reused[at] = true;
+    return prev;
+  }
+  vr_live_group *lg = NULL;
   char reason[512] = "", notes[512] = "";
+  vr_restart_hint *hints = calloc(e->resctrl->r->n_caches + 1, sizeof(*hints));
+  if (hints)
+    restart_hints(e, g, was_stale, hints);
   int status =
-      vr_live_group_open(g, e->resctrl->r, &e->series_config, &e->budget, &lg,
-                         notes, sizeof(notes), reason, sizeof(reason));
+      vr_live_group_open(g, e->resctrl->r, &e->series_config, hints, &e->budget,
+                         &lg, notes, sizeof(notes), reason, sizeof(reason));
+  free(hints);
   if (status < 0) {
     VR_WARNING("domain %s group %s: cannot read its values: %s", g->domain,
                g->group, reason);

@@ -8,6 +8,7 @@
 #ifndef VR_ENGINE_PRIVATE_H
 #define VR_ENGINE_PRIVATE_H
 
+#include "counter_carry.h"
 #include "desired.h"
 #include "dispatch.h"
 #include "domain_filter.h"
@@ -45,6 +46,13 @@ typedef struct {
 /* More dirty domains than this between two passes: a full resync is
  * cheaper than one lookup each. */
 #define VR_MAX_DIRTY 64
+/* Monitoring domains that came back in one pass, remembered for the
+ * restart hints (beyond: the carry finds the restart by itself). */
+#define VR_MAX_BACK_DOMAINS 64
+/* Read passes a series may go unread before its carried total is
+ * forgotten (its group is gone), and how often that is checked. */
+#define VR_CARRY_MAX_IDLE 1024
+#define VR_CARRY_CHECK_EVERY 64
 
 struct vr_engine {
   const vr_config *cfg;
@@ -69,6 +77,9 @@ struct vr_engine {
    * a live group's value buffer is the reading pass's. */
   vr_live_board live;
   pthread_mutex_t read_lock;
+  /* Each counter series' carried total across resets (counter_carry.h):
+   * the read pass's alone, under read_lock. */
+  vr_carry_table *carry;
 
   /* Worker-only state. */
   pthread_t worker;
@@ -83,6 +94,12 @@ struct vr_engine {
    * rmid_backoff_s (1, 2, 4 ... s, at most RefreshInterval). */
   bool rmid_retry_wanted;
   unsigned rmid_backoff_s;
+  /* Monitoring domains that appeared this pass (engine_mon_domains.c). */
+  unsigned back_ids[VR_MAX_BACK_DOMAINS];
+  size_t n_back;
+  /* What resctrl offers that the metric table does not know, as last
+   * said: said again only when it changes. */
+  char unknown_said[512];
   c_complain_t resctrl_complaint;
   c_complain_t libvirt_complaint;
   vr_health_table health;
@@ -108,6 +125,12 @@ void vr_engine_sync(vr_engine *e, bool full,
 /** Opens resctrl at ResctrlPath unless the engine holds it already; logs
  * what to do when it cannot (once, via c_complain) and returns false. */
 bool vr_engine_ensure_resctrl(vr_engine *e);
+
+/** engine_mon_domains.c: lists the monitoring domains again; when they
+ * changed (a domain offline, or back), says so and replaces the handle. */
+void vr_engine_recheck_domains(vr_engine *e);
+/** engine_mon_domains.c: domain id appeared in this pass's recheck. */
+bool vr_engine_domain_came_back(const vr_engine *e, unsigned id);
 
 /** Removes every group of ours under the root (shutdown). */
 void vr_engine_remove_all(vr_engine *e);

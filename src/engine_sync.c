@@ -34,6 +34,13 @@ bool vr_engine_ensure_resctrl(vr_engine *e) {
   VR_INFO("resctrl at %s: %zu L3 cache id(s), features 0x%x, %s",
           e->cfg->resctrl_path, r->n_caches, r->features,
           r->alloc_capable ? "with allocation" : "monitoring only");
+  /* A newer kernel may offer resources or events this plugin does not
+   * know (PERF_PKG, a new mon_features line): skipped, said once. */
+  if (r->unknown[0] && strcmp(r->unknown, e->unknown_said) != 0)
+    VR_NOTICE("resctrl at %s offers monitoring this plugin does not know, "
+              "skipped: %s",
+              e->cfg->resctrl_path, r->unknown);
+  sstrncpy(e->unknown_said, r->unknown, sizeof(e->unknown_said));
   return true;
 }
 
@@ -54,6 +61,7 @@ void vr_engine_sync(vr_engine *e, bool full,
   e->rmid_retry_wanted = false;
 
   vr_engine_refresh_domains(e, full, dirty, n_dirty);
+  vr_engine_recheck_domains(e);
   if (!vr_engine_ensure_resctrl(e))
     return;
   /* Until libvirt has answered once, we cannot tell our groups of running

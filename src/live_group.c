@@ -41,6 +41,7 @@ static void free_identity(vr_readable_group *id) { free((char *)id->domain); }
 
 int vr_live_group_open(const vr_readable_group *g, const vr_resctrl *r,
                        const vr_series_config *config,
+                       const vr_restart_hint *restart,
                        vr_resctrl_fd_budget *budget, vr_live_group **out,
                        char *notes, size_t notes_len, char *reason,
                        size_t reason_len) {
@@ -48,6 +49,8 @@ int vr_live_group_open(const vr_readable_group *g, const vr_resctrl *r,
   *out = NULL;
   int status = -ENOMEM;
   vr_live_group *lg = calloc(1, sizeof(*lg));
+  if (lg)
+    atomic_init(&lg->stale, false);
   if (!lg || copy_identity(&lg->id, g) < 0) {
     ssnprintf(reason, reason_len, "out of memory");
     goto fail;
@@ -70,6 +73,7 @@ int vr_live_group_open(const vr_readable_group *g, const vr_resctrl *r,
       .members = g->members,
       .resctrl = r,
       .config = config,
+      .restart = restart,
   };
   status = vr_dispatch_group_new(&ids, &lg->dispatch, notes, notes_len, reason,
                                  reason_len);
@@ -84,15 +88,18 @@ fail:
 }
 
 size_t vr_live_groups_read(vr_live_group *const *groups, size_t n,
-                           bool *vanished) {
+                           vr_carry_table *carry, bool *vanished) {
   size_t sent = 0;
   for (size_t i = 0; i < n; i++) {
     vr_live_group *g = groups[i];
+    /* A gone file leaves its slot without a value (VR_READ_VANISHED); the
+     * group's other domains still go out this interval. */
     if (vr_resctrl_reader_read(g->reader, g->values, g->n_values) < 0) {
       *vanished = true;
-      continue;
+      atomic_store_explicit(&g->stale, true, memory_order_relaxed);
     }
-    sent += vr_dispatch_group_submit(g->dispatch, g->values, g->n_values);
+    sent +=
+        vr_dispatch_group_submit(g->dispatch, g->values, g->n_values, carry);
   }
   return sent;
 }

@@ -13,6 +13,7 @@
 #include "resctrl_values.h"
 #include "series.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -26,15 +27,24 @@ typedef struct {
   vr_dispatch_group *dispatch;
   vr_resctrl_value *values; /* one slot per value the reader returns */
   size_t n_values;
+  /* Set by a read pass when a value file answered as gone (ENODEV: the
+   * kernel removed and made again mon_data/mon_L3_XX when its domain went
+   * offline and came back, rmdir_mondata_subdir_allrdtgrp then
+   * mkdir_mondata_subdir_allrdtgrp): the worker opens the group anew
+   * instead of reusing its dead descriptors. */
+  atomic_bool stale;
 } vr_live_group;
 
 /**
  * Opens the readable group g of resctrl r for reading and builds its value
- * lists. notes receives what to say once about its series ("" if nothing).
- * Returns 0 and *out, or a negative errno with a reason.
+ * lists. restart: per cache index of r, why its counters may have
+ * restarted (NULL: no hint; see counter_carry.h). notes receives what to
+ * say once about its series ("" if nothing). Returns 0 and *out, or a
+ * negative errno with a reason.
  */
 int vr_live_group_open(const vr_readable_group *g, const vr_resctrl *r,
                        const vr_series_config *config,
+                       const vr_restart_hint *restart,
                        vr_resctrl_fd_budget *budget, vr_live_group **out,
                        char *notes, size_t notes_len, char *reason,
                        size_t reason_len);
@@ -42,12 +52,14 @@ int vr_live_group_open(const vr_readable_group *g, const vr_resctrl *r,
 /**
  * Reads and dispatches every group, each one vr_live_group_open opened:
  * one pread per value on kept fds, no directory scan, no libvirt call.
- * *vanished is set when a group is gone (removed behind our back, resctrl
- * remounted); the others still report.
+ * Counters go through carry (NULL: raw; see counter_carry.h). *vanished
+ * is set when a group or one of its domains is gone (removed behind our
+ * back, a domain offline, resctrl remounted): that group is marked stale
+ * and still sends what it could read; the others report as usual.
  * Returns how many value lists went out.
  */
 size_t vr_live_groups_read(vr_live_group *const *groups, size_t n,
-                           bool *vanished);
+                           vr_carry_table *carry, bool *vanished);
 
 /** Closes the group's files, frees its value lists and it; NULL is fine. */
 void vr_live_group_free(vr_live_group *g);

@@ -4,13 +4,14 @@
 # says what each is.
 noinst_LTLIBRARIES += src/libvrcore.la
 src_libvrcore_la_SOURCES = \
+	src/counter_carry.c src/counter_carry.h \
 	src/cpuset.c src/cpuset.h \
 	src/desired.c src/desired.h \
 	src/dispatch.c src/dispatch.h \
 	src/domain_filter.c src/domain_filter.h \
 	src/engine.c src/engine.h src/engine_private.h \
 	src/engine_domains.c src/engine_health.c src/engine_live.c \
-	src/engine_plan.c src/engine_sync.c \
+	src/engine_mon_domains.c src/engine_plan.c src/engine_sync.c \
 	src/group_health.c src/group_health.h \
 	src/group_spec.c src/group_spec.h \
 	src/live_group.c src/live_group.h \

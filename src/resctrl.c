@@ -85,6 +85,23 @@ static int cache_cmp(const void *a, const void *b) {
   return (x->id > y->id) - (x->id < y->id);
 }
 
+/* Notes, once per name, monitoring the metric table does not know. */
+static void note_unknown(vr_resctrl *r, const char *what) {
+  size_t used = strlen(r->unknown);
+  if (strstr(r->unknown, what) || used + 1 >= sizeof(r->unknown))
+    return;
+  snprintf(r->unknown + used, sizeof(r->unknown) - used, "%s%s",
+           used ? "; " : "", what);
+}
+
+/* The resource of the table called name, or VR_RES_COUNT. */
+static vr_mon_resource resource_by_name(const char *name) {
+  for (int res = 0; res < VR_RES_COUNT; res++)
+    if (strcmp(vr_mon_resource_name((vr_mon_resource)res), name) == 0)
+      return (vr_mon_resource)res;
+  return VR_RES_COUNT;
+}
+
 /* True when the handle monitors an event of resource res. */
 static bool monitors(const vr_resctrl *r, vr_mon_resource res) {
   for (int f = 0; f < VR_FEAT_COUNT; f++)
@@ -106,6 +123,13 @@ static int discover_caches(vr_resctrl *r) {
   while ((e = readdir(d))) {
     unsigned id;
     vr_mon_resource res;
+    char res_name[VR_RESCTRL_NAME_MAX + 1], what[VR_RESCTRL_NAME_MAX + 32];
+    if (vr_resctrl_parse_mon_dir_any(e->d_name, res_name, sizeof(res_name),
+                                     &id) &&
+        resource_by_name(res_name) == VR_RES_COUNT) {
+      snprintf(what, sizeof(what), "resource %s", res_name);
+      note_unknown(r, what);
+    }
     if (!vr_resctrl_parse_mon_dir(e->d_name, &res, &id) || !monitors(r, res))
       continue;
     if (r->n_caches == cap) {
@@ -227,30 +251,55 @@ static int open_root(vr_resctrl *r, char *reason, size_t len) {
   return -err;
 }
 
-/* The events every resource's info/<RESOURCE>_MON/mon_features lists, and
- * the RMID count of the first resource that has one. -1 when no
- * mon_features file exists at all. */
+/* One info/<RESOURCE>_MON directory of a known resource: its events from
+ * mon_features and, from the first resource that has one, num_rmids. */
+static ssize_t discover_resource(vr_resctrl *r, vr_mon_resource res) {
+  const char *name = vr_mon_resource_name(res);
+  char rel[64], buf[1024], unknown[256] = "", what[400];
+  snprintf(rel, sizeof(rel), "info/%s_MON/mon_features", name);
+  ssize_t n = vr_resctrl_read_file(r->root_fd, rel, buf, sizeof(buf));
+  if (n < 0)
+    return n;
+  unsigned mask;
+  if (vr_resctrl_parse_mon_features(buf, (size_t)n, res, &mask, unknown,
+                                    sizeof(unknown)) > 0) {
+    snprintf(what, sizeof(what), "%s event(s) %s", name, unknown);
+    note_unknown(r, what);
+  }
+  r->features |= mask;
+  snprintf(rel, sizeof(rel), "info/%s_MON/num_rmids", name);
+  ssize_t got = vr_resctrl_read_file(r->root_fd, rel, buf, sizeof(buf));
+  if (!r->num_rmids &&
+      (got < 0 || vr_resctrl_parse_uint(buf, (size_t)got, &r->num_rmids) < 0))
+    r->num_rmids = 0;
+  return n;
+}
+
+/* Every info/<RESOURCE>_MON directory (resctrl.rst, "Info directory": one
+ * per monitoring resource): the events of the resources the metric table
+ * knows; a resource it does not know is noted and skipped. -1 when no
+ * mon_features of a known resource exists. */
 static ssize_t discover_features(vr_resctrl *r) {
   ssize_t any = -1;
-  for (int res = 0; res < VR_RES_COUNT; res++) {
-    const char *name = vr_mon_resource_name((vr_mon_resource)res);
-    char rel[64], buf[512];
-    snprintf(rel, sizeof(rel), "info/%s_MON/mon_features", name);
-    ssize_t n = vr_resctrl_read_file(r->root_fd, rel, buf, sizeof(buf));
-    if (n < 0)
+  DIR *d = vr_resctrl_open_listing(r->root_fd, "info");
+  if (!d)
+    return -1;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    char res_name[VR_RESCTRL_NAME_MAX + 1], what[VR_RESCTRL_NAME_MAX + 32];
+    if (!vr_resctrl_parse_mon_info_dir(e->d_name, res_name, sizeof(res_name)))
       continue;
-    any = n;
-    unsigned mask = vr_resctrl_parse_features(buf, (size_t)n);
-    for (int f = 0; f < VR_FEAT_COUNT; f++)
-      if (vr_resctrl_feature_resource((vr_resctrl_feature)f) ==
-          (vr_mon_resource)res)
-        r->features |= mask & (1u << f);
-    snprintf(rel, sizeof(rel), "info/%s_MON/num_rmids", name);
-    n = vr_resctrl_read_file(r->root_fd, rel, buf, sizeof(buf));
-    if (!r->num_rmids &&
-        (n < 0 || vr_resctrl_parse_uint(buf, (size_t)n, &r->num_rmids) < 0))
-      r->num_rmids = 0;
+    vr_mon_resource res = resource_by_name(res_name);
+    if (res == VR_RES_COUNT) {
+      snprintf(what, sizeof(what), "resource %s", res_name);
+      note_unknown(r, what);
+      continue;
+    }
+    ssize_t n = discover_resource(r, res);
+    if (n >= 0)
+      any = n;
   }
+  closedir(d);
   return any;
 }
 
@@ -340,6 +389,29 @@ void vr_resctrl_close(vr_resctrl *r) {
     close(r->root_fd);
   free(r->caches);
   free(r);
+}
+
+int vr_resctrl_domains_changed(const vr_resctrl *r, bool *changed) {
+  size_t seen = 0;
+  *changed = false;
+  DIR *d = vr_resctrl_open_listing(r->root_fd, "mon_data");
+  if (!d)
+    return -errno;
+  struct dirent *e;
+  while ((e = readdir(d)) && !*changed) {
+    unsigned id;
+    vr_mon_resource res;
+    if (!vr_resctrl_parse_mon_dir(e->d_name, &res, &id) || !monitors(r, res))
+      continue;
+    int i = vr_resctrl_cache_index(r, id);
+    if (i < 0 || r->caches[i].resource != res)
+      *changed = true;
+    seen++;
+  }
+  closedir(d);
+  if (seen != r->n_caches)
+    *changed = true;
+  return 0;
 }
 
 int vr_resctrl_cache_index(const vr_resctrl *r, unsigned id) {

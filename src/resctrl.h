@@ -47,6 +47,9 @@ typedef struct {
   bool alloc_capable;   /* CTRL_MON groups other than the root can exist */
   unsigned num_rmids;   /* info/L3_MON/num_rmids; 0 when unreadable */
   unsigned num_closids; /* info/<resource>/num_closids; 0 without alloc */
+  /* Monitoring the metric table does not know, skipped: "resource
+   * PERF_PKG; L3 event(s) mbm_foo" ("" when none), for one log line. */
+  char unknown[512];
 } vr_resctrl;
 
 /**
@@ -67,6 +70,18 @@ int vr_resctrl_open(const char *path, const char *sysfs_path, vr_resctrl **out,
 
 /** Closes the root fd and frees the handle; NULL is fine. */
 void vr_resctrl_close(vr_resctrl *r);
+
+/**
+ * Lists mon_data again: *changed says whether its monitoring domains (of
+ * the resources r monitors) are no longer those r was opened with. The
+ * kernel removes mon_<RESOURCE>_<id> from every group when the last CPU of
+ * a domain goes offline (domain_remove_cpu_mon, rmdir_mondata_subdir_allrdtgrp)
+ * and makes it again when one comes back (domain_add_cpu_mon,
+ * mkdir_mondata_subdir_allrdtgrp); a handle's readers are laid out by its
+ * domains, so a change needs a new handle. 0, or -errno when mon_data
+ * cannot be listed.
+ */
+int vr_resctrl_domains_changed(const vr_resctrl *r, bool *changed);
 
 /** Index of cache id in r->caches, or -1. */
 int vr_resctrl_cache_index(const vr_resctrl *r, unsigned id);

@@ -5,6 +5,7 @@
 #include "text.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,6 +114,88 @@ unsigned vr_resctrl_parse_features(const char *text, size_t len) {
     }
   }
   return mask;
+}
+
+/* The kernel's resource names: "L3", "MB", "SMBA", "PERF_PKG". */
+static bool resource_name_ok(const char *s, size_t len) {
+  if (len == 0)
+    return false;
+  for (size_t i = 0; i < len; i++)
+    if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+          s[i] == '_'))
+      return false;
+  return true;
+}
+
+bool vr_resctrl_parse_mon_dir_any(const char *name, char *res, size_t res_len,
+                                  unsigned *id) {
+  if (strncmp(name, "mon_", 4) != 0)
+    return false;
+  const char *body = name + 4;
+  /* The id follows the last '_': a resource name may hold '_' itself. */
+  const char *sep = strrchr(body, '_');
+  if (!sep || !resource_name_ok(body, (size_t)(sep - body)))
+    return false;
+  uint64_t v;
+  if (parse_decimal(sep + 1, strlen(sep + 1), &v) < 0 || v > UINT32_MAX)
+    return false;
+  if ((size_t)(sep - body) >= res_len)
+    return false;
+  memcpy(res, body, (size_t)(sep - body));
+  res[sep - body] = '\0';
+  *id = (unsigned)v;
+  return true;
+}
+
+bool vr_resctrl_parse_mon_info_dir(const char *name, char *res,
+                                   size_t res_len) {
+  size_t len = strlen(name);
+  if (len <= 4 || strcmp(name + len - 4, "_MON") != 0 ||
+      !resource_name_ok(name, len - 4) || len - 4 >= res_len)
+    return false;
+  memcpy(res, name, len - 4);
+  res[len - 4] = '\0';
+  return true;
+}
+
+/* Appends word to a ", "-separated list, as much as fits. */
+static void list_append(char *list, size_t list_len, const char *word,
+                        size_t word_len) {
+  size_t used = strlen(list);
+  if (list_len == 0 || used + 1 >= list_len)
+    return;
+  snprintf(list + used, list_len - used, "%s%.*s", used ? ", " : "",
+           (int)word_len, word);
+}
+
+size_t vr_resctrl_parse_mon_features(const char *text, size_t len,
+                                     vr_mon_resource resource, unsigned *mask,
+                                     char *unknown, size_t unknown_len) {
+  static const char config[] = "_config";
+  const size_t config_len = sizeof(config) - 1;
+  size_t pos = 0, line_len, n_unknown = 0;
+  const char *line;
+  *mask = 0;
+  while ((line = next_line(text, len, &pos, &line_len))) {
+    if (line_len == 0 ||
+        (line_len > config_len &&
+         memcmp(line + line_len - config_len, config, config_len) == 0))
+      continue;
+    bool known = false;
+    for (int f = 0; f < VR_FEAT_COUNT && !known; f++) {
+      const char *event = vr_resctrl_feature_name((vr_resctrl_feature)f);
+      if (vr_resctrl_feature_resource((vr_resctrl_feature)f) == resource &&
+          line_len == strlen(event) && memcmp(line, event, line_len) == 0) {
+        *mask |= 1u << f;
+        known = true;
+      }
+    }
+    if (!known) {
+      n_unknown++;
+      list_append(unknown, unknown_len, line, line_len);
+    }
+  }
+  return n_unknown;
 }
 
 vr_value_text vr_resctrl_parse_value(const char *text, size_t len,

@@ -41,6 +41,36 @@ bool vr_resctrl_parse_mon_dir(const char *name, vr_mon_resource *resource,
 unsigned vr_resctrl_parse_features(const char *text, size_t len);
 
 /**
+ * Any mon_data entry "mon_<RESOURCE>_<decimal>", known to the metric table
+ * or not (the kernel names one per monitoring domain of every resource,
+ * mkdir_mondata_subdir: "mon_%s_%02d"): the resource name (upper-case
+ * letters, digits and '_', as the kernel spells "L3" or "PERF_PKG") into
+ * res (res_len bytes), the id into *id. False for anything else,
+ * "mon_sub_L3_YY" (SNC, lower-case "sub") included.
+ */
+bool vr_resctrl_parse_mon_dir_any(const char *name, char *res, size_t res_len,
+                                  unsigned *id);
+
+/**
+ * An info/ entry "<RESOURCE>_MON" (a monitoring resource's directory): the
+ * resource's name into res. False for anything else.
+ */
+bool vr_resctrl_parse_mon_info_dir(const char *name, char *res, size_t res_len);
+
+/**
+ * One resource's mon_features: *mask receives the events of resource the
+ * metric table knows; the names it does not know are appended to unknown
+ * (", "-separated, truncated at unknown_len) so that the caller can say
+ * once what it skips. A line ending "_config" names a configuration file
+ * (AMD BMEC, "mbm_total_bytes_config": rdt_mon_features_show prints one
+ * after each configurable event), not an event: neither known nor
+ * unknown. Returns how many unknown events there were.
+ */
+size_t vr_resctrl_parse_mon_features(const char *text, size_t len,
+                                     vr_mon_resource resource, unsigned *mask,
+                                     char *unknown, size_t unknown_len);
+
+/**
  * A value file's contents ("12345\n", "Unavailable\n", ...). *value is set
  * only for VR_VALUE_OK.
  */

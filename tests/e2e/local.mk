@@ -10,3 +10,6 @@ EXTRA_DIST += tests/e2e/test-chain-values.sh tests/support/chain-lib.sh \
 	tests/support/emu.sh
 TESTS += tests/e2e/test-chain-lifecycle.sh
 EXTRA_DIST += tests/e2e/test-chain-lifecycle.sh
+# issue 15 item 1, issue 13 item 3: a newer kernel's tree, domains going and coming
+TESTS += tests/e2e/test-newer-kernel.sh
+EXTRA_DIST += tests/e2e/test-newer-kernel.sh

@@ -68,10 +68,13 @@ ctl_path() { # INSTANCE -> group path relative to the mount
 	g2:*) echo "c1/mon_groups/vr_${u2}_${1#g2:}" ;;
 	esac
 }
-# llc bytes, total counter, local counter for group number k (1..3) and cache c
+# llc bytes, total counter, local counter for group number k (1..3) and cache c. The counters start
+# at B, above any synthetic counter the plugin may have read before: a lower value would be a
+# restart, which the plugin carries (issue 15 item 2) instead of writing the raw counter.
+B=1000000000000
 llc_of() { echo $(((k * 1048576) + (c == 8 ? 524288 : 0))); }
-total_of() { echo $((k * 100000000 + c * 1000000 + 11)); }
-local_of() { echo $((k * 10000000 + c * 100000 + 7)); }
+total_of() { echo $((B + k * 100000000 + c * 1000000 + 11)); }
+local_of() { echo $((B + k * 10000000 + c * 100000 + 7)); }
 k=0
 for g in $groups; do
 	k=$((k + 1))
@@ -125,8 +128,8 @@ carbon_wait_equals "$m" 21.875 10 || vr_fail "carbon: $m = $(carbon_last "$m"), 
 vr_log "carbon: bytes of every group and cache id, percent of g2:web on cache 8"
 
 # 4. InfluxDB: points with tags host, instance, type, type_instance.
-for spec in "g1:db bytes llc-8 2621440" "g1:vcpus_0,1 memory_bandwidth total-8 108000011" \
-	"g2:web percent llc-0 9.375" "g2:web memory_bandwidth local-0 30000007"; do
+for spec in "g1:db bytes llc-8 2621440" "g1:vcpus_0,1 memory_bandwidth total-8 $((B + 108000011))" \
+	"g2:web percent llc-0 9.375" "g2:web memory_bandwidth local-0 $((B + 30000007))"; do
 	# shellcheck disable=SC2086 # split the spec into words
 	set -- $spec
 	q="SELECT value, host, instance, type, type_instance FROM virt_resctrl_value WHERE instance='$1' AND type='$2' AND type_instance='$3' ORDER BY time DESC LIMIT 1"
@@ -156,7 +159,7 @@ for f in $skipped; do
 	if grep -Eq ',0(\.0+)?$' "$f"; then vr_fail "csv: a zero in $f"; fi
 done
 csv_wait_value "$(csv_file g1:db bytes-llc-0)" 2097152 1 || vr_fail "csv: g1:db bytes-llc-0 stopped"
-emu_ctl "mon_groups/vr_${u1}_db 8 llc_occupancy 2621440" "$(ctl_path g2:web) 0 mbm_local_bytes 30000007"
+emu_ctl "mon_groups/vr_${u1}_db 8 llc_occupancy 2621440" "$(ctl_path g2:web) 0 mbm_local_bytes $((B + 30000007))"
 until_true 5 lines_at_least "$(csv_file g1:db bytes-llc-8)" $((${counts%% *} + 1)) ||
 	vr_fail "csv: g1:db bytes-llc-8 did not come back once readable again"
 vr_log "Unavailable (llc of g1:db on cache 8) and Error (local bandwidth of g2:web on 0): skipped, neighbours went on"

@@ -141,6 +141,62 @@ static void discovery_and_sizes(void **state) {
   vr_resctrl_close(r);
 }
 
+/* Issue 15 item 1: a newer kernel's tree. Monitoring the metric table does
+ * not know (a PERF_PKG resource with its domains, an unknown L3 event) is
+ * noted for one log line and skipped; "_config" lines (AMD BMEC) are no
+ * events; the L3 domains are found as before. */
+static void unknown_monitoring(void **state) {
+  (void)state;
+  char dir[600], path[700];
+  vr_resctrl *r;
+  rt_subdir("newer", dir, sizeof(dir));
+  rt_fixture_resctrl(dir, "0,1", "llc_occupancy", true);
+  rt_put(dir, "info/L3_MON/mon_features",
+         "llc_occupancy\nmbm_total_bytes\nmbm_total_bytes_config\n"
+         "mbm_l3_future\n");
+  rt_put(dir, "info/PERF_PKG_MON/mon_features", "core_energy\nactivity\n");
+  rt_put(dir, "info/PERF_PKG_MON/num_rmids", "16\n");
+  snprintf(path, sizeof(path), "%s/mon_data/mon_PERF_PKG_00", dir);
+  rt_mkdirs(path);
+  snprintf(path, sizeof(path), "%s/mon_data/mon_PERF_PKG_01", dir);
+  rt_mkdirs(path);
+  assert_int_equal(open_at(dir, dir, &r), 0);
+  assert_int_equal(r->n_caches, 2);
+  assert_string_equal(r->caches[0].dir, "mon_L3_00");
+  assert_string_equal(r->caches[1].dir, "mon_L3_01");
+  assert_int_equal(r->features, (1u << VR_FEAT_LLC_OCCUPANCY) |
+                                    (1u << VR_FEAT_MBM_TOTAL_BYTES));
+  assert_int_equal(r->num_rmids, 32);
+  /* each name once, whatever the order of the listing */
+  assert_non_null(strstr(r->unknown, "resource PERF_PKG"));
+  assert_non_null(strstr(r->unknown, "L3 event(s) mbm_l3_future"));
+  assert_null(strstr(r->unknown, "_config"));
+  const char *first = strstr(r->unknown, "PERF_PKG");
+  assert_null(strstr(first + 1, "PERF_PKG"));
+  /* a domain that goes away and comes back, as listed again */
+  bool changed = true;
+  assert_int_equal(vr_resctrl_domains_changed(r, &changed), 0);
+  assert_false(changed);
+  snprintf(path, sizeof(path), "%s/mon_data/mon_L3_01", dir);
+  char gone[700];
+  snprintf(gone, sizeof(gone), "%s/mon_data/gone", dir);
+  assert_int_equal(rename(path, gone), 0);
+  assert_int_equal(vr_resctrl_domains_changed(r, &changed), 0);
+  assert_true(changed);
+  assert_int_equal(rename(gone, path), 0);
+  snprintf(path, sizeof(path), "%s/mon_data/mon_L3_02", dir);
+  rt_mkdirs(path);
+  assert_int_equal(vr_resctrl_domains_changed(r, &changed), 0);
+  assert_true(changed);
+  vr_resctrl_close(r);
+  /* the L3 tree of an older kernel: nothing unknown */
+  rt_subdir("older", dir, sizeof(dir));
+  rt_fixture_resctrl(dir, "0", "llc_occupancy", true);
+  assert_int_equal(open_at(dir, dir, &r), 0);
+  assert_string_equal(r->unknown, "");
+  vr_resctrl_close(r);
+}
+
 /* Everything under outside/ must stay as it was. */
 static void symlinks_inside_root(void **state) {
   (void)state;
@@ -233,6 +289,7 @@ int main(void) {
       cmocka_unit_test(no_mon_domains),
       cmocka_unit_test(discovery_and_sizes),
       cmocka_unit_test(symlinks_inside_root),
+      cmocka_unit_test(unknown_monitoring),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

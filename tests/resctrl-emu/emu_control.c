@@ -1,5 +1,6 @@
 /* One line of the control channel: GROUP CACHE_ID FEATURE VALUE, or
- * "rmdir-on-open GROUP" or "enomem-on-read GROUP" (see control_arm).
+ * "rmdir-on-open GROUP" or "enomem-on-read GROUP" (see control_arm), or
+ * "domain ID offline|online" (emu_domains.c).
  * GROUP is relative to the mount root: ".", "mon_groups/x", "c1",
  * "c1/mon_groups/y" (a leading "./" or "/" and a trailing "/" are ignored).
  * VALUE is a decimal number, or Unavailable, Error, Unassigned (the file then
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Finds the group a control path names, or NULL. */
 static struct emu_group *group_by_path(struct emu_model *m, char *path) {
@@ -90,9 +92,20 @@ static int control_arm(struct emu_model *m, const char *word, const char *line,
   return 0;
 }
 
+/* The clock of the emulator's FUSE side (emu_now_ms), for control lines
+ * that change the model in time. */
+static uint64_t control_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 int emu_control_line(struct emu_model *m, const char *line, char *err,
                      size_t errlen) {
   char group[1024], cache[32], feature[64], value[64], extra[2];
+  /* "domain ID offline|online": emu_domains.c */
+  if (sscanf(line, " %1023s", group) == 1 && strcmp(group, "domain") == 0)
+    return emu_domain_control(m, line, control_now_ms(), err, errlen);
   if (sscanf(line, " %1023s", group) == 1 &&
       (strcmp(group, "rmdir-on-open") == 0 ||
        strcmp(group, "enomem-on-read") == 0))

@@ -21,7 +21,8 @@ uint64_t emu_now_ms(void) {
 
 struct open_file {
   struct node node;
-  uint64_t serial; /* 0: not a group's file */
+  uint64_t serial;     /* 0: not a group's file */
+  uint64_t domain_gen; /* a value file's domain's generation at open */
   struct emu_buf snap;
   bool have_snap;
 };
@@ -130,6 +131,8 @@ static int emu_open(const char *path, struct fuse_file_info *fi) {
   if (!ret) {
     of->node = n;
     of->serial = n.group ? n.group->serial : 0;
+    if (n.kind == NODE_MON_VALUE)
+      of->domain_gen = emu_domain_generation(&s->model, n.cache);
     fi->fh = (uintptr_t)of;
     fi->direct_io = 1;
     fi->keep_cache = 0;
@@ -160,7 +163,12 @@ static int refresh_group(struct emu_state *s, struct open_file *of) {
   if (of->serial == 0)
     return 0;
   of->node.group = emu_model_by_serial(&s->model, of->serial);
-  return of->node.group ? 0 : -ENODEV;
+  if (!of->node.group)
+    return -ENODEV;
+  /* its mon_L3_XX went with its domain, perhaps made again since */
+  if (of->node.kind == NODE_MON_VALUE)
+    return emu_domain_check_open(&s->model, of->node.cache, of->domain_gen);
+  return 0;
 }
 
 /* seq_file: a read at offset 0 generates the content afresh (so pread(fd,

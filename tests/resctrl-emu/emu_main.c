@@ -26,7 +26,11 @@
  *                      next open of its tasks file (a concurrent rmdir
  *                      between a reader's open and read: that read is
  *                      ENODEV); "enomem-on-read GROUP" fails the next
- *                      read of GROUP's tasks with ENOMEM. A line written before
+ *                      read of GROUP's tasks with ENOMEM. "domain ID offline"
+ *                      and "domain ID online" take L3 domain ID's
+ *                      mon_L3_XX out of every group's mon_data and put it
+ *                      back, MBM counters from zero (emu_domains.c). A
+ *                      line written before
  * an operation on the mount is applied before that operation is answered. Bad
  * lines are reported on stderr.
  *   --ready-file PATH  created (containing "ready") once mounted

@@ -368,7 +368,9 @@ static uint64_t synthetic(const struct emu_model *m, const struct emu_group *g,
     return cap ? (h % (cap + 1)) * 64 : 0;
   }
   uint64_t rate_per_s = (1 + h % 64) * 1048576ULL;
-  uint64_t elapsed = now_ms > g->created_ms ? now_ms - g->created_ms : 0;
+  /* counting since the group was made, or since its domain came back */
+  uint64_t since = emu_domain_mbm_start(m, g, cache);
+  uint64_t elapsed = now_ms > since ? now_ms - since : 0;
   uint64_t total = (h >> 8) % 1048576ULL + rate_per_s * elapsed / 1000;
   if (f == EMU_MBM_TOTAL_BYTES)
     return total;

@@ -94,6 +94,14 @@ struct emu_rmid {
   uint64_t limbo_until_ms;
 };
 
+/* emu_domains.c: an L3 monitoring domain whose CPUs all went offline and
+ * perhaps came back (issue 13, "L3 domains go offline and come back"). */
+struct emu_domain_state {
+  bool offline;
+  uint64_t generation; /* bumped each time its mon_L3_XX directories go */
+  uint64_t online_ms;  /* when it last came back: MBM counts from here */
+};
+
 struct emu_model {
   struct emu_config cfg;
   struct emu_host host;
@@ -116,6 +124,8 @@ struct emu_model {
    * read fails with ENOMEM, as seq_read_iter() does when it cannot
    * allocate its buffer. 0: none armed. */
   uint64_t enomem_on_read;
+  /* Per cache index: online or not (control "domain ID offline|online"). */
+  struct emu_domain_state domains[EMU_MAX_CACHES];
 };
 
 /* A growing text buffer for file contents. */
@@ -175,6 +185,20 @@ int emu_tasks_show(struct emu_model *m, const struct emu_group *g,
 void emu_tasks_group_removed(struct emu_model *m, const struct emu_group *g);
 /* the host seam backed by /proc */
 extern const struct emu_host emu_proc_host;
+
+/* emu_domains.c: L3 domains going offline and coming back */
+bool emu_domain_online(const struct emu_model *m, size_t cache);
+uint64_t emu_domain_generation(const struct emu_model *m, size_t cache);
+/* 0 while a value file opened at generation gen of cache still exists,
+ * else -ENODEV (kernfs: a removed node's open file) */
+int emu_domain_check_open(const struct emu_model *m, size_t cache,
+                          uint64_t gen);
+/* when g's MBM counters on cache last started from zero */
+uint64_t emu_domain_mbm_start(const struct emu_model *m,
+                              const struct emu_group *g, size_t cache);
+/* "domain ID offline" / "domain ID online"; 0, or -EINVAL with a reason */
+int emu_domain_control(struct emu_model *m, const char *line, uint64_t now_ms,
+                       char *err, size_t errlen);
 
 /* emu_control.c: one control-channel line; 0, or -EINVAL with a reason */
 int emu_control_line(struct emu_model *m, const char *line, char *err,

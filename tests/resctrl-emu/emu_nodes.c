@@ -124,6 +124,9 @@ int node_for_each_child(struct emu_model *m, const struct node *dir,
     /* the doc, "mon_data": one "mon_L3_XX" per L3 domain, XX its id, at
      * least two decimal digits (mkdir_mondata_subdir: "mon_%s_%02d") */
     for (size_t i = 0; i < m->cfg.num_caches && !ret; i++) {
+      /* an offline domain has no directory (emu_domains.c) */
+      if (!emu_domain_online(m, i))
+        continue;
       snprintf(name, sizeof(name), "mon_L3_%02u", m->cfg.cache_ids[i]);
       child.kind = NODE_MON_L3_DIR;
       child.cache = i;

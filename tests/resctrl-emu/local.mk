@@ -9,7 +9,7 @@ tests_resctrl_emu_resctrl_emu_SOURCES = \
 	tests/resctrl-emu/emu_nodes.c tests/resctrl-emu/emu_nodes.h \
 	tests/resctrl-emu/emu_model.c tests/resctrl-emu/emu_model.h \
 	tests/resctrl-emu/emu_tasks.c tests/resctrl-emu/emu_control.c \
-	tests/resctrl-emu/emu_channel.c
+	tests/resctrl-emu/emu_channel.c tests/resctrl-emu/emu_domains.c
 tests_resctrl_emu_resctrl_emu_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
 tests_resctrl_emu_resctrl_emu_LDADD = $(FUSE3_LIBS) -lpthread
 
@@ -22,7 +22,8 @@ EMU_TESTS = \
 	tests/resctrl-emu/test-tasks.sh \
 	tests/resctrl-emu/test-mondata.sh \
 	tests/resctrl-emu/test-lifecycle.sh \
-	tests/resctrl-emu/test-rules.sh
+	tests/resctrl-emu/test-rules.sh \
+	tests/resctrl-emu/test-domains.sh
 TESTS += $(EMU_TESTS)
 EXTRA_DIST += $(EMU_TESTS) tests/resctrl-emu/emu-lib.sh \
 	tests/support/rules-cases.sh
@@ -31,7 +32,8 @@ EXTRA_DIST += $(EMU_TESTS) tests/resctrl-emu/emu-lib.sh \
 check_PROGRAMS += tests/resctrl-emu/test_emu_model
 tests_resctrl_emu_test_emu_model_SOURCES = \
 	tests/resctrl-emu/test_emu_model.c \
-	tests/resctrl-emu/emu_model.c tests/resctrl-emu/emu_tasks.c
+	tests/resctrl-emu/emu_model.c tests/resctrl-emu/emu_tasks.c \
+	tests/resctrl-emu/emu_domains.c
 tests_resctrl_emu_test_emu_model_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_resctrl_emu_test_emu_model_LDADD = $(CMOCKA_LIBS)
 TESTS += tests/resctrl-emu/test_emu_model

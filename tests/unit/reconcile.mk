@@ -33,3 +33,10 @@ TESTS += tests/unit/test_desired_shared
 tests_unit_test_desired_shared_SOURCES = tests/unit/test_desired_shared.c
 tests_unit_test_desired_shared_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_desired_shared_LDADD = $(UNIT_TEST_LIBS)
+
+# issue 15 item 2: counters carried across resets (counter_carry.h)
+check_PROGRAMS += tests/unit/test_counter_carry
+TESTS += tests/unit/test_counter_carry
+tests_unit_test_counter_carry_SOURCES = tests/unit/test_counter_carry.c
+tests_unit_test_counter_carry_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_counter_carry_LDADD = $(UNIT_TEST_LIBS)

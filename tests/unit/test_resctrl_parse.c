@@ -152,11 +152,85 @@ static void uint_line(void **state) {
   assert_int_equal(u, 64);
 }
 
+/* Issue 15 item 1: any mon_<RESOURCE>_<id>, known to the table or not. */
+static void mon_dir_any(void **state) {
+  (void)state;
+  char res[16] = "x";
+  unsigned id = 99;
+  assert_true(vr_resctrl_parse_mon_dir_any("mon_L3_08", res, sizeof(res), &id));
+  assert_string_equal(res, "L3");
+  assert_int_equal(id, 8);
+  /* a resource name with '_' (Linux 7.0's PERF_PKG telemetry) */
+  assert_true(
+      vr_resctrl_parse_mon_dir_any("mon_PERF_PKG_01", res, sizeof(res), &id));
+  assert_string_equal(res, "PERF_PKG");
+  assert_int_equal(id, 1);
+  assert_true(
+      vr_resctrl_parse_mon_dir_any("mon_MB_123", res, sizeof(res), &id));
+  assert_string_equal(res, "MB");
+  assert_int_equal(id, 123);
+  id = 99;
+  /* SNC sub-directories are no domain of mon_data */
+  assert_false(
+      vr_resctrl_parse_mon_dir_any("mon_sub_L3_01", res, sizeof(res), &id));
+  assert_false(vr_resctrl_parse_mon_dir_any("mon_L3_", res, sizeof(res), &id));
+  assert_false(vr_resctrl_parse_mon_dir_any("mon__01", res, sizeof(res), &id));
+  assert_false(
+      vr_resctrl_parse_mon_dir_any("mon_L3_0x", res, sizeof(res), &id));
+  assert_false(vr_resctrl_parse_mon_dir_any("mon_01", res, sizeof(res), &id));
+  assert_false(vr_resctrl_parse_mon_dir_any("L3_01", res, sizeof(res), &id));
+  /* a name longer than the buffer is refused, not cut */
+  assert_false(vr_resctrl_parse_mon_dir_any("mon_ABCDEFGHIJKLMNOPQ_1", res,
+                                            sizeof(res), &id));
+  assert_int_equal(id, 99);
+
+  assert_true(vr_resctrl_parse_mon_info_dir("L3_MON", res, sizeof(res)));
+  assert_string_equal(res, "L3");
+  assert_true(vr_resctrl_parse_mon_info_dir("PERF_PKG_MON", res, sizeof(res)));
+  assert_string_equal(res, "PERF_PKG");
+  assert_false(vr_resctrl_parse_mon_info_dir("L3", res, sizeof(res)));
+  assert_false(vr_resctrl_parse_mon_info_dir("_MON", res, sizeof(res)));
+  assert_false(
+      vr_resctrl_parse_mon_info_dir("last_cmd_status", res, sizeof(res)));
+  assert_false(vr_resctrl_parse_mon_info_dir("l3_MON", res, sizeof(res)));
+}
+
+/* mon_features of one resource: known events, "_config" lines skipped
+ * (not events), the unknown ones listed for one log line. */
+static void mon_features(void **state) {
+  (void)state;
+  char unknown[64] = "";
+  unsigned mask = 123;
+  const char *amd = "llc_occupancy\nmbm_total_bytes\nmbm_total_bytes_config\n"
+                    "mbm_local_bytes\nmbm_local_bytes_config\n";
+  assert_int_equal(vr_resctrl_parse_mon_features(amd, strlen(amd), VR_RES_L3,
+                                                 &mask, unknown,
+                                                 sizeof(unknown)),
+                   0);
+  assert_int_equal(mask, 7);
+  assert_string_equal(unknown, "");
+  const char *newer = "llc_occupancy\nmbm_foo_bytes\nmbm_bar\n\n";
+  assert_int_equal(vr_resctrl_parse_mon_features(newer, strlen(newer),
+                                                 VR_RES_L3, &mask, unknown,
+                                                 sizeof(unknown)),
+                   2);
+  assert_int_equal(mask, 1 << VR_FEAT_LLC_OCCUPANCY);
+  assert_string_equal(unknown, "mbm_foo_bytes, mbm_bar");
+  /* a list that does not fit is cut, never overrun */
+  char tiny[8] = "";
+  assert_int_equal(vr_resctrl_parse_mon_features(newer, strlen(newer),
+                                                 VR_RES_L3, &mask, tiny,
+                                                 sizeof(tiny)),
+                   2);
+  assert_string_equal(tiny, "mbm_foo");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(cache_size), cmocka_unit_test(mon_dir),
-      cmocka_unit_test(features),   cmocka_unit_test(value),
-      cmocka_unit_test(tasks),      cmocka_unit_test(uint_line),
+      cmocka_unit_test(cache_size),  cmocka_unit_test(mon_dir),
+      cmocka_unit_test(features),    cmocka_unit_test(value),
+      cmocka_unit_test(tasks),       cmocka_unit_test(uint_line),
+      cmocka_unit_test(mon_dir_any), cmocka_unit_test(mon_features),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
