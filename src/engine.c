@@ -186,6 +186,7 @@ int vr_engine_start(const vr_config *cfg, vr_engine **out, char *reason,
    * resctrl. The check is a few opens, so it runs here, before libvirt's
    * first connection; the worker keeps retrying every RefreshInterval. */
   vr_engine_ensure_resctrl(e);
+  vr_engine_release_files(e);
   vr_libvirt_config_t lv_config = {
       .uri = cfg->connection,
       .metadata_uri = cfg->metadata_uri,

@@ -109,6 +109,10 @@ void vr_engine_sync(vr_engine *e, bool full,
  * what to do when it cannot (once, via c_complain) and returns false. */
 bool vr_engine_ensure_resctrl(vr_engine *e);
 
+/** KeepFilesOpen false: closes the root fd at the end of a pass, so that
+ * nothing stays open in resctrl until the next one. */
+void vr_engine_release_files(vr_engine *e);
+
 /** Removes every group of ours under the root (shutdown). */
 void vr_engine_remove_all(vr_engine *e);
 
