@@ -352,7 +352,7 @@ static void refusals(void **state) {
 static void enospc(void **state) {
   (void)state;
   rt_emu emu;
-  const char *args[] = {"--num-rmids", "3", NULL};
+  const char *args[] = {"--num-rmids", "3", "--limbo-ms", "0", NULL};
   rt_emu_start(&emu, args);
   vr_resctrl *r = open_emu(&emu, NULL);
   assert_int_equal(create(r, "", OWN("e1")), 0);

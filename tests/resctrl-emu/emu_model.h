@@ -52,6 +52,9 @@ struct emu_config {
   unsigned num_closids;
   bool features[EMU_NUM_FEATURES];
   uint64_t l3_size;
+  /* Limbo (emu_model.c, rmid_free): kernel_limbo models the kernel's limbo
+   * worker; else a fixed limbo_ms (0: instant), as --limbo-ms asks. */
+  bool kernel_limbo;
   unsigned limbo_ms;
   bool alloc; /* false: a monitoring-only CPU */
   unsigned num_cpus;

@@ -106,6 +106,45 @@ static void test_limbo_ends_after_limbo_ms(void **state) {
   emu_model_free(&m);
 }
 
+/* Issue 13 item 6: the kernel's limbo (kernel_limbo_ms). The group's
+ * occupancy when removed halves every second; the RMID is free at the first
+ * 1 s check where it is below max_threshold_occupancy (1 MiB / 2 RMIDs =
+ * 524288 here), never sooner than 1 s; an Unavailable occupancy keeps it
+ * in limbo for ever (6.12). */
+static void test_kernel_limbo(void **state) {
+  (void)state;
+  struct emu_model m;
+  setup_model(&m, 2, 0);
+  m.cfg.kernel_limbo = true;
+  struct emu_group *root = emu_model_root(&m);
+  struct emu_value big = {.kind = EMU_VALUE_NUMBER, .number = 4 * 524288};
+  struct emu_value small = {.kind = EMU_VALUE_NUMBER, .number = 4096};
+  struct emu_value unavailable = {.kind = EMU_VALUE_UNAVAILABLE};
+
+  /* small occupancy: one check, 1 s */
+  assert_int_equal(emu_model_mkdir_mon(&m, root, "a", 0), 0);
+  emu_model_set_value(emu_model_find(&m, NULL, "a"), 0, EMU_LLC_OCCUPANCY,
+                      small);
+  assert_int_equal(emu_model_rmdir(&m, emu_model_find(&m, NULL, "a"), 100), 0);
+  assert_int_equal(emu_model_mkdir_mon(&m, root, "b", 1099), -EBUSY);
+  assert_int_equal(emu_model_mkdir_mon(&m, root, "b", 1100), 0);
+
+  /* 4x the threshold: 1 MiB at the first check, 512 KiB (not below) at the
+   * second, 256 KiB at the third: 3 s */
+  emu_model_set_value(emu_model_find(&m, NULL, "b"), 0, EMU_LLC_OCCUPANCY, big);
+  assert_int_equal(emu_model_rmdir(&m, emu_model_find(&m, NULL, "b"), 2000), 0);
+  assert_int_equal(emu_model_mkdir_mon(&m, root, "c", 4999), -EBUSY);
+  assert_int_equal(emu_model_rmids_in_limbo(&m, 4999), 1);
+  assert_int_equal(emu_model_mkdir_mon(&m, root, "c", 5000), 0);
+
+  /* Unavailable: dirty for ever */
+  emu_model_set_value(emu_model_find(&m, NULL, "c"), 0, EMU_LLC_OCCUPANCY,
+                      unavailable);
+  assert_int_equal(emu_model_rmdir(&m, emu_model_find(&m, NULL, "c"), 7000), 0);
+  assert_int_equal(emu_model_mkdir_mon(&m, root, "d", 86400000), -EBUSY);
+  emu_model_free(&m);
+}
+
 static void test_least_recently_freed_rmid_first(void **state) {
   (void)state;
   struct emu_model m;
@@ -152,6 +191,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_reused_tid_is_a_new_task),
       cmocka_unit_test(test_limbo_ends_after_limbo_ms),
+      cmocka_unit_test(test_kernel_limbo),
       cmocka_unit_test(test_least_recently_freed_rmid_first),
       cmocka_unit_test(test_mbm_grows_and_ctrl_sums),
   };
