@@ -261,6 +261,7 @@ void vr_engine_stop(vr_engine *e) {
   vr_domain_list_clear(&e->domains);
   vr_domain_filter_clear(&e->filter);
   vr_health_table_clear(&e->health);
+  free(e->not_moving);
   pthread_cond_destroy(&e->wake);
   pthread_mutex_destroy(&e->lock);
   pthread_mutex_destroy(&e->read_lock);

@@ -83,6 +83,11 @@ struct vr_engine {
    * rmid_backoff_s (1, 2, 4 ... s, at most RefreshInterval). */
   bool rmid_retry_wanted;
   unsigned rmid_backoff_s;
+  /* Threads the last pass did not move because they failed the identity
+   * check (vr_vcpu_thread_verify): their line is said once, not at every
+   * resync while the refusal lasts. */
+  pid_t *not_moving;
+  size_t n_not_moving;
   c_complain_t resctrl_complaint;
   c_complain_t libvirt_complaint;
   vr_health_table health;
