@@ -32,9 +32,12 @@
  *                      next open of its tasks file (a concurrent rmdir
  *                      between a reader's open and read: that read is
  *                      ENODEV); "enomem-on-read GROUP" fails the next
- *                      read of GROUP's tasks with ENOMEM. A line written before
- * an operation on the mount is applied before that operation is answered. Bad
- * lines are reported on stderr.
+ *                      read of GROUP's tasks with ENOMEM. "clone TID CREATOR"
+ *                      says that thread TID was made by CREATOR (/proc
+ *                      cannot tell): it starts in CREATOR's groups, as
+ *                      arch_dup_task_struct() copies closid and rmid. A line
+ * written before an operation on the mount is applied before that operation is
+ * answered. Bad lines are reported on stderr.
  *   --ready-file PATH  created (containing "ready") once mounted
  *   --system-lock PATH the emulated machine's "resctrl is mounted" flag
  *                      (default MOUNTPOINT.lock): see "Mounting" below

@@ -145,6 +145,37 @@ static void test_kernel_limbo(void **state) {
   emu_model_free(&m);
 }
 
+/* Issue 13 item 5: a thread made by a grouped thread starts in its groups
+ * (arch_dup_task_struct), when the emulator is told who made it. */
+static void test_clone_inherits_groups(void **state) {
+  (void)state;
+  struct emu_model m;
+  setup_model(&m, 4, 0);
+  assert_int_equal(emu_model_mkdir_ctrl(&m, "c1", 0), 0);
+  struct emu_group *c1 = emu_model_find(&m, "c1", NULL);
+  assert_int_equal(emu_model_mkdir_mon(&m, c1, "m", 0), 0);
+  struct emu_group *mon = emu_model_find(&m, "c1", "m");
+  assert_int_equal(emu_tasks_write(&m, c1, "10\n", 3, 1), 0);
+  assert_int_equal(emu_tasks_write(&m, mon, "10\n", 3, 1), 0);
+  host.tids[2] = 12; /* tid 10 makes a thread */
+  host.starts[2] = 300;
+  host.count = 3;
+  assert_string_equal(show(&m, mon), "10\n");
+  assert_int_equal(emu_tasks_clone(&m, 12, 10), 0);
+  assert_string_equal(show(&m, mon), "10\n12\n");
+  assert_string_equal(show(&m, c1), "10\n12\n");
+  /* not new: placed already; dead: ESRCH */
+  assert_int_equal(emu_tasks_clone(&m, 12, 10), -EINVAL);
+  assert_int_equal(emu_tasks_clone(&m, 13, 10), -ESRCH);
+  /* made by a thread in the root (11): stays in the root */
+  host.tids[3] = 14;
+  host.starts[3] = 400;
+  host.count = 4;
+  assert_int_equal(emu_tasks_clone(&m, 14, 11), 0);
+  assert_string_equal(show(&m, emu_model_root(&m)), "11\n14\n");
+  emu_model_free(&m);
+}
+
 static void test_least_recently_freed_rmid_first(void **state) {
   (void)state;
   struct emu_model m;
@@ -192,6 +223,7 @@ int main(void) {
       cmocka_unit_test(test_reused_tid_is_a_new_task),
       cmocka_unit_test(test_limbo_ends_after_limbo_ms),
       cmocka_unit_test(test_kernel_limbo),
+      cmocka_unit_test(test_clone_inherits_groups),
       cmocka_unit_test(test_least_recently_freed_rmid_first),
       cmocka_unit_test(test_mbm_grows_and_ctrl_sums),
   };
