@@ -12,6 +12,7 @@ FAULT_TESTS = tests/reliability/fault-libvirtd.sh \
 	tests/reliability/fault-shutdown.sh \
 	tests/reliability/fault-stale-tids.sh \
 	tests/reliability/fault-rmid-retry.sh \
-	tests/reliability/fault-restart-limbo.sh
+	tests/reliability/fault-restart-limbo.sh \
+	tests/reliability/fault-inherit.sh
 TESTS += $(FAULT_TESTS)
 EXTRA_DIST += $(FAULT_TESTS) tests/support/fault-lib.sh
