@@ -17,10 +17,15 @@
  *       writes their mon_data value files (a tmpfs tree; the emulator makes
  *       them itself on mkdir).
  *   vr-bench-read run ROOT SYSFS N [--cycles C] [--nofile L]
+ *                      [--keep-files-open 0|1]
  *       without --cycles: timed samples, one line of key=value results;
  *       with --cycles: exactly C cycles and no floor, for strace -c.
  *       --nofile L: run as a collectd whose hard and soft RLIMIT_NOFILE are
  *       L, so that groups beyond the fd budget read open-pread-close.
+ *       --keep-files-open 0: as the plugin with KeepFilesOpen false, which
+ *       keeps no fd between reads: each group's read opens the root, then
+ *       opens, preads and closes each file (the floor keeps its fds: the
+ *       ratio is then the cost of keeping nothing open).
  */
 #include "bench_stats.h"
 #include "collectd_shim.h"
@@ -115,6 +120,7 @@ typedef struct {
   size_t n;
   long cycles; /* > 0: strace mode */
   rlim_t nofile;
+  bool no_keep; /* --keep-files-open 0 */
 } run_args;
 
 typedef struct {
@@ -265,6 +271,12 @@ static int open_groups(bench_state *s, const run_args *a) {
     fprintf(stderr, "vr-bench-read: %s\n", reason);
     return rc;
   }
+  /* What the engine does with KeepFilesOpen false: the root is open only
+   * while a pass opens the groups. */
+  vr_resctrl_set_keep_open(s->resctrl, !a->no_keep);
+  rc = vr_resctrl_attach(s->resctrl);
+  if (rc < 0)
+    return rc;
   s->series = (vr_series_config){
       .instance_format = VR_INSTANCE_NAME,
       .host_format = VR_HOSTNAME_HOSTNAME,
@@ -296,6 +308,7 @@ static int open_groups(bench_state *s, const run_args *a) {
     }
     s->n_groups++;
   }
+  vr_resctrl_detach(s->resctrl);
   return 0;
 }
 
@@ -411,7 +424,7 @@ cleanup:
 static int usage(void) {
   fprintf(stderr, "usage: vr-bench-read setup ROOT N [--files]\n"
                   "       vr-bench-read run ROOT SYSFS N [--cycles C] "
-                  "[--nofile L]\n");
+                  "[--nofile L] [--keep-files-open 0|1]\n");
   return 2;
 }
 
@@ -430,6 +443,8 @@ int main(int argc, char **argv) {
       a.cycles = strtol(argv[i + 1], NULL, 10);
     else if (strcmp(argv[i], "--nofile") == 0)
       a.nofile = strtoul(argv[i + 1], NULL, 10);
+    else if (strcmp(argv[i], "--keep-files-open") == 0)
+      a.no_keep = strcmp(argv[i + 1], "0") == 0;
     else
       return usage();
   }

@@ -78,10 +78,11 @@ calls() {
 }
 
 SOCKET_CALLS="connect sendmsg recvmsg sendto recvfrom poll ppoll read write readv writev"
-# count ROOT N NOFILE CYCLES: strace -c -f of one run into $W/sc.CYCLES
+# count ROOT N NOFILE CYCLES [KEEP]: strace -c -f of one run into $W/sc.CYCLES
 count() {
   local extra=""
   [ "$3" != 0 ] && extra="--nofile $3"
+  [ "${5:-1}" = 0 ] && extra="$extra --keep-files-open 0"
   # shellcheck disable=SC2086
   strace -f -c -o "$W/sc.$4" "$read_bin" run "$1" "$W/sys" "$2" --cycles "$4" $extra >/dev/null
 }
@@ -89,14 +90,15 @@ count() {
 printf '%-6s %5s %5s %9s %19s %9s %6s %7s %8s %8s %7s %7s %7s %8s %9s\n' \
   backend N fbk cycle_us "p10/p90_us" floor_us ratio ns/val sc/value sc/disp open/cy scan/cy sock/cy peak_MiB MiB/1000g
 RATIO_1024=""
-# row NAME ROOT N NOFILE
+# row NAME ROOT N NOFILE [KEEP]: KEEP 0 runs as KeepFilesOpen false
 row() {
   local extra="" line
   [ "$4" != 0 ] && extra="--nofile $4"
+  [ "${5:-1}" = 0 ] && extra="$extra --keep-files-open 0"
   # shellcheck disable=SC2086
   line=$("$read_bin" run "$2" "$W/sys" "$3" $extra)
-  count "$2" "$3" "$4" "$SC_CYCLES"
-  count "$2" "$3" "$4" $((2 * SC_CYCLES))
+  count "$2" "$3" "$4" "$SC_CYCLES" "${5:-1}"
+  count "$2" "$3" "$4" $((2 * SC_CYCLES)) "${5:-1}"
   local a="$W/sc.$SC_CYCLES" b="$W/sc.$((2 * SC_CYCLES))"
   local total=$(($(calls "$b" total) - $(calls "$a" total)))
   local opens=$(($(calls "$b" openat openat2 open) - $(calls "$a" openat openat2 open)))
@@ -121,6 +123,7 @@ row() {
   if [ "$1" = tmpfs ] && [ "$3" = 1024 ] && [ "$4" = 0 ]; then
     RATIO_1024=$(field "$line" ratio)
   fi
+  LAST_CYCLE_US=$(field "$line" cycle_med_us)
 }
 
 for n in $SIZES; do
@@ -133,9 +136,23 @@ if [ "${VR_BENCH_FALLBACK:-1}" = 1 ]; then
   for n in 256 1024 2048; do row tmpfs/L "$T" "$n" 1024; done
   row emu/L "$E" 2048 1024
 fi
+# KeepFilesOpen false (issue 13 item 1): nothing open between reads, so that
+# resctrl can be unmounted under collectd; the cost side by side with the
+# kept-fd read of the same tree and N.
+KEEP_RATIOS=""
+for b in tmpfs emu; do
+  root=$T
+  [ "$b" = emu ] && root=$E
+  row "$b" "$root" 256 0
+  kept=$LAST_CYCLE_US
+  row "$b/K0" "$root" 256 0 0
+  KEEP_RATIOS="$KEEP_RATIOS ${b}_256=$(awk -v a="$LAST_CYCLE_US" -v k="$kept" 'BEGIN { printf "%.2f", a / k }')"
+done
 echo "(fbk: groups on the open-pread-close fallback; /L: RLIMIT_NOFILE 1024;" \
+  "/K0: KeepFilesOpen false, every group on open-pread-close with its own root open;" \
   "sc/value: system calls per value file read, sc/disp per dispatched value;" \
   "open/scan/sock per steady cycle)"
+echo "KeepFilesOpen false / true, read cycle time:$KEEP_RATIOS"
 
 # Event latency against a real libvirtd, with the engine in the bench.
 . "$VR_SRCDIR/tests/support/libvirtd-env.sh"

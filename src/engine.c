@@ -192,6 +192,7 @@ int vr_engine_start(const vr_config *cfg, vr_engine **out, char *reason,
    * resctrl. The check is a few opens, so it runs here, before libvirt's
    * first connection; the worker keeps retrying every RefreshInterval. */
   vr_engine_ensure_resctrl(e);
+  vr_engine_release_files(e);
   vr_libvirt_config_t lv_config = {
       .uri = cfg->connection,
       .metadata_uri = cfg->metadata_uri,
@@ -270,6 +271,7 @@ void vr_engine_stop(vr_engine *e) {
   vr_domain_list_clear(&e->domains);
   vr_domain_filter_clear(&e->filter);
   vr_health_table_clear(&e->health);
+  free(e->not_moving);
   pthread_cond_destroy(&e->wake);
   pthread_mutex_destroy(&e->lock);
   pthread_mutex_destroy(&e->read_lock);

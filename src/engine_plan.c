@@ -37,11 +37,36 @@ int vr_engine_plan(vr_engine *e, vr_pass *pass, int *lock_fd) {
   return 0;
 }
 
+static bool has_tid(const pid_t *tids, size_t n, pid_t tid) {
+  for (size_t i = 0; i < n; i++)
+    if (tids[i] == tid)
+      return true;
+  return false;
+}
+
+/* One "not moving thread" line per thread while the refusal lasts: the
+ * stale snapshot that causes it (libvirt away) is seen again at every
+ * resync. now collects this pass's refusals (room for every action); a
+ * thread refused in the last pass is not said again. */
+static void say_not_moving(const vr_engine *e, const vr_pass *pass,
+                           const vr_action *a, const char *reason, pid_t *now,
+                           size_t *n_now) {
+  if (now)
+    now[(*n_now)++] = a->tid;
+  if (has_tid(e->not_moving, e->n_not_moving, a->tid))
+    return;
+  VR_INFO("domain %s group %s: not moving thread %d of vCPU %u: %s",
+          pass->desired.groups[a->desired].domain,
+          pass->desired.groups[a->desired].group, (int)a->tid, a->vcpu, reason);
+}
+
 void vr_engine_execute(vr_engine *e, vr_pass *pass) {
   const char *prefix = e->cfg->group_prefix;
   const vr_resctrl *r = e->resctrl->r;
   const vr_plan *plan = &pass->plan;
   char reason[512];
+  pid_t *now = calloc(plan->n_actions + 1, sizeof(*now));
+  size_t n_now = 0;
   for (size_t i = 0; i < plan->n_actions; i++) {
     const vr_action *a = &plan->actions[i];
     vr_health *failure =
@@ -75,10 +100,7 @@ void vr_engine_execute(vr_engine *e, vr_pass *pass) {
                    reason, sizeof(reason)) < 0) {
       /* A stale snapshot (libvirt away): never move a task that is not
        * this vCPU's thread any more; the next look-up finds the new one. */
-      VR_INFO("domain %s group %s: not moving thread %d of vCPU %u: %s",
-              pass->desired.groups[a->desired].domain,
-              pass->desired.groups[a->desired].group, (int)a->tid, a->vcpu,
-              reason);
+      say_not_moving(e, pass, a, reason, now, &n_now);
     } else {
       vr_resctrl_tasks_result result;
       status = vr_resctrl_group_add_tasks(r, prefix, a->ctrl, a->name, &a->tid,
@@ -90,4 +112,8 @@ void vr_engine_execute(vr_engine *e, vr_pass *pass) {
                       a->vcpu, (int)a->tid, reason);
     }
   }
+  /* Out of memory: forget, and say them again next time. */
+  free(e->not_moving);
+  e->not_moving = now;
+  e->n_not_moving = now ? n_now : 0;
 }

@@ -100,6 +100,11 @@ struct vr_engine {
   /* What resctrl offers that the metric table does not know, as last
    * said: said again only when it changes. */
   char unknown_said[512];
+  /* Threads the last pass did not move because they failed the identity
+   * check (vr_vcpu_thread_verify): their line is said once, not at every
+   * resync while the refusal lasts. */
+  pid_t *not_moving;
+  size_t n_not_moving;
   c_complain_t resctrl_complaint;
   c_complain_t libvirt_complaint;
   vr_health_table health;
@@ -131,6 +136,9 @@ bool vr_engine_ensure_resctrl(vr_engine *e);
 void vr_engine_recheck_domains(vr_engine *e);
 /** engine_mon_domains.c: domain id appeared in this pass's recheck. */
 bool vr_engine_domain_came_back(const vr_engine *e, unsigned id);
+/** KeepFilesOpen false: closes the root fd at the end of a pass, so that
+ * nothing stays open in resctrl until the next one. */
+void vr_engine_release_files(vr_engine *e);
 
 /** Removes every group of ours under the root (shutdown). */
 void vr_engine_remove_all(vr_engine *e);

@@ -7,12 +7,39 @@
  */
 #include "engine_private.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * Keeps the handle only while ResctrlPath is still the mount it was opened
+ * on. After `umount -l` (the only unmount the kernel's do_umount allows
+ * while our files are open: else EBUSY) the held descriptors read the
+ * detached tree forever and keep its superblock alive, so that the next
+ * `mount -t resctrl` fails with EBUSY (rdt_get_tree: resctrl is mounted
+ * once). A stat and a statfs per resync notice it; dropping the live set
+ * closes every file we held there.
+ */
+static bool keep_held_resctrl(vr_engine *e) {
+  vr_resctrl *r = e->resctrl->r;
+  if (vr_resctrl_same_mount(r)) {
+    int status = vr_resctrl_attach(r);
+    if (status == 0)
+      return true;
+    if (status != -ESTALE)
+      VR_WARNING("cannot open %s again: %s; reopening resctrl",
+                 e->cfg->resctrl_path, strerror(-status));
+  }
+  VR_WARNING("resctrl at %s is no longer the mount the plugin opened "
+             "(unmounted or mounted again): closing every file held there",
+             e->cfg->resctrl_path);
+  vr_engine_forget_resctrl(e);
+  return false;
+}
+
 /* Opens resctrl when it is not open: it may be mounted late, or again. */
 bool vr_engine_ensure_resctrl(vr_engine *e) {
-  if (e->resctrl)
+  if (e->resctrl && keep_held_resctrl(e))
     return true;
   char reason[1024] = "";
   vr_resctrl *r = NULL;
@@ -22,6 +49,18 @@ bool vr_engine_ensure_resctrl(vr_engine *e) {
     VR_COMPLAIN(LOG_WARNING, &e->resctrl_complaint,
                 "%s; checking again every %u s", reason,
                 e->cfg->refresh_interval_s);
+    return false;
+  }
+  /* Closed again at the end of each pass (vr_engine_release_files) and
+   * opened by vr_resctrl_attach at the next. */
+  vr_resctrl_set_keep_open(r, e->cfg->keep_files_open);
+  status = vr_resctrl_attach(r);
+  if (status < 0) {
+    VR_COMPLAIN(LOG_WARNING, &e->resctrl_complaint,
+                "cannot open %s again: %s; checking again every %u s",
+                e->cfg->resctrl_path, strerror(-status),
+                e->cfg->refresh_interval_s);
+    vr_resctrl_close(r);
     return false;
   }
   e->resctrl = vr_resctrl_ref_new(r);
@@ -42,6 +81,11 @@ bool vr_engine_ensure_resctrl(vr_engine *e) {
               e->cfg->resctrl_path, r->unknown);
   sstrncpy(e->unknown_said, r->unknown, sizeof(e->unknown_said));
   return true;
+}
+
+void vr_engine_release_files(vr_engine *e) {
+  if (e->resctrl)
+    vr_resctrl_detach(e->resctrl->r);
 }
 
 static void pass_clear(vr_pass *pass) {
@@ -67,7 +111,7 @@ void vr_engine_sync(vr_engine *e, bool full,
   /* Until libvirt has answered once, we cannot tell our groups of running
    * domains from stale ones: prune nothing. */
   if (!e->have_domains)
-    return;
+    goto out;
   if (vr_desired_build(&e->domains, e->cfg->default_group, &pass.desired) < 0) {
     VR_ERROR("out of memory building the desired groups");
     goto out;
@@ -92,6 +136,7 @@ void vr_engine_sync(vr_engine *e, bool full,
 
 out:
   vr_resctrl_unlock(lock_fd);
+  vr_engine_release_files(e);
   pass_clear(&pass);
 }
 
@@ -114,6 +159,8 @@ void vr_engine_remove_all(vr_engine *e) {
       return;
     }
   }
+  if (vr_resctrl_attach(e->resctrl->r) < 0)
+    return;
   const vr_resctrl *r = e->resctrl->r;
   /* Removing only our own groups cannot confuse libvirt or pqos, so a
    * failing lock does not keep them. */
@@ -127,4 +174,5 @@ void vr_engine_remove_all(vr_engine *e) {
     VR_WARNING("cannot remove every resctrl group of ours: %s", reason);
   VR_INFO("removed %zu resctrl group(s) at shutdown", removed);
   vr_resctrl_unlock(lock_fd);
+  vr_engine_release_files(e);
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #define MOUNT_HINT "mount -t resctrl resctrl %s"
@@ -353,6 +354,18 @@ static int discover(vr_resctrl *r, const char *sysfs_path, char *reason,
   return 0;
 }
 
+/* The identity of the opened root: what vr_resctrl_same_mount compares. */
+static int remember_mount(vr_resctrl *r) {
+  struct stat st;
+  struct statfs sf;
+  if (fstat(r->root_fd, &st) < 0 || fstatfs(r->root_fd, &sf) < 0)
+    return -errno;
+  r->root_dev = st.st_dev;
+  r->root_ino = st.st_ino;
+  r->fs_magic = (long)sf.f_type;
+  return 0;
+}
+
 int vr_resctrl_open(const char *path, const char *sysfs_path, vr_resctrl **out,
                     char *reason, size_t reason_len) {
   int rc;
@@ -373,6 +386,13 @@ int vr_resctrl_open(const char *path, const char *sysfs_path, vr_resctrl **out,
   rc = open_root(r, reason, reason_len);
   if (rc < 0)
     goto cleanup;
+  r->keep_open = true;
+  rc = remember_mount(r);
+  if (rc < 0) {
+    vr_resctrl_reason(reason, reason_len, "cannot stat %s: %s", r->path,
+                      strerror(-rc));
+    goto cleanup;
+  }
   rc = discover(r, sysfs_path, reason, reason_len);
 cleanup:
   if (rc < 0)
@@ -412,6 +432,55 @@ int vr_resctrl_domains_changed(const vr_resctrl *r, bool *changed) {
   if (seen != r->n_caches)
     *changed = true;
   return 0;
+}
+
+void vr_resctrl_set_keep_open(vr_resctrl *r, bool keep) {
+  r->keep_open = keep;
+  if (!keep)
+    vr_resctrl_detach(r);
+}
+
+bool vr_resctrl_same_mount(const vr_resctrl *r) {
+  struct stat st;
+  struct statfs sf;
+  /* lstat: a symbolic link put in place of the mount point is not it. */
+  if (lstat(r->path, &st) < 0 || statfs(r->path, &sf) < 0)
+    return false;
+  return st.st_dev == r->root_dev && st.st_ino == r->root_ino &&
+         (long)sf.f_type == r->fs_magic;
+}
+
+int vr_resctrl_open_root_once(const vr_resctrl *r) {
+  struct stat st;
+  int fd = open(r->path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return -errno;
+  if (fstat(fd, &st) < 0 || st.st_dev != r->root_dev ||
+      st.st_ino != r->root_ino) {
+    close(fd);
+    return -ESTALE;
+  }
+  return fd;
+}
+
+int vr_resctrl_attach(vr_resctrl *r) {
+  if (r->root_fd >= 0)
+    return 0;
+  int fd = vr_resctrl_open_root_once(r);
+  if (fd < 0)
+    return fd;
+  /* O_PATH cannot be flocked nor listed: the pass needs a real open. */
+  r->root_fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int err = errno;
+  close(fd);
+  return r->root_fd < 0 ? -err : 0;
+}
+
+void vr_resctrl_detach(vr_resctrl *r) {
+  if (r->keep_open || r->root_fd < 0)
+    return;
+  close(r->root_fd);
+  r->root_fd = -1;
 }
 
 int vr_resctrl_cache_index(const vr_resctrl *r, unsigned id) {

@@ -50,6 +50,15 @@ typedef struct {
   /* Monitoring the metric table does not know, skipped: "resource
    * PERF_PKG; L3 event(s) mbm_foo" ("" when none), for one log line. */
   char unknown[512];
+  /* What the mount was when opened: the root's device and inode and the
+   * filesystem magic (statfs f_type), to notice an unmount or remount. */
+  dev_t root_dev;
+  ino_t root_ino;
+  long fs_magic;
+  /* false (KeepFilesOpen false): no descriptor stays open between passes;
+   * root_fd is -1 but between vr_resctrl_attach and vr_resctrl_detach, and
+   * value readers open, pread and close. Set once, before sharing. */
+  bool keep_open;
 } vr_resctrl;
 
 /**
@@ -82,6 +91,37 @@ void vr_resctrl_close(vr_resctrl *r);
  * cannot be listed.
  */
 int vr_resctrl_domains_changed(const vr_resctrl *r, bool *changed);
+ * KeepFilesOpen false: closes root_fd now and makes every later reader
+ * open, pread and close, so that nothing pins the mount between passes
+ * (do_umount fails with EBUSY while any file is open inside). Call once,
+ * right after vr_resctrl_open, before the handle is shared.
+ */
+void vr_resctrl_set_keep_open(vr_resctrl *r, bool keep);
+
+/**
+ * True when r->path still is the mount r was opened on: same root device
+ * and inode, same filesystem magic (a stat and a statfs). False after an
+ * unmount (lazy or not: the path shows the directory below) or a remount
+ * (a new superblock has a new device), when the held descriptors read a
+ * detached tree or pin a mount the operator wants gone.
+ */
+bool vr_resctrl_same_mount(const vr_resctrl *r);
+
+/**
+ * KeepFilesOpen false: opens root_fd again for one pass, -ESTALE when the
+ * path is no longer the mount r was opened on. A no-op with root_fd open.
+ */
+int vr_resctrl_attach(vr_resctrl *r);
+
+/** KeepFilesOpen false: closes root_fd at the end of a pass. */
+void vr_resctrl_detach(vr_resctrl *r);
+
+/**
+ * Opens the root directory of r->path for one read, O_PATH, and checks it
+ * is still the mount r was opened on: the fd, -ESTALE (another mount) or
+ * -errno. For readers of a handle that keeps nothing open.
+ */
+int vr_resctrl_open_root_once(const vr_resctrl *r);
 
 /** Index of cache id in r->caches, or -1. */
 int vr_resctrl_cache_index(const vr_resctrl *r, unsigned id);

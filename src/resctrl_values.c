@@ -138,8 +138,8 @@ int vr_resctrl_reader_open(const vr_resctrl *r, const char *ctrl,
   for (size_t i = 0; i < n; i++)
     wanted += monitored(rd, i);
   /* All or nothing per group, so that a group is either cheap to read or
-   * plainly on the fallback path. */
-  if (budget->used + wanted > budget->limit)
+   * plainly on the fallback path; KeepFilesOpen false keeps none. */
+  if (!r->keep_open || budget->used + wanted > budget->limit)
     goto cleanup;
   for (size_t i = 0; i < n; i++) {
     char rel[REL_MAX];
@@ -172,16 +172,19 @@ size_t vr_resctrl_reader_kept_fds(const vr_resctrl_reader *rd) {
 }
 
 /* Reads slot i: pread on the kept fd (one system call), or open, pread,
- * close beyond the budget. Returns bytes read or -errno. */
-static ssize_t read_slot(const vr_resctrl_reader *rd, size_t i, char *buf,
-                         size_t len) {
+ * close below root_fd (beyond the budget, or KeepFilesOpen false).
+ * Returns bytes read or -errno. */
+static ssize_t read_slot(const vr_resctrl_reader *rd, int root_fd, size_t i,
+                         char *buf, size_t len) {
   if (rd->fds[i] >= 0) {
     ssize_t n = pread(rd->fds[i], buf, len - 1, 0);
     return n < 0 ? -errno : n;
   }
+  if (root_fd < 0)
+    return root_fd;
   char rel[REL_MAX];
   slot_path(rd, i, rel, sizeof(rel));
-  int fd = vr_resctrl_open_beneath(rd->r->root_fd, rel, O_RDONLY);
+  int fd = vr_resctrl_open_beneath(root_fd, rel, O_RDONLY);
   if (fd < 0)
     return fd;
   ssize_t n = pread(fd, buf, len - 1, 0);
@@ -215,6 +218,11 @@ int vr_resctrl_reader_read(vr_resctrl_reader *rd, vr_resctrl_value *values,
   bool vanished = false;
   if (n < rd->n)
     return -EINVAL;
+  /* A handle that keeps nothing open has no root_fd between passes (and
+   * the worker may be opening one): this read opens the root itself, and
+   * a root that is another mount now reads as vanished (ESTALE). */
+  bool own_root = !rd->r->keep_open;
+  int root_fd = own_root ? vr_resctrl_open_root_once(rd->r) : rd->r->root_fd;
   for (size_t i = 0; i < rd->n; i++) {
     vr_resctrl_value *v = &values[i];
     char buf[64];
@@ -223,9 +231,11 @@ int vr_resctrl_reader_read(vr_resctrl_reader *rd, vr_resctrl_value *values,
       v->status = VR_READ_NOT_MONITORED;
       continue;
     }
-    decode(buf, read_slot(rd, i, buf, sizeof(buf)), v);
+    decode(buf, read_slot(rd, root_fd, i, buf, sizeof(buf)), v);
     vanished |= v->status == VR_READ_VANISHED;
   }
+  if (own_root && root_fd >= 0)
+    close(root_fd);
   return vanished ? -ENOENT : 0;
 }
 

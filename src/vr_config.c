@@ -36,6 +36,7 @@ int vr_config_init(vr_config *cfg) {
   cfg->report_percent = true;
   cfg->report_bandwidth = true;
   cfg->remove_groups_on_shutdown = true;
+  cfg->keep_files_open = true;
   if (replace_string(&cfg->connection, VR_DEFAULT_CONNECTION) < 0 ||
       replace_string(&cfg->resctrl_path, VR_DEFAULT_RESCTRL_PATH) < 0 ||
       replace_string(&cfg->metadata_uri, VR_DEFAULT_METADATA_URI) < 0 ||
@@ -224,6 +225,8 @@ static int apply_item(vr_config *cfg, const oconfig_item_t *item, char *err,
     return get_bool(item, &cfg->report_bandwidth, err, err_len);
   if (strcasecmp(key, "RemoveGroupsOnShutdown") == 0)
     return get_bool(item, &cfg->remove_groups_on_shutdown, err, err_len);
+  if (strcasecmp(key, "KeepFilesOpen") == 0)
+    return get_bool(item, &cfg->keep_files_open, err, err_len);
   if (strcasecmp(key, "DefaultGroup") == 0) {
     status = get_choice(item, default_group_words, &choice, err, err_len);
     if (status == 0)

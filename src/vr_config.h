@@ -41,6 +41,8 @@ typedef struct {
   bool report_percent;
   bool report_bandwidth;
   bool remove_groups_on_shutdown;
+  /* false: open-pread-close, nothing held open in resctrl between passes */
+  bool keep_files_open;
   char *sysfs_path;
   char *proc_path;
   char *libvirt_run_path;

@@ -12,12 +12,14 @@
 #include "resctrl_testlib.h"
 #include "resctrl_values.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -352,7 +354,7 @@ static void refusals(void **state) {
 static void enospc(void **state) {
   (void)state;
   rt_emu emu;
-  const char *args[] = {"--num-rmids", "3", NULL};
+  const char *args[] = {"--num-rmids", "3", "--limbo-ms", "0", NULL};
   rt_emu_start(&emu, args);
   vr_resctrl *r = open_emu(&emu, NULL);
   assert_int_equal(create(r, "", OWN("e1")), 0);
@@ -574,6 +576,81 @@ static void vanished_unmount(void **state) {
   vr_resctrl_close(r);
 }
 
+/* Issue 13 item 1: KeepFilesOpen false keeps no descriptor in the mount
+ * between passes (so that a plain umount works), reads values all the
+ * same, and notices a remount (same path, another mount). */
+static bool fd_into(const char *mnt) {
+  DIR *d = opendir("/proc/self/fd");
+  bool found = false;
+  struct dirent *e;
+  while (d && !found && (e = readdir(d))) {
+    char path[300], target[1200];
+    snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
+    ssize_t n = readlink(path, target, sizeof(target) - 1);
+    if (n <= 0)
+      continue;
+    target[n] = '\0';
+    size_t len = strlen(mnt);
+    found = strncmp(target, mnt, len) == 0 &&
+            (target[len] == '\0' || target[len] == '/');
+  }
+  if (d)
+    closedir(d);
+  return found;
+}
+
+static void keep_nothing_open(void **state) {
+  (void)state;
+  rt_emu emu;
+  rt_emu_start(&emu, NULL);
+  vr_resctrl *r = open_emu(&emu, NULL);
+  vr_resctrl_fd_budget budget = {.limit = 100};
+  vr_resctrl_reader *rd;
+  vr_resctrl_value v[2 * VR_FEAT_COUNT];
+  assert_int_equal(create(r, "", OWN("k1")), 0);
+  vr_resctrl_set_keep_open(r, false);
+  assert_int_equal(r->root_fd, -1);
+  assert_false(fd_into(emu.mnt));
+  assert_true(vr_resctrl_same_mount(r));
+  /* a pass: attach, open the reader, detach */
+  assert_int_equal(vr_resctrl_attach(r), 0);
+  assert_int_equal(vr_resctrl_reader_open(r, "", OWN("k1"), &budget, &rd,
+                                          reason, sizeof(reason)),
+                   0);
+  vr_resctrl_detach(r);
+  assert_int_equal(vr_resctrl_reader_kept_fds(rd), 0);
+  assert_int_equal(budget.used, 0);
+  assert_false(fd_into(emu.mnt));
+  assert_int_equal(vr_resctrl_reader_read(rd, v, 2 * VR_FEAT_COUNT), 0);
+  assert_int_equal(v[VR_FEAT_LLC_OCCUPANCY].status, VR_READ_VALUE);
+  assert_false(fd_into(emu.mnt));
+  /* so the kernel's rule lets a plain unmount through: the emulator
+   * exits, and the path is no longer the mount the handle opened */
+  assert_int_equal(umount(emu.mnt), 0);
+  assert_false(vr_resctrl_same_mount(r));
+  assert_int_equal(vr_resctrl_attach(r), -ESTALE);
+  assert_int_equal(vr_resctrl_reader_read(rd, v, 2 * VR_FEAT_COUNT), -ENOENT);
+  vr_resctrl_reader_close(rd);
+  vr_resctrl_close(r);
+  rt_emu_stop(&emu);
+}
+
+/* With files kept open, a plain umount is refused (do_umount: EBUSY); a
+ * lazy one detaches the mount, and the handle notices at once. */
+static void kept_files_pin_the_mount(void **state) {
+  (void)state;
+  rt_emu emu;
+  rt_emu_start(&emu, NULL);
+  vr_resctrl *r = open_emu(&emu, NULL);
+  assert_true(vr_resctrl_same_mount(r));
+  assert_int_equal(umount(emu.mnt), -1);
+  assert_int_equal(errno, EBUSY);
+  assert_int_equal(umount2(emu.mnt, MNT_DETACH), 0);
+  assert_false(vr_resctrl_same_mount(r));
+  vr_resctrl_close(r);
+  rt_emu_stop(&emu);
+}
+
 static void nofile_limit(void **state) {
   (void)state;
   vr_resctrl_fd_budget b;
@@ -617,6 +694,8 @@ int main(void) {
       cmocka_unit_test(values),
       cmocka_unit_test(vanished_unmount),
       cmocka_unit_test(nofile_limit),
+      cmocka_unit_test(keep_nothing_open),
+      cmocka_unit_test(kept_files_pin_the_mount),
   };
   return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -1,13 +1,20 @@
 #!/bin/bash
-# Fault matrix (issue 9): resctrl unmounted and mounted again under a running collectd.
+# Fault matrix (issue 9; issue 13 item 1): resctrl unmounted and mounted again under a running
+# collectd, the way a kernel allows it. With KeepFilesOpen true (the default) the plugin holds files
+# open inside, so a plain umount fails with EBUSY (do_umount) and the operator's way out is
+# `umount -l`; the detached tree stays alive while anything is open in it, and resctrl mounts once
+# per system (rdt_get_tree: EBUSY), so the next mount fails until the plugin lets go.
 # Must hold:
-#  1. after the unmount the plugin says what happened and what to do (the mount command), keeps
-#     running (collectd alive, no crash, no sanitizer report), and writes nothing into the now
-#     plain directory (it stays empty: no mkdir outside a resctrl mount);
-#  2. once resctrl is mounted again (a fresh, empty emulator) the plugin notices by itself within
+#  1. a plain umount is refused (EBUSY) while collectd runs;
+#  2. after `umount -l` the plugin notices at its next resync that ResctrlPath is no longer its
+#     mount, closes every file it held there (the detached emulator then exits by itself, freeing
+#     the "mounted" flag: before the fix it read the detached tree forever), says so and says what
+#     to do (the mount command), keeps running, and writes nothing into the now plain directory;
+#  3. a second mount while the detached one lives fails with EBUSY (the emulator's mount-once rule);
+#  4. once resctrl is mounted again (a fresh, empty emulator) the plugin notices by itself within
 #     a few RefreshIntervals, says it is usable, recreates every group with its vCPU threads, and
 #     values of every group flow again;
-#  3. nothing leaks: after collectd stops no group of ours is left.
+#  5. nothing leaks: after collectd stops no group of ours is left.
 . "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
 
 fault_setup
@@ -26,11 +33,38 @@ check_all_groups() {
 }
 check_all_groups 10 "start-up"
 vr_log "start-up: three groups report"
+old_emu=$EMU_PID
 
-# 1. Unmount under the running collectd.
-chain_emu_stop
-mountpoint -q "$EMU_MNT" && vr_fail "the emulator did not unmount"
-vr_log "resctrl unmounted"
+# 1. The plugin keeps files open: the VFS refuses the unmount.
+err=$(umount "$EMU_MNT" 2>&1) && vr_fail "a plain umount succeeded while collectd holds files in resctrl"
+mountpoint -q "$EMU_MNT" || vr_fail "the plain umount detached the mount"
+vr_log "plain umount refused: $err"
+
+# 2. Lazy unmount: detached, alive while anything is open in it. collectd is
+# held (SIGSTOP) until the second mount below has been tried, so that the
+# plugin cannot let go first.
+kill -STOP "$COLLECTD_PID"
+umount -l "$EMU_MNT" || vr_fail "umount -l failed"
+mountpoint -q "$EMU_MNT" && vr_fail "the mount is still attached after umount -l"
+vr_alive "$old_emu" || vr_fail "the detached emulator exited while collectd holds files in it"
+vr_log "resctrl lazily unmounted"
+
+# 3. Mount once: while the plugin holds the detached tree, a second emulator
+# cannot mount (one that mounts stays in the foreground: timeout stops it, 124).
+rc=0
+timeout 5 "$EMU_REAL_BIN" "$EMU_MNT" >"$VR_TMP/second.out" 2>&1 || rc=$?
+[ "$rc" = 32 ] || vr_fail "a second mount while the detached one lives: exit $rc, want 32 (EBUSY): $(cat "$VR_TMP/second.out")"
+vr_log "second mount refused: $(cat "$VR_TMP/second.out")"
+kill -CONT "$COLLECTD_PID"
+t0=$(date +%s.%N)
+
+emu_gone() { ! vr_alive "$old_emu"; }
+until_true 10 emu_gone ||
+	vr_fail "the detached resctrl is still held 10 s after umount -l (RefreshInterval 2): the plugin keeps its files open"
+took=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+vr_log "umount -l -> every file closed, the detached mount gone: $took s"
+vr_wait_log "$CD_LOG" "is no longer the mount the plugin opened" 1 ||
+	vr_fail "the plugin did not say that it let go of the old mount"
 vr_wait_log "$CD_LOG" "mount -t resctrl resctrl $EMU_MNT" 10 ||
 	vr_fail "the plugin did not say to mount resctrl within 10 s of the unmount"
 vr_log "the plugin says: $(grep -F 'mount -t resctrl' "$CD_LOG" | tail -n 1 | sed 's/.*virt_resctrl plugin: //')"
@@ -40,7 +74,7 @@ vr_alive "$COLLECTD_PID" || vr_fail "collectd died after the unmount"
 no_sanitizer_report "$CD_DIR/collectd.stdout"
 n_before=$(csv_lines "$(csv_file g1:a bytes-llc-0)")
 
-# 2. Mount again: a fresh tree, none of our groups in it. collectd is held
+# 4. Mount again: a fresh tree, none of our groups in it. collectd is held
 # (SIGSTOP) while the emulator starts and the tree is checked: the plugin
 # rescans every 2 s and could otherwise recreate its groups before the look.
 kill -STOP "$COLLECTD_PID"

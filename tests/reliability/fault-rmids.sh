@@ -17,7 +17,7 @@
 . "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
 
 fault_setup
-fault_emu_start 0 33554432 --num-rmids 4
+fault_emu_start 0 33554432 --num-rmids 4 --limbo-ms 0
 md() { echo "<resmon xmlns=\"$NS\">$1</resmon>"; }
 lv_define_guest g1 2 2 "$(md '<group name="a" vcpus="0"/><group name="b" vcpus="1"/>')"
 lv_define_guest g2 1 1 "$(md '<group name="m" vcpus="0"/>')"

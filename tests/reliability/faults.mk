@@ -4,6 +4,7 @@
 # checks what must hold. Separate programs so that `make -j2 check` runs them side by side.
 FAULT_TESTS = tests/reliability/fault-libvirtd.sh \
 	tests/reliability/fault-resctrl-remount.sh \
+	tests/reliability/fault-resctrl-umount-nokeep.sh \
 	tests/reliability/fault-rmids.sh \
 	tests/reliability/fault-noalloc-hotplug.sh \
 	tests/reliability/fault-sigkill-foreign.sh \
@@ -11,6 +12,8 @@ FAULT_TESTS = tests/reliability/fault-libvirtd.sh \
 	tests/reliability/fault-shutdown.sh \
 	tests/reliability/fault-stale-tids.sh \
 	tests/reliability/fault-rmid-retry.sh \
-	tests/reliability/fault-domains.sh
+	tests/reliability/fault-domains.sh \
+	tests/reliability/fault-restart-limbo.sh \
+	tests/reliability/fault-inherit.sh
 TESTS += $(FAULT_TESTS)
 EXTRA_DIST += $(FAULT_TESTS) tests/support/fault-lib.sh

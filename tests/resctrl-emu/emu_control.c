@@ -1,6 +1,7 @@
 /* One line of the control channel: GROUP CACHE_ID FEATURE VALUE, or
  * "rmdir-on-open GROUP" or "enomem-on-read GROUP" (see control_arm), or
- * "domain ID offline|online" (emu_domains.c).
+ * "domain ID offline|online" (emu_domains.c), or "clone TID CREATOR" (see
+ * control_clone).
  * GROUP is relative to the mount root: ".", "mon_groups/x", "c1",
  * "c1/mon_groups/y" (a leading "./" or "/" and a trailing "/" are ignored).
  * VALUE is a decimal number, or Unavailable, Error, Unassigned (the file then
@@ -100,12 +101,32 @@ static uint64_t control_now_ms(void) {
   return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* "clone TID CREATOR": TID is a new thread made by CREATOR, which /proc
+ * cannot tell (emu_tasks_clone); it starts in CREATOR's groups. */
+static int control_clone(struct emu_model *m, const char *line, char *err,
+                         size_t errlen) {
+  int tid, creator;
+  char extra[2];
+  if (sscanf(line, " clone %d %d %1s", &tid, &creator, extra) != 2) {
+    snprintf(err, errlen, "expected 'clone TID CREATOR'");
+    return -EINVAL;
+  }
+  int ret = emu_tasks_clone(m, (pid_t)tid, (pid_t)creator);
+  if (ret)
+    snprintf(err, errlen, "clone %d %d: %s", tid, creator,
+             ret == -ESRCH ? "no such live task"
+                           : "not a new thread of the creator's process");
+  return ret;
+}
+
 int emu_control_line(struct emu_model *m, const char *line, char *err,
                      size_t errlen) {
   char group[1024], cache[32], feature[64], value[64], extra[2];
   /* "domain ID offline|online": emu_domains.c */
   if (sscanf(line, " %1023s", group) == 1 && strcmp(group, "domain") == 0)
     return emu_domain_control(m, line, control_now_ms(), err, errlen);
+  if (sscanf(line, " %1023s", group) == 1 && strcmp(group, "clone") == 0)
+    return control_clone(m, line, err, errlen);
   if (sscanf(line, " %1023s", group) == 1 &&
       (strcmp(group, "rmdir-on-open") == 0 ||
        strcmp(group, "enomem-on-read") == 0))

@@ -11,8 +11,14 @@
  *   --features LIST    of llc_occupancy,mbm_total_bytes,mbm_local_bytes
  *                      (default all three)
  *   --l3-size BYTES    size of each L3 (default 33554432)
- *   --limbo-ms MS      a removed group's RMID stays in limbo this long
- *                      (only with llc_occupancy, like the kernel; default 0)
+ *   --limbo-ms MS      a removed group's RMID stays in limbo this long, a
+ *                      fixed timer (0: free at once). Without it, the
+ *                      kernel's limbo: >= 1 s and until the group's
+ *                      occupancy, halving every second, reads below
+ *                      max_threshold_occupancy in every domain; for ever
+ *                      when it read Unavailable or Error (emu_model.c,
+ *                      kernel_limbo_ms). Only with llc_occupancy, like the
+ *                      kernel.
  *   --no-alloc         a monitoring-only CPU: no CTRL_MON group but the root
  *   --num-cpus N       CPUs shown in cpus/cpus_list (default: this host's)
  *   --control PATH     a FIFO (created if missing) taking lines
@@ -29,25 +35,48 @@
  *                      read of GROUP's tasks with ENOMEM. "domain ID offline"
  *                      and "domain ID online" take L3 domain ID's
  *                      mon_L3_XX out of every group's mon_data and put it
- *                      back, MBM counters from zero (emu_domains.c). A
- *                      line written before
- * an operation on the mount is applied before that operation is answered. Bad
- * lines are reported on stderr.
+ *                      back, MBM counters from zero (emu_domains.c).
+ *                      "clone TID CREATOR" says that thread TID was made by
+ *                      CREATOR (/proc cannot tell): it starts in CREATOR's
+ *                      groups, as arch_dup_task_struct() copies closid and
+ *                      rmid. A line written before an operation on the mount
+ * is applied before that operation is answered. Bad lines are reported on
+ * stderr.
  *   --ready-file PATH  created (containing "ready") once mounted
+ *   --system-lock PATH the emulated machine's "resctrl is mounted" flag
+ *                      (default MOUNTPOINT.lock): see "Mounting" below
  * Readiness: once mounted the emulator prints "resctrl-emu: ready" on
  * stdout and creates --ready-file. It runs in the foreground and unmounts on
  * SIGTERM, SIGINT or SIGHUP (exit 0), or when unmounted by fusermount3 -u.
+ *
+ * Mounting (fs/namespace.c do_umount, fs/resctrl/rdtgroup.c rdt_get_tree):
+ * the emulator is a real mount, so the host's VFS itself refuses a plain
+ * umount with EBUSY while any file, directory fd or cwd is open inside
+ * (do_umount's propagate_mount_busy), as on resctrl; `umount -l` detaches
+ * it and the emulator goes on serving the open files of the detached tree
+ * until the last one closes (FUSE then ends the connection and the
+ * emulator exits), as the kernel keeps a lazily unmounted superblock.
+ * resctrl mounts once per system: rdt_get_tree() fails with EBUSY while
+ * resctrl_mounted, which stays true until rdt_kill_sb(), i.e. until that
+ * detached superblock dies. The emulator models it with a flock on
+ * --system-lock held for its whole life: a second emulator on the same
+ * lock exits 32 ("mount: ... busy") before mounting. Its "system" is that
+ * lock file, so tests side by side do not collide. What FUSE cannot model:
+ * `umount -f` (resctrl has no umount_begin; FUSE aborts the connection),
+ * and mounting the same superblock twice (bind mounts) is the host's.
  *
  * Synthetic values: llc_occupancy is stable per RMID and cache, below
  * l3_size / num_rmids; mbm_*_bytes grow at a fixed rate per RMID from the
  * group's creation. A CTRL_MON group reads its own plus its MON groups'.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "emu_fs.h"
@@ -56,6 +85,7 @@ struct emu_options {
   struct emu_config cfg;
   const char *control;
   const char *ready_file;
+  const char *system_lock;
   const char *mountpoint;
 };
 
@@ -65,7 +95,7 @@ static void usage(FILE *out) {
                "       [--features LIST] [--l3-size BYTES] [--limbo-ms MS] "
                "[--no-alloc]\n"
                "       [--num-cpus N] [--control FIFO] [--ready-file PATH] "
-               "MOUNTPOINT\n");
+               "[--system-lock PATH] MOUNTPOINT\n");
 }
 
 static int cmp_unsigned(const void *a, const void *b) {
@@ -122,7 +152,8 @@ static int parse_options(int argc, char **argv, struct emu_options *o) {
     O_NOALLOC,
     O_CPUS,
     O_CONTROL,
-    O_READY
+    O_READY,
+    O_SYSLOCK
   };
   static const struct option longopts[] = {
       {"cache-ids", required_argument, NULL, O_CACHE},
@@ -135,6 +166,7 @@ static int parse_options(int argc, char **argv, struct emu_options *o) {
       {"num-cpus", required_argument, NULL, O_CPUS},
       {"control", required_argument, NULL, O_CONTROL},
       {"ready-file", required_argument, NULL, O_READY},
+      {"system-lock", required_argument, NULL, O_SYSLOCK},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -144,6 +176,7 @@ static int parse_options(int argc, char **argv, struct emu_options *o) {
                            .num_closids = 16,
                            .l3_size = 33554432,
                            .alloc = true,
+                           .kernel_limbo = true,
                            .num_cpus = cpus > 0 ? (unsigned)cpus : 1};
   parse_cache_ids("0,1", c);
   for (int f = 0; f < EMU_NUM_FEATURES; f++)
@@ -174,6 +207,7 @@ static int parse_options(int argc, char **argv, struct emu_options *o) {
     case O_LIMBO:
       bad = emu_parse_uint(optarg, 86400000, &v);
       c->limbo_ms = (unsigned)v;
+      c->kernel_limbo = false;
       break;
     case O_NOALLOC:
       c->alloc = false;
@@ -187,6 +221,9 @@ static int parse_options(int argc, char **argv, struct emu_options *o) {
       break;
     case O_READY:
       o->ready_file = optarg;
+      break;
+    case O_SYSLOCK:
+      o->system_lock = optarg;
       break;
     case 'h':
       usage(stdout);
@@ -206,6 +243,28 @@ static int parse_options(int argc, char **argv, struct emu_options *o) {
   return 0;
 }
 
+/* rdt_get_tree(): "if (resctrl_mounted) return -EBUSY" — one resctrl
+ * mount per system until rdt_kill_sb(). The flock is held (the fd left
+ * open) until this process exits, which is when the superblock dies: after
+ * the last unmount and the last open file of a lazily unmounted tree. */
+static int take_system_lock(const struct emu_options *o) {
+  char def[4200];
+  const char *path = o->system_lock;
+  if (!path) {
+    snprintf(def, sizeof(def), "%s.lock", o->mountpoint);
+    path = def;
+  }
+  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return -errno;
+  if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+    int err = errno;
+    close(fd);
+    return err == EWOULDBLOCK ? -EBUSY : -err;
+  }
+  return fd;
+}
+
 static int write_ready_file(const char *path) {
   FILE *f = fopen(path, "w");
   if (!f)
@@ -219,6 +278,14 @@ int main(int argc, char **argv) {
   if (parse_options(argc, argv, &o) != 0) {
     usage(stderr);
     return 2;
+  }
+  int lock_fd = take_system_lock(&o);
+  if (lock_fd < 0) {
+    fprintf(stderr,
+            "resctrl-emu: mount %s: %s (rdt_get_tree: resctrl is mounted once "
+            "per system, and an earlier mount is still alive)\n",
+            o.mountpoint, strerror(-lock_fd));
+    return 32;
   }
   static struct emu_state state = {.control_fd = -1};
   pthread_mutex_init(&state.lock, NULL);
@@ -280,5 +347,6 @@ out_control:
     close(state.control_fd);
 out_model:
   emu_model_free(&state.model);
+  close(lock_fd);
   return status;
 }

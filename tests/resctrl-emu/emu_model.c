@@ -190,7 +190,8 @@ int emu_model_cache_index(const struct emu_model *m, unsigned cache_id) {
 /* RMIDs whose limbo time has passed go back to the free list. The kernel
  * frees a limbo RMID once its occupancy drops below max_threshold_occupancy
  * (the doc: "RMID ... is put on a limbo list ... until the occupancy drops";
- * checked every CQM_LIMBOCHECK_INTERVAL); --limbo-ms stands for that time. */
+ * checked every CQM_LIMBOCHECK_INTERVAL): rmid_free computes that time
+ * (kernel_limbo_ms), or --limbo-ms stands for it. */
 static void limbo_expire(struct emu_model *m, uint64_t now_ms) {
   for (unsigned i = 1; i < m->cfg.num_rmids; i++) {
     struct emu_rmid *r = &m->rmids[i];
@@ -229,13 +230,60 @@ static int rmid_alloc(struct emu_model *m, uint64_t now_ms) {
   return best;
 }
 
+/* The kernel's limbo worker (monitor.c cqm_handle_limbo) runs every
+ * CQM_LIMBOCHECK_INTERVAL. */
+#define EMU_LIMBO_CHECK_MS 1000
+
+static int rmid_read(const struct emu_model *m, const struct emu_group *g,
+                     size_t cache, enum emu_feature f, uint64_t now_ms,
+                     uint64_t *val);
+
+/*
+ * How long the kernel keeps g's RMID in limbo once g is removed, or
+ * UINT64_MAX for ever. monitor.c add_rmid_to_limbo() marks the RMID busy in
+ * every domain and (cqm_setup_limbo_handler) schedules cqm_handle_limbo()
+ * CQM_LIMBOCHECK_INTERVAL (1 s) later, which calls __check_limbo() every
+ * second while RMIDs are busy: an RMID leaves a domain's busy set when its
+ * llc_occupancy there reads below resctrl_rmid_realloc_threshold
+ * (info/L3_MON/max_threshold_occupancy), and goes back to the free list
+ * when no domain holds it busy. A read that fails keeps it busy: since
+ * 6.12 an RMID whose occupancy reads Unavailable (or Error) stays dirty for
+ * ever. The occupancy decay is ours, not the kernel's (a real cache evicts
+ * the lines as other tasks run): the occupancy the group read when removed,
+ * per domain, halves every second. So each check k >= 1 (k s after the
+ * rmdir) sees occupancy >> k; the RMID is free at the first check where
+ * every domain is below the threshold, never sooner than 1 s.
+ */
+static uint64_t kernel_limbo_ms(const struct emu_model *m,
+                                const struct emu_group *g, uint64_t now_ms) {
+  uint64_t worst = 0;
+  for (size_t c = 0; c < m->cfg.num_caches; c++) {
+    uint64_t occ;
+    if (rmid_read(m, g, c, EMU_LLC_OCCUPANCY, now_ms, &occ) != 0)
+      return UINT64_MAX;
+    if (occ > worst)
+      worst = occ;
+  }
+  unsigned k = 1;
+  while (k < 63 && (worst >> k) >= m->max_threshold_occupancy)
+    k++;
+  return (uint64_t)k * EMU_LIMBO_CHECK_MS;
+}
+
 /* monitor.c free_rmid(): into limbo only when llc_occupancy is monitored
- * (an RMID with no occupancy counter cannot hold stale cache lines). */
-static void rmid_free(struct emu_model *m, unsigned rmid, uint64_t now_ms) {
+ * (an RMID with no occupancy counter cannot hold stale cache lines). g is
+ * the group giving the RMID back, NULL for one never used (a failed
+ * mkdir). */
+static void rmid_free(struct emu_model *m, unsigned rmid,
+                      const struct emu_group *g, uint64_t now_ms) {
   struct emu_rmid *r = &m->rmids[rmid];
-  if (m->cfg.features[EMU_LLC_OCCUPANCY] && m->cfg.limbo_ms > 0) {
+  uint64_t wait = 0;
+  if (m->cfg.features[EMU_LLC_OCCUPANCY] && g)
+    wait =
+        m->cfg.kernel_limbo ? kernel_limbo_ms(m, g, now_ms) : m->cfg.limbo_ms;
+  if (wait > 0) {
     r->state = EMU_RMID_LIMBO;
-    r->limbo_until_ms = now_ms + m->cfg.limbo_ms;
+    r->limbo_until_ms = wait == UINT64_MAX ? UINT64_MAX : now_ms + wait;
   } else {
     r->state = EMU_RMID_FREE;
     r->free_seq = ++m->free_seq;
@@ -279,7 +327,7 @@ int emu_model_mkdir_ctrl(struct emu_model *m, const char *name,
   struct emu_group *g = group_new(m, name, EMU_CTRL_MON, NULL, now_ms);
   if (!g) {
     m->closid_used[closid] = false;
-    rmid_free(m, (unsigned)rmid, now_ms);
+    rmid_free(m, (unsigned)rmid, NULL, now_ms);
     return -ENOMEM;
   }
   g->closid = (unsigned)closid;
@@ -303,7 +351,7 @@ int emu_model_mkdir_mon(struct emu_model *m, struct emu_group *ctrl,
   }
   struct emu_group *g = group_new(m, name, EMU_MON, ctrl, now_ms);
   if (!g) {
-    rmid_free(m, (unsigned)rmid, now_ms);
+    rmid_free(m, (unsigned)rmid, NULL, now_ms);
     return -ENOMEM;
   }
   g->closid = ctrl->closid;
@@ -315,7 +363,7 @@ int emu_model_mkdir_mon(struct emu_model *m, struct emu_group *ctrl,
 static void group_unlink_free(struct emu_model *m, struct emu_group *g,
                               uint64_t now_ms) {
   emu_tasks_group_removed(m, g);
-  rmid_free(m, g->rmid, now_ms);
+  rmid_free(m, g->rmid, g, now_ms);
   for (struct emu_group **p = &m->groups; *p; p = &(*p)->next) {
     if (*p == g) {
       *p = g->next;

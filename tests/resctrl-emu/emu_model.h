@@ -52,6 +52,9 @@ struct emu_config {
   unsigned num_closids;
   bool features[EMU_NUM_FEATURES];
   uint64_t l3_size;
+  /* Limbo (emu_model.c, rmid_free): kernel_limbo models the kernel's limbo
+   * worker; else a fixed limbo_ms (0: instant), as --limbo-ms asks. */
+  bool kernel_limbo;
   unsigned limbo_ms;
   bool alloc; /* false: a monitoring-only CPU */
   unsigned num_cpus;
@@ -75,6 +78,9 @@ struct emu_host {
   int (*task_start)(void *ctx, pid_t tid, unsigned long long *start);
   /* calls cb for every live task (thread) of the host, in pid order */
   int (*for_each_task)(void *ctx, int (*cb)(pid_t tid, void *arg), void *arg);
+  /* 0 and the task's process (thread group id), else -ESRCH; may be NULL
+   * (then any two tasks count as one process) */
+  int (*task_tgid)(void *ctx, pid_t tid, pid_t *tgid);
   void *ctx;
 };
 
@@ -181,6 +187,9 @@ int emu_tasks_write(struct emu_model *m, struct emu_group *g, const char *buf,
                     size_t len, pid_t caller);
 int emu_tasks_show(struct emu_model *m, const struct emu_group *g,
                    struct emu_buf *out);
+/* arch_dup_task_struct(): tid, a new thread of creator's process, starts in
+ * creator's groups (see emu_tasks.c for what /proc cannot tell) */
+int emu_tasks_clone(struct emu_model *m, pid_t tid, pid_t creator);
 /* drops every membership of g (rmdir); a CTRL_MON's tasks go to the root */
 void emu_tasks_group_removed(struct emu_model *m, const struct emu_group *g);
 /* the host seam backed by /proc */

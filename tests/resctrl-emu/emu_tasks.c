@@ -122,6 +122,43 @@ static int task_move(struct emu_model *m, struct emu_group *g, pid_t tid) {
   return task_place(m, tid, start, g, NULL);
 }
 
+/*
+ * Inheritance: arch_dup_task_struct() (arch/x86/kernel/process.c, with
+ * CONFIG_X86_CPU_RESCTRL) copies the creating thread's closid and rmid into
+ * the new one, so a thread starts in the CTRL_MON and MON group of the
+ * thread that called clone() (since 6.13 KVM's kvm-nx-lpage-recovery task
+ * is made from the first vCPU thread to run). What /proc cannot tell: who
+ * created a thread (/proc/<tid>/status gives its process, Tgid, and PPid
+ * is the process's parent, not the creating thread), nor when, between
+ * two looks. So the emulator applies the rule only when told: the control
+ * line "clone TID CREATOR" says TID was made by CREATOR. Threads it is not
+ * told of start in the root like every task it never placed, which is
+ * kinder than Linux for threads a grouped thread creates. The rule: TID
+ * must be live, of CREATOR's process, and in no group yet (a thread the
+ * emulator placed already is not new); it then takes CREATOR's groups.
+ */
+int emu_tasks_clone(struct emu_model *m, pid_t tid, pid_t creator) {
+  unsigned long long start, cstart;
+  tasks_prune(m);
+  if (m->host.task_start(m->host.ctx, tid, &start) != 0 ||
+      m->host.task_start(m->host.ctx, creator, &cstart) != 0)
+    return -ESRCH;
+  if (m->host.task_tgid) {
+    pid_t a, b;
+    if (m->host.task_tgid(m->host.ctx, tid, &a) != 0 ||
+        m->host.task_tgid(m->host.ctx, creator, &b) != 0)
+      return -ESRCH;
+    if (a != b)
+      return -EINVAL;
+  }
+  if (task_find(m, tid) || tid == creator)
+    return -EINVAL;
+  const struct emu_task *c = task_find(m, creator);
+  if (!c)
+    return 0; /* the creator is in the root: so is the new thread */
+  return task_place(m, tid, start, c->ctrl, c->mon);
+}
+
 static char *trim(char *s) {
   while (isspace((unsigned char)*s))
     s++;
@@ -260,6 +297,29 @@ static int proc_task_start(void *ctx, pid_t tid, unsigned long long *start) {
   return 0;
 }
 
+/* /proc/<tid>/status "Tgid:": the thread's process. */
+static int proc_task_tgid(void *ctx, pid_t tid, pid_t *tgid) {
+  (void)ctx;
+  char path[64], line[256];
+  if (tid <= 0)
+    return -ESRCH;
+  snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+  FILE *f = fopen(path, "re");
+  if (!f)
+    return -ESRCH;
+  int ret = -ESRCH;
+  while (fgets(line, sizeof(line), f)) {
+    int v;
+    if (sscanf(line, "Tgid: %d", &v) == 1) {
+      *tgid = (pid_t)v;
+      ret = 0;
+      break;
+    }
+  }
+  fclose(f);
+  return ret;
+}
+
 static int is_number(const char *s) {
   if (!*s)
     return 0;
@@ -298,5 +358,6 @@ static int proc_for_each_task(void *ctx, int (*cb)(pid_t tid, void *arg),
 const struct emu_host emu_proc_host = {
     .task_start = proc_task_start,
     .for_each_task = proc_for_each_task,
+    .task_tgid = proc_task_tgid,
     .ctx = NULL,
 };

@@ -7,7 +7,7 @@
 . "$VR_SRCDIR/tests/resctrl-emu/emu-lib.sh"
 
 # --- info and the root's entries ------------------------------------------
-start_emu main --num-rmids 5 --num-closids 3 --cache-ids 0,1 \
+start_emu main --num-rmids 5 --num-closids 3 --cache-ids 0,1 --limbo-ms 0 \
   --features mbm_local_bytes,llc_occupancy --l3-size 1048576
 expect_file "$M/info/L3_MON/num_rmids" "5"
 expect_file "$M/info/L3_MON/mon_features" "llc_occupancy

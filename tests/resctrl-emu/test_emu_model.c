@@ -106,6 +106,76 @@ static void test_limbo_ends_after_limbo_ms(void **state) {
   emu_model_free(&m);
 }
 
+/* Issue 13 item 6: the kernel's limbo (kernel_limbo_ms). The group's
+ * occupancy when removed halves every second; the RMID is free at the first
+ * 1 s check where it is below max_threshold_occupancy (1 MiB / 2 RMIDs =
+ * 524288 here), never sooner than 1 s; an Unavailable occupancy keeps it
+ * in limbo for ever (6.12). */
+static void test_kernel_limbo(void **state) {
+  (void)state;
+  struct emu_model m;
+  setup_model(&m, 2, 0);
+  m.cfg.kernel_limbo = true;
+  struct emu_group *root = emu_model_root(&m);
+  struct emu_value big = {.kind = EMU_VALUE_NUMBER, .number = 4 * 524288};
+  struct emu_value small = {.kind = EMU_VALUE_NUMBER, .number = 4096};
+  struct emu_value unavailable = {.kind = EMU_VALUE_UNAVAILABLE};
+
+  /* small occupancy: one check, 1 s */
+  assert_int_equal(emu_model_mkdir_mon(&m, root, "a", 0), 0);
+  emu_model_set_value(emu_model_find(&m, NULL, "a"), 0, EMU_LLC_OCCUPANCY,
+                      small);
+  assert_int_equal(emu_model_rmdir(&m, emu_model_find(&m, NULL, "a"), 100), 0);
+  assert_int_equal(emu_model_mkdir_mon(&m, root, "b", 1099), -EBUSY);
+  assert_int_equal(emu_model_mkdir_mon(&m, root, "b", 1100), 0);
+
+  /* 4x the threshold: 1 MiB at the first check, 512 KiB (not below) at the
+   * second, 256 KiB at the third: 3 s */
+  emu_model_set_value(emu_model_find(&m, NULL, "b"), 0, EMU_LLC_OCCUPANCY, big);
+  assert_int_equal(emu_model_rmdir(&m, emu_model_find(&m, NULL, "b"), 2000), 0);
+  assert_int_equal(emu_model_mkdir_mon(&m, root, "c", 4999), -EBUSY);
+  assert_int_equal(emu_model_rmids_in_limbo(&m, 4999), 1);
+  assert_int_equal(emu_model_mkdir_mon(&m, root, "c", 5000), 0);
+
+  /* Unavailable: dirty for ever */
+  emu_model_set_value(emu_model_find(&m, NULL, "c"), 0, EMU_LLC_OCCUPANCY,
+                      unavailable);
+  assert_int_equal(emu_model_rmdir(&m, emu_model_find(&m, NULL, "c"), 7000), 0);
+  assert_int_equal(emu_model_mkdir_mon(&m, root, "d", 86400000), -EBUSY);
+  emu_model_free(&m);
+}
+
+/* Issue 13 item 5: a thread made by a grouped thread starts in its groups
+ * (arch_dup_task_struct), when the emulator is told who made it. */
+static void test_clone_inherits_groups(void **state) {
+  (void)state;
+  struct emu_model m;
+  setup_model(&m, 4, 0);
+  assert_int_equal(emu_model_mkdir_ctrl(&m, "c1", 0), 0);
+  struct emu_group *c1 = emu_model_find(&m, "c1", NULL);
+  assert_int_equal(emu_model_mkdir_mon(&m, c1, "m", 0), 0);
+  struct emu_group *mon = emu_model_find(&m, "c1", "m");
+  assert_int_equal(emu_tasks_write(&m, c1, "10\n", 3, 1), 0);
+  assert_int_equal(emu_tasks_write(&m, mon, "10\n", 3, 1), 0);
+  host.tids[2] = 12; /* tid 10 makes a thread */
+  host.starts[2] = 300;
+  host.count = 3;
+  assert_string_equal(show(&m, mon), "10\n");
+  assert_int_equal(emu_tasks_clone(&m, 12, 10), 0);
+  assert_string_equal(show(&m, mon), "10\n12\n");
+  assert_string_equal(show(&m, c1), "10\n12\n");
+  /* not new: placed already; dead: ESRCH */
+  assert_int_equal(emu_tasks_clone(&m, 12, 10), -EINVAL);
+  assert_int_equal(emu_tasks_clone(&m, 13, 10), -ESRCH);
+  /* made by a thread in the root (11): stays in the root */
+  host.tids[3] = 14;
+  host.starts[3] = 400;
+  host.count = 4;
+  assert_int_equal(emu_tasks_clone(&m, 14, 11), 0);
+  assert_string_equal(show(&m, emu_model_root(&m)), "11\n14\n");
+  emu_model_free(&m);
+}
+
 static void test_least_recently_freed_rmid_first(void **state) {
   (void)state;
   struct emu_model m;
@@ -152,6 +222,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_reused_tid_is_a_new_task),
       cmocka_unit_test(test_limbo_ends_after_limbo_ms),
+      cmocka_unit_test(test_kernel_limbo),
+      cmocka_unit_test(test_clone_inherits_groups),
       cmocka_unit_test(test_least_recently_freed_rmid_first),
       cmocka_unit_test(test_mbm_grows_and_ctrl_sums),
   };

@@ -70,6 +70,7 @@ static void test_defaults(void **state) {
   assert_int_equal(cfg.instance_format, VR_INSTANCE_NAME);
   assert_true(cfg.report_bytes && cfg.report_percent && cfg.report_bandwidth);
   assert_true(cfg.remove_groups_on_shutdown);
+  assert_true(cfg.keep_files_open);
   assert_string_equal(cfg.sysfs_path, "/sys");
   assert_string_equal(cfg.proc_path, "/proc");
   assert_string_equal(cfg.libvirt_run_path, "/run/libvirt/qemu");
@@ -94,6 +95,7 @@ static void test_every_key(void **state) {
       B("ReportPercent", 0),
       B("ReportBandwidth", 0),
       B("RemoveGroupsOnShutdown", 0),
+      B("KeepFilesOpen", 0),
       S("SysfsPath", "/tmp/sys"),
       S("ProcPath", "/tmp/proc"),
       S("LibvirtRunPath", "/tmp/run"),
@@ -118,6 +120,7 @@ static void test_every_key(void **state) {
   assert_int_equal(cfg.instance_format, VR_INSTANCE_UUID);
   assert_false(cfg.report_bytes || cfg.report_percent || cfg.report_bandwidth);
   assert_false(cfg.remove_groups_on_shutdown);
+  assert_false(cfg.keep_files_open);
   assert_string_equal(cfg.sysfs_path, "/tmp/sys");
   assert_string_equal(cfg.proc_path, "/tmp/proc");
   assert_string_equal(cfg.libvirt_run_path, "/tmp/run");
