@@ -54,9 +54,18 @@ void vr_engine_recheck_domains(vr_engine *e) {
   char reason[1024] = "";
   vr_resctrl *fresh = NULL;
   vr_resctrl_ref *ref = NULL;
-  if (vr_resctrl_open(e->cfg->resctrl_path, e->cfg->sysfs_path, &fresh, reason,
-                      sizeof(reason)) < 0 ||
-      !(ref = vr_resctrl_ref_new(fresh))) {
+  int status = vr_resctrl_open(e->cfg->resctrl_path, e->cfg->sysfs_path, &fresh,
+                               reason, sizeof(reason));
+  if (status == 0) {
+    /* The new handle keeps files open as the operator asked (KeepFilesOpen),
+     * and is open for the rest of this pass. */
+    vr_resctrl_set_keep_open(fresh, e->cfg->keep_files_open);
+    status = vr_resctrl_attach(fresh);
+    if (status < 0)
+      ssnprintf(reason, sizeof(reason), "cannot open %s again: %s",
+                e->cfg->resctrl_path, strerror(-status));
+  }
+  if (status < 0 || !(ref = vr_resctrl_ref_new(fresh))) {
     /* No domain left at all (every CPU of every L3 offline) lands here
      * too: nothing to read until one comes back. */
     vr_resctrl_close(fresh);

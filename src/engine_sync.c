@@ -105,8 +105,12 @@ void vr_engine_sync(vr_engine *e, bool full,
   e->rmid_retry_wanted = false;
 
   vr_engine_refresh_domains(e, full, dirty, n_dirty);
-  vr_engine_recheck_domains(e);
   if (!vr_engine_ensure_resctrl(e))
+    return;
+  /* After ensure: with KeepFilesOpen false the root is open only from
+   * there to the end of the pass, and the recheck lists mon_data through it. */
+  vr_engine_recheck_domains(e);
+  if (!e->resctrl)
     return;
   /* Until libvirt has answered once, we cannot tell our groups of running
    * domains from stale ones: prune nothing. */

@@ -91,6 +91,8 @@ void vr_resctrl_close(vr_resctrl *r);
  * cannot be listed.
  */
 int vr_resctrl_domains_changed(const vr_resctrl *r, bool *changed);
+
+/**
  * KeepFilesOpen false: closes root_fd now and makes every later reader
  * open, pread and close, so that nothing pins the mount between passes
  * (do_umount fails with EBUSY while any file is open inside). Call once,
