@@ -201,6 +201,23 @@ static int show_root_cb(pid_t tid, void *arg) {
   return emu_buf_printf(a->out, "%d\n", (int)tid);
 }
 
+struct show_group_arg {
+  struct emu_model *m;
+  const struct emu_group *g;
+  struct emu_buf *out;
+};
+
+/* One thread of the host's walk for a non-root group: printed when the
+ * model places it in the group (a MON group by its RMID, a CTRL_MON group
+ * by its CLOSID, which its MON groups' tasks share). */
+static int show_group_cb(pid_t tid, void *arg) {
+  struct show_group_arg *a = arg;
+  const struct emu_task *t = task_find(a->m, tid);
+  if (!t || (a->g->type == EMU_MON ? t->mon != a->g : t->ctrl != a->g))
+    return 0;
+  return emu_buf_printf(a->out, "%d\n", (int)tid);
+}
+
 /* rdtgroup.c show_rdt_tasks(): a CTRL_MON group lists the tasks with its
  * CLOSID (those of its MON groups too), and only when allocation is
  * supported (is_closid_match checks the alloc capability: on a
@@ -215,17 +232,14 @@ int emu_tasks_show(struct emu_model *m, const struct emu_group *g,
     struct show_root_arg a = {.m = m, .out = out};
     return m->host.for_each_task(m->host.ctx, show_root_cb, &a);
   }
-  for (size_t i = 0; i < m->num_tasks; i++) {
-    const struct emu_task *t = &m->tasks[i];
-    bool member = g->type == EMU_MON ? t->mon == g : t->ctrl == g;
-    if (!member)
-      continue;
-    /* a MON group only exists with monitoring: the emulator always has it */
-    int ret = emu_buf_printf(out, "%d\n", (int)t->tid);
-    if (ret)
-      return ret;
-  }
-  return 0;
+  /* The kernel does not keep a group's task list: show_rdt_tasks() walks
+   * every thread of the host (for_each_process_thread under rcu and
+   * rdtgroup_mutex) and prints those whose closid/rmid match, for any
+   * group, so one read costs O(host threads) however few the group holds.
+   * Modelled by walking the host's threads here too, in the host's order;
+   * membership is the model's. */
+  struct show_group_arg a = {.m = m, .g = g, .out = out};
+  return m->host.for_each_task(m->host.ctx, show_group_cb, &a);
 }
 
 /* /proc/<tid>/stat field 22 (starttime) tells tasks apart across tid reuse.
