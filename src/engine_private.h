@@ -120,8 +120,9 @@ void vr_engine_refresh_domains(vr_engine *e, bool full,
                                char dirty[][VR_UUID_STRING_LEN + 1],
                                size_t n_dirty);
 
-/** engine_plan.c: under the root's flock (*lock_fd), reads resctrl's state
- * and lets reconcile decide. -ENODEV: resctrl went away (the live set is
+/** engine_plan.c: reads resctrl's state and lets reconcile decide; when the
+ * plan changes anything, again under the root's flock (*lock_fd, else -1
+ * after it returns). -ENODEV: resctrl went away (the live set is
  * dropped, the handle forgotten); -ENOMEM. */
 int vr_engine_plan(vr_engine *e, vr_pass *pass, int *lock_fd);
 /** engine_plan.c: carries the plan out, noting failures and creations. */

@@ -1,7 +1,8 @@
 /**
  * One resync pass of the engine's worker, as a sequence of steps: refresh
  * the domains, make sure resctrl is there, build the desired groups,
- * report rejected metadata, plan under the root's flock, execute, report
+ * report rejected metadata, plan (under the root's flock when the plan
+ * changes anything, engine_plan.c), execute, report
  * outcomes, publish the live set, sweep notifications. Each step is in its
  * own file (engine_private.h lists them).
  */

@@ -10,6 +10,7 @@ FAULT_TESTS = tests/reliability/fault-libvirtd.sh \
 	tests/reliability/fault-storm.sh \
 	tests/reliability/fault-shutdown.sh \
 	tests/reliability/fault-stale-tids.sh \
-	tests/reliability/fault-rmid-retry.sh
+	tests/reliability/fault-rmid-retry.sh \
+	tests/reliability/fault-lock-scope.sh
 TESTS += $(FAULT_TESTS)
 EXTRA_DIST += $(FAULT_TESTS) tests/support/fault-lib.sh
