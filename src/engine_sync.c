@@ -47,14 +47,14 @@ static void pass_clear(vr_pass *pass) {
   memset(pass, 0, sizeof(*pass));
 }
 
-void vr_engine_sync(vr_engine *e, bool full,
+void vr_engine_sync(vr_engine *e, bool full, bool refetch,
                     char dirty[][VR_UUID_STRING_LEN + 1], size_t n_dirty) {
   vr_pass pass;
   int lock_fd = -1;
   memset(&pass, 0, sizeof(pass));
   e->rmid_retry_wanted = false;
 
-  vr_engine_refresh_domains(e, full, dirty, n_dirty);
+  vr_engine_refresh_domains(e, full, refetch, dirty, n_dirty);
   if (!vr_engine_ensure_resctrl(e))
     return;
   /* Until libvirt has answered once, we cannot tell our groups of running
