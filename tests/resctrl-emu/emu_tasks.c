@@ -213,7 +213,12 @@ struct show_group_arg {
 static int show_group_cb(pid_t tid, void *arg) {
   struct show_group_arg *a = arg;
   const struct emu_task *t = task_find(a->m, tid);
+  unsigned long long start;
   if (!t || (a->g->type == EMU_MON ? t->mon != a->g : t->ctrl != a->g))
+    return 0;
+  /* a reused tid is another task, which the kernel never placed here */
+  if (a->m->host.task_start(a->m->host.ctx, tid, &start) != 0 ||
+      start != t->start)
     return 0;
   return emu_buf_printf(a->out, "%d\n", (int)tid);
 }
@@ -225,8 +230,8 @@ static int show_group_cb(pid_t tid, void *arg) {
  * tasks with its RMID. The root holds every task not placed elsewhere. */
 int emu_tasks_show(struct emu_model *m, const struct emu_group *g,
                    struct emu_buf *out) {
-  tasks_prune(m);
   if (g == emu_model_root(m)) {
+    tasks_prune(m);
     if (!m->cfg.alloc)
       return 0;
     struct show_root_arg a = {.m = m, .out = out};
@@ -237,7 +242,9 @@ int emu_tasks_show(struct emu_model *m, const struct emu_group *g,
    * rdtgroup_mutex) and prints those whose closid/rmid match, for any
    * group, so one read costs O(host threads) however few the group holds.
    * Modelled by walking the host's threads here too, in the host's order;
-   * membership is the model's. */
+   * membership is the model's. A dead task is simply not in the walk, so
+   * no pruning of the whole model is needed here (it cost one /proc read
+   * per placed task per read, which the kernel does not pay). */
   struct show_group_arg a = {.m = m, .g = g, .out = out};
   return m->host.for_each_task(m->host.ctx, show_group_cb, &a);
 }
