@@ -335,7 +335,8 @@ cleanup:
 }
 
 int main(int argc, char **argv) {
-  shim_set_log_level(LOG_ERR);
+  /* Only errors, unless asked: log lines would cost writes in the timings. */
+  shim_set_log_level(getenv("VR_BENCH_VERBOSE") ? LOG_INFO : LOG_ERR);
   if (argc != 10) {
     fprintf(stderr, "usage: vr-bench-scale URI MOUNT SYSFS RUN_PATH N REPS "
                     "LIBVIRTD_PID EMU_PID STRACE_PREFIX\n");

@@ -146,19 +146,22 @@ rpc() {
        END { printf "%d %d\n", calls, bytes }' "$1"
 }
 
-printf '%5s %8s %8s %8s %8s %8s %7s %6s %6s %6s %8s %8s %8s %6s %6s %7s %8s %7s\n' \
-  N start_ms full_ms full_cpu lvd_cpu emu_cpu sc/full tasks comm lv/full lvKiB/f \
+printf '%-7s %5s %8s %8s %8s %8s %8s %7s %6s %6s %6s %8s %8s %8s %6s %6s %7s %8s %7s\n' \
+  build N start_ms full_ms full_cpu lvd_cpu emu_cpu sc/full tasks comm lv/full lvKiB/f \
   ev_ms ev_cpu sc/ev lv/ev read_us rd_busy rss_MiB
 last=""
-for n in $POINTS; do
+# VR_SCALE_BINS="label=path ...": several builds of vr-bench-scale (say,
+# before and after a change) side by side on the same host set-up.
+for n in $POINTS; do for bin in ${VR_SCALE_BINS:-"now=$scale_bin"}; do
+  label=${bin%%=*}
   uri="test+unix://$W/node-$n.xml?socket=$LV_SOCK"
-  line=$("$scale_bin" "$uri" "$W/emu" "$W/sys" "$W/run" "$n" "$REPS" \
-    "$lv_pid" "$emu_pid" "$W/st.$n") || vr_fail "vr-bench-scale at $n domains failed"
+  line=$("${bin#*=}" "$uri" "$W/emu" "$W/sys" "$W/run" "$n" "$REPS" \
+    "$lv_pid" "$emu_pid" "$W/st.$n") || vr_fail "vr-bench-scale ($label) at $n domains failed"
   f="$W/st.$n.full" e="$W/st.$n.event"
   read -r fcalls fbytes <<<"$(rpc "$f")"
   read -r ecalls _ <<<"$(rpc "$e")"
-  printf '%5d %8s %8s %8s %8s %8s %7d %6d %6d %6d %8.1f %8s %8s %6d %6d %7s %8s %7.1f\n' \
-    "$n" "$(field "$line" start_ms)" "$(field "$line" full_wall_ms)" \
+  printf '%-7s %5d %8s %8s %8s %8s %8s %7d %6d %6d %6d %8.1f %8s %8s %6d %6d %7s %8s %7.1f\n' \
+    "$label" "$n" "$(field "$line" start_ms)" "$(field "$line" full_wall_ms)" \
     "$(field "$line" full_cpu_ms)" "$(field "$line" full_libvirtd_ms)" \
     "$(field "$line" full_emu_ms)" "$(syscalls "$f")" "$(opens "$f" /tasks)" \
     "$(opens "$f" /comm)" "$fcalls" "$(awk -v b="$fbytes" 'BEGIN { print b / 1024 }')" \
@@ -166,7 +169,7 @@ for n in $POINTS; do
     "$(syscalls "$e")" "$ecalls" "$(field "$line" read_idle_us)" \
     "$(field "$line" read_busy_max_us)" "$(awk -v k="$(field "$line" rss_kib)" 'BEGIN { print k / 1024 }')"
   last=$(field "$line" full_cpu_ms)
-done
+done; done
 echo "(medians of $REPS passes; _ms wall, _cpu CPU ms user+system: ours (every" \
   "thread of the engine's process), libvirtd's, the emulator's; sc: system calls" \
   "of the worker thread in one pass (strace); tasks/comm: tasks and comm files" \
