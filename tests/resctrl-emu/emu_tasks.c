@@ -291,11 +291,13 @@ static int show_group(struct emu_model *m, const struct emu_group *g,
     shown[n_shown++] = t->tid;
     ret = emu_buf_printf(out, "%d\n", (int)t->tid);
   }
-  if (!ret)
+  /* (no qsort or bsearch of an empty array: shown may be NULL) */
+  if (!ret && n_shown)
     qsort(shown, n_shown, sizeof(*shown), pid_cmp);
   for (size_t i = 0; !ret && i < m->num_tasks; i++) {
     const struct emu_task *t = &m->tasks[i];
-    if (bsearch(&t->tid, shown, n_shown, sizeof(*shown), pid_cmp) ||
+    if ((n_shown &&
+         bsearch(&t->tid, shown, n_shown, sizeof(*shown), pid_cmp)) ||
         !live_member(m, g, t))
       continue;
     ret = emu_buf_printf(out, "%d\n", (int)t->tid);
