@@ -18,6 +18,23 @@ bench_vr_bench_events_LDADD = src/libvrcore.la tests/support/libvrtest.la $(LIBV
 
 EXTRA_DIST += bench/run-bench.sh bench/resctrl-tree.sh
 
+# make bench-scale (issue 17): the resync path at 50 / 200 / 500 domains,
+# its own target so that make bench stays short.
+check_PROGRAMS += bench/vr-bench-scale bench/vr-bench-threads
+bench_vr_bench_scale_SOURCES = bench/bench_scale.c $(BENCH_SHIM)
+bench_vr_bench_scale_CPPFLAGS = $(BENCH_CPP)
+bench_vr_bench_scale_LDADD = src/libvrcore.la tests/support/libvrtest.la $(LIBVIRT_LIBS)
+bench_vr_bench_threads_SOURCES = bench/bench_threads.c
+bench_vr_bench_threads_LDADD = -lpthread
+EXTRA_DIST += bench/run-bench-scale.sh
+
+bench-scale: tests/support/test-deps.stamp
+	$(MAKE) $(AM_MAKEFLAGS) bench/vr-bench-scale$(EXEEXT) \
+	  bench/vr-bench-threads$(EXEEXT) tests/resctrl-emu/resctrl-emu$(EXEEXT)
+	VR_BUILDDIR='$(abs_top_builddir)' VR_SRCDIR='$(abs_top_srcdir)' \
+	  $(SHELL) $(top_srcdir)/bench/run-bench-scale.sh
+.PHONY: bench-scale
+
 bench: tests/support/test-deps.stamp
 	$(MAKE) $(AM_MAKEFLAGS) bench/vr-bench-read$(EXEEXT) \
 	  bench/vr-bench-events$(EXEEXT) tests/resctrl-emu/resctrl-emu$(EXEEXT)

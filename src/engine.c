@@ -30,7 +30,16 @@ static void on_dirty(void *opaque, const char *uuid, const char *name,
   pthread_mutex_unlock(&e->lock);
 }
 
-static void on_resync(void *opaque) { vr_engine_request_resync(opaque); }
+/* After a (re)connect: events of the time away are lost, so the next pass
+ * asks libvirt about every domain. */
+static void on_resync(void *opaque) {
+  vr_engine *e = opaque;
+  pthread_mutex_lock(&e->lock);
+  e->full_resync = true;
+  e->refetch_all = true;
+  pthread_cond_signal(&e->wake);
+  pthread_mutex_unlock(&e->lock);
+}
 
 void vr_engine_request_resync(vr_engine *e) {
   pthread_mutex_lock(&e->lock);
@@ -104,14 +113,16 @@ static void *worker_main(void *arg) {
     size_t n_dirty = e->n_dirty;
     memcpy(dirty, e->dirty, n_dirty * sizeof(dirty[0]));
     e->n_dirty = 0;
+    bool refetch = e->refetch_all;
     e->full_resync = false;
+    e->refetch_all = false;
     e->reap_due = false;
     if (full)
       deadline_after(&next_refresh, e->cfg->refresh_interval_s);
     pthread_mutex_unlock(&e->lock);
 
     vr_live_reap(&e->live);
-    vr_engine_sync(e, full, dirty, n_dirty);
+    vr_engine_sync(e, full, refetch, dirty, n_dirty);
     retry_armed = arm_rmid_retry(e, &next_retry);
 
     pthread_mutex_lock(&e->lock);

@@ -47,14 +47,19 @@ static void refresh_domain(vr_engine *e, const char *uuid) {
   e->domains.domains[e->domains.count++] = fresh;
 }
 
-void vr_engine_refresh_domains(vr_engine *e, bool full,
+void vr_engine_refresh_domains(vr_engine *e, bool full, bool refetch,
                                char dirty[][VR_UUID_STRING_LEN + 1],
                                size_t n_dirty) {
   char reason[512] = "";
   if (full || !e->have_domains) {
     vr_domain_list_t fresh = {0};
-    int status =
-        vr_libvirt_list(e->libvirt, &e->filter, &fresh, reason, sizeof(reason));
+    /* Reuse is sound only for what the events of this connection cover:
+     * metadata changes (VIR_DOMAIN_EVENT_ID_METADATA_CHANGE) and restarts
+     * (a new id). The dirty domains are asked about below. */
+    const vr_domain_list_t *known =
+        e->have_domains && !refetch ? &e->domains : NULL;
+    int status = vr_libvirt_list_known(e->libvirt, &e->filter, known, &fresh,
+                                       reason, sizeof(reason));
     if (status < 0) {
       VR_COMPLAIN(LOG_WARNING, &e->libvirt_complaint,
                   "cannot list domains (%s); groups already made keep "
@@ -66,7 +71,8 @@ void vr_engine_refresh_domains(vr_engine *e, bool full,
     vr_domain_list_clear(&e->domains);
     e->domains = fresh;
     e->have_domains = true;
-    return;
+    if (!known)
+      return;
   }
   for (size_t i = 0; i < n_dirty; i++)
     refresh_domain(e, dirty[i]);

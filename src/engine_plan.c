@@ -1,6 +1,6 @@
 /**
- * The resctrl steps of a pass: read resctrl's state under the root's flock,
- * let reconcile decide, and carry the plan out.
+ * The resctrl steps of a pass: read resctrl's state, let reconcile decide,
+ * and carry the plan out, under the root's flock when it changes anything.
  */
 #include "engine_private.h"
 
@@ -8,19 +8,16 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
-int vr_engine_plan(vr_engine *e, vr_pass *pass, int *lock_fd) {
+/* Reads resctrl's state and lets reconcile decide; a state that cannot be
+ * read means resctrl went away: the handle is forgotten. */
+static int decide(vr_engine *e, vr_pass *pass, int *lock_fd) {
   char reason[1024] = "";
-  size_t n = pass->desired.n;
   vr_resctrl *r = e->resctrl->r;
-  pass->failure = calloc(n + 1, sizeof(*pass->failure));
-  pass->created = calloc(n + 1, sizeof(*pass->created));
-  if (!pass->failure || !pass->created) {
-    VR_ERROR("out of memory building the desired groups");
-    return -ENOMEM;
-  }
-  if (vr_resctrl_lock(r, true, lock_fd) < 0 ||
-      vr_resctrl_state_read(r, &pass->state, reason, sizeof(reason)) < 0) {
+  vr_plan_clear(&pass->plan);
+  vr_resctrl_state_free(&pass->state);
+  if (vr_resctrl_state_read(r, &pass->state, reason, sizeof(reason)) < 0) {
     VR_COMPLAIN(LOG_WARNING, &e->resctrl_complaint,
                 "resctrl at %s went away (%s); checking again every %u s",
                 e->cfg->resctrl_path, reason, e->cfg->refresh_interval_s);
@@ -29,12 +26,48 @@ int vr_engine_plan(vr_engine *e, vr_pass *pass, int *lock_fd) {
     vr_engine_forget_resctrl(e);
     return -ENODEV;
   }
-  if (vr_reconcile(pass->desired.groups, n, &pass->state, e->cfg->group_prefix,
-                   &pass->plan) < 0) {
+  if (vr_reconcile(pass->desired.groups, pass->desired.n, &pass->state,
+                   e->cfg->group_prefix, &pass->plan) < 0) {
     VR_ERROR("out of memory reconciling");
     return -ENOMEM;
   }
   return 0;
+}
+
+/*
+ * The flock on the root is taken only when there is something to change.
+ * libvirt (virResctrlLockWrite) and pqos take the same lock for their own
+ * changes, and pqos gives up on it after 100 ms; while we hold it, every
+ * tasks file we read makes the kernel walk all threads of the host
+ * (show_rdt_tasks). So a first look without the lock decides whether this
+ * pass changes anything; most passes (a RefreshInterval with nothing new)
+ * stop there. When it does, the look is repeated under the lock, since
+ * libvirt or pqos may have moved tasks meanwhile, and the plan carried out
+ * is the one made under the lock.
+ */
+int vr_engine_plan(vr_engine *e, vr_pass *pass, int *lock_fd) {
+  size_t n = pass->desired.n;
+  pass->failure = calloc(n + 1, sizeof(*pass->failure));
+  pass->created = calloc(n + 1, sizeof(*pass->created));
+  if (!pass->failure || !pass->created) {
+    VR_ERROR("out of memory building the desired groups");
+    return -ENOMEM;
+  }
+  int rc = decide(e, pass, lock_fd);
+  if (rc < 0 || pass->plan.n_actions == 0)
+    return rc;
+  rc = vr_resctrl_lock(e->resctrl->r, true, lock_fd);
+  if (rc < 0) {
+    VR_COMPLAIN(LOG_WARNING, &e->resctrl_complaint,
+                "resctrl at %s went away (cannot lock it: %s); checking "
+                "again every %u s",
+                e->cfg->resctrl_path, strerror(-rc),
+                e->cfg->refresh_interval_s);
+    *lock_fd = -1;
+    vr_engine_forget_resctrl(e);
+    return -ENODEV;
+  }
+  return decide(e, pass, lock_fd);
 }
 
 static bool has_tid(const pid_t *tids, size_t n, pid_t tid) {

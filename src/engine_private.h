@@ -66,6 +66,10 @@ struct vr_engine {
   pthread_cond_t wake;
   bool stopping;
   bool full_resync;
+  /* libvirt reconnected: events may have been lost, so the next full
+   * resync asks libvirt about every domain again (else it reuses what
+   * the last one learnt, vr_libvirt_list_known). */
+  bool refetch_all;
   bool reap_due; /* a read pass left a retired live set behind */
   char dirty[VR_MAX_DIRTY][VR_UUID_STRING_LEN + 1];
   size_t n_dirty;
@@ -124,7 +128,7 @@ typedef struct {
 
 /** One pass: refresh domains (all, or the dirty ones), reconcile, publish
  * the new live set. Runs on the worker thread (engine_sync.c). */
-void vr_engine_sync(vr_engine *e, bool full,
+void vr_engine_sync(vr_engine *e, bool full, bool refetch,
                     char dirty[][VR_UUID_STRING_LEN + 1], size_t n_dirty);
 
 /** Opens resctrl at ResctrlPath unless the engine holds it already; logs
@@ -146,13 +150,16 @@ void vr_engine_remove_all(vr_engine *e);
 /* ---- the steps of a pass ---- */
 
 /** engine_domains.c: refreshes e->domains from libvirt, all of them or the
- * dirty ones; keeps what it knew while libvirt does not answer. */
-void vr_engine_refresh_domains(vr_engine *e, bool full,
+ * dirty ones; keeps what it knew while libvirt does not answer. A full
+ * refresh asks only about domains it does not know (new ones, new runs,
+ * the dirty ones) unless refetch. */
+void vr_engine_refresh_domains(vr_engine *e, bool full, bool refetch,
                                char dirty[][VR_UUID_STRING_LEN + 1],
                                size_t n_dirty);
 
-/** engine_plan.c: under the root's flock (*lock_fd), reads resctrl's state
- * and lets reconcile decide. -ENODEV: resctrl went away (the live set is
+/** engine_plan.c: reads resctrl's state and lets reconcile decide; when the
+ * plan changes anything, again under the root's flock (*lock_fd, else -1
+ * after it returns). -ENODEV: resctrl went away (the live set is
  * dropped, the handle forgotten); -ENOMEM. */
 int vr_engine_plan(vr_engine *e, vr_pass *pass, int *lock_fd);
 /** engine_plan.c: carries the plan out, noting failures and creations. */

@@ -1,7 +1,8 @@
 /**
  * One resync pass of the engine's worker, as a sequence of steps: refresh
  * the domains, make sure resctrl is there, build the desired groups,
- * report rejected metadata, plan under the root's flock, execute, report
+ * report rejected metadata, plan (under the root's flock when the plan
+ * changes anything, engine_plan.c), execute, report
  * outcomes, publish the live set, sweep notifications. Each step is in its
  * own file (engine_private.h lists them).
  */
@@ -97,14 +98,14 @@ static void pass_clear(vr_pass *pass) {
   memset(pass, 0, sizeof(*pass));
 }
 
-void vr_engine_sync(vr_engine *e, bool full,
+void vr_engine_sync(vr_engine *e, bool full, bool refetch,
                     char dirty[][VR_UUID_STRING_LEN + 1], size_t n_dirty) {
   vr_pass pass;
   int lock_fd = -1;
   memset(&pass, 0, sizeof(pass));
   e->rmid_retry_wanted = false;
 
-  vr_engine_refresh_domains(e, full, dirty, n_dirty);
+  vr_engine_refresh_domains(e, full, refetch, dirty, n_dirty);
   if (!vr_engine_ensure_resctrl(e))
     return;
   /* After ensure: with KeepFilesOpen false the root is open only from

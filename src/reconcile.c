@@ -16,6 +16,45 @@ typedef struct {
   size_t desired;
 } claim;
 
+/* A name (and a parent CTRL_MON group, for MON groups) and the index of
+ * what bears it. */
+typedef struct {
+  const char *name;
+  const char *ctrl;
+  size_t index;
+} name_ref;
+
+static int compare_name_ref(const void *a, const void *b) {
+  const name_ref *x = a, *y = b;
+  int c = strcmp(x->name, y->name);
+  if (c == 0)
+    c = strcmp(x->ctrl, y->ctrl);
+  if (c == 0)
+    c = (x->index > y->index) - (x->index < y->index);
+  return c;
+}
+
+/* The first entry of the sorted refs[0..n) with this name and ctrl (the
+ * lowest index), or NULL. */
+static const name_ref *find_name_ref(const name_ref *refs, size_t n,
+                                     const char *name, const char *ctrl) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = strcmp(refs[mid].name, name);
+    if (c == 0)
+      c = strcmp(refs[mid].ctrl, ctrl);
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo < n && strcmp(refs[lo].name, name) == 0 &&
+      strcmp(refs[lo].ctrl, ctrl) == 0)
+    return &refs[lo];
+  return NULL;
+}
+
 typedef struct {
   const vr_desired_group *desired;
   size_t n_desired;
@@ -27,6 +66,14 @@ typedef struct {
   /* kept[i]: index of the existing MON group desired[i] keeps as it is, or
    * VR_NO_DESIRED when the plan (re)creates it. */
   size_t *kept;
+  /* Indexes, so that a pass at hundreds of domains stays O(n log n), not
+   * O(desired groups x MON groups): the named desired groups by (name,
+   * index), every MON group by (name, ctrl, index), and which MON groups
+   * a desired group keeps. */
+  name_ref *by_name;
+  size_t n_by_name;
+  name_ref *mon_by_name;
+  bool *group_kept;
 } ctx;
 
 static const vr_task_place root_place = {.tid = 0, .ctrl = "", .mon = ""};
@@ -110,16 +157,19 @@ static void name_groups(ctx *c) {
                   d->uuid, d->group);
       continue;
     }
-    for (size_t j = 0; j < i; j++) {
-      if (c->outcomes[j].kind != VR_OUTCOME_INVALID &&
-          strcmp(c->outcomes[j].name, o->name) == 0) {
-        set_outcome(o, VR_OUTCOME_CONFLICT, "group listed twice");
-        break;
-      }
-    }
-    if (o->kind == VR_OUTCOME_OK && d->n_threads == 0)
-      set_outcome(o, VR_OUTCOME_WAITING, "no vCPU of the group is online");
+    c->by_name[c->n_by_name++] =
+        (name_ref){.name = o->name, .ctrl = "", .index = i};
   }
+  /* The same directory twice: the first in the domain list keeps it. */
+  qsort(c->by_name, c->n_by_name, sizeof(*c->by_name), compare_name_ref);
+  for (size_t k = 1; k < c->n_by_name; k++)
+    if (strcmp(c->by_name[k].name, c->by_name[k - 1].name) == 0)
+      set_outcome(&c->outcomes[c->by_name[k].index], VR_OUTCOME_CONFLICT,
+                  "group listed twice");
+  for (size_t i = 0; i < c->n_desired; i++)
+    if (c->outcomes[i].kind == VR_OUTCOME_OK && c->desired[i].n_threads == 0)
+      set_outcome(&c->outcomes[i], VR_OUTCOME_WAITING,
+                  "no vCPU of the group is online");
 }
 
 static int build_claims(ctx *c) {
@@ -219,24 +269,20 @@ static bool must_release(const ctx *c, size_t i, pid_t tid) {
  * the MBM counter restart, and the next mkdir could fail with EBUSY. */
 static void keep_existing(ctx *c, size_t i) {
   const vr_group_outcome *o = &c->outcomes[i];
-  for (size_t g = 0; g < c->state->n_mon_groups; g++) {
-    const vr_mon_group_state *m = &c->state->mon_groups[g];
-    if (strcmp(m->name, o->name) != 0 || strcmp(m->ctrl, o->ctrl) != 0)
-      continue;
-    c->kept[i] = g;
+  const name_ref *m =
+      find_name_ref(c->mon_by_name, c->state->n_mon_groups, o->name, o->ctrl);
+  if (!m)
     return;
-  }
+  c->kept[i] = m->index;
+  c->group_kept[m->index] = true;
 }
 
 /* The desired group a directory called name stands for, if any: a REMOVE
  * of it (wrong parent, stray thread, conflict, no vCPU online) says which
  * group it was for. */
 static size_t desired_for_name(const ctx *c, const char *name) {
-  for (size_t i = 0; i < c->n_desired; i++)
-    if (c->outcomes[i].kind != VR_OUTCOME_INVALID &&
-        strcmp(c->outcomes[i].name, name) == 0)
-      return i;
-  return VR_NO_DESIRED;
+  const name_ref *r = find_name_ref(c->by_name, c->n_by_name, name, "");
+  return r ? r->index : VR_NO_DESIRED;
 }
 
 static vr_action *push(vr_plan *plan, vr_action_kind kind, const char *ctrl,
@@ -248,12 +294,7 @@ static vr_action *push(vr_plan *plan, vr_action_kind kind, const char *ctrl,
   return a;
 }
 
-static bool is_kept(const ctx *c, size_t g) {
-  for (size_t i = 0; i < c->n_desired; i++)
-    if (c->kept[i] == g)
-      return true;
-  return false;
-}
+static bool is_kept(const ctx *c, size_t g) { return c->group_kept[g]; }
 
 /* Removals first: RMIDs are scarce, free them before creating. */
 static void plan_actions(const ctx *c, vr_plan *plan) {
@@ -312,11 +353,23 @@ int vr_reconcile(const vr_desired_group *desired, size_t n_desired,
     max_actions += desired[i].n_threads;
   c.outcomes = calloc(n_desired ? n_desired : 1, sizeof(*c.outcomes));
   c.kept = calloc(n_desired ? n_desired : 1, sizeof(*c.kept));
+  c.by_name = calloc(n_desired ? n_desired : 1, sizeof(*c.by_name));
+  c.mon_by_name = calloc(state->n_mon_groups ? state->n_mon_groups : 1,
+                         sizeof(*c.mon_by_name));
+  c.group_kept = calloc(state->n_mon_groups ? state->n_mon_groups : 1,
+                        sizeof(*c.group_kept));
   out->actions = calloc(max_actions ? max_actions : 1, sizeof(*out->actions));
-  if (!c.outcomes || !c.kept || !out->actions) {
+  if (!c.outcomes || !c.kept || !c.by_name || !c.mon_by_name || !c.group_kept ||
+      !out->actions) {
     rc = -ENOMEM;
     goto out;
   }
+  for (size_t g = 0; g < state->n_mon_groups; g++)
+    c.mon_by_name[g] = (name_ref){.name = state->mon_groups[g].name,
+                                  .ctrl = state->mon_groups[g].ctrl,
+                                  .index = g};
+  qsort(c.mon_by_name, state->n_mon_groups, sizeof(*c.mon_by_name),
+        compare_name_ref);
   name_groups(&c);
   rc = build_claims(&c);
   if (rc != 0)
@@ -338,6 +391,9 @@ out:
     vr_plan_clear(out);
   free(c.outcomes);
   free(c.kept);
+  free(c.by_name);
+  free(c.mon_by_name);
+  free(c.group_kept);
   free(c.claims);
   return rc;
 }

@@ -22,6 +22,7 @@
 typedef struct vr_domain {
   char *name;
   char uuid[VIR_UUID_STRING_BUFLEN];
+  int id;           /* libvirt's id of this run: a restart changes it */
   int max_vcpus;    /* length of vcpu_tids */
   char *metadata;   /* our element, NULL when the domain has none */
   pid_t *vcpu_tids; /* by vCPU id; 0 for an offline vCPU */
@@ -67,6 +68,17 @@ int vr_libvirt_start(const vr_libvirt_config_t *cfg, vr_libvirt_t **out,
  * Returns 0, or a negative errno (-ENOTCONN while disconnected). */
 int vr_libvirt_list(vr_libvirt_t *lv, const vr_domain_filter_t *filter,
                     vr_domain_list_t *out, char *reason, size_t reason_len);
+
+/* vr_libvirt_list, asking libvirt only about what KNOWN (an earlier list of
+ * this connection, or NULL) does not tell: a domain listed there with the
+ * same UUID and id keeps its vCPU count and metadata, and only its vCPU
+ * threads are looked up again (locally, in /proc). One RPC for an
+ * unchanged host, instead of two per domain. Sound only while the events
+ * of the same connection report every metadata change: after a reconnect,
+ * pass NULL. */
+int vr_libvirt_list_known(vr_libvirt_t *lv, const vr_domain_filter_t *filter,
+                          const vr_domain_list_t *known, vr_domain_list_t *out,
+                          char *reason, size_t reason_len);
 
 /* Snapshots one domain by UUID string, if FILTER (NULL: all) selects it.
  * Returns 0; -ENOENT when it is not running (or gone) or not selected;

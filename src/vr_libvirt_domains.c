@@ -72,10 +72,35 @@ static bool skip_note(vr_libvirt_t *lv, const char *uuid, bool ok) {
   return news;
 }
 
-/* Fills OUT for a running domain: maximum vCPU count, metadata, vCPU
- * threads. */
-static int snapshot(vr_libvirt_t *lv, virDomainPtr dom, vr_domain_t *out,
-                    char *reason, size_t reason_len) {
+/* Asks libvirt for OUT's maximum vCPU count and our metadata element (two
+ * RPCs). Returns 0, or a negative errno with a reason. */
+static int ask_libvirt(vr_libvirt_t *lv, virDomainPtr dom, vr_domain_t *out,
+                       char *reason, size_t reason_len) {
+  out->max_vcpus = virDomainGetVcpusFlags(dom, VIR_DOMAIN_VCPU_LIVE |
+                                                   VIR_DOMAIN_VCPU_MAXIMUM);
+  /* The maximum only: which vCPUs are online is what their threads say,
+   * and the current count would cost one more RPC per domain. */
+  if (out->max_vcpus < 1)
+    return domain_error("cannot get its vCPU count", out->name, reason,
+                        reason_len);
+  out->metadata =
+      virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, lv->metadata_uri,
+                           VIR_DOMAIN_AFFECT_LIVE);
+  if (out->metadata == NULL) {
+    virErrorPtr e = virGetLastError();
+    /* VIR_ERR_NO_DOMAIN_METADATA: the domain simply has no element of ours. */
+    if (e == NULL || e->code != VIR_ERR_NO_DOMAIN_METADATA)
+      return domain_error("cannot read its metadata", out->name, reason,
+                          reason_len);
+  }
+  return 0;
+}
+
+/* Fills OUT for a running domain: maximum vCPU count and metadata, copied
+ * from SAME (a snapshot of the same run of this domain) or else asked of
+ * libvirt, then its vCPU threads. */
+static int snapshot(vr_libvirt_t *lv, virDomainPtr dom, const vr_domain_t *same,
+                    vr_domain_t *out, char *reason, size_t reason_len) {
   int ret = 0;
   const char *name = virDomainGetName(dom);
   memset(out, 0, sizeof(*out));
@@ -85,26 +110,18 @@ static int snapshot(vr_libvirt_t *lv, virDomainPtr dom, vr_domain_t *out,
     ret = -ENOMEM;
     goto fail;
   }
-  out->max_vcpus = virDomainGetVcpusFlags(dom, VIR_DOMAIN_VCPU_LIVE |
-                                                   VIR_DOMAIN_VCPU_MAXIMUM);
-  /* The maximum only: which vCPUs are online is what their threads say,
-   * and the current count would cost one more RPC per domain. */
-  if (out->max_vcpus < 1) {
-    ret = domain_error("cannot get its vCPU count", out->name, reason,
-                       reason_len);
-    goto fail;
-  }
-  out->metadata =
-      virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, lv->metadata_uri,
-                           VIR_DOMAIN_AFFECT_LIVE);
-  if (out->metadata == NULL) {
-    virErrorPtr e = virGetLastError();
-    /* VIR_ERR_NO_DOMAIN_METADATA: the domain simply has no element of ours. */
-    if (e == NULL || e->code != VIR_ERR_NO_DOMAIN_METADATA) {
-      ret = domain_error("cannot read its metadata", out->name, reason,
-                         reason_len);
+  /* The id comes with the domain object (no RPC). */
+  out->id = (int)virDomainGetID(dom);
+  if (same) {
+    out->max_vcpus = same->max_vcpus;
+    out->metadata = same->metadata ? strdup(same->metadata) : NULL;
+    if (same->metadata && !out->metadata) {
+      snprintf(reason, reason_len, "out of memory");
+      ret = -ENOMEM;
       goto fail;
     }
+  } else if ((ret = ask_libvirt(lv, dom, out, reason, reason_len)) < 0) {
+    goto fail;
   }
   out->vcpu_tids = calloc((size_t)out->max_vcpus, sizeof(pid_t));
   if (out->vcpu_tids == NULL) {
@@ -129,10 +146,11 @@ fail:
 
 /* snapshot(), with a domain whose threads cannot be found reported once. */
 static int snapshot_checked(vr_libvirt_t *lv, virDomainPtr dom,
-                            vr_domain_t *out, char *reason, size_t reason_len) {
+                            const vr_domain_t *same, vr_domain_t *out,
+                            char *reason, size_t reason_len) {
   char uuid[VIR_UUID_STRING_BUFLEN] = "";
   virDomainGetUUIDString(dom, uuid);
-  int ret = snapshot(lv, dom, out, reason, reason_len);
+  int ret = snapshot(lv, dom, same, out, reason, reason_len);
   if (ret == -ESRCH && skip_note(lv, uuid, false))
     VR_WARNING("domain %s: cannot find its vCPU threads (%s); skipping it. "
                "Only QEMU domains of the local libvirtd are supported; check "
@@ -144,9 +162,40 @@ static int snapshot_checked(vr_libvirt_t *lv, virDomainPtr dom,
   return ret;
 }
 
+static int compare_by_uuid(const void *a, const void *b) {
+  const vr_domain_t *const *x = a, *const *y = b;
+  return strcmp((*x)->uuid, (*y)->uuid);
+}
+
+/* The snapshot in the sorted by_uuid[0..n) of the same run (UUID and id) of
+ * the domain UUID, or NULL. */
+static const vr_domain_t *same_run(const vr_domain_t *const *by_uuid, size_t n,
+                                   const char *uuid, int id) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = strcmp(by_uuid[mid]->uuid, uuid);
+    if (c == 0)
+      return by_uuid[mid]->id == id ? by_uuid[mid] : NULL;
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return NULL;
+}
+
 int vr_libvirt_list(vr_libvirt_t *lv, const vr_domain_filter_t *filter,
                     vr_domain_list_t *out, char *reason, size_t reason_len) {
+  return vr_libvirt_list_known(lv, filter, NULL, out, reason, reason_len);
+}
+
+int vr_libvirt_list_known(vr_libvirt_t *lv, const vr_domain_filter_t *filter,
+                          const vr_domain_list_t *known, vr_domain_list_t *out,
+                          char *reason, size_t reason_len) {
   virDomainPtr *doms = NULL;
+  const vr_domain_t **by_uuid = NULL;
+  size_t n_known = known ? known->count : 0;
   int ret = 0;
   memset(out, 0, sizeof(*out));
   virConnectPtr c = vr_libvirt_conn_get(lv);
@@ -162,17 +211,28 @@ int vr_libvirt_list(vr_libvirt_t *lv, const vr_domain_filter_t *filter,
     goto out;
   }
   out->domains = calloc(n > 0 ? (size_t)n : 1, sizeof(*out->domains));
-  if (out->domains == NULL) {
+  by_uuid = calloc(n_known ? n_known : 1, sizeof(*by_uuid));
+  if (out->domains == NULL || by_uuid == NULL) {
     snprintf(reason, reason_len, "out of memory");
     ret = -ENOMEM;
     goto out;
   }
+  /* Sorted once, searched per domain: no O(domains^2) at hundreds. */
+  for (size_t k = 0; k < n_known; k++)
+    by_uuid[k] = &known->domains[k];
+  qsort(by_uuid, n_known, sizeof(*by_uuid), compare_by_uuid);
   for (int i = 0; i < n; i++) {
-    char why[512];
+    char why[512], uuid[VIR_UUID_STRING_BUFLEN] = "";
     const char *name = virDomainGetName(doms[i]);
     if (name == NULL || !vr_domain_filter_match(filter, name))
       continue;
-    int r = snapshot_checked(lv, doms[i], &out->domains[out->count], why,
+    const vr_domain_t *same = NULL;
+    if (n_known && virDomainGetUUIDString(doms[i], uuid) == 0)
+      same = same_run(by_uuid, n_known, uuid, (int)virDomainGetID(doms[i]));
+    /* A renamed domain is a changed one: ask again. */
+    if (same && strcmp(same->name, name) != 0)
+      same = NULL;
+    int r = snapshot_checked(lv, doms[i], same, &out->domains[out->count], why,
                              sizeof(why));
     if (r == 0)
       out->count++;
@@ -183,6 +243,7 @@ out:
   for (int i = 0; doms != NULL && i < n; i++)
     virDomainFree(doms[i]);
   free(doms);
+  free(by_uuid);
   virConnectClose(c);
   if (ret < 0)
     vr_domain_list_clear(out);
@@ -215,7 +276,7 @@ int vr_libvirt_get(vr_libvirt_t *lv, const vr_domain_filter_t *filter,
     snprintf(reason, reason_len, "domain %s is not running", uuid);
     ret = -ENOENT;
   } else {
-    ret = snapshot_checked(lv, dom, out, reason, reason_len);
+    ret = snapshot_checked(lv, dom, NULL, out, reason, reason_len);
   }
   if (dom != NULL)
     virDomainFree(dom);

@@ -14,6 +14,7 @@ FAULT_TESTS = tests/reliability/fault-libvirtd.sh \
 	tests/reliability/fault-rmid-retry.sh \
 	tests/reliability/fault-domains.sh \
 	tests/reliability/fault-restart-limbo.sh \
-	tests/reliability/fault-inherit.sh
+	tests/reliability/fault-inherit.sh \
+	tests/reliability/fault-lock-scope.sh
 TESTS += $(FAULT_TESTS)
 EXTRA_DIST += $(FAULT_TESTS) tests/support/fault-lib.sh

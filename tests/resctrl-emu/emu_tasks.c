@@ -7,9 +7,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static struct emu_task *task_find(struct emu_model *m, pid_t tid) {
@@ -238,6 +241,108 @@ static int show_root_cb(pid_t tid, void *arg) {
   return emu_buf_printf(a->out, "%d\n", (int)tid);
 }
 
+/* The host's threads as the last walk of /proc listed them, in its order.
+ * A read of a group's tasks visits each (below), as show_rdt_tasks()
+ * visits every thread under rdtgroup_mutex: O(host threads) per read, in
+ * memory as the kernel's is. The list itself is taken again once it is a
+ * second old; what it lacks meanwhile (a thread born since) or still holds
+ * (one that died) is settled by each member's own /proc entry below. */
+static struct {
+  pid_t *tids;
+  size_t n, cap;
+  uint64_t at_ms;
+  bool valid;
+  const struct emu_host *host_of; /* the model it was taken for */
+} host_threads;
+
+static uint64_t mono_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int host_threads_add(pid_t tid, void *arg) {
+  (void)arg;
+  if (host_threads.n == host_threads.cap) {
+    size_t cap = host_threads.cap ? host_threads.cap * 2 : 1024;
+    pid_t *tids = realloc(host_threads.tids, cap * sizeof(*tids));
+    if (!tids)
+      return -ENOMEM;
+    host_threads.tids = tids;
+    host_threads.cap = cap;
+  }
+  host_threads.tids[host_threads.n++] = tid;
+  return 0;
+}
+
+static int host_threads_refresh(struct emu_model *m) {
+  uint64_t now = mono_ms();
+  if (host_threads.valid && host_threads.host_of == &m->host &&
+      now - host_threads.at_ms < 1000)
+    return 0;
+  host_threads.n = 0;
+  host_threads.valid = false;
+  int ret = m->host.for_each_task(m->host.ctx, host_threads_add, NULL);
+  if (ret)
+    return ret;
+  host_threads.valid = true;
+  host_threads.host_of = &m->host;
+  host_threads.at_ms = now;
+  return 0;
+}
+
+/* Whether t is in g (a MON group by its RMID, a CTRL_MON group by its
+ * CLOSID, which its MON groups' tasks share) and still the task placed
+ * there: a reused tid is another task, which the kernel never placed. */
+static bool live_member(struct emu_model *m, const struct emu_group *g,
+                        const struct emu_task *t) {
+  unsigned long long start;
+  if (g->type == EMU_MON ? t->mon != g : t->ctrl != g)
+    return false;
+  return m->host.task_start(m->host.ctx, t->tid, &start) == 0 &&
+         start == t->start;
+}
+
+static int pid_cmp(const void *a, const void *b) {
+  pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* A non-root group's tasks: the walk of the host's threads, then members
+ * born since the list was taken (the kernel lists them last too: new tasks
+ * join the end of its task list). */
+static int show_group(struct emu_model *m, const struct emu_group *g,
+                      struct emu_buf *out) {
+  pid_t *shown = NULL;
+  size_t n_shown = 0;
+  int ret = host_threads_refresh(m);
+  if (!ret && m->num_tasks) {
+    shown = malloc(m->num_tasks * sizeof(*shown));
+    if (!shown)
+      ret = -ENOMEM;
+  }
+  for (size_t i = 0; !ret && i < host_threads.n; i++) {
+    const struct emu_task *t = task_find(m, host_threads.tids[i]);
+    if (!t || !live_member(m, g, t))
+      continue;
+    shown[n_shown++] = t->tid;
+    ret = emu_buf_printf(out, "%d\n", (int)t->tid);
+  }
+  /* (no qsort or bsearch of an empty array: shown may be NULL) */
+  if (!ret && n_shown)
+    qsort(shown, n_shown, sizeof(*shown), pid_cmp);
+  for (size_t i = 0; !ret && i < m->num_tasks; i++) {
+    const struct emu_task *t = &m->tasks[i];
+    if ((n_shown &&
+         bsearch(&t->tid, shown, n_shown, sizeof(*shown), pid_cmp)) ||
+        !live_member(m, g, t))
+      continue;
+    ret = emu_buf_printf(out, "%d\n", (int)t->tid);
+  }
+  free(shown);
+  return ret;
+}
+
 /* rdtgroup.c show_rdt_tasks(): a CTRL_MON group lists the tasks with its
  * CLOSID (those of its MON groups too), and only when allocation is
  * supported (is_closid_match checks the alloc capability: on a
@@ -245,24 +350,22 @@ static int show_root_cb(pid_t tid, void *arg) {
  * tasks with its RMID. The root holds every task not placed elsewhere. */
 int emu_tasks_show(struct emu_model *m, const struct emu_group *g,
                    struct emu_buf *out) {
-  tasks_prune(m);
   if (g == emu_model_root(m)) {
+    tasks_prune(m);
     if (!m->cfg.alloc)
       return 0;
     struct show_root_arg a = {.m = m, .out = out};
     return m->host.for_each_task(m->host.ctx, show_root_cb, &a);
   }
-  for (size_t i = 0; i < m->num_tasks; i++) {
-    const struct emu_task *t = &m->tasks[i];
-    bool member = g->type == EMU_MON ? t->mon == g : t->ctrl == g;
-    if (!member)
-      continue;
-    /* a MON group only exists with monitoring: the emulator always has it */
-    int ret = emu_buf_printf(out, "%d\n", (int)t->tid);
-    if (ret)
-      return ret;
-  }
-  return 0;
+  /* The kernel does not keep a group's task list: show_rdt_tasks() walks
+   * every thread of the host (for_each_process_thread under rcu and
+   * rdtgroup_mutex) and prints those whose closid/rmid match, for any
+   * group, so one read costs O(host threads) however few the group holds.
+   * Modelled by walking a list of the host's threads here too, in the
+   * host's order; membership is the model's. A dead task is simply not
+   * listed, so no pruning of the whole model is needed here (it cost one
+   * /proc read per placed task per read, which the kernel does not pay). */
+  return show_group(m, g, out);
 }
 
 /* /proc/<tid>/stat field 22 (starttime) tells tasks apart across tid reuse.

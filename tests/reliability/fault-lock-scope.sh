@@ -1,0 +1,59 @@
+#!/bin/bash
+# Issue 13 item 4 (the narrower lock): the plugin takes the root's flock only
+# around changes. libvirt (virResctrlLockWrite) and pqos take the same lock
+# for their own changes, and pqos gives up on it after 100 ms; a resync that
+# changes nothing must not hold them up.
+# Must hold: with RefreshInterval 1 and g1's group made, while another
+# process holds the flock on the resctrl root for several seconds, the
+# plugin's resyncs (four or more) never wait for it (no waiter of
+# collectd's in /proc/locks); once a change is due (the test moves the
+# vCPU thread out of our group), collectd waits for the lock, the thread
+# stays out while the lock is held, and it is back in our group within a
+# few seconds of the lock's release.
+. "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
+
+fault_setup
+fault_emu_start 0 33554432
+lv_define_guest g1 2 2 "<resmon xmlns=\"$NS\"><group name=\"a\" vcpus=\"0\"/></resmon>"
+lv_start_guest g1
+fault_collectd_start 1
+tid=$(vcpu_tids g1 0)
+wait_group_tasks g1 a "$tid" 10 || vr_fail "g1/a tasks '$(group_tasks g1 a)'"
+
+# collectd_waits: /proc/locks lists a blocked flock ("->") of collectd's.
+collectd_waits() { grep -E -- "-> FLOCK +ADVISORY +WRITE +$COLLECTD_PID " /proc/locks >/dev/null; }
+
+# Another locker (libvirt, pqos), on a descriptor of its own: the process
+# that ends up holding it (sleep, after exec) is the one stopped below, so
+# its exit releases the lock.
+(
+	exec 9<"$EMU_MNT"
+	flock -x 9
+	exec sleep 60
+) &
+holder=$!
+vr_on_cleanup "vr_stop_pid $holder sleep 5"
+holds() { ! flock -n "$EMU_MNT" true; }
+until_true 5 holds ||
+	vr_fail "the test's flock on $EMU_MNT is not held"
+vr_log "flock held by $holder; 5 s of RefreshInterval 1 resyncs with nothing to change"
+for _ in $(seq 50); do
+	collectd_waits && vr_fail "collectd waits for the lock though nothing changes: $(grep -F -- '->' /proc/locks)"
+	sleep 0.1
+done
+group_tasks_are g1 a "$tid" || vr_fail "g1/a tasks '$(group_tasks g1 a)' changed meanwhile"
+
+# A change: the vCPU thread leaves our group (to the root's tasks, as pqos
+# or an operator might move it). The next resync must wait for the lock.
+echo "$tid" >"$EMU_MNT/tasks"
+group_tasks_are g1 a "" || vr_fail "moving $tid out of g1/a failed: '$(group_tasks g1 a)'"
+until_true 5 collectd_waits || vr_fail "collectd does not wait for the lock though g1/a lost its thread"
+sleep 1
+group_tasks_are g1 a "" || vr_fail "g1/a got its thread back while another process held the lock"
+vr_log "collectd waits for the lock to put $tid back"
+vr_stop_pid "$holder" sleep 5
+t0=$(date +%s.%N)
+wait_group_tasks g1 a "$tid" 5 || vr_fail "g1/a tasks '$(group_tasks g1 a)' 5 s after the lock's release"
+vr_log "lock released -> thread back in g1/a: $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s"
+fault_clean_stop
+echo "PASS: fault-lock-scope ($(($(date +%s) - VR_T0))s)"
