@@ -75,6 +75,12 @@ struct emu_host {
   int (*task_start)(void *ctx, pid_t tid, unsigned long long *start);
   /* calls cb for every live task (thread) of the host, in pid order */
   int (*for_each_task)(void *ctx, int (*cb)(pid_t tid, void *arg), void *arg);
+  /* Optional (NULL: no inheritance modelled). The host's clock in the
+   * unit of task_start, and every thread of the process whose main
+   * thread is leader (-ESRCH when leader is no process's main thread). */
+  int (*now)(void *ctx, unsigned long long *ticks);
+  int (*for_each_thread)(void *ctx, pid_t leader,
+                         int (*cb)(pid_t tid, void *arg), void *arg);
   void *ctx;
 };
 
@@ -83,6 +89,10 @@ struct emu_task {
   unsigned long long start; /* tells a reused tid from the task we placed */
   struct emu_group *ctrl;   /* its CTRL_MON group (may be the root) */
   struct emu_group *mon;    /* NULL or a MON group below ctrl */
+  /* host clock when it was placed, and when its threads were last looked
+   * at for inheritance (emu_tasks.c, tasks_inherit) */
+  unsigned long long placed;
+  unsigned long long scanned;
   /* a task in the root and in no MON group is not stored */
 };
 
