@@ -23,12 +23,40 @@ void vr_desired_clear(vr_desired_set *d) {
 static int parse_domain(const vr_domain_t *dom, vr_default_group policy,
                         vr_group_list *list) {
   unsigned max_vcpus = dom->max_vcpus > 0 ? (unsigned)dom->max_vcpus : 0;
-  return dom->metadata ? vr_group_spec_parse(dom->metadata, max_vcpus, list)
+  return dom->metadata ? vr_group_spec_parse_domain(dom->metadata, max_vcpus,
+                                                    dom->iothread_ids, list)
                        : vr_group_spec_default(policy, max_vcpus, list);
 }
 
+/* Does spec take QEMU's thread t? Each thread is classified once, by its
+ * name (vr_thread_classify), so at most one group of a domain takes it;
+ * a thread no group takes is left where it is (it may have inherited a
+ * group from its creator). */
+static bool takes_thread(const vr_group_spec *spec, const vr_qemu_thread *t) {
+  if (spec->all_threads)
+    return true;
+  if (t->kind == VR_THREAD_IOTHREAD)
+    return t->id < VR_MAX_VCPUS && vr_cpuset_has(&spec->iothreads, t->id);
+  return spec->emulator;
+}
+
+/* Appends the iothreads and emulator threads of dom that spec takes to the
+ * group just added. */
+static void add_other_threads(vr_desired_set *d, const vr_domain_t *dom,
+                              const vr_group_spec *spec, size_t *next_thread) {
+  vr_desired_group *want = &d->groups[d->n - 1];
+  for (size_t t = 0; t < dom->n_threads; t++) {
+    const vr_qemu_thread *th = &dom->threads[t];
+    if (!takes_thread(spec, th))
+      continue;
+    d->threads[(*next_thread)++] =
+        (vr_vcpu_thread){.vcpu = th->id, .tid = th->tid, .kind = th->kind};
+    want->n_threads++;
+  }
+}
+
 /* Appends spec of dom as a desired group with the threads of its online
- * vCPUs. */
+ * vCPUs, its iothreads and emulator threads. */
 static void add_group(vr_desired_set *d, const vr_domain_t *dom,
                       const vr_group_spec *spec, size_t *next_thread) {
   vr_desired_group *want = &d->groups[d->n++];
@@ -50,6 +78,7 @@ static void add_group(vr_desired_set *d, const vr_domain_t *dom,
       want->n_threads++;
     }
   }
+  add_other_threads(d, dom, spec, next_thread);
 }
 
 /* The thread that two or more online vCPUs of dom share, or 0. QEMU's
@@ -132,6 +161,7 @@ int vr_desired_build(const vr_domain_list_t *domains, vr_default_group policy,
     total_groups += out->lists[i].n_groups;
     total_rejections += out->lists[i].n_rejections;
     total_threads += dom->max_vcpus > 0 ? (size_t)dom->max_vcpus : 0;
+    total_threads += dom->n_threads;
   }
   status = -ENOMEM;
   out->groups = calloc(total_groups + 1, sizeof(*out->groups));

@@ -37,6 +37,17 @@ int vr_engine_plan(vr_engine *e, vr_pass *pass, int *lock_fd) {
   return 0;
 }
 
+/* Checks an ASSIGN's thread right before it is written: still the
+ * domain's QEMU thread of that kind (vcpu_threads.h). */
+static int verify_thread(const vr_engine *e, const char *domain,
+                         const vr_action *a, char *reason, size_t len) {
+  if (a->thread == VR_THREAD_VCPU)
+    return vr_vcpu_thread_verify(e->cfg->libvirt_run_path, e->cfg->proc_path,
+                                 domain, a->tid, a->vcpu, reason, len);
+  return vr_qemu_thread_verify(e->cfg->libvirt_run_path, e->cfg->proc_path,
+                               domain, a->tid, a->thread, a->vcpu, reason, len);
+}
+
 void vr_engine_execute(vr_engine *e, vr_pass *pass) {
   const char *prefix = e->cfg->group_prefix;
   const vr_resctrl *r = e->resctrl->r;
@@ -69,24 +80,25 @@ void vr_engine_execute(vr_engine *e, vr_pass *pass) {
         VR_WARNING("cannot move thread %d out of resctrl group %s: %s",
                    (int)a->tid, a->name, reason);
     } else if (a->desired != VR_NO_DESIRED &&
-               vr_vcpu_thread_verify(
-                   e->cfg->libvirt_run_path, e->cfg->proc_path,
-                   pass->desired.groups[a->desired].domain, a->tid, a->vcpu,
-                   reason, sizeof(reason)) < 0) {
+               verify_thread(e, pass->desired.groups[a->desired].domain, a,
+                             reason, sizeof(reason)) < 0) {
       /* A stale snapshot (libvirt away): never move a task that is not
        * this vCPU's thread any more; the next look-up finds the new one. */
-      VR_INFO("domain %s group %s: not moving thread %d of vCPU %u: %s",
+      VR_INFO("domain %s group %s: not moving thread %d (%s %u): %s",
               pass->desired.groups[a->desired].domain,
-              pass->desired.groups[a->desired].group, (int)a->tid, a->vcpu,
-              reason);
+              pass->desired.groups[a->desired].group, (int)a->tid,
+              a->thread == VR_THREAD_VCPU ? "vCPU" : "other", a->vcpu, reason);
     } else {
       vr_resctrl_tasks_result result;
       status = vr_resctrl_group_add_tasks(r, prefix, a->ctrl, a->name, &a->tid,
                                           1, &result, reason, sizeof(reason));
       if (status < 0 && failure)
         vr_health_set(failure, VR_HEALTH_CONFLICT,
-                      "cannot move the thread of vCPU %u (tid %d) into its "
+                      "cannot move the thread of %s %u (tid %d) into its "
                       "group: %s",
+                      a->thread == VR_THREAD_VCPU       ? "vCPU"
+                      : a->thread == VR_THREAD_IOTHREAD ? "iothread"
+                                                        : "emulator thread",
                       a->vcpu, (int)a->tid, reason);
     }
   }
