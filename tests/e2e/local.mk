@@ -10,3 +10,6 @@ EXTRA_DIST += tests/e2e/test-chain-values.sh tests/support/chain-lib.sh \
 	tests/support/emu.sh
 TESTS += tests/e2e/test-chain-lifecycle.sh
 EXTRA_DIST += tests/e2e/test-chain-lifecycle.sh
+# whole VM (issue 16): emulator and iothread groups with real QEMU guests, DefaultGroup vm
+TESTS += tests/e2e/test-whole-vm.sh
+EXTRA_DIST += tests/e2e/test-whole-vm.sh
