@@ -16,6 +16,7 @@ void vr_desired_clear(vr_desired_set *d) {
   free(d->rejections);
   free(d->threads);
   free(d->shared);
+  free(d->unnamed);
   memset(d, 0, sizeof(*d));
 }
 
@@ -79,6 +80,34 @@ static void add_group(vr_desired_set *d, const vr_domain_t *dom,
     }
   }
   add_other_threads(d, dom, spec, next_thread);
+}
+
+/* Says once for dom, when one of its groups wants threads other than
+ * vCPUs and the snapshot classified none: a running QEMU always has its
+ * main thread, so none means QEMU gave its threads no names (no
+ * debug-threads=on) or /proc could not be read. Those groups then hold
+ * their vCPUs only, or wait. */
+static void note_unnamed(vr_desired_set *d, const vr_domain_t *dom,
+                         const vr_group_list *list,
+                         vr_group_rejection *notice) {
+  if (dom->n_threads > 0)
+    return;
+  for (size_t g = 0; g < list->n_groups; g++) {
+    const vr_group_spec *spec = &list->groups[g];
+    if (!spec->emulator && !spec->all_threads &&
+        vr_cpuset_is_empty(&spec->iothreads))
+      continue;
+    snprintf(notice->group, sizeof(notice->group), "%s",
+             VR_DESIRED_UNNAMED_LABEL);
+    snprintf(notice->reason, sizeof(notice->reason),
+             "QEMU's threads have no names (QEMU without debug-threads=on, "
+             "or its /proc unreadable): emulator and iothreads cannot be told "
+             "apart, so groups asking for them hold only their vCPUs (found "
+             "through libvirt's status XML) or wait");
+    d->rejections[d->n_rejections++] = (vr_desired_rejection){
+        .uuid = dom->uuid, .domain = dom->name, .rejection = notice};
+    return;
+  }
 }
 
 /* The thread that two or more online vCPUs of dom share, or 0. QEMU's
@@ -165,13 +194,16 @@ int vr_desired_build(const vr_domain_list_t *domains, vr_default_group policy,
   }
   status = -ENOMEM;
   out->groups = calloc(total_groups + 1, sizeof(*out->groups));
-  /* one more rejection per domain: its shared-thread notice */
+  /* two more rejections per domain: its shared-thread and unnamed-thread
+   * notices */
   out->rejections =
-      calloc(total_rejections + n_domains + 1, sizeof(*out->rejections));
+      calloc(total_rejections + 2 * n_domains + 1, sizeof(*out->rejections));
   out->threads =
       calloc(total_threads + total_groups + 1, sizeof(*out->threads));
   out->shared = calloc(n_domains + 1, sizeof(*out->shared));
-  if (!out->groups || !out->rejections || !out->threads || !out->shared)
+  out->unnamed = calloc(n_domains + 1, sizeof(*out->unnamed));
+  if (!out->groups || !out->rejections || !out->threads || !out->shared ||
+      !out->unnamed)
     goto fail;
 
   size_t next_thread = 0;
@@ -184,6 +216,7 @@ int vr_desired_build(const vr_domain_list_t *domains, vr_default_group policy,
           .domain = dom->name,
           .rejection = &list->rejections[r],
       };
+    note_unnamed(out, dom, list, &out->unnamed[i]);
     pid_t shared = shared_thread(dom);
     if (shared > 0) {
       add_shared(out, dom, list, shared, &out->shared[i], &next_thread);

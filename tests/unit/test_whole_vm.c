@@ -220,11 +220,46 @@ static void desired_threads(void **state) {
   vr_desired_clear(&d);
 }
 
+/* QEMU without thread names: said once for the domain, the vCPU part of
+ * a group still works. */
+static void unnamed_threads(void **state) {
+  (void)state;
+  pid_t vcpus[1] = {101};
+  vr_domain_t dom = {.name = "vm1",
+                     .uuid = U1,
+                     .max_vcpus = 1,
+                     .metadata = "<resmon><group name='e' emulator='yes'/>"
+                                 "<group name='all' vcpus='0' emulator='yes'/>"
+                                 "</resmon>",
+                     .vcpu_tids = vcpus};
+  vr_domain_list_t list = {.domains = &dom, .count = 1};
+  vr_desired_set d;
+  assert_int_equal(vr_desired_build(&list, VR_DEFAULT_GROUP_NONE, &d), 0);
+  /* 'all' is rejected (e has the emulator threads already): e stays,
+   * without a thread, and the domain gets the notice. */
+  assert_int_equal(d.n, 1);
+  assert_string_equal(d.groups[0].group, "e");
+  assert_int_equal(d.groups[0].n_threads, 0);
+  assert_int_equal(d.n_rejections, 2);
+  assert_string_equal(d.rejections[0].rejection->group, "all");
+  assert_string_equal(d.rejections[1].rejection->group,
+                      VR_DESIRED_UNNAMED_LABEL);
+  assert_non_null(strstr(d.rejections[1].rejection->reason, "debug-threads"));
+  vr_desired_clear(&d);
+
+  /* a domain of vCPU groups only: nothing to say */
+  dom.metadata = "<resmon><group vcpus='0'/></resmon>";
+  assert_int_equal(vr_desired_build(&list, VR_DEFAULT_GROUP_NONE, &d), 0);
+  assert_int_equal(d.n_rejections, 0);
+  assert_int_equal(d.groups[0].n_threads, 1);
+  vr_desired_clear(&d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(parse_cases),     cmocka_unit_test(iothread_ids_unknown),
       cmocka_unit_test(default_vm),      cmocka_unit_test(classify),
-      cmocka_unit_test(desired_threads),
+      cmocka_unit_test(desired_threads), cmocka_unit_test(unnamed_threads),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
