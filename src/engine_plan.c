@@ -48,11 +48,21 @@ static int verify_thread(const vr_engine *e, const char *domain,
                                domain, a->tid, a->thread, a->vcpu, reason, len);
 }
 
+/* "vCPU 3", "iothread 1" or "the emulator", for log lines. */
+static const char *describe_thread(const vr_action *a, char *buf, size_t len) {
+  if (a->thread == VR_THREAD_EMULATOR)
+    snprintf(buf, len, "the emulator");
+  else
+    snprintf(buf, len, "%s %u",
+             a->thread == VR_THREAD_IOTHREAD ? "iothread" : "vCPU", a->vcpu);
+  return buf;
+}
+
 void vr_engine_execute(vr_engine *e, vr_pass *pass) {
   const char *prefix = e->cfg->group_prefix;
   const vr_resctrl *r = e->resctrl->r;
   const vr_plan *plan = &pass->plan;
-  char reason[512];
+  char reason[512], what[32];
   for (size_t i = 0; i < plan->n_actions; i++) {
     const vr_action *a = &plan->actions[i];
     vr_health *failure =
@@ -83,23 +93,24 @@ void vr_engine_execute(vr_engine *e, vr_pass *pass) {
                verify_thread(e, pass->desired.groups[a->desired].domain, a,
                              reason, sizeof(reason)) < 0) {
       /* A stale snapshot (libvirt away): never move a task that is not
-       * this vCPU's thread any more; the next look-up finds the new one. */
-      VR_INFO("domain %s group %s: not moving thread %d (%s %u): %s",
-              pass->desired.groups[a->desired].domain,
-              pass->desired.groups[a->desired].group, (int)a->tid,
-              a->thread == VR_THREAD_VCPU ? "vCPU" : "other", a->vcpu, reason);
+       * this vCPU's thread any more; the next look-up finds the new one.
+       * QEMU's workers come and go all the time: one gone is routine. */
+      plugin_log(a->thread == VR_THREAD_EMULATOR ? LOG_DEBUG : LOG_INFO,
+                 VR_LOG_PREFIX "domain %s group %s: not moving thread %d of "
+                               "%s: %s",
+                 pass->desired.groups[a->desired].domain,
+                 pass->desired.groups[a->desired].group, (int)a->tid,
+                 describe_thread(a, what, sizeof(what)), reason);
     } else {
       vr_resctrl_tasks_result result;
       status = vr_resctrl_group_add_tasks(r, prefix, a->ctrl, a->name, &a->tid,
                                           1, &result, reason, sizeof(reason));
       if (status < 0 && failure)
         vr_health_set(failure, VR_HEALTH_CONFLICT,
-                      "cannot move the thread of %s %u (tid %d) into its "
+                      "cannot move the thread of %s (tid %d) into its "
                       "group: %s",
-                      a->thread == VR_THREAD_VCPU       ? "vCPU"
-                      : a->thread == VR_THREAD_IOTHREAD ? "iothread"
-                                                        : "emulator thread",
-                      a->vcpu, (int)a->tid, reason);
+                      describe_thread(a, what, sizeof(what)), (int)a->tid,
+                      reason);
     }
   }
 }

@@ -112,7 +112,7 @@ vr_log "iothreadadd: thread $new started in w1 emu (inherited from the main thre
 for inst in w1:emu w1:io w1:vcpus_0,1 w2:vm; do
 	until_true 10 has_value "$inst" || vr_fail "csv: no value for $inst"
 done
-tail -n +"$pass_line" "$log" | grep -E 'conflict|not moving' && vr_fail "conflicts or refused moves in the log"
+tail -n +"$pass_line" "$log" | grep -E 'conflict|not moving thread [0-9]+ of (vCPU|iothread)' && vr_fail "conflicts or refused moves of vCPU or iothreads in the log"
 collectd_no_errors "$log"
 chain_stop_clean
 no_sanitizer_report "$cd_dir/collectd.stdout"
