@@ -5,10 +5,12 @@
  *   <resmon xmlns="urn:x-virt-resctrl:resmon:1">
  *     <group vcpus="0-2"/>
  *     <group name="db" vcpus="3,5"/>
+ *     <group emulator="yes"/>
+ *     <group name="io" iothreads="1-2"/>
  *   </resmon>
  *
  * Pure: takes the XML string virDomainGetMetadata returns and the domain's
- * maximum vCPU count, returns the valid groups and, separately, one
+ * maximum vCPU count (and libvirt iothread ids), returns the valid groups and, separately, one
  * rejection per invalid group with its reason. Nothing here logs.
  */
 #ifndef VR_GROUP_SPEC_H
