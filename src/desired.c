@@ -16,6 +16,7 @@ void vr_desired_clear(vr_desired_set *d) {
   free(d->rejections);
   free(d->threads);
   free(d->shared);
+  free(d->unnamed);
   memset(d, 0, sizeof(*d));
 }
 
@@ -23,12 +24,40 @@ void vr_desired_clear(vr_desired_set *d) {
 static int parse_domain(const vr_domain_t *dom, vr_default_group policy,
                         vr_group_list *list) {
   unsigned max_vcpus = dom->max_vcpus > 0 ? (unsigned)dom->max_vcpus : 0;
-  return dom->metadata ? vr_group_spec_parse(dom->metadata, max_vcpus, list)
+  return dom->metadata ? vr_group_spec_parse_domain(dom->metadata, max_vcpus,
+                                                    dom->iothread_ids, list)
                        : vr_group_spec_default(policy, max_vcpus, list);
 }
 
+/* Does spec take QEMU's thread t? Each thread is classified once, by its
+ * name (vr_thread_classify), so at most one group of a domain takes it;
+ * a thread no group takes is left where it is (it may have inherited a
+ * group from its creator). */
+static bool takes_thread(const vr_group_spec *spec, const vr_qemu_thread *t) {
+  if (spec->all_threads)
+    return true;
+  if (t->kind == VR_THREAD_IOTHREAD)
+    return t->id < VR_MAX_VCPUS && vr_cpuset_has(&spec->iothreads, t->id);
+  return spec->emulator;
+}
+
+/* Appends the iothreads and emulator threads of dom that spec takes to the
+ * group just added. */
+static void add_other_threads(vr_desired_set *d, const vr_domain_t *dom,
+                              const vr_group_spec *spec, size_t *next_thread) {
+  vr_desired_group *want = &d->groups[d->n - 1];
+  for (size_t t = 0; t < dom->n_threads; t++) {
+    const vr_qemu_thread *th = &dom->threads[t];
+    if (!takes_thread(spec, th))
+      continue;
+    d->threads[(*next_thread)++] =
+        (vr_vcpu_thread){.vcpu = th->id, .tid = th->tid, .kind = th->kind};
+    want->n_threads++;
+  }
+}
+
 /* Appends spec of dom as a desired group with the threads of its online
- * vCPUs. */
+ * vCPUs, its iothreads and emulator threads. */
 static void add_group(vr_desired_set *d, const vr_domain_t *dom,
                       const vr_group_spec *spec, size_t *next_thread) {
   vr_desired_group *want = &d->groups[d->n++];
@@ -49,6 +78,35 @@ static void add_group(vr_desired_set *d, const vr_domain_t *dom,
       (*next_thread)++;
       want->n_threads++;
     }
+  }
+  add_other_threads(d, dom, spec, next_thread);
+}
+
+/* Says once for dom, when one of its groups wants threads other than
+ * vCPUs and the snapshot classified none: a running QEMU always has its
+ * main thread, so none means QEMU gave its threads no names (no
+ * debug-threads=on) or /proc could not be read. Those groups then hold
+ * their vCPUs only, or wait. */
+static void note_unnamed(vr_desired_set *d, const vr_domain_t *dom,
+                         const vr_group_list *list,
+                         vr_group_rejection *notice) {
+  if (dom->n_threads > 0)
+    return;
+  for (size_t g = 0; g < list->n_groups; g++) {
+    const vr_group_spec *spec = &list->groups[g];
+    if (!spec->emulator && !spec->all_threads &&
+        vr_cpuset_is_empty(&spec->iothreads))
+      continue;
+    snprintf(notice->group, sizeof(notice->group), "%s",
+             VR_DESIRED_UNNAMED_LABEL);
+    snprintf(notice->reason, sizeof(notice->reason),
+             "QEMU's threads have no names (QEMU without debug-threads=on, "
+             "or its /proc unreadable): emulator and iothreads cannot be told "
+             "apart, so groups asking for them hold only their vCPUs (found "
+             "through libvirt's status XML) or wait");
+    d->rejections[d->n_rejections++] = (vr_desired_rejection){
+        .uuid = dom->uuid, .domain = dom->name, .rejection = notice};
+    return;
   }
 }
 
@@ -132,16 +190,20 @@ int vr_desired_build(const vr_domain_list_t *domains, vr_default_group policy,
     total_groups += out->lists[i].n_groups;
     total_rejections += out->lists[i].n_rejections;
     total_threads += dom->max_vcpus > 0 ? (size_t)dom->max_vcpus : 0;
+    total_threads += dom->n_threads;
   }
   status = -ENOMEM;
   out->groups = calloc(total_groups + 1, sizeof(*out->groups));
-  /* one more rejection per domain: its shared-thread notice */
+  /* two more rejections per domain: its shared-thread and unnamed-thread
+   * notices */
   out->rejections =
-      calloc(total_rejections + n_domains + 1, sizeof(*out->rejections));
+      calloc(total_rejections + 2 * n_domains + 1, sizeof(*out->rejections));
   out->threads =
       calloc(total_threads + total_groups + 1, sizeof(*out->threads));
   out->shared = calloc(n_domains + 1, sizeof(*out->shared));
-  if (!out->groups || !out->rejections || !out->threads || !out->shared)
+  out->unnamed = calloc(n_domains + 1, sizeof(*out->unnamed));
+  if (!out->groups || !out->rejections || !out->threads || !out->shared ||
+      !out->unnamed)
     goto fail;
 
   size_t next_thread = 0;
@@ -154,6 +216,7 @@ int vr_desired_build(const vr_domain_list_t *domains, vr_default_group policy,
           .domain = dom->name,
           .rejection = &list->rejections[r],
       };
+    note_unnamed(out, dom, list, &out->unnamed[i]);
     pid_t shared = shared_thread(dom);
     if (shared > 0) {
       add_shared(out, dom, list, shared, &out->shared[i], &next_thread);

@@ -34,6 +34,10 @@ typedef struct {
   /* Per domain: the notice "vCPUs cannot be told apart", when its vCPUs
    * share one thread (rejections may point here). */
   vr_group_rejection *shared;
+  /* Per domain: the notice "QEMU names no threads", when a group asks for
+   * emulator or iothreads and the snapshot found none (rejections may
+   * point here). */
+  vr_group_rejection *unnamed;
 } vr_desired_set;
 
 /**
@@ -44,6 +48,9 @@ typedef struct {
 /* The label under which a domain whose vCPUs share one thread is reported
  * (once, whatever its groups). */
 #define VR_DESIRED_SHARED_LABEL "(vcpus)"
+/* The label under which a domain whose QEMU threads have no names is
+ * reported (once, when a group of it wants emulator or iothreads). */
+#define VR_DESIRED_UNNAMED_LABEL "(threads)"
 
 int vr_desired_build(const vr_domain_list_t *domains, vr_default_group policy,
                      vr_desired_set *out);

@@ -70,6 +70,27 @@ int vr_engine_plan(vr_engine *e, vr_pass *pass, int *lock_fd) {
   return decide(e, pass, lock_fd);
 }
 
+/* Checks an ASSIGN's thread right before it is written: still the
+ * domain's QEMU thread of that kind (vcpu_threads.h). */
+static int verify_thread(const vr_engine *e, const char *domain,
+                         const vr_action *a, char *reason, size_t len) {
+  if (a->thread == VR_THREAD_VCPU)
+    return vr_vcpu_thread_verify(e->cfg->libvirt_run_path, e->cfg->proc_path,
+                                 domain, a->tid, a->vcpu, reason, len);
+  return vr_qemu_thread_verify(e->cfg->libvirt_run_path, e->cfg->proc_path,
+                               domain, a->tid, a->thread, a->vcpu, reason, len);
+}
+
+/* "vCPU 3", "iothread 1" or "the emulator", for log lines. */
+static const char *describe_thread(const vr_action *a, char *buf, size_t len) {
+  if (a->thread == VR_THREAD_EMULATOR)
+    snprintf(buf, len, "the emulator");
+  else
+    snprintf(buf, len, "%s %u",
+             a->thread == VR_THREAD_IOTHREAD ? "iothread" : "vCPU", a->vcpu);
+  return buf;
+}
+
 static bool has_tid(const pid_t *tids, size_t n, pid_t tid) {
   for (size_t i = 0; i < n; i++)
     if (tids[i] == tid)
@@ -84,20 +105,24 @@ static bool has_tid(const pid_t *tids, size_t n, pid_t tid) {
 static void say_not_moving(const vr_engine *e, const vr_pass *pass,
                            const vr_action *a, const char *reason, pid_t *now,
                            size_t *n_now) {
+  char what[32];
   if (now)
     now[(*n_now)++] = a->tid;
   if (has_tid(e->not_moving, e->n_not_moving, a->tid))
     return;
-  VR_INFO("domain %s group %s: not moving thread %d of vCPU %u: %s",
-          pass->desired.groups[a->desired].domain,
-          pass->desired.groups[a->desired].group, (int)a->tid, a->vcpu, reason);
+  /* QEMU's workers come and go all the time: one gone is routine. */
+  plugin_log(a->thread == VR_THREAD_EMULATOR ? LOG_DEBUG : LOG_INFO,
+             VR_LOG_PREFIX "domain %s group %s: not moving thread %d of %s: %s",
+             pass->desired.groups[a->desired].domain,
+             pass->desired.groups[a->desired].group, (int)a->tid,
+             describe_thread(a, what, sizeof(what)), reason);
 }
 
 void vr_engine_execute(vr_engine *e, vr_pass *pass) {
   const char *prefix = e->cfg->group_prefix;
   const vr_resctrl *r = e->resctrl->r;
   const vr_plan *plan = &pass->plan;
-  char reason[512];
+  char reason[512], what[32];
   pid_t *now = calloc(plan->n_actions + 1, sizeof(*now));
   size_t n_now = 0;
   for (size_t i = 0; i < plan->n_actions; i++) {
@@ -127,12 +152,10 @@ void vr_engine_execute(vr_engine *e, vr_pass *pass) {
         VR_WARNING("cannot move thread %d out of resctrl group %s: %s",
                    (int)a->tid, a->name, reason);
     } else if (a->desired != VR_NO_DESIRED &&
-               vr_vcpu_thread_verify(
-                   e->cfg->libvirt_run_path, e->cfg->proc_path,
-                   pass->desired.groups[a->desired].domain, a->tid, a->vcpu,
-                   reason, sizeof(reason)) < 0) {
+               verify_thread(e, pass->desired.groups[a->desired].domain, a,
+                             reason, sizeof(reason)) < 0) {
       /* A stale snapshot (libvirt away): never move a task that is not
-       * this vCPU's thread any more; the next look-up finds the new one. */
+       * this thread any more; the next look-up finds the new one. */
       say_not_moving(e, pass, a, reason, now, &n_now);
     } else {
       vr_resctrl_tasks_result result;
@@ -140,9 +163,10 @@ void vr_engine_execute(vr_engine *e, vr_pass *pass) {
                                           1, &result, reason, sizeof(reason));
       if (status < 0 && failure)
         vr_health_set(failure, VR_HEALTH_CONFLICT,
-                      "cannot move the thread of vCPU %u (tid %d) into its "
+                      "cannot move the thread of %s (tid %d) into its "
                       "group: %s",
-                      a->vcpu, (int)a->tid, reason);
+                      describe_thread(a, what, sizeof(what)), (int)a->tid,
+                      reason);
     }
   }
   /* Out of memory: forget, and say them again next time. */

@@ -5,10 +5,12 @@
  *   <resmon xmlns="urn:x-virt-resctrl:resmon:1">
  *     <group vcpus="0-2"/>
  *     <group name="db" vcpus="3,5"/>
+ *     <group emulator="yes"/>
+ *     <group name="io" iothreads="1-2"/>
  *   </resmon>
  *
  * Pure: takes the XML string virDomainGetMetadata returns and the domain's
- * maximum vCPU count, returns the valid groups and, separately, one
+ * maximum vCPU count (and libvirt iothread ids), returns the valid groups and, separately, one
  * rejection per invalid group with its reason. Nothing here logs.
  */
 #ifndef VR_GROUP_SPEC_H
@@ -33,10 +35,23 @@
 void vr_vformat_cut(char *buf, size_t len, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
+/* The kinds of QEMU thread a group may hold (doc/design.md, "Metadata"). */
+typedef enum {
+  VR_THREAD_VCPU,     /* "CPU <n>/KVM": vCPU n */
+  VR_THREAD_IOTHREAD, /* "IO iothread<N>": libvirt's iothread N */
+  VR_THREAD_EMULATOR, /* any other thread of the QEMU process */
+} vr_thread_kind;
+
 typedef struct {
   char name[VR_GROUP_NAME_MAX + 1];
   vr_cpuset vcpus;
   char *members; /* every vCPU listed, "0,1,2" (heap) */
+  /* Non-vCPU threads (doc/design.md, "Metadata"): libvirt iothread ids
+   * (QEMU's "IO iothread<N>"), QEMU's other threads (emulator="yes"), or
+   * every thread of the QEMU process (DefaultGroup vm). */
+  vr_cpuset iothreads;
+  bool emulator;
+  bool all_threads;
 } vr_group_spec;
 
 typedef struct {
@@ -57,7 +72,12 @@ typedef enum {
   VR_DEFAULT_GROUP_NONE,
   VR_DEFAULT_GROUP_ALL,
   VR_DEFAULT_GROUP_PER_VCPU,
+  VR_DEFAULT_GROUP_VM, /* one group "vm" of every QEMU thread */
 } vr_default_group;
+
+/* The default group names of the thread kinds other than vCPUs. */
+#define VR_GROUP_EMULATOR_NAME "emulator"
+#define VR_GROUP_VM_NAME "vm"
 
 /**
  * Parses our metadata element. max_vcpus is the domain's maximum vCPU
@@ -68,6 +88,15 @@ typedef enum {
  */
 int vr_group_spec_parse(const char *xml, unsigned max_vcpus,
                         vr_group_list *out);
+
+/**
+ * vr_group_spec_parse, also checking every iothreads id against the
+ * domain's libvirt iothread ids (iothread_ids; NULL: not known, only the
+ * syntax is checked, as virt-resmon does without a domain).
+ */
+int vr_group_spec_parse_domain(const char *xml, unsigned max_vcpus,
+                               const vr_cpuset *iothread_ids,
+                               vr_group_list *out);
 
 /** The groups a domain without our element gets under policy. */
 int vr_group_spec_default(vr_default_group policy, unsigned max_vcpus,
@@ -80,6 +109,10 @@ int vr_group_spec_default(vr_default_group policy, unsigned max_vcpus,
  * must then be given a name) or len; buf is then "".
  */
 int vr_group_default_name(const vr_cpuset *vcpus, char *buf, size_t len);
+
+/** As vr_group_default_name for iothread ids: "iothreads_1-2". */
+int vr_group_default_iothreads_name(const vr_cpuset *iothreads, char *buf,
+                                    size_t len);
 
 /** True when name may be a group name (see VR_GROUP_NAME_MAX). */
 bool vr_group_name_valid(const char *name);

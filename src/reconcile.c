@@ -193,6 +193,17 @@ static int build_claims(ctx *c) {
   return 0;
 }
 
+/* What a thread is, for reasons: "vCPU 3", "iothread 1", "emulator". */
+static const char *thread_what(const vr_vcpu_thread *th, char *buf,
+                               size_t len) {
+  if (th->kind == VR_THREAD_EMULATOR)
+    snprintf(buf, len, "emulator");
+  else
+    snprintf(buf, len, "%s %u",
+             th->kind == VR_THREAD_IOTHREAD ? "iothread" : "vCPU", th->vcpu);
+  return buf;
+}
+
 /* Placement (doc/design.md, "resctrl rules"): a MON group must live under the
  * CTRL_MON group its tasks are in (the kernel rejects other tasks writes
  * with EINVAL), so all threads must share one CTRL_MON group; and a thread
@@ -202,23 +213,25 @@ static void place_group(ctx *c, size_t i) {
   const vr_desired_group *d = &c->desired[i];
   vr_group_outcome *o = &c->outcomes[i];
   const vr_vcpu_thread *first = NULL;
+  char what[32], what2[32];
   for (size_t t = 0; t < d->n_threads; t++) {
     const vr_vcpu_thread *th = &d->threads[t];
     size_t owner = claim_owner(c, th->tid);
     if (owner != i) {
       const vr_desired_group *other = &c->desired[owner];
       set_outcome(o, VR_OUTCOME_CONFLICT,
-                  "vCPU %u (thread %d) is also in domain %s group %s", th->vcpu,
-                  (int)th->tid, other->domain, other->group);
+                  "%s (thread %d) is also in domain %s group %s",
+                  thread_what(th, what, sizeof(what)), (int)th->tid,
+                  other->domain, other->group);
       return;
     }
     const vr_task_place *p = vr_resctrl_state_find(c->state, th->tid);
     if (p->mon[0] != '\0' && !is_ours(c, p->mon)) {
       set_outcome(o, VR_OUTCOME_CONFLICT,
-                  "vCPU %u (thread %d) is in MON group '%s%s%s', which "
+                  "%s (thread %d) is in MON group '%s%s%s', which "
                   "virt_resctrl does not own; not taking it",
-                  th->vcpu, (int)th->tid, p->ctrl, p->ctrl[0] ? "/" : "",
-                  p->mon);
+                  thread_what(th, what, sizeof(what)), (int)th->tid, p->ctrl,
+                  p->ctrl[0] ? "/" : "", p->mon);
       return;
     }
     if (!first) {
@@ -229,9 +242,10 @@ static void place_group(ctx *c, size_t i) {
       describe_ctrl(o->ctrl, a, sizeof(a));
       describe_ctrl(p->ctrl, b, sizeof(b));
       set_outcome(o, VR_OUTCOME_CONFLICT,
-                  "vCPU threads are in different CTRL_MON groups: vCPU %u "
-                  "in %s, vCPU %u in %s",
-                  first->vcpu, a, th->vcpu, b);
+                  "the group's threads are in different CTRL_MON groups: %s "
+                  "in %s, %s in %s",
+                  thread_what(first, what, sizeof(what)), a,
+                  thread_what(th, what2, sizeof(what2)), b);
       o->ctrl[0] = '\0';
       return;
     }
@@ -327,6 +341,7 @@ static void plan_actions(const ctx *c, vr_plan *plan) {
       vr_action *a = push(plan, VR_ACTION_ASSIGN, o->ctrl, o->name, i);
       a->tid = th->tid;
       a->vcpu = th->vcpu;
+      a->thread = th->kind;
     }
   }
 }

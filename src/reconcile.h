@@ -17,10 +17,13 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* One online vCPU and its thread (QEMU's "CPU <n>/KVM"). */
+/* One thread of a group: an online vCPU and its thread (QEMU's
+ * "CPU <n>/KVM"), or, by kind, an iothread (vcpu holds libvirt's iothread
+ * id) or an emulator thread (vcpu unused). */
 typedef struct {
   unsigned vcpu;
   pid_t tid;
+  vr_thread_kind kind;
 } vr_vcpu_thread;
 
 typedef struct {
@@ -66,9 +69,10 @@ typedef struct {
   vr_action_kind kind;
   char ctrl[VR_RESCTRL_NAME_MAX + 1]; /* parent CTRL_MON group, "" = root */
   char name[VR_RESCTRL_NAME_MAX + 1]; /* our MON group */
-  size_t desired; /* index into the desired groups, or VR_NO_DESIRED */
-  pid_t tid;      /* ASSIGN and RELEASE only */
-  unsigned vcpu;  /* ASSIGN only: the vCPU that thread runs */
+  size_t desired;        /* index into the desired groups, or VR_NO_DESIRED */
+  pid_t tid;             /* ASSIGN and RELEASE only */
+  unsigned vcpu;         /* ASSIGN only: the vCPU that thread runs */
+  vr_thread_kind thread; /* ASSIGN only: what the thread is */
 } vr_action;
 
 typedef enum {

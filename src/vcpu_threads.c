@@ -281,3 +281,129 @@ int vr_vcpu_thread_verify(const char *run_path, const char *proc_path,
   }
   return 0;
 }
+
+vr_thread_kind vr_thread_classify(const char *comm, unsigned *id) {
+  const char *p;
+  *id = 0;
+  int vcpu = vr_vcpu_parse_comm(comm);
+  if (vcpu >= 0) {
+    *id = (unsigned)vcpu;
+    return VR_THREAD_VCPU;
+  }
+  /* QEMU iothread.c: "IO %s" of the object's id; libvirt's are
+   * "iothread%u" (qemuBuildIOThreadCommandLine). The kernel keeps 15
+   * characters of a name, so ids up to 9999 are told apart. */
+  if (comm && strncmp(comm, "IO iothread", 11) == 0) {
+    long n = parse_decimal(comm + 11, &p, INT_MAX);
+    if (n > 0 && (*p == '\0' || (*p == '\n' && p[1] == '\0'))) {
+      *id = (unsigned)n;
+      return VR_THREAD_IOTHREAD;
+    }
+  }
+  return VR_THREAD_EMULATOR;
+}
+
+/* Appends one thread to *out. Returns 0 or -ENOMEM. */
+static int push_thread(vr_qemu_thread **out, size_t *n, size_t *cap, pid_t tid,
+                       vr_thread_kind kind, unsigned id) {
+  if (*n == *cap) {
+    size_t grown_cap = *cap ? *cap * 2 : 16;
+    vr_qemu_thread *grown = realloc(*out, grown_cap * sizeof(*grown));
+    if (!grown)
+      return -ENOMEM;
+    *out = grown;
+    *cap = grown_cap;
+  }
+  (*out)[(*n)++] = (vr_qemu_thread){.tid = tid, .kind = kind, .id = id};
+  return 0;
+}
+
+/* The source is /proc/<pid>/task/ * /comm, the names QEMU gives its threads:
+ * libvirt's status XML records vCPU threads only (and iothreads' ids from
+ * QMP query-iothreads, not its other threads), and its cgroup layout
+ * (emulator/, vcpuN/, iothreadN/) exists only where libvirtd manages
+ * cgroups. So a QEMU without names yields no classified thread. */
+int vr_qemu_threads_find(const char *run_path, const char *proc_path,
+                         const char *name, vr_qemu_thread **out, size_t *n,
+                         bool *named, char *reason, size_t reason_len) {
+  char dir[PATH_MAX];
+  pid_t pid = 0;
+  size_t cap = 0;
+  int ret = 0;
+  DIR *d = NULL;
+  *out = NULL;
+  *n = 0;
+  *named = false;
+  ret = read_pidfile(run_path, name, &pid, reason, reason_len);
+  if (ret < 0)
+    goto out;
+  if (snprintf(dir, sizeof(dir), "%s/%d/task", proc_path, (int)pid) >=
+      (int)sizeof(dir)) {
+    snprintf(reason, reason_len, "path too long: %s", proc_path);
+    ret = -ENAMETOOLONG;
+    goto out;
+  }
+  d = opendir(dir);
+  if (d == NULL) {
+    ret = -errno;
+    snprintf(reason, reason_len, "cannot open %s: %s", dir, strerror(-ret));
+    goto out;
+  }
+  struct dirent *de;
+  while (ret == 0 && (de = readdir(d)) != NULL) {
+    const char *end;
+    char path[PATH_MAX], comm[64];
+    unsigned id;
+    long tid = parse_decimal(de->d_name, &end, INT_MAX);
+    if (tid <= 0 || *end != '\0' ||
+        snprintf(path, sizeof(path), "%s/%s/comm", dir, de->d_name) >=
+            (int)sizeof(path) ||
+        vr_read_small_file_at(AT_FDCWD, path, comm, sizeof(comm)) < 0)
+      continue; /* a thread may exit between readdir and open */
+    vr_thread_kind kind = vr_thread_classify(comm, &id);
+    if (kind == VR_THREAD_VCPU) {
+      *named = true;
+      continue;
+    }
+    if (kind == VR_THREAD_IOTHREAD)
+      *named = true;
+    ret = push_thread(out, n, &cap, (pid_t)tid, kind, id);
+  }
+  if (ret < 0)
+    snprintf(reason, reason_len, "out of memory");
+out:
+  if (d)
+    closedir(d);
+  if (ret < 0 || !*named) {
+    free(*out);
+    *out = NULL;
+    *n = 0;
+  }
+  return ret;
+}
+
+int vr_qemu_thread_verify(const char *run_path, const char *proc_path,
+                          const char *name, pid_t tid, vr_thread_kind kind,
+                          unsigned id, char *reason, size_t reason_len) {
+  pid_t pid = 0;
+  char path[PATH_MAX], comm[64];
+  unsigned now_id;
+  int rc = read_pidfile(run_path, name, &pid, reason, reason_len);
+  if (rc < 0)
+    return rc;
+  if (snprintf(path, sizeof(path), "%s/%d/task/%d/comm", proc_path, (int)pid,
+               (int)tid) >= (int)sizeof(path) ||
+      vr_read_small_file_at(AT_FDCWD, path, comm, sizeof(comm)) < 0) {
+    snprintf(reason, reason_len,
+             "thread %d is no longer a thread of QEMU (pid %d)", (int)tid,
+             (int)pid);
+    return -ESRCH;
+  }
+  vr_thread_kind now = vr_thread_classify(comm, &now_id);
+  if (now != kind || (kind == VR_THREAD_IOTHREAD && now_id != id)) {
+    snprintf(reason, reason_len, "thread %d is now another kind of thread",
+             (int)tid);
+    return -ESRCH;
+  }
+  return 0;
+}

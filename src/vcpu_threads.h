@@ -7,8 +7,18 @@
 #ifndef VR_VCPU_THREADS_H
 #define VR_VCPU_THREADS_H
 
+#include "group_spec.h"
+
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+
+/* A QEMU thread that is not a vCPU's, as its name classifies it. */
+typedef struct {
+  pid_t tid;
+  vr_thread_kind kind; /* VR_THREAD_IOTHREAD or VR_THREAD_EMULATOR */
+  unsigned id;         /* the iothread id; 0 for an emulator thread */
+} vr_qemu_thread;
 
 /* Parses a thread name "CPU <n>/KVM" or "CPU <n>/TCG" (QEMU names its vCPU
  * threads so; a trailing newline as read from comm is allowed).
@@ -40,5 +50,29 @@ int vr_vcpu_threads_find(const char *run_path, const char *proc_path,
 int vr_vcpu_thread_verify(const char *run_path, const char *proc_path,
                           const char *name, pid_t tid, unsigned vcpu,
                           char *reason, size_t reason_len);
+
+/* Classifies a thread by the name QEMU gives it with debug-threads=on
+ * (which libvirt always passes): "CPU <n>/KVM" is vCPU n, "IO iothread<N>"
+ * libvirt's iothread N (libvirt names the iothread objects "iothread<N>",
+ * QEMU names their threads "IO <object id>"), anything else (the main
+ * thread, workers, "IO mon_iothread", "vhost-<pid>",
+ * "kvm-nx-lpage-recovery") an emulator thread. *id gets n or N. Pure. */
+vr_thread_kind vr_thread_classify(const char *comm, unsigned *id);
+
+/* Every thread of domain NAME's QEMU process that is not a vCPU's, by
+ * vr_thread_classify, into *out (heap, *n entries). *named is false when
+ * no thread bears a QEMU thread name (a QEMU without debug-threads=on):
+ * emulator and iothreads cannot be told apart then, so none is listed.
+ * Returns 0, or a negative errno with a reason. */
+int vr_qemu_threads_find(const char *run_path, const char *proc_path,
+                         const char *name, vr_qemu_thread **out, size_t *n,
+                         bool *named, char *reason, size_t reason_len);
+
+/* vr_vcpu_thread_verify for a thread of another kind: tid is still a
+ * thread of domain NAME's QEMU and its name still classifies as kind (and
+ * id, for an iothread). Returns 0, or -ESRCH with a reason. */
+int vr_qemu_thread_verify(const char *run_path, const char *proc_path,
+                          const char *name, pid_t tid, vr_thread_kind kind,
+                          unsigned id, char *reason, size_t reason_len);
 
 #endif /* VR_VCPU_THREADS_H */

@@ -180,8 +180,9 @@ static int add_domain(vr_config *cfg, const oconfig_item_t *item, char *err,
 
 static int apply_item(vr_config *cfg, const oconfig_item_t *item, char *err,
                       size_t err_len) {
+  /* In vr_default_group's order: the index is the policy. */
   static const char *const default_group_words[] = {"none", "all", "per-vcpu",
-                                                    NULL};
+                                                    "vm", NULL};
   static const char *const hostname_words[] = {"hostname", "name", "uuid",
                                                NULL};
   static const char *const instance_words[] = {"name", "uuid", NULL};

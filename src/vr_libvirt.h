@@ -18,6 +18,7 @@
 #include <libvirt/libvirt.h>
 
 #include "domain_filter.h"
+#include "vcpu_threads.h"
 
 typedef struct vr_domain {
   char *name;
@@ -26,6 +27,11 @@ typedef struct vr_domain {
   int max_vcpus;    /* length of vcpu_tids */
   char *metadata;   /* our element, NULL when the domain has none */
   pid_t *vcpu_tids; /* by vCPU id; 0 for an offline vCPU */
+  /* QEMU's other threads by their names (iothreads, emulator threads),
+   * and libvirt's iothread ids (NULL: unknown). */
+  vr_qemu_thread *threads;
+  size_t n_threads;
+  vr_cpuset *iothread_ids;
 } vr_domain_t;
 
 typedef struct vr_domain_list {

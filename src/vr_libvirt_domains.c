@@ -22,6 +22,8 @@ void vr_domain_clear(vr_domain_t *d) {
   free(d->name);
   free(d->metadata);
   free(d->vcpu_tids);
+  free(d->threads);
+  free(d->iothread_ids);
   memset(d, 0, sizeof(*d));
 }
 
@@ -70,6 +72,41 @@ static bool skip_note(vr_libvirt_t *lv, const char *uuid, bool ok) {
   }
   pthread_mutex_unlock(&lv->lock);
   return news;
+}
+
+/* The non-vCPU side of a snapshot (doc/design.md, "Metadata"): libvirt's
+ * iothread ids from virDomainGetIOThreadInfo (the live definition's
+ * <iothreadids>; the only place they are), and QEMU's other threads by
+ * name. Neither is fatal: without the ids, iothread groups are checked for
+ * syntax only; without names, emulator and iothread groups wait. */
+static void snapshot_other_threads(vr_libvirt_t *lv, virDomainPtr dom,
+                                   const vr_domain_t *same, vr_domain_t *out) {
+  virDomainIOThreadInfoPtr *info = NULL;
+  char why[384];
+  bool named;
+  /* The same run of the domain, known already: its iothread ids as asked
+   * then (an edit of our metadata marks the domain dirty and asks again),
+   * so that a full pass stays one libvirt call (issue 17). */
+  if (same && same->iothread_ids) {
+    out->iothread_ids = malloc(sizeof(vr_cpuset));
+    if (out->iothread_ids)
+      *out->iothread_ids = *same->iothread_ids;
+  } else {
+    int n = virDomainGetIOThreadInfo(dom, &info, VIR_DOMAIN_AFFECT_LIVE);
+    if (n >= 0 && (out->iothread_ids = calloc(1, sizeof(vr_cpuset))) != NULL)
+      for (int i = 0; i < n; i++)
+        if (info[i]->iothread_id < VR_MAX_VCPUS)
+          vr_cpuset_add(out->iothread_ids, info[i]->iothread_id);
+    for (int i = 0; i < n; i++)
+      virDomainIOThreadInfoFree(info[i]);
+    free(info);
+    if (n < 0)
+      virResetLastError();
+  }
+  if (vr_qemu_threads_find(lv->run_path, lv->proc_path, out->name,
+                           &out->threads, &out->n_threads, &named, why,
+                           sizeof(why)) < 0)
+    VR_DEBUG("domain %s: no emulator or iothreads: %s", out->name, why);
 }
 
 /* Asks libvirt for OUT's maximum vCPU count and our metadata element (two
@@ -138,6 +175,7 @@ static int snapshot(vr_libvirt_t *lv, virDomainPtr dom, const vr_domain_t *same,
     ret = -ESRCH;
     goto fail;
   }
+  snapshot_other_threads(lv, dom, same, out);
   return 0;
 fail:
   vr_domain_clear(out);

@@ -13,3 +13,6 @@ EXTRA_DIST += tests/e2e/test-chain-lifecycle.sh
 # issue 15 item 1, issue 13 item 3: a newer kernel's tree, domains going and coming
 TESTS += tests/e2e/test-newer-kernel.sh
 EXTRA_DIST += tests/e2e/test-newer-kernel.sh
+# whole VM (issue 16): emulator and iothread groups with real QEMU guests, DefaultGroup vm
+TESTS += tests/e2e/test-whole-vm.sh
+EXTRA_DIST += tests/e2e/test-whole-vm.sh

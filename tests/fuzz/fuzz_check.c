@@ -77,8 +77,10 @@ static bool printable_string(const char *buf, size_t len) {
 static int check_groups(const vr_group_list *list, unsigned max_vcpus,
                         char *members, char *why, size_t why_len) {
   unsigned limit = max_vcpus < VR_MAX_VCPUS ? max_vcpus : VR_MAX_VCPUS;
-  vr_cpuset claimed;
+  vr_cpuset claimed, io_claimed;
   vr_cpuset_clear(&claimed);
+  vr_cpuset_clear(&io_claimed);
+  int emulator_groups = 0;
   for (size_t i = 0; i < list->n_groups; i++) {
     const vr_group_spec *g = &list->groups[i];
     if (!memchr(g->name, 0, sizeof(g->name)))
@@ -89,8 +91,25 @@ static int check_groups(const vr_group_list *list, unsigned max_vcpus,
       if (strcmp(list->groups[j].name, g->name) == 0)
         return broken(why, why_len, "groups %zu and %zu share the name %s", j,
                       i, g->name);
-    if (vr_cpuset_is_empty(&g->vcpus))
-      return broken(why, why_len, "group %s: no vCPU", g->name);
+    /* A group holds some thread: vCPUs, iothreads (ids from 1, each in
+     * one group), or the emulator threads (one group at most). */
+    if (vr_cpuset_is_empty(&g->vcpus) && vr_cpuset_is_empty(&g->iothreads) &&
+        !g->emulator)
+      return broken(why, why_len, "group %s: no thread", g->name);
+    if (vr_cpuset_has(&g->iothreads, 0))
+      return broken(why, why_len, "group %s: iothread 0", g->name);
+    int io_shared = vr_cpuset_first_common(&io_claimed, &g->iothreads);
+    if (io_shared >= 0)
+      return broken(why, why_len, "group %s: iothread %d also in another group",
+                    g->name, io_shared);
+    for (int id = vr_cpuset_next(&g->iothreads, 0); id >= 0;
+         id = vr_cpuset_next(&g->iothreads, (unsigned)id + 1))
+      vr_cpuset_add(&io_claimed, (unsigned)id);
+    if (g->emulator && ++emulator_groups > 1)
+      return broken(why, why_len, "group %s: a second emulator group", g->name);
+    if (g->all_threads)
+      return broken(why, why_len, "group %s: every thread, from metadata",
+                    g->name);
     int high = vr_cpuset_next(&g->vcpus, limit);
     if (high >= 0)
       return broken(why, why_len, "group %s: vCPU %d not below %u", g->name,
@@ -102,7 +121,7 @@ static int check_groups(const vr_group_list *list, unsigned max_vcpus,
     for (int id = vr_cpuset_next(&g->vcpus, 0); id >= 0;
          id = vr_cpuset_next(&g->vcpus, (unsigned)id + 1))
       vr_cpuset_add(&claimed, (unsigned)id);
-    if (!g->members || !g->members[0])
+    if (!g->members || (!g->members[0] && !vr_cpuset_is_empty(&g->vcpus)))
       return broken(why, why_len, "group %s: no member list", g->name);
     if (vr_cpuset_format_list(&g->vcpus, members, LIST_MAX) < 0 ||
         strcmp(members, g->members) != 0)

@@ -98,6 +98,19 @@ static int setup_tree(void **state) {
   rt_put(run, "noproc.pid", "555\n");
   rt_put(run, "noproc.xml", status_xml);
   rt_put(run, "junk.pid", "abc\n");
+  /* whole VM (issue 16): w names its threads, u (no debug-threads) not */
+  const char *w_tasks[][3] = {
+      {"300", "300", "qemu-system-x86\n"}, {"300", "301", "CPU 0/TCG\n"},
+      {"300", "302", "IO iothread1\n"},    {"300", "303", "worker\n"},
+      {"300", "304", "IO mon_iothread\n"}, {"400", "400", "qemu-system-x86\n"},
+      {"400", "401", "qemu-system-x86\n"}};
+  for (size_t i = 0; i < 7; i++) {
+    char rel[64];
+    snprintf(rel, sizeof(rel), "%s/task/%s/comm", w_tasks[i][0], w_tasks[i][1]);
+    rt_put(proc, rel, w_tasks[i][2]);
+  }
+  rt_put(run, "w.pid", "300\n");
+  rt_put(run, "u.pid", "400\n");
   return 0;
 }
 
@@ -136,6 +149,69 @@ static void test_find_fallback_and_errors(void **state) {
   assert_int_equal(
       vr_vcpu_threads_find(run, proc, "junk", tids, 3, why, sizeof(why)),
       -EINVAL);
+}
+
+/* QEMU's other threads by name (issue 16): iothreads by libvirt id, every
+ * other thread but the vCPUs' as emulator; none when QEMU names none. */
+static void test_qemu_threads(void **state) {
+  (void)state;
+  char why[512];
+  vr_qemu_thread *t = NULL;
+  size_t n = 0;
+  bool named = false;
+  assert_int_equal(
+      vr_qemu_threads_find(run, proc, "w", &t, &n, &named, why, sizeof(why)),
+      0);
+  assert_true(named);
+  assert_int_equal(n, 4);
+  int emulator = 0, iothread = 0;
+  for (size_t i = 0; i < n; i++) {
+    assert_int_not_equal(t[i].tid, 301); /* the vCPU's is not listed */
+    if (t[i].kind == VR_THREAD_IOTHREAD) {
+      assert_int_equal(t[i].tid, 302);
+      assert_int_equal(t[i].id, 1);
+      iothread++;
+    } else {
+      assert_int_equal(t[i].kind, VR_THREAD_EMULATOR);
+      assert_true(t[i].tid == 300 || t[i].tid == 303 || t[i].tid == 304);
+      emulator++;
+    }
+  }
+  assert_int_equal(emulator, 3);
+  assert_int_equal(iothread, 1);
+  free(t);
+
+  assert_int_equal(
+      vr_qemu_threads_find(run, proc, "u", &t, &n, &named, why, sizeof(why)),
+      0);
+  assert_false(named);
+  assert_int_equal(n, 0);
+  assert_null(t);
+  assert_int_equal(
+      vr_qemu_threads_find(run, proc, "nope", &t, &n, &named, why, sizeof(why)),
+      -ENOENT);
+
+  /* right before a write: still that kind of thread of that QEMU */
+  assert_int_equal(vr_qemu_thread_verify(run, proc, "w", 302,
+                                         VR_THREAD_IOTHREAD, 1, why,
+                                         sizeof(why)),
+                   0);
+  assert_int_equal(vr_qemu_thread_verify(run, proc, "w", 302,
+                                         VR_THREAD_IOTHREAD, 2, why,
+                                         sizeof(why)),
+                   -ESRCH);
+  assert_int_equal(vr_qemu_thread_verify(run, proc, "w", 303,
+                                         VR_THREAD_EMULATOR, 0, why,
+                                         sizeof(why)),
+                   0);
+  assert_int_equal(vr_qemu_thread_verify(run, proc, "w", 301,
+                                         VR_THREAD_EMULATOR, 0, why,
+                                         sizeof(why)),
+                   -ESRCH);
+  assert_int_equal(vr_qemu_thread_verify(run, proc, "w", 401,
+                                         VR_THREAD_EMULATOR, 0, why,
+                                         sizeof(why)),
+                   -ESRCH);
 }
 
 /* Adds ENTRY, expecting success. */
@@ -224,6 +300,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_find_proc, setup_tree,
                                       teardown_tree),
       cmocka_unit_test_setup_teardown(test_find_fallback_and_errors, setup_tree,
+                                      teardown_tree),
+      cmocka_unit_test_setup_teardown(test_qemu_threads, setup_tree,
                                       teardown_tree),
       cmocka_unit_test(test_filter_empty),
       cmocka_unit_test(test_filter_names),

@@ -81,6 +81,12 @@ struct emu_host {
   /* 0 and the task's process (thread group id), else -ESRCH; may be NULL
    * (then any two tasks count as one process) */
   int (*task_tgid)(void *ctx, pid_t tid, pid_t *tgid);
+  /* Optional (NULL: no inheritance modelled). The host's clock in the
+   * unit of task_start, and every thread of the process whose main
+   * thread is leader (-ESRCH when leader is no process's main thread). */
+  int (*now)(void *ctx, unsigned long long *ticks);
+  int (*for_each_thread)(void *ctx, pid_t leader,
+                         int (*cb)(pid_t tid, void *arg), void *arg);
   void *ctx;
 };
 
@@ -89,6 +95,11 @@ struct emu_task {
   unsigned long long start; /* tells a reused tid from the task we placed */
   struct emu_group *ctrl;   /* its CTRL_MON group (may be the root) */
   struct emu_group *mon;    /* NULL or a MON group below ctrl */
+  /* host clock when it was placed, and when its threads were last looked
+   * at for inheritance (emu_tasks.c, tasks_inherit) */
+  unsigned long long placed;
+  unsigned long long scanned;
+  bool leader; /* a process's main thread (tid == tgid) */
   /* a task in the root and in no MON group is not stored */
 };
 

@@ -67,7 +67,76 @@ static int task_place(struct emu_model *m, pid_t tid, unsigned long long start,
   t->start = start;
   t->ctrl = ctrl;
   t->mon = mon;
+  t->placed = t->scanned = 0;
+  /* Only a process's main thread is looked at for inheritance: knowing it
+   * here keeps tasks_inherit from reading /proc for every placed vCPU
+   * thread at every tasks read (a dense host places thousands). */
+  pid_t tgid = tid;
+  t->leader = !m->host.task_tgid ||
+              (m->host.task_tgid(m->host.ctx, tid, &tgid) == 0 && tgid == tid);
+  if (m->host.now)
+    m->host.now(m->host.ctx, &t->placed);
+  t->scanned = t->placed;
   return 0;
+}
+
+struct inherit_arg {
+  struct emu_model *m;
+  pid_t leader;
+  unsigned long long since; /* threads started after this are new */
+  int ret;
+};
+
+static int inherit_cb(pid_t tid, void *arg) {
+  struct inherit_arg *a = arg;
+  unsigned long long start;
+  if (tid == a->leader || task_find(a->m, tid) ||
+      a->m->host.task_start(a->m->host.ctx, tid, &start) != 0 ||
+      start <= a->since)
+    return 0;
+  /* re-find the leader: task_place may have moved the array */
+  struct emu_task *l = task_find(a->m, a->leader);
+  if (!l)
+    return 0;
+  a->ret = task_place(a->m, tid, start, l->ctrl, l->mon);
+  return a->ret;
+}
+
+/* kernel/fork.c dup_task_struct() -> arch_dup_task_struct() copies the whole
+ * task_struct, closid and rmid included: a new thread starts in its
+ * creator's CTRL_MON and MON group. FUSE never sees a clone, so the model
+ * looks, at every tasks read or write, for threads that started since it
+ * last looked, in processes whose main thread is placed, and places each
+ * once where the main thread is. It takes the main thread for the creator
+ * (/proc does not say which thread called clone): QEMU's main loop is what
+ * creates its workers and hot-added iothreads. Threads started before the
+ * main thread was placed stay where they were, as in the kernel. */
+static int tasks_inherit(struct emu_model *m) {
+  unsigned long long now;
+  if (!m->host.now || !m->host.for_each_thread ||
+      m->host.now(m->host.ctx, &now) != 0)
+    return 0;
+  size_t n = m->num_tasks;
+  pid_t *leaders = malloc((n ? n : 1) * sizeof(*leaders));
+  if (!leaders)
+    return -ENOMEM;
+  for (size_t i = 0; i < n; i++)
+    leaders[i] = m->tasks[i].tid;
+  int ret = 0;
+  for (size_t i = 0; i < n && ret == 0; i++) {
+    struct emu_task *l = task_find(m, leaders[i]);
+    if (!l || !l->leader)
+      continue;
+    struct inherit_arg a = {.m = m,
+                            .leader = leaders[i],
+                            .since = l->scanned > l->placed ? l->scanned
+                                                            : l->placed};
+    l->scanned = now;
+    m->host.for_each_thread(m->host.ctx, leaders[i], inherit_cb, &a);
+    ret = a.ret;
+  }
+  free(leaders);
+  return ret;
 }
 
 /* Dead tasks leave every group (the kernel's lists walk the live tasks); a
@@ -203,6 +272,7 @@ int emu_tasks_write(struct emu_model *m, struct emu_group *g, const char *buf,
   memcpy(copy, buf, len);
   copy[len] = '\0';
   tasks_prune(m);
+  tasks_inherit(m);
   int ret = 0;
   char *p = copy;
   while (p && p[0] != '\0' && p[0] != '\n') {
@@ -350,6 +420,8 @@ static int show_group(struct emu_model *m, const struct emu_group *g,
  * tasks with its RMID. The root holds every task not placed elsewhere. */
 int emu_tasks_show(struct emu_model *m, const struct emu_group *g,
                    struct emu_buf *out) {
+  /* Cheap unless a process's main thread is placed (tasks_inherit). */
+  tasks_inherit(m);
   if (g == emu_model_root(m)) {
     tasks_prune(m);
     if (!m->cfg.alloc)
@@ -458,9 +530,59 @@ static int proc_for_each_task(void *ctx, int (*cb)(pid_t tid, void *arg),
   return ret;
 }
 
+/* The clock of /proc/<tid>/stat's starttime: clock ticks since boot. */
+static int proc_now(void *ctx, unsigned long long *ticks) {
+  (void)ctx;
+  char buf[64];
+  int fd = open("/proc/uptime", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -errno;
+  ssize_t n = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  if (n <= 0)
+    return -EIO;
+  buf[n] = '\0';
+  *ticks =
+      (unsigned long long)(strtod(buf, NULL) * (double)sysconf(_SC_CLK_TCK));
+  return 0;
+}
+
+/* /proc/<leader>/task lists every thread of the process, but /proc/<tid>
+ * also answers for a thread that is not the main one: check Tgid. */
+static int proc_for_each_thread(void *ctx, pid_t leader,
+                                int (*cb)(pid_t tid, void *arg), void *arg) {
+  (void)ctx;
+  char path[64], buf[4096];
+  snprintf(path, sizeof(path), "/proc/%d/status", (int)leader);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -ESRCH;
+  ssize_t n = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  if (n <= 0)
+    return -ESRCH;
+  buf[n] = '\0';
+  const char *tgid = strstr(buf, "\nTgid:");
+  if (!tgid || atoi(tgid + 6) != (int)leader)
+    return -ESRCH;
+  snprintf(path, sizeof(path), "/proc/%d/task", (int)leader);
+  DIR *threads = opendir(path);
+  if (!threads)
+    return -ESRCH;
+  int ret = 0;
+  struct dirent *te;
+  while (ret == 0 && (te = readdir(threads)) != NULL)
+    if (is_number(te->d_name))
+      ret = cb((pid_t)atoi(te->d_name), arg);
+  closedir(threads);
+  return ret;
+}
+
 const struct emu_host emu_proc_host = {
     .task_start = proc_task_start,
     .for_each_task = proc_for_each_task,
     .task_tgid = proc_task_tgid,
+    .now = proc_now,
+    .for_each_thread = proc_for_each_thread,
     .ctx = NULL,
 };

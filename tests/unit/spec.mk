@@ -16,3 +16,10 @@ tests_unit_test_config_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_test_resctrl_name_SOURCES = tests/unit/test_resctrl_name.c
 tests_unit_test_resctrl_name_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_resctrl_name_LDADD = $(UNIT_TEST_LIBS)
+# whole-VM groups (issue 16): emulator/iothreads metadata, DefaultGroup vm,
+# thread classification, desired threads
+check_PROGRAMS += tests/unit/test_whole_vm
+TESTS += tests/unit/test_whole_vm
+tests_unit_test_whole_vm_SOURCES = tests/unit/test_whole_vm.c
+tests_unit_test_whole_vm_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_whole_vm_LDADD = $(UNIT_TEST_LIBS)
