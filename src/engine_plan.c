@@ -83,12 +83,7 @@ static int verify_thread(const vr_engine *e, const char *domain,
 
 /* "vCPU 3", "iothread 1" or "the emulator", for log lines. */
 static const char *describe_thread(const vr_action *a, char *buf, size_t len) {
-  if (a->thread == VR_THREAD_EMULATOR)
-    snprintf(buf, len, "the emulator");
-  else
-    snprintf(buf, len, "%s %u",
-             a->thread == VR_THREAD_IOTHREAD ? "iothread" : "vCPU", a->vcpu);
-  return buf;
+  return vr_thread_describe(a->thread, a->vcpu, buf, len);
 }
 
 static bool has_tid(const pid_t *tids, size_t n, pid_t tid) {

@@ -505,3 +505,13 @@ int vr_group_spec_default(vr_default_group policy, unsigned max_vcpus,
     vr_group_list_clear(out);
   return status;
 }
+
+const char *vr_thread_describe(vr_thread_kind kind, unsigned id, char *buf,
+                               size_t len) {
+  if (kind == VR_THREAD_EMULATOR)
+    snprintf(buf, len, "the emulator");
+  else
+    snprintf(buf, len, "%s %u",
+             kind == VR_THREAD_IOTHREAD ? "iothread" : "vCPU", id);
+  return buf;
+}

@@ -10,8 +10,9 @@
  *   </resmon>
  *
  * Pure: takes the XML string virDomainGetMetadata returns and the domain's
- * maximum vCPU count (and libvirt iothread ids), returns the valid groups and, separately, one
- * rejection per invalid group with its reason. Nothing here logs.
+ * maximum vCPU count (and libvirt iothread ids), returns the valid groups and,
+ * separately, one rejection per invalid group with its reason. Nothing here
+ * logs.
  */
 #ifndef VR_GROUP_SPEC_H
 #define VR_GROUP_SPEC_H
@@ -41,6 +42,10 @@ typedef enum {
   VR_THREAD_IOTHREAD, /* "IO iothread<N>": libvirt's iothread N */
   VR_THREAD_EMULATOR, /* any other thread of the QEMU process */
 } vr_thread_kind;
+
+/** "vCPU 3", "iothread 1" or "the emulator", for log lines and reasons. */
+const char *vr_thread_describe(vr_thread_kind kind, unsigned id, char *buf,
+                               size_t len);
 
 typedef struct {
   char name[VR_GROUP_NAME_MAX + 1];

@@ -193,15 +193,10 @@ static int build_claims(ctx *c) {
   return 0;
 }
 
-/* What a thread is, for reasons: "vCPU 3", "iothread 1", "emulator". */
+/* What a thread is, for reasons: "vCPU 3", "iothread 1", "the emulator". */
 static const char *thread_what(const vr_vcpu_thread *th, char *buf,
                                size_t len) {
-  if (th->kind == VR_THREAD_EMULATOR)
-    snprintf(buf, len, "emulator");
-  else
-    snprintf(buf, len, "%s %u",
-             th->kind == VR_THREAD_IOTHREAD ? "iothread" : "vCPU", th->vcpu);
-  return buf;
+  return vr_thread_describe(th->kind, th->vcpu, buf, len);
 }
 
 /* Placement (doc/design.md, "resctrl rules"): a MON group must live under the

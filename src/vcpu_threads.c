@@ -252,24 +252,37 @@ int vr_vcpu_threads_find(const char *run_path, const char *proc_path,
   return found;
 }
 
-int vr_vcpu_thread_verify(const char *run_path, const char *proc_path,
-                          const char *name, pid_t tid, unsigned vcpu,
-                          char *reason, size_t reason_len) {
+/* The name (comm) of thread tid of domain name's QEMU. <pid>/task/<tid>
+ * exists only for a thread of that very process, so a reused id in another
+ * process fails here: -ESRCH with a reason. */
+static int read_qemu_thread_comm(const char *run_path, const char *proc_path,
+                                 const char *name, pid_t tid, char *comm,
+                                 size_t comm_len, char *reason,
+                                 size_t reason_len) {
   pid_t pid = 0;
-  char path[PATH_MAX], comm[64];
+  char path[PATH_MAX];
   int rc = read_pidfile(run_path, name, &pid, reason, reason_len);
   if (rc < 0)
     return rc;
-  /* <pid>/task/<tid> exists only for a thread of that very process: a
-   * reused id in another process fails here. */
   if (snprintf(path, sizeof(path), "%s/%d/task/%d/comm", proc_path, (int)pid,
                (int)tid) >= (int)sizeof(path) ||
-      vr_read_small_file_at(AT_FDCWD, path, comm, sizeof(comm)) < 0) {
+      vr_read_small_file_at(AT_FDCWD, path, comm, comm_len) < 0) {
     snprintf(reason, reason_len,
              "thread %d is no longer a thread of QEMU (pid %d)", (int)tid,
              (int)pid);
     return -ESRCH;
   }
+  return 0;
+}
+
+int vr_vcpu_thread_verify(const char *run_path, const char *proc_path,
+                          const char *name, pid_t tid, unsigned vcpu,
+                          char *reason, size_t reason_len) {
+  char comm[64];
+  int rc = read_qemu_thread_comm(run_path, proc_path, name, tid, comm,
+                                 sizeof(comm), reason, reason_len);
+  if (rc < 0)
+    return rc;
   /* QEMU renames nothing, so another vCPU's name means a reused id; a name
    * that is no vCPU's (TCG's "ALL CPUs/TCG", a QEMU without thread names,
    * found through the status XML) proves nothing either way. */
@@ -385,20 +398,12 @@ out:
 int vr_qemu_thread_verify(const char *run_path, const char *proc_path,
                           const char *name, pid_t tid, vr_thread_kind kind,
                           unsigned id, char *reason, size_t reason_len) {
-  pid_t pid = 0;
-  char path[PATH_MAX], comm[64];
+  char comm[64];
   unsigned now_id;
-  int rc = read_pidfile(run_path, name, &pid, reason, reason_len);
+  int rc = read_qemu_thread_comm(run_path, proc_path, name, tid, comm,
+                                 sizeof(comm), reason, reason_len);
   if (rc < 0)
     return rc;
-  if (snprintf(path, sizeof(path), "%s/%d/task/%d/comm", proc_path, (int)pid,
-               (int)tid) >= (int)sizeof(path) ||
-      vr_read_small_file_at(AT_FDCWD, path, comm, sizeof(comm)) < 0) {
-    snprintf(reason, reason_len,
-             "thread %d is no longer a thread of QEMU (pid %d)", (int)tid,
-             (int)pid);
-    return -ESRCH;
-  }
   vr_thread_kind now = vr_thread_classify(comm, &now_id);
   if (now != kind || (kind == VR_THREAD_IOTHREAD && now_id != id)) {
     snprintf(reason, reason_len, "thread %d is now another kind of thread",

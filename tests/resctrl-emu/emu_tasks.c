@@ -551,19 +551,9 @@ static int proc_now(void *ctx, unsigned long long *ticks) {
  * also answers for a thread that is not the main one: check Tgid. */
 static int proc_for_each_thread(void *ctx, pid_t leader,
                                 int (*cb)(pid_t tid, void *arg), void *arg) {
-  (void)ctx;
-  char path[64], buf[4096];
-  snprintf(path, sizeof(path), "/proc/%d/status", (int)leader);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return -ESRCH;
-  ssize_t n = read(fd, buf, sizeof(buf) - 1);
-  close(fd);
-  if (n <= 0)
-    return -ESRCH;
-  buf[n] = '\0';
-  const char *tgid = strstr(buf, "\nTgid:");
-  if (!tgid || atoi(tgid + 6) != (int)leader)
+  char path[64];
+  pid_t tgid;
+  if (proc_task_tgid(ctx, leader, &tgid) != 0 || tgid != leader)
     return -ESRCH;
   snprintf(path, sizeof(path), "/proc/%d/task", (int)leader);
   DIR *threads = opendir(path);
