@@ -19,26 +19,8 @@ lv_start || vr_fail "cannot start a private libvirtd"
 vr_on_cleanup lv_stop
 chain_emu_start 0 33554432
 
-# define_iothread_guest NAME VCPUS IOTHREADS [METADATA]
-define_iothread_guest() {
-	cat >"$VR_TMP/$1.xml" <<XML
-<domain type='qemu'>
-  <name>$1</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu placement='static'>$2</vcpu>
-  <iothreads>$3</iothreads>
-  ${4:+<metadata>$4</metadata>}
-  <os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-XML
-	lv_virsh define "$VR_TMP/$1.xml" >/dev/null
-}
-define_iothread_guest w1 2 2 "<resmon xmlns=\"$NS\"><group name=\"emu\" emulator=\"yes\"/><group name=\"io\" iothreads=\"1-2\"/><group vcpus=\"0-1\"/></resmon>"
-define_iothread_guest w2 1 1
+lv_define_guest w1 2 2 "<resmon xmlns=\"$NS\"><group name=\"emu\" emulator=\"yes\"/><group name=\"io\" iothreads=\"1-2\"/><group vcpus=\"0-1\"/></resmon>" 2
+lv_define_guest w2 1 1 "" 1
 lv_start_guest w1
 lv_start_guest w2
 

@@ -197,15 +197,16 @@ lv_kill_libvirtd() {
 
 lv_restart_libvirtd() { lv__start_libvirtd; }
 
-# lv_define_guest NAME [MAXVCPU [CURVCPU [METADATA_XML]]]
+# lv_define_guest NAME [MAXVCPU [CURVCPU [METADATA_XML [IOTHREADS]]]]
 lv_define_guest() {
-  local name=$1 max=${2:-1} cur=${3:-${2:-1}} md=${4:-}
+  local name=$1 max=${2:-1} cur=${3:-${2:-1}} md=${4:-} iothreads=${5:-}
   local xml="$LV_DIR/$name.xml"
   cat >"$xml" <<EOF
 <domain type='qemu'>
   <name>$name</name>
   <memory unit='MiB'>64</memory>
   <vcpu placement='static' current='$cur'>$max</vcpu>
+  ${iothreads:+<iothreads>$iothreads</iothreads>}
   ${md:+<metadata>$md</metadata>}
   <os><type arch='x86_64' machine='pc'>hvm</type></os>
   <devices>
