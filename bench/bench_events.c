@@ -121,34 +121,6 @@ static double edit(virDomainPtr dom, const events_args *a, const char *uuid,
   }
 }
 
-/* Attaches strace to this thread only; waits until it is tracing. */
-static pid_t strace_self(const char *out) {
-  char pid[32];
-  snprintf(pid, sizeof(pid), "%d", (int)getpid());
-  pid_t child = fork();
-  if (child == 0) {
-    int devnull = open("/dev/null", O_WRONLY);
-    if (devnull >= 0)
-      dup2(devnull, STDERR_FILENO);
-    execlp("strace", "strace", "-c", "-o", out, "-p", pid, (char *)NULL);
-    _exit(127);
-  }
-  for (int i = 0; child > 0 && i < 5000; i++) {
-    char line[256];
-    FILE *f = fopen("/proc/self/status", "re");
-    bool traced = false;
-    while (f && fgets(line, sizeof(line), f))
-      if (strncmp(line, "TracerPid:", 10) == 0)
-        traced = strtol(line + 10, NULL, 10) != 0;
-    if (f)
-      fclose(f);
-    if (traced)
-      return child;
-    usleep(1000);
-  }
-  return -1;
-}
-
 /* Two traced windows, of cycles and of 2 x cycles reads, to
  * <strace_out>.1 and .2: their difference is cycles reads with the
  * attaching and detaching cancelled out. */
@@ -157,7 +129,7 @@ static int steady_reads(vr_engine *e, const events_args *a, size_t *sent) {
   for (long w = 1; w <= 2; w++) {
     char out[1024];
     snprintf(out, sizeof(out), "%s.%ld", a->strace_out, w);
-    pid_t tracer = strace_self(out);
+    pid_t tracer = bench_strace(getpid(), "-c", out);
     if (tracer < 0)
       return -ECHILD;
     for (long c = 0; c < a->cycles * w; c++)

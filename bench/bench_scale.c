@@ -154,38 +154,6 @@ static int timed_pass(vr_engine *e, const scale_args *a, const char *uuid,
   return rc;
 }
 
-/* Attaches strace to thread tid only, writing every call with its fds
- * named (-yy) to out; waits until it is tracing. */
-static pid_t strace_thread(pid_t tid, const char *out) {
-  char pid[32];
-  snprintf(pid, sizeof(pid), "%d", (int)tid);
-  pid_t child = fork();
-  if (child == 0) {
-    int devnull = open("/dev/null", O_WRONLY);
-    if (devnull >= 0)
-      dup2(devnull, STDERR_FILENO);
-    execlp("strace", "strace", "-yy", "-s", "0", "-o", out, "-p", pid,
-           (char *)NULL);
-    _exit(127);
-  }
-  char path[64];
-  snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)tid);
-  for (int i = 0; child > 0 && i < 5000; i++) {
-    char line[256];
-    FILE *f = fopen(path, "re");
-    bool traced = false;
-    while (f && fgets(line, sizeof(line), f))
-      if (strncmp(line, "TracerPid:", 10) == 0)
-        traced = strtol(line + 10, NULL, 10) != 0;
-    if (f)
-      fclose(f);
-    if (traced)
-      return child;
-    usleep(1000);
-  }
-  return -1;
-}
-
 /* The worker's tid: the bench names it (collectd's helper would). */
 static pid_t worker_tid(vr_engine *e) {
   pid_t found = -1;
@@ -209,7 +177,7 @@ static pid_t worker_tid(vr_engine *e) {
 
 static int traced_pass(vr_engine *e, pid_t tid, const char *out,
                        const char *uuid) {
-  pid_t tracer = strace_thread(tid, out);
+  pid_t tracer = bench_strace(tid, "-yy", out);
   if (tracer < 0)
     return -ECHILD;
   unsigned long p0 = passes(e, NULL);

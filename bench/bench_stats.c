@@ -1,11 +1,14 @@
 /* See bench_stats.h. */
 #include "bench_stats.h"
 
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 double bench_now_us(void) {
   struct timespec ts;
@@ -45,4 +48,37 @@ long bench_rss_kib(void) {
 long bench_peak_kib(void) {
   struct rusage ru;
   return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;
+}
+
+pid_t bench_strace(pid_t tid, const char *mode, const char *out) {
+  char pid[32], path[64];
+  snprintf(pid, sizeof(pid), "%d", (int)tid);
+  pid_t child = fork();
+  if (child == 0) {
+    int devnull = open("/dev/null", O_WRONLY);
+    if (devnull >= 0)
+      dup2(devnull, STDERR_FILENO);
+    if (strcmp(mode, "-yy") == 0)
+      execlp("strace", "strace", "-yy", "-s", "0", "-o", out, "-p", pid,
+             (char *)NULL);
+    else
+      execlp("strace", "strace", mode, "-o", out, "-p", pid, (char *)NULL);
+    _exit(127);
+  }
+  /* The thread's own status: TracerPid is per thread. */
+  snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)tid);
+  for (int i = 0; child > 0 && i < 5000; i++) {
+    char line[256];
+    FILE *f = fopen(path, "re");
+    bool traced = false;
+    while (f && fgets(line, sizeof(line), f))
+      if (strncmp(line, "TracerPid:", 10) == 0)
+        traced = strtol(line + 10, NULL, 10) != 0;
+    if (f)
+      fclose(f);
+    if (traced)
+      return child;
+    usleep(1000);
+  }
+  return -1;
 }

@@ -3,6 +3,7 @@
 #define VR_BENCH_STATS_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* CLOCK_MONOTONIC in microseconds. */
 double bench_now_us(void);
@@ -15,5 +16,10 @@ long bench_rss_kib(void);
 
 /* Peak resident set (ru_maxrss) in KiB. */
 long bench_peak_kib(void);
+
+/* Starts `strace MODE -o out -p tid` (MODE: "-c" for a count, or "-yy" to
+ * log every call with its fds named) and waits until tid is traced. The
+ * tracer's pid, or -1 when it did not attach within 5 s. */
+pid_t bench_strace(pid_t tid, const char *mode, const char *out);
 
 #endif
