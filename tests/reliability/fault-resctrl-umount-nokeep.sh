@@ -24,16 +24,19 @@ check_groups() {
 check_groups 10 "start-up"
 vr_log "start-up: two groups report with KeepFilesOpen false"
 
-# 2. Nothing of collectd's open in the mount, sampled over 2 s (a pass or a
-# read may hold a file for a moment: count the samples that see none).
+# 2. Nothing of collectd's open in the mount between passes, sampled over
+# 4 s. A pass or a read holds files for a moment, longer on a loaded machine
+# (16 of 20 samples were clear at load 24 on 2 cores), so the test counts the
+# clear samples: any file kept open between passes, as KeepFilesOpen true
+# does, makes every sample see it (0 of 40), so a quarter is the bound.
 held() { find "/proc/$COLLECTD_PID/fd" -mindepth 1 -maxdepth 1 -lname "$EMU_MNT*" 2>/dev/null | wc -l; }
 clear=0
-for _ in $(seq 20); do
+for _ in $(seq 40); do
 	[ "$(held)" = 0 ] && clear=$((clear + 1))
 	sleep 0.1
 done
-[ "$clear" -ge 18 ] || vr_fail "collectd holds files in resctrl between reads: only $clear of 20 samples saw none"
-vr_log "no file of collectd's open in resctrl in $clear of 20 samples"
+[ "$clear" -ge 10 ] || vr_fail "collectd holds files in resctrl between reads: only $clear of 40 samples saw none"
+vr_log "no file of collectd's open in resctrl in $clear of 40 samples"
 
 # 3. A plain umount, as an operator would do it.
 ok=0
