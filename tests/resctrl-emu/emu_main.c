@@ -21,6 +21,12 @@
  *                      kernel.
  *   --no-alloc         a monitoring-only CPU: no CTRL_MON group but the root
  *   --num-cpus N       CPUs shown in cpus/cpus_list (default: this host's)
+ *   --snc N            Sub-NUMA Clustering with N nodes per L3 domain (1-8):
+ *                      each mon_L3_XX holds mon_sub_L3_YY per node (YY the
+ *                      node id: the L3 domains in cache id order, each with
+ *                      the next N ids), its own files the sum of its nodes;
+ *                      num_rmids reads --num-rmids / N; control lines set a
+ *                      node's value: "GROUP node:YY FEATURE VALUE".
  *   --control PATH     a FIFO (created if missing) taking lines
  *                      "GROUP CACHE_ID FEATURE VALUE", e.g.
  *                      "c1/mon_groups/m1 8 llc_occupancy 4096" or
@@ -94,7 +100,8 @@ static void usage(FILE *out) {
                "[--num-closids N]\n"
                "       [--features LIST] [--l3-size BYTES] [--limbo-ms MS] "
                "[--no-alloc]\n"
-               "       [--num-cpus N] [--control FIFO] [--ready-file PATH] "
+               "       [--num-cpus N] [--snc N] [--control FIFO] "
+               "[--ready-file PATH] "
                "[--system-lock PATH] MOUNTPOINT\n");
 }
 
@@ -153,7 +160,8 @@ static int parse_options(int argc, char **argv, struct emu_options *o) {
     O_CPUS,
     O_CONTROL,
     O_READY,
-    O_SYSLOCK
+    O_SYSLOCK,
+    O_SNC
   };
   static const struct option longopts[] = {
       {"cache-ids", required_argument, NULL, O_CACHE},
@@ -167,6 +175,7 @@ static int parse_options(int argc, char **argv, struct emu_options *o) {
       {"control", required_argument, NULL, O_CONTROL},
       {"ready-file", required_argument, NULL, O_READY},
       {"system-lock", required_argument, NULL, O_SYSLOCK},
+      {"snc", required_argument, NULL, O_SNC},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -224,6 +233,10 @@ static int parse_options(int argc, char **argv, struct emu_options *o) {
       break;
     case O_SYSLOCK:
       o->system_lock = optarg;
+      break;
+    case O_SNC:
+      bad = emu_parse_uint(optarg, 8, &v) || v < 1;
+      c->snc_nodes = (unsigned)v;
       break;
     case 'h':
       usage(stdout);

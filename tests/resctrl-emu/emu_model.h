@@ -16,6 +16,8 @@
 #include <sys/types.h>
 
 #define EMU_MAX_CACHES 64
+/* Sub-NUMA Clustering: at most this many SNC nodes in all (--snc). */
+#define EMU_MAX_NODES 64
 #define EMU_NAME_MAX 255
 /* kernfs: a write longer than atomic_write_len (PAGE_SIZE) fails E2BIG. */
 #define EMU_ATOMIC_WRITE_LEN 4096
@@ -58,6 +60,10 @@ struct emu_config {
   unsigned limbo_ms;
   bool alloc; /* false: a monitoring-only CPU */
   unsigned num_cpus;
+  /* --snc N: Sub-NUMA Clustering, N nodes per L3 domain (0 or 1: off).
+   * num_rmids is then the hardware's count; the model keeps num_rmids / N
+   * (emu_model_init). */
+  unsigned snc_nodes;
 };
 
 struct emu_group {
@@ -69,6 +75,9 @@ struct emu_group {
   unsigned rmid;
   uint64_t created_ms;
   struct emu_value values[EMU_MAX_CACHES][EMU_NUM_FEATURES];
+  /* --snc: each SNC node's value (by node id); values[] is then unused,
+   * an L3 domain reading the sum of its nodes */
+  struct emu_value node_values[EMU_MAX_NODES][EMU_NUM_FEATURES];
   struct emu_group *next; /* all groups, root first, in creation order */
 };
 
@@ -192,6 +201,19 @@ struct emu_value emu_model_read_value(struct emu_model *m,
                                       enum emu_feature f, uint64_t now_ms);
 void emu_model_set_value(struct emu_group *g, size_t cache, enum emu_feature f,
                          struct emu_value v);
+
+/* Sub-NUMA Clustering (--snc, emu_model.c): the SNC nodes per L3 domain
+ * (0 without SNC); node ids as the kernel numbers them, the L3 domains in
+ * cache id order each holding the next N nodes: node k of cache index c is
+ * c * N + k. */
+unsigned emu_snc_nodes(const struct emu_model *m);
+/* the value an SNC node's mon_sub_L3_YY file reads */
+struct emu_value emu_model_read_node_value(struct emu_model *m,
+                                           const struct emu_group *g,
+                                           unsigned node, enum emu_feature f,
+                                           uint64_t now_ms);
+void emu_model_set_node_value(struct emu_group *g, unsigned node,
+                              enum emu_feature f, struct emu_value v);
 
 /* emu_tasks.c: the tasks file */
 int emu_tasks_write(struct emu_model *m, struct emu_group *g, const char *buf,

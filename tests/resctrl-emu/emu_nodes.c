@@ -134,13 +134,31 @@ int node_for_each_child(struct emu_model *m, const struct node *dir,
     }
     return ret;
   case NODE_MON_L3_DIR:
+  case NODE_MON_SUB_DIR:
     for (int f = 0; f < EMU_NUM_FEATURES && !ret; f++) {
       if (!m->cfg.features[f])
         continue;
       child.kind = NODE_MON_VALUE;
       child.cache = dir->cache;
       child.feature = (enum emu_feature)f;
+      child.sub = dir->sub;
+      child.snc_node = dir->snc_node;
       ret = cb(arg, emu_feature_name((enum emu_feature)f), &child);
+    }
+    /* Sub-NUMA Clustering: mkdir_mondata_subdir() makes the L3's
+     * "mon_L3_%02d" (its files the sums, mon_add_all_files(..., do_sum))
+     * and below it one "mon_sub_%s_%02d" per node, named by the node's
+     * domain id (hdr->id: its NUMA node), with that node's own files. */
+    for (unsigned k = 0;
+         dir->kind == NODE_MON_L3_DIR && !ret && k < emu_snc_nodes(m); k++) {
+      child = (struct node){.kind = NODE_MON_SUB_DIR,
+                            .group = dir->group,
+                            .cache = dir->cache,
+                            .sub = true,
+                            .snc_node =
+                                (unsigned)dir->cache * emu_snc_nodes(m) + k};
+      snprintf(name, sizeof(name), "mon_sub_L3_%02u", child.snc_node);
+      ret = cb(arg, name, &child);
     }
     return ret;
   /* info and its directories carry the root, the only group with info */
@@ -214,9 +232,11 @@ static int print_domains(const struct emu_model *m, struct emu_buf *out,
   int ret = emu_buf_printf(out, "L3:");
   for (size_t i = 0; i < m->cfg.num_caches && !ret; i++) {
     const char *sep = i + 1 < m->cfg.num_caches ? ";" : "\n";
+    /* rdtgroup_cbm_to_size(): with SNC, "size / snc_nodes_per_l3_cache" */
+    unsigned per = emu_snc_nodes(m) ? emu_snc_nodes(m) : 1;
     if (size)
       ret = emu_buf_printf(out, "%u=%llu%s", m->cfg.cache_ids[i],
-                           (unsigned long long)m->cfg.l3_size, sep);
+                           (unsigned long long)(m->cfg.l3_size / per), sep);
     else
       ret = emu_buf_printf(out, "%u=%x%s", m->cfg.cache_ids[i], EMU_CBM_MASK,
                            sep);
@@ -229,7 +249,9 @@ static int print_domains(const struct emu_model *m, struct emu_buf *out,
 static int print_value(struct emu_model *m, const struct node *n,
                        uint64_t now_ms, struct emu_buf *out) {
   struct emu_value v =
-      emu_model_read_value(m, n->group, n->cache, n->feature, now_ms);
+      n->sub ? emu_model_read_node_value(m, n->group, n->snc_node, n->feature,
+                                         now_ms)
+             : emu_model_read_value(m, n->group, n->cache, n->feature, now_ms);
   switch (v.kind) {
   case EMU_VALUE_NUMBER:
     return emu_buf_printf(out, "%llu\n", (unsigned long long)v.number);

@@ -11,6 +11,7 @@ enum node_kind {
   NODE_MON_GROUPS_DIR,
   NODE_MON_DATA_DIR,
   NODE_MON_L3_DIR,
+  NODE_MON_SUB_DIR, /* --snc: mon_L3_XX/mon_sub_L3_YY */
   NODE_INFO_DIR,
   NODE_INFO_L3_MON_DIR,
   NODE_INFO_L3_DIR,
@@ -37,6 +38,9 @@ struct node {
   struct emu_group *group; /* the group it is in; info entries: the root */
   size_t cache;            /* index into cfg.cache_ids (mon_L3_XX, values) */
   enum emu_feature feature;
+  /* --snc: the entry is in (or is) an SNC node's mon_sub_L3_YY, node id */
+  bool sub;
+  unsigned snc_node;
 };
 
 typedef int (*node_child_cb)(void *arg, const char *name,
