@@ -88,6 +88,17 @@ bool vr_resctrl_parse_mon_dir(const char *name, vr_mon_resource *resource,
   return false;
 }
 
+bool vr_resctrl_parse_mon_sub_dir(const char *name, vr_mon_resource *resource,
+                                  unsigned *node) {
+  /* "mon_sub_" <resource> "_" <decimal>: the parent's form after "sub_" */
+  char parent[VR_RESCTRL_NAME_MAX + 1];
+  if (strncmp(name, "mon_sub_", 8) != 0 ||
+      (size_t)snprintf(parent, sizeof(parent), "mon_%s", name + 8) >=
+          sizeof(parent))
+    return false;
+  return vr_resctrl_parse_mon_dir(parent, resource, node);
+}
+
 /* Steps through text line by line: returns the next line at *pos (its
  * length, trimmed, in *line_len) and moves *pos past it; NULL at the end. */
 static const char *next_line(const char *text, size_t len, size_t *pos,

@@ -36,6 +36,16 @@ int vr_resctrl_parse_cache_size(const char *text, uint64_t *bytes);
 bool vr_resctrl_parse_mon_dir(const char *name, vr_mon_resource *resource,
                               unsigned *id);
 
+/**
+ * A Sub-NUMA Clustering entry below mon_<RESOURCE>_XX: "mon_sub_<RESOURCE>_YY"
+ * of a resource in the metric table, YY the SNC node's id (Linux 6.11+,
+ * mkdir_mondata_subdir: "mon_sub_%s_%02d" with the node's domain id, the
+ * parent "mon_%s_%02d" with the L3 cache id and holding their sum).
+ * *resource and *node receive it; false for anything else.
+ */
+bool vr_resctrl_parse_mon_sub_dir(const char *name, vr_mon_resource *resource,
+                                  unsigned *node);
+
 /** info/<RESOURCE>_MON/mon_features (one name a line) into a feature bit
  * mask; names the metric table does not know are ignored. */
 unsigned vr_resctrl_parse_features(const char *text, size_t len);

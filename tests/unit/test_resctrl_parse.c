@@ -64,6 +64,31 @@ static void mon_dir(void **state) {
   assert_int_equal(id, 99);
 }
 
+/* Sub-NUMA Clustering (issue 15 item 4): mkdir_mondata_subdir names each
+ * node "mon_sub_%s_%02d" by its domain id below the L3's "mon_%s_%02d". */
+static void mon_sub_dir(void **state) {
+  (void)state;
+  unsigned node = 99;
+  vr_mon_resource res = VR_RES_COUNT;
+  assert_true(vr_resctrl_parse_mon_sub_dir("mon_sub_L3_00", &res, &node));
+  assert_int_equal(node, 0);
+  assert_int_equal(res, VR_RES_L3);
+  assert_true(vr_resctrl_parse_mon_sub_dir("mon_sub_L3_09", &res, &node));
+  assert_int_equal(node, 9);
+  assert_true(vr_resctrl_parse_mon_sub_dir("mon_sub_L3_131", &res, &node));
+  assert_int_equal(node, 131);
+  node = 99;
+  assert_false(vr_resctrl_parse_mon_sub_dir("mon_L3_01", &res, &node));
+  assert_false(vr_resctrl_parse_mon_sub_dir("mon_sub_L3_", &res, &node));
+  assert_false(vr_resctrl_parse_mon_sub_dir("mon_sub_L3_x1", &res, &node));
+  assert_false(vr_resctrl_parse_mon_sub_dir("mon_sub_L2_01", &res, &node));
+  assert_false(vr_resctrl_parse_mon_sub_dir("mon_sub_sub_L3_01", &res, &node));
+  assert_false(vr_resctrl_parse_mon_sub_dir("llc_occupancy", &res, &node));
+  assert_false(
+      vr_resctrl_parse_mon_sub_dir("mon_sub_L3_99999999999", &res, &node));
+  assert_int_equal(node, 99);
+}
+
 static void features(void **state) {
   (void)state;
   const char *all = "llc_occupancy\nmbm_total_bytes\nmbm_local_bytes\n";
@@ -227,10 +252,11 @@ static void mon_features(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(cache_size),  cmocka_unit_test(mon_dir),
-      cmocka_unit_test(features),    cmocka_unit_test(value),
-      cmocka_unit_test(tasks),       cmocka_unit_test(uint_line),
-      cmocka_unit_test(mon_dir_any), cmocka_unit_test(mon_features),
+      cmocka_unit_test(cache_size),   cmocka_unit_test(mon_dir),
+      cmocka_unit_test(mon_sub_dir),  cmocka_unit_test(features),
+      cmocka_unit_test(value),        cmocka_unit_test(tasks),
+      cmocka_unit_test(uint_line),    cmocka_unit_test(mon_dir_any),
+      cmocka_unit_test(mon_features),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
