@@ -231,6 +231,36 @@ vr_value_text vr_resctrl_parse_value(const char *text, size_t len,
   return VR_VALUE_OK;
 }
 
+vr_value_text vr_resctrl_parse_fixed(const char *text, size_t len,
+                                     uint64_t *micro) {
+  uint64_t whole, frac = 0, scale = 1000000;
+  bool round_up = false;
+  len = trimmed_len(text, len);
+  const char *dot = memchr(text, '.', len);
+  const char *end = text + len;
+  /* The integer part, or one of the words vr_resctrl_parse_value knows
+   * (a word with a fraction is no value). */
+  vr_value_text kind =
+      vr_resctrl_parse_value(text, dot ? (size_t)(dot - text) : len, &whole);
+  if (kind != VR_VALUE_OK)
+    return dot ? VR_VALUE_MALFORMED : kind;
+  if (whole > UINT64_MAX / 1000000 || (dot && dot + 1 == end))
+    return VR_VALUE_MALFORMED;
+  for (const char *f = dot ? dot + 1 : end; f < end; f++) {
+    if (*f < '0' || *f > '9')
+      return VR_VALUE_MALFORMED;
+    if (scale > 1) {
+      scale /= 10;
+      frac += (uint64_t)(*f - '0') * scale;
+    } else if (f == dot + 7) {
+      round_up = *f >= '5'; /* the seventh place rounds the sixth */
+    }
+  }
+  /* whole <= UINT64_MAX / 10^6: no overflow below, and room for the one */
+  *micro = whole * 1000000 + frac + round_up;
+  return VR_VALUE_OK;
+}
+
 int vr_resctrl_parse_uint(const char *text, size_t len, unsigned *out) {
   uint64_t v;
   len = trimmed_len(text, len);

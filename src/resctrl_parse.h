@@ -88,6 +88,18 @@ vr_value_text vr_resctrl_parse_value(const char *text, size_t len,
                                      uint64_t *value);
 
 /**
+ * A PERF_PKG telemetry value file (Linux 7.0, issue 15 item 5): the kernel
+ * prints a binary fixed-point counter as a decimal fraction
+ * ("<integer>.<fraction>", print_event_value; core_energy in Joules with
+ * six places for its 18 fraction bits), or the words of
+ * vr_resctrl_parse_value. *micro receives the value in millionths (rounded
+ * to the nearest beyond six places; an integer without '.' is read too),
+ * only for VR_VALUE_OK; MALFORMED for anything else or on overflow.
+ */
+vr_value_text vr_resctrl_parse_fixed(const char *text, size_t len,
+                                     uint64_t *micro);
+
+/**
  * A tasks file (one decimal id a line) into a heap array (*tids, *n_tids;
  * NULL/0 when empty). -EINVAL on a malformed line, -ENOMEM.
  */
