@@ -172,6 +172,9 @@ int emu_control_line(struct emu_model *m, const char *line, char *err,
   }
   unsigned long long id;
   int ci = -1;
+  /* --perf-pkg: "GROUP pkg:<id> EVENT VALUE" (emu_perf_pkg.c) */
+  if (strncmp(cache, "pkg:", 4) == 0)
+    return emu_pkg_control(m, g, cache + 4, feature, value, err, errlen);
   /* --snc: "GROUP node:<id> ..." sets an SNC node's value */
   if (strncmp(cache, "node:", 5) == 0)
     return control_node(m, g, cache + 5, feature, value, err, errlen);

@@ -16,6 +16,7 @@ enum {
   F_CTRL = 2,  /* only in CTRL_MON groups (the root included) */
   F_ALLOC = 4, /* only when allocation is supported */
   F_ROOT = 8,  /* only in the root */
+  F_PKG = 16,  /* only with --perf-pkg */
 };
 
 struct entry_def {
@@ -44,6 +45,13 @@ static const struct entry_def info_entries[] = {
     {"last_cmd_status", NODE_LAST_CMD_STATUS, 0},
     {"L3", NODE_INFO_L3_DIR, F_ALLOC},
     {"L3_MON", NODE_INFO_L3_MON_DIR, 0},
+    {"PERF_PKG_MON", NODE_INFO_PKG_MON_DIR, F_PKG},
+};
+
+/* --perf-pkg: info/PERF_PKG_MON (emu_perf_pkg.c) */
+static const struct entry_def pkg_mon_entries[] = {
+    {"mon_features", NODE_PKG_MON_FEATURES, 0},
+    {"num_rmids", NODE_NUM_RMIDS, 0},
 };
 
 static const struct entry_def l3_mon_entries[] = {
@@ -83,6 +91,8 @@ static int table_children(struct emu_model *m, const struct node *dir,
     if ((fl & F_CTRL) && g->type != EMU_CTRL_MON)
       continue;
     if ((fl & F_ROOT) && g != emu_model_root(m))
+      continue;
+    if ((fl & F_PKG) && !m->cfg.num_pkgs)
       continue;
     struct node child = {.kind = defs[i].kind, .group = dir->group};
     int ret = cb(arg, defs[i].name, &child);
@@ -132,6 +142,23 @@ int node_for_each_child(struct emu_model *m, const struct node *dir,
       child.cache = i;
       ret = cb(arg, name, &child);
     }
+    /* --perf-pkg: one "mon_PERF_PKG_%02d" per package (mkdir_mondata_subdir
+     * for the PERF_PKG resource, YY the package id) */
+    for (size_t i = 0; i < m->cfg.num_pkgs && !ret; i++) {
+      snprintf(name, sizeof(name), "mon_PERF_PKG_%02u", m->cfg.pkg_ids[i]);
+      child = (struct node){
+          .kind = NODE_MON_PKG_DIR, .group = dir->group, .cache = i};
+      ret = cb(arg, name, &child);
+    }
+    return ret;
+  case NODE_MON_PKG_DIR:
+    for (unsigned e = 0; e < EMU_PKG_EVENTS && !ret; e++) {
+      child = (struct node){.kind = NODE_PKG_VALUE,
+                            .group = dir->group,
+                            .cache = dir->cache,
+                            .pkg_event = e};
+      ret = cb(arg, emu_pkg_event_name(e), &child);
+    }
     return ret;
   case NODE_MON_L3_DIR:
   case NODE_MON_SUB_DIR:
@@ -168,6 +195,8 @@ int node_for_each_child(struct emu_model *m, const struct node *dir,
     return table_children(m, dir, TABLE(l3_mon_entries), cb, arg);
   case NODE_INFO_L3_DIR:
     return table_children(m, dir, TABLE(l3_entries), cb, arg);
+  case NODE_INFO_PKG_MON_DIR:
+    return table_children(m, dir, TABLE(pkg_mon_entries), cb, arg);
   default:
     return -ENOTDIR;
   }
@@ -271,6 +300,11 @@ int node_content(struct emu_model *m, const struct node *n, uint64_t now_ms,
   switch (n->kind) {
   case NODE_MON_VALUE:
     return print_value(m, n, now_ms, out);
+  case NODE_PKG_VALUE:
+    return emu_pkg_show(m, n->group, n->cache, n->pkg_event, out);
+  case NODE_PKG_MON_FEATURES:
+    return emu_buf_printf(out, "%s\n%s\n", emu_pkg_event_name(0),
+                          emu_pkg_event_name(1));
   case NODE_TASKS:
     return emu_tasks_show(m, n->group, out);
   case NODE_CPUS:
