@@ -18,8 +18,9 @@
  * fills one value_list_t per group instead (see vr_dispatch_group_submit). */
 typedef struct {
   vr_metric metric;
-  char type[24];          /* "memory_bandwidth" at most */
-  char type_instance[24]; /* "total-4294967295" at most */
+  char type[24]; /* "memory_bandwidth" at most */
+  /* "total-4294967295-node4294967295" at most (an SNC node's) */
+  char type_instance[32];
   /* derive only: its carry, and why its counter may have restarted before
    * the first value this group sends (cleared by that value) */
   vr_carry_ref carry_ref;
@@ -113,6 +114,8 @@ int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
         .members = in->members,
         .cache_id = r->caches[i].id,
         .l3_size = r->caches[i].size,
+        .sub_numa = r->caches[i].node >= 0,
+        .node = r->caches[i].node >= 0 ? (unsigned)r->caches[i].node : 0,
     };
     status = vr_series_build(&input, in->config, r->features, &s);
     if (status < 0)
@@ -134,7 +137,7 @@ int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
         ssnprintf(notes, notes_len, "host uses the domain's UUID: %s",
                   fallback_words(s.host_fallback));
     }
-    if (s.percent_unavailable && !notes[0])
+    if (s.percent_unavailable && !notes[0] && r->caches[i].node < 0)
       ssnprintf(notes, notes_len,
                 "no size is known for L3 cache %u under SysfsPath, so no "
                 "percent value for it",

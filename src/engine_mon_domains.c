@@ -18,12 +18,39 @@ static bool has_domain(const vr_resctrl *r, unsigned id) {
   return vr_resctrl_cache_index(r, id) >= 0;
 }
 
+/* True when r has the entry c names: a domain, or an SNC node of one. */
+static bool has_entry(const vr_resctrl *r, const vr_resctrl_cache *c) {
+  for (size_t i = 0; i < r->n_caches; i++)
+    if (r->caches[i].resource == c->resource && r->caches[i].id == c->id &&
+        r->caches[i].node == c->node)
+      return true;
+  return false;
+}
+
+/* SNC: a node that went or came while its L3 domain stayed (the kernel
+ * removes only its mon_sub_L3_YY, mon_rmdir_one_subdir). */
+static void say_node_changes(vr_engine *e, const vr_resctrl *old,
+                             const vr_resctrl *fresh) {
+  for (size_t i = 0; i < old->n_caches; i++)
+    if (old->caches[i].node >= 0 && has_domain(fresh, old->caches[i].id) &&
+        !has_entry(fresh, &old->caches[i]))
+      VR_NOTICE("resctrl at %s: SNC node %s went away (its CPUs are "
+                "offline); no values for it until it comes back",
+                e->cfg->resctrl_path, old->caches[i].dir);
+  for (size_t i = 0; i < fresh->n_caches; i++)
+    if (fresh->caches[i].node >= 0 && has_domain(old, fresh->caches[i].id) &&
+        !has_entry(old, &fresh->caches[i]))
+      VR_NOTICE("resctrl at %s: SNC node %s appeared; reporting it",
+                e->cfg->resctrl_path, fresh->caches[i].dir);
+}
+
 /* Says which domains went and which came, and remembers the ones that came
  * back for the restart hints of this pass. */
 static void say_changes(vr_engine *e, const vr_resctrl *old,
                         const vr_resctrl *fresh) {
+  say_node_changes(e, old, fresh);
   for (size_t i = 0; i < old->n_caches; i++)
-    if (!has_domain(fresh, old->caches[i].id))
+    if (old->caches[i].node < 0 && !has_domain(fresh, old->caches[i].id))
       VR_NOTICE("resctrl at %s: monitoring domain %s (%s cache id %u) went "
                 "away (its CPUs are offline); no values for it until it "
                 "comes back",
@@ -31,7 +58,7 @@ static void say_changes(vr_engine *e, const vr_resctrl *old,
                 vr_mon_resource_name(old->caches[i].resource),
                 old->caches[i].id);
   for (size_t i = 0; i < fresh->n_caches; i++) {
-    if (has_domain(old, fresh->caches[i].id))
+    if (fresh->caches[i].node >= 0 || has_domain(old, fresh->caches[i].id))
       continue;
     VR_NOTICE("resctrl at %s: monitoring domain %s (%s cache id %u) "
               "appeared; reporting it",
@@ -60,6 +87,7 @@ void vr_engine_recheck_domains(vr_engine *e) {
     /* The new handle keeps files open as the operator asked (KeepFilesOpen),
      * and is open for the rest of this pass. */
     vr_resctrl_set_keep_open(fresh, e->cfg->keep_files_open);
+    vr_resctrl_set_sub_numa(fresh, e->cfg->report_sub_numa);
     status = vr_resctrl_attach(fresh);
     if (status < 0)
       ssnprintf(reason, sizeof(reason), "cannot open %s again: %s",

@@ -55,6 +55,7 @@ bool vr_engine_ensure_resctrl(vr_engine *e) {
   /* Closed again at the end of each pass (vr_engine_release_files) and
    * opened by vr_resctrl_attach at the next. */
   vr_resctrl_set_keep_open(r, e->cfg->keep_files_open);
+  vr_resctrl_set_sub_numa(r, e->cfg->report_sub_numa);
   status = vr_resctrl_attach(r);
   if (status < 0) {
     VR_COMPLAIN(LOG_WARNING, &e->resctrl_complaint,
@@ -72,8 +73,17 @@ bool vr_engine_ensure_resctrl(vr_engine *e) {
   VR_RELEASE(LOG_INFO, &e->resctrl_complaint, "resctrl at %s is usable",
              e->cfg->resctrl_path);
   VR_INFO("resctrl at %s: %zu L3 cache id(s), features 0x%x, %s",
-          e->cfg->resctrl_path, r->n_caches, r->features,
+          e->cfg->resctrl_path, r->n_caches - r->n_nodes, r->features,
           r->alloc_capable ? "with allocation" : "monitoring only");
+  /* SNC: the kernel's num_rmids is the hardware's divided by the nodes per
+   * L3 (rdt_get_mon_l3_config), and each node has its mon_sub_L3_YY. */
+  if (r->n_nodes > 0)
+    VR_INFO("resctrl at %s: Sub-NUMA Clustering, %zu SNC node(s) below the "
+            "L3 domains (num_rmids %u); %s",
+            e->cfg->resctrl_path, r->n_nodes, r->num_rmids,
+            e->cfg->report_sub_numa
+                ? "reporting each node (ReportSubNUMA true)"
+                : "reporting each L3's sum (ReportSubNUMA false)");
   /* A newer kernel may offer resources or events this plugin does not
    * know (PERF_PKG, a new mon_features line): skipped, said once. */
   if (r->unknown[0] && strcmp(r->unknown, e->unknown_said) != 0)

@@ -79,11 +79,85 @@ static int discover_alloc(vr_resctrl *r) {
   return 0;
 }
 
+/* By resource, then id, a domain before its SNC nodes (node -1 first). */
 static int cache_cmp(const void *a, const void *b) {
   const vr_resctrl_cache *x = a, *y = b;
   if (x->resource != y->resource)
     return (x->resource > y->resource) - (x->resource < y->resource);
-  return (x->id > y->id) - (x->id < y->id);
+  if (x->id != y->id)
+    return (x->id > y->id) - (x->id < y->id);
+  return (x->node > y->node) - (x->node < y->node);
+}
+
+/* A new zeroed entry at the end of r->caches, or NULL without memory. */
+static vr_resctrl_cache *add_cache(vr_resctrl *r, size_t *cap) {
+  if (r->n_caches == *cap) {
+    size_t ncap = *cap ? *cap * 2 : 4;
+    vr_resctrl_cache *grown = realloc(r->caches, ncap * sizeof(*grown));
+    if (!grown)
+      return NULL;
+    r->caches = grown;
+    *cap = ncap;
+  }
+  vr_resctrl_cache *c = &r->caches[r->n_caches++];
+  memset(c, 0, sizeof(*c));
+  c->node = -1;
+  return c;
+}
+
+/*
+ * Sub-NUMA Clustering (Linux 6.11+): with SNC on, the kernel's L3
+ * monitoring domains are NUMA nodes, and mkdir_mondata_subdir() makes one
+ * mon_L3_XX per L3 cache (XX the cache id) holding the sum of its nodes
+ * (mon_add_all_files(..., do_sum): __mon_event_count adds every domain with
+ * that ci_id), with one mon_sub_L3_YY per node below it (YY the node's
+ * domain id). The nodes of the domain at index at become entries of their
+ * own, after the domain's; the domain keeps their count.
+ */
+static int discover_nodes(vr_resctrl *r, size_t at, size_t *cap) {
+  int rc = 0;
+  char rel[sizeof(r->caches[at].dir) + 16];
+  snprintf(rel, sizeof(rel), "mon_data/%s", r->caches[at].dir);
+  DIR *d = vr_resctrl_open_listing(r->root_fd, rel);
+  if (!d)
+    return errno == ENOENT ? 0 : -errno;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    vr_mon_resource res;
+    unsigned node;
+    if (!vr_resctrl_parse_mon_sub_dir(e->d_name, &res, &node) ||
+        res != r->caches[at].resource || node > INT32_MAX)
+      continue;
+    vr_resctrl_cache *c = add_cache(r, cap);
+    if (!c) {
+      rc = -ENOMEM;
+      break;
+    }
+    const vr_resctrl_cache *parent = &r->caches[at];
+    c->resource = parent->resource;
+    c->id = parent->id;
+    c->node = (int)node;
+    /* both kernfs names: at most VR_RESCTRL_NAME_MAX each */
+    snprintf(c->dir, sizeof(c->dir), "%.255s/%.255s", parent->dir, e->d_name);
+    r->caches[at].nodes++;
+    r->n_nodes++;
+  }
+  closedir(d);
+  return rc;
+}
+
+/* Each SNC node's share of its L3 (the kernel divides an L3 evenly among
+ * its nodes: rdtgroup_cbm_to_size() returns size / snc_nodes_per_l3_cache),
+ * the size its occupancy percent is of. */
+static void node_sizes(vr_resctrl *r) {
+  for (size_t i = 0; i < r->n_caches; i++) {
+    vr_resctrl_cache *c = &r->caches[i];
+    int p = c->node < 0 ? -1 : vr_resctrl_cache_index(r, c->id);
+    if (p < 0 || r->caches[p].resource != c->resource)
+      continue;
+    c->nodes = r->caches[p].nodes;
+    c->size = c->nodes ? r->caches[p].size / c->nodes : 0;
+  }
 }
 
 /* Notes, once per name, monitoring the metric table does not know. */
@@ -133,22 +207,19 @@ static int discover_caches(vr_resctrl *r) {
     }
     if (!vr_resctrl_parse_mon_dir(e->d_name, &res, &id) || !monitors(r, res))
       continue;
-    if (r->n_caches == cap) {
-      size_t ncap = cap ? cap * 2 : 4;
-      vr_resctrl_cache *grown = realloc(r->caches, ncap * sizeof(*grown));
-      if (!grown) {
-        rc = -ENOMEM;
-        goto cleanup;
-      }
-      r->caches = grown;
-      cap = ncap;
+    vr_resctrl_cache *c = add_cache(r, &cap);
+    if (!c) {
+      rc = -ENOMEM;
+      goto cleanup;
     }
-    vr_resctrl_cache *c = &r->caches[r->n_caches++];
-    memset(c, 0, sizeof(*c));
     c->resource = res;
     c->id = id;
     snprintf(c->dir, sizeof(c->dir), "%s", e->d_name);
   }
+  /* Only L3 has SNC nodes (the kernel's RESCTRL_L3_NODE scope). */
+  for (size_t i = 0, n = r->n_caches; i < n && rc == 0; i++)
+    if (r->caches[i].resource == VR_RES_L3)
+      rc = discover_nodes(r, i, &cap);
   if (r->n_caches > 1)
     qsort(r->caches, r->n_caches, sizeof(*r->caches), cache_cmp);
 cleanup:
@@ -179,7 +250,7 @@ static void size_from_index(vr_resctrl *r, int index_fd) {
 
 static bool all_sizes_known(const vr_resctrl *r) {
   for (size_t i = 0; i < r->n_caches; i++)
-    if (!r->caches[i].size)
+    if (!r->caches[i].size && r->caches[i].node < 0)
       return false;
   return true;
 }
@@ -351,6 +422,7 @@ static int discover(vr_resctrl *r, const char *sysfs_path, char *reason,
     return rc < 0 ? rc : -EOPNOTSUPP;
   }
   discover_sizes(r, sysfs_path);
+  node_sizes(r);
   return 0;
 }
 
@@ -411,6 +483,35 @@ void vr_resctrl_close(vr_resctrl *r) {
   free(r);
 }
 
+/* The SNC nodes listed below the domain at index at now, all of them
+ * among r's: *seen counts them, *changed says one is new. A node going
+ * offline while its L3 keeps others removes only its mon_sub_L3_YY
+ * (rmdir_mondata_subdir_allrdtgrp -> mon_rmdir_one_subdir). */
+static void recheck_nodes(const vr_resctrl *r, size_t at, size_t *seen,
+                          bool *changed) {
+  char rel[sizeof(r->caches[at].dir) + 16];
+  snprintf(rel, sizeof(rel), "mon_data/%s", r->caches[at].dir);
+  DIR *d = vr_resctrl_open_listing(r->root_fd, rel);
+  if (!d)
+    return;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    vr_mon_resource res;
+    unsigned node;
+    if (!vr_resctrl_parse_mon_sub_dir(e->d_name, &res, &node) ||
+        res != r->caches[at].resource)
+      continue;
+    bool known = false;
+    for (size_t i = at + 1; i < r->n_caches && r->caches[i].node >= 0 &&
+                            r->caches[i].id == r->caches[at].id;
+         i++)
+      known |= r->caches[i].node == (int)node;
+    *changed |= !known;
+    (*seen)++;
+  }
+  closedir(d);
+}
+
 int vr_resctrl_domains_changed(const vr_resctrl *r, bool *changed) {
   size_t seen = 0;
   *changed = false;
@@ -426,12 +527,18 @@ int vr_resctrl_domains_changed(const vr_resctrl *r, bool *changed) {
     int i = vr_resctrl_cache_index(r, id);
     if (i < 0 || r->caches[i].resource != res)
       *changed = true;
+    else if (r->n_nodes > 0)
+      recheck_nodes(r, (size_t)i, &seen, changed);
     seen++;
   }
   closedir(d);
   if (seen != r->n_caches)
     *changed = true;
   return 0;
+}
+
+void vr_resctrl_set_sub_numa(vr_resctrl *r, bool read_nodes) {
+  r->read_nodes = read_nodes;
 }
 
 void vr_resctrl_set_keep_open(vr_resctrl *r, bool keep) {
@@ -485,7 +592,7 @@ void vr_resctrl_detach(vr_resctrl *r) {
 
 int vr_resctrl_cache_index(const vr_resctrl *r, unsigned id) {
   for (size_t i = 0; i < r->n_caches; i++)
-    if (r->caches[i].id == id)
+    if (r->caches[i].id == id && r->caches[i].node < 0)
       return (int)i;
   return -1;
 }

@@ -32,9 +32,16 @@
  * its resource (metric_table.h). */
 typedef struct {
   vr_mon_resource resource;
-  unsigned id;                       /* <id>, parsed base 10 */
-  char dir[VR_RESCTRL_NAME_MAX + 1]; /* "mon_L3_08" as the kernel wrote it */
-  uint64_t size;                     /* bytes from sysfs; 0 when unknown */
+  unsigned id; /* <id>, parsed base 10 */
+  char
+      dir[VR_RESCTRL_NAME_MAX * 2 + 2]; /* "mon_L3_08" as the kernel wrote it */
+  uint64_t size;                        /* bytes from sysfs; 0 when unknown */
+  /* Sub-NUMA Clustering (Linux 6.11+): -1 for a domain itself; else the SNC
+   * node whose mon_sub_<RESOURCE>_YY below domain id this entry reads (dir
+   * "mon_L3_00/mon_sub_L3_01", size the node's share of the L3). nodes:
+   * the SNC nodes listed below the domain (0 without SNC). */
+  int node;
+  unsigned nodes;
 } vr_resctrl_cache;
 
 /** An opened resctrl root and what it offers. Read the fields freely. */
@@ -42,8 +49,12 @@ typedef struct {
   char path[4096];
   int root_fd;              /* O_DIRECTORY, kept for the handle's lifetime */
   unsigned features;        /* bit (1u << vr_resctrl_feature) per event */
-  vr_resctrl_cache *caches; /* by resource, then ascending id */
+  vr_resctrl_cache *caches; /* by resource, ascending id, domain then nodes */
   size_t n_caches;
+  size_t n_nodes; /* entries of caches that are SNC nodes */
+  /* ReportSubNUMA: readers read the SNC nodes' files too. Set once, before
+   * sharing (vr_resctrl_set_sub_numa). */
+  bool read_nodes;
   bool alloc_capable;   /* CTRL_MON groups other than the root can exist */
   unsigned num_rmids;   /* info/L3_MON/num_rmids; 0 when unreadable */
   unsigned num_closids; /* info/<resource>/num_closids; 0 without alloc */
@@ -101,6 +112,13 @@ int vr_resctrl_domains_changed(const vr_resctrl *r, bool *changed);
 void vr_resctrl_set_keep_open(vr_resctrl *r, bool keep);
 
 /**
+ * ReportSubNUMA: makes readers of r read each SNC node's mon_sub_L3_YY
+ * files besides the domain's sums. Call once, right after vr_resctrl_open,
+ * before the handle is shared; without SNC nodes it changes nothing.
+ */
+void vr_resctrl_set_sub_numa(vr_resctrl *r, bool read_nodes);
+
+/**
  * True when r->path still is the mount r was opened on: same root device
  * and inode, same filesystem magic (a stat and a statfs). False after an
  * unmount (lazy or not: the path shows the directory below) or a remount
@@ -125,7 +143,8 @@ void vr_resctrl_detach(vr_resctrl *r);
  */
 int vr_resctrl_open_root_once(const vr_resctrl *r);
 
-/** Index of cache id in r->caches, or -1. */
+/** Index of the domain cache id (not one of its SNC nodes) in r->caches,
+ * or -1. */
 int vr_resctrl_cache_index(const vr_resctrl *r, unsigned id);
 
 /**

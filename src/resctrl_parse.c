@@ -88,6 +88,17 @@ bool vr_resctrl_parse_mon_dir(const char *name, vr_mon_resource *resource,
   return false;
 }
 
+bool vr_resctrl_parse_mon_sub_dir(const char *name, vr_mon_resource *resource,
+                                  unsigned *node) {
+  /* "mon_sub_" <resource> "_" <decimal>: the parent's form after "sub_" */
+  char parent[VR_RESCTRL_NAME_MAX + 1];
+  if (strncmp(name, "mon_sub_", 8) != 0 ||
+      (size_t)snprintf(parent, sizeof(parent), "mon_%s", name + 8) >=
+          sizeof(parent))
+    return false;
+  return vr_resctrl_parse_mon_dir(parent, resource, node);
+}
+
 /* Steps through text line by line: returns the next line at *pos (its
  * length, trimmed, in *line_len) and moves *pos past it; NULL at the end. */
 static const char *next_line(const char *text, size_t len, size_t *pos,
@@ -217,6 +228,36 @@ vr_value_text vr_resctrl_parse_value(const char *text, size_t len,
   if (parse_decimal(text, len, &v) < 0)
     return VR_VALUE_MALFORMED;
   *value = v;
+  return VR_VALUE_OK;
+}
+
+vr_value_text vr_resctrl_parse_fixed(const char *text, size_t len,
+                                     uint64_t *micro) {
+  uint64_t whole, frac = 0, scale = 1000000;
+  bool round_up = false;
+  len = trimmed_len(text, len);
+  const char *dot = memchr(text, '.', len);
+  const char *end = text + len;
+  /* The integer part, or one of the words vr_resctrl_parse_value knows
+   * (a word with a fraction is no value). */
+  vr_value_text kind =
+      vr_resctrl_parse_value(text, dot ? (size_t)(dot - text) : len, &whole);
+  if (kind != VR_VALUE_OK)
+    return dot ? VR_VALUE_MALFORMED : kind;
+  if (whole > UINT64_MAX / 1000000 || (dot && dot + 1 == end))
+    return VR_VALUE_MALFORMED;
+  for (const char *f = dot ? dot + 1 : end; f < end; f++) {
+    if (*f < '0' || *f > '9')
+      return VR_VALUE_MALFORMED;
+    if (scale > 1) {
+      scale /= 10;
+      frac += (uint64_t)(*f - '0') * scale;
+    } else if (f == dot + 7) {
+      round_up = *f >= '5'; /* the seventh place rounds the sixth */
+    }
+  }
+  /* whole <= UINT64_MAX / 10^6: no overflow below, and room for the one */
+  *micro = whole * 1000000 + frac + round_up;
   return VR_VALUE_OK;
 }
 

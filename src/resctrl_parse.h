@@ -36,6 +36,16 @@ int vr_resctrl_parse_cache_size(const char *text, uint64_t *bytes);
 bool vr_resctrl_parse_mon_dir(const char *name, vr_mon_resource *resource,
                               unsigned *id);
 
+/**
+ * A Sub-NUMA Clustering entry below mon_<RESOURCE>_XX: "mon_sub_<RESOURCE>_YY"
+ * of a resource in the metric table, YY the SNC node's id (Linux 6.11+,
+ * mkdir_mondata_subdir: "mon_sub_%s_%02d" with the node's domain id, the
+ * parent "mon_%s_%02d" with the L3 cache id and holding their sum).
+ * *resource and *node receive it; false for anything else.
+ */
+bool vr_resctrl_parse_mon_sub_dir(const char *name, vr_mon_resource *resource,
+                                  unsigned *node);
+
 /** info/<RESOURCE>_MON/mon_features (one name a line) into a feature bit
  * mask; names the metric table does not know are ignored. */
 unsigned vr_resctrl_parse_features(const char *text, size_t len);
@@ -76,6 +86,18 @@ size_t vr_resctrl_parse_mon_features(const char *text, size_t len,
  */
 vr_value_text vr_resctrl_parse_value(const char *text, size_t len,
                                      uint64_t *value);
+
+/**
+ * A PERF_PKG telemetry value file (Linux 7.0, issue 15 item 5): the kernel
+ * prints a binary fixed-point counter as a decimal fraction
+ * ("<integer>.<fraction>", print_event_value; core_energy in Joules with
+ * six places for its 18 fraction bits), or the words of
+ * vr_resctrl_parse_value. *micro receives the value in millionths (rounded
+ * to the nearest beyond six places; an integer without '.' is read too),
+ * only for VR_VALUE_OK; MALFORMED for anything else or on overflow.
+ */
+vr_value_text vr_resctrl_parse_fixed(const char *text, size_t len,
+                                     uint64_t *micro);
 
 /**
  * A tasks file (one decimal id a line) into a heap array (*tids, *n_tids;

@@ -14,7 +14,7 @@
 
 /* The longest group directory path below the root, and a value file's. */
 #define BASE_MAX (VR_RESCTRL_NAME_MAX * 2 + 32)
-#define REL_MAX (BASE_MAX + VR_RESCTRL_NAME_MAX + 32)
+#define REL_MAX (BASE_MAX + VR_RESCTRL_NAME_MAX * 2 + 32)
 
 /* Allocated to size: readers exist once per group, and the benchmark counts
  * their memory per 1000 groups. */
@@ -81,12 +81,14 @@ static void slot_path(const vr_resctrl_reader *rd, size_t i, char *buf,
 }
 
 /* Slot i is read when its event is monitored and belongs to the resource
- * of its domain (an L3 event has no file in another resource's domain). */
+ * of its domain (an L3 event has no file in another resource's domain);
+ * an SNC node's slot only with ReportSubNUMA (read_nodes). */
 static bool monitored(const vr_resctrl_reader *rd, size_t i) {
   vr_resctrl_feature f = (vr_resctrl_feature)(i % VR_FEAT_COUNT);
+  const vr_resctrl_cache *c = &rd->r->caches[i / VR_FEAT_COUNT];
   return (rd->r->features & (1u << f)) &&
-         vr_resctrl_feature_resource(f) ==
-             rd->r->caches[i / VR_FEAT_COUNT].resource;
+         vr_resctrl_feature_resource(f) == c->resource &&
+         (c->node < 0 || rd->r->read_nodes);
 }
 
 /* Errors that mean the file's group (or the whole mount) is gone: kernfs

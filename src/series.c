@@ -46,6 +46,8 @@ static bool gate_open(const vr_series_config *cfg, vr_gate gate) {
 static void choose_metrics(vr_series *s, const vr_series_input *in,
                            const vr_series_config *cfg,
                            vr_mon_features features) {
+  if (in->sub_numa && !cfg->report_sub_numa)
+    return;
   for (int i = 0; i < VR_METRIC_COUNT; i++) {
     const vr_metric_def *def = &vr_metric_defs[i];
     if (!gate_open(cfg, def->gate) || !(features & (1u << def->event)))
@@ -58,8 +60,12 @@ static void choose_metrics(vr_series *s, const vr_series_input *in,
     m->metric = (vr_metric)i;
     m->derive = def->derive;
     snprintf(m->type, sizeof(m->type), "%s", def->type);
-    snprintf(m->type_instance, sizeof(m->type_instance), "%s-%s", def->prefix,
-             s->cache_id);
+    if (in->sub_numa)
+      snprintf(m->type_instance, sizeof(m->type_instance), "%s-%s-node%02u",
+               def->prefix, s->cache_id, in->node);
+    else
+      snprintf(m->type_instance, sizeof(m->type_instance), "%s-%s", def->prefix,
+               s->cache_id);
   }
 }
 

@@ -32,6 +32,7 @@ typedef struct {
   bool report_bytes;                  /* ReportBytes */
   bool report_percent;                /* ReportPercent */
   bool report_bandwidth;              /* ReportBandwidth */
+  bool report_sub_numa;               /* ReportSubNUMA */
 } vr_series_config;
 
 /* One metric of the table, named for one cache id. */
@@ -76,6 +77,12 @@ typedef struct {
   const char *members; /* expanded ("0,1,2") */
   unsigned cache_id;
   uint64_t l3_size; /* bytes; 0 = unknown: no percent metric */
+  /* false: the cache id's own values; true: SNC node `node` below it
+   * (Linux 6.11+, mon_sub_L3_YY): type_instance "<prefix>-<cache>-node<YY>",
+   * YY two digits at least as the kernel writes it, l3_size the node's
+   * share of the L3, and metrics only with ReportSubNUMA. */
+  bool sub_numa;
+  unsigned node;
 } vr_series_input;
 
 /* Which events exist: bit (1u << vr_resctrl_feature) per event, as
@@ -84,7 +91,8 @@ typedef unsigned vr_mon_features;
 
 /**
  * Builds the identifiers, one metric per row of the metric table whose
- * event exists and whose Report* key is on. plugin_instance is
+ * event exists and whose Report* key is on (for an SNC node, ReportSubNUMA
+ * too). plugin_instance is
  * "<domain>:<group>", the domain by name or UUID per config; the UUID replaces
  * a name that would not fit in 127 characters or that is shaped like a UUID, so
  * no two (domain, group) pairs of one host ever share a series. Returns 0,

@@ -224,6 +224,9 @@ static int apply_item(vr_config *cfg, const oconfig_item_t *item, char *err,
     return get_bool(item, &cfg->report_percent, err, err_len);
   if (strcasecmp(key, "ReportBandwidth") == 0)
     return get_bool(item, &cfg->report_bandwidth, err, err_len);
+  /* issue 15 item 4: Sub-NUMA Clustering */
+  if (strcasecmp(key, "ReportSubNUMA") == 0)
+    return get_bool(item, &cfg->report_sub_numa, err, err_len);
   if (strcasecmp(key, "RemoveGroupsOnShutdown") == 0)
     return get_bool(item, &cfg->remove_groups_on_shutdown, err, err_len);
   if (strcasecmp(key, "KeepFilesOpen") == 0)

@@ -16,3 +16,6 @@ EXTRA_DIST += tests/e2e/test-newer-kernel.sh
 # whole VM (issue 16): emulator and iothread groups with real QEMU guests, DefaultGroup vm
 TESTS += tests/e2e/test-whole-vm.sh
 EXTRA_DIST += tests/e2e/test-whole-vm.sh
+# issue 15 item 4: Sub-NUMA Clustering, per-node values in a real collectd
+TESTS += tests/e2e/test-chain-snc.sh
+EXTRA_DIST += tests/e2e/test-chain-snc.sh

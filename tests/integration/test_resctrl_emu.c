@@ -123,6 +123,85 @@ static void discovery_sparse_ids(void **state) {
   rt_emu_stop(&emu);
 }
 
+/* Sub-NUMA Clustering (issue 15 item 4) through the emulator's --snc 2:
+ * each L3 domain with its nodes after it (node ids numbered on across the
+ * L3s, as the kernel numbers NUMA nodes), each node's size its share of the
+ * L3, num_rmids divided by the nodes per L3; the nodes' files read only
+ * with ReportSubNUMA (read_nodes), the L3's own file their sum. */
+static void discovery_snc(void **state) {
+  (void)state;
+  rt_emu emu;
+  char sys[600];
+  const char *args[] = {"--cache-ids", "0,8", "--snc", "2", NULL};
+  rt_emu_start(&emu, args);
+  rt_subdir("sys", sys, sizeof(sys));
+  rt_fixture_sysfs(sys, "0:32768K,8:16384K");
+  vr_resctrl *r = open_emu(&emu, sys);
+  static const struct {
+    unsigned id;
+    int node;
+    unsigned nodes;
+    const char *dir;
+    unsigned long long size;
+  } want[] = {
+      {0, -1, 2, "mon_L3_00", 32768ULL * 1024},
+      {0, 0, 2, "mon_L3_00/mon_sub_L3_00", 16384ULL * 1024},
+      {0, 1, 2, "mon_L3_00/mon_sub_L3_01", 16384ULL * 1024},
+      {8, -1, 2, "mon_L3_08", 16384ULL * 1024},
+      {8, 2, 2, "mon_L3_08/mon_sub_L3_02", 8192ULL * 1024},
+      {8, 3, 2, "mon_L3_08/mon_sub_L3_03", 8192ULL * 1024},
+  };
+  assert_int_equal(r->n_caches, 6);
+  assert_int_equal(r->n_nodes, 4);
+  for (size_t i = 0; i < 6; i++) {
+    assert_int_equal(r->caches[i].id, want[i].id);
+    assert_int_equal(r->caches[i].node, want[i].node);
+    assert_int_equal(r->caches[i].nodes, want[i].nodes);
+    assert_string_equal(r->caches[i].dir, want[i].dir);
+    assert_true(r->caches[i].size == want[i].size);
+  }
+  assert_int_equal(vr_resctrl_cache_index(r, 8), 3);
+  assert_int_equal(r->num_rmids, 16); /* 32 / 2 nodes per L3 */
+  bool changed = true;
+  assert_int_equal(vr_resctrl_domains_changed(r, &changed), 0);
+  assert_false(changed);
+
+  mkdir_at(emu.mnt, "mon_groups/" OWN("s1"));
+  rt_emu_control(&emu, "mon_groups/" OWN("s1") " node:0 llc_occupancy 4096");
+  rt_emu_control(&emu, "mon_groups/" OWN("s1") " node:1 llc_occupancy 8192");
+  rt_emu_control(&emu, "mon_groups/" OWN("s1") " node:3 mbm_total_bytes 777");
+  vr_resctrl_fd_budget budget = {.limit = 100};
+  vr_resctrl_reader *rd;
+  vr_resctrl_value v[6 * VR_FEAT_COUNT];
+  /* Without ReportSubNUMA: the L3s' files only. */
+  assert_int_equal(vr_resctrl_reader_open(r, "", OWN("s1"), &budget, &rd,
+                                          reason, sizeof(reason)),
+                   0);
+  assert_int_equal(vr_resctrl_reader_kept_fds(rd), 6);
+  assert_int_equal(vr_resctrl_reader_read(rd, v, 6 * VR_FEAT_COUNT), 0);
+  assert_true(v[VR_FEAT_LLC_OCCUPANCY].value == 12288);
+  assert_int_equal(v[VR_FEAT_COUNT + VR_FEAT_LLC_OCCUPANCY].status,
+                   VR_READ_NOT_MONITORED);
+  vr_resctrl_reader_close(rd);
+  /* With it: every node's files too. */
+  vr_resctrl_set_sub_numa(r, true);
+  assert_int_equal(vr_resctrl_reader_open(r, "", OWN("s1"), &budget, &rd,
+                                          reason, sizeof(reason)),
+                   0);
+  assert_int_equal(vr_resctrl_reader_kept_fds(rd), 18);
+  assert_int_equal(vr_resctrl_reader_read(rd, v, 6 * VR_FEAT_COUNT), 0);
+  assert_true(v[VR_FEAT_LLC_OCCUPANCY].value == 12288);
+  assert_true(v[1 * VR_FEAT_COUNT + VR_FEAT_LLC_OCCUPANCY].value == 4096);
+  assert_true(v[2 * VR_FEAT_COUNT + VR_FEAT_LLC_OCCUPANCY].value == 8192);
+  assert_true(v[5 * VR_FEAT_COUNT + VR_FEAT_MBM_TOTAL_BYTES].value == 777);
+  /* cache 8's sum: node 3's set value plus node 2's synthetic one */
+  assert_true(v[3 * VR_FEAT_COUNT + VR_FEAT_MBM_TOTAL_BYTES].value >= 777);
+  vr_resctrl_reader_close(rd);
+  assert_int_equal(budget.used, 0);
+  vr_resctrl_close(r);
+  rt_emu_stop(&emu);
+}
+
 static void discovery_no_alloc(void **state) {
   (void)state;
   rt_emu emu;
@@ -684,6 +763,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(discovery_sparse_ids),
       cmocka_unit_test(discovery_no_alloc),
+      cmocka_unit_test(discovery_snc),
       cmocka_unit_test(lock),
       cmocka_unit_test(state_create_place),
       cmocka_unit_test(refusals),

@@ -116,14 +116,23 @@ static void discovery_and_sizes(void **state) {
   rt_mkdirs(path);
   rt_fixture_sysfs(sys, "0:32768K,8:16384K,0:32768K");
   assert_int_equal(open_at(dir, sys, &r), 0);
-  assert_int_equal(r->n_caches, 3);
+  /* The SNC node below mon_L3_08 is an entry of its own after its L3
+   * (issue 15 item 4), the L3 keeping its sum; ids sort numerically. */
+  assert_int_equal(r->n_caches, 4);
+  assert_int_equal(r->n_nodes, 1);
   assert_int_equal(r->caches[0].id, 0);
   assert_int_equal(r->caches[1].id, 8);
-  assert_int_equal(r->caches[2].id, 11);
+  assert_int_equal(r->caches[2].id, 8);
+  assert_int_equal(r->caches[3].id, 11);
   assert_string_equal(r->caches[1].dir, "mon_L3_08");
+  assert_int_equal(r->caches[1].node, -1);
+  assert_int_equal(r->caches[1].nodes, 1);
+  assert_string_equal(r->caches[2].dir, "mon_L3_08/mon_sub_L3_01");
+  assert_int_equal(r->caches[2].node, 1);
   assert_true(r->caches[0].size == 32768ULL * 1024);
   assert_true(r->caches[1].size == 16384ULL * 1024);
-  assert_true(r->caches[2].size == 0);
+  assert_true(r->caches[2].size == 16384ULL * 1024); /* its one node */
+  assert_true(r->caches[3].size == 0);
   assert_int_equal(r->features, (1u << VR_FEAT_LLC_OCCUPANCY) |
                                     (1u << VR_FEAT_MBM_LOCAL_BYTES));
   assert_false(r->alloc_capable);

@@ -1,4 +1,5 @@
-/* One line of the control channel: GROUP CACHE_ID FEATURE VALUE, or
+/* One line of the control channel: GROUP CACHE_ID FEATURE VALUE (with --snc
+ * GROUP node:<id> FEATURE VALUE, see control_node), or
  * "rmdir-on-open GROUP" or "enomem-on-read GROUP" (see control_arm), or
  * "domain ID offline|online" (emu_domains.c), or "clone TID CREATOR" (see
  * control_clone).
@@ -119,6 +120,33 @@ static int control_clone(struct emu_model *m, const char *line, char *err,
   return ret;
 }
 
+/* --snc: "GROUP node:<id> FEATURE VALUE", id an SNC node id as the
+ * emulator numbers them (emu_snc_nodes); its L3 domain then reads the sum
+ * of its nodes (snc_sum_read in emu_model.c). */
+static int control_node(struct emu_model *m, struct emu_group *g,
+                        const char *id_text, const char *feature,
+                        const char *value, char *err, size_t errlen) {
+  unsigned long long id;
+  if (!emu_snc_nodes(m) || emu_parse_uint(id_text, UINT_MAX, &id) != 0 ||
+      id >= (unsigned long long)m->cfg.num_caches * emu_snc_nodes(m)) {
+    snprintf(err, errlen, "no SNC node '%s'%s", id_text,
+             emu_snc_nodes(m) ? "" : " (the emulator runs without --snc)");
+    return -EINVAL;
+  }
+  int f = emu_feature_parse(feature);
+  if (f < 0 || !m->cfg.features[f]) {
+    snprintf(err, errlen, "feature '%s' not enabled", feature);
+    return -EINVAL;
+  }
+  struct emu_value v;
+  if (parse_value(value, &v) != 0) {
+    snprintf(err, errlen, "bad value '%s'", value);
+    return -EINVAL;
+  }
+  emu_model_set_node_value(g, (unsigned)id, (enum emu_feature)f, v);
+  return 0;
+}
+
 int emu_control_line(struct emu_model *m, const char *line, char *err,
                      size_t errlen) {
   char group[1024], cache[32], feature[64], value[64], extra[2];
@@ -143,9 +171,23 @@ int emu_control_line(struct emu_model *m, const char *line, char *err,
     return -EINVAL;
   }
   unsigned long long id;
-  int ci = emu_parse_uint(cache, UINT_MAX, &id) != 0
-               ? -1
-               : emu_model_cache_index(m, (unsigned)id);
+  int ci = -1;
+  /* --perf-pkg: "GROUP pkg:<id> EVENT VALUE" (emu_perf_pkg.c) */
+  if (strncmp(cache, "pkg:", 4) == 0)
+    return emu_pkg_control(m, g, cache + 4, feature, value, err, errlen);
+  /* --snc: "GROUP node:<id> ..." sets an SNC node's value */
+  if (strncmp(cache, "node:", 5) == 0)
+    return control_node(m, g, cache + 5, feature, value, err, errlen);
+  if (emu_snc_nodes(m)) {
+    snprintf(err, errlen,
+             "with --snc an L3 domain reads the sum of its nodes: set "
+             "node:<id> instead of '%s'",
+             cache);
+    return -EINVAL;
+  }
+  ci = emu_parse_uint(cache, UINT_MAX, &id) != 0
+           ? -1
+           : emu_model_cache_index(m, (unsigned)id);
   if (ci < 0) {
     snprintf(err, errlen, "no cache id '%s'", cache);
     return -EINVAL;

@@ -44,11 +44,18 @@ uint64_t emu_domain_mbm_start(const struct emu_model *m,
 /* mkdir_mondata_subdir(): the first read of each MBM event resets it, so a
  * value a test set reads zero again; words (Unavailable, ...) stay. */
 static void reset_mbm(struct emu_model *m, size_t cache) {
+  unsigned n = emu_snc_nodes(m);
   for (struct emu_group *g = m->groups; g; g = g->next)
-    for (int f = 0; f < EMU_NUM_FEATURES; f++)
-      if (f != EMU_LLC_OCCUPANCY &&
-          g->values[cache][f].kind == EMU_VALUE_NUMBER)
+    for (int f = 0; f < EMU_NUM_FEATURES; f++) {
+      if (f == EMU_LLC_OCCUPANCY)
+        continue;
+      if (g->values[cache][f].kind == EMU_VALUE_NUMBER)
         g->values[cache][f].number = 0;
+      /* --snc: the nodes of the domain are the domains the kernel reset */
+      for (unsigned k = cache * n; k < (cache + 1) * n; k++)
+        if (g->node_values[k][f].kind == EMU_VALUE_NUMBER)
+          g->node_values[k][f].number = 0;
+    }
 }
 
 int emu_domain_control(struct emu_model *m, const char *line, uint64_t now_ms,

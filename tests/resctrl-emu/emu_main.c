@@ -21,6 +21,18 @@
  *                      kernel.
  *   --no-alloc         a monitoring-only CPU: no CTRL_MON group but the root
  *   --num-cpus N       CPUs shown in cpus/cpus_list (default: this host's)
+ *   --perf-pkg IDS     PERF_PKG telemetry (Linux 7.0) on these package ids,
+ *                      e.g. 0,1: info/PERF_PKG_MON and mon_PERF_PKG_YY with
+ *                      core_energy and activity per group; control lines
+ *                      "GROUP pkg:<id> core_energy|activity VALUE", VALUE
+ *                      decimal with up to six fraction digits, read back as
+ *                      written (emu_perf_pkg.c).
+ *   --snc N            Sub-NUMA Clustering with N nodes per L3 domain (1-8):
+ *                      each mon_L3_XX holds mon_sub_L3_YY per node (YY the
+ *                      node id: the L3 domains in cache id order, each with
+ *                      the next N ids), its own files the sum of its nodes;
+ *                      num_rmids reads --num-rmids / N; control lines set a
+ *                      node's value: "GROUP node:YY FEATURE VALUE".
  *   --control PATH     a FIFO (created if missing) taking lines
  *                      "GROUP CACHE_ID FEATURE VALUE", e.g.
  *                      "c1/mon_groups/m1 8 llc_occupancy 4096" or
@@ -94,7 +106,9 @@ static void usage(FILE *out) {
                "[--num-closids N]\n"
                "       [--features LIST] [--l3-size BYTES] [--limbo-ms MS] "
                "[--no-alloc]\n"
-               "       [--num-cpus N] [--control FIFO] [--ready-file PATH] "
+               "       [--num-cpus N] [--snc N] [--perf-pkg IDS] "
+               "[--control FIFO] "
+               "[--ready-file PATH] "
                "[--system-lock PATH] MOUNTPOINT\n");
 }
 
@@ -126,6 +140,28 @@ static int parse_cache_ids(const char *list, struct emu_config *cfg) {
   return 0;
 }
 
+/* --perf-pkg: a comma list of distinct package ids, sorted. */
+static int parse_pkg_ids(const char *list, struct emu_config *cfg) {
+  char copy[256];
+  snprintf(copy, sizeof(copy), "%s", list);
+  cfg->num_pkgs = 0;
+  char *save = NULL;
+  for (char *t = strtok_r(copy, ",", &save); t;
+       t = strtok_r(NULL, ",", &save)) {
+    unsigned long long id;
+    if (cfg->num_pkgs == EMU_MAX_PKGS || emu_parse_uint(t, 1u << 16, &id))
+      return -EINVAL;
+    for (size_t i = 0; i < cfg->num_pkgs; i++)
+      if (cfg->pkg_ids[i] == id)
+        return -EINVAL;
+    cfg->pkg_ids[cfg->num_pkgs++] = (unsigned)id;
+  }
+  if (cfg->num_pkgs == 0)
+    return -EINVAL;
+  qsort(cfg->pkg_ids, cfg->num_pkgs, sizeof(unsigned), cmp_unsigned);
+  return 0;
+}
+
 static int parse_features(const char *list, struct emu_config *cfg) {
   char copy[256];
   snprintf(copy, sizeof(copy), "%s", list);
@@ -153,7 +189,9 @@ static int parse_options(int argc, char **argv, struct emu_options *o) {
     O_CPUS,
     O_CONTROL,
     O_READY,
-    O_SYSLOCK
+    O_SYSLOCK,
+    O_SNC,
+    O_PKG
   };
   static const struct option longopts[] = {
       {"cache-ids", required_argument, NULL, O_CACHE},
@@ -167,6 +205,8 @@ static int parse_options(int argc, char **argv, struct emu_options *o) {
       {"control", required_argument, NULL, O_CONTROL},
       {"ready-file", required_argument, NULL, O_READY},
       {"system-lock", required_argument, NULL, O_SYSLOCK},
+      {"snc", required_argument, NULL, O_SNC},
+      {"perf-pkg", required_argument, NULL, O_PKG},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -224,6 +264,13 @@ static int parse_options(int argc, char **argv, struct emu_options *o) {
       break;
     case O_SYSLOCK:
       o->system_lock = optarg;
+      break;
+    case O_PKG:
+      bad = parse_pkg_ids(optarg, c);
+      break;
+    case O_SNC:
+      bad = emu_parse_uint(optarg, 8, &v) || v < 1;
+      c->snc_nodes = (unsigned)v;
       break;
     case 'h':
       usage(stdout);

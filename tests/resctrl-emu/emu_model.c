@@ -104,9 +104,19 @@ int emu_model_init(struct emu_model *m, const struct emu_config *cfg,
   m->cfg = *cfg;
   m->host = *host;
   if (cfg->num_rmids < 1 || cfg->num_closids < 1 || cfg->num_caches < 1 ||
-      cfg->num_caches > EMU_MAX_CACHES)
+      cfg->num_caches > EMU_MAX_CACHES ||
+      (size_t)cfg->num_caches * (cfg->snc_nodes ? cfg->snc_nodes : 1) >
+          EMU_MAX_NODES)
     return -EINVAL;
-  m->rmids = calloc(cfg->num_rmids, sizeof(*m->rmids));
+  /* rdt_get_mon_l3_config(): with SNC, "r->num_rmid = (x86_cache_max_rmid
+   * + 1) / snc_nodes_per_l3_cache": the RMIDs of an L3 are split among its
+   * nodes, and info/L3_MON/num_rmids shows what one node has. */
+  if (cfg->snc_nodes > 1) {
+    m->cfg.num_rmids = cfg->num_rmids / cfg->snc_nodes;
+    if (m->cfg.num_rmids < 1)
+      return -EINVAL;
+  }
+  m->rmids = calloc(m->cfg.num_rmids, sizeof(*m->rmids));
   m->closid_used = calloc(cfg->num_closids, sizeof(*m->closid_used));
   struct emu_group *root = group_new(m, "", EMU_CTRL_MON, NULL, now_ms);
   if (!m->rmids || !m->closid_used || !root) {
@@ -117,7 +127,7 @@ int emu_model_init(struct emu_model *m, const struct emu_config *cfg,
   /* The default group owns CLOSID 0 and RMID 0 (the doc: "the default
    * resource group ... tasks ... not explicitly assigned"; the kernel
    * reserves RMID 0 and never puts it on the free list). */
-  for (unsigned i = 0; i < cfg->num_rmids; i++) {
+  for (unsigned i = 0; i < m->cfg.num_rmids; i++) {
     m->rmids[i].state = EMU_RMID_FREE;
     m->rmids[i].free_seq = ++m->free_seq;
   }
@@ -125,7 +135,7 @@ int emu_model_init(struct emu_model *m, const struct emu_config *cfg,
   m->closid_used[0] = true;
   group_append(m, root);
   /* kernel default: the L3 size spread over the RMIDs, in monitor units */
-  m->max_threshold_occupancy = (cfg->l3_size / cfg->num_rmids) & ~63ULL;
+  m->max_threshold_occupancy = (cfg->l3_size / m->cfg.num_rmids) & ~63ULL;
   return 0;
 }
 
@@ -425,12 +435,71 @@ static uint64_t synthetic(const struct emu_model *m, const struct emu_group *g,
   return total / 5 * (1 + (h >> 40) % 4);
 }
 
+/* ---- Sub-NUMA Clustering (--snc; issue 15 item 4) ---- */
+
+unsigned emu_snc_nodes(const struct emu_model *m) {
+  return m->cfg.snc_nodes > 1 ? m->cfg.snc_nodes : 0;
+}
+
+/* One SNC node's value of one RMID, as rmid_read below: a set value, else
+ * a synthetic one of its own (salted with the node id), occupancy within
+ * the node's share of the L3. */
+static int node_rmid_read(const struct emu_model *m, const struct emu_group *g,
+                          unsigned node, enum emu_feature f, uint64_t now_ms,
+                          uint64_t *val) {
+  const struct emu_value *v = &g->node_values[node][f];
+  unsigned n = emu_snc_nodes(m);
+  size_t cache = node / n;
+  switch (v->kind) {
+  case EMU_VALUE_NUMBER:
+    *val = v->number;
+    return 0;
+  case EMU_VALUE_UNAVAILABLE:
+    return -EINVAL;
+  case EMU_VALUE_ERROR:
+    return -EIO;
+  case EMU_VALUE_UNASSIGNED:
+    return -ENOENT;
+  case EMU_VALUE_DEFAULT:
+    break;
+  }
+  struct emu_group salted = *g;
+  salted.rmid = g->rmid ^ ((node + 1) << 24);
+  uint64_t x = synthetic(m, &salted, cache, f, now_ms);
+  *val = f == EMU_LLC_OCCUPANCY ? x / n / 64 * 64 : x;
+  return 0;
+}
+
+/* __mon_event_count() with rr->sum (the L3 domain's file under SNC): every
+ * mon domain whose ci_id is this L3's is read and the values that read
+ * add up ("if (!err) { rr->val += tval; ret = 0; }"); only when none did
+ * is the error reported, -EINVAL ("Unavailable") as ret starts. */
+static int snc_sum_read(const struct emu_model *m, const struct emu_group *g,
+                        size_t cache, enum emu_feature f, uint64_t now_ms,
+                        uint64_t *val) {
+  unsigned n = emu_snc_nodes(m);
+  int ret = -EINVAL;
+  uint64_t sum = 0, v;
+  for (unsigned k = 0; k < n; k++) {
+    if (node_rmid_read(m, g, (unsigned)cache * n + k, f, now_ms, &v) == 0) {
+      sum += v;
+      ret = 0;
+    }
+  }
+  *val = sum;
+  return ret;
+}
+
+/* ---- end of Sub-NUMA Clustering ---- */
+
 /* What reading one RMID gives: 0 and a number, or the error the kernel maps
  * to text (rdtgroup_mondata_show: -EIO "Error", -EINVAL "Unavailable",
  * -ENOENT "Unassigned"). */
 static int rmid_read(const struct emu_model *m, const struct emu_group *g,
                      size_t cache, enum emu_feature f, uint64_t now_ms,
                      uint64_t *val) {
+  if (emu_snc_nodes(m))
+    return snc_sum_read(m, g, cache, f, now_ms, val);
   const struct emu_value *v = &g->values[cache][f];
   switch (v->kind) {
   case EMU_VALUE_NUMBER:
@@ -491,4 +560,37 @@ struct emu_value emu_model_read_value(struct emu_model *m,
 void emu_model_set_value(struct emu_group *g, size_t cache, enum emu_feature f,
                          struct emu_value v) {
   g->values[cache][f] = v;
+}
+
+/* An SNC node's file: its own RMID's value, and for a CTRL_MON group its
+ * MON groups' too, summed as emu_model_read_value does (mon_event_count). */
+struct emu_value emu_model_read_node_value(struct emu_model *m,
+                                           const struct emu_group *g,
+                                           unsigned node, enum emu_feature f,
+                                           uint64_t now_ms) {
+  uint64_t sum = 0, val = 0;
+  int err = node_rmid_read(m, g, node, f, now_ms, &val);
+  bool ok = err == 0;
+  if (ok)
+    sum += val;
+  for (const struct emu_group *c = m->groups; g->type == EMU_CTRL_MON && c;
+       c = c->next) {
+    if (c->type != EMU_MON || c->parent != g)
+      continue;
+    int e = node_rmid_read(m, c, node, f, now_ms, &val);
+    if (e == 0) {
+      sum += val;
+      ok = true;
+    } else {
+      err = e;
+    }
+  }
+  if (ok)
+    return (struct emu_value){.kind = EMU_VALUE_NUMBER, .number = sum};
+  return from_error(err);
+}
+
+void emu_model_set_node_value(struct emu_group *g, unsigned node,
+                              enum emu_feature f, struct emu_value v) {
+  g->node_values[node][f] = v;
 }

@@ -16,6 +16,11 @@
 #include <sys/types.h>
 
 #define EMU_MAX_CACHES 64
+/* --perf-pkg: at most this many packages, two events each. */
+#define EMU_MAX_PKGS 16
+#define EMU_PKG_EVENTS 2
+/* Sub-NUMA Clustering: at most this many SNC nodes in all (--snc). */
+#define EMU_MAX_NODES 64
 #define EMU_NAME_MAX 255
 /* kernfs: a write longer than atomic_write_len (PAGE_SIZE) fails E2BIG. */
 #define EMU_ATOMIC_WRITE_LEN 4096
@@ -58,6 +63,14 @@ struct emu_config {
   unsigned limbo_ms;
   bool alloc; /* false: a monitoring-only CPU */
   unsigned num_cpus;
+  /* --snc N: Sub-NUMA Clustering, N nodes per L3 domain (0 or 1: off).
+   * num_rmids is then the hardware's count; the model keeps num_rmids / N
+   * (emu_model_init). */
+  unsigned snc_nodes;
+  /* --perf-pkg IDS: the packages of the PERF_PKG resource (Linux 7.0),
+   * ascending; none without it (emu_perf_pkg.c) */
+  unsigned pkg_ids[EMU_MAX_PKGS];
+  size_t num_pkgs;
 };
 
 struct emu_group {
@@ -69,6 +82,12 @@ struct emu_group {
   unsigned rmid;
   uint64_t created_ms;
   struct emu_value values[EMU_MAX_CACHES][EMU_NUM_FEATURES];
+  /* --snc: each SNC node's value (by node id); values[] is then unused,
+   * an L3 domain reading the sum of its nodes */
+  struct emu_value node_values[EMU_MAX_NODES][EMU_NUM_FEATURES];
+  /* --perf-pkg: each package's core_energy and activity as the control
+   * channel wrote them ("" never set) */
+  char pkg_values[EMU_MAX_PKGS][EMU_PKG_EVENTS][24];
   struct emu_group *next; /* all groups, root first, in creation order */
 };
 
@@ -192,6 +211,30 @@ struct emu_value emu_model_read_value(struct emu_model *m,
                                       enum emu_feature f, uint64_t now_ms);
 void emu_model_set_value(struct emu_group *g, size_t cache, enum emu_feature f,
                          struct emu_value v);
+
+/* Sub-NUMA Clustering (--snc, emu_model.c): the SNC nodes per L3 domain
+ * (0 without SNC); node ids as the kernel numbers them, the L3 domains in
+ * cache id order each holding the next N nodes: node k of cache index c is
+ * c * N + k. */
+unsigned emu_snc_nodes(const struct emu_model *m);
+/* the value an SNC node's mon_sub_L3_YY file reads */
+struct emu_value emu_model_read_node_value(struct emu_model *m,
+                                           const struct emu_group *g,
+                                           unsigned node, enum emu_feature f,
+                                           uint64_t now_ms);
+void emu_model_set_node_value(struct emu_group *g, unsigned node,
+                              enum emu_feature f, struct emu_value v);
+
+/* emu_perf_pkg.c: the PERF_PKG telemetry resource (--perf-pkg) */
+const char *emu_pkg_event_name(unsigned event); /* NULL out of range */
+int emu_pkg_index(const struct emu_model *m, unsigned pkg_id); /* or -1 */
+/* "GROUP pkg:<id> EVENT VALUE": 0, or -EINVAL with a reason */
+int emu_pkg_control(struct emu_model *m, struct emu_group *g,
+                    const char *id_text, const char *event, const char *value,
+                    char *err, size_t errlen);
+/* what mon_PERF_PKG_YY/<event> of g reads */
+int emu_pkg_show(struct emu_model *m, const struct emu_group *g, size_t pkg,
+                 unsigned event, struct emu_buf *out);
 
 /* emu_tasks.c: the tasks file */
 int emu_tasks_write(struct emu_model *m, struct emu_group *g, const char *buf,

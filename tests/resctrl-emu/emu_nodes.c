@@ -16,6 +16,7 @@ enum {
   F_CTRL = 2,  /* only in CTRL_MON groups (the root included) */
   F_ALLOC = 4, /* only when allocation is supported */
   F_ROOT = 8,  /* only in the root */
+  F_PKG = 16,  /* only with --perf-pkg */
 };
 
 struct entry_def {
@@ -44,6 +45,13 @@ static const struct entry_def info_entries[] = {
     {"last_cmd_status", NODE_LAST_CMD_STATUS, 0},
     {"L3", NODE_INFO_L3_DIR, F_ALLOC},
     {"L3_MON", NODE_INFO_L3_MON_DIR, 0},
+    {"PERF_PKG_MON", NODE_INFO_PKG_MON_DIR, F_PKG},
+};
+
+/* --perf-pkg: info/PERF_PKG_MON (emu_perf_pkg.c) */
+static const struct entry_def pkg_mon_entries[] = {
+    {"mon_features", NODE_PKG_MON_FEATURES, 0},
+    {"num_rmids", NODE_NUM_RMIDS, 0},
 };
 
 static const struct entry_def l3_mon_entries[] = {
@@ -83,6 +91,8 @@ static int table_children(struct emu_model *m, const struct node *dir,
     if ((fl & F_CTRL) && g->type != EMU_CTRL_MON)
       continue;
     if ((fl & F_ROOT) && g != emu_model_root(m))
+      continue;
+    if ((fl & F_PKG) && !m->cfg.num_pkgs)
       continue;
     struct node child = {.kind = defs[i].kind, .group = dir->group};
     int ret = cb(arg, defs[i].name, &child);
@@ -132,15 +142,50 @@ int node_for_each_child(struct emu_model *m, const struct node *dir,
       child.cache = i;
       ret = cb(arg, name, &child);
     }
+    /* --perf-pkg: one "mon_PERF_PKG_%02d" per package (mkdir_mondata_subdir
+     * for the PERF_PKG resource, YY the package id) */
+    for (size_t i = 0; i < m->cfg.num_pkgs && !ret; i++) {
+      snprintf(name, sizeof(name), "mon_PERF_PKG_%02u", m->cfg.pkg_ids[i]);
+      child = (struct node){
+          .kind = NODE_MON_PKG_DIR, .group = dir->group, .cache = i};
+      ret = cb(arg, name, &child);
+    }
+    return ret;
+  case NODE_MON_PKG_DIR:
+    for (unsigned e = 0; e < EMU_PKG_EVENTS && !ret; e++) {
+      child = (struct node){.kind = NODE_PKG_VALUE,
+                            .group = dir->group,
+                            .cache = dir->cache,
+                            .pkg_event = e};
+      ret = cb(arg, emu_pkg_event_name(e), &child);
+    }
     return ret;
   case NODE_MON_L3_DIR:
+  case NODE_MON_SUB_DIR:
     for (int f = 0; f < EMU_NUM_FEATURES && !ret; f++) {
       if (!m->cfg.features[f])
         continue;
       child.kind = NODE_MON_VALUE;
       child.cache = dir->cache;
       child.feature = (enum emu_feature)f;
+      child.sub = dir->sub;
+      child.snc_node = dir->snc_node;
       ret = cb(arg, emu_feature_name((enum emu_feature)f), &child);
+    }
+    /* Sub-NUMA Clustering: mkdir_mondata_subdir() makes the L3's
+     * "mon_L3_%02d" (its files the sums, mon_add_all_files(..., do_sum))
+     * and below it one "mon_sub_%s_%02d" per node, named by the node's
+     * domain id (hdr->id: its NUMA node), with that node's own files. */
+    for (unsigned k = 0;
+         dir->kind == NODE_MON_L3_DIR && !ret && k < emu_snc_nodes(m); k++) {
+      child = (struct node){.kind = NODE_MON_SUB_DIR,
+                            .group = dir->group,
+                            .cache = dir->cache,
+                            .sub = true,
+                            .snc_node =
+                                (unsigned)dir->cache * emu_snc_nodes(m) + k};
+      snprintf(name, sizeof(name), "mon_sub_L3_%02u", child.snc_node);
+      ret = cb(arg, name, &child);
     }
     return ret;
   /* info and its directories carry the root, the only group with info */
@@ -150,6 +195,8 @@ int node_for_each_child(struct emu_model *m, const struct node *dir,
     return table_children(m, dir, TABLE(l3_mon_entries), cb, arg);
   case NODE_INFO_L3_DIR:
     return table_children(m, dir, TABLE(l3_entries), cb, arg);
+  case NODE_INFO_PKG_MON_DIR:
+    return table_children(m, dir, TABLE(pkg_mon_entries), cb, arg);
   default:
     return -ENOTDIR;
   }
@@ -214,9 +261,11 @@ static int print_domains(const struct emu_model *m, struct emu_buf *out,
   int ret = emu_buf_printf(out, "L3:");
   for (size_t i = 0; i < m->cfg.num_caches && !ret; i++) {
     const char *sep = i + 1 < m->cfg.num_caches ? ";" : "\n";
+    /* rdtgroup_cbm_to_size(): with SNC, "size / snc_nodes_per_l3_cache" */
+    unsigned per = emu_snc_nodes(m) ? emu_snc_nodes(m) : 1;
     if (size)
       ret = emu_buf_printf(out, "%u=%llu%s", m->cfg.cache_ids[i],
-                           (unsigned long long)m->cfg.l3_size, sep);
+                           (unsigned long long)(m->cfg.l3_size / per), sep);
     else
       ret = emu_buf_printf(out, "%u=%x%s", m->cfg.cache_ids[i], EMU_CBM_MASK,
                            sep);
@@ -229,7 +278,9 @@ static int print_domains(const struct emu_model *m, struct emu_buf *out,
 static int print_value(struct emu_model *m, const struct node *n,
                        uint64_t now_ms, struct emu_buf *out) {
   struct emu_value v =
-      emu_model_read_value(m, n->group, n->cache, n->feature, now_ms);
+      n->sub ? emu_model_read_node_value(m, n->group, n->snc_node, n->feature,
+                                         now_ms)
+             : emu_model_read_value(m, n->group, n->cache, n->feature, now_ms);
   switch (v.kind) {
   case EMU_VALUE_NUMBER:
     return emu_buf_printf(out, "%llu\n", (unsigned long long)v.number);
@@ -249,6 +300,11 @@ int node_content(struct emu_model *m, const struct node *n, uint64_t now_ms,
   switch (n->kind) {
   case NODE_MON_VALUE:
     return print_value(m, n, now_ms, out);
+  case NODE_PKG_VALUE:
+    return emu_pkg_show(m, n->group, n->cache, n->pkg_event, out);
+  case NODE_PKG_MON_FEATURES:
+    return emu_buf_printf(out, "%s\n%s\n", emu_pkg_event_name(0),
+                          emu_pkg_event_name(1));
   case NODE_TASKS:
     return emu_tasks_show(m, n->group, out);
   case NODE_CPUS:

@@ -11,6 +11,9 @@ enum node_kind {
   NODE_MON_GROUPS_DIR,
   NODE_MON_DATA_DIR,
   NODE_MON_L3_DIR,
+  NODE_MON_SUB_DIR, /* --snc: mon_L3_XX/mon_sub_L3_YY */
+  NODE_MON_PKG_DIR, /* --perf-pkg: mon_PERF_PKG_YY */
+  NODE_INFO_PKG_MON_DIR,
   NODE_INFO_DIR,
   NODE_INFO_L3_MON_DIR,
   NODE_INFO_L3_DIR,
@@ -30,6 +33,8 @@ enum node_kind {
   NODE_CBM_MASK,
   NODE_MIN_CBM_BITS,
   NODE_SHAREABLE_BITS,
+  NODE_PKG_VALUE,        /* --perf-pkg: cache is the package index */
+  NODE_PKG_MON_FEATURES, /* info/PERF_PKG_MON/mon_features */
 };
 
 struct node {
@@ -37,6 +42,10 @@ struct node {
   struct emu_group *group; /* the group it is in; info entries: the root */
   size_t cache;            /* index into cfg.cache_ids (mon_L3_XX, values) */
   enum emu_feature feature;
+  /* --snc: the entry is in (or is) an SNC node's mon_sub_L3_YY, node id */
+  bool sub;
+  unsigned snc_node;
+  unsigned pkg_event; /* NODE_PKG_VALUE: 0 core_energy, 1 activity */
 };
 
 typedef int (*node_child_cb)(void *arg, const char *name,

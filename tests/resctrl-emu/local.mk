@@ -9,7 +9,8 @@ tests_resctrl_emu_resctrl_emu_SOURCES = \
 	tests/resctrl-emu/emu_nodes.c tests/resctrl-emu/emu_nodes.h \
 	tests/resctrl-emu/emu_model.c tests/resctrl-emu/emu_model.h \
 	tests/resctrl-emu/emu_tasks.c tests/resctrl-emu/emu_control.c \
-	tests/resctrl-emu/emu_channel.c tests/resctrl-emu/emu_domains.c
+	tests/resctrl-emu/emu_channel.c tests/resctrl-emu/emu_domains.c \
+	tests/resctrl-emu/emu_perf_pkg.c
 tests_resctrl_emu_resctrl_emu_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
 tests_resctrl_emu_resctrl_emu_LDADD = $(FUSE3_LIBS) -lpthread
 
@@ -23,7 +24,9 @@ EMU_TESTS = \
 	tests/resctrl-emu/test-mondata.sh \
 	tests/resctrl-emu/test-lifecycle.sh \
 	tests/resctrl-emu/test-rules.sh \
-	tests/resctrl-emu/test-domains.sh
+	tests/resctrl-emu/test-domains.sh \
+	tests/resctrl-emu/test-snc.sh \
+	tests/resctrl-emu/test-perf-pkg.sh
 TESTS += $(EMU_TESTS)
 EXTRA_DIST += $(EMU_TESTS) tests/resctrl-emu/emu-lib.sh \
 	tests/support/rules-cases.sh

@@ -218,6 +218,60 @@ static void test_mbm_grows_and_ctrl_sums(void **state) {
   emu_model_free(&m);
 }
 
+/* --snc (issue 15 item 4): rdt_get_mon_l3_config() divides the RMIDs by
+ * the nodes per L3; the L3's value is the sum of its nodes that read
+ * (__mon_event_count with rr->sum), Unavailable when none does; a
+ * CTRL_MON node file adds its MON groups' as the L3's does. */
+static void test_snc_rmids_and_sums(void **state) {
+  (void)state;
+  struct emu_model m;
+  struct emu_config cfg = {.cache_ids = {0, 1},
+                           .num_caches = 2,
+                           .num_rmids = 9,
+                           .num_closids = 4,
+                           .features = {true, true, true},
+                           .l3_size = 1 << 20,
+                           .alloc = true,
+                           .num_cpus = 2,
+                           .snc_nodes = 3};
+  struct emu_host h = {
+      .task_start = fake_start, .for_each_task = fake_each, .ctx = &host};
+  assert_int_equal(emu_model_init(&m, &cfg, &h, 0), 0);
+  assert_int_equal(m.cfg.num_rmids, 3);
+  assert_int_equal(emu_snc_nodes(&m), 3);
+  assert_int_equal(emu_model_mkdir_ctrl(&m, "c1", 0), 0);
+  struct emu_group *c1 = emu_model_find(&m, "c1", NULL);
+  assert_int_equal(emu_model_mkdir_mon(&m, c1, "m1", 0), 0);
+  struct emu_group *m1 = emu_model_find(&m, "c1", "m1");
+  assert_int_equal(emu_model_mkdir_mon(&m, c1, "m2", 0), -ENOSPC);
+  const struct emu_value n = {.kind = EMU_VALUE_NUMBER, .number = 100};
+  const struct emu_value bad = {.kind = EMU_VALUE_ERROR};
+  /* cache index 1 holds nodes 3, 4, 5 */
+  emu_model_set_node_value(m1, 3, EMU_LLC_OCCUPANCY, n);
+  emu_model_set_node_value(m1, 4, EMU_LLC_OCCUPANCY, n);
+  emu_model_set_node_value(m1, 5, EMU_LLC_OCCUPANCY, bad);
+  emu_model_set_node_value(c1, 4, EMU_LLC_OCCUPANCY, n);
+  emu_model_set_node_value(c1, 3, EMU_LLC_OCCUPANCY, bad);
+  emu_model_set_node_value(c1, 5, EMU_LLC_OCCUPANCY, bad);
+  assert_int_equal(emu_model_read_value(&m, m1, 1, EMU_LLC_OCCUPANCY, 0).number,
+                   200);
+  assert_int_equal(
+      emu_model_read_node_value(&m, c1, 4, EMU_LLC_OCCUPANCY, 0).number, 200);
+  assert_int_equal(emu_model_read_value(&m, c1, 1, EMU_LLC_OCCUPANCY, 0).number,
+                   300);
+  assert_int_equal(
+      emu_model_read_node_value(&m, m1, 5, EMU_LLC_OCCUPANCY, 0).kind,
+      EMU_VALUE_ERROR);
+  emu_model_set_node_value(m1, 3, EMU_LLC_OCCUPANCY, bad);
+  emu_model_set_node_value(m1, 4, EMU_LLC_OCCUPANCY, bad);
+  assert_int_equal(emu_model_read_value(&m, m1, 1, EMU_LLC_OCCUPANCY, 0).kind,
+                   EMU_VALUE_UNAVAILABLE);
+  emu_model_free(&m);
+  /* more nodes in all than the model holds */
+  cfg.snc_nodes = 40;
+  assert_int_equal(emu_model_init(&m, &cfg, &h, 0), -EINVAL);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_reused_tid_is_a_new_task),
@@ -226,6 +280,7 @@ int main(void) {
       cmocka_unit_test(test_clone_inherits_groups),
       cmocka_unit_test(test_least_recently_freed_rmid_first),
       cmocka_unit_test(test_mbm_grows_and_ctrl_sums),
+      cmocka_unit_test(test_snc_rmids_and_sums),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,10 +4,11 @@
 # and readers for the emulator's tree and collectd's csv output. Source it after collectd-run.sh,
 # from bash (libvirtd-env.sh needs bash):
 #
-#   chain_emu_start IDS SIZES     # IDS "0,8", SIZES "33554432,16777216" (bytes, same order): a sysfs
-#                                 # fixture under VR_TMP/sys (one cpuN per cache id, index3 with
-#                                 # level/id/size in K) and resctrl-emu mounted on EMU_MNT with the
-#                                 # control FIFO EMU_CTL, by vr_emu_start (emu.sh)
+#   chain_emu_start IDS SIZES [OPTION...]  # IDS "0,8", SIZES "33554432,16777216" (bytes, same
+#                                 # order): a sysfs fixture under VR_TMP/sys (one cpuN per cache id,
+#                                 # index3 with level/id/size in K) and resctrl-emu mounted on
+#                                 # EMU_MNT with the control FIFO EMU_CTL and any further emulator
+#                                 # OPTIONs ("--snc 2"), by vr_emu_start (emu.sh)
 #   chain_emu_stop                # vr_emu_stop: stops it and detaches the mount
 #   emu_ctl LINE...               # control lines "GROUP CACHE_ID FEATURE VALUE" (a timeout guards
 #                                 # against a dead emulator: a FIFO write would block forever)
@@ -41,7 +42,9 @@ EMU_CTL=
 CSV_DAY_GLOB='[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'
 
 chain_emu_start() {
-	local ids="$1" sizes="$2" i=0 id size d
+	local ids="$1" sizes="$2" i=0 id size d extra
+	shift 2
+	extra=("$@")
 	# shellcheck disable=SC2046 # split the comma list into words
 	set -- $(echo "$sizes" | tr , ' ')
 	for id in $(echo "$ids" | tr , ' '); do
@@ -55,7 +58,7 @@ chain_emu_start() {
 		i=$((i + 1))
 	done
 	EMU_CTL=$VR_TMP/emu.ctl
-	vr_emu_start "$VR_TMP/resctrl" --cache-ids "$ids" --control "$EMU_CTL"
+	vr_emu_start "$VR_TMP/resctrl" --cache-ids "$ids" --control "$EMU_CTL" ${extra[@]+"${extra[@]}"}
 	vr_log "resctrl-emu pid $EMU_PID on $EMU_MNT, cache ids $ids"
 }
 

@@ -71,6 +71,7 @@ static void test_defaults(void **state) {
   assert_true(cfg.report_bytes && cfg.report_percent && cfg.report_bandwidth);
   assert_true(cfg.remove_groups_on_shutdown);
   assert_true(cfg.keep_files_open);
+  assert_false(cfg.report_sub_numa); /* SNC: each L3's sum, as before */
   assert_string_equal(cfg.sysfs_path, "/sys");
   assert_string_equal(cfg.proc_path, "/proc");
   assert_string_equal(cfg.libvirt_run_path, "/run/libvirt/qemu");
@@ -100,6 +101,7 @@ static void test_every_key(void **state) {
       S("ProcPath", "/tmp/proc"),
       S("LibvirtRunPath", "/tmp/run"),
       S("defaultgroup", "ALL"), /* keys and words are case-insensitive */
+      B("ReportSubNUMA", 1),
   };
   vr_config cfg;
   char err[256] = "";
@@ -121,6 +123,7 @@ static void test_every_key(void **state) {
   assert_false(cfg.report_bytes || cfg.report_percent || cfg.report_bandwidth);
   assert_false(cfg.remove_groups_on_shutdown);
   assert_false(cfg.keep_files_open);
+  assert_true(cfg.report_sub_numa);
   assert_string_equal(cfg.sysfs_path, "/tmp/sys");
   assert_string_equal(cfg.proc_path, "/tmp/proc");
   assert_string_equal(cfg.libvirt_run_path, "/tmp/run");

@@ -64,6 +64,73 @@ static void mon_dir(void **state) {
   assert_int_equal(id, 99);
 }
 
+/* Sub-NUMA Clustering (issue 15 item 4): mkdir_mondata_subdir names each
+ * node "mon_sub_%s_%02d" by its domain id below the L3's "mon_%s_%02d". */
+static void mon_sub_dir(void **state) {
+  (void)state;
+  unsigned node = 99;
+  vr_mon_resource res = VR_RES_COUNT;
+  assert_true(vr_resctrl_parse_mon_sub_dir("mon_sub_L3_00", &res, &node));
+  assert_int_equal(node, 0);
+  assert_int_equal(res, VR_RES_L3);
+  assert_true(vr_resctrl_parse_mon_sub_dir("mon_sub_L3_09", &res, &node));
+  assert_int_equal(node, 9);
+  assert_true(vr_resctrl_parse_mon_sub_dir("mon_sub_L3_131", &res, &node));
+  assert_int_equal(node, 131);
+  node = 99;
+  assert_false(vr_resctrl_parse_mon_sub_dir("mon_L3_01", &res, &node));
+  assert_false(vr_resctrl_parse_mon_sub_dir("mon_sub_L3_", &res, &node));
+  assert_false(vr_resctrl_parse_mon_sub_dir("mon_sub_L3_x1", &res, &node));
+  assert_false(vr_resctrl_parse_mon_sub_dir("mon_sub_L2_01", &res, &node));
+  assert_false(vr_resctrl_parse_mon_sub_dir("mon_sub_sub_L3_01", &res, &node));
+  assert_false(vr_resctrl_parse_mon_sub_dir("llc_occupancy", &res, &node));
+  assert_false(
+      vr_resctrl_parse_mon_sub_dir("mon_sub_L3_99999999999", &res, &node));
+  assert_int_equal(node, 99);
+}
+
+/* PERF_PKG telemetry (issue 15 item 5): print_event_value's decimal
+ * fractions into millionths. */
+static void fixed(void **state) {
+  (void)state;
+  static const struct {
+    const char *text;
+    vr_value_text kind;
+    uint64_t micro;
+  } cases[] = {
+      {"12.345678\n", VR_VALUE_OK, 12345678},
+      {"0.000001", VR_VALUE_OK, 1},
+      {"7.5", VR_VALUE_OK, 7500000},
+      {"7", VR_VALUE_OK, 7000000},
+      {"7.0", VR_VALUE_OK, 7000000},
+      {"1.2345675", VR_VALUE_OK, 1234568}, /* the 7th place rounds */
+      {"1.2345674999", VR_VALUE_OK, 1234567},
+      {"0.9999995", VR_VALUE_OK, 1000000},
+      {"18446744073709.551615", VR_VALUE_OK, UINT64_C(18446744073709551615)},
+      {"Unavailable\n", VR_VALUE_UNAVAILABLE, 0},
+      {"Error", VR_VALUE_ERROR, 0},
+      {"Unassigned", VR_VALUE_UNASSIGNED, 0},
+      {"Unavailable.5", VR_VALUE_MALFORMED, 0},
+      {"7.", VR_VALUE_MALFORMED, 0},
+      {".5", VR_VALUE_MALFORMED, 0},
+      {"1.2.3", VR_VALUE_MALFORMED, 0},
+      {"1.2x", VR_VALUE_MALFORMED, 0},
+      {"-1.5", VR_VALUE_MALFORMED, 0},
+      {"18446744073710.0", VR_VALUE_MALFORMED, 0},
+      {"", VR_VALUE_MALFORMED, 0},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    uint64_t got = 42;
+    assert_int_equal(
+        vr_resctrl_parse_fixed(cases[i].text, strlen(cases[i].text), &got),
+        cases[i].kind);
+    if (cases[i].kind == VR_VALUE_OK)
+      assert_true(got == cases[i].micro);
+    else
+      assert_true(got == 42); /* untouched: no made-up value */
+  }
+}
+
 static void features(void **state) {
   (void)state;
   const char *all = "llc_occupancy\nmbm_total_bytes\nmbm_local_bytes\n";
@@ -227,10 +294,11 @@ static void mon_features(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(cache_size),  cmocka_unit_test(mon_dir),
-      cmocka_unit_test(features),    cmocka_unit_test(value),
-      cmocka_unit_test(tasks),       cmocka_unit_test(uint_line),
-      cmocka_unit_test(mon_dir_any), cmocka_unit_test(mon_features),
+      cmocka_unit_test(cache_size),   cmocka_unit_test(mon_dir),
+      cmocka_unit_test(mon_sub_dir),  cmocka_unit_test(features),
+      cmocka_unit_test(value),        cmocka_unit_test(tasks),
+      cmocka_unit_test(uint_line),    cmocka_unit_test(mon_dir_any),
+      cmocka_unit_test(mon_features), cmocka_unit_test(fixed),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -274,6 +274,50 @@ static void test_meta(void **state) {
   vr_series_clear(&s);
 }
 
+/* Sub-NUMA Clustering (issue 15 item 4): a node's series only with
+ * ReportSubNUMA, named "<prefix>-<cache>-node<YY>" (YY two digits at least,
+ * as the kernel writes mon_sub_L3_YY), percent of the node's share. */
+static void test_sub_numa(void **state) {
+  (void)state;
+  vr_series_config cfg = defaults;
+  vr_series_input in = {.domain = "web",
+                        .uuid = U2,
+                        .group = "db",
+                        .members = "0",
+                        .cache_id = 1,
+                        .l3_size = 16777216,
+                        .sub_numa = true,
+                        .node = 3};
+  char got[1024];
+  vr_series s;
+  assert_int_equal(vr_series_build(&in, &cfg, all_features, &s), 0);
+  assert_int_equal(s.n_metrics, 0); /* ReportSubNUMA false: none */
+  assert_string_equal(s.cache_id, "1");
+  vr_series_clear(&s);
+  cfg.report_sub_numa = true;
+  assert_int_equal(vr_series_build(&in, &cfg, all_features, &s), 0);
+  render_metrics(&s, got, sizeof(got));
+  assert_string_equal(got, "bytes/llc-1-node03 percent/llc-1-node03 "
+                           "memory_bandwidth/total-1-node03/d "
+                           "memory_bandwidth/local-1-node03/d");
+  vr_series_clear(&s);
+  in.node = 131;
+  in.l3_size = 0; /* no size known: no percent, as for a whole L3 */
+  cfg.report_bandwidth = false;
+  assert_int_equal(vr_series_build(&in, &cfg, all_features, &s), 0);
+  render_metrics(&s, got, sizeof(got));
+  assert_string_equal(got, "bytes/llc-1-node131");
+  assert_true(s.percent_unavailable);
+  vr_series_clear(&s);
+  /* The L3's own series are unchanged by ReportSubNUMA. */
+  in.sub_numa = false;
+  in.l3_size = 16777216;
+  assert_int_equal(vr_series_build(&in, &cfg, all_features, &s), 0);
+  render_metrics(&s, got, sizeof(got));
+  assert_string_equal(got, "bytes/llc-1 percent/llc-1");
+  vr_series_clear(&s);
+}
+
 static void test_percent(void **state) {
   (void)state;
   static const struct {
@@ -360,9 +404,8 @@ static void test_no_collisions(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_table),
-      cmocka_unit_test(test_meta),
-      cmocka_unit_test(test_percent),
+      cmocka_unit_test(test_table),         cmocka_unit_test(test_meta),
+      cmocka_unit_test(test_percent),       cmocka_unit_test(test_sub_numa),
       cmocka_unit_test(test_no_collisions),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
