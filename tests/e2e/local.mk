@@ -16,3 +16,6 @@ EXTRA_DIST += tests/e2e/test-newer-kernel.sh
 # whole VM (issue 16): emulator and iothread groups with real QEMU guests, DefaultGroup vm
 TESTS += tests/e2e/test-whole-vm.sh
 EXTRA_DIST += tests/e2e/test-whole-vm.sh
+# libvirt's own monitors, read-only (issue 16 item 4): groups made by libvirt's resctrl functions
+TESTS += tests/e2e/test-libvirt-monitors.sh
+EXTRA_DIST += tests/e2e/test-libvirt-monitors.sh
