@@ -9,7 +9,8 @@
 # "part" = vCPU 0 (part of libvirt's vcpus_0-1); l2 has a group of ours. Asserts: libvirt's
 # vcpus_0-1 is reported as l1:vcpus_0-1 and vcpus_2 as l1:db, with the exact values injected
 # through the emulator; "part" is a conflict and gets no group; l2's group runs; libvirt's groups
-# keep their tasks and inode through resyncs and shutdown, which removes only ours.
+# keep their tasks and inode through resyncs and shutdown, which removes only ours; their values
+# carry the meta data owner=libvirt (write_log's JSON), ours none.
 set -eu
 . "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
 . "$VR_SRCDIR/tests/support/libvirtd-env.sh"
@@ -57,6 +58,10 @@ LoadPlugin csv
   DataDir "$CSV_DIR"
   StoreRates false
 </Plugin>
+LoadPlugin write_log
+<Plugin write_log>
+  Format JSON
+</Plugin>
 $(chain_plugin_block '  RefreshInterval 2')
 EOF2
 collectd_start "$cd_dir"
@@ -79,6 +84,13 @@ csv_wait_value "$(csv_file l1:db bytes-llc-0)" 7654320 10 ||
 csv_wait_value "$(csv_file l2:vcpus_0 bytes-llc-0)" 424240 10 ||
 	vr_fail "l2:vcpus_0 (ours) reads $(csv_last "$(csv_file l2:vcpus_0 bytes-llc-0)")"
 [ "$(csv_lines "$(csv_file l1:vcpus_2 bytes-llc-0)")" = 0 ] || vr_fail "libvirt's vcpus_2 reported twice (also as l1:vcpus_2)"
+# The meta data says who owns the group (write_log's JSON carries it); ours say nothing.
+json_has() { grep -F "\"plugin_instance\":\"$1\"" "$log" | grep -qF "$2"; }
+for inst in l1:db l1:vcpus_0-1; do
+	until_true 10 json_has "$inst" '"owner":"libvirt"' || vr_fail "no meta data owner=libvirt on $inst"
+done
+json_has l2:vcpus_0 '"domain":"l2"' || vr_fail "write_log shows no meta data for l2:vcpus_0"
+! json_has l2:vcpus_0 '"owner"' || vr_fail "our own group l2:vcpus_0 carries an owner"
 
 # 3. Read-only: after three resyncs (RefreshInterval 2) libvirt's groups have the same tasks and
 # the same inode (never written, never made again).
