@@ -66,14 +66,18 @@ static size_t libvirt_readable(const vr_pass *pass, vr_readable_group *out,
   return n;
 }
 
-/* The live group of the current set that reads the same directory, or
- * NULL. */
+/* The live group of the current set that reads the same directory under
+ * the same name, or NULL. A read-only group's directory does not carry our
+ * name: libvirt's group is reported under its id, or under the name of the
+ * metadata group that asks for its vCPUs, and that may change while the
+ * directory stays. */
 static vr_live_group *same_dir(const vr_live_set *old, bool *reused,
                                const vr_readable_group *g, size_t *at) {
   for (size_t i = 0; old && i < old->n; i++) {
     const vr_readable_group *id = &old->groups[i]->id;
     if (!reused[i] && id->source == g->source &&
-        strcmp(id->name, g->name) == 0 && strcmp(id->ctrl, g->ctrl) == 0) {
+        strcmp(id->name, g->name) == 0 && strcmp(id->ctrl, g->ctrl) == 0 &&
+        strcmp(id->group, g->group) == 0) {
       *at = i;
       return old->groups[i];
     }

@@ -9,7 +9,8 @@
 # "part" = vCPU 0 (part of libvirt's vcpus_0-1); l2 has a group of ours. Asserts: libvirt's
 # vcpus_0-1 is reported as l1:vcpus_0-1 and vcpus_2 as l1:db, with the exact values injected
 # through the emulator; "part" is a conflict and gets no group; l2's group runs; libvirt's groups
-# keep their tasks and inode through resyncs and shutdown, which removes only ours; their values
+# keep their tasks and inode through resyncs, a metadata change (db dropped: vcpus_2 is then
+# reported under libvirt's id) and shutdown, which removes only ours; their values
 # carry the meta data owner=libvirt (write_log's JSON), ours none.
 set -eu
 . "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
@@ -95,6 +96,14 @@ json_has l2:vcpus_0 '"domain":"l2"' || vr_fail "write_log shows no meta data for
 # 3. Read-only: after three resyncs (RefreshInterval 2) libvirt's groups have the same tasks and
 # the same inode (never written, never made again).
 sleep 7
+now="$(tasks_of "$m01")|$(tasks_of "$m2")|$(inode_of "$m01")|$(inode_of "$m2")"
+[ "$now" = "$before" ] || vr_fail "libvirt's groups changed: before $before, now $now"
+
+# 4. Without "db" in the metadata, libvirt's vcpus_2 is reported under its own id: the same
+# directory, read under a new name.
+set_md l1 '<resmon><group name="part" vcpus="0"/></resmon>'
+csv_wait_value "$(csv_file l1:vcpus_2 bytes-llc-0)" 7654320 15 ||
+	vr_fail "l1:vcpus_2 (libvirt's, no longer read as db) reads $(csv_last "$(csv_file l1:vcpus_2 bytes-llc-0)")"
 now="$(tasks_of "$m01")|$(tasks_of "$m2")|$(inode_of "$m01")|$(inode_of "$m2")"
 [ "$now" = "$before" ] || vr_fail "libvirt's groups changed: before $before, now $now"
 collectd_no_errors "$log"
