@@ -41,7 +41,9 @@ lv_monitor() {
 		mkdir /sys/fs/resctrl && mount --bind "$1" /sys/fs/resctrl && shift && exec "$@"' \
 		sh "$EMU_MNT" "$HARNESS" monitor "$id1" l1 "$@"
 }
+# shellcheck disable=SC2046 # one argument per thread id
 m01=$(lv_monitor 0-1 $(vcpu_tids l1 0 1)) || vr_fail "the harness could not make libvirt's vcpus_0-1"
+# shellcheck disable=SC2046 # one argument per thread id
 m2=$(lv_monitor 2 $(vcpu_tids l1 2)) || vr_fail "the harness could not make libvirt's vcpus_2"
 [ "$m01" = "mon_groups/qemu-$id1-l1-vcpus_0-1" ] || vr_fail "libvirt named the group $m01"
 [ "$m2" = "mon_groups/qemu-$id1-l1-vcpus_2" ] || vr_fail "libvirt named the group $m2"
