@@ -60,7 +60,7 @@ static const char *fallback_words(vr_fallback why) {
 
 /* Keeps one built series' metric names and its meta data, shared by the
  * metrics of that cache id. */
-static int fill_cache(cache_series *c, const vr_series *s) {
+static int fill_cache(cache_series *c, const vr_series *s, const char *owner) {
   vr_meta_field fields[VR_SERIES_META_COUNT];
   c->meta = meta_data_create();
   if (!c->meta)
@@ -69,6 +69,10 @@ static int fill_cache(cache_series *c, const vr_series *s) {
   for (size_t i = 0; i < VR_SERIES_META_COUNT; i++)
     if (meta_data_add_string(c->meta, fields[i].key, fields[i].value) != 0)
       return -ENOMEM;
+  /* A group someone else made (libvirt's <monitor>) says so, so that a
+   * writer can tell it is read-only to us. */
+  if (owner && meta_data_add_string(c->meta, "owner", owner) != 0)
+    return -ENOMEM;
   c->n_metrics = s->n_metrics;
   for (size_t m = 0; m < s->n_metrics; m++) {
     metric_id *id = &c->metrics[m];
@@ -123,7 +127,7 @@ int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
     cache_series *c = &g->caches[g->n_caches++];
     c->l3_size = r->caches[i].size;
     c->cache_id = r->caches[i].id;
-    status = fill_cache(c, &s);
+    status = fill_cache(c, &s, in->owner);
     for (size_t m = 0; in->restart && m < c->n_metrics; m++)
       c->metrics[m].restart = in->restart[i];
     if (status == 0 && i == 0)

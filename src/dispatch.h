@@ -23,6 +23,9 @@ typedef struct {
   const char *uuid;
   const char *group;
   const char *members;
+  /* Who made the group, for the meta data `owner` ("libvirt"); NULL for
+   * ours: no such meta data. */
+  const char *owner;
   const vr_resctrl *resctrl; /* cache ids, sizes and features */
   const vr_series_config *config;
   /* Per cache index of resctrl: why this group's counters there may have

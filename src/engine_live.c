@@ -35,14 +35,49 @@ static size_t owned_readable(const vr_pass *pass, vr_readable_group *out) {
   return n;
 }
 
-/* The live group of the current set that reads the same directory, or
- * NULL. */
+/* libvirt's own monitor groups (libvirt_monitors.h): read-only, under the
+ * name libvirt's domstats gives them (its id, "vcpus_0-1"), or under the
+ * name of the metadata group that asked for exactly their vCPUs. */
+static size_t libvirt_readable(const vr_pass *pass, vr_readable_group *out,
+                               size_t n) {
+  for (size_t i = 0; i < n; i++)
+    for (size_t m = 0; m < pass->libvirt.n; m++)
+      if (pass->libvirt.items[m].served != VR_NO_DESIRED &&
+          strcmp(out[i].ctrl, pass->libvirt.items[m].ctrl) == 0 &&
+          strcmp(out[i].name, pass->libvirt.items[m].name) == 0) {
+        out[i].source = VR_SOURCE_READ_ONLY;
+        out[i].owner = "libvirt";
+      }
+  for (size_t m = 0; m < pass->libvirt.n; m++) {
+    const vr_lv_monitor *mon = &pass->libvirt.items[m];
+    if (mon->served != VR_NO_DESIRED)
+      continue;
+    out[n++] = (vr_readable_group){
+        .domain = mon->domain,
+        .uuid = mon->uuid,
+        .group = mon->group.id,
+        .members = mon->members,
+        .ctrl = mon->ctrl,
+        .name = mon->name,
+        .source = VR_SOURCE_READ_ONLY,
+        .owner = "libvirt",
+    };
+  }
+  return n;
+}
+
+/* The live group of the current set that reads the same directory under
+ * the same name, or NULL. A read-only group's directory does not carry our
+ * name: libvirt's group is reported under its id, or under the name of the
+ * metadata group that asks for its vCPUs, and that may change while the
+ * directory stays. */
 static vr_live_group *same_dir(const vr_live_set *old, bool *reused,
                                const vr_readable_group *g, size_t *at) {
   for (size_t i = 0; old && i < old->n; i++) {
     const vr_readable_group *id = &old->groups[i]->id;
     if (!reused[i] && id->source == g->source &&
-        strcmp(id->name, g->name) == 0 && strcmp(id->ctrl, g->ctrl) == 0) {
+        strcmp(id->name, g->name) == 0 && strcmp(id->ctrl, g->ctrl) == 0 &&
+        strcmp(id->group, g->group) == 0) {
       *at = i;
       return old->groups[i];
     }
@@ -119,12 +154,14 @@ static void publish(vr_engine *e, vr_live_set *fresh) {
  * and publishes it. */
 void vr_engine_publish_live(vr_engine *e, const vr_pass *pass) {
   const vr_live_set *old = e->live.current; /* only the worker writes it */
-  vr_readable_group *readable = calloc(pass->desired.n + 1, sizeof(*readable));
+  vr_readable_group *readable =
+      calloc(pass->desired.n + pass->libvirt.n + 1, sizeof(*readable));
   bool *reused = calloc((old ? old->n : 0) + 1, sizeof(*reused));
   vr_live_set *fresh = NULL;
   if (!readable || !reused)
     goto out;
   size_t n = owned_readable(pass, readable);
+  n = libvirt_readable(pass, readable, n);
   fresh = vr_live_set_new(e->resctrl, n);
   if (!fresh)
     goto out;

@@ -31,6 +31,14 @@ static int decide(vr_engine *e, vr_pass *pass, int *lock_fd) {
     VR_ERROR("out of memory reconciling");
     return -ENOMEM;
   }
+  /* libvirt's own monitors: read, never written (libvirt_monitors.h). */
+  vr_lv_monitors_clear(&pass->libvirt);
+  if (vr_lv_monitors_find(&e->domains, &pass->state, &pass->libvirt) < 0 ||
+      vr_lv_monitors_apply(&pass->libvirt, pass->desired.groups,
+                           pass->desired.n, &pass->state, &pass->plan) < 0) {
+    VR_ERROR("out of memory matching libvirt's monitor groups");
+    return -ENOMEM;
+  }
   return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "domain_filter.h"
 #include "engine.h"
 #include "group_health.h"
+#include "libvirt_monitors.h"
 #include "live_group.h"
 #include "live_set.h"
 #include "reconcile.h"
@@ -124,6 +125,8 @@ typedef struct {
   vr_health *failure;
   /* Per desired group: the plan made its directory this pass. */
   bool *created;
+  /* libvirt's own monitor groups of the running domains (read-only). */
+  vr_lv_monitor_set libvirt;
 } vr_pass;
 
 /** One pass: refresh domains (all, or the dirty ones), reconcile, publish

@@ -103,6 +103,7 @@ static void pass_clear(vr_pass *pass) {
   vr_resctrl_state_free(&pass->state);
   vr_plan_clear(&pass->plan);
   vr_desired_clear(&pass->desired);
+  vr_lv_monitors_clear(&pass->libvirt);
   free(pass->failure);
   free(pass->created);
   memset(pass, 0, sizeof(*pass));

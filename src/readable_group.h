@@ -28,6 +28,9 @@ typedef struct {
   const char *ctrl;
   const char *name;
   vr_group_source source;
+  /* Who made it, for the meta data `owner` of a group we did not make
+   * ("libvirt"); NULL for ours. A string literal: never copied. */
+  const char *owner;
   /* Its directory was made this pass: an open reader of an earlier
    * directory under the same name must not be reused. */
   bool new_dir;

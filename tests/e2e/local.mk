@@ -19,3 +19,6 @@ EXTRA_DIST += tests/e2e/test-whole-vm.sh
 # issue 15 item 4: Sub-NUMA Clustering, per-node values in a real collectd
 TESTS += tests/e2e/test-chain-snc.sh
 EXTRA_DIST += tests/e2e/test-chain-snc.sh
+# libvirt's own monitors, read-only (issue 16 item 4): groups made by libvirt's resctrl functions
+TESTS += tests/e2e/test-libvirt-monitors.sh
+EXTRA_DIST += tests/e2e/test-libvirt-monitors.sh

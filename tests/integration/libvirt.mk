@@ -14,3 +14,14 @@ tests_integration_test_libvirt_live_SOURCES = \
 	tests/integration/test_libvirt_live.c
 tests_integration_test_libvirt_live_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_integration_test_libvirt_live_LDADD = $(UNIT_TEST_LIBS) -lpthread
+
+# libvirt's own monitor groups (issue 16 item 4): a harness that makes them
+# through libvirt's exported resctrl functions, and its name check.
+check_PROGRAMS += tests/integration/lv-resctrl-harness
+tests_integration_lv_resctrl_harness_SOURCES = \
+	tests/integration/lv_resctrl_harness.c
+tests_integration_lv_resctrl_harness_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_integration_lv_resctrl_harness_LDADD = src/libvrcore.la $(LIBVIRT_LIBS)
+TESTS += tests/integration/libvirt-names.sh
+check_SCRIPTS += tests/integration/libvirt-names.sh
+EXTRA_DIST += tests/integration/libvirt-names.sh
