@@ -124,10 +124,20 @@ void vr_engine_publish_live(vr_engine *e, const vr_pass *pass) {
   vr_live_set *fresh = NULL;
   if (!readable || !reused)
     goto out;
-  size_t n = owned_readable(pass, readable);
-  fresh = vr_live_set_new(e->resctrl, n);
+  size_t n = owned_readable(pass, readable), carried = 0;
+  /* An event pass (engine_sync.c) rebuilds only its domains' groups; the
+   * others are carried over, shared, as they are. */
+  for (size_t i = 0; pass->scope && old && i < old->n; i++)
+    if (!vr_pass_in_scope(pass, old->groups[i]->id.uuid))
+      carried++;
+  fresh = vr_live_set_new(e->resctrl, n + carried);
   if (!fresh)
     goto out;
+  for (size_t i = 0; carried && i < old->n; i++)
+    if (!vr_pass_in_scope(pass, old->groups[i]->id.uuid)) {
+      reused[i] = true;
+      vr_live_set_add(fresh, old->groups[i]);
+    }
   for (size_t i = 0; i < n; i++) {
     vr_live_group *lg = make_live(e, old, reused, &readable[i]);
     if (lg)
