@@ -19,6 +19,8 @@
  * - event pass: the uuid of one domain marked dirty exactly as the libvirt
  *   event callback does (the test driver's state is per connection, so
  *   another connection cannot make it send one), REPS times;
+ * - the state read alone (vr_resctrl_state_read, every tasks file), the
+ *   part of an event pass that the emulator's full scan costs, REPS times;
  * - the read pass (vr_engine_read) while a full resync runs, against the
  *   same read when idle: it must not wait;
  * - one full resync and one event pass with strace attached to the worker
@@ -154,6 +156,35 @@ static int timed_pass(vr_engine *e, const scale_args *a, const char *uuid,
   return rc;
 }
 
+/* The part of an event pass that is the state read alone
+ * (vr_resctrl_state_read, which reads every group's tasks file; the
+ * emulator, as the kernel's show_rdt_tasks(), walks every thread of the
+ * host for each): the same call on a handle of our own, REPS times, while
+ * the worker is idle. An event pass minus this is the engine's own part. */
+static int timed_scans(const scale_args *a, pass_costs *c) {
+  char reason[512] = "";
+  vr_resctrl *r = NULL;
+  int rc = vr_resctrl_open(a->mount, a->sysfs, &r, reason, sizeof(reason));
+  if (rc == 0)
+    rc = vr_resctrl_attach(r);
+  for (long i = 0; rc == 0 && i < a->reps; i++) {
+    vr_resctrl_state state;
+    double emu0 = proc_cpu_s(a->emu), cpu0 = self_cpu_s(), t0 = bench_now_us();
+    rc = vr_resctrl_state_read(r, &state, reason, sizeof(reason));
+    c->wall_ms[i] = (bench_now_us() - t0) / 1e3;
+    c->cpu_ms[i] = (self_cpu_s() - cpu0) * 1e3;
+    c->emu_ms[i] = (proc_cpu_s(a->emu) - emu0) * 1e3;
+    if (rc == 0)
+      vr_resctrl_state_free(&state);
+  }
+  if (rc < 0)
+    fprintf(stderr, "vr-bench-scale: state read: %s\n",
+            reason[0] ? reason : strerror(-rc));
+  if (r)
+    vr_resctrl_close(r);
+  return rc;
+}
+
 /* The worker's tid: the bench names it (collectd's helper would). */
 static pid_t worker_tid(vr_engine *e) {
   pid_t found = -1;
@@ -224,7 +255,7 @@ static int run(const scale_args *a) {
   vr_config cfg;
   vr_engine *e = NULL;
   char reason[512], uuid[VR_UUID_STRING_LEN + 1] = "";
-  pass_costs full, event;
+  pass_costs full, event, scan;
   double idle_us = 0, busy_us = 0;
   long busy_reads = 0;
   int rc = vr_config_init(&cfg);
@@ -261,6 +292,8 @@ static int run(const scale_args *a) {
   for (long i = 0; i < a->reps && rc == 0; i++)
     rc = timed_pass(e, a, uuid, &event, i);
   if (rc == 0)
+    rc = timed_scans(a, &scan);
+  if (rc == 0)
     rc = reads_during_resync(e, &idle_us, &busy_us, &busy_reads);
   pid_t tid = worker_tid(e);
   char out[1024];
@@ -283,7 +316,8 @@ static int run(const scale_args *a) {
     printf("n=%ld live=%zu start_ms=%.0f sent=%zu "
            "full_wall_ms=%.1f full_cpu_ms=%.1f full_libvirtd_ms=%.1f "
            "full_emu_ms=%.1f event_wall_ms=%.2f event_cpu_ms=%.2f "
-           "event_libvirtd_ms=%.2f event_emu_ms=%.2f read_idle_us=%.0f "
+           "event_libvirtd_ms=%.2f event_emu_ms=%.2f scan_wall_ms=%.2f "
+           "scan_cpu_ms=%.2f scan_emu_ms=%.2f read_idle_us=%.0f "
            "read_busy_max_us=%.0f read_busy_n=%ld rss_kib=%ld\n",
            a->n, n_live, start_ms, sent, bench_quantile(full.wall_ms, r, 0.5),
            bench_quantile(full.cpu_ms, r, 0.5),
@@ -292,7 +326,10 @@ static int run(const scale_args *a) {
            bench_quantile(event.wall_ms, r, 0.5),
            bench_quantile(event.cpu_ms, r, 0.5),
            bench_quantile(event.lv_ms, r, 0.5),
-           bench_quantile(event.emu_ms, r, 0.5), idle_us, busy_us, busy_reads,
+           bench_quantile(event.emu_ms, r, 0.5),
+           bench_quantile(scan.wall_ms, r, 0.5),
+           bench_quantile(scan.cpu_ms, r, 0.5),
+           bench_quantile(scan.emu_ms, r, 0.5), idle_us, busy_us, busy_reads,
            rss_kib());
   }
 
