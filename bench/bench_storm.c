@@ -233,6 +233,14 @@ static int catch_up(vr_engine *e, watcher *w, size_t want, bool removals,
               "%lu %s seen (want %lu)\n",
               CATCH_UP_US / 1e6, n_live, want, watched(w, removals),
               removals ? "rmdirs" : "mkdirs", count);
+      pthread_mutex_lock(&w->lock);
+      for (size_t i = 0; i < w->n; i++)
+        /* Not made this cycle: made == removed; not removed: made >
+         * removed. (A group never made in any cycle is not listed.) */
+        if ((w->dirs[i].made == w->dirs[i].removed) != removals)
+          fprintf(stderr, "vr-bench-storm: %s made %u, removed %u times\n",
+                  w->dirs[i].name, w->dirs[i].made, w->dirs[i].removed);
+      pthread_mutex_unlock(&w->lock);
       return -ETIMEDOUT;
     }
     usleep(1000);

@@ -137,6 +137,10 @@ field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 # syscalls FILE: every call in an strace -yy log (an interrupted call is
 # one line "<unfinished ...>" and one "<... resumed>": counted once).
 syscalls() { grep -Evc 'resumed>|^\+\+\+|^---' "$1" || true; }
+# own FILE: the calls that name no tasks file and no mon_groups directory:
+# what the engine does in a pass besides the state read (which also lists
+# the root: a constant handful of calls counted here).
+own() { grep -Ev 'resumed>|^\+\+\+|^---' "$1" | grep -Evc 'tasks|mon_groups' || true; }
 # opens FILE SUFFIX: openat calls of paths ending in SUFFIX.
 opens() { grep -Ec "^openat2?\(.*$2\"" "$1" || true; }
 # rpc FILE: "writes bytes" on unix sockets, libvirt's RPC (one write per
@@ -148,9 +152,9 @@ rpc() {
        END { printf "%d %d\n", calls, bytes }' "$1"
 }
 
-printf '%-7s %5s %8s %8s %8s %8s %8s %7s %6s %6s %6s %8s %8s %8s %8s %6s %6s %8s %8s %8s %7s %8s %7s\n' \
+printf '%-7s %5s %8s %8s %8s %8s %8s %7s %6s %6s %6s %8s %8s %8s %8s %6s %6s %6s %8s %8s %8s %7s %8s %7s\n' \
   build N start_ms full_ms full_cpu lvd_cpu emu_cpu sc/full tasks comm lv/full lvKiB/f \
-  ev_ms ev_cpu ev_thr sc/ev lv/ev scan_ms scan_thr scan_emu read_us rd_busy rss_MiB
+  ev_ms ev_cpu ev_thr sc/ev sc/own lv/ev scan_ms scan_thr scan_emu read_us rd_busy rss_MiB
 last=""
 # VR_SCALE_BINS="label=path ...": several builds of vr-bench-scale (say,
 # before and after a change) side by side on the same host set-up.
@@ -162,20 +166,22 @@ for n in $POINTS; do for bin in ${VR_SCALE_BINS:-"now=$scale_bin"}; do
   f="$W/st.$n.full" e="$W/st.$n.event"
   read -r fcalls fbytes <<<"$(rpc "$f")"
   read -r ecalls _ <<<"$(rpc "$e")"
-  printf '%-7s %5d %8s %8s %8s %8s %8s %7d %6d %6d %6d %8.1f %8s %8s %8s %6d %6d %8s %8s %8s %7s %8s %7.1f\n' \
+  printf '%-7s %5d %8s %8s %8s %8s %8s %7d %6d %6d %6d %8.1f %8s %8s %8s %6d %6d %6d %8s %8s %8s %7s %8s %7.1f\n' \
     "$label" "$n" "$(field "$line" start_ms)" "$(field "$line" full_wall_ms)" \
     "$(field "$line" full_cpu_ms)" "$(field "$line" full_libvirtd_ms)" \
     "$(field "$line" full_emu_ms)" "$(syscalls "$f")" "$(opens "$f" /tasks)" \
     "$(opens "$f" /comm)" "$fcalls" "$(awk -v b="$fbytes" 'BEGIN { print b / 1024 }')" \
     "$(field "$line" event_wall_ms)" "$(field "$line" event_cpu_ms)" \
-    "$(field "$line" event_thread_ms)" "$(syscalls "$e")" "$ecalls" "$(field "$line" scan_wall_ms)" \
+    "$(field "$line" event_thread_ms)" "$(syscalls "$e")" "$(own "$e")" "$ecalls" \
+    "$(field "$line" scan_wall_ms)" \
     "$(field "$line" scan_thread_ms)" "$(field "$line" scan_emu_ms)" "$(field "$line" read_idle_us)" \
     "$(field "$line" read_busy_max_us)" "$(awk -v k="$(field "$line" rss_kib)" 'BEGIN { print k / 1024 }')"
   last=$(field "$line" full_cpu_ms)
 done; done
 echo "(medians of $REPS passes; _ms wall, _cpu CPU ms user+system: ours (every" \
   "thread of the engine's process), libvirtd's, the emulator's; sc: system calls" \
-  "of the worker thread in one pass (strace); ev_thr: the worker thread's own CPU ms;" \
+  "of the worker thread in one pass (strace); sc/own: those that are not the state" \
+  "read's (tasks files, directory listings); ev_thr: the worker thread's own CPU ms;" \
   "scan: the state read alone (every tasks file): wall, the reading thread's CPU," \
   "the emulator's CPU; tasks/comm: tasks and comm files" \
   "opened; lv: libvirt RPC requests; read_us: one read pass idle, rd_busy: the" \
