@@ -43,6 +43,7 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <malloc.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
@@ -69,6 +70,7 @@ typedef struct {
   size_t n, cap;
   unsigned long mkdirs, rmdirs;
   bool overflow;
+  bool stop; /* under lock: the thread returns within 100 ms */
   int fd;
 } watcher;
 
@@ -102,6 +104,14 @@ static void *watch_main(void *arg) {
   char buf[64 * 1024]
       __attribute__((aligned(__alignof__(struct inotify_event))));
   for (;;) {
+    struct pollfd pfd = {.fd = w->fd, .events = POLLIN};
+    pthread_mutex_lock(&w->lock);
+    bool stop = w->stop;
+    pthread_mutex_unlock(&w->lock);
+    if (stop)
+      break;
+    if (poll(&pfd, 1, 100) <= 0)
+      continue;
     ssize_t len = read(w->fd, buf, sizeof(buf));
     if (len <= 0)
       break;
@@ -386,9 +396,9 @@ static int run(const storm_args *a) {
 
   vr_engine_stop(e);
   if (watching) {
-    /* Closing the fd does not wake a blocked read(): the thread is
-     * cancelled at its read, a cancellation point. */
-    pthread_cancel(watch_thread);
+    pthread_mutex_lock(&w.lock);
+    w.stop = true;
+    pthread_mutex_unlock(&w.lock);
     pthread_join(watch_thread, NULL);
   }
   if (w.fd >= 0)
