@@ -19,6 +19,8 @@
  * - event pass: the uuid of one domain marked dirty exactly as the libvirt
  *   event callback does (the test driver's state is per connection, so
  *   another connection cannot make it send one), REPS times;
+ * - the state read alone (vr_resctrl_state_read, every tasks file), the
+ *   part of an event pass that the emulator's full scan costs, REPS times;
  * - the read pass (vr_engine_read) while a full resync runs, against the
  *   same read when idle: it must not wait;
  * - one full resync and one event pass with strace attached to the worker
@@ -44,6 +46,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_REPS 50
@@ -134,14 +137,27 @@ static void mark_dirty(vr_engine *e, const char *uuid) {
 
 typedef struct {
   double wall_ms[MAX_REPS], cpu_ms[MAX_REPS], lv_ms[MAX_REPS], emu_ms[MAX_REPS];
+  /* CPU of the one thread that did the work (the worker, or the bench's
+   * own for a scan): free of the other threads' noise. */
+  double thread_ms[MAX_REPS];
 } pass_costs;
+
+/* CPU seconds of one thread of this process. */
+static double thread_cpu_s(pthread_t t) {
+  clockid_t clock;
+  struct timespec ts;
+  if (pthread_getcpuclockid(t, &clock) != 0 || clock_gettime(clock, &ts) != 0)
+    return 0;
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 /* One pass (full, or an event pass for uuid) timed; i: the sample. */
 static int timed_pass(vr_engine *e, const scale_args *a, const char *uuid,
                       pass_costs *c, long i) {
   unsigned long p0 = passes(e, NULL);
   double lv0 = proc_cpu_s(a->libvirtd), emu0 = proc_cpu_s(a->emu);
-  double cpu0 = self_cpu_s(), t0 = bench_now_us();
+  double cpu0 = self_cpu_s(), thr0 = thread_cpu_s(e->worker),
+         t0 = bench_now_us();
   if (uuid)
     mark_dirty(e, uuid);
   else
@@ -149,8 +165,40 @@ static int timed_pass(vr_engine *e, const scale_args *a, const char *uuid,
   int rc = wait_pass(e, p0);
   c->wall_ms[i] = (bench_now_us() - t0) / 1e3;
   c->cpu_ms[i] = (self_cpu_s() - cpu0) * 1e3;
+  c->thread_ms[i] = (thread_cpu_s(e->worker) - thr0) * 1e3;
   c->lv_ms[i] = (proc_cpu_s(a->libvirtd) - lv0) * 1e3;
   c->emu_ms[i] = (proc_cpu_s(a->emu) - emu0) * 1e3;
+  return rc;
+}
+
+/* The part of an event pass that is the state read alone
+ * (vr_resctrl_state_read, which reads every group's tasks file; the
+ * emulator, as the kernel's show_rdt_tasks(), walks every thread of the
+ * host for each): the same call on a handle of our own, REPS times, while
+ * the worker is idle. An event pass minus this is the engine's own part. */
+static int timed_scans(const scale_args *a, pass_costs *c) {
+  char reason[512] = "";
+  vr_resctrl *r = NULL;
+  int rc = vr_resctrl_open(a->mount, a->sysfs, &r, reason, sizeof(reason));
+  if (rc == 0)
+    rc = vr_resctrl_attach(r);
+  for (long i = 0; rc == 0 && i < a->reps; i++) {
+    vr_resctrl_state state;
+    double emu0 = proc_cpu_s(a->emu), cpu0 = self_cpu_s(),
+           thr0 = thread_cpu_s(pthread_self()), t0 = bench_now_us();
+    rc = vr_resctrl_state_read(r, &state, reason, sizeof(reason));
+    c->wall_ms[i] = (bench_now_us() - t0) / 1e3;
+    c->cpu_ms[i] = (self_cpu_s() - cpu0) * 1e3;
+    c->thread_ms[i] = (thread_cpu_s(pthread_self()) - thr0) * 1e3;
+    c->emu_ms[i] = (proc_cpu_s(a->emu) - emu0) * 1e3;
+    if (rc == 0)
+      vr_resctrl_state_free(&state);
+  }
+  if (rc < 0)
+    fprintf(stderr, "vr-bench-scale: state read: %s\n",
+            reason[0] ? reason : strerror(-rc));
+  if (r)
+    vr_resctrl_close(r);
   return rc;
 }
 
@@ -224,7 +272,7 @@ static int run(const scale_args *a) {
   vr_config cfg;
   vr_engine *e = NULL;
   char reason[512], uuid[VR_UUID_STRING_LEN + 1] = "";
-  pass_costs full, event;
+  pass_costs full, event, scan;
   double idle_us = 0, busy_us = 0;
   long busy_reads = 0;
   int rc = vr_config_init(&cfg);
@@ -261,6 +309,8 @@ static int run(const scale_args *a) {
   for (long i = 0; i < a->reps && rc == 0; i++)
     rc = timed_pass(e, a, uuid, &event, i);
   if (rc == 0)
+    rc = timed_scans(a, &scan);
+  if (rc == 0)
     rc = reads_during_resync(e, &idle_us, &busy_us, &busy_reads);
   pid_t tid = worker_tid(e);
   char out[1024];
@@ -283,7 +333,9 @@ static int run(const scale_args *a) {
     printf("n=%ld live=%zu start_ms=%.0f sent=%zu "
            "full_wall_ms=%.1f full_cpu_ms=%.1f full_libvirtd_ms=%.1f "
            "full_emu_ms=%.1f event_wall_ms=%.2f event_cpu_ms=%.2f "
-           "event_libvirtd_ms=%.2f event_emu_ms=%.2f read_idle_us=%.0f "
+           "event_libvirtd_ms=%.2f event_emu_ms=%.2f event_thread_ms=%.2f "
+           "scan_wall_ms=%.2f scan_cpu_ms=%.2f scan_emu_ms=%.2f "
+           "scan_thread_ms=%.2f read_idle_us=%.0f "
            "read_busy_max_us=%.0f read_busy_n=%ld rss_kib=%ld\n",
            a->n, n_live, start_ms, sent, bench_quantile(full.wall_ms, r, 0.5),
            bench_quantile(full.cpu_ms, r, 0.5),
@@ -292,7 +344,12 @@ static int run(const scale_args *a) {
            bench_quantile(event.wall_ms, r, 0.5),
            bench_quantile(event.cpu_ms, r, 0.5),
            bench_quantile(event.lv_ms, r, 0.5),
-           bench_quantile(event.emu_ms, r, 0.5), idle_us, busy_us, busy_reads,
+           bench_quantile(event.emu_ms, r, 0.5),
+           bench_quantile(event.thread_ms, r, 0.5),
+           bench_quantile(scan.wall_ms, r, 0.5),
+           bench_quantile(scan.cpu_ms, r, 0.5),
+           bench_quantile(scan.emu_ms, r, 0.5),
+           bench_quantile(scan.thread_ms, r, 0.5), idle_us, busy_us, busy_reads,
            rss_kib());
   }
 

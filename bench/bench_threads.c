@@ -29,23 +29,26 @@
 #include <unistd.h>
 
 static void *idle_thread(void *arg) {
-  const char *name = arg;
-  if (name)
-    pthread_setname_np(pthread_self(), name);
+  (void)arg;
   for (;;)
     pause();
   return NULL;
 }
 
-/* Starts n idle threads; names[i] (NULL: none) names thread i. Waits until
- * every thread has set its name, so that a reader of /proc sees them all. */
+/* Starts n idle threads; names[i] (NULL: none) names thread i. The creator
+ * names each (pthread_setname_np writes /proc/self/task/<tid>/comm before
+ * it returns), so that a reader of /proc sees every name once this
+ * returns: a thread naming itself may not have run yet on a loaded host,
+ * and a pid file written before its name misleads the plugin's lookup. */
 static int spawn(long n, char **names) {
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, PTHREAD_STACK_MIN);
   for (long i = 0; i < n; i++) {
     pthread_t t;
-    int rc = pthread_create(&t, &attr, idle_thread, names ? names[i] : NULL);
+    int rc = pthread_create(&t, &attr, idle_thread, NULL);
+    if (rc == 0 && names && names[i])
+      rc = pthread_setname_np(t, names[i]);
     if (rc != 0) {
       fprintf(stderr, "vr-bench-threads: thread %ld of %ld: %s\n", i, n,
               strerror(rc));
@@ -54,10 +57,6 @@ static int spawn(long n, char **names) {
     }
   }
   pthread_attr_destroy(&attr);
-  /* pthread_setname_np runs in each thread: give them time to run. */
-  for (int spin = 0; spin < 100; spin++)
-    sched_yield();
-  usleep(20000);
   return 0;
 }
 

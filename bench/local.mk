@@ -30,7 +30,8 @@ EXTRA_DIST += bench/run-bench-scale.sh
 
 bench-scale: tests/support/test-deps.stamp
 	$(MAKE) $(AM_MAKEFLAGS) bench/vr-bench-scale$(EXEEXT) \
-	  bench/vr-bench-threads$(EXEEXT) tests/resctrl-emu/resctrl-emu$(EXEEXT)
+	  bench/vr-bench-threads$(EXEEXT) bench/vr-bench-storm$(EXEEXT) \
+	  tests/resctrl-emu/resctrl-emu$(EXEEXT)
 	VR_BUILDDIR='$(abs_top_builddir)' VR_SRCDIR='$(abs_top_srcdir)' \
 	  $(SHELL) $(top_srcdir)/bench/run-bench-scale.sh
 .PHONY: bench-scale
@@ -52,3 +53,10 @@ bench_vr_bench_libvirt_CPPFLAGS = $(BENCH_CPP)
 bench_vr_bench_libvirt_LDADD = src/libvrcore.la tests/support/libvrtest.la $(LIBVIRT_LIBS)
 CLEANFILES += bench/vr-bench-libvirt
 EXTRA_DIST += bench/peer-libvirt.sh
+
+# The event storm of issue 17 item 3 (make bench-scale at 500 domains,
+# tests/reliability/storm-boot.sh at 50).
+check_PROGRAMS += bench/vr-bench-storm
+bench_vr_bench_storm_SOURCES = bench/bench_storm.c $(BENCH_SHIM)
+bench_vr_bench_storm_CPPFLAGS = $(BENCH_CPP)
+bench_vr_bench_storm_LDADD = src/libvrcore.la tests/support/libvrtest.la $(LIBVIRT_LIBS) -lpthread

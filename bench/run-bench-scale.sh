@@ -40,7 +40,9 @@ for n in $POINTS; do [ "$n" -gt "$MAXN" ] && MAXN=$n; done
 # Room for the threads: every task takes a pid below pid_max (the kernel
 # keeps the first 300 for itself, RESERVED_PIDS), counts against
 # threads-max and against every pids cgroup above us.
-need=$((OTHER + MAXN * (VCPUS + 1) + 500))
+# The storm's stand-ins (a spawner and a QEMU of VCPUS threads per domain)
+# run beside the points' ones.
+need=$((OTHER + MAXN * (VCPUS + 1) + MAXN * (VCPUS + 2) + 500))
 used=$(find /proc/[0-9]*/task -maxdepth 1 -mindepth 1 2>/dev/null | wc -l)
 pid_max=$(cat /proc/sys/kernel/pid_max)
 threads_max=$(cat /proc/sys/kernel/threads-max)
@@ -135,6 +137,10 @@ field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 # syscalls FILE: every call in an strace -yy log (an interrupted call is
 # one line "<unfinished ...>" and one "<... resumed>": counted once).
 syscalls() { grep -Evc 'resumed>|^\+\+\+|^---' "$1" || true; }
+# own FILE: the calls that name no tasks file and no mon_groups directory:
+# what the engine does in a pass besides the state read (which also lists
+# the root: a constant handful of calls counted here).
+own() { grep -Ev 'resumed>|^\+\+\+|^---' "$1" | grep -Evc 'tasks|mon_groups' || true; }
 # opens FILE SUFFIX: openat calls of paths ending in SUFFIX.
 opens() { grep -Ec "^openat2?\(.*$2\"" "$1" || true; }
 # rpc FILE: "writes bytes" on unix sockets, libvirt's RPC (one write per
@@ -146,9 +152,9 @@ rpc() {
        END { printf "%d %d\n", calls, bytes }' "$1"
 }
 
-printf '%-7s %5s %8s %8s %8s %8s %8s %7s %6s %6s %6s %8s %8s %8s %6s %6s %7s %8s %7s\n' \
+printf '%-7s %5s %8s %8s %8s %8s %8s %7s %6s %6s %6s %8s %8s %8s %8s %6s %6s %6s %8s %8s %8s %7s %8s %7s\n' \
   build N start_ms full_ms full_cpu lvd_cpu emu_cpu sc/full tasks comm lv/full lvKiB/f \
-  ev_ms ev_cpu sc/ev lv/ev read_us rd_busy rss_MiB
+  ev_ms ev_cpu ev_thr sc/ev sc/own lv/ev scan_ms scan_thr scan_emu read_us rd_busy rss_MiB
 last=""
 # VR_SCALE_BINS="label=path ...": several builds of vr-bench-scale (say,
 # before and after a change) side by side on the same host set-up.
@@ -160,22 +166,58 @@ for n in $POINTS; do for bin in ${VR_SCALE_BINS:-"now=$scale_bin"}; do
   f="$W/st.$n.full" e="$W/st.$n.event"
   read -r fcalls fbytes <<<"$(rpc "$f")"
   read -r ecalls _ <<<"$(rpc "$e")"
-  printf '%-7s %5d %8s %8s %8s %8s %8s %7d %6d %6d %6d %8.1f %8s %8s %6d %6d %7s %8s %7.1f\n' \
+  printf '%-7s %5d %8s %8s %8s %8s %8s %7d %6d %6d %6d %8.1f %8s %8s %8s %6d %6d %6d %8s %8s %8s %7s %8s %7.1f\n' \
     "$label" "$n" "$(field "$line" start_ms)" "$(field "$line" full_wall_ms)" \
     "$(field "$line" full_cpu_ms)" "$(field "$line" full_libvirtd_ms)" \
     "$(field "$line" full_emu_ms)" "$(syscalls "$f")" "$(opens "$f" /tasks)" \
     "$(opens "$f" /comm)" "$fcalls" "$(awk -v b="$fbytes" 'BEGIN { print b / 1024 }')" \
     "$(field "$line" event_wall_ms)" "$(field "$line" event_cpu_ms)" \
-    "$(syscalls "$e")" "$ecalls" "$(field "$line" read_idle_us)" \
+    "$(field "$line" event_thread_ms)" "$(syscalls "$e")" "$(own "$e")" "$ecalls" \
+    "$(field "$line" scan_wall_ms)" \
+    "$(field "$line" scan_thread_ms)" "$(field "$line" scan_emu_ms)" "$(field "$line" read_idle_us)" \
     "$(field "$line" read_busy_max_us)" "$(awk -v k="$(field "$line" rss_kib)" 'BEGIN { print k / 1024 }')"
   last=$(field "$line" full_cpu_ms)
 done; done
 echo "(medians of $REPS passes; _ms wall, _cpu CPU ms user+system: ours (every" \
   "thread of the engine's process), libvirtd's, the emulator's; sc: system calls" \
-  "of the worker thread in one pass (strace); tasks/comm: tasks and comm files" \
+  "of the worker thread in one pass (strace); sc/own: those that are not the state" \
+  "read's (tasks files, directory listings); ev_thr: the worker thread's own CPU ms;" \
+  "scan: the state read alone (every tasks file): wall, the reading thread's CPU," \
+  "the emulator's CPU; tasks/comm: tasks and comm files" \
   "opened; lv: libvirt RPC requests; read_us: one read pass idle, rd_busy: the" \
   "longest read pass while a full resync ran; host: $OTHER other threads," \
   "$VCPUS vCPUs per domain, one group each)"
+
+# The event storm (issue 17 item 3): MAXN domains of the test driver's
+# shared default host started back to back (VR_STORM_SPREAD_S spreads them
+# over that many seconds), then stopped, VR_STORM_CYCLES times, on the same
+# host; groups counted through inotify (bench/bench_storm.c).
+storm_bin="$VR_BUILDDIR/bench/vr-bench-storm"
+mkdir -p "$W/run-storm"
+vr_log "event storm: $MAXN domains started, then stopped"
+"$storm_bin" "test+unix:///default?socket=$LV_SOCK" "$W/emu" "$W/sys" "$W/run-storm" \
+  "$threads_bin" "$MAXN" "${VR_STORM_SPREAD_S:-0}" "${VR_STORM_CYCLES:-2}" \
+  >"$W/storm.out" 2>"$W/storm.err" || vr_fail "vr-bench-storm failed: $(tail -n 5 "$W/storm.err")"
+printf '%-5s %5s %8s %6s %10s %7s %6s %10s %5s %5s %5s %5s %5s %5s %8s %8s %8s %8s %8s\n' \
+  cycle N starts_s passes catchup_ms stops_s passes catchup_ms made1 made+ made- rm1 rm+ rm- \
+  rss0_MiB rssP_MiB rss1_MiB heap0KiB heap1KiB
+while read -r line; do
+  printf '%-5s %5s %8s %6s %10s %7s %6s %10s %5s %5s %5s %5s %5s %5s %8.1f %8.1f %8.1f %8s %8s\n' \
+    "$(field "$line" cycle)" "$(field "$line" n)" "$(field "$line" starts_s)" \
+    "$(field "$line" start_passes)" "$(field "$line" start_catchup_ms)" "$(field "$line" stops_s)" \
+    "$(field "$line" stop_passes)" "$(field "$line" stop_catchup_ms)" "$(field "$line" made_once)" \
+    "$(field "$line" made_more)" "$(field "$line" made_less)" "$(field "$line" removed_once)" \
+    "$(field "$line" removed_more)" "$(field "$line" removed_less)" \
+    "$(awk -v k="$(field "$line" rss_base_kib)" 'BEGIN { print k / 1024 }')" \
+    "$(awk -v k="$(field "$line" rss_peak_kib)" 'BEGIN { print k / 1024 }')" \
+    "$(awk -v k="$(field "$line" rss_end_kib)" 'BEGIN { print k / 1024 }')" \
+    "$(field "$line" heap_base_kib)" "$(field "$line" heap_end_kib)"
+done <"$W/storm.out"
+echo "(storm: starts_s/stops_s: time the $MAXN starts (stops) took; passes: the worker's" \
+  "passes meanwhile and until caught up; catchup_ms: last start (stop) returning to every" \
+  "group live (gone); made1/made+/made-: groups made once, more, less often per cycle" \
+  "(inotify on mon_groups); rm: the same for rmdir; rss0/rssP/rss1: before, at the" \
+  "peak, after; heap: mallinfo2 in use before and after)"
 vr_emu_stop_all 2>/dev/null
 cleanup 2>/dev/null
 [ "${VR_KEEP_TMP:-0}" = 1 ] || rm -rf --one-file-system "$W"

@@ -123,7 +123,10 @@ static void *worker_main(void *arg) {
 
     vr_live_reap(&e->live);
     vr_engine_sync(e, full, refetch, dirty, n_dirty);
-    retry_armed = arm_rmid_retry(e, &next_retry);
+    /* An event pass sees only its own domains' failures (engine_sync.c):
+     * it may arm a retry, never disarm or lengthen one a full pass armed. */
+    if (full || !retry_armed)
+      retry_armed = arm_rmid_retry(e, &next_retry);
 
     pthread_mutex_lock(&e->lock);
     e->passes++;

@@ -50,7 +50,9 @@ static size_t libvirt_readable(const vr_pass *pass, vr_readable_group *out,
       }
   for (size_t m = 0; m < pass->libvirt.n; m++) {
     const vr_lv_monitor *mon = &pass->libvirt.items[m];
-    if (mon->served != VR_NO_DESIRED)
+    /* An event pass carries other domains' live groups over as they are
+     * (vr_engine_publish_live): adding them again would report them twice. */
+    if (mon->served != VR_NO_DESIRED || !vr_pass_in_scope(pass, mon->uuid))
       continue;
     out[n++] = (vr_readable_group){
         .domain = mon->domain,
@@ -160,11 +162,21 @@ void vr_engine_publish_live(vr_engine *e, const vr_pass *pass) {
   vr_live_set *fresh = NULL;
   if (!readable || !reused)
     goto out;
-  size_t n = owned_readable(pass, readable);
+  size_t n = owned_readable(pass, readable), carried = 0;
   n = libvirt_readable(pass, readable, n);
-  fresh = vr_live_set_new(e->resctrl, n);
+  /* An event pass (engine_sync.c) rebuilds only its domains' groups; the
+   * others are carried over, shared, as they are. */
+  for (size_t i = 0; pass->scope && old && i < old->n; i++)
+    if (!vr_pass_in_scope(pass, old->groups[i]->id.uuid))
+      carried++;
+  fresh = vr_live_set_new(e->resctrl, n + carried);
   if (!fresh)
     goto out;
+  for (size_t i = 0; carried && i < old->n; i++)
+    if (!vr_pass_in_scope(pass, old->groups[i]->id.uuid)) {
+      reused[i] = true;
+      vr_live_set_add(fresh, old->groups[i]);
+    }
   for (size_t i = 0; i < n; i++) {
     vr_live_group *lg = make_live(e, old, reused, &readable[i]);
     if (lg)

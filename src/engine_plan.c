@@ -26,6 +26,7 @@ static int decide(vr_engine *e, vr_pass *pass, int *lock_fd) {
     vr_engine_forget_resctrl(e);
     return -ENODEV;
   }
+  vr_engine_scope_state(e, pass);
   if (vr_reconcile(pass->desired.groups, pass->desired.n, &pass->state,
                    e->cfg->group_prefix, &pass->plan) < 0) {
     VR_ERROR("out of memory reconciling");

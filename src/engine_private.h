@@ -127,7 +127,22 @@ typedef struct {
   bool *created;
   /* libvirt's own monitor groups of the running domains (read-only). */
   vr_lv_monitor_set libvirt;
+  /* An event pass (issue 17): the domains it is about, by uuid, and
+   * shallow copies of those still running; scope is NULL in a full pass.
+   * Only their groups are planned, reported and rebuilt; every other live
+   * group and health entry is carried over untouched, so that one
+   * domain's event costs the same at 50 domains as at 500. */
+  char (*scope)[VR_UUID_STRING_LEN + 1];
+  size_t n_scope;
+  vr_domain_list_t scope_domains;
 } vr_pass;
+
+/** engine_sync.c: true when pass is a full pass or uuid is in its scope. */
+bool vr_pass_in_scope(const vr_pass *pass, const char *uuid);
+/** engine_sync.c: an event pass's view of resctrl: our groups of domains
+ * outside its scope are dropped from pass->state (so that reconcile
+ * neither removes nor keeps them); foreign groups and task places stay. */
+void vr_engine_scope_state(const vr_engine *e, vr_pass *pass);
 
 /** One pass: refresh domains (all, or the dirty ones), reconcile, publish
  * the new live set. Runs on the worker thread (engine_sync.c). */

@@ -18,3 +18,7 @@ FAULT_TESTS = tests/reliability/fault-libvirtd.sh \
 	tests/reliability/fault-lock-scope.sh
 TESTS += $(FAULT_TESTS)
 EXTRA_DIST += $(FAULT_TESTS) tests/support/fault-lib.sh
+
+# issue 17 item 3: a boot storm of 50 test-driver domains, started and stopped, groups counted
+TESTS += tests/reliability/storm-boot.sh
+EXTRA_DIST += tests/reliability/storm-boot.sh
