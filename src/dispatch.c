@@ -65,9 +65,13 @@ static int fill_cache(cache_series *c, const vr_series *s) {
   if (!c->meta)
     return -ENOMEM;
   vr_series_meta(s, fields);
-  for (size_t i = 0; i < VR_SERIES_META_COUNT; i++)
+  for (size_t i = 0; i < VR_SERIES_META_COUNT; i++) {
+    /* A host context series has no domain, UUID or members to name. */
+    if (s->context && fields[i].value[0] == '\0')
+      continue;
     if (meta_data_add_string(c->meta, fields[i].key, fields[i].value) != 0)
       return -ENOMEM;
+  }
   c->n_metrics = s->n_metrics;
   for (size_t m = 0; m < s->n_metrics; m++) {
     metric_id *id = &c->metrics[m];
@@ -96,7 +100,11 @@ int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
   notes[0] = '\0';
   vr_dispatch_group *g = calloc(1, sizeof(*g));
   char label[512];
-  ssnprintf(label, sizeof(label), "domain %s group %s", in->domain, in->group);
+  if (in->context)
+    ssnprintf(label, sizeof(label), "host context %s", in->context);
+  else
+    ssnprintf(label, sizeof(label), "domain %s group %s", in->domain,
+              in->group);
   if (!g ||
       !(g->caches =
             calloc(r->n_caches ? r->n_caches : 1, sizeof(*g->caches))) ||
@@ -114,7 +122,10 @@ int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
         .cache_id = r->caches[i].id,
         .l3_size = r->caches[i].size,
     };
-    status = vr_series_build(&input, in->config, r->features, &s);
+    status = in->context ? vr_series_build_context(in->context, r->caches[i].id,
+                                                   r->caches[i].size,
+                                                   in->config, r->features, &s)
+                         : vr_series_build(&input, in->config, r->features, &s);
     if (status < 0)
       goto fail;
     cache_series *c = &g->caches[g->n_caches++];
