@@ -8,6 +8,7 @@
  */
 #include "engine_private.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,30 @@ static size_t owned_readable(const vr_pass *pass, vr_readable_group *out) {
     };
   }
   return n;
+}
+
+/* ReportHost: the root group and every other CTRL_MON group the pass's
+ * state read found, read-only, for the host total (host_context.h). The
+ * root's mon_data already holds its MON groups, ours included, and each
+ * CTRL_MON group's its own (mon_event_count): MON groups are not added
+ * again. */
+static size_t host_readable(const vr_pass *pass, vr_readable_group *out) {
+  out[0] = (vr_readable_group){.domain = "(host)",
+                               .uuid = "",
+                               .group = "(root)",
+                               .members = "",
+                               .ctrl = "",
+                               .name = "",
+                               .source = VR_SOURCE_HOST};
+  for (size_t i = 0; i < pass->state.n_ctrl_groups; i++)
+    out[i + 1] = (vr_readable_group){.domain = "(host)",
+                                     .uuid = "",
+                                     .group = pass->state.ctrl_groups[i],
+                                     .members = "",
+                                     .ctrl = pass->state.ctrl_groups[i],
+                                     .name = "",
+                                     .source = VR_SOURCE_HOST};
+  return pass->state.n_ctrl_groups + 1;
 }
 
 /* The live group of the current set that reads the same directory, or
@@ -94,6 +119,12 @@ static vr_live_group *make_live(vr_engine *e, const vr_live_set *old,
       vr_live_group_open(g, e->resctrl->r, &e->series_config, hints, &e->budget,
                          &lg, notes, sizeof(notes), reason, sizeof(reason));
   free(hints);
+  /* A host context member without mon_data, or with a link or a file
+   * there, is no CTRL_MON group of the kernel's (a stray directory), or was
+   * removed since the state read: nothing to say, at every pass. */
+  if (g->source == VR_SOURCE_HOST && (status == -ENOENT || status == -ELOOP ||
+                                      status == -ENOTDIR || status == -EXDEV))
+    return NULL;
   if (status < 0) {
     VR_WARNING("domain %s group %s: cannot read its values: %s", g->domain,
                g->group, reason);
@@ -107,9 +138,14 @@ static vr_live_group *make_live(vr_engine *e, const vr_live_set *old,
 /* Makes fresh the set read passes see, and frees at once what no read
  * pass holds any more. */
 static void publish(vr_engine *e, vr_live_set *fresh) {
+  /* n_live counts the groups that report: the host context's CTRL_MON
+   * groups are read, not reported. */
+  size_t n_reported = 0;
+  for (size_t i = 0; fresh && i < fresh->n; i++)
+    n_reported += fresh->groups[i]->id.source != VR_SOURCE_HOST;
   vr_live_publish(&e->live, fresh);
   pthread_mutex_lock(&e->lock);
-  e->n_live = fresh ? fresh->n : 0;
+  e->n_live = n_reported;
   pthread_mutex_unlock(&e->lock);
   vr_live_reap(&e->live);
 }
@@ -119,12 +155,16 @@ static void publish(vr_engine *e, vr_live_set *fresh) {
  * and publishes it. */
 void vr_engine_publish_live(vr_engine *e, const vr_pass *pass) {
   const vr_live_set *old = e->live.current; /* only the worker writes it */
-  vr_readable_group *readable = calloc(pass->desired.n + 1, sizeof(*readable));
+  size_t n_host = e->cfg->report_host ? pass->state.n_ctrl_groups + 1 : 0;
+  vr_readable_group *readable =
+      calloc(pass->desired.n + n_host + 1, sizeof(*readable));
   bool *reused = calloc((old ? old->n : 0) + 1, sizeof(*reused));
   vr_live_set *fresh = NULL;
   if (!readable || !reused)
     goto out;
   size_t n = owned_readable(pass, readable);
+  if (n_host)
+    n += host_readable(pass, readable + n);
   fresh = vr_live_set_new(e->resctrl, n);
   if (!fresh)
     goto out;

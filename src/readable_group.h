@@ -15,6 +15,9 @@
 typedef enum {
   VR_SOURCE_OWNED,     /* one of our MON groups (GroupPrefix...) */
   VR_SOURCE_READ_ONLY, /* someone else's: read, never touched */
+  /* The root or another CTRL_MON group, read for the host context only
+   * (host_context.h): never touched, no series of its own. */
+  VR_SOURCE_HOST,
 } vr_group_source;
 
 typedef struct {

@@ -40,6 +40,7 @@ typedef struct {
   bool report_bytes;
   bool report_percent;
   bool report_bandwidth;
+  bool report_host; /* ReportHost: the host and vms series */
   bool remove_groups_on_shutdown;
   /* false: open-pread-close, nothing held open in resctrl between passes */
   bool keep_files_open;
