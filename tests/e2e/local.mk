@@ -16,3 +16,6 @@ EXTRA_DIST += tests/e2e/test-newer-kernel.sh
 # whole VM (issue 16): emulator and iothread groups with real QEMU guests, DefaultGroup vm
 TESTS += tests/e2e/test-whole-vm.sh
 EXTRA_DIST += tests/e2e/test-whole-vm.sh
+# host context (issue 16 item 3): host and vms sums with exact values
+TESTS += tests/e2e/test-host-context.sh
+EXTRA_DIST += tests/e2e/test-host-context.sh
