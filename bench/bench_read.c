@@ -26,10 +26,15 @@
  *       keeps no fd between reads: each group's read opens the root, then
  *       opens, preads and closes each file (the floor keeps its fds: the
  *       ratio is then the cost of keeping nothing open).
+ *       --host 0: without the host context (ReportHost false). By default
+ *       the cycle also reads the root group as the host context's member
+ *       and dispatches the host and vms sums (host_context.h), as the
+ *       plugin does by default, and the floor preads the root's files too.
  */
 #include "bench_stats.h"
 #include "collectd_shim.h"
 
+#include "host_context.h"
 #include "live_group.h"
 #include "resctrl.h"
 #include "resctrl_name.h"
@@ -103,7 +108,28 @@ static int setup_group(const char *root, size_t i, bool files) {
   return rc;
 }
 
+/* The root group's value files (tmpfs: the emulator has its own), read
+ * for the host context. */
+static int setup_root(const char *root) {
+  char path[512];
+  int rc = 0;
+  for (unsigned c = 0; c < CACHE_IDS && rc == 0; c++) {
+    snprintf(path, sizeof(path), "%s/mon_data/mon_L3_%02u", root, c);
+    rc = mkdir_ok(path);
+    for (size_t f = 0; f < VR_FEAT_COUNT && rc == 0; f++) {
+      snprintf(path, sizeof(path), "%s/mon_data/mon_L3_%02u/%s", root, c,
+               vr_resctrl_feature_name((vr_resctrl_feature)f));
+      rc = put_file(path, "987654321012\n");
+    }
+  }
+  return rc;
+}
+
 static int cmd_setup(const char *root, size_t n, bool files) {
+  if (files && setup_root(root) < 0) {
+    fprintf(stderr, "vr-bench-read: the root's files under %s\n", root);
+    return 1;
+  }
   for (size_t i = 0; i < n; i++) {
     int rc = setup_group(root, i, files);
     if (rc < 0) {
@@ -121,6 +147,7 @@ typedef struct {
   long cycles; /* > 0: strace mode */
   rlim_t nofile;
   bool no_keep; /* --keep-files-open 0 */
+  bool no_host; /* --host 0 */
 } run_args;
 
 typedef struct {
@@ -129,6 +156,12 @@ typedef struct {
   vr_series_config series;
   vr_live_group **groups;
   size_t n_groups;
+  /* The host context (unless --host 0): the root as its member, and the
+   * groups and the root together, as one live set holds them. */
+  vr_host_context *host;
+  vr_live_group *root_group;
+  vr_live_group **all;
+  size_t n_all;
   vr_carry_table *carry; /* counters carried across resets, as the plugin */
   int *floor_fds;        /* one per value file, in slot order */
   bool *floor_owned;     /* opened by the floor, not borrowed */
@@ -189,7 +222,8 @@ static void borrow_plugin_fds(bench_state *s, const run_args *a) {
  * the limit (placed there while it was still high) so that they leave the
  * plugin the descriptors it would have alone. */
 static int open_floor(bench_state *s, const run_args *a, bool borrow) {
-  s->n_floor = a->n * CACHE_IDS * VR_FEAT_COUNT;
+  size_t n_groups_files = a->n * CACHE_IDS * VR_FEAT_COUNT;
+  s->n_floor = n_groups_files + (a->no_host ? 0 : CACHE_IDS * VR_FEAT_COUNT);
   s->floor_fds = malloc(s->n_floor * sizeof(int));
   s->floor_owned = calloc(s->n_floor, sizeof(bool));
   if (!s->floor_fds || !s->floor_owned)
@@ -198,18 +232,24 @@ static int open_floor(bench_state *s, const run_args *a, bool borrow) {
     s->floor_fds[i] = -1;
   if (borrow)
     borrow_plugin_fds(s, a);
-  for (size_t i = 0; i < a->n; i++) {
-    char dir[128];
-    group_dir(i, dir, sizeof(dir));
+  /* Group i < a->n, then (i == a->n) the root's files for the host. */
+  for (size_t i = 0; i <= a->n && slot_of(i, 0, 0) < s->n_floor; i++) {
+    char dir[128] = "";
+    if (i < a->n)
+      group_dir(i, dir, sizeof(dir));
     for (unsigned c = 0; c < CACHE_IDS; c++)
       for (size_t f = 0; f < VR_FEAT_COUNT; f++) {
         char path[512];
         size_t slot = slot_of(i, c, f);
         if (s->floor_fds[slot] >= 0)
           continue;
-        snprintf(path, sizeof(path), "%s/mon_groups/%s/mon_data/mon_L3_%02u/%s",
-                 a->root, dir, c,
-                 vr_resctrl_feature_name((vr_resctrl_feature)f));
+        if (i < a->n)
+          snprintf(path, sizeof(path),
+                   "%s/mon_groups/%s/mon_data/mon_L3_%02u/%s", a->root, dir, c,
+                   vr_resctrl_feature_name((vr_resctrl_feature)f));
+        else
+          snprintf(path, sizeof(path), "%s/mon_data/mon_L3_%02u/%s", a->root, c,
+                   vr_resctrl_feature_name((vr_resctrl_feature)f));
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
           return -errno;
@@ -308,6 +348,31 @@ static int open_groups(bench_state *s, const run_args *a) {
     }
     s->n_groups++;
   }
+  s->all = calloc(a->n + 1, sizeof(*s->all));
+  if (!s->all)
+    return -ENOMEM;
+  memcpy(s->all, s->groups, a->n * sizeof(*s->all));
+  s->n_all = a->n;
+  if (!a->no_host) {
+    /* What engine_live.c adds with ReportHost (no CTRL_MON group here). */
+    vr_readable_group root = {.domain = "(host)",
+                              .uuid = "",
+                              .group = "(root)",
+                              .members = "",
+                              .ctrl = "",
+                              .name = "",
+                              .source = VR_SOURCE_HOST};
+    s->host = vr_host_context_new(&s->series);
+    rc = s->host ? vr_live_group_open(&root, s->resctrl, &s->series, NULL,
+                                      &s->budget, &s->root_group, notes,
+                                      sizeof(notes), reason, sizeof(reason))
+                 : -ENOMEM;
+    if (rc < 0) {
+      fprintf(stderr, "vr-bench-read: the root group: %s\n", reason);
+      return rc;
+    }
+    s->all[s->n_all++] = s->root_group;
+  }
   vr_resctrl_detach(s->resctrl);
   return 0;
 }
@@ -315,8 +380,9 @@ static int open_groups(bench_state *s, const run_args *a) {
 /* One read cycle; fails when a group vanished or a value went missing. */
 static int cycle(bench_state *s, size_t expected) {
   bool vanished = false;
-  size_t sent =
-      vr_live_groups_read(s->groups, s->n_groups, s->carry, &vanished);
+  size_t sent = vr_live_groups_read(s->all, s->n_all, s->carry, &vanished);
+  if (s->host)
+    sent += vr_host_context_submit(s->host, s->all, s->n_all, s->resctrl);
   if (vanished || sent != expected) {
     fprintf(stderr, "vr-bench-read: cycle sent %zu of %zu values%s\n", sent,
             expected, vanished ? ", a group vanished" : "");
@@ -391,6 +457,8 @@ static int cmd_run(const run_args *a) {
   long rss_groups = bench_rss_kib();
   /* bytes, percent, total, local per group and cache id */
   size_t expected = a->n * CACHE_IDS * 4;
+  if (!a->no_host) /* host and vms: bytes, percent, total, local */
+    expected += 2 * CACHE_IDS * 4;
   if (a->cycles > 0) {
     for (long c = 0; c < a->cycles && rc == 0; c++)
       rc = cycle(&s, expected);
@@ -410,6 +478,9 @@ static int cmd_run(const run_args *a) {
 cleanup:
   for (size_t i = 0; i < s.n_groups; i++)
     vr_live_group_free(s.groups[i]);
+  vr_live_group_free(s.root_group);
+  vr_host_context_free(s.host);
+  free(s.all);
   vr_carry_table_free(s.carry);
   free(s.groups);
   for (size_t i = 0; i < s.n_floor && s.floor_owned; i++)
@@ -424,7 +495,7 @@ cleanup:
 static int usage(void) {
   fprintf(stderr, "usage: vr-bench-read setup ROOT N [--files]\n"
                   "       vr-bench-read run ROOT SYSFS N [--cycles C] "
-                  "[--nofile L] [--keep-files-open 0|1]\n");
+                  "[--nofile L] [--keep-files-open 0|1] [--host 0|1]\n");
   return 2;
 }
 
@@ -445,6 +516,8 @@ int main(int argc, char **argv) {
       a.nofile = strtoul(argv[i + 1], NULL, 10);
     else if (strcmp(argv[i], "--keep-files-open") == 0)
       a.no_keep = strcmp(argv[i + 1], "0") == 0;
+    else if (strcmp(argv[i], "--host") == 0)
+      a.no_host = strcmp(argv[i + 1], "0") == 0;
     else
       return usage();
   }

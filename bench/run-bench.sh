@@ -78,11 +78,12 @@ calls() {
 }
 
 SOCKET_CALLS="connect sendmsg recvmsg sendto recvfrom poll ppoll read write readv writev"
-# count ROOT N NOFILE CYCLES [KEEP]: strace -c -f of one run into $W/sc.CYCLES
+# count ROOT N NOFILE CYCLES [KEEP [HOST]]: strace -c -f of one run into $W/sc.CYCLES
 count() {
   local extra=""
   [ "$3" != 0 ] && extra="--nofile $3"
   [ "${5:-1}" = 0 ] && extra="$extra --keep-files-open 0"
+  [ "${6:-1}" = 0 ] && extra="$extra --host 0"
   # shellcheck disable=SC2086
   strace -f -c -o "$W/sc.$4" "$read_bin" run "$1" "$W/sys" "$2" --cycles "$4" $extra >/dev/null
 }
@@ -90,15 +91,17 @@ count() {
 printf '%-6s %5s %5s %9s %19s %9s %6s %7s %8s %8s %7s %7s %7s %8s %9s\n' \
   backend N fbk cycle_us "p10/p90_us" floor_us ratio ns/val sc/value sc/disp open/cy scan/cy sock/cy peak_MiB MiB/1000g
 RATIO_1024=""
-# row NAME ROOT N NOFILE [KEEP]: KEEP 0 runs as KeepFilesOpen false
+# row NAME ROOT N NOFILE [KEEP [HOST]]: KEEP 0 runs as KeepFilesOpen false, HOST 0 as
+# ReportHost false (the host context's root files and sums left out)
 row() {
   local extra="" line
   [ "$4" != 0 ] && extra="--nofile $4"
   [ "${5:-1}" = 0 ] && extra="$extra --keep-files-open 0"
+  [ "${6:-1}" = 0 ] && extra="$extra --host 0"
   # shellcheck disable=SC2086
   line=$("$read_bin" run "$2" "$W/sys" "$3" $extra)
-  count "$2" "$3" "$4" "$SC_CYCLES" "${5:-1}"
-  count "$2" "$3" "$4" $((2 * SC_CYCLES)) "${5:-1}"
+  count "$2" "$3" "$4" "$SC_CYCLES" "${5:-1}" "${6:-1}"
+  count "$2" "$3" "$4" $((2 * SC_CYCLES)) "${5:-1}" "${6:-1}"
   local a="$W/sc.$SC_CYCLES" b="$W/sc.$((2 * SC_CYCLES))"
   local total=$(($(calls "$b" total) - $(calls "$a" total)))
   local opens=$(($(calls "$b" openat openat2 open) - $(calls "$a" openat openat2 open)))
@@ -148,11 +151,24 @@ for b in tmpfs emu; do
   row "$b/K0" "$root" 256 0 0
   KEEP_RATIOS="$KEEP_RATIOS ${b}_256=$(awk -v a="$LAST_CYCLE_US" -v k="$kept" 'BEGIN { printf "%.2f", a / k }')"
 done
+# ReportHost false (issue 16 item 3): the read cycle without the host context (the root's
+# files and the host and vms sums), side by side with the default at the same N.
+HOST_RATIOS=""
+for b in tmpfs emu; do
+  root=$T
+  [ "$b" = emu ] && root=$E
+  row "$b" "$root" 1024 0
+  with=$LAST_CYCLE_US
+  row "$b/H0" "$root" 1024 0 1 0
+  HOST_RATIOS="$HOST_RATIOS ${b}_1024=$(awk -v a="$with" -v h="$LAST_CYCLE_US" 'BEGIN { printf "%.3f", a / h }')"
+done
 echo "(fbk: groups on the open-pread-close fallback; /L: RLIMIT_NOFILE 1024;" \
   "/K0: KeepFilesOpen false, every group on open-pread-close with its own root open;" \
+  "/H0: ReportHost false, no host context (every other row reads the root and sends host and vms);" \
   "sc/value: system calls per value file read, sc/disp per dispatched value;" \
   "open/scan/sock per steady cycle)"
 echo "KeepFilesOpen false / true, read cycle time:$KEEP_RATIOS"
+echo "ReportHost true / false, read cycle time:$HOST_RATIOS"
 
 # Event latency against a real libvirtd, with the engine in the bench.
 . "$VR_SRCDIR/tests/support/libvirtd-env.sh"

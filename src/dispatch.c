@@ -66,9 +66,13 @@ static int fill_cache(cache_series *c, const vr_series *s, const char *owner) {
   if (!c->meta)
     return -ENOMEM;
   vr_series_meta(s, fields);
-  for (size_t i = 0; i < VR_SERIES_META_COUNT; i++)
+  for (size_t i = 0; i < VR_SERIES_META_COUNT; i++) {
+    /* A host context series has no domain, UUID or members to name. */
+    if (s->context && fields[i].value[0] == '\0')
+      continue;
     if (meta_data_add_string(c->meta, fields[i].key, fields[i].value) != 0)
       return -ENOMEM;
+  }
   /* A group someone else made (libvirt's <monitor>) says so, so that a
    * writer can tell it is read-only to us. */
   if (owner && meta_data_add_string(c->meta, "owner", owner) != 0)
@@ -101,7 +105,11 @@ int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
   notes[0] = '\0';
   vr_dispatch_group *g = calloc(1, sizeof(*g));
   char label[512];
-  ssnprintf(label, sizeof(label), "domain %s group %s", in->domain, in->group);
+  if (in->context)
+    ssnprintf(label, sizeof(label), "host context %s", in->context);
+  else
+    ssnprintf(label, sizeof(label), "domain %s group %s", in->domain,
+              in->group);
   if (!g ||
       !(g->caches =
             calloc(r->n_caches ? r->n_caches : 1, sizeof(*g->caches))) ||
@@ -121,7 +129,10 @@ int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
         .sub_numa = r->caches[i].node >= 0,
         .node = r->caches[i].node >= 0 ? (unsigned)r->caches[i].node : 0,
     };
-    status = vr_series_build(&input, in->config, r->features, &s);
+    status = in->context ? vr_series_build_context(in->context, r->caches[i].id,
+                                                   r->caches[i].size,
+                                                   in->config, r->features, &s)
+                         : vr_series_build(&input, in->config, r->features, &s);
     if (status < 0)
       goto fail;
     cache_series *c = &g->caches[g->n_caches++];

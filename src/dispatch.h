@@ -31,6 +31,10 @@ typedef struct {
   /* Per cache index of resctrl: why this group's counters there may have
    * restarted since its series last went out; NULL: no hint. */
   const vr_restart_hint *restart;
+  /* Non-NULL: a host context series (VR_SERIES_HOST_INSTANCE or
+   * VR_SERIES_VMS_INSTANCE, series.h), not a group's; domain, uuid, group
+   * and members are then unused. */
+  const char *context;
 } vr_dispatch_input;
 
 /**

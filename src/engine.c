@@ -180,7 +180,9 @@ int vr_engine_start(const vr_config *cfg, vr_engine **out, char *reason,
   pthread_mutex_init(&e->read_lock, NULL);
   vr_live_board_init(&e->live);
   e->carry = vr_carry_table_new();
-  if (!e->carry) {
+  if (cfg->report_host)
+    e->host = vr_host_context_new(&e->series_config);
+  if (!e->carry || (cfg->report_host && !e->host)) {
     ssnprintf(reason, reason_len, "out of memory");
     status = -ENOMEM;
     goto fail;
@@ -248,6 +250,9 @@ size_t vr_engine_read(vr_engine *e) {
   vr_live_set *set = vr_live_pin(&e->live);
   size_t sent =
       set ? vr_live_groups_read(set->groups, set->n, e->carry, &vanished) : 0;
+  /* The host and vms sums of what this pass read: no system call. */
+  if (set && e->host)
+    sent += vr_host_context_submit(e->host, set->groups, set->n, set->root->r);
   if (e->carry)
     vr_carry_table_pass_done(e->carry, VR_CARRY_CHECK_EVERY, VR_CARRY_MAX_IDLE);
   bool dead = vr_live_unpin(&e->live, set);
@@ -282,6 +287,7 @@ void vr_engine_stop(vr_engine *e) {
    * pinned. */
   vr_live_board_destroy(&e->live);
   vr_carry_table_free(e->carry);
+  vr_host_context_free(e->host);
   vr_resctrl_ref_put(e->resctrl);
   vr_domain_list_clear(&e->domains);
   vr_domain_filter_clear(&e->filter);

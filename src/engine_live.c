@@ -8,6 +8,7 @@
  */
 #include "engine_private.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,30 @@ static size_t owned_readable(const vr_pass *pass, vr_readable_group *out) {
     };
   }
   return n;
+}
+
+/* ReportHost: the root group and every other CTRL_MON group the pass's
+ * state read found, read-only, for the host total (host_context.h). The
+ * root's mon_data already holds its MON groups, ours included, and each
+ * CTRL_MON group's its own (mon_event_count): MON groups are not added
+ * again. */
+static size_t host_readable(const vr_pass *pass, vr_readable_group *out) {
+  out[0] = (vr_readable_group){.domain = "(host)",
+                               .uuid = "",
+                               .group = "(root)",
+                               .members = "",
+                               .ctrl = "",
+                               .name = "",
+                               .source = VR_SOURCE_HOST};
+  for (size_t i = 0; i < pass->state.n_ctrl_groups; i++)
+    out[i + 1] = (vr_readable_group){.domain = "(host)",
+                                     .uuid = "",
+                                     .group = pass->state.ctrl_groups[i],
+                                     .members = "",
+                                     .ctrl = pass->state.ctrl_groups[i],
+                                     .name = "",
+                                     .source = VR_SOURCE_HOST};
+  return pass->state.n_ctrl_groups + 1;
 }
 
 /* libvirt's own monitor groups (libvirt_monitors.h): read-only, under the
@@ -65,6 +90,14 @@ static size_t libvirt_readable(const vr_pass *pass, vr_readable_group *out,
         .owner = "libvirt",
     };
   }
+  /* libvirt reports a monitor that is its allocation's CTRL_MON group and
+   * the monitors under it; ours are never placed there
+   * (libvirt_monitors.h). */
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; out[i].source == VR_SOURCE_READ_ONLY && j < n; j++)
+      if (out[j].source == VR_SOURCE_READ_ONLY && out[j].name[0] == '\0' &&
+          out[i].name[0] != '\0' && strcmp(out[i].ctrl, out[j].ctrl) == 0)
+        out[i].in_reported_ctrl = true;
   return n;
 }
 
@@ -79,7 +112,8 @@ static vr_live_group *same_dir(const vr_live_set *old, bool *reused,
     const vr_readable_group *id = &old->groups[i]->id;
     if (!reused[i] && id->source == g->source &&
         strcmp(id->name, g->name) == 0 && strcmp(id->ctrl, g->ctrl) == 0 &&
-        strcmp(id->group, g->group) == 0) {
+        strcmp(id->group, g->group) == 0 &&
+        id->in_reported_ctrl == g->in_reported_ctrl) {
       *at = i;
       return old->groups[i];
     }
@@ -131,6 +165,12 @@ static vr_live_group *make_live(vr_engine *e, const vr_live_set *old,
       vr_live_group_open(g, e->resctrl->r, &e->series_config, hints, &e->budget,
                          &lg, notes, sizeof(notes), reason, sizeof(reason));
   free(hints);
+  /* A host context member without mon_data, or with a link or a file
+   * there, is no CTRL_MON group of the kernel's (a stray directory), or was
+   * removed since the state read: nothing to say, at every pass. */
+  if (g->source == VR_SOURCE_HOST && (status == -ENOENT || status == -ELOOP ||
+                                      status == -ENOTDIR || status == -EXDEV))
+    return NULL;
   if (status < 0) {
     VR_WARNING("domain %s group %s: cannot read its values: %s", g->domain,
                g->group, reason);
@@ -144,11 +184,23 @@ static vr_live_group *make_live(vr_engine *e, const vr_live_set *old,
 /* Makes fresh the set read passes see, and frees at once what no read
  * pass holds any more. */
 static void publish(vr_engine *e, vr_live_set *fresh) {
+  /* n_live counts the groups that report: the host context's CTRL_MON
+   * groups are read, not reported. */
+  size_t n_reported = 0;
+  for (size_t i = 0; fresh && i < fresh->n; i++)
+    n_reported += fresh->groups[i]->id.source != VR_SOURCE_HOST;
   vr_live_publish(&e->live, fresh);
   pthread_mutex_lock(&e->lock);
-  e->n_live = fresh ? fresh->n : 0;
+  e->n_live = n_reported;
   pthread_mutex_unlock(&e->lock);
   vr_live_reap(&e->live);
+}
+
+/* In an event pass, a live group of a domain outside its scope is kept as
+ * it is; the host context's members (no domain) are rebuilt every pass. */
+static bool carried_over(const vr_pass *pass, const vr_live_group *lg) {
+  return pass->scope && lg->id.source != VR_SOURCE_HOST &&
+         !vr_pass_in_scope(pass, lg->id.uuid);
 }
 
 /* Builds the new live set beside the current one, which read passes keep
@@ -156,24 +208,29 @@ static void publish(vr_engine *e, vr_live_set *fresh) {
  * and publishes it. */
 void vr_engine_publish_live(vr_engine *e, const vr_pass *pass) {
   const vr_live_set *old = e->live.current; /* only the worker writes it */
+  size_t n_host = e->cfg->report_host ? pass->state.n_ctrl_groups + 1 : 0;
   vr_readable_group *readable =
-      calloc(pass->desired.n + pass->libvirt.n + 1, sizeof(*readable));
+      calloc(pass->desired.n + pass->libvirt.n + n_host + 1, sizeof(*readable));
   bool *reused = calloc((old ? old->n : 0) + 1, sizeof(*reused));
   vr_live_set *fresh = NULL;
   if (!readable || !reused)
     goto out;
   size_t n = owned_readable(pass, readable), carried = 0;
   n = libvirt_readable(pass, readable, n);
+  /* The host context's members are read again at every pass, from the
+   * state it read (the whole tree, whatever the scope). */
+  if (n_host)
+    n += host_readable(pass, readable + n);
   /* An event pass (engine_sync.c) rebuilds only its domains' groups; the
    * others are carried over, shared, as they are. */
   for (size_t i = 0; pass->scope && old && i < old->n; i++)
-    if (!vr_pass_in_scope(pass, old->groups[i]->id.uuid))
+    if (carried_over(pass, old->groups[i]))
       carried++;
   fresh = vr_live_set_new(e->resctrl, n + carried);
   if (!fresh)
     goto out;
   for (size_t i = 0; carried && i < old->n; i++)
-    if (!vr_pass_in_scope(pass, old->groups[i]->id.uuid)) {
+    if (carried_over(pass, old->groups[i])) {
       reused[i] = true;
       vr_live_set_add(fresh, old->groups[i]);
     }

@@ -15,6 +15,7 @@
 #include "engine.h"
 #include "group_health.h"
 #include "libvirt_monitors.h"
+#include "host_context.h"
 #include "live_group.h"
 #include "live_set.h"
 #include "reconcile.h"
@@ -74,7 +75,7 @@ struct vr_engine {
   bool reap_due; /* a read pass left a retired live set behind */
   char dirty[VR_MAX_DIRTY][VR_UUID_STRING_LEN + 1];
   size_t n_dirty;
-  size_t n_live; /* groups in the published live set */
+  size_t n_live; /* reporting groups in the published live set */
   /* Pass counter, for tests that wait for the worker. */
   unsigned long passes;
 
@@ -85,6 +86,9 @@ struct vr_engine {
   /* Each counter series' carried total across resets (counter_carry.h):
    * the read pass's alone, under read_lock. */
   vr_carry_table *carry;
+  /* ReportHost: the host and vms sums (host_context.h), NULL when off;
+   * the read pass's alone, under read_lock. */
+  vr_host_context *host;
 
   /* Worker-only state. */
   pthread_t worker;

@@ -66,6 +66,10 @@ int vr_live_group_open(const vr_readable_group *g, const vr_resctrl *r,
     status = -ENOMEM;
     goto fail;
   }
+  /* The root and the other CTRL_MON groups are read for the host context
+   * only: they are no domain's and send no series of their own. */
+  if (g->source == VR_SOURCE_HOST)
+    goto done;
   vr_dispatch_input ids = {
       .domain = g->domain,
       .uuid = g->uuid,
@@ -80,6 +84,7 @@ int vr_live_group_open(const vr_readable_group *g, const vr_resctrl *r,
                                  reason_len);
   if (status < 0)
     goto fail;
+done:
   *out = lg;
   return 0;
 
@@ -99,8 +104,9 @@ size_t vr_live_groups_read(vr_live_group *const *groups, size_t n,
       *vanished = true;
       atomic_store_explicit(&g->stale, true, memory_order_relaxed);
     }
-    sent +=
-        vr_dispatch_group_submit(g->dispatch, g->values, g->n_values, carry);
+    if (g->dispatch)
+      sent +=
+          vr_dispatch_group_submit(g->dispatch, g->values, g->n_values, carry);
   }
   return sent;
 }
@@ -111,6 +117,7 @@ void vr_live_group_free(vr_live_group *g) {
   vr_resctrl_reader_close(g->reader);
   vr_dispatch_group_free(g->dispatch);
   free(g->values);
+  free(g->sum);
   free_identity(&g->id);
   free(g);
 }

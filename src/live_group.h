@@ -8,6 +8,7 @@
 #define VR_LIVE_GROUP_H
 
 #include "dispatch.h"
+#include "host_sum.h"
 #include "readable_group.h"
 #include "resctrl.h"
 #include "resctrl_values.h"
@@ -24,9 +25,13 @@ typedef struct {
   /* How many live sets hold it (live_set.h); the worker's alone. */
   unsigned n_sets;
   vr_resctrl_reader *reader;
-  vr_dispatch_group *dispatch;
-  vr_resctrl_value *values; /* one slot per value the reader returns */
+  vr_dispatch_group *dispatch; /* NULL for VR_SOURCE_HOST: no series */
+  vr_resctrl_value *values;    /* one slot per value the reader returns */
   size_t n_values;
+  /* Its counters as the host context last summed them, one per value
+   * (host_sum.h); made by the first read pass that sums it, NULL until
+   * then and without ReportHost. The read pass's alone. */
+  vr_sum_member *sum;
   /* Set by a read pass when a value file answered as gone (ENODEV: the
    * kernel removed and made again mon_data/mon_L3_XX when its domain went
    * offline and came back, rmdir_mondata_subdir_allrdtgrp then

@@ -16,6 +16,8 @@ src_libvrcore_la_SOURCES = \
 	src/group_spec.c src/group_spec.h \
 	src/libvirt_groups.c src/libvirt_groups.h \
 	src/libvirt_monitors.c src/libvirt_monitors.h \
+	src/host_context.c src/host_context.h \
+	src/host_sum.c src/host_sum.h \
 	src/live_group.c src/live_group.h \
 	src/live_set.c src/live_set.h \
 	src/metric_table.c src/metric_table.h \

@@ -15,6 +15,9 @@
 typedef enum {
   VR_SOURCE_OWNED,     /* one of our MON groups (GroupPrefix...) */
   VR_SOURCE_READ_ONLY, /* someone else's: read, never touched */
+  /* The root or another CTRL_MON group, read for the host context only
+   * (host_context.h): never touched, no series of its own. */
+  VR_SOURCE_HOST,
 } vr_group_source;
 
 typedef struct {
@@ -34,6 +37,10 @@ typedef struct {
   /* Its directory was made this pass: an open reader of an earlier
    * directory under the same name must not be reused. */
   bool new_dir;
+  /* A MON group whose CTRL_MON group is reported too (libvirt's monitor
+   * under its allocation): the CTRL_MON group's values already hold it
+   * (mon_event_count), so the host context's "vms" sum leaves it out. */
+  bool in_reported_ctrl;
 } vr_readable_group;
 
 #endif /* VR_READABLE_GROUP_H */

@@ -43,6 +43,11 @@ typedef struct {
   /* Every MON group, ours and foreign. */
   vr_mon_group_state *mon_groups;
   size_t n_mon_groups;
+  /* Every CTRL_MON group but the root, by name (the host context reads
+   * them: the whole host is the root plus these, doc/design.md, "Host
+   * context"). */
+  char (*ctrl_groups)[VR_RESCTRL_NAME_MAX + 1];
+  size_t n_ctrl_groups;
 } vr_resctrl_state;
 
 #endif /* VR_RESCTRL_MODEL_H */

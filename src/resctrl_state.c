@@ -23,6 +23,8 @@ typedef struct {
   size_t n_places, cap_places;
   vr_mon_group_state *groups;
   size_t n_groups, cap_groups;
+  char (*ctrls)[VR_RESCTRL_NAME_MAX + 1];
+  size_t n_ctrls, cap_ctrls;
 } state_builder;
 
 /* Grows *array (of elem bytes, *cap slots) so that one more fits. */
@@ -134,8 +136,12 @@ static int read_ctrl_group(const vr_resctrl *r, state_builder *b,
   if (rc == 0)
     rc = add_places(b, tids, n, ctrl, "");
   free(tids);
+  /* Its tasks file read: a CTRL_MON group, part of the whole host. */
+  if (rc == 0)
+    rc = grow((void **)&b->ctrls, &b->cap_ctrls, b->n_ctrls, sizeof(*b->ctrls));
   if (rc < 0)
     return rc;
+  snprintf(b->ctrls[b->n_ctrls++], sizeof(*b->ctrls), "%s", ctrl);
   snprintf(rel, sizeof(rel), "%s/mon_groups", ctrl);
   return read_mon_groups(r, b, ctrl, rel);
 }
@@ -198,6 +204,7 @@ cleanup:
       free(b.groups[i].tids);
     free(b.groups);
     free(b.places);
+    free(b.ctrls);
     return rc;
   }
   merge_places(&b);
@@ -205,6 +212,8 @@ cleanup:
   state->n_tasks = b.n_places;
   state->mon_groups = b.groups;
   state->n_mon_groups = b.n_groups;
+  state->ctrl_groups = b.ctrls;
+  state->n_ctrl_groups = b.n_ctrls;
   return 0;
 }
 
@@ -213,5 +222,6 @@ void vr_resctrl_state_free(vr_resctrl_state *state) {
     free(state->mon_groups[i].tids);
   free(state->mon_groups);
   free(state->tasks);
+  free(state->ctrl_groups);
   memset(state, 0, sizeof(*state));
 }

@@ -105,6 +105,27 @@ out:
   return rc;
 }
 
+int vr_series_build_context(const char *scope, unsigned cache_id,
+                            uint64_t l3_size, const vr_series_config *cfg,
+                            vr_mon_features features, vr_series *out) {
+  *out = (vr_series){0};
+  if (strcmp(scope, VR_SERIES_HOST_INSTANCE) != 0 &&
+      strcmp(scope, VR_SERIES_VMS_INSTANCE) != 0)
+    return -EINVAL;
+  out->context = true;
+  snprintf(out->plugin_instance, sizeof(out->plugin_instance), "%s", scope);
+  snprintf(out->group, sizeof(out->group), "%s", scope);
+  snprintf(out->cache_id, sizeof(out->cache_id), "%u", cache_id);
+  vr_series_input in = {.cache_id = cache_id, .l3_size = l3_size};
+  choose_metrics(out, &in, cfg, features);
+  out->vcpus = strdup("");
+  if (!out->vcpus) {
+    vr_series_clear(out);
+    return -ENOMEM;
+  }
+  return 0;
+}
+
 void vr_series_clear(vr_series *series) {
   free(series->vcpus);
   *series = (vr_series){0};

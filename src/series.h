@@ -68,6 +68,8 @@ typedef struct {
   char group[VR_GROUP_NAME_MAX + 1];
   char *vcpus; /* expanded member list (heap) */
   char cache_id[16];
+  /* A host context series: meta data without domain, uuid, vcpus. */
+  bool context;
 } vr_series;
 
 typedef struct {
@@ -103,6 +105,24 @@ int vr_series_build(const vr_series_input *in, const vr_series_config *cfg,
                     vr_mon_features features, vr_series *out);
 
 void vr_series_clear(vr_series *series);
+
+/* The host context's plugin_instance values (doc/design.md, "Host
+ * context"): the whole host, and the sum of the groups we report. Neither
+ * holds ':', which every "<domain>:<group>" does, so neither can be a
+ * group's series. */
+#define VR_SERIES_HOST_INSTANCE "host"
+#define VR_SERIES_VMS_INSTANCE "vms"
+
+/**
+ * Builds the identifiers of one host context series on one cache id:
+ * plugin_instance scope (one of the two above, else -EINVAL), host empty
+ * (collectd's own name, whatever HostnameFormat says: these values are the
+ * host's, not a domain's), the metrics as vr_series_build chooses them, and
+ * meta data group = scope and cache_id. Free with vr_series_clear.
+ */
+int vr_series_build_context(const char *scope, unsigned cache_id,
+                            uint64_t l3_size, const vr_series_config *cfg,
+                            vr_mon_features features, vr_series *out);
 
 typedef struct {
   const char *key;

@@ -42,6 +42,7 @@ typedef struct {
   bool report_bandwidth;
   /* ReportSubNUMA: each SNC node's values besides each L3's sum */
   bool report_sub_numa;
+  bool report_host; /* ReportHost: the host and vms series */
   bool remove_groups_on_shutdown;
   /* false: open-pread-close, nothing held open in resctrl between passes */
   bool keep_files_open;

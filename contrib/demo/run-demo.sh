@@ -230,7 +230,8 @@ esc() { echo "${1//:/\\:}"; }
 for cache in $caches; do
   size=$(l3_size_mib "$cache")
   args=() n=0
-  for rrd in "$W"/rrd/demo/virt_resctrl-*/bytes-llc-"$cache".rrd; do
+  # Groups only ("<domain>:<group>"): the host context's host and vms would stack twice.
+  for rrd in "$W"/rrd/demo/virt_resctrl-*:*/bytes-llc-"$cache".rrd; do
     inst=${rrd%/*}; inst=${inst##*/virt_resctrl-}
     stack=; [ "$n" -gt 0 ] && stack=:STACK
     args+=("DEF:v$n=$(esc "$rrd"):value:AVERAGE" "CDEF:m$n=v$n,1048576,/"
@@ -247,7 +248,7 @@ done
 # Memory bandwidth per group: the total counter's rate (collectd's rrdtool
 # stores the DERIVE as bytes/s), summed over the group's L3 cache ids.
 args=() n=0
-for d in "$W"/rrd/demo/virt_resctrl-*; do
+for d in "$W"/rrd/demo/virt_resctrl-*:*; do
   inst=${d##*/virt_resctrl-}
   sum=
   for cache in $caches; do

@@ -29,11 +29,21 @@ variables = {v["name"]: v["query"] for v in d["templating"]["list"]}
 problems = []
 if not queries:
     problems.append("no panel queries")
+# The host context panels (ReportHost) select instance host and vms, the
+# others the groups the $instance variable picks.
+HOSTCTX = '"instance" =~ /^(host|vms)$/'
 for q in queries:
-    for need in (M, '"instance" =~ /^$instance$/', '"type" = ', "$timeFilter",
-                 '"type_instance"'):
+    for need in (M, '"type" = ', "$timeFilter", '"type_instance"'):
         if need not in q:
             problems.append("query lacks %s: %s" % (need, q))
+    if '"instance" =~ /^$instance$/' not in q and HOSTCTX not in q:
+        problems.append("query selects neither $instance nor host|vms: %s" % q)
+for t in ("bytes", "percent"):
+    if not [q for q in queries if HOSTCTX in q and "\"type\" = '%s'" % t in q]:
+        problems.append("no host context (host|vms) %s panel" % t)
+inst = [v for v in d["templating"]["list"] if v["name"] == "instance"]
+if inst and inst[0].get("regex") != "/.+:.+/":
+    problems.append("variable instance must keep to domain:group (regex /.+:.+/), not host or vms")
 def panels_with(s):
     return [q for q in queries if s in q]
 if not panels_with("\"type\" = 'bytes'"):

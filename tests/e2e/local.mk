@@ -22,3 +22,6 @@ EXTRA_DIST += tests/e2e/test-chain-snc.sh
 # libvirt's own monitors, read-only (issue 16 item 4): groups made by libvirt's resctrl functions
 TESTS += tests/e2e/test-libvirt-monitors.sh
 EXTRA_DIST += tests/e2e/test-libvirt-monitors.sh
+# host context (issue 16 item 3): host and vms sums with exact values
+TESTS += tests/e2e/test-host-context.sh
+EXTRA_DIST += tests/e2e/test-host-context.sh

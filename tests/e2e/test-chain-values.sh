@@ -101,8 +101,9 @@ for g in $groups; do
 		csv_wait_value "$f" "$pct" 5 || vr_fail "csv: $f ends in '$(csv_last "$f")', want $pct (of an L3 of $size bytes)"
 	done
 done
-# One series per group per cache id per metric, nothing else from virt_resctrl.
-want_series=$(for g in $groups; do for c in 0 8; do
+# One series per group per cache id per metric, and the host context's (ReportHost default true:
+# host and vms, tests/e2e/test-host-context.sh checks their values), nothing else from virt_resctrl.
+want_series=$(for g in $groups host vms; do for c in 0 8; do
 	for m in bytes-llc percent-llc memory_bandwidth-total memory_bandwidth-local; do
 		echo "virt_resctrl-$g/$m-$c"
 	done
@@ -110,7 +111,7 @@ done; done | sort)
 got_series=$(cd "$CSV_DIR/$COLLECTD_HOST" && find . -path './virt_resctrl-*' -type f | sed "s|^\./||; s|-$CSV_DAY_GLOB\$||" | sort -u)
 [ "$got_series" = "$want_series" ] ||
 	vr_fail "csv series: got '$(echo "$got_series" | tr '\n' ' ')', want '$(echo "$want_series" | tr '\n' ' ')'"
-vr_log "csv: 24 series (3 groups x 2 cache ids x 4 metrics) with the values set, percent of 32 MiB / 16 MiB"
+vr_log "csv: 40 series ((3 groups + host + vms) x 2 cache ids x 4 metrics) with the values set, percent of 32 MiB / 16 MiB"
 
 # 3. carbon: <host>.virt_resctrl-<domain>_<group>.<type>-<type_instance> (':' and ',' escaped to '_').
 k=0

@@ -11,7 +11,10 @@
 #   late: 0.04 to 1.4 % off on the loaded 2-core development machine, ASan build included);
 # - every PromQL expression of contrib/grafana/virt_resctrl-prometheus.json (panels and template
 #   variables, with Grafana's variables filled in as Grafana would) returns data: the series each
-#   should, with the values they should (L3 size, per-VM sums, rates).
+#   should, with the values they should (L3 size, per-VM sums, rates);
+# - the host context (ReportHost, default true): "host" and "vms" series beside the groups', exact
+#   occupancy (the root's own RMID set too), vms counters at the sum of the groups' rates, and the
+#   dashboard's host-share panels.
 set -eu
 . "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
 . "$VR_SRCDIR/tests/support/prometheus.sh"
@@ -61,6 +64,8 @@ for g in $groups; do
 		emu_ctl "$(ctl_path "$g") $c llc_occupancy $((k * 1048576 + (c == 8 ? 524288 : 0)))"
 	done
 done
+# The root group's own RMID (the rest of the host): 4 MiB, 8 MiB on cache 8.
+emu_ctl ". 0 llc_occupancy 4194304" ". 8 llc_occupancy 8388608"
 
 # The feeder: every 0.05 s, each counter = its rate x the time since the feeder started (bash's
 # EPOCHREALTIME, in microseconds), through one open descriptor on the emulator's control FIFO. No
@@ -90,8 +95,8 @@ vr_on_cleanup 'vr_stop_pid "$FEEDER_PID" feeder 5'
 
 prometheus_start "$VR_TMP/prometheus" "127.0.0.1:$wp_port"
 # 12 s of one-second samples of every counter, so that a 10 s rate() window is full.
-prom_wait_value 60 'count(count_over_time(collectd_virt_resctrl_memory_bandwidth_total[12s]) >= 11)' 12 ||
-	vr_fail "prometheus has no 12 s of samples of the 12 counters"
+prom_wait_value 60 'count(count_over_time(collectd_virt_resctrl_memory_bandwidth_total[12s]) >= 11)' 20 ||
+	vr_fail "prometheus has no 12 s of samples of the 20 counters (12 of the groups, 8 of host and vms)"
 vr_log "prometheus holds 12 s of samples of every counter"
 
 # Everything else is asked of the HTTP API by one program, which prints what it checked.
@@ -120,13 +125,17 @@ def near(a, b, rel):
 # What was set: group k, cache c.
 groups = {"g1:vcpus_0,1": 1, "g1:db": 2, "g2:web": 3}
 def llc(k, c): return k * 1048576 + (524288 if c == "8" else 0)
+# The host context: vms is the sum of the groups, host adds the root's own RMID.
+def root_llc(c): return 8388608 if c == "8" else 4194304
+def vms_llc(c): return sum(llc(k, c) for k in groups.values())
+def scope_llc(scope, c): return vms_llc(c) + (root_llc(c) if scope == "host" else 0)
 def rate_of(kind, k, c):
     c = int(c)
     return k * 100000000 + c * 1000000 if kind == "total" else k * 10000000 + c * 100000
 
 # 1. Every series, with exactly its labels.
 want = set()
-for g in groups:
+for g in list(groups) + ["host", "vms"]:
     for c in ("0", "8"):
         for name, t in (("bytes", "llc"), ("percent", "llc"),
                         ("memory_bandwidth_total", "total"), ("memory_bandwidth_total", "local")):
@@ -143,25 +152,37 @@ t_end = api("query", query="max(timestamp(collectd_virt_resctrl_memory_bandwidth
 # 2. The gauges hold what was set.
 for r in api("query", query='{__name__=~"collectd_virt_resctrl_(bytes|percent)"}', time=t_end)["result"]:
     m = r["metric"]
-    k, c = groups[m["virt_resctrl"]], m["type"].split("-")[1]
-    want_v = llc(k, c) if m["__name__"].endswith("bytes") else llc(k, c) * 100.0 / size[c]
+    c = m["type"].split("-")[1]
+    b = scope_llc(m["virt_resctrl"], c) if m["virt_resctrl"] in ("host", "vms") else llc(groups[m["virt_resctrl"]], c)
+    want_v = b if m["__name__"].endswith("bytes") else b * 100.0 / size[c]
     if not near(float(r["value"][1]), want_v, 1e-9):
         problems.append("%s %s = %s, want %s" % (m["__name__"], m, r["value"][1], want_v))
-print("ok: bytes and percent as set (percent of %d / %d bytes)" % (l3_0, l3_8))
+print("ok: bytes and percent as set (percent of %d / %d bytes), host = root + groups, vms = groups" % (l3_0, l3_8))
 
 # 3. rate() of the counters is the bytes/s the feeder adds.
 res = api("query", query="rate(collectd_virt_resctrl_memory_bandwidth_total[10s])", time=t_end)["result"]
 worst = 0.0
+vms_rate = {}
 for r in res:
     m = r["metric"]
     kind, c = m["type"].split("-")
-    want_v = rate_of(kind, groups[m["virt_resctrl"]], c)
     got_v = float(r["value"][1])
+    if m["virt_resctrl"] == "host":
+        continue  # the root's own counters are the emulator's synthetic ones
+    if m["virt_resctrl"] == "vms":
+        want_v = sum(rate_of(kind, k, c) for k in groups.values())
+        vms_rate[m["type"]] = got_v
+    else:
+        want_v = rate_of(kind, groups[m["virt_resctrl"]], c)
     worst = max(worst, abs(got_v - want_v) / want_v)
     if not near(got_v, want_v, 0.05):
         problems.append("rate of %s %s = %.0f B/s, want %d" % (m["virt_resctrl"], m["type"], got_v, want_v))
-if len(res) != 12:
-    problems.append("rate() gave %d series, want 12" % len(res))
+if len(res) != 20:
+    problems.append("rate() gave %d series, want 20" % len(res))
+for r in res:
+    m = r["metric"]
+    if m["virt_resctrl"] == "host" and float(r["value"][1]) < 0.95 * vms_rate.get(m["type"], 0):
+        problems.append("rate of host %s = %s B/s, below vms's %s" % (m["type"], r["value"][1], vms_rate.get(m["type"])))
 print("ok: rate() of %d counters within %.2f %% of the injected bytes/s" % (len(res), worst * 100))
 
 # 4. The dashboard: every template variable and every panel expression, as Grafana would run them.
@@ -192,13 +213,20 @@ if values != want_vars:
 # The number of series each panel target must return (its values: value_problem).
 expect = {
     (1, "A"): 3, (1, "B"): 1, (2, "A"): 6, (3, "A"): 6, (4, "A"): 6, (5, "A"): 4,
+    (6, "A"): 1, (6, "B"): 1, (6, "C"): 1, (7, "A"): 2,
 }
 def value_problem(pid, ref, cache, r):
     m, v = r["metric"], float(r["value"][1])
     if (pid, ref) == (1, "A"):
         want_v = llc(groups[m["virt_resctrl"]], cache)
-    elif (pid, ref) == (1, "B"):
+    elif (pid, ref) in ((1, "B"), (6, "C")):
         want_v = size[cache]
+    elif (pid, ref) == (6, "A"):
+        want_v = vms_llc(cache)
+    elif (pid, ref) == (6, "B"):
+        want_v = root_llc(cache)
+    elif pid == 7:
+        want_v = 100.0 * vms_llc(m["cache"]) / scope_llc("host", m["cache"])
     elif pid == 2:
         want_v = llc(groups[m["virt_resctrl"]], m["cache"]) * 100.0 / size[m["cache"]]
     elif pid in (3, 4):

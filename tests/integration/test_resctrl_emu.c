@@ -222,6 +222,8 @@ static void discovery_no_alloc(void **state) {
   assert_int_equal(st.n_tasks, 1);
   assert_int_equal(st.tasks[0].tid, p);
   assert_string_equal(st.tasks[0].mon, OWN("na"));
+  /* The root is the only CTRL_MON group: the host context reads it alone. */
+  assert_int_equal(st.n_ctrl_groups, 0);
   vr_resctrl_state_free(&st);
   rt_kill(p);
   vr_resctrl_close(r);
@@ -322,6 +324,16 @@ static void state_create_place(void **state) {
   assert_true(g >= 0);
   assert_int_equal(st.mon_groups[g].n_tids, 1);
   assert_int_equal(st.mon_groups[g].tids[0], c);
+  /* Every CTRL_MON group but the root, for the host context: c1 is one;
+   * the root's own entries (info, mon_data, mon_groups) are none. */
+  bool c1_listed = false;
+  for (size_t i = 0; i < st.n_ctrl_groups; i++) {
+    c1_listed |= strcmp(st.ctrl_groups[i], "c1") == 0;
+    assert_true(strcmp(st.ctrl_groups[i], "info") != 0 &&
+                strcmp(st.ctrl_groups[i], "mon_data") != 0 &&
+                strcmp(st.ctrl_groups[i], "mon_groups") != 0);
+  }
+  assert_true(c1_listed);
   vr_resctrl_state_free(&st);
 
   /* EINVAL: a task of the root cannot join a MON group under c1; the

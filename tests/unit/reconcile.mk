@@ -40,3 +40,9 @@ TESTS += tests/unit/test_counter_carry
 tests_unit_test_counter_carry_SOURCES = tests/unit/test_counter_carry.c
 tests_unit_test_counter_carry_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_counter_carry_LDADD = $(UNIT_TEST_LIBS)
+# issue 16 item 3: host context sums (host_sum.h)
+check_PROGRAMS += tests/unit/test_host_sum
+TESTS += tests/unit/test_host_sum
+tests_unit_test_host_sum_SOURCES = tests/unit/test_host_sum.c
+tests_unit_test_host_sum_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_host_sum_LDADD = $(UNIT_TEST_LIBS)

@@ -69,6 +69,7 @@ static void test_defaults(void **state) {
   assert_int_equal(cfg.hostname_format, VR_HOSTNAME_HOSTNAME);
   assert_int_equal(cfg.instance_format, VR_INSTANCE_NAME);
   assert_true(cfg.report_bytes && cfg.report_percent && cfg.report_bandwidth);
+  assert_true(cfg.report_host);
   assert_true(cfg.remove_groups_on_shutdown);
   assert_true(cfg.keep_files_open);
   assert_false(cfg.report_sub_numa); /* SNC: each L3's sum, as before */
@@ -95,6 +96,7 @@ static void test_every_key(void **state) {
       B("ReportBytes", 0),
       B("ReportPercent", 0),
       B("ReportBandwidth", 0),
+      B("ReportHost", 0),
       B("RemoveGroupsOnShutdown", 0),
       B("KeepFilesOpen", 0),
       S("SysfsPath", "/tmp/sys"),
@@ -121,6 +123,7 @@ static void test_every_key(void **state) {
   assert_int_equal(cfg.hostname_format, VR_HOSTNAME_UUID);
   assert_int_equal(cfg.instance_format, VR_INSTANCE_UUID);
   assert_false(cfg.report_bytes || cfg.report_percent || cfg.report_bandwidth);
+  assert_false(cfg.report_host);
   assert_false(cfg.remove_groups_on_shutdown);
   assert_false(cfg.keep_files_open);
   assert_true(cfg.report_sub_numa);

@@ -402,11 +402,121 @@ static void test_no_collisions(void **state) {
   }
 }
 
+/* The host context's series (issue 16 item 3): "host" and "vms" hold no
+ * ':', and every group's plugin_instance does, whatever the domain's and
+ * the group's names and the formats: proved over every domain name of one
+ * to three characters from an alphabet that spells both ("hostvm:-"), the
+ * names "host" and "vms" themselves, UUID-shaped and over-long ones, and
+ * every valid group name of one or two of those characters. */
+static void test_context_apart(void **state) {
+  (void)state;
+  const vr_series_config *cfgs[] = {&defaults, &uuid_instance, &host_name,
+                                    &host_uuid};
+  const char alphabet[] = "hostvm:-";
+  const size_t k = sizeof(alphabet) - 1;
+  char long_name[201];
+  memset(long_name, 'h', 200), long_name[200] = '\0';
+  const char *named[] = {"host", "vms", "host:", ":vms", U2, long_name};
+  size_t n_domains = k + k * k + k * k * k + sizeof(named) / sizeof(named[0]);
+  size_t n_groups = k + k * k + 2, built = 0;
+  for (size_t c = 0; c < sizeof(cfgs) / sizeof(cfgs[0]); c++)
+    for (size_t d = 0; d < n_domains; d++) {
+      char domain[8];
+      const char *dom = domain;
+      size_t x = d, len = 1;
+      if (x >= k + k * k + k * k * k) {
+        dom = named[x - (k + k * k + k * k * k)];
+      } else {
+        for (size_t span = k; x >= span; span *= k)
+          x -= span, len++;
+        for (size_t i = len; i-- > 0; x /= k)
+          domain[i] = alphabet[x % k];
+        domain[len] = '\0';
+      }
+      for (size_t g = 0; g < n_groups; g++) {
+        char group[8];
+        if (g < k)
+          snprintf(group, sizeof(group), "%c", alphabet[g]);
+        else if (g < k + k * k)
+          snprintf(group, sizeof(group), "%c%c", alphabet[(g - k) / k],
+                   alphabet[(g - k) % k]);
+        else
+          snprintf(group, sizeof(group), "%s", g == k + k * k ? "host" : "vms");
+        vr_series_input in = {.domain = dom,
+                              .uuid = U1,
+                              .group = group,
+                              .members = "0",
+                              .l3_size = 1};
+        vr_series s;
+        if (vr_series_build(&in, cfgs[c], all_features, &s) != 0)
+          continue; /* an invalid group name: never a series */
+        built++;
+        if (!strchr(s.plugin_instance, ':') ||
+            strcmp(s.plugin_instance, VR_SERIES_HOST_INSTANCE) == 0 ||
+            strcmp(s.plugin_instance, VR_SERIES_VMS_INSTANCE) == 0)
+          fail_msg("domain '%s' group '%s': plugin_instance '%s'", dom, group,
+                   s.plugin_instance);
+        vr_series_clear(&s);
+      }
+    }
+  /* Every domain with every group name without ':' (7 + 49 + 2 of them),
+   * in every format: the loop did check that many series. */
+  assert_int_equal(built, 4 * n_domains * ((k - 1) + (k - 1) * (k - 1) + 2));
+  assert_null(strchr(VR_SERIES_HOST_INSTANCE, ':'));
+  assert_null(strchr(VR_SERIES_VMS_INSTANCE, ':'));
+}
+
+/* A host context series: its instance, collectd's own host name whatever
+ * HostnameFormat says, the same metrics as a group's, meta data group and
+ * cache_id only. */
+static void test_context_series(void **state) {
+  (void)state;
+  const char *scopes[] = {VR_SERIES_HOST_INSTANCE, VR_SERIES_VMS_INSTANCE};
+  const vr_series_config *cfgs[] = {&defaults, &uuid_instance, &host_name,
+                                    &host_uuid};
+  for (size_t i = 0; i < 2; i++)
+    for (size_t c = 0; c < sizeof(cfgs) / sizeof(cfgs[0]); c++) {
+      vr_series s;
+      assert_int_equal(vr_series_build_context(scopes[i], 8, 16777216, cfgs[c],
+                                               all_features, &s),
+                       0);
+      assert_string_equal(s.plugin_instance, scopes[i]);
+      assert_string_equal(s.host, "");
+      assert_true(s.context);
+      char metrics[512];
+      render_metrics(&s, metrics, sizeof(metrics));
+      assert_string_equal(
+          metrics, "bytes/llc-8 percent/llc-8 memory_bandwidth/total-8/d "
+                   "memory_bandwidth/local-8/d");
+      vr_meta_field meta[VR_SERIES_META_COUNT];
+      vr_series_meta(&s, meta);
+      assert_string_equal(meta[0].value, "");        /* domain */
+      assert_string_equal(meta[1].value, "");        /* uuid */
+      assert_string_equal(meta[2].value, scopes[i]); /* group */
+      assert_string_equal(meta[3].value, "");        /* vcpus */
+      assert_string_equal(meta[4].value, "8");       /* cache_id */
+      vr_series_clear(&s);
+    }
+  /* No size known: no percent, as for a group. */
+  vr_series s;
+  assert_int_equal(vr_series_build_context(VR_SERIES_VMS_INSTANCE, 0, 0,
+                                           &defaults, all_features, &s),
+                   0);
+  assert_true(s.percent_unavailable);
+  assert_int_equal(s.n_metrics, 3);
+  vr_series_clear(&s);
+  assert_int_equal(
+      vr_series_build_context("web:db", 0, 1, &defaults, all_features, &s),
+      -EINVAL);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_table),         cmocka_unit_test(test_meta),
       cmocka_unit_test(test_percent),       cmocka_unit_test(test_sub_numa),
       cmocka_unit_test(test_no_collisions),
+      cmocka_unit_test(test_context_apart),
+      cmocka_unit_test(test_context_series),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
