@@ -14,6 +14,7 @@ src_libvrcore_la_SOURCES = \
 	src/engine_mon_domains.c src/engine_plan.c src/engine_sync.c \
 	src/group_health.c src/group_health.h \
 	src/group_spec.c src/group_spec.h \
+	src/libvirt_groups.c src/libvirt_groups.h \
 	src/live_group.c src/live_group.h \
 	src/live_set.c src/live_set.h \
 	src/metric_table.c src/metric_table.h \

@@ -23,3 +23,9 @@ TESTS += tests/unit/test_whole_vm
 tests_unit_test_whole_vm_SOURCES = tests/unit/test_whole_vm.c
 tests_unit_test_whole_vm_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_whole_vm_LDADD = $(UNIT_TEST_LIBS)
+# libvirt's own resctrl group names (issue 16 item 4)
+check_PROGRAMS += tests/unit/test_libvirt_groups
+TESTS += tests/unit/test_libvirt_groups
+tests_unit_test_libvirt_groups_SOURCES = tests/unit/test_libvirt_groups.c
+tests_unit_test_libvirt_groups_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_libvirt_groups_LDADD = $(UNIT_TEST_LIBS)
