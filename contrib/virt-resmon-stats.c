@@ -9,7 +9,8 @@
  *     cpu.membandwidth.vcpus_2.0.total=1048576
  *
  * for every group of the domain: ours (named by src/resctrl_name.c, members
- * from the domain's metadata). Choosing and printing the groups is pure
+ * from the domain's metadata) and libvirt's own <monitor> groups (named as
+ * src/libvirt_groups.h says). Choosing and printing the groups is pure
  * (stats_select, print_text, print_json take data); only resmon_stats and
  * its helpers read libvirt and resctrl.
  */
@@ -17,6 +18,7 @@
 
 #include "cpuset.h"
 #include "group_spec.h"
+#include "libvirt_groups.h"
 #include "resctrl.h"
 #include "resctrl_io.h"
 #include "resctrl_name.h"
@@ -111,12 +113,15 @@ static stat_group *add_group(stat_domain *d, const rc_dir *dir,
 /*
  * Pure: the groups of domain d among dirs (sorted), in the order they are
  * printed: ours in metadata order, then ours the metadata does not name (a
- * DefaultGroup) by name. A metadata group without
+ * DefaultGroup) by name, then libvirt's by name. A metadata group without
  * a directory is not listed (the caller says so). d->groups must hold
  * dirs->n entries. 0 or -ENOMEM.
  */
 static int stats_select(const char *prefix, stat_domain *d,
                         const rc_dirs *dirs) {
+  char machine[VR_LV_MACHINE_NAME_MAX + 1] = "";
+  if (d->id >= 0)
+    vr_lv_machine_name(d->id, d->name, machine, sizeof(machine));
   bool *taken = calloc(dirs->n ? dirs->n : 1, sizeof(*taken));
   if (!taken)
     return -ENOMEM;
@@ -148,6 +153,22 @@ static int stats_select(const char *prefix, stat_domain *d,
         strcmp(uuid, d->uuid) != 0)
       continue;
     members_from_name(add_group(d, dir, group, false), group);
+    taken[i] = true;
+  }
+  qsort(d->groups + first, d->n_groups - first, sizeof(*d->groups), group_cmp);
+  first = d->n_groups;
+  for (size_t i = 0; machine[0] && i < dirs->n; i++) {
+    const rc_dir *dir = &dirs->dirs[i];
+    char rel[VR_DIR_PATH_MAX];
+    vr_lv_group lv;
+    dir_path(dir, rel, sizeof(rel));
+    if (taken[i] || !vr_lv_group_path_parse(rel, &lv) ||
+        strcmp(lv.machine, machine) != 0)
+      continue;
+    /* libvirt's domstats names a monitor by its id, "vcpus_<set>". */
+    stat_group *g = add_group(d, dir, lv.id, true);
+    g->members_known = true;
+    g->vcpus = lv.vcpus;
     taken[i] = true;
   }
   qsort(d->groups + first, d->n_groups - first, sizeof(*d->groups), group_cmp);

@@ -55,19 +55,22 @@ lv_define_guest vm3 1 1
 lv_start_guest vm1
 lv_start_guest vm2
 u1=$(dom_uuid vm1) u2=$(dom_uuid vm2)
-id1=$(lv_virsh domid vm1 | tr -d ' \n')
-[ -n "$u1" ] && [ -n "$u2" ] && [ -n "$id1" ] || vr_fail "no uuid or id for vm1/vm2"
+id1=$(lv_virsh domid vm1 | tr -d ' \n') id2=$(lv_virsh domid vm2 | tr -d ' \n')
+[ -n "$u1" ] && [ -n "$u2" ] && [ -n "$id1" ] && [ -n "$id2" ] || vr_fail "no uuid or id for vm1/vm2"
 
 # Groups as the plugin and libvirt would make them. libvirt: the allocation for vCPUs 2-3 is a
 # CTRL_MON group qemu-<id>-vm1-vcpus_2-3, its monitor of vCPU 2 the MON group
 # qemu-<id>-vm1-vcpus_2 below it (virResctrlAllocDeterminePath, virResctrlMonitorDeterminePath);
 # our db (vCPU 3) sits below that allocation, as the plugin places a group under the CTRL_MON
-# group its threads are in. "later" has no directory yet.
+# group its threads are in. "later" has no directory yet. vm2 has a monitor of an allocation
+# without entries (libvirt then puts the MON group under the root's mon_groups); a group named for
+# another run of vm1 (id 999) is no group of this one.
 alloc=qemu-$id1-vm1-vcpus_2-3
 mkdir "$EMU_MNT/$alloc" "$EMU_MNT/$alloc/mon_groups/qemu-$id1-vm1-vcpus_2" \
 	"$EMU_MNT/$alloc/mon_groups/vr_${u1}_db" \
 	"$EMU_MNT/mon_groups/vr_${u1}_vcpus_0,1" "$EMU_MNT/mon_groups/vr_${u1}_emu" \
 	"$EMU_MNT/mon_groups/vr_${u2}_vm" \
+	"$EMU_MNT/mon_groups/qemu-$id2-vm2-vcpus_0" "$EMU_MNT/mon_groups/qemu-999-vm1-vcpus_0" \
 	"$EMU_MNT/mon_groups/xx_${u1}_db" "$EMU_MNT/mon_groups/pqos-1"
 
 # inject GROUP OCC0 OCC8 TOTAL0 TOTAL8 LOCAL0 LOCAL8
@@ -82,6 +85,8 @@ inject "mon_groups/vr_${u1}_emu" 4096 8192 5 6 1 2
 inject "$alloc" 1 2 10 20 1 2
 inject "$alloc/mon_groups/qemu-$id1-vm1-vcpus_2" 540672 90112 7000 8000 700 800
 inject "mon_groups/vr_${u2}_vm" 65536 131072 11 12 5 6
+inject "mon_groups/qemu-$id2-vm2-vcpus_0" 2048 4096 21 22 13 14
+inject "mon_groups/qemu-999-vm1-vcpus_0" 9 9 9 9 9 9
 inject "mon_groups/xx_${u1}_db" 9 9 9 9 9 9
 inject "mon_groups/pqos-1" 9 9 9 9 9 9
 
@@ -109,6 +114,20 @@ Domain: 'vm1'
   cpu.membandwidth.emu.0.local=1
   cpu.membandwidth.emu.8.total=6
   cpu.membandwidth.emu.8.local=2
+  cpu.cacheoccupancy.vcpus_2.vcpus=2
+  cpu.cacheoccupancy.vcpus_2.0.value=540672
+  cpu.cacheoccupancy.vcpus_2.8.value=90112
+  cpu.membandwidth.vcpus_2.0.total=7000
+  cpu.membandwidth.vcpus_2.0.local=700
+  cpu.membandwidth.vcpus_2.8.total=8000
+  cpu.membandwidth.vcpus_2.8.local=800
+  cpu.cacheoccupancy.vcpus_2-3.vcpus=2,3
+  cpu.cacheoccupancy.vcpus_2-3.0.value=630785
+  cpu.cacheoccupancy.vcpus_2-3.8.value=90114
+  cpu.membandwidth.vcpus_2-3.0.total=10010
+  cpu.membandwidth.vcpus_2-3.0.local=1001
+  cpu.membandwidth.vcpus_2-3.8.total=12020
+  cpu.membandwidth.vcpus_2-3.8.local=802
 
 EOF
 cat >"$VR_TMP/vm2.txt" <<EOF
@@ -120,6 +139,13 @@ Domain: 'vm2'
   cpu.membandwidth.vm.0.local=5
   cpu.membandwidth.vm.8.total=12
   cpu.membandwidth.vm.8.local=6
+  cpu.cacheoccupancy.vcpus_0.vcpus=0
+  cpu.cacheoccupancy.vcpus_0.0.value=2048
+  cpu.cacheoccupancy.vcpus_0.8.value=4096
+  cpu.membandwidth.vcpus_0.0.total=21
+  cpu.membandwidth.vcpus_0.0.local=13
+  cpu.membandwidth.vcpus_0.8.total=22
+  cpu.membandwidth.vcpus_0.8.local=14
 
 EOF
 
@@ -145,12 +171,13 @@ same_as "$VR_TMP/vm3.txt"
 echo "# --prefix selects another GroupPrefix"
 expect 0 --resctrl "$EMU_MNT" --prefix xx_ stats vm1
 has "$OUT" '^  cpu.cacheoccupancy.db.0.value=9$'
+has "$OUT" '^  cpu.cacheoccupancy.vcpus_2-3.0.value=630785$'
 grep -q 'vcpus_0,1' "$OUT" && fail "--prefix xx_ still shows vr_ groups"
 
 echo "# --json"
 expect 0 --resctrl "$EMU_MNT" stats vm1 --json
 cat >"$VR_TMP/vm1.json" <<EOF
-{"domains":[{"domain":"vm1","uuid":"$u1","groups":[{"name":"vcpus_0,1","owner":"virt_resctrl","resctrl":"mon_groups/vr_${u1}_vcpus_0,1","vcpus":[0,1],"iothreads":[],"emulator":false,"all_threads":false,"caches":[{"id":0,"llc_occupancy":372186,"mbm_total_bytes":1000,"mbm_local_bytes":100},{"id":8,"llc_occupancy":27832,"mbm_total_bytes":2000,"mbm_local_bytes":200}]},{"name":"db","owner":"virt_resctrl","resctrl":"$alloc/mon_groups/vr_${u1}_db","vcpus":[3],"iothreads":[],"emulator":false,"all_threads":false,"caches":[{"id":0,"llc_occupancy":90112,"mbm_total_bytes":3000,"mbm_local_bytes":300},{"id":8,"llc_occupancy":0,"mbm_total_bytes":4000,"mbm_local_bytes":"Unavailable"}]},{"name":"emu","owner":"virt_resctrl","resctrl":"mon_groups/vr_${u1}_emu","vcpus":[],"iothreads":[],"emulator":true,"all_threads":false,"caches":[{"id":0,"llc_occupancy":4096,"mbm_total_bytes":5,"mbm_local_bytes":1},{"id":8,"llc_occupancy":8192,"mbm_total_bytes":6,"mbm_local_bytes":2}]}]}]}
+{"domains":[{"domain":"vm1","uuid":"$u1","groups":[{"name":"vcpus_0,1","owner":"virt_resctrl","resctrl":"mon_groups/vr_${u1}_vcpus_0,1","vcpus":[0,1],"iothreads":[],"emulator":false,"all_threads":false,"caches":[{"id":0,"llc_occupancy":372186,"mbm_total_bytes":1000,"mbm_local_bytes":100},{"id":8,"llc_occupancy":27832,"mbm_total_bytes":2000,"mbm_local_bytes":200}]},{"name":"db","owner":"virt_resctrl","resctrl":"$alloc/mon_groups/vr_${u1}_db","vcpus":[3],"iothreads":[],"emulator":false,"all_threads":false,"caches":[{"id":0,"llc_occupancy":90112,"mbm_total_bytes":3000,"mbm_local_bytes":300},{"id":8,"llc_occupancy":0,"mbm_total_bytes":4000,"mbm_local_bytes":"Unavailable"}]},{"name":"emu","owner":"virt_resctrl","resctrl":"mon_groups/vr_${u1}_emu","vcpus":[],"iothreads":[],"emulator":true,"all_threads":false,"caches":[{"id":0,"llc_occupancy":4096,"mbm_total_bytes":5,"mbm_local_bytes":1},{"id":8,"llc_occupancy":8192,"mbm_total_bytes":6,"mbm_local_bytes":2}]},{"name":"vcpus_2","owner":"libvirt","resctrl":"$alloc/mon_groups/qemu-$id1-vm1-vcpus_2","vcpus":[2],"iothreads":[],"emulator":false,"all_threads":false,"caches":[{"id":0,"llc_occupancy":540672,"mbm_total_bytes":7000,"mbm_local_bytes":700},{"id":8,"llc_occupancy":90112,"mbm_total_bytes":8000,"mbm_local_bytes":800}]},{"name":"vcpus_2-3","owner":"libvirt","resctrl":"$alloc","vcpus":[2,3],"iothreads":[],"emulator":false,"all_threads":false,"caches":[{"id":0,"llc_occupancy":630785,"mbm_total_bytes":10010,"mbm_local_bytes":1001},{"id":8,"llc_occupancy":90114,"mbm_total_bytes":12020,"mbm_local_bytes":802}]}]}]}
 EOF
 same_as "$VR_TMP/vm1.json"
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$OUT" || fail "--json output is not JSON"
