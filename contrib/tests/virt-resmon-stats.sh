@@ -49,7 +49,7 @@ has() { # has FILE REGEX
 	checks=$((checks + 1))
 }
 
-lv_define_guest vm1 4 4 "<resmon xmlns=\"$NS\"><group vcpus=\"0-1\"/><group name=\"db\" vcpus=\"3\"/><group name=\"emu\" emulator=\"yes\"/><group name=\"later\" vcpus=\"2\"/></resmon>"
+lv_define_guest vm1 5 5 "<resmon xmlns=\"$NS\"><group vcpus=\"0-1\"/><group name=\"db\" vcpus=\"3\"/><group name=\"emu\" emulator=\"yes\"/><group name=\"later\" vcpus=\"4\"/><group name=\"lv\" vcpus=\"2\"/></resmon>"
 lv_define_guest vm2 1 1
 lv_define_guest vm3 1 1
 lv_start_guest vm1
@@ -62,7 +62,8 @@ id1=$(lv_virsh domid vm1 | tr -d ' \n') id2=$(lv_virsh domid vm2 | tr -d ' \n')
 # CTRL_MON group qemu-<id>-vm1-vcpus_2-3, its monitor of vCPU 2 the MON group
 # qemu-<id>-vm1-vcpus_2 below it (virResctrlAllocDeterminePath, virResctrlMonitorDeterminePath);
 # our db (vCPU 3) sits below that allocation, as the plugin places a group under the CTRL_MON
-# group its threads are in. "later" has no directory yet. vm2 has a monitor of an allocation
+# group its threads are in. "later" has no directory yet; neither has "lv", whose vCPU 2 is exactly
+# libvirt's monitor's, which the plugin reads for it (issue 16 item 4). vm2 has a monitor of an allocation
 # without entries (libvirt then puts the MON group under the root's mon_groups); a group named for
 # another run of vm1 (id 999) is no group of this one.
 alloc=qemu-$id1-vm1-vcpus_2-3
@@ -152,8 +153,9 @@ EOF
 echo "# one domain, the seed's text"
 expect 0 --resctrl "$EMU_MNT" stats vm1
 same_as "$VR_TMP/vm1.txt"
-# "later" has no resctrl group: said on stderr, no line on stdout.
+# "later" has no resctrl group: said on stderr, no line on stdout; "lv" has libvirt's.
 has "$ERR" "domain vm1 group later: no resctrl group vr_<uuid>_later"
+grep -q "group lv" "$ERR" && fail "lv, read from libvirt's monitor, was called missing"
 echo "# by UUID, and the options after the command"
 expect 0 stats "$u1" --resctrl "$EMU_MNT"
 same_as "$VR_TMP/vm1.txt"
