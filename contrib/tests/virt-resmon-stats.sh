@@ -19,35 +19,7 @@ lv_start || vr_fail "cannot start a private libvirtd"
 vr_on_cleanup lv_stop
 chain_emu_start 0,8 33554432,16777216
 OUT=$VR_TMP/out ERR=$VR_TMP/err
-checks=0
-
-fail() {
-	echo "--- stdout:" >&2
-	cat "$OUT" >&2 || true
-	echo "--- stderr:" >&2
-	cat "$ERR" >&2 || true
-	vr_fail "$*"
-}
-
-# expect RC ARGS...: virt-resmon -c $LV_URI ARGS exits RC.
-expect() {
-	local want=$1 rc=0
-	shift
-	"$V" -c "$LV_URI" "$@" >"$OUT" 2>"$ERR" || rc=$?
-	[ "$rc" = "$want" ] || fail "virt-resmon $* exited $rc, want $want"
-	checks=$((checks + 1))
-}
-
-# same_as FILE: stdout is byte for byte FILE.
-same_as() {
-	cmp -s "$OUT" "$1" || fail "output differs from $1: $(diff "$1" "$OUT" || true)"
-	checks=$((checks + 1))
-}
-
-has() { # has FILE REGEX
-	grep -q -- "$2" "$1" || fail "no '$2' in $1"
-	checks=$((checks + 1))
-}
+. "$VR_SRCDIR/contrib/tests/resmon-lib.sh"
 
 lv_define_guest vm1 5 5 "<resmon xmlns=\"$NS\"><group vcpus=\"0-1\"/><group name=\"db\" vcpus=\"3\"/><group name=\"emu\" emulator=\"yes\"/><group name=\"later\" vcpus=\"4\"/><group name=\"lv\" vcpus=\"2\"/></resmon>"
 lv_define_guest vm2 1 1
