@@ -142,12 +142,21 @@ static int load_domain(virDomainPtr dom, const options *opts,
   return rc < 0 ? -1 : 0;
 }
 
-/* One domain: select, read, print. EXIT_DONE or an exit status. */
+/* One domain: select, read, print; *printed counts the domains printed
+ * (for the JSON separator). EXIT_DONE or an exit status. */
 static int stats_domain(virDomainPtr dom, const options *opts,
-                        const vr_resctrl *r, const vr_domstats_dirs *dirs) {
+                        const vr_resctrl *r, const vr_domstats_dirs *dirs,
+                        size_t *printed) {
   vr_domstats_domain d = {0};
   int status = EXIT_LIBVIRT;
   if (load_domain(dom, opts, &d) < 0) {
+    virErrorPtr err = virGetLastError();
+    /* Every running domain was listed first: a transient one that stopped
+     * since is gone (VIR_ERR_NO_DOMAIN), which is no error of ours. */
+    if (!opts->domain && err && err->code == VIR_ERR_NO_DOMAIN) {
+      status = EXIT_DONE;
+      goto out;
+    }
     fprintf(stderr, PROG ": reading domain %s: %s\n", d.name ? d.name : "?",
             virGetLastErrorMessage());
     goto out;
@@ -170,6 +179,9 @@ static int stats_domain(virDomainPtr dom, const options *opts,
     fprintf(stderr, PROG ": out of memory\n");
     goto out;
   }
+  if (opts->json && *printed)
+    fputc(',', stdout);
+  (*printed)++;
   if (opts->json)
     vr_domstats_print_json(stdout, r, &d);
   else
@@ -226,11 +238,9 @@ int resmon_stats(virConnectPtr conn, const options *opts) {
   status = EXIT_DONE;
   if (opts->json)
     fputs("{\"domains\":[", stdout);
-  for (int i = 0; i < n && status == EXIT_DONE; i++) {
-    if (opts->json && i)
-      fputc(',', stdout);
-    status = stats_domain(doms[i], opts, r, &dirs);
-  }
+  size_t printed = 0;
+  for (int i = 0; i < n && status == EXIT_DONE; i++)
+    status = stats_domain(doms[i], opts, r, &dirs, &printed);
   if (opts->json)
     fputs("]}\n", stdout);
 out:

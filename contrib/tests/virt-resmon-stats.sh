@@ -155,6 +155,10 @@ cat >"$VR_TMP/vm1.json" <<EOF
 EOF
 same_as "$VR_TMP/vm1.json"
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$OUT" || fail "--json output is not JSON"
+# every running domain: one document, the domains by name
+expect 0 --resctrl "$EMU_MNT" stats --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [x["domain"] for x in d["domains"]] == ["vm1", "vm2"], d' "$OUT" ||
+	fail "stats --json of every domain is not one document of vm1 and vm2"
 
 echo "# unknown domain and unmounted resctrl: exit 2 with the reason"
 expect 2 --resctrl "$EMU_MNT" stats nosuch
