@@ -11,12 +11,16 @@
  * rejects today (e.g. a vCPU above a maximum that will be raised) survive an
  * unrelated add or remove untouched.
  *
+ * `stats` prints the domstats view of the RFC from resctrl
+ * (virt-resmon-stats.c).
+ *
  * Exit status: 0 done, 1 invalid input (nothing written), 2 libvirt or
  * system error.
  */
 #include "virt-resmon.h"
 #include "cpuset.h"
 #include "group_spec.h"
+#include "resctrl_name.h"
 #include "vr_defaults.h"
 
 #include <getopt.h>
@@ -30,30 +34,39 @@
 #include <string.h>
 
 static void usage(FILE *out) {
-  fprintf(out,
-          "Usage: " PROG
-          " [-c URI] [--uri-ns NS] list DOMAIN [--live|--config]\n"
-          "       " PROG " [-c URI] [--uri-ns NS] add DOMAIN --vcpus LIST "
-          "[--name NAME] [--live] [--config]\n"
-          "       " PROG " [-c URI] [--uri-ns NS] remove DOMAIN --name NAME "
-          "[--live] [--config]\n"
-          "\n"
-          "Lists, adds and removes the vCPU groups the virt_resctrl collectd "
-          "plugin\nmonitors (the <resmon> element of the domain's metadata).\n"
-          "\n"
-          "  -c, --connect URI  libvirt connection URI (default: libvirt's)\n"
-          "      --uri-ns NS    metadata namespace "
-          "(default " VR_DEFAULT_METADATA_URI ")\n"
-          "      --vcpus LIST   vCPUs of the new group, e.g. 0-2 or 3,5\n"
-          "      --name NAME    group name (add: default vcpus_<set>)\n"
-          "      --live         the running domain\n"
-          "      --config       the persistent definition\n"
-          "                     (neither: the current state, as virsh does)\n"
-          "  -h, --help         this text\n"
-          "  -V, --version      the version of virt_resctrl it belongs to\n"
-          "\n"
-          "Exit status: 0 done, 1 invalid input (nothing changed), 2 libvirt "
-          "error.\nSee virt-resmon(1).\n");
+  fprintf(
+      out,
+      "Usage: " PROG " [-c URI] [--uri-ns NS] list DOMAIN [--live|--config]\n"
+      "       " PROG " [-c URI] [--uri-ns NS] add DOMAIN --vcpus LIST "
+      "[--name NAME] [--live] [--config]\n"
+      "       " PROG " [-c URI] [--uri-ns NS] remove DOMAIN --name NAME "
+      "[--live] [--config]\n"
+      "       " PROG " [-c URI] [--uri-ns NS] [--resctrl PATH] "
+      "[--prefix P] stats [DOMAIN] [--json]\n"
+      "\n"
+      "Lists, adds and removes the vCPU groups the virt_resctrl collectd "
+      "plugin\nmonitors (the <resmon> element of the domain's metadata);\n"
+      "stats prints their values, and those of libvirt's own monitors,\n"
+      "read from resctrl.\n"
+      "\n"
+      "  -c, --connect URI  libvirt connection URI (default: libvirt's)\n"
+      "      --uri-ns NS    metadata namespace "
+      "(default " VR_DEFAULT_METADATA_URI ")\n"
+      "      --vcpus LIST   vCPUs of the new group, e.g. 0-2 or 3,5\n"
+      "      --name NAME    group name (add: default vcpus_<set>)\n"
+      "      --live         the running domain\n"
+      "      --config       the persistent definition\n"
+      "                     (neither: the current state, as virsh does)\n"
+      "      --resctrl PATH the resctrl mount (default " VR_DEFAULT_RESCTRL_PATH
+      ")\n"
+      "      --prefix P     the plugin's GroupPrefix "
+      "(default " VR_DEFAULT_GROUP_PREFIX ")\n"
+      "      --json         stats as one JSON document\n"
+      "  -h, --help         this text\n"
+      "  -V, --version      the version of virt_resctrl it belongs to\n"
+      "\n"
+      "Exit status: 0 done, 1 invalid input (nothing changed), 2 libvirt "
+      "error.\nSee virt-resmon(1).\n");
 }
 
 /* libvirt prints every error to stderr by default; we say it once, with
@@ -63,13 +76,22 @@ static void quiet_libvirt_errors(void *opaque, virErrorPtr err) {
   (void)err;
 }
 
-static int libvirt_failed(const char *what) {
+int libvirt_failed(const char *what) {
   fprintf(stderr, PROG ": %s: %s\n", what, virGetLastErrorMessage());
   return EXIT_LIBVIRT;
 }
 
 static int parse_options(int argc, char **argv, options *opts) {
-  enum { OPT_NS = 256, OPT_VCPUS, OPT_NAME, OPT_LIVE, OPT_CONFIG };
+  enum {
+    OPT_NS = 256,
+    OPT_VCPUS,
+    OPT_NAME,
+    OPT_LIVE,
+    OPT_CONFIG,
+    OPT_RESCTRL,
+    OPT_PREFIX,
+    OPT_JSON
+  };
   static const struct option longopts[] = {
       {"connect", required_argument, NULL, 'c'},
       {"uri-ns", required_argument, NULL, OPT_NS},
@@ -77,6 +99,9 @@ static int parse_options(int argc, char **argv, options *opts) {
       {"name", required_argument, NULL, OPT_NAME},
       {"live", no_argument, NULL, OPT_LIVE},
       {"config", no_argument, NULL, OPT_CONFIG},
+      {"resctrl", required_argument, NULL, OPT_RESCTRL},
+      {"prefix", required_argument, NULL, OPT_PREFIX},
+      {"json", no_argument, NULL, OPT_JSON},
       {"help", no_argument, NULL, 'h'},
       {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0},
@@ -104,6 +129,15 @@ static int parse_options(int argc, char **argv, options *opts) {
     case OPT_CONFIG:
       opts->config = true;
       break;
+    case OPT_RESCTRL:
+      opts->resctrl = optarg;
+      break;
+    case OPT_PREFIX:
+      opts->prefix = optarg;
+      break;
+    case OPT_JSON:
+      opts->json = true;
+      break;
     case 'h':
       usage(stdout);
       exit(EXIT_DONE);
@@ -116,25 +150,36 @@ static int parse_options(int argc, char **argv, options *opts) {
       return -1;
     }
   }
-  if (argc - optind != 2) {
+  const char *cmd = optind < argc ? argv[optind] : "";
+  bool stats = strcmp(cmd, "stats") == 0;
+  /* stats without a domain shows every running domain. */
+  if (argc - optind != 2 && !(stats && argc - optind == 1)) {
     fprintf(stderr, PROG ": expected a command and a domain; try -h\n");
     return -1;
   }
-  const char *cmd = argv[optind];
-  opts->domain = argv[optind + 1];
+  opts->domain = argc - optind == 2 ? argv[optind + 1] : NULL;
   if (strcmp(cmd, "list") == 0)
     opts->cmd = CMD_LIST;
   else if (strcmp(cmd, "add") == 0)
     opts->cmd = CMD_ADD;
   else if (strcmp(cmd, "remove") == 0)
     opts->cmd = CMD_REMOVE;
+  else if (stats)
+    opts->cmd = CMD_STATS;
   else {
-    fprintf(stderr, PROG ": unknown command \"%s\": use list, add or remove\n",
+    fprintf(stderr,
+            PROG ": unknown command \"%s\": use list, add, remove or stats\n",
             cmd);
     return -1;
   }
   const char *problem = NULL;
-  if (opts->cmd == CMD_ADD && !opts->vcpus)
+  if (!stats && (opts->resctrl || opts->prefix || opts->json))
+    problem = "--resctrl, --prefix and --json belong to stats only";
+  else if (stats && (opts->vcpus || opts->name || opts->live || opts->config))
+    problem = "stats takes no --vcpus, --name, --live or --config";
+  else if (opts->prefix && !vr_group_prefix_valid(opts->prefix))
+    problem = "invalid --prefix: use 1-16 of [A-Za-z0-9_], as GroupPrefix";
+  else if (opts->cmd == CMD_ADD && !opts->vcpus)
     problem = "add needs --vcpus LIST";
   else if (opts->cmd != CMD_ADD && opts->vcpus)
     problem = "--vcpus belongs to add only";
@@ -151,10 +196,14 @@ static int parse_options(int argc, char **argv, options *opts) {
     fprintf(stderr, PROG ": %s\n", problem);
     return -1;
   }
+  if (!opts->resctrl)
+    opts->resctrl = VR_DEFAULT_RESCTRL_PATH;
+  if (!opts->prefix)
+    opts->prefix = VR_DEFAULT_GROUP_PREFIX;
   return 0;
 }
 
-static virDomainPtr lookup_domain(virConnectPtr conn, const char *domain) {
+virDomainPtr resmon_lookup_domain(virConnectPtr conn, const char *domain) {
   virDomainPtr dom = virDomainLookupByName(conn, domain);
   if (!dom && strlen(domain) == VIR_UUID_STRING_BUFLEN - 1)
     dom = virDomainLookupByUUIDString(conn, domain);
@@ -162,7 +211,7 @@ static virDomainPtr lookup_domain(virConnectPtr conn, const char *domain) {
 }
 
 /* The target's maximum vCPU count: vCPU ids must be below it. */
-static int read_max_vcpus(virDomainPtr dom, target *t) {
+int resmon_read_max_vcpus(virDomainPtr dom, target *t) {
   int n = virDomainGetVcpusFlags(dom, VIR_DOMAIN_VCPU_MAXIMUM | t->flags);
   if (n < 0 && t->flags == VIR_DOMAIN_AFFECT_CURRENT)
     n = virDomainGetMaxVcpus(dom);
@@ -173,7 +222,7 @@ static int read_max_vcpus(virDomainPtr dom, target *t) {
 }
 
 /* Reads our element; a domain without one has old_xml NULL. */
-static int read_metadata(virDomainPtr dom, const char *ns, target *t) {
+int resmon_read_metadata(virDomainPtr dom, const char *ns, target *t) {
   t->old_xml =
       virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, ns, t->flags);
   if (t->old_xml)
@@ -291,7 +340,8 @@ static int run(const options *opts, virDomainPtr dom) {
     char what[512];
     snprintf(what, sizeof(what), "reading the %s definition of %s", t->label,
              opts->domain);
-    if (read_max_vcpus(dom, t) < 0 || read_metadata(dom, opts->ns, t) < 0) {
+    if (resmon_read_max_vcpus(dom, t) < 0 ||
+        resmon_read_metadata(dom, opts->ns, t) < 0) {
       status = libvirt_failed(what);
       break;
     }
@@ -342,14 +392,18 @@ int main(int argc, char **argv) {
   virSetErrorFunc(NULL, quiet_libvirt_errors);
   conn = virConnectOpen(opts.uri);
   /* Listing needs no write access; a read-only socket may be all we get. */
-  if (!conn && opts.cmd == CMD_LIST)
+  if (!conn && (opts.cmd == CMD_LIST || opts.cmd == CMD_STATS))
     conn = virConnectOpenReadOnly(opts.uri);
   if (!conn) {
     status = libvirt_failed("connecting to libvirt (check -c URI and that "
                             "libvirtd runs)");
     goto out;
   }
-  dom = lookup_domain(conn, opts.domain);
+  if (opts.cmd == CMD_STATS) {
+    status = resmon_stats(conn, &opts);
+    goto out;
+  }
+  dom = resmon_lookup_domain(conn, opts.domain);
   if (!dom) {
     char what[512];
     snprintf(what, sizeof(what), "domain %s (see `virsh list --all`)",

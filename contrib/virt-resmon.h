@@ -1,12 +1,14 @@
 /*
- * virt-resmon's parts: the command line and libvirt side (virt-resmon.c) and
- * the edits of the <resmon> element as an XML tree (virt-resmon-edit.c).
+ * virt-resmon's parts: the command line and libvirt side (virt-resmon.c),
+ * the edits of the <resmon> element as an XML tree (virt-resmon-edit.c) and
+ * the stats command, read from resctrl (virt-resmon-stats.c).
  */
 #ifndef VIRT_RESMON_H
 #define VIRT_RESMON_H
 
 #include "cpuset.h"
 
+#include <libvirt/libvirt.h>
 #include <libxml/tree.h>
 #include <stdbool.h>
 
@@ -15,7 +17,7 @@
 
 enum { EXIT_DONE = 0, EXIT_INVALID = 1, EXIT_LIBVIRT = 2 };
 
-typedef enum { CMD_LIST, CMD_ADD, CMD_REMOVE } command;
+typedef enum { CMD_LIST, CMD_ADD, CMD_REMOVE, CMD_STATS } command;
 
 typedef struct {
   const char *uri;
@@ -26,6 +28,10 @@ typedef struct {
   const char *name;
   bool live;
   bool config;
+  /* stats only */
+  const char *resctrl; /* the resctrl mount (default /sys/fs/resctrl) */
+  const char *prefix;  /* the plugin's GroupPrefix (default vr_) */
+  bool json;
 } options;
 
 /* One definition the command reads or edits: the running one (--live),
@@ -51,5 +57,20 @@ char *resmon_dump_tree(xmlDoc *doc);
 int resmon_edit_add(xmlDoc *doc, const options *opts, const vr_cpuset *set,
                     const char *label);
 int resmon_edit_remove(xmlDoc *doc, const options *opts, const char *label);
+
+/* Says what failed with libvirt's last error; returns EXIT_LIBVIRT. */
+int libvirt_failed(const char *what);
+
+/* The domain named, or whose UUID is, domain; NULL with libvirt's error. */
+virDomainPtr resmon_lookup_domain(virConnectPtr conn, const char *domain);
+
+/* t->max_vcpus and t->old_xml (our element, NULL when the domain has none)
+ * of the definition t->flags selects; -1 with libvirt's error. */
+int resmon_read_max_vcpus(virDomainPtr dom, target *t);
+int resmon_read_metadata(virDomainPtr dom, const char *ns, target *t);
+
+/* The stats command: opts->domain (NULL: every running domain) from
+ * resctrl. EXIT_DONE, or EXIT_LIBVIRT with the reason on stderr. */
+int resmon_stats(virConnectPtr conn, const options *opts);
 
 #endif /* VIRT_RESMON_H */

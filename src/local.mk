@@ -9,6 +9,7 @@ src_libvrcore_la_SOURCES = \
 	src/desired.c src/desired.h \
 	src/dispatch.c src/dispatch.h \
 	src/domain_filter.c src/domain_filter.h \
+	src/domstats.c src/domstats.h \
 	src/engine.c src/engine.h src/engine_private.h \
 	src/engine_domains.c src/engine_health.c src/engine_live.c \
 	src/engine_mon_domains.c src/engine_plan.c src/engine_sync.c \

@@ -37,7 +37,8 @@ for word in 'bytes, type_instance llc-<cacheid>' 'percent, type_instance llc-<ca
   'WarningMax' 'urn:x-virt-resctrl:resmon:1'; do
   grep -qF -- "$word" "$text" || vr_fail "collectd-virt_resctrl(5) lacks '$word'"
 done
-for word in 'list DOMAIN' '--vcpus LIST' '--live' '--config' '--uri-ns' '--version' 'EXIT STATUS'; do
+for word in 'list DOMAIN' '--vcpus LIST' '--live' '--config' '--uri-ns' '--version' 'EXIT STATUS' \
+  'stats [DOMAIN]' '--resctrl PATH' '--prefix P' '--json' 'cpu.membandwidth'; do
   grep -qF -- "$word" "$tmp/virt-resmon.1.txt" || vr_fail "virt-resmon(1) lacks '$word'"
 done
 echo "PASS"

@@ -30,36 +30,7 @@ trap lv_stop EXIT
 trap 'exit 1' INT TERM HUP
 lv_start
 OUT="$LV_DIR/out" ERR="$LV_DIR/err"
-checks=0
-
-fail() {
-  echo "FAIL: $*" >&2
-  echo "--- stdout:" >&2
-  cat "$OUT" >&2 || true
-  echo "--- stderr:" >&2
-  cat "$ERR" >&2 || true
-  exit 1
-}
-
-# expect RC ARGS...: runs virt-resmon -c $LV_URI ARGS, checks its exit status.
-expect() {
-  local want=$1 rc=0
-  shift
-  "$V" -c "$LV_URI" "$@" >"$OUT" 2>"$ERR" || rc=$?
-  [ "$rc" = "$want" ] || fail "virt-resmon $* exited $rc, want $want"
-  checks=$((checks + 1))
-}
-
-# same FILE TEXT: FILE holds exactly TEXT.
-same() {
-  [ "$(cat "$1")" = "$2" ] || fail "got '$(cat "$1")', want '$2'"
-  checks=$((checks + 1))
-}
-
-has() { # has FILE REGEX
-  grep -q -- "$2" "$1" || fail "no '$2' in $1"
-  checks=$((checks + 1))
-}
+. "$VR_SRCDIR/contrib/tests/resmon-lib.sh"
 
 metadata() { lv_virsh metadata "$1" --uri "$NS" "${@:2}"; }
 

@@ -34,3 +34,9 @@ TESTS += tests/unit/test_libvirt_monitors
 tests_unit_test_libvirt_monitors_SOURCES = tests/unit/test_libvirt_monitors.c
 tests_unit_test_libvirt_monitors_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_libvirt_monitors_LDADD = $(UNIT_TEST_LIBS)
+# virt-resmon stats' domstats view (issue 16 item 5)
+check_PROGRAMS += tests/unit/test_domstats
+TESTS += tests/unit/test_domstats
+tests_unit_test_domstats_SOURCES = tests/unit/test_domstats.c
+tests_unit_test_domstats_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_domstats_LDADD = $(UNIT_TEST_LIBS)
