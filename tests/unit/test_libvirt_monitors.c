@@ -93,7 +93,7 @@ static void test_mon_groups_at_root(void **state) {
   setup_domains();
   vr_task_place tasks[8];
   vr_mon_group_state mons[8];
-  vr_resctrl_state s = {tasks, 0, mons, 0};
+  vr_resctrl_state s = {.tasks = tasks, .mon_groups = mons};
   add_task(&s, 100, "", "qemu-1-l1-vcpus_0-1");
   add_task(&s, 101, "", "qemu-1-l1-vcpus_0-1");
   add_task(&s, 102, "", "qemu-1-l1-vcpus_2");
@@ -151,7 +151,7 @@ static void test_allocation(void **state) {
   setup_domains();
   vr_task_place tasks[8];
   vr_mon_group_state mons[8];
-  vr_resctrl_state s = {tasks, 0, mons, 0};
+  vr_resctrl_state s = {.tasks = tasks, .mon_groups = mons};
   add_task(&s, 100, ALLOC, "vr_" U1 "_part");
   add_task(&s, 101, ALLOC, "");
   add_task(&s, 102, ALLOC, "qemu-1-l1-vcpus_2");
@@ -199,7 +199,7 @@ static void test_allocation_served(void **state) {
   setup_domains();
   vr_task_place tasks[8];
   vr_mon_group_state mons[8];
-  vr_resctrl_state s = {tasks, 0, mons, 0};
+  vr_resctrl_state s = {.tasks = tasks, .mon_groups = mons};
   add_task(&s, 100, ALLOC, "");
   add_task(&s, 101, ALLOC, "");
   add_task(&s, 102, ALLOC, "");
@@ -230,7 +230,7 @@ static void test_none(void **state) {
   setup_domains();
   vr_task_place tasks[2];
   vr_mon_group_state mons[2];
-  vr_resctrl_state s = {tasks, 0, mons, 0};
+  vr_resctrl_state s = {.tasks = tasks, .mon_groups = mons};
   /* l2 runs as id 2: a group named for id 3 is another run's. */
   add_task(&s, 200, "qemu-3-l2-vcpus_0", "");
   vr_vcpu_thread mine[] = {{0, 200, VR_THREAD_VCPU}};
