@@ -40,3 +40,10 @@ TESTS += tests/unit/test_counter_carry
 tests_unit_test_counter_carry_SOURCES = tests/unit/test_counter_carry.c
 tests_unit_test_counter_carry_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_counter_carry_LDADD = $(UNIT_TEST_LIBS)
+
+# issue 13 items 4 and 13: the kernel's per-thread view (thread_view.h)
+check_PROGRAMS += tests/unit/test_thread_view
+TESTS += tests/unit/test_thread_view
+tests_unit_test_thread_view_SOURCES = tests/unit/test_thread_view.c
+tests_unit_test_thread_view_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_thread_view_LDADD = $(UNIT_TEST_LIBS)
