@@ -1,6 +1,9 @@
 /**
- * Reads every tasks file under the root into a vr_resctrl_state (see
- * resctrl_model.h), at reconcile time only.
+ * Reads task placement into a vr_resctrl_state (see resctrl_model.h), at
+ * reconcile time only: every tasks file under the root (the full scan), or,
+ * on the kernel's resctrl, /proc/<tid>/cpu_resctrl_groups of the threads we
+ * ask about plus our own MON groups' tasks (the per-thread view,
+ * thread_view.h).
  *
  * Kernel model (resctrl.rst, "Resource monitoring"): a CTRL_MON group's
  * tasks lists all its tasks, its MON groups' included; a MON group's lists
