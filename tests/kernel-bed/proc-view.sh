@@ -12,7 +12,9 @@
 #     each "QEMU" a kbed-load --vcpus, as e2e-plugin.sh does) with
 #     RefreshInterval 60: its log says it uses the per-thread view, with the
 #     count; a vCPU thread moved into a foreign MON group is reported (log +
-#     notification) within seconds, measured and printed, far below 60 s;
+#     notification) within seconds, measured and printed; asserted below
+#     25 s, far below 60 s (the worker looks every 5 s; a loaded TCG guest
+#     took up to 11 s);
 #     and once the foreign group lets it go, the group is back within
 #     seconds too.
 # TCG is slow and the bed has 8 RMIDs: NG stays small (5) and the times
@@ -206,8 +208,8 @@ until_true 40 note_at_least WARNING g1:db $((w0 + 1)) ||
 dt=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 grep -q "WARNING.*domain g1 group db.*pqos_steal" "$log" ||
 	vr_fail "the warning does not name the foreign group: $(grep WARNING "$log" | tail -n 3)"
-awk -v d="$dt" 'BEGIN { exit !(d < 15) }' ||
-	vr_fail "the stolen thread was reported after $dt s, want < 15 s (RefreshInterval 60)"
+awk -v d="$dt" 'BEGIN { exit !(d < 25) }' ||
+	vr_fail "the stolen thread was reported after $dt s, want < 25 s (RefreshInterval 60)"
 echo "stolen thread reported after $dt s (RefreshInterval 60, threads looked at every 5 s)"
 
 # the foreign group lets it go: g1:db is made again within seconds
@@ -218,8 +220,8 @@ until_true 40 tasks_are "$gb" "$(two 2 3)" ||
 	vr_fail "g1:db not back within 40 s of the foreign group's removal: '$(gtasks "$gb")'"
 until_true 10 note_at_least OKAY g1:db $((o0 + 1)) || vr_fail "no OKAY for g1:db"
 dt2=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-awk -v d="$dt2" 'BEGIN { exit !(d < 15) }' ||
-	vr_fail "g1:db came back after $dt2 s, want < 15 s (RefreshInterval 60)"
+awk -v d="$dt2" 'BEGIN { exit !(d < 25) }' ||
+	vr_fail "g1:db came back after $dt2 s, want < 25 s (RefreshInterval 60)"
 echo "conflict cleared, g1:db back after $dt2 s"
 
 chain_stop_clean
