@@ -92,18 +92,23 @@ map() {
 tid() { echo "${TID[$1.$2]}"; }
 put() { echo "$2" >"$M/$1/tasks"; }
 # calls VIEW K: system calls of kbed-state reading K times one way
+# (LeakSanitizer cannot run under ptrace: an ASan build reads without it)
 calls() {
-	strace -f -c -o "$VR_TMP/strace.$1.$2" "$STATE" "--$1" --repeat "$2" vr_ $tids >/dev/null ||
-		vr_fail "kbed-state --$1 failed"
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		strace -f -c -o "$VR_TMP/strace.$1.$2" "$STATE" "--$1" --repeat "$2" vr_ $tids >/dev/null ||
+		vr_fail "kbed-state --$1 failed under strace"
 	awk '$NF == "total" { print $4 }' "$VR_TMP/strace.$1.$2"
 }
 # measure LABEL: both views, one read each: counts, time, system calls
 measure() {
-	local full threads cf ct
+	local full threads n c=()
 	full=$("$STATE" --full --repeat 20 vr_ $tids | head -n 1)
 	threads=$("$STATE" --threads --repeat 20 vr_ $tids | head -n 1)
-	cf=$(($(calls full 11) - $(calls full 1)))
-	ct=$(($(calls threads 11) - $(calls threads 1)))
+	c+=("$(calls full 11)" "$(calls full 1)" "$(calls threads 11)" "$(calls threads 1)")
+	for n in "${c[@]}"; do
+		case $n in '' | *[!0-9]*) vr_fail "strace -c gave no count of system calls: '${c[*]}'" ;; esac
+	done
+	local cf=$((c[0] - c[1])) ct=$((c[2] - c[3]))
 	printf '%-26s full scan: %s syscalls=%s | per-thread: %s syscalls=%s\n' "$1" \
 		"${full#full }" "$((cf / 10))" "${threads#threads }" "$((ct / 10))"
 }
