@@ -83,18 +83,36 @@ static bool arm_rmid_retry(vr_engine *e, struct timespec *next_retry) {
   return true;
 }
 
+/* The worker's next wake-up: the RefreshInterval, and the RMID retry and
+ * the look at our threads when armed. */
+static const struct timespec *
+next_wake(const struct timespec *refresh, const struct timespec *retry,
+          bool retry_armed, const struct timespec *check, bool check_armed) {
+  const struct timespec *t = refresh;
+  if (retry_armed)
+    t = earliest(t, retry);
+  if (check_armed)
+    t = earliest(t, check);
+  return t;
+}
+
 /* Sleeps until an event, a request, the next RefreshInterval, or a read
  * pass that left a retired live set to free; then runs one pass (or only
- * the reaping) with the lock released. */
+ * the reaping) with the lock released. Between passes, where the kernel's
+ * per-thread view exists, it looks at our threads every VR_THREAD_CHECK_S
+ * (engine_threads.c) and runs a pass when one was moved. */
 static void *worker_main(void *arg) {
   vr_engine *e = arg;
-  struct timespec next_refresh, next_retry;
+  struct timespec next_refresh, next_retry, next_check;
   bool retry_armed = false;
   deadline_after(&next_refresh, 0);
+  deadline_after(&next_check, VR_THREAD_CHECK_S);
   pthread_mutex_lock(&e->lock);
   while (!e->stopping) {
     bool refresh_due = deadline_passed(&next_refresh);
     bool retry_due = retry_armed && deadline_passed(&next_retry);
+    /* e->watch is the worker's own: read without a second thought. */
+    bool check_armed = e->watch.n > 0;
     if (!refresh_due && !retry_due && !e->full_resync && e->n_dirty == 0) {
       if (e->reap_due) {
         e->reap_due = false;
@@ -103,9 +121,18 @@ static void *worker_main(void *arg) {
         pthread_mutex_lock(&e->lock);
         continue;
       }
+      if (check_armed && deadline_passed(&next_check)) {
+        pthread_mutex_unlock(&e->lock);
+        bool moved = vr_engine_threads_moved(e);
+        deadline_after(&next_check, VR_THREAD_CHECK_S);
+        pthread_mutex_lock(&e->lock);
+        if (moved)
+          e->full_resync = true;
+        continue;
+      }
       pthread_cond_timedwait(&e->wake, &e->lock,
-                             retry_armed ? earliest(&next_retry, &next_refresh)
-                                         : &next_refresh);
+                             next_wake(&next_refresh, &next_retry, retry_armed,
+                                       &next_check, check_armed));
       continue;
     }
     bool full = refresh_due || retry_due || e->full_resync;
@@ -127,6 +154,7 @@ static void *worker_main(void *arg) {
      * it may arm a retry, never disarm or lengthen one a full pass armed. */
     if (full || !retry_armed)
       retry_armed = arm_rmid_retry(e, &next_retry);
+    deadline_after(&next_check, VR_THREAD_CHECK_S);
 
     pthread_mutex_lock(&e->lock);
     e->passes++;
@@ -293,6 +321,7 @@ void vr_engine_stop(vr_engine *e) {
   vr_domain_filter_clear(&e->filter);
   vr_health_table_clear(&e->health);
   free(e->not_moving);
+  vr_thread_watch_clear(&e->watch);
   pthread_cond_destroy(&e->wake);
   pthread_mutex_destroy(&e->lock);
   pthread_mutex_destroy(&e->read_lock);

@@ -14,10 +14,9 @@
  * read means resctrl went away: the handle is forgotten. */
 static int decide(vr_engine *e, vr_pass *pass, int *lock_fd) {
   char reason[1024] = "";
-  vr_resctrl *r = e->resctrl->r;
   vr_plan_clear(&pass->plan);
   vr_resctrl_state_free(&pass->state);
-  if (vr_resctrl_state_read(r, &pass->state, reason, sizeof(reason)) < 0) {
+  if (vr_engine_read_state(e, pass, reason, sizeof(reason)) < 0) {
     VR_COMPLAIN(LOG_WARNING, &e->resctrl_complaint,
                 "resctrl at %s went away (%s); checking again every %u s",
                 e->cfg->resctrl_path, reason, e->cfg->refresh_interval_s);

@@ -22,6 +22,7 @@
 #include "resctrl.h"
 #include "resctrl_values.h"
 #include "series.h"
+#include "thread_view.h"
 #include "vr_libvirt.h"
 #include "vr_log.h"
 
@@ -114,6 +115,14 @@ struct vr_engine {
    * resync while the refusal lasts. */
   pid_t *not_moving;
   size_t n_not_moving;
+  /* The per-thread view (engine_threads.c): whether the last pass read
+   * resctrl's state through it, whether the kernel lacks it, which view
+   * was last said (0 none yet, 1 full scan, 2 per-thread), and our
+   * threads to look at every VR_THREAD_CHECK_S between passes. */
+  bool thread_view_used;
+  bool thread_view_missing;
+  int state_view;
+  vr_thread_watch watch;
   c_complain_t resctrl_complaint;
   c_complain_t libvirt_complaint;
   vr_health_table health;
@@ -186,6 +195,18 @@ void vr_engine_refresh_domains(vr_engine *e, bool full, bool refetch,
 int vr_engine_plan(vr_engine *e, vr_pass *pass, int *lock_fd);
 /** engine_plan.c: carries the plan out, noting failures and creations. */
 void vr_engine_execute(vr_engine *e, vr_pass *pass);
+
+/** engine_threads.c: reads resctrl's state into pass->state, through the
+ * kernel's per-thread view where it applies, else every tasks file. 0 or
+ * -errno with a reason. */
+int vr_engine_read_state(vr_engine *e, vr_pass *pass, char *reason,
+                         size_t reason_len);
+/** engine_threads.c: after executing, the threads to look at until the
+ * next pass (none unless the pass used the per-thread view). */
+void vr_engine_watch_update(vr_engine *e, const vr_pass *pass);
+/** engine_threads.c: true when a watched thread is no longer where the
+ * last pass left it (or cannot be looked at): a pass is due. */
+bool vr_engine_threads_moved(vr_engine *e);
 
 /** engine_live.c: publishes the groups the pass left readable. */
 void vr_engine_publish_live(vr_engine *e, const vr_pass *pass);

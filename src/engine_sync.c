@@ -212,6 +212,7 @@ void vr_engine_sync(vr_engine *e, bool full, bool refetch,
   if (vr_engine_plan(e, &pass, &lock_fd) < 0)
     goto out;
   vr_engine_execute(e, &pass);
+  vr_engine_watch_update(e, &pass);
   /* A freed RMID leaves limbo within seconds on a current kernel (the
    * limbo worker runs every second, __check_limbo), and an RMID another
    * tool frees is usable at once: retry soon, not a RefreshInterval

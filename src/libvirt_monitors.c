@@ -76,9 +76,12 @@ int vr_lv_monitors_find(const vr_domain_list_t *domains,
   int rc = 0;
   char rel[VR_RESCTRL_NAME_MAX * 2 + 16];
   memset(out, 0, sizeof(*out));
-  /* CTRL_MON groups: the state lists no directory, only where tasks are
-   * and which MON groups exist; a running domain's allocation holds its
-   * vCPU threads (qemuProcessSetupVcpu -> virResctrlAllocAddPID). */
+  /* CTRL_MON groups: every one the state read listed, and those where
+   * tasks are (a running domain's allocation holds its vCPU threads,
+   * qemuProcessSetupVcpu -> virResctrlAllocAddPID). */
+  for (size_t i = 0; rc == 0 && i < state->n_ctrl_groups; i++)
+    rc = consider(domains, state->ctrl_groups[i], state->ctrl_groups[i], "",
+                  out, &cap);
   for (size_t i = 0; rc == 0 && i < state->n_tasks; i++)
     if (state->tasks[i].ctrl[0])
       rc = consider(domains, state->tasks[i].ctrl, state->tasks[i].ctrl, "",

@@ -13,6 +13,7 @@ src_libvrcore_la_SOURCES = \
 	src/engine.c src/engine.h src/engine_private.h \
 	src/engine_domains.c src/engine_health.c src/engine_live.c \
 	src/engine_mon_domains.c src/engine_plan.c src/engine_sync.c \
+	src/engine_threads.c \
 	src/group_health.c src/group_health.h \
 	src/group_spec.c src/group_spec.h \
 	src/libvirt_groups.c src/libvirt_groups.h \
@@ -35,6 +36,7 @@ src_libvrcore_la_SOURCES = \
 	src/series.c src/series.h \
 	src/small_file.c src/small_file.h \
 	src/text.c src/text.h \
+	src/thread_view.c src/thread_view.h \
 	src/vcpu_threads.c src/vcpu_threads.h \
 	src/vr_config.c src/vr_config.h \
 	src/vr_defaults.h \

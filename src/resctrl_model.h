@@ -40,7 +40,8 @@ typedef struct {
    * not listed here is in the root CTRL_MON group and in no MON group. */
   vr_task_place *tasks;
   size_t n_tasks;
-  /* Every MON group, ours and foreign. */
+  /* Every MON group, ours and foreign (the per-thread view, thread_view.h:
+   * ours only). */
   vr_mon_group_state *mon_groups;
   size_t n_mon_groups;
   /* Every CTRL_MON group but the root, by name (the host context reads
@@ -48,6 +49,12 @@ typedef struct {
    * context"). */
   char (*ctrl_groups)[VR_RESCTRL_NAME_MAX + 1];
   size_t n_ctrl_groups;
+  /* How it was read, for the log and the benches: tasks files read (the
+   * kernel walks every thread of the host for each, show_rdt_tasks), and
+   * /proc/<tid>/cpu_resctrl_groups files read (each takes the kernel's
+   * rdtgroup_mutex, proc_resctrl_show). */
+  size_t n_tasks_reads;
+  size_t n_proc_reads;
 } vr_resctrl_state;
 
 #endif /* VR_RESCTRL_MODEL_H */

@@ -1,6 +1,9 @@
 /**
- * Reads every tasks file under the root into a vr_resctrl_state (see
- * resctrl_model.h), at reconcile time only.
+ * Reads task placement into a vr_resctrl_state (see resctrl_model.h), at
+ * reconcile time only: every tasks file under the root (the full scan), or,
+ * on the kernel's resctrl, /proc/<tid>/cpu_resctrl_groups of the threads we
+ * ask about plus our own MON groups' tasks (the per-thread view,
+ * thread_view.h).
  *
  * Kernel model (resctrl.rst, "Resource monitoring"): a CTRL_MON group's
  * tasks lists all its tasks, its MON groups' included; a MON group's lists
@@ -10,13 +13,18 @@
  */
 #include "resctrl.h"
 #include "resctrl_io.h"
+#include "resctrl_name.h"
 #include "resctrl_parse.h"
+#include "small_file.h"
+#include "thread_view.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
   vr_task_place *places;
@@ -25,6 +33,10 @@ typedef struct {
   size_t n_groups, cap_groups;
   char (*ctrls)[VR_RESCTRL_NAME_MAX + 1];
   size_t n_ctrls, cap_ctrls;
+  /* The per-thread view: only MON groups named ours under this prefix are
+   * read, and no CTRL_MON group's tasks; NULL for the full scan. */
+  const char *ours_only;
+  size_t n_tasks_reads;
 } state_builder;
 
 /* Grows *array (of elem bytes, *cap slots) so that one more fits. */
@@ -93,10 +105,14 @@ static int read_mon_groups(const vr_resctrl *r, state_builder *b,
     /* resctrl has no symbolic links: one is not a group of the kernel's. */
     if (e->d_name[0] == '.' || e->d_type == DT_LNK)
       continue;
+    if (b->ours_only &&
+        !vr_owned_name_parse(b->ours_only, e->d_name, NULL, NULL))
+      continue;
     char rel[VR_RESCTRL_NAME_MAX * 2 + 32];
     pid_t *tids = NULL;
     size_t n = 0;
     snprintf(rel, sizeof(rel), "%s/%s/tasks", parent, e->d_name);
+    b->n_tasks_reads++;
     rc = read_tasks(r, rel, &tids, &n);
     if (gone_or_link(rc)) {
       rc = 0;
@@ -122,13 +138,36 @@ cleanup:
   return rc;
 }
 
+/* Notes a CTRL_MON group other than the root: the host context reads each
+ * (the whole host is the root plus these) and libvirt's allocations are
+ * among them. */
+static int add_ctrl(state_builder *b, const char *ctrl) {
+  int rc =
+      grow((void **)&b->ctrls, &b->cap_ctrls, b->n_ctrls, sizeof(*b->ctrls));
+  if (rc == 0)
+    snprintf(b->ctrls[b->n_ctrls++], sizeof(*b->ctrls), "%s", ctrl);
+  return rc;
+}
+
 /* A non-root CTRL_MON group: its tasks, then its MON groups. */
 static int read_ctrl_group(const vr_resctrl *r, state_builder *b,
                            const char *ctrl) {
   char rel[VR_RESCTRL_NAME_MAX + 32];
   pid_t *tids = NULL;
   size_t n = 0;
+  if (b->ours_only) {
+    /* The per-thread view places every thread we ask about: only the
+     * MON groups below matter, and listing them walks no thread. */
+    snprintf(rel, sizeof(rel), "%s/mon_groups", ctrl);
+    int rc = read_mon_groups(r, b, ctrl, rel);
+    /* Not a group (a stray file, a link) or removed meanwhile, as the
+     * full scan's tasks read below finds. */
+    if (gone_or_link(rc))
+      return 0;
+    return rc < 0 ? rc : add_ctrl(b, ctrl);
+  }
   snprintf(rel, sizeof(rel), "%s/tasks", ctrl);
+  b->n_tasks_reads++;
   int rc = read_tasks(r, rel, &tids, &n);
   /* Not a group (a stray file, a link) or removed meanwhile. */
   if (gone_or_link(rc))
@@ -138,10 +177,9 @@ static int read_ctrl_group(const vr_resctrl *r, state_builder *b,
   free(tids);
   /* Its tasks file read: a CTRL_MON group, part of the whole host. */
   if (rc == 0)
-    rc = grow((void **)&b->ctrls, &b->cap_ctrls, b->n_ctrls, sizeof(*b->ctrls));
+    rc = add_ctrl(b, ctrl);
   if (rc < 0)
     return rc;
-  snprintf(b->ctrls[b->n_ctrls++], sizeof(*b->ctrls), "%s", ctrl);
   snprintf(rel, sizeof(rel), "%s/mon_groups", ctrl);
   return read_mon_groups(r, b, ctrl, rel);
 }
@@ -173,16 +211,13 @@ static void merge_places(state_builder *b) {
   b->n_places = out + 1;
 }
 
-int vr_resctrl_state_read(const vr_resctrl *r, vr_resctrl_state *state,
-                          char *reason, size_t reason_len) {
-  state_builder b = {0};
+/* Lists the root and reads the tasks files the builder wants: every
+ * CTRL_MON group's and MON group's, or (ours_only) our MON groups'. */
+static int scan_groups(const vr_resctrl *r, state_builder *b) {
   int rc;
-  memset(state, 0, sizeof(*state));
   DIR *d = vr_resctrl_open_listing(r->root_fd, NULL);
-  if (!d) {
-    rc = -errno;
-    goto cleanup;
-  }
+  if (!d)
+    return -errno;
   struct dirent *e;
   rc = 0;
   while (rc == 0 && (e = readdir(d))) {
@@ -190,21 +225,32 @@ int vr_resctrl_state_read(const vr_resctrl *r, vr_resctrl_state *state,
       continue;
     if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN)
       continue;
-    rc = read_ctrl_group(r, &b, e->d_name);
+    rc = read_ctrl_group(r, b, e->d_name);
   }
   closedir(d);
   if (rc == 0)
-    rc = read_mon_groups(r, &b, "", "mon_groups");
-cleanup:
+    rc = read_mon_groups(r, b, "", "mon_groups");
+  return rc;
+}
+
+static void builder_free(state_builder *b) {
+  for (size_t i = 0; i < b->n_groups; i++)
+    free(b->groups[i].tids);
+  free(b->groups);
+  free(b->places);
+  free(b->ctrls);
+}
+
+int vr_resctrl_state_read(const vr_resctrl *r, vr_resctrl_state *state,
+                          char *reason, size_t reason_len) {
+  state_builder b = {0};
+  memset(state, 0, sizeof(*state));
+  int rc = scan_groups(r, &b);
   if (rc < 0) {
     vr_resctrl_reason(reason, reason_len,
                       "reading the tasks files under %s: %s", r->path,
                       strerror(-rc));
-    for (size_t i = 0; i < b.n_groups; i++)
-      free(b.groups[i].tids);
-    free(b.groups);
-    free(b.places);
-    free(b.ctrls);
+    builder_free(&b);
     return rc;
   }
   merge_places(&b);
@@ -214,7 +260,104 @@ cleanup:
   state->n_mon_groups = b.n_groups;
   state->ctrl_groups = b.ctrls;
   state->n_ctrl_groups = b.n_ctrls;
+  state->n_tasks_reads = b.n_tasks_reads;
   return 0;
+}
+
+/* True when the kernel offers /proc/<tid>/cpu_resctrl_groups at all
+ * (CONFIG_PROC_CPU_RESCTRL): asked of our own thread. */
+static bool thread_view_exists(const char *proc_path) {
+  char path[4096];
+  snprintf(path, sizeof(path), "%s/thread-self/cpu_resctrl_groups",
+           proc_path ? proc_path : "/proc");
+  return access(path, R_OK) == 0;
+}
+
+int vr_resctrl_thread_place(const char *proc_path, pid_t tid,
+                            vr_task_place *place) {
+  char path[4096], text[2 * VR_RESCTRL_NAME_MAX + 32];
+  if (snprintf(path, sizeof(path), "%s/%d/cpu_resctrl_groups",
+               proc_path ? proc_path : "/proc", (int)tid) >= (int)sizeof(path))
+    return -ENAMETOOLONG;
+  ssize_t len = vr_read_small_file_at(AT_FDCWD, path, text, sizeof(text));
+  /* ESRCH: the task exited between the open and the read (proc_single_show). */
+  if (len == -ESRCH)
+    return -ENOENT;
+  if (len < 0)
+    return (int)len;
+  place->tid = tid;
+  return vr_thread_view_parse(text, (size_t)len, place);
+}
+
+/*
+ * The per-thread view (issue 13 item 4): a tasks file read makes the kernel
+ * walk every thread of the host under rdtgroup_mutex (show_rdt_tasks), so
+ * the full scan costs O(groups x host threads). Here the kernel is asked
+ * about each of our threads alone (proc_resctrl_show, O(groups) each) and
+ * only our own MON groups' tasks are read, to find what must leave them.
+ * Our groups are read first, the threads after: a thread's own answer is
+ * the later one and wins (vr_thread_view_state).
+ */
+int vr_resctrl_state_read_threads(const vr_resctrl *r, const char *proc_path,
+                                  const char *prefix, const pid_t *tids,
+                                  size_t n_tids, vr_resctrl_state *state,
+                                  char *reason, size_t reason_len) {
+  state_builder b = {.ours_only = prefix};
+  vr_task_place *places = NULL;
+  size_t n_places = 0, n_proc = 0;
+  memset(state, 0, sizeof(*state));
+  int rc = scan_groups(r, &b);
+  if (rc < 0) {
+    vr_resctrl_reason(reason, reason_len,
+                      "reading our groups' tasks under %s: %s", r->path,
+                      strerror(-rc));
+    goto fail;
+  }
+  places = calloc(n_tids ? n_tids : 1, sizeof(*places));
+  if (!places) {
+    rc = -ENOMEM;
+    vr_resctrl_reason(reason, reason_len, "out of memory");
+    goto fail;
+  }
+  for (size_t i = 0; i < n_tids; i++) {
+    n_proc++;
+    rc = vr_resctrl_thread_place(proc_path, tids[i], &places[n_places]);
+    if (rc == -ENOENT && i == 0 && !thread_view_exists(proc_path))
+      rc = -EOPNOTSUPP;
+    if (rc == -ENOENT) {
+      rc = 0; /* gone: no place, as the full scan would not list it */
+      continue;
+    }
+    if (rc < 0) {
+      vr_resctrl_reason(reason, reason_len,
+                        "reading %s/%d/cpu_resctrl_groups: %s",
+                        proc_path ? proc_path : "/proc", (int)tids[i],
+                        rc == -ENODATA ? "the kernel says resctrl is not "
+                                         "mounted"
+                                       : strerror(-rc));
+      goto fail;
+    }
+    n_places++;
+  }
+  free(b.places); /* the full scan's places: none were gathered */
+  rc = vr_thread_view_state(places, n_places, b.groups, b.n_groups, state);
+  places = NULL;
+  b.groups = NULL;
+  b.places = NULL;
+  b.n_groups = 0;
+  if (rc < 0) {
+    vr_resctrl_reason(reason, reason_len, "out of memory");
+    return rc;
+  }
+  state->ctrl_groups = b.ctrls;
+  state->n_ctrl_groups = b.n_ctrls;
+  state->n_tasks_reads = b.n_tasks_reads;
+  state->n_proc_reads = n_proc;
+  return 0;
+fail:
+  free(places);
+  builder_free(&b);
+  return rc;
 }
 
 void vr_resctrl_state_free(vr_resctrl_state *state) {

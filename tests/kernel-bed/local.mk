@@ -10,6 +10,7 @@ KERNEL_BED_FILES = tests/kernel-bed/bed-lib.sh tests/kernel-bed/build-qemu \
 	tests/kernel-bed/run-in-guest tests/kernel-bed/run-all-kernels \
 	tests/kernel-bed/guest-suites \
 	tests/kernel-bed/rules-kernel.sh tests/kernel-bed/e2e-plugin.sh \
+	tests/kernel-bed/proc-view.sh \
 	tests/kernel-bed/kernels.conf tests/kernel-bed/boot-stats \
 	tests/kernel-bed/qemu-rdt.patch tests/kernel-bed/qemu-devices.mak \
 	tests/kernel-bed/packages.txt
@@ -18,6 +19,7 @@ EXTRA_DIST += $(KERNEL_BED_FILES)
 # Builds what the guest runs (it sees this build tree read-only), then the
 # bed's tests on each kernel; KERNELS="6.1 6.12" narrows the list.
 check-kernel: tests/kernel-bed/kbed-load tests/kernel-bed/test_resctrl_kernel \
+		tests/kernel-bed/kbed-state \
 		tests/resctrl-emu/emu-fdtool $(collectd_plugin_LTLIBRARIES)
 	VR_BUILDDIR='$(abs_top_builddir)' VR_SRCDIR='$(abs_top_srcdir)' \
 	  $(abs_top_srcdir)/tests/kernel-bed/run-all-kernels $(KERNELS)
@@ -29,3 +31,10 @@ tests_kernel_bed_test_resctrl_kernel_SOURCES = \
 	tests/kernel-bed/test_resctrl_kernel.c $(RESCTRL_TESTLIB)
 tests_kernel_bed_test_resctrl_kernel_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_kernel_bed_test_resctrl_kernel_LDADD = $(UNIT_TEST_LIBS)
+
+# The two ways of reading task placement, compared and counted in the guest
+# (proc-view.sh; issue 13 item 4, issue 17 item 2).
+check_PROGRAMS += tests/kernel-bed/kbed-state
+tests_kernel_bed_kbed_state_SOURCES = tests/kernel-bed/kbed_state.c
+tests_kernel_bed_kbed_state_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_kernel_bed_kbed_state_LDADD = $(UNIT_TEST_LIBS)

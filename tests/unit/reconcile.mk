@@ -46,3 +46,10 @@ TESTS += tests/unit/test_host_sum
 tests_unit_test_host_sum_SOURCES = tests/unit/test_host_sum.c
 tests_unit_test_host_sum_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_host_sum_LDADD = $(UNIT_TEST_LIBS)
+
+# issue 13 items 4 and 13: the kernel's per-thread view (thread_view.h)
+check_PROGRAMS += tests/unit/test_thread_view
+TESTS += tests/unit/test_thread_view
+tests_unit_test_thread_view_SOURCES = tests/unit/test_thread_view.c
+tests_unit_test_thread_view_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_thread_view_LDADD = $(UNIT_TEST_LIBS)
