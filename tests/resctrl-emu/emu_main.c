@@ -21,6 +21,9 @@
  *                      kernel.
  *   --no-alloc         a monitoring-only CPU: no CTRL_MON group but the root
  *   --num-cpus N       CPUs shown in cpus/cpus_list (default: this host's)
+ *   --abmc-counters N  ABMC (Linux 6.18, AMD): N assignable MBM counters
+ *                      per L3 domain, mode "mbm_event", mbm_assign_on_mkdir
+ *                      on (emu_abmc.c)
  *   --control PATH     a FIFO (created if missing) taking lines
  *                      "GROUP CACHE_ID FEATURE VALUE", e.g.
  *                      "c1/mon_groups/m1 8 llc_occupancy 4096" or
@@ -95,7 +98,7 @@ static void usage(FILE *out) {
                "       [--features LIST] [--l3-size BYTES] [--limbo-ms MS] "
                "[--no-alloc]\n"
                "       [--num-cpus N] [--control FIFO] [--ready-file PATH] "
-               "[--system-lock PATH] MOUNTPOINT\n");
+               "[--system-lock PATH] [--abmc-counters N] MOUNTPOINT\n");
 }
 
 static int cmp_unsigned(const void *a, const void *b) {
@@ -153,7 +156,8 @@ static int parse_options(int argc, char **argv, struct emu_options *o) {
     O_CPUS,
     O_CONTROL,
     O_READY,
-    O_SYSLOCK
+    O_SYSLOCK,
+    O_ABMC
   };
   static const struct option longopts[] = {
       {"cache-ids", required_argument, NULL, O_CACHE},
@@ -167,6 +171,7 @@ static int parse_options(int argc, char **argv, struct emu_options *o) {
       {"control", required_argument, NULL, O_CONTROL},
       {"ready-file", required_argument, NULL, O_READY},
       {"system-lock", required_argument, NULL, O_SYSLOCK},
+      {"abmc-counters", required_argument, NULL, O_ABMC},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -224,6 +229,11 @@ static int parse_options(int argc, char **argv, struct emu_options *o) {
       break;
     case O_SYSLOCK:
       o->system_lock = optarg;
+      break;
+    case O_ABMC:
+      /* the kernel's num_mbm_cntrs is CPUID's count, 32 to 64 today */
+      bad = emu_parse_uint(optarg, 4096, &v) || v < 1;
+      c->abmc_counters = (unsigned)v;
       break;
     case 'h':
       usage(stdout);

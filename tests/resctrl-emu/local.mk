@@ -9,7 +9,8 @@ tests_resctrl_emu_resctrl_emu_SOURCES = \
 	tests/resctrl-emu/emu_nodes.c tests/resctrl-emu/emu_nodes.h \
 	tests/resctrl-emu/emu_model.c tests/resctrl-emu/emu_model.h \
 	tests/resctrl-emu/emu_tasks.c tests/resctrl-emu/emu_control.c \
-	tests/resctrl-emu/emu_channel.c tests/resctrl-emu/emu_domains.c
+	tests/resctrl-emu/emu_channel.c tests/resctrl-emu/emu_domains.c \
+	tests/resctrl-emu/emu_abmc.c
 tests_resctrl_emu_resctrl_emu_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
 tests_resctrl_emu_resctrl_emu_LDADD = $(FUSE3_LIBS) -lpthread
 
@@ -33,7 +34,7 @@ check_PROGRAMS += tests/resctrl-emu/test_emu_model
 tests_resctrl_emu_test_emu_model_SOURCES = \
 	tests/resctrl-emu/test_emu_model.c \
 	tests/resctrl-emu/emu_model.c tests/resctrl-emu/emu_tasks.c \
-	tests/resctrl-emu/emu_domains.c
+	tests/resctrl-emu/emu_domains.c tests/resctrl-emu/emu_abmc.c
 tests_resctrl_emu_test_emu_model_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_resctrl_emu_test_emu_model_LDADD = $(CMOCKA_LIBS)
 TESTS += tests/resctrl-emu/test_emu_model
