@@ -167,6 +167,8 @@ int vr_engine_start(const vr_config *cfg, vr_engine **out, char *reason,
   };
   C_COMPLAIN_INIT(&e->resctrl_complaint);
   C_COMPLAIN_INIT(&e->libvirt_complaint);
+  C_COMPLAIN_INIT(&e->abmc_complaint);
+  pthread_mutex_init(&e->abmc_lock, NULL);
   pthread_condattr_t attr;
   pthread_condattr_init(&attr);
   pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -246,6 +248,7 @@ size_t vr_engine_read(vr_engine *e) {
       set ? vr_live_groups_read(set->groups, set->n, e->carry, &vanished) : 0;
   if (e->carry)
     vr_carry_table_pass_done(e->carry, VR_CARRY_CHECK_EVERY, VR_CARRY_MAX_IDLE);
+  vr_engine_dispatch_coverage(e);
   bool dead = vr_live_unpin(&e->live, set);
   pthread_mutex_unlock(&e->read_lock);
   if (vanished || dead) {
@@ -286,5 +289,6 @@ void vr_engine_stop(vr_engine *e) {
   pthread_cond_destroy(&e->wake);
   pthread_mutex_destroy(&e->lock);
   pthread_mutex_destroy(&e->read_lock);
+  pthread_mutex_destroy(&e->abmc_lock);
   free(e);
 }
