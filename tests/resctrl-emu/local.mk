@@ -24,7 +24,8 @@ EMU_TESTS = \
 	tests/resctrl-emu/test-mondata.sh \
 	tests/resctrl-emu/test-lifecycle.sh \
 	tests/resctrl-emu/test-rules.sh \
-	tests/resctrl-emu/test-domains.sh
+	tests/resctrl-emu/test-domains.sh \
+	tests/resctrl-emu/test-abmc.sh
 TESTS += $(EMU_TESTS)
 EXTRA_DIST += $(EMU_TESTS) tests/resctrl-emu/emu-lib.sh \
 	tests/support/rules-cases.sh
