@@ -16,3 +16,6 @@ EXTRA_DIST += tests/e2e/test-newer-kernel.sh
 # whole VM (issue 16): emulator and iothread groups with real QEMU guests, DefaultGroup vm
 TESTS += tests/e2e/test-whole-vm.sh
 EXTRA_DIST += tests/e2e/test-whole-vm.sh
+# issue 15 item 3: ABMC counters with fewer than the groups want, in a real collectd + libvirtd + QEMU
+TESTS += tests/e2e/test-abmc.sh
+EXTRA_DIST += tests/e2e/test-abmc.sh

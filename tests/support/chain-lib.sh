@@ -42,6 +42,7 @@ CSV_DAY_GLOB='[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'
 
 chain_emu_start() {
 	local ids="$1" sizes="$2" i=0 id size d
+	local extra=("${@:3}") # more emulator options (--abmc-counters N)
 	# shellcheck disable=SC2046 # split the comma list into words
 	set -- $(echo "$sizes" | tr , ' ')
 	for id in $(echo "$ids" | tr , ' '); do
@@ -55,7 +56,7 @@ chain_emu_start() {
 		i=$((i + 1))
 	done
 	EMU_CTL=$VR_TMP/emu.ctl
-	vr_emu_start "$VR_TMP/resctrl" --cache-ids "$ids" --control "$EMU_CTL"
+	vr_emu_start "$VR_TMP/resctrl" --cache-ids "$ids" --control "$EMU_CTL" "${extra[@]}"
 	vr_log "resctrl-emu pid $EMU_PID on $EMU_MNT, cache ids $ids"
 }
 
