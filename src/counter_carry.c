@@ -9,7 +9,13 @@
 vr_carry_event vr_carry_feed(vr_carry *c, uint64_t raw, bool restarted,
                              uint64_t *out) {
   vr_carry_event event = VR_CARRY_STEADY;
-  if (c->have_last && (restarted || raw < c->last_raw)) {
+  if (c->have_last && c->unassigned_seen && !restarted) {
+    /* A counter is assigned anew only after it read "Unassigned", and the
+     * kernel resets it then: carry all of the last value even when the
+     * new counter already passed it. */
+    event = VR_CARRY_REASSIGNED;
+    c->offset += c->last_raw;
+  } else if (c->have_last && (restarted || raw < c->last_raw)) {
     event = restarted             ? VR_CARRY_RESTART
             : c->unavailable_seen ? VR_CARRY_DROPPED_AFTER_UNAVAILABLE
                                   : VR_CARRY_DROPPED;
@@ -20,11 +26,14 @@ vr_carry_event vr_carry_feed(vr_carry *c, uint64_t raw, bool restarted,
   c->last_raw = raw;
   c->have_last = true;
   c->unavailable_seen = false;
+  c->unassigned_seen = false;
   *out = c->offset + raw;
   return event;
 }
 
 void vr_carry_unavailable(vr_carry *c) { c->unavailable_seen = true; }
+
+void vr_carry_unassigned(vr_carry *c) { c->unassigned_seen = true; }
 
 bool vr_restart_certain(vr_restart_hint hint) {
   return hint == VR_RESTART_GROUP_MADE || hint == VR_RESTART_DOMAIN_BACK;
@@ -35,6 +44,9 @@ const char *vr_carry_reason(vr_carry_event event, vr_restart_hint hint) {
     return "the resctrl group was made again";
   if (hint == VR_RESTART_DOMAIN_BACK)
     return "its L3 domain came back online";
+  if (event == VR_CARRY_REASSIGNED)
+    return "its ABMC counter was assigned again after \"Unassigned\" "
+           "(the kernel resets a counter it assigns)";
   if (event == VR_CARRY_DROPPED_AFTER_UNAVAILABLE)
     return "it read Unavailable before: its event configuration changed "
            "(mbm_*_bytes_config) or its counter was reassigned";

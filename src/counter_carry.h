@@ -28,6 +28,10 @@ typedef struct {
   uint64_t offset;   /* totals carried over resets: added to every raw */
   bool have_last;
   bool unavailable_seen; /* a read said "Unavailable" since the last value */
+  /* ABMC: a read said "Unassigned" since the last value; the kernel
+   * resets a counter when it is assigned (rdtgroup_assign_cntr), so the
+   * next value restarted from zero for sure. */
+  bool unassigned_seen;
 } vr_carry;
 
 /** What one read did to a carry. */
@@ -37,6 +41,8 @@ typedef enum {
   VR_CARRY_DROPPED, /* the counter went down: it restarted, reason unknown */
   /* it went down after "Unavailable": its configuration changed (BMEC) */
   VR_CARRY_DROPPED_AFTER_UNAVAILABLE,
+  /* the first value after "Unassigned": its ABMC counter was assigned */
+  VR_CARRY_REASSIGNED,
 } vr_carry_event;
 
 /** Why the caller knows a counter restarted, per series. */
@@ -64,6 +70,9 @@ vr_carry_event vr_carry_feed(vr_carry *c, uint64_t raw, bool restarted,
 
 /** A read said "Unavailable": remembered to explain a drop that follows. */
 void vr_carry_unavailable(vr_carry *c);
+
+/** A read said "Unassigned" (ABMC): the next value starts from zero. */
+void vr_carry_unassigned(vr_carry *c);
 
 /** A short phrase for a restart (event, hint), for one log line. */
 const char *vr_carry_reason(vr_carry_event event, vr_restart_hint hint);

@@ -65,6 +65,7 @@ static void add_group(vr_desired_set *d, const vr_domain_t *dom,
   want->domain = dom->name;
   want->group = spec->name;
   want->members = spec->members;
+  want->mbm = spec->mbm;
   want->threads = &d->threads[*next_thread];
   want->domain_vcpu_tids = dom->vcpu_tids;
   want->n_domain_vcpu_tids = dom->max_vcpus > 0 ? (size_t)dom->max_vcpus : 0;
@@ -151,6 +152,7 @@ static void add_shared(vr_desired_set *d, const vr_domain_t *dom,
         .domain = dom->name,
         .group = spec->name,
         .members = spec->members,
+        .mbm = spec->mbm,
         .threads = &d->threads[*next_thread],
         .n_threads = 1,
         .domain_vcpu_tids = dom->vcpu_tids,

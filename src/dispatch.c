@@ -311,6 +311,12 @@ size_t vr_dispatch_group_submit(vr_dispatch_group *g,
         if (cc)
           vr_carry_unavailable(cc);
       }
+      /* ABMC: a counter assigned after "Unassigned" starts from zero. */
+      if (carry && def->derive && v->status == VR_READ_UNASSIGNED) {
+        vr_carry *cc = carry_of(carry, g, id);
+        if (cc)
+          vr_carry_unassigned(cc);
+      }
       /* Unavailable, Error, Unassigned: no value this interval, never a
        * zero that would read as "cache empty". */
       if (v->status != VR_READ_VALUE)

@@ -199,6 +199,8 @@ int vr_engine_start(const vr_config *cfg, vr_engine **out, char *reason,
   };
   C_COMPLAIN_INIT(&e->resctrl_complaint);
   C_COMPLAIN_INIT(&e->libvirt_complaint);
+  C_COMPLAIN_INIT(&e->abmc_complaint);
+  pthread_mutex_init(&e->abmc_lock, NULL);
   pthread_condattr_t attr;
   pthread_condattr_init(&attr);
   pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -283,6 +285,7 @@ size_t vr_engine_read(vr_engine *e) {
     sent += vr_host_context_submit(e->host, set->groups, set->n, set->root->r);
   if (e->carry)
     vr_carry_table_pass_done(e->carry, VR_CARRY_CHECK_EVERY, VR_CARRY_MAX_IDLE);
+  vr_engine_dispatch_coverage(e);
   bool dead = vr_live_unpin(&e->live, set);
   pthread_mutex_unlock(&e->read_lock);
   if (vanished || dead) {
@@ -325,5 +328,6 @@ void vr_engine_stop(vr_engine *e) {
   pthread_cond_destroy(&e->wake);
   pthread_mutex_destroy(&e->lock);
   pthread_mutex_destroy(&e->read_lock);
+  pthread_mutex_destroy(&e->abmc_lock);
   free(e);
 }

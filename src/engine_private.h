@@ -46,6 +46,17 @@ typedef struct {
   size_t n;
 } vr_health_table;
 
+/* ABMC (engine_abmc.c): L3 domains whose counter coverage is kept. */
+#define VR_MAX_ABMC_DOMAINS 64
+
+/* One L3 domain's ABMC coverage of our groups' MBM events. */
+typedef struct {
+  unsigned id;
+  unsigned wanted;
+  unsigned counted;
+  bool warned; /* a WARNING went out and no OKAY since (worker only) */
+} vr_abmc_domain;
+
 /* More dirty domains than this between two passes: a full resync is
  * cheaper than one lookup each. */
 #define VR_MAX_DIRTY 64
@@ -126,6 +137,14 @@ struct vr_engine {
   c_complain_t resctrl_complaint;
   c_complain_t libvirt_complaint;
   vr_health_table health;
+
+  /* ABMC (engine_abmc.c): the worker sets each domain's coverage, the
+   * read pass dispatches it; abmc_lock guards abmc and n_abmc, held to
+   * copy them only. n_abmc 0: no ABMC (or nothing wanted). */
+  pthread_mutex_t abmc_lock;
+  vr_abmc_domain abmc[VR_MAX_ABMC_DOMAINS];
+  size_t n_abmc;
+  c_complain_t abmc_complaint;
 };
 
 /* What one resync pass works on, step by step. */
@@ -207,6 +226,11 @@ void vr_engine_watch_update(vr_engine *e, const vr_pass *pass);
 /** engine_threads.c: true when a watched thread is no longer where the
  * last pass left it (or cannot be looked at): a pass is due. */
 bool vr_engine_threads_moved(vr_engine *e);
+/** engine_abmc.c: hands our groups' MBM events the domains' assignable
+ * counters (ABMC), and notes each domain's coverage. */
+void vr_engine_assign_counters(vr_engine *e, const vr_pass *pass);
+/** engine_abmc.c: the read pass's coverage values (plugin_instance host). */
+void vr_engine_dispatch_coverage(vr_engine *e);
 
 /** engine_live.c: publishes the groups the pass left readable. */
 void vr_engine_publish_live(vr_engine *e, const vr_pass *pass);

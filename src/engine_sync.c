@@ -223,6 +223,7 @@ void vr_engine_sync(vr_engine *e, bool full, bool refetch,
       e->rmid_retry_wanted = true;
   vr_resctrl_unlock(lock_fd);
   lock_fd = -1;
+  vr_engine_assign_counters(e, &pass);
   vr_engine_report_outcomes(e, &pass);
   vr_engine_publish_live(e, &pass);
   keep_health_outside(e, &pass);

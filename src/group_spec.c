@@ -144,7 +144,7 @@ typedef struct {
 
 /* The attributes of one <group> as written, before validation. */
 typedef struct {
-  char *name, *vcpus, *iothreads, *emulator;
+  char *name, *vcpus, *iothreads, *emulator, *mbm;
 } group_attrs;
 
 static void group_attrs_free(group_attrs *a) {
@@ -152,6 +152,7 @@ static void group_attrs_free(group_attrs *a) {
   xmlFree(a->vcpus);
   xmlFree(a->iothreads);
   xmlFree(a->emulator);
+  xmlFree(a->mbm);
 }
 
 /* Takes node's attributes into a; the first unknown or repeated one gives
@@ -174,6 +175,8 @@ static int read_attrs(xmlNode *node, group_attrs *a, char *reason,
       slot = &a->iothreads;
     else if (attr->ns == NULL && strcmp(attr_name, "emulator") == 0)
       slot = &a->emulator;
+    else if (attr->ns == NULL && strcmp(attr_name, "mbm") == 0)
+      slot = &a->mbm;
     if (slot && !*slot) {
       *slot = value;
       continue;
@@ -299,6 +302,23 @@ static int parse_iothreads(const char *text, const vr_cpuset *domain_ids,
   return 0;
 }
 
+/* Parses the mbm attribute: who gets an ABMC counter first where a domain
+ * has fewer than the groups want. Returns 0 or -EINVAL with reason. */
+static int parse_mbm(const char *text, vr_mbm_priority *out, char *reason,
+                     size_t reason_len) {
+  if (strcmp(text, "high") == 0)
+    *out = VR_MBM_HIGH;
+  else if (strcmp(text, "normal") == 0)
+    *out = VR_MBM_NORMAL;
+  else if (strcmp(text, "off") == 0)
+    *out = VR_MBM_OFF;
+  else {
+    snprintf(reason, reason_len, "mbm must be \"high\", \"normal\" or \"off\"");
+    return -EINVAL;
+  }
+  return 0;
+}
+
 /* Validates one <group> element and appends it to the list or its
  * rejection. Returns 0 or -ENOMEM. */
 static int take_group(xmlNode *node, unsigned max_vcpus,
@@ -329,6 +349,8 @@ static int take_group(xmlNode *node, unsigned max_vcpus,
     }
     g.emulator = strcmp(a.emulator, "yes") == 0;
   }
+  if (a.mbm && parse_mbm(a.mbm, &g.mbm, reason, sizeof(reason)) < 0)
+    goto reject;
   if (a.iothreads && parse_iothreads(a.iothreads, iothread_ids, &g.iothreads,
                                      reason, sizeof(reason)) < 0)
     goto reject;
@@ -363,6 +385,7 @@ static int take_group(xmlNode *node, unsigned max_vcpus,
     vr_group_spec *added = &list->groups[list->n_groups - 1];
     added->iothreads = g.iothreads;
     added->emulator = g.emulator;
+    added->mbm = g.mbm;
     claim(added, (int)list->n_groups - 1, claims);
   }
   goto out;

@@ -36,6 +36,14 @@
 void vr_vformat_cut(char *buf, size_t len, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
+/* Who gets an ABMC counter first when a domain has fewer than the groups
+ * want (metadata attribute mbm, doc/design.md, "ABMC counters"). */
+typedef enum {
+  VR_MBM_NORMAL, /* default: after the high ones, in a stable order */
+  VR_MBM_HIGH,   /* mbm="high": first */
+  VR_MBM_OFF,    /* mbm="off": never (no bandwidth value for the group) */
+} vr_mbm_priority;
+
 /* The kinds of QEMU thread a group may hold (doc/design.md, "Metadata"). */
 typedef enum {
   VR_THREAD_VCPU,     /* "CPU <n>/KVM": vCPU n */
@@ -57,6 +65,7 @@ typedef struct {
   vr_cpuset iothreads;
   bool emulator;
   bool all_threads;
+  vr_mbm_priority mbm; /* attribute mbm: "high", "normal" (default), "off" */
 } vr_group_spec;
 
 typedef struct {

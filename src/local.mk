@@ -14,6 +14,7 @@ src_libvrcore_la_SOURCES = \
 	src/engine_domains.c src/engine_health.c src/engine_live.c \
 	src/engine_mon_domains.c src/engine_plan.c src/engine_sync.c \
 	src/engine_threads.c \
+	src/engine_abmc.c \
 	src/group_health.c src/group_health.h \
 	src/group_spec.c src/group_spec.h \
 	src/libvirt_groups.c src/libvirt_groups.h \
@@ -22,10 +23,12 @@ src_libvrcore_la_SOURCES = \
 	src/host_sum.c src/host_sum.h \
 	src/live_group.c src/live_group.h \
 	src/live_set.c src/live_set.h \
+	src/mbm_assign.c src/mbm_assign.h \
 	src/metric_table.c src/metric_table.h \
 	src/readable_group.h \
 	src/reconcile.c src/reconcile.h \
 	src/resctrl.c src/resctrl.h \
+	src/resctrl_abmc.c src/resctrl_abmc.h \
 	src/resctrl_groups.c \
 	src/resctrl_io.c src/resctrl_io.h \
 	src/resctrl_model.h \

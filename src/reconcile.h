@@ -31,6 +31,7 @@ typedef struct {
   const char *domain;  /* the domain's name, for reasons */
   const char *group;   /* the group's name */
   const char *members; /* every vCPU listed, expanded ("0,1,2") */
+  vr_mbm_priority mbm; /* who gets an ABMC counter first (mbm_assign.h) */
   /* The online vCPUs of the group: offline ones have no thread yet. */
   const vr_vcpu_thread *threads;
   size_t n_threads;

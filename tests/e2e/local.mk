@@ -25,3 +25,6 @@ EXTRA_DIST += tests/e2e/test-libvirt-monitors.sh
 # host context (issue 16 item 3): host and vms sums with exact values
 TESTS += tests/e2e/test-host-context.sh
 EXTRA_DIST += tests/e2e/test-host-context.sh
+# issue 15 item 3: ABMC counters with fewer than the groups want, in a real collectd + libvirtd + QEMU
+TESTS += tests/e2e/test-abmc.sh
+EXTRA_DIST += tests/e2e/test-abmc.sh

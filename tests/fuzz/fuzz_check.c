@@ -110,6 +110,10 @@ static int check_groups(const vr_group_list *list, unsigned max_vcpus,
     if (g->all_threads)
       return broken(why, why_len, "group %s: every thread, from metadata",
                     g->name);
+    if (g->mbm != VR_MBM_NORMAL && g->mbm != VR_MBM_HIGH &&
+        g->mbm != VR_MBM_OFF)
+      return broken(why, why_len, "group %s: mbm priority %d", g->name,
+                    (int)g->mbm);
     int high = vr_cpuset_next(&g->vcpus, limit);
     if (high >= 0)
       return broken(why, why_len, "group %s: vCPU %d not below %u", g->name,

@@ -84,6 +84,7 @@ int emu_domain_control(struct emu_model *m, const char *line, uint64_t now_ms,
   d->offline = offline;
   if (offline) {
     d->generation++; /* rmdir_mondata_subdir_allrdtgrp() */
+    emu_abmc_domain_offline(m, (size_t)ci);
   } else {
     d->online_ms = now_ms; /* mkdir_mondata_subdir_allrdtgrp() */
     reset_mbm(m, (size_t)ci);

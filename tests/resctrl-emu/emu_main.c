@@ -33,6 +33,9 @@
  *                      the next N ids), its own files the sum of its nodes;
  *                      num_rmids reads --num-rmids / N; control lines set a
  *                      node's value: "GROUP node:YY FEATURE VALUE".
+ *   --abmc-counters N  ABMC (Linux 6.18, AMD): N assignable MBM counters
+ *                      per L3 domain, mode "mbm_event", mbm_assign_on_mkdir
+ *                      on (emu_abmc.c)
  *   --control PATH     a FIFO (created if missing) taking lines
  *                      "GROUP CACHE_ID FEATURE VALUE", e.g.
  *                      "c1/mon_groups/m1 8 llc_occupancy 4096" or
@@ -107,7 +110,7 @@ static void usage(FILE *out) {
                "       [--features LIST] [--l3-size BYTES] [--limbo-ms MS] "
                "[--no-alloc]\n"
                "       [--num-cpus N] [--snc N] [--perf-pkg IDS] "
-               "[--control FIFO] "
+               "[--abmc-counters N] [--control FIFO] "
                "[--ready-file PATH] "
                "[--system-lock PATH] MOUNTPOINT\n");
 }
@@ -191,7 +194,8 @@ static int parse_options(int argc, char **argv, struct emu_options *o) {
     O_READY,
     O_SYSLOCK,
     O_SNC,
-    O_PKG
+    O_PKG,
+    O_ABMC
   };
   static const struct option longopts[] = {
       {"cache-ids", required_argument, NULL, O_CACHE},
@@ -207,6 +211,7 @@ static int parse_options(int argc, char **argv, struct emu_options *o) {
       {"system-lock", required_argument, NULL, O_SYSLOCK},
       {"snc", required_argument, NULL, O_SNC},
       {"perf-pkg", required_argument, NULL, O_PKG},
+      {"abmc-counters", required_argument, NULL, O_ABMC},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -271,6 +276,11 @@ static int parse_options(int argc, char **argv, struct emu_options *o) {
     case O_SNC:
       bad = emu_parse_uint(optarg, 8, &v) || v < 1;
       c->snc_nodes = (unsigned)v;
+      break;
+    case O_ABMC:
+      /* the kernel's num_mbm_cntrs is CPUID's count, 32 to 64 today */
+      bad = emu_parse_uint(optarg, 4096, &v) || v < 1;
+      c->abmc_counters = (unsigned)v;
       break;
     case 'h':
       usage(stdout);

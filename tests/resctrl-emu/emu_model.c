@@ -134,6 +134,10 @@ int emu_model_init(struct emu_model *m, const struct emu_config *cfg,
   m->rmids[0].state = EMU_RMID_USED;
   m->closid_used[0] = true;
   group_append(m, root);
+  /* ABMC: mbm_assign_on_mkdir is on at boot, and rdt_get_tree() assigns
+   * the default group's counters at mount */
+  m->abmc_on_mkdir = true;
+  emu_abmc_group_made(m, root, now_ms);
   /* kernel default: the L3 size spread over the RMIDs, in monitor units */
   m->max_threshold_occupancy = (cfg->l3_size / m->cfg.num_rmids) & ~63ULL;
   return 0;
@@ -343,6 +347,7 @@ int emu_model_mkdir_ctrl(struct emu_model *m, const char *name,
   g->closid = (unsigned)closid;
   g->rmid = (unsigned)rmid;
   group_append(m, g);
+  emu_abmc_group_made(m, g, now_ms); /* rdtgroup_assign_cntrs() */
   return 0;
 }
 
@@ -367,6 +372,7 @@ int emu_model_mkdir_mon(struct emu_model *m, struct emu_group *ctrl,
   g->closid = ctrl->closid;
   g->rmid = (unsigned)rmid;
   group_append(m, g);
+  emu_abmc_group_made(m, g, now_ms); /* rdtgroup_assign_cntrs() */
   return 0;
 }
 
@@ -428,6 +434,9 @@ static uint64_t synthetic(const struct emu_model *m, const struct emu_group *g,
   uint64_t rate_per_s = (1 + h % 64) * 1048576ULL;
   /* counting since the group was made, or since its domain came back */
   uint64_t since = emu_domain_mbm_start(m, g, cache);
+  uint64_t assigned = emu_abmc_since(m, g, cache, f); /* ABMC: reset */
+  if (assigned > since)
+    since = assigned;
   uint64_t elapsed = now_ms > since ? now_ms - since : 0;
   uint64_t total = (h >> 8) % 1048576ULL + rate_per_s * elapsed / 1000;
   if (f == EMU_MBM_TOTAL_BYTES)
@@ -501,6 +510,9 @@ static int rmid_read(const struct emu_model *m, const struct emu_group *g,
   if (emu_snc_nodes(m))
     return snc_sum_read(m, g, cache, f, now_ms, val);
   const struct emu_value *v = &g->values[cache][f];
+  /* ABMC: an event without a counter reads "Unassigned" */
+  if (!emu_abmc_counts(m, g, cache, f))
+    return -ENOENT;
   switch (v->kind) {
   case EMU_VALUE_NUMBER:
     *val = v->number;

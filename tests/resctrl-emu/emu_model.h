@@ -71,6 +71,9 @@ struct emu_config {
    * ascending; none without it (emu_perf_pkg.c) */
   unsigned pkg_ids[EMU_MAX_PKGS];
   size_t num_pkgs;
+  /* ABMC (emu_abmc.c): --abmc-counters N assignable MBM counters per
+   * domain, mode "mbm_event"; 0: no ABMC (every event counts). */
+  unsigned abmc_counters;
 };
 
 struct emu_group {
@@ -88,6 +91,10 @@ struct emu_group {
   /* --perf-pkg: each package's core_energy and activity as the control
    * channel wrote them ("" never set) */
   char pkg_values[EMU_MAX_PKGS][EMU_PKG_EVENTS][24];
+  /* ABMC (emu_abmc.c): the event holds a counter on that domain, assigned
+   * (and so reset to zero) at cntr_ms. */
+  bool cntr[EMU_MAX_CACHES][EMU_NUM_FEATURES];
+  uint64_t cntr_ms[EMU_MAX_CACHES][EMU_NUM_FEATURES];
   struct emu_group *next; /* all groups, root first, in creation order */
 };
 
@@ -162,6 +169,8 @@ struct emu_model {
   uint64_t enomem_on_read;
   /* Per cache index: online or not (control "domain ID offline|online"). */
   struct emu_domain_state domains[EMU_MAX_CACHES];
+  /* ABMC: info/L3_MON/mbm_assign_on_mkdir (emu_abmc.c) */
+  bool abmc_on_mkdir;
 };
 
 /* A growing text buffer for file contents. */
@@ -262,6 +271,30 @@ uint64_t emu_domain_mbm_start(const struct emu_model *m,
 /* "domain ID offline" / "domain ID online"; 0, or -EINVAL with a reason */
 int emu_domain_control(struct emu_model *m, const char *line, uint64_t now_ms,
                        char *err, size_t errlen);
+
+/* emu_abmc.c: ABMC, assignable MBM counters (Linux 6.18, AMD) */
+bool emu_abmc_enabled(const struct emu_model *m);
+/* rdtgroup_assign_cntrs(): a new group's (and at mount the default
+ * group's) MBM events get counters when mbm_assign_on_mkdir is on */
+void emu_abmc_group_made(struct emu_model *m, struct emu_group *g,
+                         uint64_t now_ms);
+/* domain_destroy_mon_state(): a domain going offline drops its counters */
+void emu_abmc_domain_offline(struct emu_model *m, size_t cache);
+/* false when ABMC is on and g's event f holds no counter on cache */
+bool emu_abmc_counts(const struct emu_model *m, const struct emu_group *g,
+                     size_t cache, enum emu_feature f);
+/* when g's event f on cache was last assigned (0: never) */
+uint64_t emu_abmc_since(const struct emu_model *m, const struct emu_group *g,
+                        size_t cache, enum emu_feature f);
+int emu_abmc_show_mode(const struct emu_model *m, struct emu_buf *out);
+int emu_abmc_show_counters(const struct emu_model *m, bool available,
+                           struct emu_buf *out);
+int emu_abmc_show_on_mkdir(const struct emu_model *m, struct emu_buf *out);
+int emu_abmc_write_on_mkdir(struct emu_model *m, const char *buf, size_t len);
+int emu_abmc_show_assignments(const struct emu_model *m,
+                              const struct emu_group *g, struct emu_buf *out);
+int emu_abmc_write_assignments(struct emu_model *m, struct emu_group *g,
+                               const char *buf, size_t len, uint64_t now_ms);
 
 /* emu_control.c: one control-channel line; 0, or -EINVAL with a reason */
 int emu_control_line(struct emu_model *m, const char *line, char *err,

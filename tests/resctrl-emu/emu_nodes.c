@@ -2,6 +2,8 @@
  * "Resource alloc and monitor groups"), what each file reads and writes. */
 #include "emu_nodes.h"
 
+#include "emu_fs.h" /* emu_now_ms */
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@ enum {
   F_ALLOC = 4, /* only when allocation is supported */
   F_ROOT = 8,  /* only in the root */
   F_PKG = 16,  /* only with --perf-pkg */
+  F_ABMC = 32, /* only with assignable counters (--abmc-counters) */
 };
 
 struct entry_def {
@@ -39,6 +42,9 @@ static const struct entry_def group_entries[] = {
     {"info", NODE_INFO_DIR, F_ROOT},
     {"mon_groups", NODE_MON_GROUPS_DIR, F_CTRL},
     {"mon_data", NODE_MON_DATA_DIR, 0},
+    /* ABMC: RFTYPE_MON_BASE, shown when counters are assignable
+     * (resctrl_file_fflags_init) */
+    {"mbm_L3_assignments", NODE_MBM_L3_ASSIGNMENTS, F_WRITABLE | F_ABMC},
 };
 
 static const struct entry_def info_entries[] = {
@@ -58,6 +64,11 @@ static const struct entry_def l3_mon_entries[] = {
     {"max_threshold_occupancy", NODE_MAX_THRESHOLD, F_WRITABLE},
     {"mon_features", NODE_MON_FEATURES, 0},
     {"num_rmids", NODE_NUM_RMIDS, 0},
+    /* ABMC (the doc, "mbm_assign_mode" ... "mbm_assign_on_mkdir") */
+    {"available_mbm_cntrs", NODE_AVAILABLE_MBM_CNTRS, F_ABMC},
+    {"mbm_assign_mode", NODE_MBM_ASSIGN_MODE, F_ABMC},
+    {"mbm_assign_on_mkdir", NODE_MBM_ASSIGN_ON_MKDIR, F_WRITABLE | F_ABMC},
+    {"num_mbm_cntrs", NODE_NUM_MBM_CNTRS, F_ABMC},
 };
 
 static const struct entry_def l3_entries[] = {
@@ -93,6 +104,8 @@ static int table_children(struct emu_model *m, const struct node *dir,
     if ((fl & F_ROOT) && g != emu_model_root(m))
       continue;
     if ((fl & F_PKG) && !m->cfg.num_pkgs)
+      continue;
+    if ((fl & F_ABMC) && !emu_abmc_enabled(m))
       continue;
     struct node child = {.kind = defs[i].kind, .group = dir->group};
     int ret = cb(arg, defs[i].name, &child);
@@ -349,6 +362,16 @@ int node_content(struct emu_model *m, const struct node *n, uint64_t now_ms,
     return emu_buf_printf(out, "1\n");
   case NODE_SHAREABLE_BITS:
     return emu_buf_printf(out, "0\n");
+  case NODE_MBM_ASSIGN_MODE:
+    return emu_abmc_show_mode(m, out);
+  case NODE_NUM_MBM_CNTRS:
+    return emu_abmc_show_counters(m, false, out);
+  case NODE_AVAILABLE_MBM_CNTRS:
+    return emu_abmc_show_counters(m, true, out);
+  case NODE_MBM_ASSIGN_ON_MKDIR:
+    return emu_abmc_show_on_mkdir(m, out);
+  case NODE_MBM_L3_ASSIGNMENTS:
+    return emu_abmc_show_assignments(m, n->group, out);
   default:
     return -EISDIR;
   }
@@ -383,6 +406,10 @@ int node_write(struct emu_model *m, const struct node *n, const char *buf,
     return emu_tasks_write(m, n->group, buf, len, caller);
   case NODE_MAX_THRESHOLD:
     return write_threshold(m, buf, len);
+  case NODE_MBM_ASSIGN_ON_MKDIR:
+    return emu_abmc_write_on_mkdir(m, buf, len);
+  case NODE_MBM_L3_ASSIGNMENTS:
+    return emu_abmc_write_assignments(m, n->group, buf, len, emu_now_ms());
   case NODE_CPUS:
   case NODE_CPUS_LIST:
   case NODE_SCHEMATA:

@@ -35,6 +35,12 @@ enum node_kind {
   NODE_SHAREABLE_BITS,
   NODE_PKG_VALUE,        /* --perf-pkg: cache is the package index */
   NODE_PKG_MON_FEATURES, /* info/PERF_PKG_MON/mon_features */
+  /* ABMC (emu_abmc.c) */
+  NODE_MBM_ASSIGN_MODE,
+  NODE_NUM_MBM_CNTRS,
+  NODE_AVAILABLE_MBM_CNTRS,
+  NODE_MBM_ASSIGN_ON_MKDIR,
+  NODE_MBM_L3_ASSIGNMENTS,
 };
 
 struct node {

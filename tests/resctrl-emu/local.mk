@@ -10,7 +10,8 @@ tests_resctrl_emu_resctrl_emu_SOURCES = \
 	tests/resctrl-emu/emu_model.c tests/resctrl-emu/emu_model.h \
 	tests/resctrl-emu/emu_tasks.c tests/resctrl-emu/emu_control.c \
 	tests/resctrl-emu/emu_channel.c tests/resctrl-emu/emu_domains.c \
-	tests/resctrl-emu/emu_perf_pkg.c
+	tests/resctrl-emu/emu_perf_pkg.c \
+	tests/resctrl-emu/emu_abmc.c
 tests_resctrl_emu_resctrl_emu_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
 tests_resctrl_emu_resctrl_emu_LDADD = $(FUSE3_LIBS) -lpthread
 
@@ -26,7 +27,8 @@ EMU_TESTS = \
 	tests/resctrl-emu/test-rules.sh \
 	tests/resctrl-emu/test-domains.sh \
 	tests/resctrl-emu/test-snc.sh \
-	tests/resctrl-emu/test-perf-pkg.sh
+	tests/resctrl-emu/test-perf-pkg.sh \
+	tests/resctrl-emu/test-abmc.sh
 TESTS += $(EMU_TESTS)
 EXTRA_DIST += $(EMU_TESTS) tests/resctrl-emu/emu-lib.sh \
 	tests/support/rules-cases.sh
@@ -36,7 +38,7 @@ check_PROGRAMS += tests/resctrl-emu/test_emu_model
 tests_resctrl_emu_test_emu_model_SOURCES = \
 	tests/resctrl-emu/test_emu_model.c \
 	tests/resctrl-emu/emu_model.c tests/resctrl-emu/emu_tasks.c \
-	tests/resctrl-emu/emu_domains.c
+	tests/resctrl-emu/emu_domains.c tests/resctrl-emu/emu_abmc.c
 tests_resctrl_emu_test_emu_model_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_resctrl_emu_test_emu_model_LDADD = $(CMOCKA_LIBS)
 TESTS += tests/resctrl-emu/test_emu_model

@@ -53,3 +53,9 @@ TESTS += tests/unit/test_thread_view
 tests_unit_test_thread_view_SOURCES = tests/unit/test_thread_view.c
 tests_unit_test_thread_view_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_thread_view_LDADD = $(UNIT_TEST_LIBS)
+# issue 15 item 3: who gets an ABMC counter (mbm_assign.h)
+check_PROGRAMS += tests/unit/test_mbm_assign
+TESTS += tests/unit/test_mbm_assign
+tests_unit_test_mbm_assign_SOURCES = tests/unit/test_mbm_assign.c
+tests_unit_test_mbm_assign_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_mbm_assign_LDADD = $(UNIT_TEST_LIBS)

@@ -68,6 +68,23 @@ static void drop_after_unavailable(void **state) {
   assert_true(feed(&c, 9, false, VR_CARRY_STEADY) == 819);
 }
 
+/* ABMC: the first value after "Unassigned" restarted from zero for sure,
+ * even when the new counter is already above the last value. */
+static void reassigned_after_unassigned(void **state) {
+  (void)state;
+  vr_carry c = {0};
+  feed(&c, 800, false, VR_CARRY_STEADY);
+  vr_carry_unassigned(&c);
+  assert_true(feed(&c, 900, false, VR_CARRY_REASSIGNED) == 1700);
+  assert_true(feed(&c, 950, false, VR_CARRY_STEADY) == 1750);
+  /* no value before: nothing to carry */
+  vr_carry fresh = {0};
+  vr_carry_unassigned(&fresh);
+  assert_true(feed(&fresh, 7, false, VR_CARRY_STEADY) == 7);
+  assert_non_null(strstr(vr_carry_reason(VR_CARRY_REASSIGNED, VR_RESTART_NONE),
+                         "ABMC counter"));
+}
+
 static void reasons(void **state) {
   (void)state;
   assert_string_equal(vr_carry_reason(VR_CARRY_RESTART, VR_RESTART_GROUP_MADE),
@@ -152,6 +169,7 @@ int main(void) {
       cmocka_unit_test(drop_is_carried),
       cmocka_unit_test(known_restart),
       cmocka_unit_test(drop_after_unavailable),
+      cmocka_unit_test(reassigned_after_unassigned),
       cmocka_unit_test(reasons),
       cmocka_unit_test(table),
   };

@@ -299,6 +299,29 @@ typedef struct {
   const char *groups;
 } default_case;
 
+/* The mbm attribute (issue 15, ABMC): who gets a counter first. */
+static void test_mbm_priority(void **state) {
+  (void)state;
+  vr_group_list list;
+  assert_int_equal(
+      vr_group_spec_parse("<resmon><group name='a' vcpus='0' mbm='high'/>"
+                          "<group name='b' vcpus='1'/>"
+                          "<group name='c' vcpus='2' mbm='off'/>"
+                          "<group name='d' vcpus='3' mbm='normal'/>"
+                          "<group name='e' vcpus='4' mbm='HIGH'/></resmon>",
+                          8, &list),
+      0);
+  assert_int_equal(list.n_groups, 4);
+  assert_int_equal(list.groups[0].mbm, VR_MBM_HIGH);
+  assert_int_equal(list.groups[1].mbm, VR_MBM_NORMAL);
+  assert_int_equal(list.groups[2].mbm, VR_MBM_OFF);
+  assert_int_equal(list.groups[3].mbm, VR_MBM_NORMAL);
+  assert_int_equal(list.n_rejections, 1);
+  assert_string_equal(list.rejections[0].group, "e");
+  assert_non_null(strstr(list.rejections[0].reason, "mbm must be"));
+  vr_group_list_clear(&list);
+}
+
 static void test_default_policies(void **state) {
   (void)state;
   static const default_case defaults[] = {
@@ -327,7 +350,8 @@ static void test_default_policies(void **state) {
 
 int main(void) {
   size_t n_cases = sizeof(cases) / sizeof(cases[0]);
-  struct CMUnitTest *tests = calloc(n_cases + 4, sizeof(*tests));
+  size_t n_extra = 5;
+  struct CMUnitTest *tests = calloc(n_cases + n_extra, sizeof(*tests));
   for (size_t i = 0; i < n_cases; i++) {
     tests[i].name = cases[i].label;
     tests[i].test_func = run_case;
@@ -338,10 +362,11 @@ int main(void) {
       cmocka_unit_test(test_ten_thousand_groups),
       cmocka_unit_test(test_deep_nesting_rejected),
       cmocka_unit_test(test_default_policies),
+      cmocka_unit_test(test_mbm_priority),
   };
   memcpy(tests + n_cases, extra, sizeof(extra));
-  int failed =
-      _cmocka_run_group_tests("group_spec", tests, n_cases + 4, NULL, NULL);
+  int failed = _cmocka_run_group_tests("group_spec", tests, n_cases + n_extra,
+                                       NULL, NULL);
   free(tests);
   return failed ? 1 : 0;
 }
