@@ -8,7 +8,8 @@
 #  1. one line naming SNC, its 4 nodes and the halved num_rmids;
 #  2. per node: bytes-llc-<cache>-node<YY>, percent-llc-<cache>-node<YY> of the node's share of
 #     the L3 (half of it), memory_bandwidth-total/local-<cache>-node<YY>;
-#  3. each L3's own series as without SNC (the kernel's sums, percent of the whole L3); nothing else.
+#  3. each L3's own series as without SNC (the kernel's sums, percent of the whole L3), the host
+#     context's per L3 only; nothing else.
 set -eu
 . "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
 . "$VR_SRCDIR/tests/support/libvirtd-env.sh"
@@ -90,12 +91,15 @@ want_series=$(for c in 0 8; do
 	for m in bytes-llc percent-llc memory_bandwidth-total memory_bandwidth-local; do
 		echo "virt_resctrl-g1:db/$m-$c"
 		for n in $([ "$c" = 0 ] && echo 00 01 || echo 02 03); do echo "virt_resctrl-g1:db/$m-$c-node$n"; done
+		# The host context (ReportHost, on by default) stays per L3.
+		echo "virt_resctrl-host/$m-$c"
+		echo "virt_resctrl-vms/$m-$c"
 	done
 done | sort)
 got_series=$(cd "$CSV_DIR/$COLLECTD_HOST" && find . -path './virt_resctrl-*' -type f | sed "s|^\./||; s|-$CSV_DAY_GLOB\$||" | sort -u)
 [ "$got_series" = "$want_series" ] ||
 	vr_fail "csv series: got '$(echo "$got_series" | tr '\n' ' ')', want '$(echo "$want_series" | tr '\n' ' ')'"
-vr_log "csv: 24 series (2 L3s and 4 nodes x 4 metrics), nothing else"
+vr_log "csv: 24 series of the group (2 L3s and 4 nodes x 4 metrics) and the host context's 16 per L3, nothing else"
 
 collectd_no_errors "$log"
 vr_alive "$COLLECTD_PID" || vr_fail "collectd died"
