@@ -19,3 +19,6 @@ EXTRA_DIST += tests/e2e/test-whole-vm.sh
 # issue 15 item 4: Sub-NUMA Clustering, per-node values in a real collectd
 TESTS += tests/e2e/test-chain-snc.sh
 EXTRA_DIST += tests/e2e/test-chain-snc.sh
+# issue 15 item 5: PERF_PKG energy and per-group power in a real collectd
+TESTS += tests/e2e/test-chain-energy.sh
+EXTRA_DIST += tests/e2e/test-chain-energy.sh
