@@ -324,9 +324,11 @@ static int open_root(vr_resctrl *r, char *reason, size_t len) {
 }
 
 /* One info/<RESOURCE>_MON directory of a known resource: its events from
- * mon_features and its num_rmids. A group's RMID counts in every resource
- * (Linux 7.0: resctrl_arch_system_num_rmid_idx() is the smallest of the
- * monitoring resources' counts), so the group limit is the smaller. */
+ * mon_features and its num_rmids. One RMID tags a group in every
+ * monitoring resource, and Intel's telemetry may count fewer RMIDs than
+ * the L3 (each info/<RESOURCE>_MON/num_rmids says how many that resource
+ * counts, resctrl.rst "Info directory"), so a group is fully monitored
+ * only below the smaller count: that is the group limit. */
 static ssize_t discover_resource(vr_resctrl *r, vr_mon_resource res) {
   const char *name = vr_mon_resource_name(res);
   char rel[64], buf[1024], unknown[256] = "", what[400];
