@@ -188,6 +188,11 @@ static void unknown_monitoring(void **state) {
   assert_int_equal(r->num_rmids, 16);
   assert_int_equal(r->l3_num_rmids, 32);
   assert_int_equal(r->pkg_num_rmids, 16);
+  /* 0 stands for unreadable: the known count wins */
+  assert_int_equal(vr_resctrl_rmid_limit(0, 16), 16);
+  assert_int_equal(vr_resctrl_rmid_limit(32, 0), 32);
+  assert_int_equal(vr_resctrl_rmid_limit(32, 64), 32);
+  assert_int_equal(vr_resctrl_rmid_limit(0, 0), 0);
   /* each name once, whatever the order of the listing */
   assert_non_null(strstr(r->unknown, "PERF_PKG event(s) activity"));
   assert_non_null(strstr(r->unknown, "L3 event(s) mbm_l3_future"));
