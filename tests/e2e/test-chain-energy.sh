@@ -44,17 +44,20 @@ g=mon_groups/vr_${u1}_db
 E=$(csv_file g1:db energy-core-0)
 P=$(csv_file g1:db power-core-0)
 
-# csv_lines SERIES: its "time value" lines, oldest first, header dropped
-csv_lines() { cat $(csv_day_files "$1") | grep -v '^epoch' | tr , ' '; }
+# csv_rows SERIES: its "time value" lines, oldest first, header dropped
+csv_rows() {
+	local f
+	csv_day_files "$1" | while read -r f; do grep -v '^epoch' "$f"; done | tr , ' '
+}
 # line_at SERIES TIME: its value at TIME, empty when it has none
-line_at() { csv_lines "$1" | awk -v t="$2" '$1 == t { print $2 }'; }
+line_at() { csv_rows "$1" | awk -v t="$2" '$1 == t { print $2 }'; }
 # check_power_at T2: power at the energy line T2 against the energy line before it
 check_power_at() {
 	local t1 e1 e2 p
-	read -r t1 e1 <<<"$(csv_lines "$E" | awk -v t="$1" '$1 == t { print prev; exit } { prev = $0 }')"
+	read -r t1 e1 <<<"$(csv_rows "$E" | awk -v t="$1" '$1 == t { print prev; exit } { prev = $0 }')"
 	e2=$(line_at "$E" "$1")
 	p=$(line_at "$P" "$1")
-	[ -n "$p" ] || vr_fail "csv: no power at $1 (energy $e1 at $t1, $e2 at $1): $(csv_lines "$P" | tail -n 3 | tr '\n' ' ')"
+	[ -n "$p" ] || vr_fail "csv: no power at $1 (energy $e1 at $t1, $e2 at $1): $(csv_rows "$P" | tail -n 3 | tr '\n' ' ')"
 	# the csv prints times to the millisecond: the bound is the quotient's change over +-1 ms of dt
 	awk -v e1="$e1" -v e2="$e2" -v t1="$t1" -v t2="$1" -v p="$p" 'BEGIN {
 		dt = t2 - t1; want = (e2 - e1) / dt; tol = want * 0.001 / (dt - 0.001) + 1e-6
@@ -69,17 +72,20 @@ csv_wait_value "$E" 100 10 || vr_fail "csv: $E ends in '$(csv_last "$E")', want 
 csv_wait_value "$(csv_file g1:db energy-core-1)" 7.5 5 ||
 	vr_fail "csv: energy-core-1 ends in '$(csv_last "$(csv_file g1:db energy-core-1)")', want 7.5"
 # 4a. The first read has no power: the power series starts at the energy series' second line.
-first_e2=$(csv_lines "$E" | awk 'NR == 2 { print $1 }')
-first_p=$(csv_lines "$P" | awk 'NR == 1 { print $1 }')
-[ -n "$first_p" ] && [ "$first_p" = "$first_e2" ] ||
+until_true 10 lines_at_least "$E" 2 || vr_fail "csv: $E has fewer than 2 lines"
+until_true 5 lines_at_least "$P" 1 || vr_fail "csv: no power after two energy reads ($P)"
+first_e2=$(csv_rows "$E" | awk 'NR == 2 { print $1 }')
+first_p=$(csv_rows "$P" | awk 'NR == 1 { print $1 }')
+if [ -z "$first_p" ] || [ "$first_p" != "$first_e2" ]; then
 	vr_fail "first power at '$first_p', want the second energy read's time '$first_e2'"
+fi
 vr_log "no power on the first read; the first at $first_p"
 
 # 3. 5.25 J more on package 0 after a few reads at 100 J.
 sleep 2.5
 emu_ctl "$g pkg:0 core_energy 105.250000"
 csv_wait_value "$E" 105.25 10 || vr_fail "csv: $E ends in '$(csv_last "$E")', want 105.25"
-t2=$(csv_lines "$E" | awk '$2 == 105.25 { print $1; exit }')
+t2=$(csv_rows "$E" | awk '$2 == 105.25 { print $1; exit }')
 until_true 5 test -n "$(line_at "$P" "$t2")" || true
 check_power_at "$t2"
 
@@ -88,13 +94,13 @@ check_power_at "$t2"
 sleep 1.5
 emu_ctl "$g pkg:0 core_energy 3.000000"
 csv_wait_value "$E" 108.25 10 || vr_fail "csv: $E ends in '$(csv_last "$E")', want the carried 108.25"
-t3=$(csv_lines "$E" | awk '$2 == 108.25 { print $1; exit }')
+t3=$(csv_rows "$E" | awk '$2 == 108.25 { print $1; exit }')
 sleep 1.5
 [ -z "$(line_at "$P" "$t3")" ] || vr_fail "power $(line_at "$P" "$t3") at the reset's read $t3, want none"
 vr_log "no power at the reset's read $t3; energy carried to 108.25"
 emu_ctl "$g pkg:0 core_energy 4.500000"
 csv_wait_value "$E" 109.75 10 || vr_fail "csv: $E ends in '$(csv_last "$E")', want 109.75"
-t4=$(csv_lines "$E" | awk '$2 == 109.75 { print $1; exit }')
+t4=$(csv_rows "$E" | awk '$2 == 109.75 { print $1; exit }')
 until_true 5 test -n "$(line_at "$P" "$t4")" || true
 check_power_at "$t4"
 
