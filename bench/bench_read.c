@@ -205,7 +205,9 @@ static int open_floor(bench_state *s, const run_args *a, bool borrow) {
       for (size_t f = 0; f < VR_FEAT_COUNT; f++) {
         char path[512];
         size_t slot = slot_of(i, c, f);
-        if (s->floor_fds[slot] >= 0)
+        /* an L3 domain has only L3 events' files (no core_energy) */
+        if (s->floor_fds[slot] >= 0 ||
+            vr_resctrl_feature_resource((vr_resctrl_feature)f) != VR_RES_L3)
           continue;
         snprintf(path, sizeof(path), "%s/mon_groups/%s/mon_data/mon_L3_%02u/%s",
                  a->root, dir, c,
@@ -233,6 +235,8 @@ static void floor_pass(const bench_state *s) {
   char buf[64];
   size_t total = 0;
   for (size_t i = 0; i < s->n_floor; i++) {
+    if (s->floor_fds[i] < 0)
+      continue; /* no such file: the plugin reads none either */
     ssize_t n = pread(s->floor_fds[i], buf, sizeof(buf) - 1, 0);
     total += n > 0 ? (size_t)n : 0;
   }
