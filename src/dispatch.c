@@ -25,6 +25,11 @@ typedef struct {
    * the first value this group sends (cleared by that value) */
   vr_carry_ref carry_ref;
   vr_restart_hint restart;
+  /* RATE_OF_MICRO only: the counter and its time at the last read that
+   * had a value (have_last false: none yet, or forgotten at a reset) */
+  uint64_t last_micro;
+  cdtime_t last_time;
+  bool have_last;
 } metric_id;
 
 typedef struct {
@@ -124,6 +129,7 @@ int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
         .uuid = in->uuid,
         .group = in->group,
         .members = in->members,
+        .resource = r->caches[i].resource,
         .cache_id = r->caches[i].id,
         .l3_size = r->caches[i].size,
         .sub_numa = r->caches[i].node >= 0,
@@ -268,13 +274,31 @@ static void say_restarts(const vr_dispatch_group *g, const restart_note *note) {
   if (note->count == 0)
     return;
   const vr_metric_def *def = &vr_metric_defs[note->metric];
-  VR_INFO("%s: %s on L3 cache %u restarted from zero (%s); its series "
+  VR_INFO("%s: %s on %s %u restarted from zero (%s); its series "
           "carries the total on%s",
-          g->label, vr_resctrl_feature_name(def->event), note->cache_id,
+          g->label, vr_resctrl_feature_name(def->event),
+          def->resource == VR_RES_L3 ? "L3 cache" : "package", note->cache_id,
           note->why,
           note->count > 1 ? ", and so do the group's other "
                             "counters that restarted"
                           : "");
+}
+
+/* Power from the energy counter's change since the last read (Linux 7.0
+ * PERF_PKG core_energy). No value on the first read, and none across a
+ * restart: a group made again or a package back counts from zero
+ * (the restart hint), and a counter below its last value restarted
+ * without a hint; the next read then has a baseline again. */
+static bool power_of(metric_id *id, uint64_t micro, cdtime_t now,
+                     double *watts) {
+  bool fresh = id->have_last && id->restart == VR_RESTART_NONE &&
+               vr_series_power(id->last_micro, (uint64_t)id->last_time, micro,
+                               (uint64_t)now, watts) == 0;
+  id->restart = VR_RESTART_NONE;
+  id->last_micro = micro;
+  id->last_time = now;
+  id->have_last = true;
+  return fresh;
 }
 
 size_t vr_dispatch_group_submit(vr_dispatch_group *g,
@@ -287,6 +311,9 @@ size_t vr_dispatch_group_submit(vr_dispatch_group *g,
    * (plugin_dispatch_values), so it may be refilled between calls; time 0
    * lets collectd stamp it. */
   value_list_t vl = VALUE_LIST_INIT;
+  /* The energy values carry this read's time: a power value is the energy
+   * difference over the difference of these very timestamps. */
+  cdtime_t now = cdtime();
   vl.values = &value;
   vl.values_len = 1;
   sstrncpy(vl.host, g->host, sizeof(vl.host));
@@ -319,9 +346,23 @@ size_t vr_dispatch_group_submit(vr_dispatch_group *g,
       }
       /* Unavailable, Error, Unassigned: no value this interval, never a
        * zero that would read as "cache empty". */
-      if (v->status != VR_READ_VALUE)
+      if (v->status != VR_READ_VALUE) {
+        /* no baseline across a gap: the counter may restart meanwhile */
+        id->have_last = false;
         continue;
-      if (def->unit == VR_UNIT_PERCENT_OF_SIZE) {
+      }
+      vl.time = 0;
+      if (def->unit == VR_UNIT_RATE_OF_MICRO) {
+        if (!power_of(id, v->value, now, &value.gauge))
+          continue;
+        vl.time = now;
+      } else if (def->unit == VR_UNIT_MICRO) {
+        /* carried like a counter: a restart does not reach the writers */
+        uint64_t total =
+            carry ? carried(carry, g, c, id, v->value, &note) : v->value;
+        value.gauge = (gauge_t)total / 1e6;
+        vl.time = now;
+      } else if (def->unit == VR_UNIT_PERCENT_OF_SIZE) {
         double percent;
         if (vr_series_percent(v->value, c->l3_size, &percent) < 0)
           continue;

@@ -196,6 +196,7 @@ int vr_engine_start(const vr_config *cfg, vr_engine **out, char *reason,
       .report_percent = cfg->report_percent,
       .report_bandwidth = cfg->report_bandwidth,
       .report_sub_numa = cfg->report_sub_numa,
+      .report_energy = cfg->report_energy,
   };
   C_COMPLAIN_INIT(&e->resctrl_complaint);
   C_COMPLAIN_INIT(&e->libvirt_complaint);

@@ -131,7 +131,8 @@ static void restart_hints(const vr_engine *e, const vr_readable_group *g,
     hints[i] = VR_RESTART_NONE;
     if (g->new_dir)
       hints[i] = VR_RESTART_GROUP_MADE;
-    else if (vr_engine_domain_came_back(e, r->caches[i].id))
+    else if (vr_engine_domain_came_back(e, r->caches[i].resource,
+                                        r->caches[i].id))
       hints[i] = VR_RESTART_DOMAIN_BACK;
     else if (was_stale)
       hints[i] = VR_RESTART_FILES_REMADE;

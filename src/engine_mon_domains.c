@@ -13,9 +13,16 @@
 
 #include <string.h>
 
-/* True when id is among the domains of r. */
-static bool has_domain(const vr_resctrl *r, unsigned id) {
-  return vr_resctrl_cache_index(r, id) >= 0;
+/* What a domain's id counts: an L3's is its cache id, PERF_PKG's the
+ * package. */
+static const char *id_words(vr_mon_resource resource) {
+  return resource == VR_RES_L3 ? "cache id" : "package id";
+}
+
+/* True when mon_<resource>_<id> is among the domains of r. */
+static bool has_domain(const vr_resctrl *r, vr_mon_resource resource,
+                       unsigned id) {
+  return vr_resctrl_cache_index(r, resource, id) >= 0;
 }
 
 /* True when r has the entry c names: a domain, or an SNC node of one. */
@@ -32,13 +39,15 @@ static bool has_entry(const vr_resctrl *r, const vr_resctrl_cache *c) {
 static void say_node_changes(vr_engine *e, const vr_resctrl *old,
                              const vr_resctrl *fresh) {
   for (size_t i = 0; i < old->n_caches; i++)
-    if (old->caches[i].node >= 0 && has_domain(fresh, old->caches[i].id) &&
+    if (old->caches[i].node >= 0 &&
+        has_domain(fresh, old->caches[i].resource, old->caches[i].id) &&
         !has_entry(fresh, &old->caches[i]))
       VR_NOTICE("resctrl at %s: SNC node %s went away (its CPUs are "
                 "offline); no values for it until it comes back",
                 e->cfg->resctrl_path, old->caches[i].dir);
   for (size_t i = 0; i < fresh->n_caches; i++)
-    if (fresh->caches[i].node >= 0 && has_domain(old, fresh->caches[i].id) &&
+    if (fresh->caches[i].node >= 0 &&
+        has_domain(old, fresh->caches[i].resource, fresh->caches[i].id) &&
         !has_entry(old, &fresh->caches[i]))
       VR_NOTICE("resctrl at %s: SNC node %s appeared; reporting it",
                 e->cfg->resctrl_path, fresh->caches[i].dir);
@@ -50,23 +59,27 @@ static void say_changes(vr_engine *e, const vr_resctrl *old,
                         const vr_resctrl *fresh) {
   say_node_changes(e, old, fresh);
   for (size_t i = 0; i < old->n_caches; i++)
-    if (old->caches[i].node < 0 && !has_domain(fresh, old->caches[i].id))
-      VR_NOTICE("resctrl at %s: monitoring domain %s (%s cache id %u) went "
+    if (old->caches[i].node < 0 &&
+        !has_domain(fresh, old->caches[i].resource, old->caches[i].id))
+      VR_NOTICE("resctrl at %s: monitoring domain %s (%s %s %u) went "
                 "away (its CPUs are offline); no values for it until it "
                 "comes back",
                 e->cfg->resctrl_path, old->caches[i].dir,
                 vr_mon_resource_name(old->caches[i].resource),
-                old->caches[i].id);
+                id_words(old->caches[i].resource), old->caches[i].id);
   for (size_t i = 0; i < fresh->n_caches; i++) {
-    if (fresh->caches[i].node >= 0 || has_domain(old, fresh->caches[i].id))
+    if (fresh->caches[i].node >= 0 ||
+        has_domain(old, fresh->caches[i].resource, fresh->caches[i].id))
       continue;
-    VR_NOTICE("resctrl at %s: monitoring domain %s (%s cache id %u) "
+    VR_NOTICE("resctrl at %s: monitoring domain %s (%s %s %u) "
               "appeared; reporting it",
               e->cfg->resctrl_path, fresh->caches[i].dir,
               vr_mon_resource_name(fresh->caches[i].resource),
-              fresh->caches[i].id);
-    if (e->n_back < VR_MAX_BACK_DOMAINS)
-      e->back_ids[e->n_back++] = fresh->caches[i].id;
+              id_words(fresh->caches[i].resource), fresh->caches[i].id);
+    if (e->n_back < VR_MAX_BACK_DOMAINS) {
+      e->back[e->n_back].resource = fresh->caches[i].resource;
+      e->back[e->n_back++].id = fresh->caches[i].id;
+    }
   }
 }
 
@@ -112,9 +125,10 @@ void vr_engine_recheck_domains(vr_engine *e) {
   e->resctrl = ref;
 }
 
-bool vr_engine_domain_came_back(const vr_engine *e, unsigned id) {
+bool vr_engine_domain_came_back(const vr_engine *e, vr_mon_resource resource,
+                                unsigned id) {
   for (size_t i = 0; i < e->n_back; i++)
-    if (e->back_ids[i] == id)
+    if (e->back[i].resource == resource && e->back[i].id == id)
       return true;
   return false;
 }

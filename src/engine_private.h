@@ -116,7 +116,10 @@ struct vr_engine {
   bool rmid_retry_wanted;
   unsigned rmid_backoff_s;
   /* Monitoring domains that appeared this pass (engine_mon_domains.c). */
-  unsigned back_ids[VR_MAX_BACK_DOMAINS];
+  struct {
+    vr_mon_resource resource;
+    unsigned id;
+  } back[VR_MAX_BACK_DOMAINS];
   size_t n_back;
   /* What resctrl offers that the metric table does not know, as last
    * said: said again only when it changes. */
@@ -189,7 +192,8 @@ bool vr_engine_ensure_resctrl(vr_engine *e);
  * changed (a domain offline, or back), says so and replaces the handle. */
 void vr_engine_recheck_domains(vr_engine *e);
 /** engine_mon_domains.c: domain id appeared in this pass's recheck. */
-bool vr_engine_domain_came_back(const vr_engine *e, unsigned id);
+bool vr_engine_domain_came_back(const vr_engine *e, vr_mon_resource resource,
+                                unsigned id);
 /** KeepFilesOpen false: closes the root fd at the end of a pass, so that
  * nothing stays open in resctrl until the next one. */
 void vr_engine_release_files(vr_engine *e);

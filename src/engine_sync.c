@@ -21,6 +21,14 @@
  * once). A stat and a statfs per resync notice it; dropping the live set
  * closes every file we held there.
  */
+/* The domains (not SNC nodes) of one resource: L3 caches, packages. */
+static size_t count_domains(const vr_resctrl *r, vr_mon_resource resource) {
+  size_t n = 0;
+  for (size_t i = 0; i < r->n_caches; i++)
+    n += r->caches[i].resource == resource && r->caches[i].node < 0;
+  return n;
+}
+
 static bool keep_held_resctrl(vr_engine *e) {
   vr_resctrl *r = e->resctrl->r;
   if (vr_resctrl_same_mount(r)) {
@@ -73,7 +81,7 @@ bool vr_engine_ensure_resctrl(vr_engine *e) {
   VR_RELEASE(LOG_INFO, &e->resctrl_complaint, "resctrl at %s is usable",
              e->cfg->resctrl_path);
   VR_INFO("resctrl at %s: %zu L3 cache id(s), features 0x%x, %s",
-          e->cfg->resctrl_path, r->n_caches - r->n_nodes, r->features,
+          e->cfg->resctrl_path, count_domains(r, VR_RES_L3), r->features,
           r->alloc_capable ? "with allocation" : "monitoring only");
   /* SNC: the kernel's num_rmids is the hardware's divided by the nodes per
    * L3 (rdt_get_mon_l3_config), and each node has its mon_sub_L3_YY. */
@@ -84,6 +92,15 @@ bool vr_engine_ensure_resctrl(vr_engine *e) {
             e->cfg->report_sub_numa
                 ? "reporting each node (ReportSubNUMA true)"
                 : "reporting each L3's sum (ReportSubNUMA false)");
+  /* PERF_PKG (Linux 7.0): a group's RMID counts in L3 and in the
+   * telemetry, so the smaller count is the group limit. */
+  if (r->pkg_num_rmids)
+    VR_INFO("resctrl at %s: PERF_PKG energy telemetry on %zu package(s), "
+            "%s; num_rmids L3 %u, PERF_PKG %u: at most %u groups",
+            e->cfg->resctrl_path, count_domains(r, VR_RES_PERF_PKG),
+            e->cfg->report_energy ? "reporting power (ReportEnergy true)"
+                                  : "not reported (ReportEnergy false)",
+            r->l3_num_rmids, r->pkg_num_rmids, r->num_rmids);
   /* A newer kernel may offer resources or events this plugin does not
    * know (PERF_PKG, a new mon_features line): skipped, said once. */
   if (r->unknown[0] && strcmp(r->unknown, e->unknown_said) != 0)

@@ -18,9 +18,14 @@
  *  type      collectd type, from the stock types.db
  *  prefix    type_instance is "<prefix>-<domain id>"
  *  kind      GAUGE, or DERIVE for a counter the writers turn into a rate
- *  gate      the Report* key that turns it on (BYTES, PERCENT, BANDWIDTH)
+ *  gate      the Report* key that turns it on (BYTES, PERCENT, BANDWIDTH,
+ *            ENERGY)
  *  unit      RAW: the number as read; PERCENT_OF_SIZE: in percent of the
- *            domain's cache size (no value while the size is unknown)
+ *            domain's cache size (no value while the size is unknown);
+ *            MICRO: a decimal fraction (PERF_PKG's fixed-point counters,
+ *            print_event_value), read in millionths, sent as the number;
+ *            RATE_OF_MICRO: the change per second of a MICRO counter
+ *            between two reads of one pass after another (Joules -> Watts)
  */
 #ifndef VR_METRIC_TABLE_H
 #define VR_METRIC_TABLE_H
@@ -38,11 +43,16 @@
   X(MBM_TOTAL,    MBM_TOTAL_BYTES, NEW,  L3, "mbm_total_bytes",               \
                   "memory_bandwidth", "total", DERIVE, BANDWIDTH, RAW)         \
   X(MBM_LOCAL,    MBM_LOCAL_BYTES, NEW,  L3, "mbm_local_bytes",               \
-                  "memory_bandwidth", "local", DERIVE, BANDWIDTH, RAW)
+                  "memory_bandwidth", "local", DERIVE, BANDWIDTH, RAW)         \
+  X(CORE_ENERGY,  CORE_ENERGY,     NEW,  PERF_PKG, "core_energy",           \
+                  "energy",           "core",  GAUGE,  ENERGY,    MICRO)       \
+  X(CORE_POWER,   CORE_ENERGY,     SAME, PERF_PKG, "core_energy",           \
+                  "power",            "core",  GAUGE,  ENERGY,    RATE_OF_MICRO)
 
 /* The monitoring resources: mon_data/mon_<name>_<id> directories. */
 typedef enum {
   VR_RES_L3,
+  VR_RES_PERF_PKG, /* Linux 7.0: Intel's per-package telemetry */
   VR_RES_COUNT
 } vr_mon_resource;
 
@@ -64,8 +74,18 @@ typedef enum {
 } vr_metric;
 /* clang-format on */
 
-typedef enum { VR_GATE_BYTES, VR_GATE_PERCENT, VR_GATE_BANDWIDTH } vr_gate;
-typedef enum { VR_UNIT_RAW, VR_UNIT_PERCENT_OF_SIZE } vr_unit;
+typedef enum {
+  VR_GATE_BYTES,
+  VR_GATE_PERCENT,
+  VR_GATE_BANDWIDTH,
+  VR_GATE_ENERGY
+} vr_gate;
+typedef enum {
+  VR_UNIT_RAW,
+  VR_UNIT_PERCENT_OF_SIZE,
+  VR_UNIT_MICRO,
+  VR_UNIT_RATE_OF_MICRO
+} vr_unit;
 
 /* One row. */
 typedef struct {
@@ -85,6 +105,10 @@ const char *vr_resctrl_feature_name(vr_resctrl_feature feature);
 
 /** The resource an event belongs to. */
 vr_mon_resource vr_resctrl_feature_resource(vr_resctrl_feature feature);
+
+/** True when an event's file holds a decimal fraction (its first row's unit
+ * is MICRO), read with vr_resctrl_parse_fixed. */
+bool vr_resctrl_feature_fixed(vr_resctrl_feature feature);
 
 /** A resource's name as the kernel spells it ("L3"), NULL out of range. */
 const char *vr_mon_resource_name(vr_mon_resource resource);

@@ -152,7 +152,7 @@ static int discover_nodes(vr_resctrl *r, size_t at, size_t *cap) {
 static void node_sizes(vr_resctrl *r) {
   for (size_t i = 0; i < r->n_caches; i++) {
     vr_resctrl_cache *c = &r->caches[i];
-    int p = c->node < 0 ? -1 : vr_resctrl_cache_index(r, c->id);
+    int p = c->node < 0 ? -1 : vr_resctrl_cache_index(r, c->resource, c->id);
     if (p < 0 || r->caches[p].resource != c->resource)
       continue;
     c->nodes = r->caches[p].nodes;
@@ -239,8 +239,8 @@ static void size_from_index(vr_resctrl *r, int index_fd) {
   n = vr_read_small_file_at(index_fd, "id", buf, sizeof(buf));
   if (n < 0 || vr_resctrl_parse_uint(buf, (size_t)n, &id) < 0)
     return;
-  int i = vr_resctrl_cache_index(r, id);
-  if (i < 0 || r->caches[i].resource != VR_RES_L3 || r->caches[i].size)
+  int i = vr_resctrl_cache_index(r, VR_RES_L3, id);
+  if (i < 0 || r->caches[i].size)
     return;
   n = vr_read_small_file_at(index_fd, "size", buf, sizeof(buf));
   if (n < 0 || vr_resctrl_parse_cache_size(buf, &size) < 0)
@@ -324,7 +324,11 @@ static int open_root(vr_resctrl *r, char *reason, size_t len) {
 }
 
 /* One info/<RESOURCE>_MON directory of a known resource: its events from
- * mon_features and, from the first resource that has one, num_rmids. */
+ * mon_features and its num_rmids. One RMID tags a group in every
+ * monitoring resource, and Intel's telemetry may count fewer RMIDs than
+ * the L3 (each info/<RESOURCE>_MON/num_rmids says how many that resource
+ * counts, resctrl.rst "Info directory"), so a group is fully monitored
+ * only below the smaller count: that is the group limit. */
 static ssize_t discover_resource(vr_resctrl *r, vr_mon_resource res) {
   const char *name = vr_mon_resource_name(res);
   char rel[64], buf[1024], unknown[256] = "", what[400];
@@ -341,9 +345,14 @@ static ssize_t discover_resource(vr_resctrl *r, vr_mon_resource res) {
   r->features |= mask;
   snprintf(rel, sizeof(rel), "info/%s_MON/num_rmids", name);
   ssize_t got = vr_resctrl_read_file(r->root_fd, rel, buf, sizeof(buf));
-  if (!r->num_rmids &&
-      (got < 0 || vr_resctrl_parse_uint(buf, (size_t)got, &r->num_rmids) < 0))
-    r->num_rmids = 0;
+  unsigned count = 0;
+  if (got < 0 || vr_resctrl_parse_uint(buf, (size_t)got, &count) < 0)
+    count = 0;
+  r->num_rmids = vr_resctrl_rmid_limit(r->num_rmids, count);
+  if (res == VR_RES_PERF_PKG)
+    r->pkg_num_rmids = count;
+  else
+    r->l3_num_rmids = count;
   return n;
 }
 
@@ -524,8 +533,8 @@ int vr_resctrl_domains_changed(const vr_resctrl *r, bool *changed) {
     vr_mon_resource res;
     if (!vr_resctrl_parse_mon_dir(e->d_name, &res, &id) || !monitors(r, res))
       continue;
-    int i = vr_resctrl_cache_index(r, id);
-    if (i < 0 || r->caches[i].resource != res)
+    int i = vr_resctrl_cache_index(r, res, id);
+    if (i < 0)
       *changed = true;
     else if (r->n_nodes > 0)
       recheck_nodes(r, (size_t)i, &seen, changed);
@@ -590,9 +599,17 @@ void vr_resctrl_detach(vr_resctrl *r) {
   r->root_fd = -1;
 }
 
-int vr_resctrl_cache_index(const vr_resctrl *r, unsigned id) {
+unsigned vr_resctrl_rmid_limit(unsigned so_far, unsigned more) {
+  if (!so_far || (more && more < so_far))
+    return more;
+  return so_far;
+}
+
+int vr_resctrl_cache_index(const vr_resctrl *r, vr_mon_resource resource,
+                           unsigned id) {
   for (size_t i = 0; i < r->n_caches; i++)
-    if (r->caches[i].id == id && r->caches[i].node < 0)
+    if (r->caches[i].resource == resource && r->caches[i].id == id &&
+        r->caches[i].node < 0)
       return (int)i;
   return -1;
 }

@@ -55,8 +55,12 @@ typedef struct {
   /* ReportSubNUMA: readers read the SNC nodes' files too. Set once, before
    * sharing (vr_resctrl_set_sub_numa). */
   bool read_nodes;
-  bool alloc_capable;   /* CTRL_MON groups other than the root can exist */
-  unsigned num_rmids;   /* info/L3_MON/num_rmids; 0 when unreadable */
+  bool alloc_capable; /* CTRL_MON groups other than the root can exist */
+  /* The group limit: the smaller of info/L3_MON/num_rmids and
+   * info/PERF_PKG_MON/num_rmids; 0 when unreadable. Each resource's own
+   * count besides (0: absent or unreadable), for the log. */
+  unsigned num_rmids;
+  unsigned l3_num_rmids, pkg_num_rmids;
   unsigned num_closids; /* info/<resource>/num_closids; 0 without alloc */
   /* Monitoring the metric table does not know, skipped: "resource
    * PERF_PKG; L3 event(s) mbm_foo" ("" when none), for one log line. */
@@ -143,9 +147,14 @@ void vr_resctrl_detach(vr_resctrl *r);
  */
 int vr_resctrl_open_root_once(const vr_resctrl *r);
 
-/** Index of the domain cache id (not one of its SNC nodes) in r->caches,
- * or -1. */
-int vr_resctrl_cache_index(const vr_resctrl *r, unsigned id);
+/** The group limit from the limit so far and one more resource's
+ * num_rmids, 0 standing for unknown: the smaller of the known ones. */
+unsigned vr_resctrl_rmid_limit(unsigned so_far, unsigned more);
+
+/** Index of the domain mon_<resource>_<id> (not one of its SNC nodes) in
+ * r->caches, or -1. By resource too: mon_PERF_PKG_00 is not mon_L3_00. */
+int vr_resctrl_cache_index(const vr_resctrl *r, vr_mon_resource resource,
+                           unsigned id);
 
 /**
  * Takes flock(LOCK_EX) on the root directory, as libvirt and pqos do around

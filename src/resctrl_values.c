@@ -196,7 +196,9 @@ static ssize_t read_slot(const vr_resctrl_reader *rd, int root_fd, size_t i,
   return n;
 }
 
-static void decode(const char *buf, ssize_t n, vr_resctrl_value *v) {
+/* feature: the slot's event; PERF_PKG's files hold decimal fractions. */
+static void decode(const char *buf, ssize_t n, vr_resctrl_feature feature,
+                   vr_resctrl_value *v) {
   static const vr_read_status by_text[] = {
       [VR_VALUE_OK] = VR_READ_VALUE,
       [VR_VALUE_UNAVAILABLE] = VR_READ_UNAVAILABLE,
@@ -209,7 +211,9 @@ static void decode(const char *buf, ssize_t n, vr_resctrl_value *v) {
     v->status = vanished_errno(v->err) ? VR_READ_VANISHED : VR_READ_FAILED;
     return;
   }
-  vr_value_text kind = vr_resctrl_parse_value(buf, (size_t)n, &v->value);
+  vr_value_text kind = vr_resctrl_feature_fixed(feature)
+                           ? vr_resctrl_parse_fixed(buf, (size_t)n, &v->value)
+                           : vr_resctrl_parse_value(buf, (size_t)n, &v->value);
   v->status = by_text[kind];
   if (kind == VR_VALUE_MALFORMED)
     v->err = EPROTO;
@@ -233,7 +237,8 @@ int vr_resctrl_reader_read(vr_resctrl_reader *rd, vr_resctrl_value *values,
       v->status = VR_READ_NOT_MONITORED;
       continue;
     }
-    decode(buf, read_slot(rd, root_fd, i, buf, sizeof(buf)), v);
+    decode(buf, read_slot(rd, root_fd, i, buf, sizeof(buf)),
+           (vr_resctrl_feature)(i % VR_FEAT_COUNT), v);
     vanished |= v->status == VR_READ_VANISHED;
   }
   if (own_root && root_fd >= 0)

@@ -37,6 +37,8 @@ static bool gate_open(const vr_series_config *cfg, vr_gate gate) {
     return cfg->report_percent;
   case VR_GATE_BANDWIDTH:
     return cfg->report_bandwidth;
+  case VR_GATE_ENERGY:
+    return cfg->report_energy;
   }
   return false;
 }
@@ -50,7 +52,10 @@ static void choose_metrics(vr_series *s, const vr_series_input *in,
     return;
   for (int i = 0; i < VR_METRIC_COUNT; i++) {
     const vr_metric_def *def = &vr_metric_defs[i];
-    if (!gate_open(cfg, def->gate) || !(features & (1u << def->event)))
+    /* a domain offers only its resource's events (no llc_occupancy in
+     * mon_PERF_PKG_YY) */
+    if (def->resource != in->resource || !gate_open(cfg, def->gate) ||
+        !(features & (1u << def->event)))
       continue;
     if (def->unit == VR_UNIT_PERCENT_OF_SIZE && in->l3_size == 0) {
       s->percent_unavailable = true;
@@ -138,6 +143,16 @@ void vr_series_meta(const vr_series *series,
   out[2] = (vr_meta_field){"group", series->group};
   out[3] = (vr_meta_field){"vcpus", series->vcpus ? series->vcpus : ""};
   out[4] = (vr_meta_field){"cache_id", series->cache_id};
+}
+
+int vr_series_power(uint64_t e1_micro, uint64_t t1, uint64_t e2_micro,
+                    uint64_t t2, double *watts) {
+  if (t2 <= t1 || e2_micro < e1_micro)
+    return -EDOM;
+  /* cdtime_t counts 2^-30 s (collectd's utils_time.h) */
+  double seconds = (double)(t2 - t1) / 1073741824.0;
+  *watts = (double)(e2_micro - e1_micro) / 1e6 / seconds;
+  return 0;
 }
 
 int vr_series_percent(uint64_t occupancy, uint64_t l3_size, double *out) {

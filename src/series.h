@@ -33,6 +33,7 @@ typedef struct {
   bool report_percent;                /* ReportPercent */
   bool report_bandwidth;              /* ReportBandwidth */
   bool report_sub_numa;               /* ReportSubNUMA */
+  bool report_energy;                 /* ReportEnergy */
 } vr_series_config;
 
 /* One metric of the table, named for one cache id. */
@@ -77,8 +78,10 @@ typedef struct {
   const char *uuid;    /* libvirt's UUID string */
   const char *group;   /* group name */
   const char *members; /* expanded ("0,1,2") */
-  unsigned cache_id;
-  uint64_t l3_size; /* bytes; 0 = unknown: no percent metric */
+  /* the domain's resource (VR_RES_L3 when zeroed): only its rows */
+  vr_mon_resource resource;
+  unsigned cache_id; /* the domain id: an L3 cache id, a package id */
+  uint64_t l3_size;  /* bytes; 0 = unknown: no percent metric */
   /* false: the cache id's own values; true: SNC node `node` below it
    * (Linux 6.11+, mon_sub_L3_YY): type_instance "<prefix>-<cache>-node<YY>",
    * YY two digits at least as the kernel writes it, l3_size the node's
@@ -141,5 +144,15 @@ void vr_series_meta(const vr_series *series,
  * size is unknown (0): no value then, never a made-up one.
  */
 int vr_series_percent(uint64_t occupancy, uint64_t l3_size, double *out);
+
+/**
+ * Power in Watts from two reads of an energy counter in millionths of a
+ * Joule (PERF_PKG core_energy) at times t1 < t2 in collectd's time unit
+ * (cdtime_t, 2^-30 s): (e2 - e1) / (t2 - t1). -EDOM when there is no
+ * honest value: t2 not after t1, or e2 below e1 (the counter restarted:
+ * its group was made again or its package came back).
+ */
+int vr_series_power(uint64_t e1_micro, uint64_t t1, uint64_t e2_micro,
+                    uint64_t t2, double *watts);
 
 #endif /* VR_SERIES_H */

@@ -36,6 +36,7 @@ int vr_config_init(vr_config *cfg) {
   cfg->report_percent = true;
   cfg->report_bandwidth = true;
   cfg->report_host = true;
+  cfg->report_energy = true;
   cfg->remove_groups_on_shutdown = true;
   cfg->keep_files_open = true;
   if (replace_string(&cfg->connection, VR_DEFAULT_CONNECTION) < 0 ||
@@ -230,6 +231,8 @@ static int apply_item(vr_config *cfg, const oconfig_item_t *item, char *err,
     return get_bool(item, &cfg->report_sub_numa, err, err_len);
   if (strcasecmp(key, "ReportHost") == 0)
     return get_bool(item, &cfg->report_host, err, err_len);
+  if (strcasecmp(key, "ReportEnergy") == 0)
+    return get_bool(item, &cfg->report_energy, err, err_len);
   if (strcasecmp(key, "RemoveGroupsOnShutdown") == 0)
     return get_bool(item, &cfg->remove_groups_on_shutdown, err, err_len);
   if (strcasecmp(key, "KeepFilesOpen") == 0)

@@ -43,6 +43,9 @@ typedef struct {
   /* ReportSubNUMA: each SNC node's values besides each L3's sum */
   bool report_sub_numa;
   bool report_host; /* ReportHost: the host and vms series */
+  /* ReportEnergy: each group's core energy and power per package, where
+   * resctrl has PERF_PKG telemetry (Linux 7.0) */
+  bool report_energy;
   bool remove_groups_on_shutdown;
   /* false: open-pread-close, nothing held open in resctrl between passes */
   bool keep_files_open;

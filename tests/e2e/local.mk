@@ -28,3 +28,6 @@ EXTRA_DIST += tests/e2e/test-host-context.sh
 # issue 15 item 3: ABMC counters with fewer than the groups want, in a real collectd + libvirtd + QEMU
 TESTS += tests/e2e/test-abmc.sh
 EXTRA_DIST += tests/e2e/test-abmc.sh
+# issue 15 item 5: PERF_PKG energy and per-group power in a real collectd
+TESTS += tests/e2e/test-chain-energy.sh
+EXTRA_DIST += tests/e2e/test-chain-energy.sh

@@ -30,7 +30,8 @@ lv_start || vr_fail "cannot start a private libvirtd"
 vr_on_cleanup lv_stop
 # After lv_start: the FUSE mount must not be copied into libvirt's mount namespace.
 L3_0=33554432 L3_8=16777216
-chain_emu_start 0,8 "$L3_0,$L3_8"
+# --perf-pkg 0,1: PERF_PKG telemetry (issue 15 item 5) on packages 0 and 1, for the power panel
+chain_emu_start 0,8 "$L3_0,$L3_8" --perf-pkg 0,1
 lv_define_guest g1 4 4 "<resmon xmlns=\"$NS\"><group vcpus=\"0-1\"/><group name=\"db\" vcpus=\"2,3\"/></resmon>"
 lv_define_guest g2 2 2 "<resmon xmlns=\"$NS\"><group name=\"web\" vcpus=\"0-1\"/></resmon>"
 lv_start_guest g1
@@ -54,7 +55,8 @@ until_true 10 groups_as_wanted || vr_fail "groups in the emulator: '$(our_groups
 vr_log "groups: $(our_groups | tr '\n' ' ')"
 
 # Group k (1..3), cache id c: occupancy k MiB (+ 512 KiB on cache 8); the counters grow at
-# k x 100 MB/s + c MB/s (total) and k x 10 MB/s + c x 100 kB/s (local).
+# k x 100 MB/s + c MB/s (total) and k x 10 MB/s + c x 100 kB/s (local); core_energy on package
+# p grows at k + p/2 W (Joules with six fraction digits, as the kernel prints them).
 groups="g1:vcpus_0,1 g1:db g2:web"
 ctl_path() { case $1 in g1:*) echo "mon_groups/vr_${u1}_${1#g1:}" ;; g2:*) echo "mon_groups/vr_${u2}_${1#g2:}" ;; esac }
 k=0
@@ -71,7 +73,7 @@ emu_ctl ". 0 llc_occupancy 4194304" ". 8 llc_occupancy 8388608"
 # EPOCHREALTIME, in microseconds), through one open descriptor on the emulator's control FIFO. No
 # command substitution in the loop: a fork per line would make the values late on a busy machine.
 feeder() {
-	local t0 dt k c p paths=()
+	local t0 dt k c p e pk paths=()
 	for g in $groups; do paths+=("$(ctl_path "$g")"); done
 	exec 3>"$EMU_CTL"
 	t0=${EPOCHREALTIME/./}
@@ -83,6 +85,10 @@ feeder() {
 				printf '%s %s mbm_total_bytes %s\n%s %s mbm_local_bytes %s\n' \
 					"$p" $c $(((k * 100000000 + c * 1000000) * dt / 1000000)) \
 					"$p" $c $(((k * 10000000 + c * 100000) * dt / 1000000)) >&3
+			done
+			for pk in 0 1; do
+				e=$(((k * 1000000 + pk * 500000) * dt / 1000000))
+				printf '%s pkg:%s core_energy %d.%06d\n' "$p" $pk $((e / 1000000)) $((e % 1000000)) >&3
 			done
 		done
 		sleep 0.05
@@ -141,6 +147,10 @@ for g in list(groups) + ["host", "vms"]:
                         ("memory_bandwidth_total", "total"), ("memory_bandwidth_total", "local")):
             want.add((("__name__", "collectd_virt_resctrl_" + name), ("instance", host), ("job", "collectd"),
                       ("type", "%s-%s" % (t, c)), ("virt_resctrl", g)))
+    for pk in ("0", "1"):
+        for name in ("energy", "power"):
+            want.add((("__name__", "collectd_virt_resctrl_" + name), ("instance", host), ("job", "collectd"),
+                      ("type", "core-%s" % pk), ("virt_resctrl", g)))
 got = {tuple(sorted(s.items())) for s in api("series", **{"match[]": '{__name__=~"collectd_virt_resctrl_.+"}'})}
 if got != want:
     problems.append("series: missing %s, unexpected %s" % (sorted(want - got), sorted(got - want)))
@@ -185,6 +195,19 @@ for r in res:
         problems.append("rate of host %s = %s B/s, below vms's %s" % (m["type"], r["value"][1], vms_rate.get(m["type"])))
 print("ok: rate() of %d counters within %.2f %% of the injected bytes/s" % (len(res), worst * 100))
 
+# 3b. Power (issue 15 item 5): each group's Watts per package, as the feeder's energy grows. One
+# read's energy may be up to a feeder step (0.05 s) and a late read old on a loaded machine: 25 %.
+def watts(k, pkg): return k + 0.5 * int(pkg)
+res = api("query", query="collectd_virt_resctrl_power", time=t_end)["result"]
+for r in res:
+    m = r["metric"]
+    want_v = watts(groups[m["virt_resctrl"]], m["type"].split("-")[1])
+    if not near(float(r["value"][1]), want_v, 0.25):
+        problems.append("power of %s %s = %s W, want %s" % (m["virt_resctrl"], m["type"], r["value"][1], want_v))
+if len(res) != 6:
+    problems.append("power gave %d series, want 6" % len(res))
+print("ok: power of %d group-packages near the injected Watts" % len(res))
+
 # 4. The dashboard: every template variable and every panel expression, as Grafana would run them.
 dash = json.load(open(dash_path))
 all_of = {v["name"]: v.get("allValue", ".+") for v in dash["templating"]["list"]}
@@ -213,7 +236,7 @@ if values != want_vars:
 # The number of series each panel target must return (its values: value_problem).
 expect = {
     (1, "A"): 3, (1, "B"): 1, (2, "A"): 6, (3, "A"): 6, (4, "A"): 6, (5, "A"): 4,
-    (6, "A"): 1, (6, "B"): 1, (6, "C"): 1, (7, "A"): 2,
+    (6, "A"): 1, (6, "B"): 1, (6, "C"): 1, (7, "A"): 2, (8, "A"): 6,
 }
 def value_problem(pid, ref, cache, r):
     m, v = r["metric"], float(r["value"][1])
@@ -232,6 +255,9 @@ def value_problem(pid, ref, cache, r):
     elif pid in (3, 4):
         want_v = rate_of("total" if pid == 3 else "local", groups[m["virt_resctrl"]], m["cache"])
         return None if near(v, want_v, 0.05) else "%.0f, want %d" % (v, want_v)
+    elif pid == 8:
+        want_v = watts(groups[m["virt_resctrl"]], m["pkg"])
+        return None if near(v, want_v, 0.25) else "%s W, want %s" % (v, want_v)
     else:
         want_v = sum(llc(k, m["cache"]) for g, k in groups.items() if g.split(":")[0] == m["domain"])
     return None if near(v, want_v, 1e-9) else "%s, want %s" % (v, want_v)

@@ -160,7 +160,7 @@ static void discovery_snc(void **state) {
     assert_string_equal(r->caches[i].dir, want[i].dir);
     assert_true(r->caches[i].size == want[i].size);
   }
-  assert_int_equal(vr_resctrl_cache_index(r, 8), 3);
+  assert_int_equal(vr_resctrl_cache_index(r, VR_RES_L3, 8), 3);
   assert_int_equal(r->num_rmids, 16); /* 32 / 2 nodes per L3 */
   bool changed = true;
   assert_int_equal(vr_resctrl_domains_changed(r, &changed), 0);

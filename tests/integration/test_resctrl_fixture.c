@@ -137,8 +137,8 @@ static void discovery_and_sizes(void **state) {
                                     (1u << VR_FEAT_MBM_LOCAL_BYTES));
   assert_false(r->alloc_capable);
   assert_int_equal(r->num_rmids, 32);
-  assert_int_equal(vr_resctrl_cache_index(r, 8), 1);
-  assert_int_equal(vr_resctrl_cache_index(r, 9), -1);
+  assert_int_equal(vr_resctrl_cache_index(r, VR_RES_L3, 8), 1);
+  assert_int_equal(vr_resctrl_cache_index(r, VR_RES_L3, 9), -1);
   vr_resctrl_close(r);
   /* A missing sysfs tree is no error, only unknown sizes. */
   snprintf(path, sizeof(path), "%s/absent", sys);
@@ -170,14 +170,31 @@ static void unknown_monitoring(void **state) {
   snprintf(path, sizeof(path), "%s/mon_data/mon_PERF_PKG_01", dir);
   rt_mkdirs(path);
   assert_int_equal(open_at(dir, dir, &r), 0);
-  assert_int_equal(r->n_caches, 2);
+  /* issue 15 item 5: PERF_PKG is known now (core_energy), its domains
+   * after L3's; activity has no row */
+  assert_int_equal(r->n_caches, 4);
   assert_string_equal(r->caches[0].dir, "mon_L3_00");
   assert_string_equal(r->caches[1].dir, "mon_L3_01");
+  assert_string_equal(r->caches[2].dir, "mon_PERF_PKG_00");
+  assert_string_equal(r->caches[3].dir, "mon_PERF_PKG_01");
+  /* found by resource and id: mon_PERF_PKG_00 is not mon_L3_00 */
+  assert_int_equal(vr_resctrl_cache_index(r, VR_RES_L3, 0), 0);
+  assert_int_equal(vr_resctrl_cache_index(r, VR_RES_PERF_PKG, 0), 2);
+  assert_int_equal(vr_resctrl_cache_index(r, VR_RES_PERF_PKG, 1), 3);
   assert_int_equal(r->features, (1u << VR_FEAT_LLC_OCCUPANCY) |
-                                    (1u << VR_FEAT_MBM_TOTAL_BYTES));
-  assert_int_equal(r->num_rmids, 32);
+                                    (1u << VR_FEAT_MBM_TOTAL_BYTES) |
+                                    (1u << VR_FEAT_CORE_ENERGY));
+  /* the group limit: the smaller of L3's 32 and PERF_PKG's 16 */
+  assert_int_equal(r->num_rmids, 16);
+  assert_int_equal(r->l3_num_rmids, 32);
+  assert_int_equal(r->pkg_num_rmids, 16);
+  /* 0 stands for unreadable: the known count wins */
+  assert_int_equal(vr_resctrl_rmid_limit(0, 16), 16);
+  assert_int_equal(vr_resctrl_rmid_limit(32, 0), 32);
+  assert_int_equal(vr_resctrl_rmid_limit(32, 64), 32);
+  assert_int_equal(vr_resctrl_rmid_limit(0, 0), 0);
   /* each name once, whatever the order of the listing */
-  assert_non_null(strstr(r->unknown, "resource PERF_PKG"));
+  assert_non_null(strstr(r->unknown, "PERF_PKG event(s) activity"));
   assert_non_null(strstr(r->unknown, "L3 event(s) mbm_l3_future"));
   assert_null(strstr(r->unknown, "_config"));
   const char *first = strstr(r->unknown, "PERF_PKG");

@@ -106,7 +106,7 @@ static void discovery(void **state) {
   assert_int_equal(sr->caches[1].id, 1);
   assert_true(sr->caches[0].size > 0);
   assert_true(sr->alloc_capable);
-  assert_int_equal(vr_resctrl_cache_index(sr, 1), 1);
+  assert_int_equal(vr_resctrl_cache_index(sr, VR_RES_L3, 1), 1);
 }
 
 /* The emulator test's state_create_place, on the kernel. */

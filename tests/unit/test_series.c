@@ -343,6 +343,78 @@ static void test_percent(void **state) {
   }
 }
 
+/* Issue 15 item 5: a PERF_PKG domain (a package) gets its rows only,
+ * energy-core-<pkg> then power-core-<pkg>, gated by ReportEnergy; an L3
+ * domain never gets them, whatever the feature mask. */
+static void test_energy(void **state) {
+  (void)state;
+  vr_series_config cfg = defaults;
+  cfg.report_energy = true;
+  vr_mon_features f = all_features | EVENT(CORE_ENERGY);
+  vr_series_input in = {.domain = "web",
+                        .uuid = "11111111-2222-3333-4444-555555555555",
+                        .group = "db",
+                        .members = "0",
+                        .resource = VR_RES_PERF_PKG,
+                        .cache_id = 1};
+  vr_series s;
+  assert_int_equal(vr_series_build(&in, &cfg, f, &s), 0);
+  assert_int_equal(s.n_metrics, 2);
+  assert_int_equal(s.metrics[0].metric, VR_METRIC_CORE_ENERGY);
+  assert_string_equal(s.metrics[0].type, "energy");
+  assert_string_equal(s.metrics[0].type_instance, "core-1");
+  assert_int_equal(s.metrics[1].metric, VR_METRIC_CORE_POWER);
+  assert_string_equal(s.metrics[1].type, "power");
+  assert_string_equal(s.metrics[1].type_instance, "core-1");
+  assert_false(s.percent_unavailable); /* no L3 row, so no size missing */
+  vr_series_clear(&s);
+  /* ReportEnergy false: nothing for a package */
+  cfg.report_energy = false;
+  assert_int_equal(vr_series_build(&in, &cfg, f, &s), 0);
+  assert_int_equal(s.n_metrics, 0);
+  vr_series_clear(&s);
+  /* an L3 domain: its four rows, no energy */
+  cfg.report_energy = true;
+  in.resource = VR_RES_L3;
+  in.l3_size = 1 << 20;
+  assert_int_equal(vr_series_build(&in, &cfg, f, &s), 0);
+  assert_int_equal(s.n_metrics, 4);
+  for (size_t i = 0; i < s.n_metrics; i++)
+    assert_int_equal(vr_metric_defs[s.metrics[i].metric].resource, VR_RES_L3);
+  vr_series_clear(&s);
+  /* the file holds a decimal fraction; L3's integers */
+  assert_true(vr_resctrl_feature_fixed(VR_FEAT_CORE_ENERGY));
+  assert_false(vr_resctrl_feature_fixed(VR_FEAT_MBM_TOTAL_BYTES));
+  assert_string_equal(vr_mon_resource_name(VR_RES_PERF_PKG), "PERF_PKG");
+}
+
+/* Power from two energy reads: (e2 - e1) / (t2 - t1), times in cdtime_t
+ * (2^-30 s); no value backwards in time or across a restart. */
+static void test_power(void **state) {
+  (void)state;
+  const uint64_t s1 = (uint64_t)1 << 30; /* one second */
+  const struct {
+    uint64_t e1, t1, e2, t2;
+    int rc;
+    double want;
+  } table[] = {
+      {100000000, 10 * s1, 105250000, 11 * s1, 0, 5.25},
+      {100000000, 10 * s1, 105250000, 12 * s1, 0, 2.625},
+      {100000000, 10 * s1, 100000000, 11 * s1, 0, 0.0},    /* idle */
+      {1, 10 * s1, 2, 10 * s1 + s1 / 2, 0, 2e-6},          /* half a second */
+      {105250000, 10 * s1, 3000000, 11 * s1, -EDOM, -1.0}, /* restart */
+      {1, 10 * s1, 2, 10 * s1, -EDOM, -1.0},               /* no time */
+      {1, 11 * s1, 2, 10 * s1, -EDOM, -1.0},               /* backwards */
+  };
+  for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+    double got = -1.0;
+    assert_int_equal(vr_series_power(table[i].e1, table[i].t1, table[i].e2,
+                                     table[i].t2, &got),
+                     table[i].rc);
+    assert_float_equal(got, table[i].want, 1e-12);
+  }
+}
+
 /* Every (domain, group) pair of one host, with names chosen to collide if
  * anything were cut or mixed up, in every format: identifiers all differ. */
 static void test_no_collisions(void **state) {
@@ -512,11 +584,16 @@ static void test_context_series(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_table),         cmocka_unit_test(test_meta),
-      cmocka_unit_test(test_percent),       cmocka_unit_test(test_sub_numa),
+      cmocka_unit_test(test_table),
+      cmocka_unit_test(test_meta),
+      cmocka_unit_test(test_percent),
+      cmocka_unit_test(test_sub_numa),
       cmocka_unit_test(test_no_collisions),
       cmocka_unit_test(test_context_apart),
       cmocka_unit_test(test_context_series),
+      cmocka_unit_test(test_no_collisions),
+      cmocka_unit_test(test_energy),
+      cmocka_unit_test(test_power),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
