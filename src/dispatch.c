@@ -135,12 +135,18 @@ int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
         .sub_numa = r->caches[i].node >= 0,
         .node = r->caches[i].node >= 0 ? (unsigned)r->caches[i].node : 0,
     };
-    status = in->context ? vr_series_build_context(in->context, r->caches[i].id,
-                                                   r->caches[i].size,
-                                                   in->config, r->features, &s)
-                         : vr_series_build(&input, in->config, r->features, &s);
+    status = in->context
+                 ? vr_series_build_context(in->context, r->caches[i].resource,
+                                           r->caches[i].id, r->caches[i].size,
+                                           in->config, r->features, &s)
+                 : vr_series_build(&input, in->config, r->features, &s);
     if (status < 0)
       goto fail;
+    /* The host context is per L3 cache id and per package: an SNC node's
+     * entry is part of its L3's sum. Its slots stay, so that the values
+     * keep the reader's layout, but send nothing. */
+    if (in->context && r->caches[i].node >= 0)
+      s.n_metrics = 0;
     cache_series *c = &g->caches[g->n_caches++];
     c->l3_size = r->caches[i].size;
     c->cache_id = r->caches[i].id;

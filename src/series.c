@@ -110,8 +110,9 @@ out:
   return rc;
 }
 
-int vr_series_build_context(const char *scope, unsigned cache_id,
-                            uint64_t l3_size, const vr_series_config *cfg,
+int vr_series_build_context(const char *scope, vr_mon_resource resource,
+                            unsigned cache_id, uint64_t l3_size,
+                            const vr_series_config *cfg,
                             vr_mon_features features, vr_series *out) {
   *out = (vr_series){0};
   if (strcmp(scope, VR_SERIES_HOST_INSTANCE) != 0 &&
@@ -121,7 +122,8 @@ int vr_series_build_context(const char *scope, unsigned cache_id,
   snprintf(out->plugin_instance, sizeof(out->plugin_instance), "%s", scope);
   snprintf(out->group, sizeof(out->group), "%s", scope);
   snprintf(out->cache_id, sizeof(out->cache_id), "%u", cache_id);
-  vr_series_input in = {.cache_id = cache_id, .l3_size = l3_size};
+  vr_series_input in = {
+      .resource = resource, .cache_id = cache_id, .l3_size = l3_size};
   choose_metrics(out, &in, cfg, features);
   out->vcpus = strdup("");
   if (!out->vcpus) {

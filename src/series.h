@@ -117,14 +117,16 @@ void vr_series_clear(vr_series *series);
 #define VR_SERIES_VMS_INSTANCE "vms"
 
 /**
- * Builds the identifiers of one host context series on one cache id:
+ * Builds the identifiers of one host context series on one domain of a
+ * resource (an L3 cache id, a PERF_PKG package):
  * plugin_instance scope (one of the two above, else -EINVAL), host empty
  * (collectd's own name, whatever HostnameFormat says: these values are the
  * host's, not a domain's), the metrics as vr_series_build chooses them, and
  * meta data group = scope and cache_id. Free with vr_series_clear.
  */
-int vr_series_build_context(const char *scope, unsigned cache_id,
-                            uint64_t l3_size, const vr_series_config *cfg,
+int vr_series_build_context(const char *scope, vr_mon_resource resource,
+                            unsigned cache_id, uint64_t l3_size,
+                            const vr_series_config *cfg,
                             vr_mon_features features, vr_series *out);
 
 typedef struct {

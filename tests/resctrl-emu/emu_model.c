@@ -539,49 +539,28 @@ static struct emu_value from_error(int err) {
   return v;
 }
 
+/* One RMID's value of an L3 domain (index: the cache) or of an SNC node
+ * (index: the node id). */
+typedef int (*rmid_reader)(const struct emu_model *m, const struct emu_group *g,
+                           size_t index, enum emu_feature f, uint64_t now_ms,
+                           uint64_t *val);
+
+static int node_reader(const struct emu_model *m, const struct emu_group *g,
+                       size_t node, enum emu_feature f, uint64_t now_ms,
+                       uint64_t *val) {
+  return node_rmid_read(m, g, (unsigned)node, f, now_ms, val);
+}
+
 /* monitor.c mon_event_count(): a CTRL_MON group reads its own RMID plus each
  * of its MON groups' (the doc: "the CTRL_MON group ... all tasks in the group
  * and its child MON groups"); the reads that succeed are summed and an error
  * is reported only when none succeeded (the last error wins). */
-struct emu_value emu_model_read_value(struct emu_model *m,
-                                      const struct emu_group *g, size_t cache,
-                                      enum emu_feature f, uint64_t now_ms) {
+static struct emu_value mon_event_sum(const struct emu_model *m,
+                                      const struct emu_group *g, size_t index,
+                                      enum emu_feature f, uint64_t now_ms,
+                                      rmid_reader read) {
   uint64_t sum = 0, val = 0;
-  int err = rmid_read(m, g, cache, f, now_ms, &val);
-  bool ok = err == 0;
-  if (ok)
-    sum += val;
-  if (g->type == EMU_CTRL_MON) {
-    for (const struct emu_group *c = m->groups; c; c = c->next) {
-      if (c->type != EMU_MON || c->parent != g)
-        continue;
-      int e = rmid_read(m, c, cache, f, now_ms, &val);
-      if (e == 0) {
-        sum += val;
-        ok = true;
-      } else {
-        err = e;
-      }
-    }
-  }
-  if (ok)
-    return (struct emu_value){.kind = EMU_VALUE_NUMBER, .number = sum};
-  return from_error(err);
-}
-
-void emu_model_set_value(struct emu_group *g, size_t cache, enum emu_feature f,
-                         struct emu_value v) {
-  g->values[cache][f] = v;
-}
-
-/* An SNC node's file: its own RMID's value, and for a CTRL_MON group its
- * MON groups' too, summed as emu_model_read_value does (mon_event_count). */
-struct emu_value emu_model_read_node_value(struct emu_model *m,
-                                           const struct emu_group *g,
-                                           unsigned node, enum emu_feature f,
-                                           uint64_t now_ms) {
-  uint64_t sum = 0, val = 0;
-  int err = node_rmid_read(m, g, node, f, now_ms, &val);
+  int err = read(m, g, index, f, now_ms, &val);
   bool ok = err == 0;
   if (ok)
     sum += val;
@@ -589,7 +568,7 @@ struct emu_value emu_model_read_node_value(struct emu_model *m,
        c = c->next) {
     if (c->type != EMU_MON || c->parent != g)
       continue;
-    int e = node_rmid_read(m, c, node, f, now_ms, &val);
+    int e = read(m, c, index, f, now_ms, &val);
     if (e == 0) {
       sum += val;
       ok = true;
@@ -600,6 +579,26 @@ struct emu_value emu_model_read_node_value(struct emu_model *m,
   if (ok)
     return (struct emu_value){.kind = EMU_VALUE_NUMBER, .number = sum};
   return from_error(err);
+}
+
+struct emu_value emu_model_read_value(struct emu_model *m,
+                                      const struct emu_group *g, size_t cache,
+                                      enum emu_feature f, uint64_t now_ms) {
+  return mon_event_sum(m, g, cache, f, now_ms, rmid_read);
+}
+
+void emu_model_set_value(struct emu_group *g, size_t cache, enum emu_feature f,
+                         struct emu_value v) {
+  g->values[cache][f] = v;
+}
+
+/* An SNC node's file: its own RMID's value, and for a CTRL_MON group its
+ * MON groups' too (mon_event_count). */
+struct emu_value emu_model_read_node_value(struct emu_model *m,
+                                           const struct emu_group *g,
+                                           unsigned node, enum emu_feature f,
+                                           uint64_t now_ms) {
+  return mon_event_sum(m, g, node, f, now_ms, node_reader);
 }
 
 void emu_model_set_node_value(struct emu_group *g, unsigned node,

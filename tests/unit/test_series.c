@@ -549,8 +549,9 @@ static void test_context_series(void **state) {
   for (size_t i = 0; i < 2; i++)
     for (size_t c = 0; c < sizeof(cfgs) / sizeof(cfgs[0]); c++) {
       vr_series s;
-      assert_int_equal(vr_series_build_context(scopes[i], 8, 16777216, cfgs[c],
-                                               all_features, &s),
+      assert_int_equal(vr_series_build_context(scopes[i], VR_RES_L3, 8,
+                                               16777216, cfgs[c], all_features,
+                                               &s),
                        0);
       assert_string_equal(s.plugin_instance, scopes[i]);
       assert_string_equal(s.host, "");
@@ -571,15 +572,15 @@ static void test_context_series(void **state) {
     }
   /* No size known: no percent, as for a group. */
   vr_series s;
-  assert_int_equal(vr_series_build_context(VR_SERIES_VMS_INSTANCE, 0, 0,
-                                           &defaults, all_features, &s),
+  assert_int_equal(vr_series_build_context(VR_SERIES_VMS_INSTANCE, VR_RES_L3, 0,
+                                           0, &defaults, all_features, &s),
                    0);
   assert_true(s.percent_unavailable);
   assert_int_equal(s.n_metrics, 3);
   vr_series_clear(&s);
-  assert_int_equal(
-      vr_series_build_context("web:db", 0, 1, &defaults, all_features, &s),
-      -EINVAL);
+  assert_int_equal(vr_series_build_context("web:db", VR_RES_L3, 0, 1, &defaults,
+                                           all_features, &s),
+                   -EINVAL);
 }
 
 int main(void) {
