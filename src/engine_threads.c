@@ -88,20 +88,46 @@ int vr_engine_read_state(vr_engine *e, vr_pass *pass, char *reason,
 void vr_engine_watch_update(vr_engine *e, const vr_pass *pass) {
   size_t n = pass->desired.n;
   bool *failed = NULL;
-  vr_thread_watch_clear(&e->watch);
+  vr_thread_watch fresh = {0};
   /* Only the per-thread view is cheap enough to look every few seconds;
    * the full scan waits for the RefreshInterval. */
-  if (!e->thread_view_used || !pass->failure || n == 0)
+  if (!e->thread_view_used) {
+    vr_thread_watch_clear(&e->watch);
     return;
+  }
+  /* No group of this pass's domains: an event pass leaves the others'. */
+  if (n == 0 || !pass->failure) {
+    if (!pass->scope)
+      vr_thread_watch_clear(&e->watch);
+    return;
+  }
   failed = calloc(n, sizeof(*failed));
-  if (!failed)
+  if (!failed) {
+    vr_thread_watch_clear(&e->watch);
     return;
+  }
   for (size_t i = 0; i < n; i++)
     failed[i] = pass->failure[i].kind != VR_HEALTH_UNKNOWN;
   if (vr_thread_watch_build(pass->desired.groups, n, &pass->plan, &pass->state,
                             failed, e->not_moving, e->n_not_moving,
-                            &e->watch) < 0)
+                            &fresh) < 0) {
     vr_thread_watch_clear(&e->watch);
+    goto out;
+  }
+  /* An event pass (engine_sync.c) knows only its own domains' threads: the
+   * others stay watched as the last pass left them. A thread of its
+   * domains that no group claims any more may stay too: it is seen as
+   * moved at worst, which costs one full pass that rebuilds the watch. */
+  if (pass->scope) {
+    if (vr_thread_watch_merge(&e->watch, &fresh) < 0)
+      vr_thread_watch_clear(&e->watch);
+  } else {
+    vr_thread_watch_clear(&e->watch);
+    e->watch = fresh;
+    fresh = (vr_thread_watch){0};
+  }
+out:
+  vr_thread_watch_clear(&fresh);
   free(failed);
 }
 

@@ -162,6 +162,29 @@ bool vr_thread_watch_moved(const vr_task_place *want,
          strcmp(want->mon, seen->mon) != 0;
 }
 
+int vr_thread_watch_merge(vr_thread_watch *w, vr_thread_watch *newer) {
+  vr_task_place *merged =
+      calloc(w->n + newer->n ? w->n + newer->n : 1, sizeof(*merged));
+  if (!merged)
+    return -ENOMEM;
+  size_t i = 0, j = 0, n = 0;
+  while (i < w->n || j < newer->n) {
+    if (j < newer->n &&
+        (i == w->n || newer->places[j].tid <= w->places[i].tid)) {
+      if (i < w->n && w->places[i].tid == newer->places[j].tid)
+        i++; /* the newer look at that thread wins */
+      merged[n++] = newer->places[j++];
+    } else {
+      merged[n++] = w->places[i++];
+    }
+  }
+  vr_thread_watch_clear(w);
+  vr_thread_watch_clear(newer);
+  w->places = merged;
+  w->n = n;
+  return 0;
+}
+
 void vr_thread_watch_clear(vr_thread_watch *w) {
   free(w->places);
   w->places = NULL;

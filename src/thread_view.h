@@ -78,6 +78,14 @@ int vr_thread_watch_build(const vr_desired_group *desired, size_t n_desired,
 bool vr_thread_watch_moved(const vr_task_place *want,
                            const vr_task_place *seen);
 
+/**
+ * Merges newer into *w, both sorted by tid with one entry per tid; newer's
+ * entry wins for a tid in both. An event pass builds the watch of its own
+ * domains only: the other domains' threads stay watched. newer is left
+ * empty. 0, or -ENOMEM with *w unchanged.
+ */
+int vr_thread_watch_merge(vr_thread_watch *w, vr_thread_watch *newer);
+
 void vr_thread_watch_clear(vr_thread_watch *w);
 
 #endif /* VR_THREAD_VIEW_H */

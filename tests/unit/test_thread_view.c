@@ -167,11 +167,41 @@ static void watch(void **state) {
   assert_null(w.places);
 }
 
+/* An event pass's watch (its domains' threads) merged into the last one:
+ * the other domains' threads stay, a thread in both takes the newer place. */
+static void watch_merge(void **state) {
+  (void)state;
+  vr_task_place old_places[] = {place(11, "", "vr_a"), place(21, "", "vr_b"),
+                                place(31, "", "vr_c")};
+  vr_task_place new_places[] = {place(5, "", "vr_n"), place(21, "", "vr_b2"),
+                                place(40, "", "vr_d")};
+  vr_thread_watch w = {.places = malloc(sizeof(old_places)), .n = 3};
+  vr_thread_watch newer = {.places = malloc(sizeof(new_places)), .n = 3};
+  assert_non_null(w.places);
+  assert_non_null(newer.places);
+  memcpy(w.places, old_places, sizeof(old_places));
+  memcpy(newer.places, new_places, sizeof(new_places));
+  assert_int_equal(vr_thread_watch_merge(&w, &newer), 0);
+  assert_int_equal(newer.n, 0);
+  assert_null(newer.places);
+  pid_t want_tids[] = {5, 11, 21, 31, 40};
+  const char *want_mon[] = {"vr_n", "vr_a", "vr_b2", "vr_c", "vr_d"};
+  assert_int_equal(w.n, 5);
+  for (size_t i = 0; i < 5; i++) {
+    assert_int_equal(w.places[i].tid, want_tids[i]);
+    assert_string_equal(w.places[i].mon, want_mon[i]);
+  }
+  /* nothing new: the watch stays as it was */
+  assert_int_equal(vr_thread_watch_merge(&w, &newer), 0);
+  assert_int_equal(w.n, 5);
+  vr_thread_watch_clear(&w);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(parse_lines), cmocka_unit_test(applies),
       cmocka_unit_test(state_merge), cmocka_unit_test(state_empty),
-      cmocka_unit_test(watch),
+      cmocka_unit_test(watch),       cmocka_unit_test(watch_merge),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
