@@ -56,8 +56,11 @@ until_true 10 groups_as_wanted || vr_fail "groups in the emulator: '$(our_groups
 # RMID i: 1 root, 2 c1, 3 c2, 4 g1:vcpus_0,1, 5 g1:db, 6 g2:web (its own counts, not the sums).
 path_of() {
 	case $1 in
-	1) echo . ;; 2) echo c1 ;; 3) echo c2 ;;
-	4) echo "mon_groups/vr_${u1}_vcpus_0,1" ;; 5) echo "mon_groups/vr_${u1}_db" ;;
+	1) echo . ;;
+	2) echo c1 ;;
+	3) echo c2 ;;
+	4) echo "mon_groups/vr_${u1}_vcpus_0,1" ;;
+	5) echo "mon_groups/vr_${u1}_db" ;;
 	6) echo "c1/mon_groups/vr_${u2}_web" ;;
 	esac
 }

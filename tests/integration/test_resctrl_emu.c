@@ -661,8 +661,16 @@ static void vanished_unmount(void **state) {
   assert_int_equal(vr_resctrl_reader_read(rd, v, 2 * VR_FEAT_COUNT), 0);
   rt_emu_stop(&emu);
   assert_int_equal(vr_resctrl_reader_read(rd, v, 2 * VR_FEAT_COUNT), -ENOENT);
-  for (size_t i = 0; i < 2 * VR_FEAT_COUNT; i++)
+  /* Every slot with a file vanished; a slot of an event the domain does
+   * not offer (PERF_PKG's core_energy on an L3 domain) has none. */
+  size_t vanished = 0;
+  for (size_t i = 0; i < 2 * VR_FEAT_COUNT; i++) {
+    if (v[i].status == VR_READ_NOT_MONITORED)
+      continue;
     assert_int_equal(v[i].status, VR_READ_VANISHED);
+    vanished++;
+  }
+  assert_true(vanished >= 3); /* llc_occupancy and the MBM counters */
   vr_resctrl_reader_close(rd);
   vr_resctrl_close(r);
 }

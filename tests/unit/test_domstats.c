@@ -143,12 +143,15 @@ static char *print(const vr_domstats_domain *d, bool json) {
   return text;
 }
 
-/* Gives g the values base + slot, slot = cache * events + event. */
+/* Gives g the values base + 3 x cache + event for the three L3 events
+ * (the reader's layout has VR_FEAT_COUNT slots per cache, more events than
+ * these where the table knows more, e.g. PERF_PKG's core_energy). */
 static void set_values(vr_domstats_group *g, uint64_t base) {
   g->values = calloc(2 * VR_FEAT_COUNT, sizeof(*g->values));
   assert_non_null(g->values);
   for (size_t i = 0; i < 2 * VR_FEAT_COUNT; i++)
-    g->values[i] = (vr_resctrl_value){.value = base + i};
+    g->values[i] = (vr_resctrl_value){.value = base + (i / VR_FEAT_COUNT) * 3 +
+                                               i % VR_FEAT_COUNT};
 }
 
 static void test_print(void **state) {
