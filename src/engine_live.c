@@ -90,13 +90,12 @@ static size_t libvirt_readable(const vr_pass *pass, vr_readable_group *out,
         .owner = "libvirt",
     };
   }
-  /* libvirt reports a monitor that is its allocation's CTRL_MON group and
-   * the monitors under it; ours are never placed there
-   * (libvirt_monitors.h). */
+  /* libvirt reports a monitor that is its allocation's CTRL_MON group; the
+   * MON groups under it, libvirt's and ours, are in its values already. */
   for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; out[i].source == VR_SOURCE_READ_ONLY && j < n; j++)
+    for (size_t j = 0; out[i].name[0] != '\0' && j < n; j++)
       if (out[j].source == VR_SOURCE_READ_ONLY && out[j].name[0] == '\0' &&
-          out[i].name[0] != '\0' && strcmp(out[i].ctrl, out[j].ctrl) == 0)
+          strcmp(out[i].ctrl, out[j].ctrl) == 0)
         out[i].in_reported_ctrl = true;
   return n;
 }

@@ -121,46 +121,14 @@ static vr_lv_monitor *same_vcpus(vr_lv_monitor_set *mons, const char *uuid,
   return NULL;
 }
 
-static const vr_lv_monitor *ctrl_mon_at(const vr_lv_monitor_set *mons,
-                                        const char *ctrl) {
-  for (size_t i = 0; ctrl[0] && i < mons->n; i++)
-    if (mons->items[i].group.kind == VR_LV_CTRL_MON &&
-        strcmp(mons->items[i].ctrl, ctrl) == 0)
-      return &mons->items[i];
-  return NULL;
-}
-
-static bool mon_group_exists(const vr_resctrl_state *state, const char *ctrl,
-                             const char *name) {
-  for (size_t i = 0; i < state->n_mon_groups; i++)
-    if (strcmp(state->mon_groups[i].ctrl, ctrl) == 0 &&
-        strcmp(state->mon_groups[i].name, name) == 0)
-      return true;
-  return false;
-}
-
-static void set_reason(vr_group_outcome *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* A reason cut with "..." when it does not fit (vr_vformat_cut). */
-static void set_reason(vr_group_outcome *o, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vr_vformat_cut(o->reason, sizeof(o->reason), fmt, ap);
-  va_end(ap);
-}
-
 /* The groups whose creates and assigns go (true: keep none). */
 typedef struct {
   bool *drop;
-  vr_action *removes; /* REMOVEs of ours below a libvirt CTRL_MON group */
-  size_t n_removes;
 } plan_edit;
 
 /* Decides for desired group i; fills edit. */
 static void decide_group(vr_lv_monitor_set *mons, const vr_desired_group *want,
-                         size_t i, const vr_resctrl_state *state,
-                         vr_group_outcome *outcome, plan_edit *edit) {
+                         size_t i, vr_group_outcome *outcome, plan_edit *edit) {
   vr_cpuset vcpus;
   vr_lv_monitor *m =
       vcpu_group(want, &vcpus) ? same_vcpus(mons, want->uuid, &vcpus) : NULL;
@@ -173,25 +141,12 @@ static void decide_group(vr_lv_monitor_set *mons, const vr_desired_group *want,
     outcome->reason[0] = '\0';
     return;
   }
-  const vr_lv_monitor *alloc =
-      outcome->kind == VR_OUTCOME_OK ? ctrl_mon_at(mons, outcome->ctrl) : NULL;
-  if (!alloc)
-    return;
-  edit->drop[i] = true;
-  if (mon_group_exists(state, outcome->ctrl, outcome->name)) {
-    vr_action *a = &edit->removes[edit->n_removes++];
-    memset(a, 0, sizeof(*a));
-    a->kind = VR_ACTION_REMOVE;
-    vr_copy_field(a->ctrl, sizeof(a->ctrl), outcome->ctrl);
-    vr_copy_field(a->name, sizeof(a->name), outcome->name);
-    a->desired = i;
-  }
-  outcome->kind = VR_OUTCOME_CONFLICT;
-  set_reason(outcome,
-             "its threads are in libvirt's group %s, whose values include "
-             "every MON group below it, so ours would count twice; give it "
-             "exactly libvirt's vcpus (%s) to read libvirt's group",
-             alloc->ctrl, alloc->members);
+  /* A group of ours whose threads are in libvirt's allocation stays below
+   * it (reconcile placed it there): a MON group's tasks take its parent's
+   * CLOSID, so a MON group anywhere else would take them out of the
+   * allocation. The allocation's values then include ours, as libvirt's
+   * domstats reports them; the host context's "vms" counts them once
+   * (engine_live.c, in_reported_ctrl). */
 }
 
 int vr_lv_monitors_apply(vr_lv_monitor_set *mons,
@@ -199,22 +154,19 @@ int vr_lv_monitors_apply(vr_lv_monitor_set *mons,
                          const vr_resctrl_state *state, vr_plan *plan) {
   int rc = -ENOMEM;
   plan_edit edit = {0};
+  (void)state; /* the state read found the monitors (vr_lv_monitors_find) */
   vr_action *actions = NULL;
   if (mons->n == 0)
     return 0;
   edit.drop = calloc(n_desired + 1, sizeof(*edit.drop));
-  edit.removes = calloc(n_desired + 1, sizeof(*edit.removes));
   actions = calloc(plan->n_actions + n_desired + 1, sizeof(*plan->actions));
-  if (!edit.drop || !edit.removes || !actions)
+  if (!edit.drop || !actions)
     goto cleanup;
   for (size_t i = 0; i < n_desired && i < plan->n_outcomes; i++)
-    decide_group(mons, &desired[i], i, state, &plan->outcomes[i], &edit);
-  /* Removals stay first (reconcile.h's order): ours below libvirt's
-   * allocation, then reconcile's; then everything else but the creates
-   * and assigns of the groups decided here. */
+    decide_group(mons, &desired[i], i, &plan->outcomes[i], &edit);
+  /* Everything but the creates and assigns of the groups that read
+   * libvirt's, in reconcile's order. */
   size_t n = 0;
-  for (size_t i = 0; i < edit.n_removes; i++)
-    actions[n++] = edit.removes[i];
   for (size_t i = 0; i < plan->n_actions; i++) {
     const vr_action *a = &plan->actions[i];
     bool dropped = a->desired != VR_NO_DESIRED && a->desired < n_desired &&
@@ -231,7 +183,6 @@ int vr_lv_monitors_apply(vr_lv_monitor_set *mons,
 cleanup:
   free(actions);
   free(edit.drop);
-  free(edit.removes);
   return rc;
 }
 
