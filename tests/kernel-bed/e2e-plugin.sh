@@ -87,10 +87,12 @@ tasks_are() { [ "$(gtasks "$1")" = "$2" ]; }
 
 fake_qemu g1 4
 fake_qemu g2 2
-# g2's vCPUs sit in a CTRL_MON group as libvirt's <cachetune> makes one
-# (qemu-<id>-<name>-vcpus_<list>, virResctrlAllocCreate): its MON group must
-# be made under it.
-C1=qemu-2-g2-vcpus_0-1
+# g2's vCPUs sit in a CTRL_MON group another tool made (an allocation of
+# pqos's or an operator's): its MON group must be made under it. Not named
+# as libvirt names its <cachetune> groups (qemu-<id>-<name>-vcpus_<list>):
+# a metadata group with exactly the vCPUs of such a group reads libvirt's
+# group instead (issue 16, tests/e2e/test-libvirt-monitors.sh).
+C1=cat_g2
 mkdir "$EMU_MNT/$C1"
 vr_on_cleanup "rmdir $EMU_MNT/$C1 2>/dev/null || true"
 for t in $(tids g2 0 1); do echo "$t" >"$EMU_MNT/$C1/tasks"; done
