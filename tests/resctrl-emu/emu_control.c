@@ -120,6 +120,24 @@ static int control_clone(struct emu_model *m, const char *line, char *err,
   return ret;
 }
 
+/* The FEATURE and VALUE of a control line, for an L3 domain or an SNC
+ * node alike: an enabled feature, a number or a word the kernel prints. */
+static int parse_feature_value(const struct emu_model *m, const char *feature,
+                               const char *value, enum emu_feature *f,
+                               struct emu_value *v, char *err, size_t errlen) {
+  int parsed = emu_feature_parse(feature);
+  if (parsed < 0 || !m->cfg.features[parsed]) {
+    snprintf(err, errlen, "feature '%s' not enabled", feature);
+    return -EINVAL;
+  }
+  if (parse_value(value, v) != 0) {
+    snprintf(err, errlen, "bad value '%s'", value);
+    return -EINVAL;
+  }
+  *f = (enum emu_feature)parsed;
+  return 0;
+}
+
 /* --snc: "GROUP node:<id> FEATURE VALUE", id an SNC node id as the
  * emulator numbers them (emu_snc_nodes); its L3 domain then reads the sum
  * of its nodes (snc_sum_read in emu_model.c). */
@@ -133,17 +151,12 @@ static int control_node(struct emu_model *m, struct emu_group *g,
              emu_snc_nodes(m) ? "" : " (the emulator runs without --snc)");
     return -EINVAL;
   }
-  int f = emu_feature_parse(feature);
-  if (f < 0 || !m->cfg.features[f]) {
-    snprintf(err, errlen, "feature '%s' not enabled", feature);
-    return -EINVAL;
-  }
+  enum emu_feature f;
   struct emu_value v;
-  if (parse_value(value, &v) != 0) {
-    snprintf(err, errlen, "bad value '%s'", value);
-    return -EINVAL;
-  }
-  emu_model_set_node_value(g, (unsigned)id, (enum emu_feature)f, v);
+  int bad = parse_feature_value(m, feature, value, &f, &v, err, errlen);
+  if (bad)
+    return bad;
+  emu_model_set_node_value(g, (unsigned)id, f, v);
   return 0;
 }
 
@@ -192,16 +205,11 @@ int emu_control_line(struct emu_model *m, const char *line, char *err,
     snprintf(err, errlen, "no cache id '%s'", cache);
     return -EINVAL;
   }
-  int f = emu_feature_parse(feature);
-  if (f < 0 || !m->cfg.features[f]) {
-    snprintf(err, errlen, "feature '%s' not enabled", feature);
-    return -EINVAL;
-  }
+  enum emu_feature f;
   struct emu_value v;
-  if (parse_value(value, &v) != 0) {
-    snprintf(err, errlen, "bad value '%s'", value);
-    return -EINVAL;
-  }
-  emu_model_set_value(g, (size_t)ci, (enum emu_feature)f, v);
+  int bad = parse_feature_value(m, feature, value, &f, &v, err, errlen);
+  if (bad)
+    return bad;
+  emu_model_set_value(g, (size_t)ci, f, v);
   return 0;
 }
