@@ -49,6 +49,7 @@ struct vr_dispatch_group {
   char *instance;
   char *label; /* "domain D group G", for the one line about Unassigned */
   bool unassigned_said;
+  bool mbm_off; /* "Unassigned" was asked for: nothing to say */
 };
 
 static const char *fallback_words(vr_fallback why) {
@@ -122,6 +123,7 @@ int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
     status = -ENOMEM;
     goto fail;
   }
+  g->mbm_off = in->mbm_off;
   for (size_t i = 0; i < r->n_caches; i++) {
     vr_series s;
     vr_series_input input = {
@@ -216,7 +218,8 @@ static void say_unassigned(vr_dispatch_group *g, bool now, unsigned cache_id,
 }
 
 /* Counts the values of one read that said "Unassigned", per cache id, and
- * says so on a change. */
+ * says so on a change, unless the group asked for no counter (mbm="off",
+ * whose events engine_abmc.c leaves unassigned on purpose). */
 static void count_unassigned(vr_dispatch_group *g,
                              const vr_resctrl_value *values, size_t n) {
   bool any = false;
@@ -233,7 +236,7 @@ static void count_unassigned(vr_dispatch_group *g,
       }
       any = true;
     }
-  say_unassigned(g, any, first_cache, first_feature);
+  say_unassigned(g, any && !g->mbm_off, first_cache, first_feature);
 }
 
 /* The first restart a read found in a group, for its one line. */

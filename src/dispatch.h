@@ -35,6 +35,9 @@ typedef struct {
    * VR_SERIES_VMS_INSTANCE, series.h), not a group's; domain, uuid, group
    * and members are then unused. */
   const char *context;
+  /* The group asked for no MBM counter (mbm="off"): no warning when its
+   * counters read "Unassigned". */
+  bool mbm_off;
 } vr_dispatch_input;
 
 /**

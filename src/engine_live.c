@@ -31,6 +31,7 @@ static size_t owned_readable(const vr_pass *pass, vr_readable_group *out) {
         .name = outcome->name,
         .source = VR_SOURCE_OWNED,
         .new_dir = pass->created[i],
+        .mbm_off = want->mbm == VR_MBM_OFF,
     };
   }
   return n;
@@ -112,7 +113,8 @@ static vr_live_group *same_dir(const vr_live_set *old, bool *reused,
     if (!reused[i] && id->source == g->source &&
         strcmp(id->name, g->name) == 0 && strcmp(id->ctrl, g->ctrl) == 0 &&
         strcmp(id->group, g->group) == 0 &&
-        id->in_reported_ctrl == g->in_reported_ctrl) {
+        id->in_reported_ctrl == g->in_reported_ctrl &&
+        id->mbm_off == g->mbm_off) {
       *at = i;
       return old->groups[i];
     }

@@ -79,6 +79,7 @@ int vr_live_group_open(const vr_readable_group *g, const vr_resctrl *r,
       .resctrl = r,
       .config = config,
       .restart = restart,
+      .mbm_off = g->mbm_off,
   };
   status = vr_dispatch_group_new(&ids, &lg->dispatch, notes, notes_len, reason,
                                  reason_len);

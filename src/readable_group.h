@@ -41,6 +41,10 @@ typedef struct {
    * under its allocation): the CTRL_MON group's values already hold it
    * (mon_event_count), so the host context's "vms" sum leaves it out. */
   bool in_reported_ctrl;
+  /* Ours with mbm="off" (ABMC): its events were given no counter on
+   * purpose, so their "Unassigned" is what the operator asked for, not a
+   * fault to warn of. */
+  bool mbm_off;
 } vr_readable_group;
 
 #endif /* VR_READABLE_GROUP_H */

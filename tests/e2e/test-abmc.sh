@@ -10,7 +10,11 @@
 #  3. "hi" goes: its counters go to the next waiting group ("a", before "b"), whose exact values
 #     then reach the writer; coverage 2/4 = 50 %, no second WARNING;
 #  4. "b" goes too: coverage 100 %, one OKAY per cache id;
-#  5. the default group's and "other"'s assignments were never touched.
+#  5. the default group's and "other"'s assignments were never touched;
+#  6. "other" is removed by hand, freeing 2 counters per domain, and a group "q" with mbm="off"
+#     comes: the kernel gives it those counters at mkdir (mbm_assign_on_mkdir), the plugin gives
+#     them back; q reports occupancy, no bandwidth value, and no "no MBM counter" line (it asked
+#     for none); coverage stays 100 % with no new WARNING.
 set -eu
 . "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
 . "$VR_SRCDIR/tests/support/libvirtd-env.sh"
@@ -123,8 +127,30 @@ vr_log "b went: coverage 100 %, one WARNING and one OKAY per cache id"
 # 5. Nothing of others touched; no zero anywhere.
 [ "$(cat "$EMU_MNT/mbm_L3_assignments")" = "$all_e" ] || vr_fail "the default group's assignments changed"
 [ "$(cat "$EMU_MNT/mon_groups/other/mbm_L3_assignments")" = "$all_e" ] || vr_fail "other's assignments changed"
-for g in a b hi; do for f in $(bw_files "$g"); do no_zero "$f"; done; done
+vr_log "the default group and 'other' kept their counters"
+
+# 6. mbm="off": counters given back, no bandwidth, nothing to warn of.
+rmdir "$EMU_MNT/mon_groups/other"
+[ "$(cat "$EMU_MNT/info/L3_MON/available_mbm_cntrs")" = "0=2;8=2" ] ||
+	vr_fail "available_mbm_cntrs after rmdir other: $(cat "$EMU_MNT/info/L3_MON/available_mbm_cntrs"), want 0=2;8=2"
+set_md g1 "<resmon xmlns=\"$NS\"><group name=\"a\" vcpus=\"0\"/><group name=\"q\" vcpus=\"1\" mbm=\"off\"/></resmon>"
+until_true 10 assigned_is q "$none" || vr_fail "q: '$(assignments q)', want none (mbm=off)"
+[ "$(cat "$EMU_MNT/info/L3_MON/available_mbm_cntrs")" = "0=2;8=2" ] ||
+	vr_fail "available_mbm_cntrs: $(cat "$EMU_MNT/info/L3_MON/available_mbm_cntrs"), want q's counters back (0=2;8=2)"
+assigned_is a "$all_e" || vr_fail "a: '$(assignments a)', want its counters kept"
+lines_at_least() { [ "$(csv_lines "$1")" -ge "$2" ]; }
+until_true 10 lines_at_least "$(csv_file g1:q bytes-llc-0)" 3 || vr_fail "csv: no occupancy of q"
+for f in $(bw_files q); do
+	[ "$(csv_lines "$f")" = 0 ] || vr_fail "csv: $f has values though q asked for no counter"
+done
+if grep -F "group q: no MBM counter assigned" "$log"; then vr_fail "a WARNING for q, which asked for no counter"; fi
+for c in 0 8; do
+	csv_value_is "$(cov $c)" 100 || vr_fail "coverage $c: '$(csv_last "$(cov $c)")', want 100 (q wants none)"
+	[ "$(notes WARNING "$c")" = 1 ] || vr_fail "mbm-coverage-$c: $(notes WARNING "$c") WARNINGs, want still 1"
+done
+vr_log "q (mbm=off) gave back its counters, reports occupancy only, no warning"
+for g in a b hi q; do for f in $(bw_files "$g"); do no_zero "$f"; done; done
 for c in 0 8; do no_zero "$(cov $c)"; done
 chain_stop_clean
 no_sanitizer_report "$log"
-vr_log "the default group and 'other' kept their counters; no zero written"
+vr_log "no zero written"
