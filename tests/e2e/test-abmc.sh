@@ -138,7 +138,6 @@ until_true 10 assigned_is q "$none" || vr_fail "q: '$(assignments q)', want none
 [ "$(cat "$EMU_MNT/info/L3_MON/available_mbm_cntrs")" = "0=2;8=2" ] ||
 	vr_fail "available_mbm_cntrs: $(cat "$EMU_MNT/info/L3_MON/available_mbm_cntrs"), want q's counters back (0=2;8=2)"
 assigned_is a "$all_e" || vr_fail "a: '$(assignments a)', want its counters kept"
-lines_at_least() { [ "$(csv_lines "$1")" -ge "$2" ]; }
 until_true 10 lines_at_least "$(csv_file g1:q bytes-llc-0)" 3 || vr_fail "csv: no occupancy of q"
 for f in $(bw_files q); do
 	[ "$(csv_lines "$f")" = 0 ] || vr_fail "csv: $f has values though q asked for no counter"

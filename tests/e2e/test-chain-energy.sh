@@ -9,7 +9,10 @@
 #  3. power-core-<pkg> (type power, Watts) = (E2 - E1) / (t2 - t1) with E and t the energy
 #     series' own neighbouring lines (the writer's timestamps), within the csv's rounding of t;
 #  4. no power value on the first read, nor on the read that sees a counter reset (the energy
-#     series carries the total on); the read after it has power again.
+#     series carries the total on); the read after it has power again;
+#  5. the telemetry counts fewer RMIDs than L3 (--perf-pkg-rmids 2 under L3's 64): the line of 1.
+#     names the smaller limit, and a second group finds no RMID (mkdir ENOSPC, the root holds
+#     RMID 0): one WARNING naming it, while db goes on reporting energy.
 set -eu
 . "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
 . "$VR_SRCDIR/tests/support/libvirtd-env.sh"
@@ -19,7 +22,7 @@ vr_setup
 lv_start || vr_fail "cannot start a private libvirtd"
 vr_on_cleanup lv_stop
 # After lv_start: the FUSE mount must not be copied into libvirt's mount namespace.
-chain_emu_start 0,8 33554432,16777216 --perf-pkg 0,1 --num-rmids 64
+chain_emu_start 0,8 33554432,16777216 --perf-pkg 0,1 --num-rmids 64 --perf-pkg-rmids 2
 
 lv_define_guest g1 2 2 "<resmon xmlns=\"$NS\"><group name=\"db\" vcpus=\"0-1\"/></resmon>"
 lv_start_guest g1
@@ -37,7 +40,7 @@ collectd_start "$cd_dir"
 log=$cd_dir/collectd.log
 
 # 1. The telemetry said once at open, with the group limit.
-vr_wait_log "$log" "PERF_PKG energy telemetry on 2 package\\(s\\), reporting power \\(ReportEnergy true\\); num_rmids L3 64, PERF_PKG 64: at most 64 groups" 10 ||
+vr_wait_log "$log" "PERF_PKG energy telemetry on 2 package\\(s\\), reporting power \\(ReportEnergy true\\); num_rmids L3 64, PERF_PKG 2: at most 2 groups" 10 ||
 	vr_fail "no line names PERF_PKG with 2 packages: $(grep virt_resctrl "$log" | tail -n 3)"
 until_true 10 has_group g1 db || vr_fail "no group db of g1 in the emulator: $(our_groups)"
 g=mon_groups/vr_${u1}_db
@@ -103,6 +106,17 @@ csv_wait_value "$E" 109.75 10 || vr_fail "csv: $E ends in '$(csv_last "$E")', wa
 t4=$(csv_rows "$E" | awk '$2 == 109.75 { print $1; exit }')
 until_true 5 test -n "$(line_at "$P" "$t4")" || true
 check_power_at "$t4"
+
+# 5. The system's RMIDs are PERF_PKG's 2: db holds RMID 1, a second group gets none.
+set_md g1 "<resmon xmlns=\"$NS\"><group name=\"db\" vcpus=\"0\"/><group name=\"b\" vcpus=\"1\"/></resmon>"
+vr_wait_log "$log" "domain g1 group b: no RMID left" 10 ||
+	vr_fail "no line says g1/b found no RMID: $(grep virt_resctrl "$log" | tail -n 3)"
+grep -F "Notification: severity = WARNING" "$log" | grep -qF "plugin_instance = g1:b" ||
+	vr_fail "no WARNING notification for g1/b"
+no_group g1 b || vr_fail "g1/b exists though PERF_PKG has no RMID left for it"
+n_e=$(csv_lines "$E")
+until_true 5 lines_at_least "$E" $((n_e + 2)) || vr_fail "csv: db's energy stopped once b found no RMID"
+vr_log "PERF_PKG's 2 RMIDs under L3's 64: g1/b found none, db goes on"
 
 collectd_no_errors "$log"
 vr_alive "$COLLECTD_PID" || vr_fail "collectd died"

@@ -27,6 +27,11 @@
  *                      "GROUP pkg:<id> core_energy|activity VALUE", VALUE
  *                      decimal with up to six fraction digits, read back as
  *                      written (emu_perf_pkg.c).
+ *   --perf-pkg-rmids N with --perf-pkg: info/PERF_PKG_MON/num_rmids reads N
+ *                      (default: L3's); the system has the smaller of the
+ *                      two counts of RMIDs, so mkdir then fails with ENOSPC
+ *                      once that many are in use (Linux 7.0,
+ *                      resctrl_arch_system_num_rmid_idx()).
  *   --snc N            Sub-NUMA Clustering with N nodes per L3 domain (1-8):
  *                      each mon_L3_XX holds mon_sub_L3_YY per node (YY the
  *                      node id: the L3 domains in cache id order, each with
@@ -110,7 +115,8 @@ static void usage(FILE *out) {
                "       [--features LIST] [--l3-size BYTES] [--limbo-ms MS] "
                "[--no-alloc]\n"
                "       [--num-cpus N] [--snc N] [--perf-pkg IDS] "
-               "[--abmc-counters N] [--control FIFO] "
+               "[--abmc-counters N] [--perf-pkg-rmids N] "
+               "[--control FIFO] "
                "[--ready-file PATH] "
                "[--system-lock PATH] MOUNTPOINT\n");
 }
@@ -195,7 +201,8 @@ static int parse_options(int argc, char **argv, struct emu_options *o) {
     O_SYSLOCK,
     O_SNC,
     O_PKG,
-    O_ABMC
+    O_ABMC,
+    O_PKG_RMIDS
   };
   static const struct option longopts[] = {
       {"cache-ids", required_argument, NULL, O_CACHE},
@@ -212,6 +219,7 @@ static int parse_options(int argc, char **argv, struct emu_options *o) {
       {"snc", required_argument, NULL, O_SNC},
       {"perf-pkg", required_argument, NULL, O_PKG},
       {"abmc-counters", required_argument, NULL, O_ABMC},
+      {"perf-pkg-rmids", required_argument, NULL, O_PKG_RMIDS},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -273,6 +281,10 @@ static int parse_options(int argc, char **argv, struct emu_options *o) {
     case O_PKG:
       bad = parse_pkg_ids(optarg, c);
       break;
+    case O_PKG_RMIDS:
+      bad = emu_parse_uint(optarg, 1u << 16, &v) || v < 1;
+      c->pkg_rmids = (unsigned)v;
+      break;
     case O_SNC:
       bad = emu_parse_uint(optarg, 8, &v) || v < 1;
       c->snc_nodes = (unsigned)v;
@@ -293,6 +305,10 @@ static int parse_options(int argc, char **argv, struct emu_options *o) {
               longopts[opt - O_CACHE].name, optarg);
       return -EINVAL;
     }
+  }
+  if (c->pkg_rmids && !c->num_pkgs) {
+    fprintf(stderr, "resctrl-emu: --perf-pkg-rmids needs --perf-pkg\n");
+    return -EINVAL;
   }
   if (optind != argc - 1)
     return -EINVAL;

@@ -116,7 +116,14 @@ int emu_model_init(struct emu_model *m, const struct emu_config *cfg,
     if (m->cfg.num_rmids < 1)
       return -EINVAL;
   }
-  m->rmids = calloc(m->cfg.num_rmids, sizeof(*m->rmids));
+  /* "x86,fs/resctrl: Compute number of RMIDs as minimum across resources"
+   * (Linux 7.0, resctrl_arch_system_num_rmid_idx()): an RMID tags a group
+   * in every monitoring resource, so mkdir runs out at the smallest count;
+   * each info/<RES>_MON/num_rmids still shows its own resource's. */
+  m->system_rmids = m->cfg.num_rmids;
+  if (cfg->num_pkgs && cfg->pkg_rmids && cfg->pkg_rmids < m->system_rmids)
+    m->system_rmids = cfg->pkg_rmids;
+  m->rmids = calloc(m->system_rmids, sizeof(*m->rmids));
   m->closid_used = calloc(cfg->num_closids, sizeof(*m->closid_used));
   struct emu_group *root = group_new(m, "", EMU_CTRL_MON, NULL, now_ms);
   if (!m->rmids || !m->closid_used || !root) {
@@ -127,7 +134,7 @@ int emu_model_init(struct emu_model *m, const struct emu_config *cfg,
   /* The default group owns CLOSID 0 and RMID 0 (the doc: "the default
    * resource group ... tasks ... not explicitly assigned"; the kernel
    * reserves RMID 0 and never puts it on the free list). */
-  for (unsigned i = 0; i < m->cfg.num_rmids; i++) {
+  for (unsigned i = 0; i < m->system_rmids; i++) {
     m->rmids[i].state = EMU_RMID_FREE;
     m->rmids[i].free_seq = ++m->free_seq;
   }
@@ -207,7 +214,7 @@ int emu_model_cache_index(const struct emu_model *m, unsigned cache_id) {
  * checked every CQM_LIMBOCHECK_INTERVAL): rmid_free computes that time
  * (kernel_limbo_ms), or --limbo-ms stands for it. */
 static void limbo_expire(struct emu_model *m, uint64_t now_ms) {
-  for (unsigned i = 1; i < m->cfg.num_rmids; i++) {
+  for (unsigned i = 1; i < m->system_rmids; i++) {
     struct emu_rmid *r = &m->rmids[i];
     if (r->state == EMU_RMID_LIMBO && now_ms >= r->limbo_until_ms) {
       r->state = EMU_RMID_FREE;
@@ -219,7 +226,7 @@ static void limbo_expire(struct emu_model *m, uint64_t now_ms) {
 unsigned emu_model_rmids_in_limbo(struct emu_model *m, uint64_t now_ms) {
   unsigned n = 0;
   limbo_expire(m, now_ms);
-  for (unsigned i = 1; i < m->cfg.num_rmids; i++)
+  for (unsigned i = 1; i < m->system_rmids; i++)
     n += m->rmids[i].state == EMU_RMID_LIMBO;
   return n;
 }
@@ -230,7 +237,7 @@ static int rmid_alloc(struct emu_model *m, uint64_t now_ms) {
   limbo_expire(m, now_ms);
   int best = -1;
   bool limbo = false;
-  for (unsigned i = 1; i < m->cfg.num_rmids; i++) {
+  for (unsigned i = 1; i < m->system_rmids; i++) {
     const struct emu_rmid *r = &m->rmids[i];
     if (r->state == EMU_RMID_LIMBO)
       limbo = true;

@@ -71,6 +71,9 @@ struct emu_config {
    * ascending; none without it (emu_perf_pkg.c) */
   unsigned pkg_ids[EMU_MAX_PKGS];
   size_t num_pkgs;
+  /* --perf-pkg-rmids N: the RMIDs the telemetry counts (its event groups'
+   * num_rmid), info/PERF_PKG_MON/num_rmids; 0: as many as L3 has. */
+  unsigned pkg_rmids;
   /* ABMC (emu_abmc.c): --abmc-counters N assignable MBM counters per
    * domain, mode "mbm_event"; 0: no ABMC (every event counts). */
   unsigned abmc_counters;
@@ -150,7 +153,10 @@ struct emu_model {
   struct emu_host host;
   struct emu_group *groups; /* groups[0] is the root */
   uint64_t next_serial;
+  /* The system's RMIDs: the smallest num_rmids of the monitoring
+   * resources (emu_model_init). */
   struct emu_rmid *rmids;
+  unsigned system_rmids;
   uint64_t free_seq;
   bool *closid_used;
   struct emu_task *tasks; /* sorted by tid */

@@ -57,7 +57,7 @@ static const struct entry_def info_entries[] = {
 /* --perf-pkg: info/PERF_PKG_MON (emu_perf_pkg.c) */
 static const struct entry_def pkg_mon_entries[] = {
     {"mon_features", NODE_PKG_MON_FEATURES, 0},
-    {"num_rmids", NODE_NUM_RMIDS, 0},
+    {"num_rmids", NODE_PKG_NUM_RMIDS, 0},
 };
 
 static const struct entry_def l3_mon_entries[] = {
@@ -342,6 +342,11 @@ int node_content(struct emu_model *m, const struct node *n, uint64_t now_ms,
     return emu_buf_printf(out, "%s", m->last_cmd);
   case NODE_NUM_RMIDS:
     return emu_buf_printf(out, "%u\n", c->num_rmids);
+  case NODE_PKG_NUM_RMIDS:
+    /* rdt_num_rmids_show(): the resource's own r->mon.num_rmid, which
+     * intel_aet.c enable_events() sets to its event groups' smallest */
+    return emu_buf_printf(out, "%u\n",
+                          c->pkg_rmids ? c->pkg_rmids : c->num_rmids);
   case NODE_MON_FEATURES:
     for (int f = 0; f < EMU_NUM_FEATURES; f++) {
       if (!c->features[f])

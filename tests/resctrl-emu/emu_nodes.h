@@ -35,6 +35,7 @@ enum node_kind {
   NODE_SHAREABLE_BITS,
   NODE_PKG_VALUE,        /* --perf-pkg: cache is the package index */
   NODE_PKG_MON_FEATURES, /* info/PERF_PKG_MON/mon_features */
+  NODE_PKG_NUM_RMIDS,    /* info/PERF_PKG_MON/num_rmids */
   /* ABMC (emu_abmc.c) */
   NODE_MBM_ASSIGN_MODE,
   NODE_NUM_MBM_CNTRS,

@@ -14,8 +14,10 @@
  * - mon_event_count(): a CTRL_MON group reads its own counter plus those
  *   of its MON groups; a sum is printed with six places, the precision
  *   print_event_value() gives 18 fraction bits.
- * - info/PERF_PKG_MON/num_rmids: the RMIDs the telemetry counts, the same
- *   as L3's here (the kernel reports the smaller of its event groups'). */
+ * - info/PERF_PKG_MON/num_rmids: the RMIDs the telemetry counts (intel_aet.c
+ *   enable_events(): the smallest of its event groups'), L3's unless
+ *   --perf-pkg-rmids says otherwise; the system's RMIDs are the smaller of
+ *   the two (emu_model_init). */
 #include "emu_model.h"
 
 #include <errno.h>

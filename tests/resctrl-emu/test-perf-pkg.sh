@@ -9,7 +9,10 @@
 #  - values are decimal fractions (print_event_value): a control line
 #    "GROUP pkg:<id> core_energy|activity VALUE" is read back as written,
 #    a value never set reads 0.000000, a CTRL_MON group reads its own plus
-#    its MON groups' (mon_event_count) with six places.
+#    its MON groups' (mon_event_count) with six places;
+#  - --perf-pkg-rmids N: info/PERF_PKG_MON/num_rmids reads N, L3_MON's its
+#    own, and mkdir runs out of RMIDs at the smaller count ("Compute number
+#    of RMIDs as minimum across resources", resctrl_arch_system_num_rmid_idx).
 # ls of names the emulator controls is what is being checked
 # shellcheck disable=SC2012 source=tests/resctrl-emu/emu-lib.sh
 . "$VR_SRCDIR/tests/resctrl-emu/emu-lib.sh"
@@ -62,6 +65,26 @@ grep -q "bad value '-1'" "$EMU_LOG" || fail "no refusal of -1: $(cat "$EMU_LOG")
 grep -q "no PERF_PKG event 'uops_retired'" "$EMU_LOG" || fail "no refusal of uops_retired: $(cat "$EMU_LOG")"
 ok "an unknown package, 7 fraction digits, a sign and an unknown event are refused"
 stop_emu "$EMU_PID" "$M" "$EMU_LOG"
+
+# fewer telemetry RMIDs than L3's: each resource shows its own count, and
+# the system has the smaller: the root holds RMID 0, so 3 groups fit in 4
+start_emu fewer --cache-ids 0 --perf-pkg 0 --num-rmids 16 --perf-pkg-rmids 4
+expect_file "$M/info/L3_MON/num_rmids" 16
+expect_file "$M/info/PERF_PKG_MON/num_rmids" 4
+expect ok mkdir "$M/c1"
+expect ok mkdir "$M/c1/mon_groups/m1"
+expect ok mkdir "$M/mon_groups/m2"
+expect ENOSPC mkdir "$M/mon_groups/m3"
+expect ENOSPC mkdir "$M/c2"
+ok "--perf-pkg-rmids 4 under L3's 16: num_rmids 16 and 4, the fourth group ENOSPC"
+stop_emu "$EMU_PID" "$M" "$EMU_LOG"
+
+# --perf-pkg-rmids means nothing without PERF_PKG: refused
+if "$EMU" --perf-pkg-rmids 4 "$WORK/nopkg" 2>"$WORK/nopkg.err"; then
+  fail "--perf-pkg-rmids without --perf-pkg was taken"
+fi
+grep -q -- "--perf-pkg-rmids needs --perf-pkg" "$WORK/nopkg.err" || fail "no reason: $(cat "$WORK/nopkg.err")"
+ok "--perf-pkg-rmids without --perf-pkg is refused"
 
 # without --perf-pkg: no PERF_PKG anywhere
 start_emu plain --cache-ids 0
