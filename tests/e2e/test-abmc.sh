@@ -37,18 +37,7 @@ lv_define_guest g1 3 3 "$md3"
 lv_start_guest g1
 u=$(dom_uuid g1)
 
-cd_dir=$VR_TMP/collectd
-CSV_DIR=$cd_dir/csv
-collectd_conf -p -i 1 "$cd_dir" <<EOF
-LoadPlugin csv
-<Plugin csv>
-  DataDir "$CSV_DIR"
-  StoreRates false
-</Plugin>
-$(chain_plugin_block '  RefreshInterval 1')
-EOF
-collectd_start "$cd_dir"
-log=$cd_dir/collectd.log
+chain_csv_collectd '  RefreshInterval 1'
 
 assignments() { cat "$EMU_MNT/mon_groups/vr_${u}_$1/mbm_L3_assignments" 2>/dev/null; }
 assigned_is() { [ "$(assignments "$1")" = "$2" ]; }

@@ -29,15 +29,7 @@ lv_start_guest g1
 u1=$(dom_uuid g1)
 vr_log "guest g1 ($u1) running"
 
-cd_dir=$VR_TMP/collectd
-CSV_DIR=$cd_dir/csv
-{
-	printf 'LoadPlugin csv\n<Plugin csv>\n  DataDir "%s"\n  StoreRates false\n</Plugin>\n' "$CSV_DIR"
-	chain_plugin_block "  RefreshInterval 1"
-} >"$VR_TMP/conf"
-collectd_conf -p -i 1 "$cd_dir" <"$VR_TMP/conf"
-collectd_start "$cd_dir"
-log=$cd_dir/collectd.log
+chain_csv_collectd '  RefreshInterval 1'
 
 # 1. The telemetry said once at open, with the group limit.
 vr_wait_log "$log" "PERF_PKG energy telemetry on 2 package\\(s\\), reporting power \\(ReportEnergy true\\); num_rmids L3 64, PERF_PKG 2: at most 2 groups" 10 ||

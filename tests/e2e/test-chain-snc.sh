@@ -27,16 +27,8 @@ lv_start_guest g1
 u1=$(dom_uuid g1)
 vr_log "guest g1 ($u1) running"
 
-cd_dir=$VR_TMP/collectd
-CSV_DIR=$cd_dir/csv
-{
-	printf 'LoadPlugin csv\n<Plugin csv>\n  DataDir "%s"\n  StoreRates false\n</Plugin>\n' "$CSV_DIR"
-	chain_plugin_block "  RefreshInterval 1
-  ReportSubNUMA true"
-} >"$VR_TMP/conf"
-collectd_conf -p -i 1 "$cd_dir" <"$VR_TMP/conf"
-collectd_start "$cd_dir"
-log=$cd_dir/collectd.log
+chain_csv_collectd '  RefreshInterval 1
+  ReportSubNUMA true'
 
 # 1. SNC said once at open, with the kernel's halved num_rmids.
 vr_wait_log "$log" "Sub-NUMA Clustering, 4 SNC node\\(s\\) below the L3 domains \\(num_rmids 32\\); reporting each node" 10 ||

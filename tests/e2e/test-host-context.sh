@@ -35,18 +35,7 @@ mkdir "$EMU_MNT/c1" "$EMU_MNT/c2"
 for t in $(vcpu_tids g2 0 1); do echo "$t" >"$EMU_MNT/c1/tasks"; done
 u1=$(dom_uuid g1) u2=$(dom_uuid g2)
 
-cd_dir=$VR_TMP/collectd
-CSV_DIR=$cd_dir/csv
-collectd_conf -p -i 1 "$cd_dir" <<EOF
-LoadPlugin csv
-<Plugin csv>
-  DataDir "$CSV_DIR"
-  StoreRates false
-</Plugin>
-$(chain_plugin_block '  RefreshInterval 1')
-EOF
-collectd_start "$cd_dir"
-log=$cd_dir/collectd.log
+chain_csv_collectd '  RefreshInterval 1'
 want_groups="c1/mon_groups/vr_${u2}_web
 mon_groups/vr_${u1}_db
 mon_groups/vr_${u1}_vcpus_0,1"

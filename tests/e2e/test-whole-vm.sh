@@ -49,19 +49,8 @@ wait_match() { until_true 15 tasks_match "$@" || vr_fail "$1 $2 tasks '$(group_t
 [ -n "$(threads w1 "$IO_RE")" ] || vr_fail "w1's QEMU names no thread 'IO iothread1/2' (debug-threads=on missing?)"
 [ "$(threads w1 "$IO_RE" | wc -w)" = 2 ] || vr_fail "w1 has not two iothreads: $(threads w1 "$IO_RE")"
 
-cd_dir=$VR_TMP/collectd
-CSV_DIR=$cd_dir/csv
-collectd_conf -p -i 1 "$cd_dir" <<EOF2
-LoadPlugin csv
-<Plugin csv>
-  DataDir "$CSV_DIR"
-  StoreRates false
-</Plugin>
-$(chain_plugin_block '  RefreshInterval 2
-  DefaultGroup "vm"')
-EOF2
-collectd_start "$cd_dir"
-log=$cd_dir/collectd.log
+chain_csv_collectd '  RefreshInterval 2
+  DefaultGroup "vm"'
 
 # 1. Each group holds exactly its threads.
 wait_match w1 vcpus_0,1 "$VCPU_RE"

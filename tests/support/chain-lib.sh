@@ -81,6 +81,24 @@ ${1:-}
 EOF
 }
 
+# chain_csv_collectd PLUGIN_LINES: starts a collectd at a 1 s interval under $VR_TMP/collectd
+# with the csv writer (raw counters: StoreRates false) and our plugin configured as
+# chain_plugin_block PLUGIN_LINES; sets cd_dir, CSV_DIR and log (collectd's log file).
+chain_csv_collectd() {
+	cd_dir=$VR_TMP/collectd
+	CSV_DIR=$cd_dir/csv
+	collectd_conf -p -i 1 "$cd_dir" <<EOF
+LoadPlugin csv
+<Plugin csv>
+  DataDir "$CSV_DIR"
+  StoreRates false
+</Plugin>
+$(chain_plugin_block "$1")
+EOF
+	collectd_start "$cd_dir"
+	log=$cd_dir/collectd.log
+}
+
 dom_uuid() { lv_virsh domuuid "$1" | tr -d ' \n'; }
 
 vcpu_tids() {
