@@ -30,14 +30,25 @@ problems = []
 if not queries:
     problems.append("no panel queries")
 # The host context panels (ReportHost) select instance host and vms, the
-# others the groups the $instance variable picks.
+# ABMC coverage panel instance host, the others the groups the $instance
+# variable picks.
 HOSTCTX = '"instance" =~ /^(host|vms)$/'
+HOSTONLY = "\"instance\" = 'host'"
 for q in queries:
     for need in (M, '"type" = ', "$timeFilter", '"type_instance"'):
         if need not in q:
             problems.append("query lacks %s: %s" % (need, q))
-    if '"instance" =~ /^$instance$/' not in q and HOSTCTX not in q:
-        problems.append("query selects neither $instance nor host|vms: %s" % q)
+    if '"instance" =~ /^$instance$/' not in q and HOSTCTX not in q and HOSTONLY not in q:
+        problems.append("query selects neither $instance nor host|vms nor host: %s" % q)
+# ABMC coverage (percent, type_instance mbm-coverage-<cache id>, instance
+# host) has a panel of its own; a host percent panel keeps to llc-<cache id>
+# so that it does not mix the coverage in.
+COV = "\"type_instance\" =~ /^mbm-coverage-/"
+if not [q for q in queries if COV in q and HOSTONLY in q and "\"type\" = 'percent'" in q]:
+    problems.append("no ABMC coverage panel (percent, type_instance mbm-coverage-, instance host)")
+for q in queries:
+    if "\"type\" = 'percent'" in q and HOSTCTX in q and "\"type_instance\" =~ /^llc-/" not in q:
+        problems.append("host percent query does not keep to llc-<cache id>: %s" % q)
 for t in ("bytes", "percent"):
     if not [q for q in queries if HOSTCTX in q and "\"type\" = '%s'" % t in q]:
         problems.append("no host context (host|vms) %s panel" % t)

@@ -14,26 +14,52 @@
 #   should, with the values they should (L3 size, per-VM sums, rates);
 # - the host context (ReportHost, default true): "host" and "vms" series beside the groups', exact
 #   occupancy (the root's own RMID set too), vms counters at the sum of the groups' rates, and the
-#   dashboard's host-share panels.
+#   dashboard's host-share panels;
+# - ABMC (issue 15 item 3, Linux 6.18 on AMD; the emulator's --abmc-counters): cache 0 has a counter
+#   for every event of our groups, cache 8 for 4 of their 6, so g1's unprioritised group has no
+#   bandwidth on cache 8 (no series at all, never a zero) and the dashboards' "MBM counter coverage"
+#   panel gives exactly 100 and 66.666667 %;
+# - the same collectd also sends to a private InfluxDB (network plugin): every query of
+#   contrib/grafana/virt_resctrl-influxdb.json returns data there, its coverage panel the same exact
+#   values per cache id.
 set -eu
 . "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
 . "$VR_SRCDIR/tests/support/prometheus.sh"
+. "$VR_SRCDIR/tests/support/influxdb.sh"
 . "$VR_SRCDIR/tests/support/libvirtd-env.sh"
 . "$VR_SRCDIR/tests/support/chain-lib.sh"
 
 dash=$VR_SRCDIR/contrib/grafana/virt_resctrl-prometheus.json
 [ -f "$dash" ] || vr_fail "$dash is missing"
+idash=$VR_SRCDIR/contrib/grafana/virt_resctrl-influxdb.json
+[ -f "$idash" ] || vr_fail "$idash is missing"
 [ -f "$COLLECTD_STOCK_PLUGINDIR/write_prometheus.so" ] || vr_fail "collectd's write_prometheus.so is missing (collectd-core)"
 
 vr_setup
+influxdb_start "$VR_TMP/influx"
 lv_start || vr_fail "cannot start a private libvirtd"
 vr_on_cleanup lv_stop
 # After lv_start: the FUSE mount must not be copied into libvirt's mount namespace.
 L3_0=33554432 L3_8=16777216
-# --perf-pkg 0,1: PERF_PKG telemetry (issue 15 item 5) on packages 0 and 1, for the power panel
-chain_emu_start 0,8 "$L3_0,$L3_8" --perf-pkg 0,1
-lv_define_guest g1 4 4 "<resmon xmlns=\"$NS\"><group vcpus=\"0-1\"/><group name=\"db\" vcpus=\"2,3\"/></resmon>"
-lv_define_guest g2 2 2 "<resmon xmlns=\"$NS\"><group name=\"web\" vcpus=\"0-1\"/></resmon>"
+# --perf-pkg 0,1: PERF_PKG telemetry (issue 15 item 5) on packages 0 and 1, for the power panel.
+# --abmc-counters 8 (issue 15 item 3), for the coverage panel: 8 assignable counters per L3 domain,
+# of which the default group holds 2 from the mount (mbm_assign_on_mkdir). A MON group that is not
+# ours ("other") holds 2 more on cache 8 only: it gets both events on both domains at mkdir and gives
+# cache 0's back. Our 3 groups want 2 events each: cache 0 has 6 free (coverage 100 %), cache 8 has 4.
+# db and web say mbm="high", so they hold cache 8's 4 whatever order the plugin made the groups in
+# (a tie among the rest would go by directory name, which holds the random domain UUIDs), and
+# g1:vcpus_0,1 has none there: coverage 4/6 = 66.666667 %.
+chain_emu_start 0,8 "$L3_0,$L3_8" --perf-pkg 0,1 --abmc-counters 8
+mkdir "$EMU_MNT/mon_groups/other"
+printf 'mbm_total_bytes:0=_\n' >"$EMU_MNT/mon_groups/other/mbm_L3_assignments"
+printf 'mbm_local_bytes:0=_\n' >"$EMU_MNT/mon_groups/other/mbm_L3_assignments"
+# Its occupancy is in the root's files (a CTRL_MON group reads its MON groups too): none, so that
+# "host" stays the root's own RMID plus ours.
+emu_ctl "mon_groups/other 0 llc_occupancy 0" "mon_groups/other 8 llc_occupancy 0"
+[ "$(cat "$EMU_MNT/info/L3_MON/available_mbm_cntrs")" = "0=6;8=4" ] ||
+	vr_fail "available_mbm_cntrs: $(cat "$EMU_MNT/info/L3_MON/available_mbm_cntrs"), want 0=6;8=4"
+lv_define_guest g1 4 4 "<resmon xmlns=\"$NS\"><group vcpus=\"0-1\"/><group name=\"db\" vcpus=\"2,3\" mbm=\"high\"/></resmon>"
+lv_define_guest g2 2 2 "<resmon xmlns=\"$NS\"><group name=\"web\" vcpus=\"0-1\" mbm=\"high\"/></resmon>"
 lv_start_guest g1
 lv_start_guest g2
 u1=$(dom_uuid g1) u2=$(dom_uuid g2)
@@ -46,6 +72,12 @@ LoadPlugin write_prometheus
   Host "127.0.0.1"
   Port "$wp_port"
 </Plugin>
+<LoadPlugin network>
+  FlushInterval 1
+</LoadPlugin>
+<Plugin network>
+  Server "127.0.0.1" "$INFLUX_COLLECTD_PORT"
+</Plugin>
 $(chain_plugin_block '  RefreshInterval 1')
 EOF
 collectd_start "$cd_dir"
@@ -53,6 +85,17 @@ want_groups=$(printf '%s\n' "mon_groups/vr_${u1}_db" "mon_groups/vr_${u1}_vcpus_
 groups_as_wanted() { [ "$(our_groups)" = "$want_groups" ]; }
 until_true 10 groups_as_wanted || vr_fail "groups in the emulator: '$(our_groups | tr '\n' ' ')'"
 vr_log "groups: $(our_groups | tr '\n' ' ')"
+# ABMC: db and web (mbm="high") hold counters on both caches, g1's other group on cache 0 only.
+all_e=$(printf 'mbm_total_bytes:0=e;8=e\nmbm_local_bytes:0=e;8=e')
+only_0=$(printf 'mbm_total_bytes:0=e;8=_\nmbm_local_bytes:0=e;8=_')
+assigned_is() { [ "$(cat "$EMU_MNT/mon_groups/vr_$1/mbm_L3_assignments")" = "$2" ]; }
+until_true 10 assigned_is "${u1}_vcpus_0,1" "$only_0" ||
+	vr_fail "g1:vcpus_0,1 assignments '$(cat "$EMU_MNT/mon_groups/vr_${u1}_vcpus_0,1/mbm_L3_assignments")', want '$only_0'"
+for g in "${u1}_db" "${u2}_web"; do
+	assigned_is "$g" "$all_e" ||
+		vr_fail "$g assignments '$(cat "$EMU_MNT/mon_groups/vr_$g/mbm_L3_assignments")', want '$all_e'"
+done
+vr_log "ABMC: db and web hold counters on caches 0 and 8, g1:vcpus_0,1 on cache 0 only"
 
 # Group k (1..3), cache id c: occupancy k MiB (+ 512 KiB on cache 8); the counters grow at
 # k x 100 MB/s + c MB/s (total) and k x 10 MB/s + c x 100 kB/s (local); core_energy on package
@@ -101,15 +144,17 @@ vr_on_cleanup 'vr_stop_pid "$FEEDER_PID" feeder 5'
 
 prometheus_start "$VR_TMP/prometheus" "127.0.0.1:$wp_port"
 # 12 s of one-second samples of every counter, so that a 10 s rate() window is full.
-prom_wait_value 60 'count(count_over_time(collectd_virt_resctrl_memory_bandwidth_total[12s]) >= 11)' 20 ||
-	vr_fail "prometheus has no 12 s of samples of the 20 counters (12 of the groups, 8 of host and vms)"
+# ABMC: g1:vcpus_0,1 has no counter on cache 8, so 10 of the groups' 12 counters exist.
+prom_wait_value 60 'count(count_over_time(collectd_virt_resctrl_memory_bandwidth_total[12s]) >= 11)' 18 ||
+	vr_fail "prometheus has no 12 s of samples of the 18 counters (10 of the groups, 8 of host and vms)"
 vr_log "prometheus holds 12 s of samples of every counter"
 
 # Everything else is asked of the HTTP API by one program, which prints what it checked.
-"$VR_PYTHON" - "$PROM_PORT" "$dash" "$COLLECTD_HOST" "$L3_0" "$L3_8" <<'PY' || vr_fail "see above"
+"$VR_PYTHON" - "$PROM_PORT" "$dash" "$COLLECTD_HOST" "$L3_0" "$L3_8" "$INFLUX_HTTP_PORT" "$idash" <<'PY' || vr_fail "see above"
 import json, re, sys, urllib.parse, urllib.request
 
 port, dash_path, host, l3_0, l3_8 = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+influx_port, idash_path = sys.argv[6], sys.argv[7]
 size = {"0": l3_0, "8": l3_8}
 opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 problems = []
@@ -138,6 +183,13 @@ def scope_llc(scope, c): return vms_llc(c) + (root_llc(c) if scope == "host" els
 def rate_of(kind, k, c):
     c = int(c)
     return k * 100000000 + c * 1000000 if kind == "total" else k * 10000000 + c * 100000
+# ABMC: 8 counters per L3 domain, of which the default group holds 2 and "other" 2 more on cache 8;
+# our groups want 2 events each. Coverage per cache id: events counted / events wanted. db and web
+# (mbm="high") are served first: g1:vcpus_0,1 is the group without counters where they run short.
+free = {"0": 8 - 2, "8": 8 - 2 - 2}
+wanted = 2 * len(groups)
+coverage = {c: 100.0 * min(free[c], wanted) / wanted for c in free}
+def counted(g, c): return g != "g1:vcpus_0,1" or free[c] >= wanted
 
 # 1. Every series, with exactly its labels.
 want = set()
@@ -145,12 +197,18 @@ for g in list(groups) + ["host", "vms"]:
     for c in ("0", "8"):
         for name, t in (("bytes", "llc"), ("percent", "llc"),
                         ("memory_bandwidth_total", "total"), ("memory_bandwidth_total", "local")):
+            if name.startswith("memory_bandwidth") and not counted(g, c):
+                continue  # ABMC: no counter, no series (never a zero)
             want.add((("__name__", "collectd_virt_resctrl_" + name), ("instance", host), ("job", "collectd"),
                       ("type", "%s-%s" % (t, c)), ("virt_resctrl", g)))
     for pk in ("0", "1"):
         for name in ("energy", "power"):
             want.add((("__name__", "collectd_virt_resctrl_" + name), ("instance", host), ("job", "collectd"),
                       ("type", "core-%s" % pk), ("virt_resctrl", g)))
+# ABMC coverage: percent of plugin_instance host, one per cache id.
+for c in ("0", "8"):
+    want.add((("__name__", "collectd_virt_resctrl_percent"), ("instance", host), ("job", "collectd"),
+              ("type", "mbm-coverage-%s" % c), ("virt_resctrl", "host")))
 got = {tuple(sorted(s.items())) for s in api("series", **{"match[]": '{__name__=~"collectd_virt_resctrl_.+"}'})}
 if got != want:
     problems.append("series: missing %s, unexpected %s" % (sorted(want - got), sorted(got - want)))
@@ -160,7 +218,7 @@ print("ok: %d series, labels __name__, instance, job, type, virt_resctrl" % len(
 t_end = api("query", query="max(timestamp(collectd_virt_resctrl_memory_bandwidth_total))")["result"][0]["value"][1]
 
 # 2. The gauges hold what was set.
-for r in api("query", query='{__name__=~"collectd_virt_resctrl_(bytes|percent)"}', time=t_end)["result"]:
+for r in api("query", query='{__name__=~"collectd_virt_resctrl_(bytes|percent)", type=~"llc-.+"}', time=t_end)["result"]:
     m = r["metric"]
     c = m["type"].split("-")[1]
     b = scope_llc(m["virt_resctrl"], c) if m["virt_resctrl"] in ("host", "vms") else llc(groups[m["virt_resctrl"]], c)
@@ -168,6 +226,11 @@ for r in api("query", query='{__name__=~"collectd_virt_resctrl_(bytes|percent)"}
     if not near(float(r["value"][1]), want_v, 1e-9):
         problems.append("%s %s = %s, want %s" % (m["__name__"], m, r["value"][1], want_v))
 print("ok: bytes and percent as set (percent of %d / %d bytes), host = root + groups, vms = groups" % (l3_0, l3_8))
+res = api("query", query='collectd_virt_resctrl_percent{type=~"mbm-coverage-.+"}', time=t_end)["result"]
+got_cov = {r["metric"]["type"].split("-")[-1]: float(r["value"][1]) for r in res}
+if len(res) != 2 or set(got_cov) != set(coverage) or any(not near(got_cov[c], coverage[c], 1e-6) for c in coverage):
+    problems.append("coverage %s, want %s" % (got_cov, coverage))
+print("ok: MBM counter coverage %s" % got_cov)
 
 # 3. rate() of the counters is the bytes/s the feeder adds.
 res = api("query", query="rate(collectd_virt_resctrl_memory_bandwidth_total[10s])", time=t_end)["result"]
@@ -180,15 +243,15 @@ for r in res:
     if m["virt_resctrl"] == "host":
         continue  # the root's own counters are the emulator's synthetic ones
     if m["virt_resctrl"] == "vms":
-        want_v = sum(rate_of(kind, k, c) for k in groups.values())
+        want_v = sum(rate_of(kind, k, c) for g, k in groups.items() if counted(g, c))
         vms_rate[m["type"]] = got_v
     else:
         want_v = rate_of(kind, groups[m["virt_resctrl"]], c)
     worst = max(worst, abs(got_v - want_v) / want_v)
     if not near(got_v, want_v, 0.05):
         problems.append("rate of %s %s = %.0f B/s, want %d" % (m["virt_resctrl"], m["type"], got_v, want_v))
-if len(res) != 20:
-    problems.append("rate() gave %d series, want 20" % len(res))
+if len(res) != 18:
+    problems.append("rate() gave %d series, want 18 (ABMC: no g1:vcpus_0,1 on cache 8)" % len(res))
 for r in res:
     m = r["metric"]
     if m["virt_resctrl"] == "host" and float(r["value"][1]) < 0.95 * vms_rate.get(m["type"], 0):
@@ -241,8 +304,9 @@ if values != want_vars:
 
 # The number of series each panel target must return (its values: value_problem).
 expect = {
-    (1, "A"): 3, (1, "B"): 1, (2, "A"): 6, (3, "A"): 6, (4, "A"): 6, (5, "A"): 4,
-    (6, "A"): 1, (6, "B"): 1, (6, "C"): 1, (7, "A"): 2, (8, "A"): 6,
+    # 3 and 4: 5 group-caches, not 6 (ABMC: no counter for g1:vcpus_0,1 on cache 8); 9: coverage
+    (1, "A"): 3, (1, "B"): 1, (2, "A"): 6, (3, "A"): 5, (4, "A"): 5, (5, "A"): 4,
+    (6, "A"): 1, (6, "B"): 1, (6, "C"): 1, (7, "A"): 2, (8, "A"): 6, (9, "A"): 2,
 }
 def value_problem(pid, ref, cache, r):
     m, v = r["metric"], float(r["value"][1])
@@ -264,6 +328,11 @@ def value_problem(pid, ref, cache, r):
     elif pid == 8:
         want_v = watts(groups[m["virt_resctrl"]], m["pkg"])
         return None if near(v, want_v, 0.25) else "%s W, want %s" % (v, want_v)
+    elif pid == 9:
+        want_v = coverage.get(m.get("cache"))
+        if want_v is None or m["virt_resctrl"] != "host":
+            return "not the coverage of a cache id of host"
+        return None if near(v, want_v, 1e-6) else "%s, want %s" % (v, want_v)
     else:
         want_v = sum(llc(k, m["cache"]) for g, k in groups.items() if g.split(":")[0] == m["domain"])
     return None if near(v, want_v, 1e-9) else "%s, want %s" % (v, want_v)
@@ -290,6 +359,53 @@ if set(expect) != {(p["id"], t["refId"]) for p in dash["panels"] for t in p["tar
     problems.append("the test knows panels %s, the dashboard has %s" % (
         sorted(expect), sorted((p["id"], t["refId"]) for p in dash["panels"] for t in p["targets"])))
 print("ok: %d dashboard queries returned the series and values they should" % n_queries)
+
+# 5. InfluxDB (the same collectd's network plugin): every query of its dashboard, with Grafana's
+# variables filled in as the dashboard opens (all values, as the regex Grafana makes of them),
+# returns the series it should; the coverage panel the exact coverage per cache id.
+def influx(q):
+    url = "http://127.0.0.1:%s/query?%s" % (influx_port, urllib.parse.urlencode({"db": "collectd", "q": q}))
+    with opener.open(url, timeout=10) as r:
+        res = json.load(r)["results"][0]
+    if "error" in res:
+        raise SystemExit("FAIL: influxdb: %s: %s" % (q, res["error"]))
+    return res.get("series", [])
+idash = json.load(open(idash_path))
+ivalues = {}
+for v in idash["templating"]["list"]:
+    q = v["query"]
+    for name, vals in ivalues.items():
+        q = q.replace("$" + name, "(%s)" % "|".join(re.escape(x) for x in vals))
+    found = sorted({row[1] for s in influx(q) for row in s["values"]})
+    if v.get("regex"):
+        found = [x for x in found if re.fullmatch(v["regex"].strip("/"), x)]
+    ivalues[v["name"]] = found
+    print("ok: influxdb variable %s = %s" % (v["name"], found))
+if ivalues != {"host": [host], "instance": sorted(groups)}:
+    problems.append("influxdb variables %s, want host %s and instance %s" % (ivalues, host, sorted(groups)))
+# Series per panel (by host, instance, type_instance): 3 and 4 have 5 group-caches, not 6 (ABMC:
+# no counter for g1:vcpus_0,1 on cache 8); 6 keeps to llc-<id> beside the coverage of host.
+iexpect = {1: 6, 2: 6, 3: 5, 4: 5, 5: 4, 6: 4, 7: 6, 8: 2}
+if set(iexpect) != {p["id"] for p in idash["panels"]}:
+    problems.append("the test knows influxdb panels %s, the dashboard has %s" % (
+        sorted(iexpect), sorted(p["id"] for p in idash["panels"])))
+n_queries = 0
+for p in idash["panels"]:
+    for t in p["targets"]:
+        q = t["query"].replace("$timeFilter", "time > now() - 60s").replace("$__interval", "2s")
+        for name, vals in ivalues.items():
+            q = q.replace("$" + name, "(%s)" % "|".join(re.escape(x) for x in vals))
+        series = influx(q)
+        n_queries += 1
+        if len(series) != iexpect.get(p["id"]):
+            problems.append("influxdb panel %d returns %d series, want %s: %s %s" % (
+                p["id"], len(series), iexpect.get(p["id"]), q, sorted(str(s.get("tags")) for s in series)))
+        for s in series if p["id"] == 8 else []:
+            last = [row[1] for row in s["values"] if row[1] is not None][-1:]
+            c = s["tags"]["type_instance"].split("-")[-1]
+            if s["tags"].get("host") != host or c not in coverage or not last or not near(last[0], coverage[c], 1e-9):
+                problems.append("influxdb coverage %s = %s, want %s" % (s["tags"], last, coverage.get(c)))
+print("ok: %d influxdb dashboard queries returned the series they should, coverage %s" % (n_queries, coverage))
 
 for p in problems:
     print("FAIL: " + p, file=sys.stderr)
