@@ -27,16 +27,7 @@ chain_emu_start 0,8 33554432,16777216
 lv_define_guest vg1 2 2 "<resmon xmlns=\"$NS\"><group name=\"a\" vcpus=\"0\"/><group name=\"b\" vcpus=\"1\"/></resmon>"
 lv_start_guest vg1
 
-cd_dir=$VR_TMP/collectd
-CSV_DIR=$cd_dir/csv
-collectd_conf -p -i 1 "$cd_dir" <<EOF
-LoadPlugin csv
-<Plugin csv>
-  DataDir "$CSV_DIR"
-  StoreRates false
-</Plugin>
-$(chain_plugin_block '  RefreshInterval 2')
-EOF
+chain_csv_conf '  RefreshInterval 2'
 vg_log=$VR_TMP/valgrind.log
 vr_show_log "$cd_dir/collectd.log"
 VG_PID=

@@ -81,10 +81,10 @@ ${1:-}
 EOF
 }
 
-# chain_csv_collectd PLUGIN_LINES: starts a collectd at a 1 s interval under $VR_TMP/collectd
-# with the csv writer (raw counters: StoreRates false) and our plugin configured as
-# chain_plugin_block PLUGIN_LINES; sets cd_dir, CSV_DIR and log (collectd's log file).
-chain_csv_collectd() {
+# chain_csv_conf PLUGIN_LINES: the configuration of a collectd at a 1 s interval under
+# $VR_TMP/collectd with the csv writer (raw counters: StoreRates false) and our plugin configured
+# as chain_plugin_block PLUGIN_LINES; sets cd_dir and CSV_DIR.
+chain_csv_conf() {
 	cd_dir=$VR_TMP/collectd
 	CSV_DIR=$cd_dir/csv
 	collectd_conf -p -i 1 "$cd_dir" <<EOF
@@ -95,6 +95,12 @@ LoadPlugin csv
 </Plugin>
 $(chain_plugin_block "$1")
 EOF
+}
+
+# chain_csv_collectd PLUGIN_LINES: chain_csv_conf, then starts that collectd; sets log (its log
+# file) too.
+chain_csv_collectd() {
+	chain_csv_conf "$1"
 	collectd_start "$cd_dir"
 	log=$cd_dir/collectd.log
 }
