@@ -90,14 +90,27 @@ static int mkdir_ok(const char *path) {
   return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -errno;
 }
 
-/* A value file's text: a decimal fraction in a PERF_PKG package's files
- * (print_event_value), else a counter as wide as a busy host's, so that
- * parsing costs what it will. */
+/* The root group's seed: its files read values apart from every group's. */
+#define ROOT_SEED SIZE_MAX
+
+/* A value file's text for group seed (ROOT_SEED: the root): a decimal
+ * fraction in a PERF_PKG package's files (print_event_value), else a
+ * counter as wide as a busy host's, so that parsing costs what it will;
+ * on an L3 domain or SNC node the values vr-bench-libvirt writes for its
+ * own groups (bench_libvirt.c, value_of), so that both parse alike. */
 static void value_text(const char *path, size_t seed, char *buf, size_t len) {
+  const char *name = strrchr(path, '/');
+  size_t f = 0;
+  while (f < VR_FEAT_COUNT &&
+         strcmp(name + 1, vr_resctrl_feature_name((vr_resctrl_feature)f)) != 0)
+    f++;
   if (strstr(path, "/mon_PERF_PKG_"))
-    snprintf(buf, len, "%zu.%06zu\n", 12345 + seed, seed % 1000000);
+    snprintf(buf, len, "%s\n",
+             seed == ROOT_SEED ? "98765.432101" : "12345.678901");
+  else if (seed == ROOT_SEED)
+    snprintf(buf, len, "987654321012\n");
   else
-    snprintf(buf, len, "%zu\n", 123456789012ul + seed);
+    snprintf(buf, len, "%zu\n", 123456789012ul + seed * 4096 + f);
 }
 
 /* Lays out below dst the directories and value files of src (the root's
@@ -107,7 +120,6 @@ static void value_text(const char *path, size_t seed, char *buf, size_t len) {
 static int mirror_mon_data(const char *src, const char *dst, size_t seed) {
   DIR *d = opendir(src);
   struct dirent *e;
-  size_t k = 0;
   int rc = d ? 0 : -errno;
   while (rc == 0 && (e = readdir(d))) {
     char from[1024], to[1024], value[48];
@@ -123,7 +135,7 @@ static int mirror_mon_data(const char *src, const char *dst, size_t seed) {
       if (rc == 0)
         rc = mirror_mon_data(from, to, seed);
     } else {
-      value_text(to, seed * 64 + k++, value, sizeof(value));
+      value_text(to, seed, value, sizeof(value));
       rc = put_file(to, value);
     }
   }
@@ -146,11 +158,11 @@ static int setup_group(const char *root, size_t i, bool files) {
 }
 
 /* The root group's value files (tmpfs: the emulator has its own), read
- * for the host context: values of their own, past every group's. */
+ * for the host context: values of their own. */
 static int setup_root(const char *root) {
   char path[512];
   snprintf(path, sizeof(path), "%s/mon_data", root);
-  return mirror_mon_data(path, path, (size_t)1 << 20);
+  return mirror_mon_data(path, path, ROOT_SEED);
 }
 
 static int cmd_setup(const char *root, size_t n, bool files) {
