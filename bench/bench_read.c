@@ -30,6 +30,14 @@
  *       the cycle also reads the root group as the host context's member
  *       and dispatches the host and vms sums (host_context.h), as the
  *       plugin does by default, and the floor preads the root's files too.
+ *       --sub-numa 1: as ReportSubNUMA true, reading each SNC node's
+ *       mon_sub_L3_YY files too (vr_resctrl_set_sub_numa) and sending their
+ *       values. --energy 0: as ReportEnergy false (default true, as the
+ *       plugin's): no core energy or power from mon_PERF_PKG_YY.
+ *       The floor reads exactly the files the plugin's readers read in that
+ *       mode: the domains of the handle (vr_resctrl.caches: L3 cache ids,
+ *       their SNC nodes with --sub-numa 1, PERF_PKG packages) times the
+ *       events of each one's resource.
  */
 #include "bench_stats.h"
 #include "collectd_shim.h"
@@ -50,7 +58,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CACHE_IDS 2
 #define MIN_SAMPLES 21
 #define MAX_SAMPLES 401
 #define SAMPLE_BUDGET_US 1500000.0 /* per run, both loops together */
@@ -83,46 +90,79 @@ static int mkdir_ok(const char *path) {
   return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -errno;
 }
 
+/* The root group's seed: its files read values apart from every group's. */
+#define ROOT_SEED SIZE_MAX
+
+/* A value file's text for group seed (ROOT_SEED: the root): a decimal
+ * fraction in a PERF_PKG package's files (print_event_value), else a
+ * counter as wide as a busy host's, so that parsing costs what it will;
+ * on an L3 domain or SNC node the values vr-bench-libvirt writes for its
+ * own groups (bench_libvirt.c, value_of), so that both parse alike. */
+static void value_text(const char *path, size_t seed, char *buf, size_t len) {
+  const char *name = strrchr(path, '/');
+  size_t f = 0;
+  while (f < VR_FEAT_COUNT &&
+         strcmp(name + 1, vr_resctrl_feature_name((vr_resctrl_feature)f)) != 0)
+    f++;
+  if (strstr(path, "/mon_PERF_PKG_"))
+    snprintf(buf, len, "%s\n",
+             seed == ROOT_SEED ? "98765.432101" : "12345.678901");
+  else if (seed == ROOT_SEED)
+    snprintf(buf, len, "987654321012\n");
+  else
+    snprintf(buf, len, "%zu\n", 123456789012ul + seed * 4096 + f);
+}
+
+/* Lays out below dst the directories and value files of src (the root's
+ * mon_data as bench_resctrl_tree made it: L3 domains, their SNC nodes,
+ * PERF_PKG packages), each file reading a value of its own from seed; with
+ * dst == src it rewrites the root's files in place. */
+static int mirror_mon_data(const char *src, const char *dst, size_t seed) {
+  DIR *d = opendir(src);
+  struct dirent *e;
+  int rc = d ? 0 : -errno;
+  while (rc == 0 && (e = readdir(d))) {
+    char from[1024], to[1024], value[48];
+    struct stat st;
+    if (e->d_name[0] == '.')
+      continue;
+    snprintf(from, sizeof(from), "%s/%s", src, e->d_name);
+    snprintf(to, sizeof(to), "%s/%s", dst, e->d_name);
+    if (stat(from, &st) < 0)
+      rc = -errno;
+    else if (S_ISDIR(st.st_mode)) {
+      rc = mkdir_ok(to);
+      if (rc == 0)
+        rc = mirror_mon_data(from, to, seed);
+    } else {
+      value_text(to, seed, value, sizeof(value));
+      rc = put_file(to, value);
+    }
+  }
+  if (d)
+    closedir(d);
+  return rc;
+}
+
 static int setup_group(const char *root, size_t i, bool files) {
-  char dir[128], path[512];
+  char dir[128], path[512], from[512];
   group_dir(i, dir, sizeof(dir));
   snprintf(path, sizeof(path), "%s/mon_groups/%s", root, dir);
   int rc = mkdir_ok(path);
   if (rc < 0 || !files)
     return rc;
   snprintf(path, sizeof(path), "%s/mon_groups/%s/mon_data", root, dir);
+  snprintf(from, sizeof(from), "%s/mon_data", root);
   rc = mkdir_ok(path);
-  for (unsigned c = 0; c < CACHE_IDS && rc == 0; c++) {
-    snprintf(path, sizeof(path), "%s/mon_groups/%s/mon_data/mon_L3_%02u", root,
-             dir, c);
-    rc = mkdir_ok(path);
-    for (size_t f = 0; f < VR_FEAT_COUNT && rc == 0; f++) {
-      char value[32];
-      snprintf(path, sizeof(path), "%s/mon_groups/%s/mon_data/mon_L3_%02u/%s",
-               root, dir, c, vr_resctrl_feature_name((vr_resctrl_feature)f));
-      /* Counters as wide as a busy host's, so parsing costs what it will. */
-      snprintf(value, sizeof(value), "%zu\n", 123456789012ul + i * 4096 + f);
-      rc = put_file(path, value);
-    }
-  }
-  return rc;
+  return rc < 0 ? rc : mirror_mon_data(from, path, i);
 }
 
 /* The root group's value files (tmpfs: the emulator has its own), read
- * for the host context. */
+ * for the host context: values of their own. */
 static int setup_root(const char *root) {
   char path[512];
-  int rc = 0;
-  for (unsigned c = 0; c < CACHE_IDS && rc == 0; c++) {
-    snprintf(path, sizeof(path), "%s/mon_data/mon_L3_%02u", root, c);
-    rc = mkdir_ok(path);
-    for (size_t f = 0; f < VR_FEAT_COUNT && rc == 0; f++) {
-      snprintf(path, sizeof(path), "%s/mon_data/mon_L3_%02u/%s", root, c,
-               vr_resctrl_feature_name((vr_resctrl_feature)f));
-      rc = put_file(path, "987654321012\n");
-    }
-  }
-  return rc;
+  snprintf(path, sizeof(path), "%s/mon_data", root);
+  return mirror_mon_data(path, path, ROOT_SEED);
 }
 
 static int cmd_setup(const char *root, size_t n, bool files) {
@@ -146,8 +186,10 @@ typedef struct {
   size_t n;
   long cycles; /* > 0: strace mode */
   rlim_t nofile;
-  bool no_keep; /* --keep-files-open 0 */
-  bool no_host; /* --host 0 */
+  bool no_keep;   /* --keep-files-open 0 */
+  bool no_host;   /* --host 0 */
+  bool sub_numa;  /* --sub-numa 1: ReportSubNUMA true */
+  bool no_energy; /* --energy 0: ReportEnergy false */
 } run_args;
 
 typedef struct {
@@ -163,34 +205,66 @@ typedef struct {
   vr_live_group **all;
   size_t n_all;
   vr_carry_table *carry; /* counters carried across resets, as the plugin */
-  int *floor_fds;        /* one per value file, in slot order */
-  bool *floor_owned;     /* opened by the floor, not borrowed */
+  /* The domains as the plugin's handle lists them (vr_resctrl.caches):
+   * the floor's slots per group follow the readers' layout. */
+  size_t n_caches;
+  /* One per slot of the readers' layout (-1: no file) while the floor is
+   * opened, then only the slots with a file, in slot order: n_floor ==
+   * n_files, the value files the plugin reads. */
+  int *floor_fds;
+  bool *floor_owned; /* opened by the floor, not borrowed */
   size_t n_floor;
-  size_t n_files; /* floor slots with a file: L3 events only */
+  size_t n_files;
   size_t borrowed;
 } bench_state;
 
-/* Slot of a value file in the floor: group, cache id, feature. */
-static size_t slot_of(size_t group, unsigned cache, size_t feature) {
-  return (group * CACHE_IDS + cache) * VR_FEAT_COUNT + feature;
+/* Slot of a value file in the floor: group, domain index, feature. */
+static size_t slot_of(const bench_state *s, size_t group, size_t cache,
+                      size_t feature) {
+  return (group * s->n_caches + cache) * VR_FEAT_COUNT + feature;
 }
 
-/* Parses ".../mon_groups/vr_<uuid i>_g/mon_data/mon_L3_CC/FEATURE" into
- * its slot; false for any other path. */
-static bool parse_slot(const char *path, size_t n, size_t *slot) {
+/* Whether the plugin's readers read event f of domain c of r: the rule of
+ * resctrl_values.c (monitored): an event of the domain's resource, an SNC
+ * node's only with ReportSubNUMA. */
+static bool plugin_reads(const vr_resctrl *r, const vr_resctrl_cache *c,
+                         size_t f) {
+  return (r->features & (1u << f)) &&
+         vr_resctrl_feature_resource((vr_resctrl_feature)f) == c->resource &&
+         (c->node < 0 || r->read_nodes);
+}
+
+/* Parses ".../mon_groups/vr_<uuid i>_g/mon_data/<domain dir>/FEATURE"
+ * (the domain dir "mon_L3_00", "mon_L3_00/mon_sub_L3_01" or
+ * "mon_PERF_PKG_00" as r lists it) into its slot; false for any other
+ * path. */
+static bool parse_slot(const bench_state *s, const vr_resctrl *r,
+                       const char *path, size_t n, size_t *slot) {
   static const char mark[] = "/mon_groups/vr_00000000-0000-4000-8000-";
+  static const char data[] = "_g/mon_data/";
   const char *p = strstr(path, mark);
-  char feature[32];
-  unsigned group, cache;
-  if (!p || sscanf(p + sizeof(mark) - 1, "%12x_g/mon_data/mon_L3_%2u/%31s",
-                   &group, &cache, feature) != 3)
+  unsigned group;
+  int used = 0;
+  if (!p || sscanf(p + sizeof(mark) - 1, "%12x%n", &group, &used) != 1 ||
+      group >= n ||
+      strncmp(p + sizeof(mark) - 1 + used, data, sizeof(data) - 1) != 0)
     return false;
-  for (size_t f = 0; f < VR_FEAT_COUNT; f++)
-    if (strcmp(feature, vr_resctrl_feature_name((vr_resctrl_feature)f)) == 0 &&
-        group < n && cache < CACHE_IDS) {
-      *slot = slot_of(group, cache, f);
-      return true;
-    }
+  const char *rest = p + sizeof(mark) - 1 + used + sizeof(data) - 1;
+  const char *feature = strrchr(rest, '/');
+  if (!feature)
+    return false;
+  for (size_t c = 0; c < r->n_caches; c++) {
+    size_t len = strlen(r->caches[c].dir);
+    if (len != (size_t)(feature - rest) ||
+        strncmp(rest, r->caches[c].dir, len) != 0)
+      continue;
+    for (size_t f = 0; f < VR_FEAT_COUNT; f++)
+      if (strcmp(feature + 1, vr_resctrl_feature_name((vr_resctrl_feature)f)) ==
+          0) {
+        *slot = slot_of(s, group, c, f);
+        return true;
+      }
+  }
   return false;
 }
 
@@ -198,7 +272,8 @@ static bool parse_slot(const char *path, size_t n, size_t *slot) {
  * /proc/self/fd at set-up, untimed): the same open files, and no second
  * set of fds, which would not fit below a 20,000 hard limit at 2048
  * groups. */
-static void borrow_plugin_fds(bench_state *s, const run_args *a) {
+static void borrow_plugin_fds(bench_state *s, const run_args *a,
+                              const vr_resctrl *r) {
   DIR *d = opendir("/proc/self/fd");
   struct dirent *e;
   while (d && (e = readdir(d))) {
@@ -209,7 +284,7 @@ static void borrow_plugin_fds(bench_state *s, const run_args *a) {
     if (len <= 0)
       continue;
     target[len] = '\0';
-    if (parse_slot(target, a->n, &slot) && s->floor_fds[slot] < 0) {
+    if (parse_slot(s, r, target, a->n, &slot) && s->floor_fds[slot] < 0) {
       s->floor_fds[slot] = atoi(e->d_name);
       s->borrowed++;
     }
@@ -218,57 +293,64 @@ static void borrow_plugin_fds(bench_state *s, const run_args *a) {
     closedir(d);
 }
 
-/* The floor's value files, opened beforehand: borrowed from the plugin
- * where it keeps them, else opened here. With --nofile they sit at or above
- * the limit (placed there while it was still high) so that they leave the
- * plugin the descriptors it would have alone. */
-static int open_floor(bench_state *s, const run_args *a, bool borrow) {
-  size_t n_groups_files = a->n * CACHE_IDS * VR_FEAT_COUNT;
-  s->n_floor = n_groups_files + (a->no_host ? 0 : CACHE_IDS * VR_FEAT_COUNT);
-  s->floor_fds = malloc(s->n_floor * sizeof(int));
-  s->floor_owned = calloc(s->n_floor, sizeof(bool));
+/* Opens one of the floor's files; with --nofile at or above the limit. */
+static int floor_open(const run_args *a, const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || !a->nofile)
+    return fd < 0 ? -errno : fd;
+  int high = fcntl(fd, F_DUPFD_CLOEXEC, (int)a->nofile);
+  int err = errno;
+  close(fd);
+  return high < 0 ? -err : high;
+}
+
+/* The floor's value files, exactly those the plugin's readers of r read
+ * (per group and, with the host context, the root), opened beforehand:
+ * borrowed from the plugin where it keeps them, else opened here. With
+ * --nofile they sit at or above the limit (placed there while it was still
+ * high) so that they leave the plugin the descriptors it would have
+ * alone. */
+static int open_floor(bench_state *s, const run_args *a, const vr_resctrl *r,
+                      bool borrow) {
+  s->n_caches = r->n_caches;
+  s->n_floor = (a->n + (a->no_host ? 0 : 1)) * r->n_caches * VR_FEAT_COUNT;
+  s->floor_fds = malloc((s->n_floor + 1) * sizeof(int));
+  s->floor_owned = calloc(s->n_floor + 1, sizeof(bool));
   if (!s->floor_fds || !s->floor_owned)
     return -ENOMEM;
   for (size_t i = 0; i < s->n_floor; i++)
     s->floor_fds[i] = -1;
   if (borrow)
-    borrow_plugin_fds(s, a);
+    borrow_plugin_fds(s, a, r);
   /* Group i < a->n, then (i == a->n) the root's files for the host. */
-  for (size_t i = 0; i <= a->n && slot_of(i, 0, 0) < s->n_floor; i++) {
+  for (size_t i = 0; i <= a->n && slot_of(s, i, 0, 0) < s->n_floor; i++) {
     char dir[128] = "";
     if (i < a->n)
       group_dir(i, dir, sizeof(dir));
-    for (unsigned c = 0; c < CACHE_IDS; c++)
+    for (size_t c = 0; c < r->n_caches; c++)
       for (size_t f = 0; f < VR_FEAT_COUNT; f++) {
-        char path[512];
-        size_t slot = slot_of(i, c, f);
-        /* an L3 domain has only L3 events' files (no core_energy) */
-        if (s->floor_fds[slot] >= 0 ||
-            vr_resctrl_feature_resource((vr_resctrl_feature)f) != VR_RES_L3)
+        char path[1024];
+        size_t slot = slot_of(s, i, c, f);
+        if (s->floor_fds[slot] >= 0 || !plugin_reads(r, &r->caches[c], f))
           continue;
-        if (i < a->n)
-          snprintf(path, sizeof(path),
-                   "%s/mon_groups/%s/mon_data/mon_L3_%02u/%s", a->root, dir, c,
-                   vr_resctrl_feature_name((vr_resctrl_feature)f));
-        else
-          snprintf(path, sizeof(path), "%s/mon_data/mon_L3_%02u/%s", a->root, c,
-                   vr_resctrl_feature_name((vr_resctrl_feature)f));
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        snprintf(path, sizeof(path), "%s/%s%s%smon_data/%s/%s", a->root,
+                 i < a->n ? "mon_groups/" : "", dir, i < a->n ? "/" : "",
+                 r->caches[c].dir,
+                 vr_resctrl_feature_name((vr_resctrl_feature)f));
+        int fd = floor_open(a, path);
         if (fd < 0)
-          return -errno;
-        if (a->nofile) {
-          int high = fcntl(fd, F_DUPFD_CLOEXEC, (int)a->nofile);
-          close(fd);
-          if (high < 0)
-            return -errno;
-          fd = high;
-        }
+          return fd;
         s->floor_fds[slot] = fd;
         s->floor_owned[slot] = true;
       }
   }
+  /* the slots without a file go: the floor pass preads every entry */
   for (size_t i = 0; i < s->n_floor; i++)
-    s->n_files += s->floor_fds[i] >= 0;
+    if (s->floor_fds[i] >= 0) {
+      s->floor_fds[s->n_files] = s->floor_fds[i];
+      s->floor_owned[s->n_files++] = s->floor_owned[i];
+    }
+  s->n_floor = s->n_files;
   return 0;
 }
 
@@ -277,13 +359,23 @@ static volatile size_t floor_sink;
 static void floor_pass(const bench_state *s) {
   char buf[64];
   size_t total = 0;
-  for (size_t i = 0; i < s->n_floor; i++) {
-    if (s->floor_fds[i] < 0)
-      continue; /* no such file: the plugin reads none either */
+  for (size_t i = 0; i < s->n_files; i++) {
     ssize_t n = pread(s->floor_fds[i], buf, sizeof(buf) - 1, 0);
     total += n > 0 ? (size_t)n : 0;
   }
   floor_sink = total;
+}
+
+/* The resctrl handle, as the engine opens it: with ReportSubNUMA its
+ * readers read the SNC nodes' files too. */
+static int open_handle(const run_args *a, vr_resctrl **out) {
+  char reason[512];
+  int rc = vr_resctrl_open(a->root, a->sysfs, out, reason, sizeof(reason));
+  if (rc < 0)
+    fprintf(stderr, "vr-bench-read: %s\n", reason);
+  else
+    vr_resctrl_set_sub_numa(*out, a->sub_numa);
+  return rc;
 }
 
 /* --nofile: the floor's files first, placed above the limit while it is
@@ -293,9 +385,14 @@ static int set_limits(bench_state *s, const run_args *a) {
   struct rlimit rl;
   if (a->nofile) {
     rlim_t soft;
+    vr_resctrl *layout = NULL;
     int rc = vr_resctrl_raise_nofile(RLIM_INFINITY, &soft);
+    /* the floor's files are the handle's layout: a handle of its own */
     if (rc == 0 && a->cycles == 0)
-      rc = open_floor(s, a, false);
+      rc = open_handle(a, &layout);
+    if (rc == 0 && a->cycles == 0)
+      rc = open_floor(s, a, layout, false);
+    vr_resctrl_close(layout);
     rl.rlim_cur = rl.rlim_max = a->nofile;
     if (rc < 0 || setrlimit(RLIMIT_NOFILE, &rl) < 0)
       return rc < 0 ? rc : -errno;
@@ -312,12 +409,9 @@ static int open_groups(bench_state *s, const run_args *a) {
   s->carry = vr_carry_table_new();
   if (!s->carry)
     return -ENOMEM;
-  int rc =
-      vr_resctrl_open(a->root, a->sysfs, &s->resctrl, reason, sizeof(reason));
-  if (rc < 0) {
-    fprintf(stderr, "vr-bench-read: %s\n", reason);
+  int rc = open_handle(a, &s->resctrl);
+  if (rc < 0)
     return rc;
-  }
   /* What the engine does with KeepFilesOpen false: the root is open only
    * while a pass opens the groups. */
   vr_resctrl_set_keep_open(s->resctrl, !a->no_keep);
@@ -330,6 +424,8 @@ static int open_groups(bench_state *s, const run_args *a) {
       .report_bytes = true,
       .report_percent = true,
       .report_bandwidth = true,
+      .report_sub_numa = a->sub_numa,
+      .report_energy = !a->no_energy,
   };
   s->groups = calloc(a->n, sizeof(*s->groups));
   if (!s->groups)
@@ -382,6 +478,44 @@ static int open_groups(bench_state *s, const run_args *a) {
   }
   vr_resctrl_detach(s->resctrl);
   return 0;
+}
+
+/* Values one reader's series send per cycle, as series.c chooses them:
+ * per domain of r, the metric table's rows of its resource whose event is
+ * monitored and whose Report* key is on, a percent only with a size known;
+ * an SNC node's only with ReportSubNUMA, and none in the host context (its
+ * sums are per L3 cache id and package). first: the first cycle, without
+ * power (a power value needs two reads of the energy counter). */
+static size_t values_per_cycle(const vr_resctrl *r, const vr_series_config *cfg,
+                               bool context, bool first) {
+  const bool gate[] = {[VR_GATE_BYTES] = cfg->report_bytes,
+                       [VR_GATE_PERCENT] = cfg->report_percent,
+                       [VR_GATE_BANDWIDTH] = cfg->report_bandwidth,
+                       [VR_GATE_ENERGY] = cfg->report_energy};
+  size_t n = 0;
+  for (size_t c = 0; c < r->n_caches; c++) {
+    const vr_resctrl_cache *d = &r->caches[c];
+    if (d->node >= 0 && (context || !cfg->report_sub_numa))
+      continue;
+    for (int m = 0; m < VR_METRIC_COUNT; m++) {
+      const vr_metric_def *def = &vr_metric_defs[m];
+      n += def->resource == d->resource && gate[def->gate] &&
+           (r->features & (1u << def->event)) &&
+           (def->unit != VR_UNIT_PERCENT_OF_SIZE || d->size) &&
+           !(first && def->unit == VR_UNIT_RATE_OF_MICRO);
+    }
+  }
+  return n;
+}
+
+/* What one cycle of s dispatches: each group's values, and the host and
+ * vms sums unless --host 0. */
+static size_t expected_values(const bench_state *s, const run_args *a,
+                              bool first) {
+  size_t n = a->n * values_per_cycle(s->resctrl, &s->series, false, first);
+  if (!a->no_host)
+    n += 2 * values_per_cycle(s->resctrl, &s->series, true, first);
+  return n;
 }
 
 /* One read cycle; fails when a group vanished or a value went missing. */
@@ -462,10 +596,13 @@ static int cmd_run(const run_args *a) {
   if (rc < 0)
     goto cleanup;
   long rss_groups = bench_rss_kib();
-  /* bytes, percent, total, local per group and cache id */
-  size_t expected = a->n * CACHE_IDS * 4;
-  if (!a->no_host) /* host and vms: bytes, percent, total, local */
-    expected += 2 * CACHE_IDS * 4;
+  /* Default tree: bytes, percent, total, local per group and cache id,
+   * and the same for host and vms. The first cycle has no power yet: it
+   * runs here, untimed, and in both strace runs alike. */
+  size_t expected = expected_values(&s, a, false);
+  rc = cycle(&s, expected_values(&s, a, true));
+  if (rc < 0)
+    goto cleanup;
   if (a->cycles > 0) {
     for (long c = 0; c < a->cycles && rc == 0; c++)
       rc = cycle(&s, expected);
@@ -475,7 +612,7 @@ static int cmd_run(const run_args *a) {
     goto cleanup;
   }
   if (!a->nofile)
-    rc = open_floor(&s, a, true);
+    rc = open_floor(&s, a, s.resctrl, true);
   if (rc < 0) {
     fprintf(stderr, "vr-bench-read: floor files: %s\n", strerror(-rc));
     goto cleanup;
@@ -502,7 +639,8 @@ cleanup:
 static int usage(void) {
   fprintf(stderr, "usage: vr-bench-read setup ROOT N [--files]\n"
                   "       vr-bench-read run ROOT SYSFS N [--cycles C] "
-                  "[--nofile L] [--keep-files-open 0|1] [--host 0|1]\n");
+                  "[--nofile L] [--keep-files-open 0|1] [--host 0|1]\n"
+                  "       [--sub-numa 0|1] [--energy 0|1]\n");
   return 2;
 }
 
@@ -525,6 +663,10 @@ int main(int argc, char **argv) {
       a.no_keep = strcmp(argv[i + 1], "0") == 0;
     else if (strcmp(argv[i], "--host") == 0)
       a.no_host = strcmp(argv[i + 1], "0") == 0;
+    else if (strcmp(argv[i], "--sub-numa") == 0)
+      a.sub_numa = strcmp(argv[i + 1], "1") == 0;
+    else if (strcmp(argv[i], "--energy") == 0)
+      a.no_energy = strcmp(argv[i + 1], "0") == 0;
     else
       return usage();
   }

@@ -5,7 +5,11 @@
 # against the pread floor (vr-bench-read), counts its system calls with
 # strace, and measures event latency against a private libvirtd
 # (vr-bench-events). Prints one table; the last line is
-# ratio_to_floor_1024=<x.xx> (the tmpfs row at N=1024).
+# ratio_to_floor_1024=<x.xx> (the tmpfs row at N=1024), the one before it
+# ratio_to_floor_<N>_all=<x.xx>: the tmpfs row with everything on (rows
+# /A: issue 15's Sub-NUMA Clustering read per node with ReportSubNUMA true,
+# PERF_PKG energy and power with ReportEnergy true, ABMC in the emulator),
+# N 1024 where RLIMIT_NOFILE holds its files (see ALLN).
 #
 # How the zeros are proved:
 # - system calls per cycle: strace -c -f over C and 2C cycles of the same
@@ -26,6 +30,23 @@ read_bin="$VR_BUILDDIR/bench/vr-bench-read"
 events_bin="$VR_BUILDDIR/bench/vr-bench-events"
 SIZES=${VR_BENCH_SIZES:-"64 256 1024 2048"}
 MAXN=2048
+# The everything-on rows (/A) read 20 value files per group and the root
+# (2 L3 x (the L3 and its 2 SNC nodes) x 3 events, 2 packages x
+# core_energy), each on a kept fd: ALLN groups, 1024 unless the hard
+# RLIMIT_NOFILE cannot hold them all beside the plugin's reserve of 256
+# (vr_resctrl_fd_budget_init), then the largest of 768, 512, 256 that fits,
+# so that the rows time kept fds and not the open-pread-close fallback.
+ALL_FILES=20
+NOFILE_HARD=$(ulimit -Hn)
+if [ -n "${VR_BENCH_ALL_N:-}" ]; then
+  ALLN=$VR_BENCH_ALL_N
+else
+  ALLN=1024
+  while [ "$NOFILE_HARD" != unlimited ] && [ "$ALLN" -gt 256 ] &&
+    [ $(((ALLN + 1) * ALL_FILES + 256 + 64)) -gt "$NOFILE_HARD" ]; do
+    ALLN=$((ALLN - 256))
+  done
+fi
 SC_CYCLES=4 # strace runs: SC_CYCLES and 2 x SC_CYCLES cycles
 EDITS=20
 
@@ -66,6 +87,23 @@ E="$W/emu"
 vr_emu_start "$E" --cache-ids 0,1 --num-rmids $((MAXN + 8))
 "$read_bin" setup "$E" "$MAXN"
 
+# Everything on (issue 15): a tmpfs tree with two SNC nodes per L3 and
+# PERF_PKG on packages 0 and 1, and the emulator with the same plus ABMC.
+# The emulator's ABMC has a counter for every group's MBM events (2 events
+# x ALLN groups and the root per domain; mbm_assign_on_mkdir assigns them
+# at mkdir), so that every value reads as without ABMC and the rows
+# compare; its RMIDs are divided by the SNC nodes (rdt_get_mon_l3_config).
+TA="$W/tmpfs-all"
+mkdir -p "$TA"
+mount -t tmpfs -o size=256m vr-bench-all "$TA"
+MOUNTS="$MOUNTS $TA"
+bench_resctrl_tree_all "$TA"
+"$read_bin" setup "$TA" "$ALLN" --files
+EA="$W/emu-all"
+vr_emu_start "$EA" --cache-ids 0,1 --num-rmids $((2 * (ALLN + 8))) \
+  --snc 2 --perf-pkg 0,1 --abmc-counters $((2 * (ALLN + 8)))
+"$read_bin" setup "$EA" "$ALLN"
+
 # field LINE KEY: the value of KEY=... in a result line.
 field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
@@ -79,9 +117,10 @@ calls() {
 
 SOCKET_CALLS="connect sendmsg recvmsg sendto recvfrom poll ppoll read write readv writev"
 # count ROOT N NOFILE CYCLES [KEEP [HOST]]: strace -c -f of one run into $W/sc.CYCLES
+# (ROW_OPTS: more options of vr-bench-read run, as for row)
 count() {
-  local extra=""
-  [ "$3" != 0 ] && extra="--nofile $3"
+  local extra=${ROW_OPTS:-}
+  [ "$3" != 0 ] && extra="$extra --nofile $3"
   [ "${5:-1}" = 0 ] && extra="$extra --keep-files-open 0"
   [ "${6:-1}" = 0 ] && extra="$extra --host 0"
   # shellcheck disable=SC2086
@@ -92,10 +131,11 @@ printf '%-6s %5s %5s %9s %19s %9s %6s %7s %8s %8s %7s %7s %7s %8s %9s\n' \
   backend N fbk cycle_us "p10/p90_us" floor_us ratio ns/val sc/value sc/disp open/cy scan/cy sock/cy peak_MiB MiB/1000g
 RATIO_1024=""
 # row NAME ROOT N NOFILE [KEEP [HOST]]: KEEP 0 runs as KeepFilesOpen false, HOST 0 as
-# ReportHost false (the host context's root files and sums left out)
+# ReportHost false (the host context's root files and sums left out);
+# ROW_OPTS: more options of vr-bench-read run (--sub-numa 1)
 row() {
-  local extra="" line
-  [ "$4" != 0 ] && extra="--nofile $4"
+  local extra=${ROW_OPTS:-} line
+  [ "$4" != 0 ] && extra="$extra --nofile $4"
   [ "${5:-1}" = 0 ] && extra="$extra --keep-files-open 0"
   [ "${6:-1}" = 0 ] && extra="$extra --host 0"
   # shellcheck disable=SC2086
@@ -127,11 +167,36 @@ row() {
     RATIO_1024=$(field "$line" ratio)
   fi
   LAST_CYCLE_US=$(field "$line" cycle_med_us)
+  LAST_RATIO=$(field "$line" ratio)
 }
 
 for n in $SIZES; do
   row tmpfs "$T" "$n" 0
   row emu "$E" "$n" 0
+done
+# Everything on (rows /A), ALLN groups: ReportSubNUMA true (each SNC node's
+# files too), ReportEnergy true (the plugin's default: core_energy per
+# package, and power), the host context; the floor preads exactly the files
+# the plugin reads in that mode. Beside it the default tree at ALLN (the
+# row above when SIZES holds ALLN) for the cost of turning it all on.
+ALL_RATIOS="" ALL_CALLS=""
+# per_cycle NAME...: these calls per steady cycle in the last row's strace runs
+per_cycle() {
+  echo $((($(calls "$W/sc.$((2 * SC_CYCLES))" "$@") - $(calls "$W/sc.$SC_CYCLES" "$@")) / SC_CYCLES))
+}
+for b in tmpfs emu; do
+  root=$T all=$TA
+  [ "$b" = emu ] && root=$E all=$EA
+  row "$b" "$root" "$ALLN" 0
+  plain=$LAST_CYCLE_US
+  ROW_OPTS="--sub-numa 1 --energy 1" row "$b/A" "$all" "$ALLN" 0
+  [ "$b" = tmpfs ] && RATIO_ALL=$LAST_RATIO
+  ALL_RATIOS="$ALL_RATIOS ${b}_$ALLN=$(awk -v a="$LAST_CYCLE_US" -v p="$plain" 'BEGIN { printf "%.2f", a / p }')"
+  # the /A row's strace runs, per steady cycle: which calls, not only how many
+  ALL_CALLS="$ALL_CALLS ${b}_$ALLN: $(per_cycle total) system calls, pread64 $(per_cycle pread64)"
+  ALL_CALLS="$ALL_CALLS for $(((ALLN + 1) * ALL_FILES)) value files, openat $(per_cycle openat openat2 open),"
+  # shellcheck disable=SC2086
+  ALL_CALLS="$ALL_CALLS getdents64 $(per_cycle getdents64 getdents), socket $(per_cycle $SOCKET_CALLS);"
 done
 # The fd budget: a collectd whose RLIMIT_NOFILE is 1024 keeps fds for 128
 # groups (budget 768); the rest read open-pread-close.
@@ -165,10 +230,16 @@ done
 echo "(fbk: groups on the open-pread-close fallback; /L: RLIMIT_NOFILE 1024;" \
   "/K0: KeepFilesOpen false, every group on open-pread-close with its own root open;" \
   "/H0: ReportHost false, no host context (every other row reads the root and sends host and vms);" \
+  "/A: everything on, SNC 2 nodes per L3 with ReportSubNUMA true, PERF_PKG on 2 packages" \
+  "with ReportEnergy true, ABMC in the emulator;" \
   "sc/value: system calls per value file read, sc/disp per dispatched value;" \
   "open/scan/sock per steady cycle)"
 echo "KeepFilesOpen false / true, read cycle time:$KEEP_RATIOS"
 echo "ReportHost true / false, read cycle time:$HOST_RATIOS"
+echo "everything on (/A) / default tree, read cycle time:$ALL_RATIOS" \
+  "(N=$ALLN; RLIMIT_NOFILE hard limit $NOFILE_HARD)"
+echo "everything on (/A), per steady cycle (strace -c -f, difference of" \
+  "$((2 * SC_CYCLES)) and $SC_CYCLES cycles):$ALL_CALLS"
 
 # Event latency against a real libvirtd, with the engine in the bench.
 . "$VR_SRCDIR/tests/support/libvirtd-env.sh"
@@ -207,4 +278,5 @@ vr_emu_stop_all 2>/dev/null
 cleanup 2>/dev/null
 rm -rf --one-file-system "$W"
 trap - EXIT
+echo "ratio_to_floor_${ALLN}_all=$(printf '%.2f' "${RATIO_ALL:-0}")"
 echo "ratio_to_floor_1024=$(printf '%.2f' "${RATIO_1024:-0}")"

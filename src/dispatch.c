@@ -32,6 +32,13 @@ typedef struct {
   bool have_last;
 } metric_id;
 
+/* The read path copies these whole into a value_list_t's fields. */
+_Static_assert(sizeof(((metric_id *)0)->type) <=
+                       sizeof(((value_list_t *)0)->type) &&
+                   sizeof(((metric_id *)0)->type_instance) <=
+                       sizeof(((value_list_t *)0)->type_instance),
+               "metric_id's names fit a value_list_t");
+
 typedef struct {
   metric_id metrics[VR_METRIC_COUNT];
   size_t n_metrics;
@@ -383,8 +390,11 @@ size_t vr_dispatch_group_submit(vr_dispatch_group *g,
       } else {
         value.gauge = (gauge_t)v->value;
       }
-      sstrncpy(vl.type, id->type, sizeof(vl.type));
-      sstrncpy(vl.type_instance, id->type_instance, sizeof(vl.type_instance));
+      /* Whole small arrays, each NUL-terminated (vr_copy_field), rather
+       * than sstrncpy's strncpy, which pads all 128 bytes of both fields:
+       * this runs for every value of every group each interval. */
+      memcpy(vl.type, id->type, sizeof(id->type));
+      memcpy(vl.type_instance, id->type_instance, sizeof(id->type_instance));
       if (plugin_dispatch_values(&vl) == 0)
         sent++;
     }

@@ -28,13 +28,17 @@ void vr_sum_begin(vr_sum_slot *slots, size_t n) {
 
 void vr_sum_add(vr_sum_slot *slots, vr_sum_member *state,
                 const vr_resctrl_value *values, size_t n, bool count_first) {
+  /* Looked up once per member, not per value: this runs in the read pass
+   * for every group. */
+  bool counter[VR_FEAT_COUNT];
+  for (int f = 0; f < VR_FEAT_COUNT; f++)
+    counter[f] = vr_sum_event_is_counter((vr_resctrl_feature)f);
   for (size_t i = 0; i < n; i++) {
     const vr_resctrl_value *v = &values[i];
-    vr_resctrl_feature event = (vr_resctrl_feature)(i % VR_FEAT_COUNT);
     /* Not monitored here: no series asks for it, nothing to sum. */
     if (v->status == VR_READ_NOT_MONITORED)
       continue;
-    if (vr_sum_event_is_counter(event)) {
+    if (counter[i % VR_FEAT_COUNT]) {
       if (v->status == VR_READ_VALUE)
         slots[i].delta += vr_sum_member_delta(&state[i], v->value, count_first);
     } else if (v->status == VR_READ_VALUE) {

@@ -220,7 +220,9 @@ vr_value_text vr_resctrl_parse_value(const char *text, size_t len,
       {"Unassigned", VR_VALUE_UNASSIGNED},
   };
   len = trimmed_len(text, len);
-  for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+  /* a number, as nearly every read is, is no word: straight to its digits */
+  bool digit = len > 0 && text[0] >= '0' && text[0] <= '9';
+  for (size_t i = 0; !digit && i < sizeof(words) / sizeof(words[0]); i++) {
     if (len == strlen(words[i].word) && memcmp(text, words[i].word, len) == 0)
       return words[i].kind;
   }

@@ -16,8 +16,13 @@
 #define BASE_MAX (VR_RESCTRL_NAME_MAX * 2 + 32)
 #define REL_MAX (BASE_MAX + VR_RESCTRL_NAME_MAX * 2 + 32)
 
+/* How a slot is read, decided once when the reader opens (the read pass
+ * runs per value file every interval): not at all, or which parser. */
+enum { SLOT_SKIP, SLOT_INTEGER, SLOT_FIXED };
+
 /* Allocated to size: readers exist once per group, and the benchmark counts
- * their memory per 1000 groups. */
+ * their memory per 1000 groups. fds[n] is followed by one SLOT_* byte per
+ * slot (slot_plan). */
 struct vr_resctrl_reader {
   const vr_resctrl *r;
   vr_resctrl_fd_budget *budget;
@@ -26,6 +31,10 @@ struct vr_resctrl_reader {
   size_t kept; /* fds held (0 or all) */
   int fds[];   /* -1: not monitored / fallback */
 };
+
+static unsigned char *slot_plan(vr_resctrl_reader *rd) {
+  return (unsigned char *)(rd->fds + rd->n);
+}
 
 int vr_resctrl_raise_nofile(rlim_t want, rlim_t *soft) {
   struct rlimit rl;
@@ -106,14 +115,21 @@ int vr_resctrl_reader_open(const vr_resctrl *r, const char *ctrl,
   size_t n = r->n_caches * VR_FEAT_COUNT;
   int rc = 0;
   *out = NULL;
-  vr_resctrl_reader *rd = calloc(1, sizeof(*rd) + n * sizeof(int));
+  vr_resctrl_reader *rd = calloc(1, sizeof(*rd) + n * sizeof(int) + n);
   if (!rd)
     return -ENOMEM;
   rd->r = r;
   rd->budget = budget;
   rd->n = n;
-  for (size_t i = 0; i < n; i++)
+  unsigned char *plan = slot_plan(rd);
+  for (size_t i = 0; i < n; i++) {
     rd->fds[i] = -1;
+    plan[i] =
+        !monitored(rd, i) ? SLOT_SKIP
+        : vr_resctrl_feature_fixed((vr_resctrl_feature)(i % VR_FEAT_COUNT))
+            ? SLOT_FIXED
+            : SLOT_INTEGER;
+  }
   char base[BASE_MAX];
   rc = group_base(ctrl, name, base, sizeof(base));
   if (rc < 0) {
@@ -138,14 +154,14 @@ int vr_resctrl_reader_open(const vr_resctrl *r, const char *ctrl,
   close(dfd);
   size_t wanted = 0;
   for (size_t i = 0; i < n; i++)
-    wanted += monitored(rd, i);
+    wanted += plan[i] != SLOT_SKIP;
   /* All or nothing per group, so that a group is either cheap to read or
    * plainly on the fallback path; KeepFilesOpen false keeps none. */
   if (!r->keep_open || budget->used + wanted > budget->limit)
     goto cleanup;
   for (size_t i = 0; i < n; i++) {
     char rel[REL_MAX];
-    if (!monitored(rd, i))
+    if (plan[i] == SLOT_SKIP)
       continue;
     slot_path(rd, i, rel, sizeof(rel));
     int fd = vr_resctrl_open_beneath(r->root_fd, rel, O_RDONLY);
@@ -196,8 +212,8 @@ static ssize_t read_slot(const vr_resctrl_reader *rd, int root_fd, size_t i,
   return n;
 }
 
-/* feature: the slot's event; PERF_PKG's files hold decimal fractions. */
-static void decode(const char *buf, ssize_t n, vr_resctrl_feature feature,
+/* fixed: the slot's file holds a decimal fraction (PERF_PKG's). */
+static void decode(const char *buf, ssize_t n, bool fixed,
                    vr_resctrl_value *v) {
   static const vr_read_status by_text[] = {
       [VR_VALUE_OK] = VR_READ_VALUE,
@@ -211,7 +227,7 @@ static void decode(const char *buf, ssize_t n, vr_resctrl_feature feature,
     v->status = vanished_errno(v->err) ? VR_READ_VANISHED : VR_READ_FAILED;
     return;
   }
-  vr_value_text kind = vr_resctrl_feature_fixed(feature)
+  vr_value_text kind = fixed
                            ? vr_resctrl_parse_fixed(buf, (size_t)n, &v->value)
                            : vr_resctrl_parse_value(buf, (size_t)n, &v->value);
   v->status = by_text[kind];
@@ -229,16 +245,17 @@ int vr_resctrl_reader_read(vr_resctrl_reader *rd, vr_resctrl_value *values,
    * a root that is another mount now reads as vanished (ESTALE). */
   bool own_root = !rd->r->keep_open;
   int root_fd = own_root ? vr_resctrl_open_root_once(rd->r) : rd->r->root_fd;
+  const unsigned char *plan = slot_plan(rd);
   for (size_t i = 0; i < rd->n; i++) {
     vr_resctrl_value *v = &values[i];
     char buf[64];
     memset(v, 0, sizeof(*v));
-    if (!monitored(rd, i)) {
+    if (plan[i] == SLOT_SKIP) {
       v->status = VR_READ_NOT_MONITORED;
       continue;
     }
     decode(buf, read_slot(rd, root_fd, i, buf, sizeof(buf)),
-           (vr_resctrl_feature)(i % VR_FEAT_COUNT), v);
+           plan[i] == SLOT_FIXED, v);
     vanished |= v->status == VR_READ_VANISHED;
   }
   if (own_root && root_fd >= 0)

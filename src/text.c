@@ -11,21 +11,27 @@ int vr_parse_decimal(const char *s, size_t len, const char **end, uint64_t max,
                      uint64_t *out) {
   const char *p = s;
   uint64_t v = 0;
+  size_t digits = 0;
   bool over = false;
   if (len == 0 || *p < '0' || *p > '9') {
     *end = s;
     return -EINVAL;
   }
+  /* The read path parses every value file with this, so the common number
+   * costs a multiply and an add per digit: 19 digits stay below
+   * 10^19 < 2^64; only a longer run (leading zeros count) asks whether the
+   * next digit would overflow. max is compared once at the end. */
+  for (; len > 0 && digits < 19 && *p >= '0' && *p <= '9'; p++, len--, digits++)
+    v = v * 10 + (unsigned)(*p - '0');
   for (; len > 0 && *p >= '0' && *p <= '9'; p++, len--) {
     unsigned d = (unsigned)(*p - '0');
-    /* v * 10 + d > max, asked without overflowing */
-    if (over || d > max || v > (max - d) / 10)
-      over = true;
-    else
+    over = over || v > UINT64_MAX / 10 ||
+           (v == UINT64_MAX / 10 && d > (unsigned)(UINT64_MAX % 10));
+    if (!over)
       v = v * 10 + d;
   }
   *end = p;
-  if (over)
+  if (over || v > max)
     return -ERANGE;
   *out = v;
   return 0;

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "resctrl_parse.h"
+#include "text.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -219,6 +220,53 @@ static void uint_line(void **state) {
   assert_int_equal(u, 64);
 }
 
+/* The decimal parser every value file goes through: exactly max is a
+ * number, one more is -ERANGE, for small and large maxima, and a run past
+ * 19 digits (where it starts asking about overflow) parses too. */
+static void decimal_max(void **state) {
+  (void)state;
+  static const struct {
+    const char *text;
+    uint64_t max;
+    int rc;
+    uint64_t value;
+  } cases[] = {
+      {"18446744073709551615", UINT64_MAX, 0, UINT64_MAX},
+      {"18446744073709551616", UINT64_MAX, -ERANGE, 0},
+      {"18446744073709551620", UINT64_MAX, -ERANGE, 0},
+      {"184467440737095516150", UINT64_MAX, -ERANGE, 0},
+      {"4096", 4096, 0, 4096},
+      {"4097", 4096, -ERANGE, 0},
+      {"4100", 4096, -ERANGE, 0},
+      {"7", 7, 0, 7},
+      {"8", 7, -ERANGE, 0},
+      {"10", 9, -ERANGE, 0},
+      {"0", 0, 0, 0},
+      {"1", 0, -ERANGE, 0},
+      {"00", 0, 0, 0},
+      {"19", 19, 0, 19},
+      {"20", 19, -ERANGE, 0},
+      {"0000123456789012", UINT64_MAX, 0, UINT64_C(123456789012)},
+      /* past 19 digits, leading zeros included */
+      {"000000000000000000000001", UINT64_MAX, 0, 1},
+      {"000018446744073709551615", UINT64_MAX, 0, UINT64_MAX},
+      {"000018446744073709551616", UINT64_MAX, -ERANGE, 0},
+      {"99999999999999999999", UINT64_MAX, -ERANGE, 0},
+      {"000000000000000000004097", 4096, -ERANGE, 0},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    const char *end = NULL;
+    uint64_t v = 42;
+    size_t len = strlen(cases[i].text);
+    assert_int_equal(
+        vr_parse_decimal(cases[i].text, len, &end, cases[i].max, &v),
+        cases[i].rc);
+    /* every digit consumed, also past max */
+    assert_ptr_equal(end, cases[i].text + len);
+    assert_true(v == (cases[i].rc == 0 ? cases[i].value : 42));
+  }
+}
+
 /* Issue 15 item 1: any mon_<RESOURCE>_<id>, known to the table or not. */
 static void mon_dir_any(void **state) {
   (void)state;
@@ -299,6 +347,7 @@ int main(void) {
       cmocka_unit_test(value),        cmocka_unit_test(tasks),
       cmocka_unit_test(uint_line),    cmocka_unit_test(mon_dir_any),
       cmocka_unit_test(mon_features), cmocka_unit_test(fixed),
+      cmocka_unit_test(decimal_max),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
