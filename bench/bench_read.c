@@ -458,13 +458,7 @@ static int open_groups(bench_state *s, const run_args *a) {
   s->n_all = a->n;
   if (!a->no_host) {
     /* What engine_live.c adds with ReportHost (no CTRL_MON group here). */
-    vr_readable_group root = {.domain = "(host)",
-                              .uuid = "",
-                              .group = "(root)",
-                              .members = "",
-                              .ctrl = "",
-                              .name = "",
-                              .source = VR_SOURCE_HOST};
+    vr_readable_group root = vr_host_member("");
     s->host = vr_host_context_new(&s->series);
     rc = s->host ? vr_live_group_open(&root, s->resctrl, &s->series, NULL,
                                       &s->budget, &s->root_group, notes,

@@ -43,21 +43,9 @@ static size_t owned_readable(const vr_pass *pass, vr_readable_group *out) {
  * CTRL_MON group's its own (mon_event_count): MON groups are not added
  * again. */
 static size_t host_readable(const vr_pass *pass, vr_readable_group *out) {
-  out[0] = (vr_readable_group){.domain = "(host)",
-                               .uuid = "",
-                               .group = "(root)",
-                               .members = "",
-                               .ctrl = "",
-                               .name = "",
-                               .source = VR_SOURCE_HOST};
+  out[0] = vr_host_member("");
   for (size_t i = 0; i < pass->state.n_ctrl_groups; i++)
-    out[i + 1] = (vr_readable_group){.domain = "(host)",
-                                     .uuid = "",
-                                     .group = pass->state.ctrl_groups[i],
-                                     .members = "",
-                                     .ctrl = pass->state.ctrl_groups[i],
-                                     .name = "",
-                                     .source = VR_SOURCE_HOST};
+    out[i + 1] = vr_host_member(pass->state.ctrl_groups[i]);
   return pass->state.n_ctrl_groups + 1;
 }
 

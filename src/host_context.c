@@ -190,6 +190,16 @@ static void fill_out(vr_host_context *h, int scope) {
   }
 }
 
+vr_readable_group vr_host_member(const char *ctrl) {
+  return (vr_readable_group){.domain = "(host)",
+                             .uuid = "",
+                             .group = ctrl[0] ? ctrl : "(root)",
+                             .members = "",
+                             .ctrl = ctrl,
+                             .name = "",
+                             .source = VR_SOURCE_HOST};
+}
+
 size_t vr_host_context_submit(vr_host_context *h, vr_live_group *const *groups,
                               size_t n, const vr_resctrl *r) {
   size_t sent = 0;

@@ -30,6 +30,10 @@ vr_host_context *vr_host_context_new(const vr_series_config *config);
 /** Frees it; NULL is fine. */
 void vr_host_context_free(vr_host_context *h);
 
+/** The readable group of one host member: the CTRL_MON group ctrl, or the
+ * root for "" (kept: ctrl must outlive it). */
+vr_readable_group vr_host_member(const char *ctrl);
+
 /**
  * Sums the groups of one read pass (read through r, every one already read
  * this pass) and dispatches the `host` and `vms` series: VR_SOURCE_HOST
