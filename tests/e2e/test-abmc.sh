@@ -49,6 +49,22 @@ no_zero() {
 		if grep -Eq ',0(\.0+)?$' "$f"; then vr_fail "csv: a zero in $f"; fi
 	done
 }
+# bw_exact GROUP TOTAL LOCAL: sets GROUP's counters on both caches to B + c * 1000 + TOTAL (total)
+# and + LOCAL (local); the csv must show exactly those values.
+bw_exact() {
+	local c f
+	for c in 0 8; do
+		emu_ctl "mon_groups/vr_${u}_$1 $c mbm_total_bytes $((B + c * 1000 + $2))" \
+			"mon_groups/vr_${u}_$1 $c mbm_local_bytes $((B + c * 1000 + $3))"
+	done
+	for c in 0 8; do
+		f=$(csv_file "g1:$1" "memory_bandwidth-total-$c")
+		csv_wait_value "$f" "$((B + c * 1000 + $2))" 10 || vr_fail "csv: $f ends in '$(csv_last "$f")'"
+		f=$(csv_file "g1:$1" "memory_bandwidth-local-$c")
+		csv_wait_value "$f" "$((B + c * 1000 + $3))" 5 || vr_fail "csv: $f ends in '$(csv_last "$f")'"
+	done
+}
+B=1000000000000
 bw_files() { # GROUP: its four bandwidth series
 	local c m
 	for c in 0 8; do for m in total local; do csv_file "g1:$1" "memory_bandwidth-$m-$c"; done; done
@@ -65,17 +81,7 @@ vr_wait_log "$log" "L3 cache 8: only 2 of 6 MBM events" 5 || vr_fail "no line sa
 vr_log "hi holds the counters; coverage 33.333333 % on caches 0 and 8"
 
 # 2. Exact values of hi; nothing from a and b.
-B=1000000000000
-for c in 0 8; do
-	emu_ctl "mon_groups/vr_${u}_hi $c mbm_total_bytes $((B + c * 1000 + 11))" \
-		"mon_groups/vr_${u}_hi $c mbm_local_bytes $((B + c * 1000 + 7))"
-done
-for c in 0 8; do
-	f=$(csv_file g1:hi "memory_bandwidth-total-$c")
-	csv_wait_value "$f" "$((B + c * 1000 + 11))" 10 || vr_fail "csv: $f ends in '$(csv_last "$f")'"
-	f=$(csv_file g1:hi "memory_bandwidth-local-$c")
-	csv_wait_value "$f" "$((B + c * 1000 + 7))" 5 || vr_fail "csv: $f ends in '$(csv_last "$f")'"
-done
+bw_exact hi 11 7
 for f in $(bw_files a) $(bw_files b); do
 	[ "$(csv_lines "$f")" = 0 ] || vr_fail "csv: $f has values though its group holds no counter"
 done
@@ -86,15 +92,8 @@ vr_log "hi: exact values; a, b: no bandwidth value at all"
 set_md g1 "<resmon xmlns=\"$NS\"><group name=\"a\" vcpus=\"0\"/><group name=\"b\" vcpus=\"1\"/></resmon>"
 until_true 10 assigned_is a "$all_e" || vr_fail "a: '$(assignments a)', want the counters hi freed"
 assigned_is b "$none" || vr_fail "b: '$(assignments b)', want none"
+bw_exact a 5 3
 for c in 0 8; do
-	emu_ctl "mon_groups/vr_${u}_a $c mbm_total_bytes $((B + c * 1000 + 5))" \
-		"mon_groups/vr_${u}_a $c mbm_local_bytes $((B + c * 1000 + 3))"
-done
-for c in 0 8; do
-	f=$(csv_file g1:a "memory_bandwidth-total-$c")
-	csv_wait_value "$f" "$((B + c * 1000 + 5))" 10 || vr_fail "csv: $f ends in '$(csv_last "$f")'"
-	f=$(csv_file g1:a "memory_bandwidth-local-$c")
-	csv_wait_value "$f" "$((B + c * 1000 + 3))" 5 || vr_fail "csv: $f ends in '$(csv_last "$f")'"
 	csv_wait_value "$(cov $c)" 50 10 || vr_fail "coverage $c: '$(csv_last "$(cov $c)")', want 50"
 done
 for f in $(bw_files b); do
