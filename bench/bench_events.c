@@ -26,8 +26,8 @@
 #include "bench_stats.h"
 #include "collectd_shim.h"
 
-#include "engine.h"
-#include "vr_config.h"
+#include "engine/engine.h"
+#include "engine/vr_config.h"
 
 #include <libvirt/libvirt.h>
 

@@ -35,9 +35,9 @@
 #include "bench_stats.h"
 #include "collectd_shim.h"
 
-#include "live_group.h"
-#include "resctrl.h"
-#include "resctrl_name.h"
+#include "read/live_group.h"
+#include "resctrl/resctrl.h"
+#include "resctrl/resctrl_name.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -42,11 +42,11 @@
 #include "bench_stats.h"
 #include "collectd_shim.h"
 
-#include "host_context.h"
-#include "live_group.h"
-#include "resctrl.h"
-#include "resctrl_name.h"
-#include "resctrl_values.h"
+#include "read/host_context.h"
+#include "read/live_group.h"
+#include "resctrl/resctrl.h"
+#include "resctrl/resctrl_name.h"
+#include "resctrl/resctrl_values.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -35,8 +35,8 @@
 #include "bench_stats.h"
 #include "collectd_shim.h"
 
-#include "engine_private.h"
-#include "vr_config.h"
+#include "engine/engine_private.h"
+#include "engine/vr_config.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -5,7 +5,7 @@
  */
 #include "virt-resmon.h"
 
-#include "group_spec.h"
+#include "plan/group_spec.h"
 
 #include <libxml/parser.h>
 #include <stdio.h>

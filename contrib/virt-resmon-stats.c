@@ -8,15 +8,15 @@
  *     cpu.cacheoccupancy.vcpus_2.0.value=372186
  *     cpu.membandwidth.vcpus_2.0.total=1048576
  *
- * for every group of the domain: ours (named by src/resctrl_name.c, members
- * from the domain's metadata) and libvirt's own <monitor> groups (named as
- * src/libvirt_groups.h says). Choosing and printing the groups is pure
- * (src/domstats.c); this file reads libvirt and resctrl.
+ * for every group of the domain: ours (named by src/resctrl/resctrl_name.c,
+ * members from the domain's metadata) and libvirt's own <monitor> groups (named
+ * as src/resctrl/libvirt_groups.h says). Choosing and printing the groups is
+ * pure (src/plan/domstats.c); this file reads libvirt and resctrl.
  */
 #include "virt-resmon.h"
 
-#include "domstats.h"
-#include "resctrl_io.h"
+#include "plan/domstats.h"
+#include "resctrl/resctrl_io.h"
 
 #include <dirent.h>
 #include <errno.h>

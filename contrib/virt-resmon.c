@@ -5,7 +5,7 @@
  * command the 2018 resmongroup RFC proposed, on top of stock
  * virDomainGetMetadata/virDomainSetMetadata.
  *
- * The validation is the plugin's own (src/group_spec.c), so whatever this
+ * The validation is the plugin's own (src/plan/group_spec.c), so whatever this
  * tool writes is what the plugin will monitor. Edits go through the XML
  * tree, not through the parsed group list, so that groups the plugin
  * rejects today (e.g. a vCPU above a maximum that will be raised) survive an
@@ -18,10 +18,10 @@
  * system error.
  */
 #include "virt-resmon.h"
-#include "cpuset.h"
-#include "group_spec.h"
-#include "resctrl_name.h"
-#include "vr_defaults.h"
+#include "base/cpuset.h"
+#include "base/vr_defaults.h"
+#include "plan/group_spec.h"
+#include "resctrl/resctrl_name.h"
 
 #include <getopt.h>
 #include <libvirt/libvirt.h>

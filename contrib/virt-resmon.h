@@ -6,7 +6,7 @@
 #ifndef VIRT_RESMON_H
 #define VIRT_RESMON_H
 
-#include "cpuset.h"
+#include "base/cpuset.h"
 
 #include <libvirt/libvirt.h>
 #include <libxml/tree.h>

@@ -4,48 +4,48 @@
 # says what each is.
 noinst_LTLIBRARIES += src/libvrcore.la
 src_libvrcore_la_SOURCES = \
-	src/counter_carry.c src/counter_carry.h \
-	src/cpuset.c src/cpuset.h \
-	src/desired.c src/desired.h \
-	src/dispatch.c src/dispatch.h \
-	src/domain_filter.c src/domain_filter.h \
-	src/domstats.c src/domstats.h \
-	src/engine.c src/engine.h src/engine_private.h \
-	src/engine_domains.c src/engine_health.c src/engine_live.c \
-	src/engine_mon_domains.c src/engine_plan.c src/engine_sync.c \
-	src/engine_threads.c \
-	src/engine_abmc.c \
-	src/group_health.c src/group_health.h \
-	src/group_spec.c src/group_spec.h \
-	src/libvirt_groups.c src/libvirt_groups.h \
-	src/libvirt_monitors.c src/libvirt_monitors.h \
-	src/host_context.c src/host_context.h \
-	src/host_sum.c src/host_sum.h \
-	src/live_group.c src/live_group.h \
-	src/live_set.c src/live_set.h \
-	src/mbm_assign.c src/mbm_assign.h \
-	src/metric_table.c src/metric_table.h \
-	src/readable_group.h \
-	src/reconcile.c src/reconcile.h \
-	src/resctrl.c src/resctrl.h \
-	src/resctrl_abmc.c src/resctrl_abmc.h \
-	src/resctrl_groups.c \
-	src/resctrl_io.c src/resctrl_io.h \
-	src/resctrl_model.h \
-	src/resctrl_name.c src/resctrl_name.h \
-	src/resctrl_parse.c src/resctrl_parse.h \
-	src/resctrl_state.c \
-	src/resctrl_values.c src/resctrl_values.h \
-	src/series.c src/series.h \
-	src/small_file.c src/small_file.h \
-	src/text.c src/text.h \
-	src/thread_view.c src/thread_view.h \
-	src/vcpu_threads.c src/vcpu_threads.h \
-	src/vr_config.c src/vr_config.h \
-	src/vr_defaults.h \
-	src/vr_libvirt.c src/vr_libvirt.h \
-	src/vr_libvirt_domains.c src/vr_libvirt_private.h \
-	src/vr_log.h
+	src/read/counter_carry.c src/read/counter_carry.h \
+	src/base/cpuset.c src/base/cpuset.h \
+	src/plan/desired.c src/plan/desired.h \
+	src/read/dispatch.c src/read/dispatch.h \
+	src/virt/domain_filter.c src/virt/domain_filter.h \
+	src/plan/domstats.c src/plan/domstats.h \
+	src/engine/engine.c src/engine/engine.h src/engine/engine_private.h \
+	src/engine/engine_domains.c src/engine/engine_health.c src/engine/engine_live.c \
+	src/engine/engine_mon_domains.c src/engine/engine_plan.c src/engine/engine_sync.c \
+	src/engine/engine_threads.c \
+	src/engine/engine_abmc.c \
+	src/plan/group_health.c src/plan/group_health.h \
+	src/plan/group_spec.c src/plan/group_spec.h \
+	src/resctrl/libvirt_groups.c src/resctrl/libvirt_groups.h \
+	src/plan/libvirt_monitors.c src/plan/libvirt_monitors.h \
+	src/read/host_context.c src/read/host_context.h \
+	src/read/host_sum.c src/read/host_sum.h \
+	src/read/live_group.c src/read/live_group.h \
+	src/read/live_set.c src/read/live_set.h \
+	src/plan/mbm_assign.c src/plan/mbm_assign.h \
+	src/resctrl/metric_table.c src/resctrl/metric_table.h \
+	src/read/readable_group.h \
+	src/plan/reconcile.c src/plan/reconcile.h \
+	src/resctrl/resctrl.c src/resctrl/resctrl.h \
+	src/resctrl/resctrl_abmc.c src/resctrl/resctrl_abmc.h \
+	src/resctrl/resctrl_groups.c \
+	src/resctrl/resctrl_io.c src/resctrl/resctrl_io.h \
+	src/resctrl/resctrl_model.h \
+	src/resctrl/resctrl_name.c src/resctrl/resctrl_name.h \
+	src/resctrl/resctrl_parse.c src/resctrl/resctrl_parse.h \
+	src/resctrl/resctrl_state.c \
+	src/resctrl/resctrl_values.c src/resctrl/resctrl_values.h \
+	src/read/series.c src/read/series.h \
+	src/base/small_file.c src/base/small_file.h \
+	src/base/text.c src/base/text.h \
+	src/resctrl/thread_view.c src/resctrl/thread_view.h \
+	src/virt/vcpu_threads.c src/virt/vcpu_threads.h \
+	src/engine/vr_config.c src/engine/vr_config.h \
+	src/base/vr_defaults.h \
+	src/virt/vr_libvirt.c src/virt/vr_libvirt.h \
+	src/virt/vr_libvirt_domains.c src/virt/vr_libvirt_private.h \
+	src/base/vr_log.h
 src_libvrcore_la_CPPFLAGS = $(AM_CPPFLAGS) $(COLLECTD_CPPFLAGS) $(LIBVIRT_CFLAGS) $(LIBXML_CFLAGS)
 src_libvrcore_la_LIBADD = $(LIBVIRT_LIBS) $(LIBXML_LIBS) -lpthread
 

@@ -2,9 +2,9 @@
  * virt_resctrl: collectd glue. Parses the config, owns the plugin context and
  * calls into the modules; nothing else lives here.
  */
-#include "engine.h"
-#include "vr_config.h"
-#include "vr_log.h"
+#include "base/vr_log.h"
+#include "engine/engine.h"
+#include "engine/vr_config.h"
 
 #include <errno.h>
 

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Both man pages render without a groff warning, and the plugin's page covers
-# every config key the plugin accepts (src/vr_config.c) and every value type.
+# every config key the plugin accepts (src/engine/vr_config.c) and every value type.
 set -eu
 : "${VR_SRCDIR:?}" "${VR_BUILDDIR:?}"
 command -v groff >/dev/null || {
@@ -25,12 +25,12 @@ for page in doc/collectd-virt_resctrl.5 doc/virt-resmon.1; do
 done
 
 text="$tmp/collectd-virt_resctrl.5.txt"
-keys=$(sed -n 's/.*strcasecmp(key, "\([A-Za-z]*\)").*/\1/p' "$VR_SRCDIR/src/vr_config.c")
-[ -n "$keys" ] || vr_fail "found no config keys in src/vr_config.c"
+keys=$(sed -n 's/.*strcasecmp(key, "\([A-Za-z]*\)").*/\1/p' "$VR_SRCDIR/src/engine/vr_config.c")
+[ -n "$keys" ] || vr_fail "found no config keys in src/engine/vr_config.c"
 for key in $keys; do
   grep -q "^ *$key " "$text" || vr_fail "collectd-virt_resctrl(5) does not describe $key"
 done
-echo "ok: every config key of src/vr_config.c is described: $(echo $keys | wc -w) keys"
+echo "ok: every config key of src/engine/vr_config.c is described: $(echo $keys | wc -w) keys"
 for word in 'bytes, type_instance llc-<cacheid>' 'percent, type_instance llc-<cacheid>' \
   'memory_bandwidth, type_instance total-<cacheid> and local-<cacheid>' \
   'plugin_instance' 'cache_id' 'ENOSPC' 'EBUSY' 'Conflict' 'Invalid metadata' 'OKAY' \

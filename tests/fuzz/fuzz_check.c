@@ -3,8 +3,8 @@
  */
 #include "fuzz_check.h"
 
-#include "cpuset.h"
-#include "resctrl_name.h"
+#include "base/cpuset.h"
+#include "resctrl/resctrl_name.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -11,7 +11,7 @@
 #ifndef VR_FUZZ_CHECK_H
 #define VR_FUZZ_CHECK_H
 
-#include "group_spec.h"
+#include "plan/group_spec.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -13,7 +13,7 @@
 # each target is copied to DIR/<target>/ for review. Unless FUZZ_COVERAGE=0,
 # the grown corpus is then replayed through a source-coverage build
 # (llvm-profdata, llvm-cov) and the line and branch coverage of the parser
-# each target is about (src/group_spec.c and cpuset.c, cpuset.c,
+# each target is about (src/plan/group_spec.c and cpuset.c, cpuset.c,
 # resctrl_name.c) is printed.
 #
 # The targets are built here, not by automake: libFuzzer needs clang and its
@@ -49,8 +49,8 @@ trap 'rm -rf "$work"' EXIT
 sources_for() {
 	case $1 in
 	fuzz_group_spec | fuzz_cpuset | fuzz_owned_name)
-		echo "$here/$1.c $here/fuzz_check.c $top/src/cpuset.c" \
-			"$top/src/group_spec.c $top/src/resctrl_name.c $top/src/text.c"
+		echo "$here/$1.c $here/fuzz_check.c $top/src/base/cpuset.c" \
+			"$top/src/plan/group_spec.c $top/src/resctrl/resctrl_name.c $top/src/base/text.c"
 		;;
 	*) return 1 ;;
 	esac
@@ -71,9 +71,9 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 # The source files whose coverage a target's summary reports.
 covered_by() {
 	case $1 in
-	fuzz_group_spec) echo "$top/src/group_spec.c $top/src/cpuset.c" ;;
-	fuzz_cpuset) echo "$top/src/cpuset.c" ;;
-	fuzz_owned_name) echo "$top/src/resctrl_name.c" ;;
+	fuzz_group_spec) echo "$top/src/plan/group_spec.c $top/src/base/cpuset.c" ;;
+	fuzz_cpuset) echo "$top/src/base/cpuset.c" ;;
+	fuzz_owned_name) echo "$top/src/resctrl/resctrl_name.c" ;;
 	esac
 }
 

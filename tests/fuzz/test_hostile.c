@@ -7,7 +7,7 @@
  * an input that once crashed a fuzzer stays fixed.
  */
 #include "fuzz_check.h"
-#include "group_spec.h"
+#include "plan/group_spec.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 #!/bin/bash
-# libvirt's resctrl group names (src/libvirt_groups.c) against libvirt's own functions: the
+# libvirt's resctrl group names (src/resctrl/libvirt_groups.c) against libvirt's own functions: the
 # machine name (virDomainDriverGenerateMachineName) and the vCPU set (virBitmapFormat), called in
 # the installed libvirt.so through lv-resctrl-harness. Fails when libvirt names differently.
 set -eu

@@ -21,7 +21,7 @@
  *       (virResctrlMonitorAddPID per vCPU thread); prints the group's path
  *       relative to the root
  */
-#include "libvirt_groups.h"
+#include "resctrl/libvirt_groups.h"
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>

@@ -1,8 +1,8 @@
 /* Reads the root group's values N times through one reader, for
  * resctrl_syscalls.sh to count system calls under strace.
  * Usage: resctrl_readloop ROOT N FD_BUDGET */
-#include "resctrl.h"
-#include "resctrl_values.h"
+#include "resctrl/resctrl.h"
+#include "resctrl/resctrl_values.h"
 
 #include <stdio.h>
 #include <stdlib.h>

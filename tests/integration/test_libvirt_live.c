@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "collectd_shim.h"
-#include "vr_libvirt.h"
+#include "virt/vr_libvirt.h"
 
 #define MD_URI "urn:x-virt-resctrl:resmon:1"
 

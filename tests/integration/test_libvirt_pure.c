@@ -15,9 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "domain_filter.h"
 #include "resctrl_testlib.h"
-#include "vcpu_threads.h"
+#include "virt/domain_filter.h"
+#include "virt/vcpu_threads.h"
 
 static void test_parse_comm(void **state) {
   (void)state;

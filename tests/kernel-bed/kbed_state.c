@@ -12,9 +12,9 @@
  * every TID's place and on our MON groups (named under PREFIX) and their
  * tasks, printing "same" when they do.  K repeats each read (the time is
  * the mean; the guest is TCG, so only the ratio means anything). */
-#include "reconcile.h"
-#include "resctrl.h"
-#include "resctrl_name.h"
+#include "plan/reconcile.h"
+#include "resctrl/resctrl.h"
+#include "resctrl/resctrl_name.h"
 
 #include <stdio.h>
 #include <stdlib.h>

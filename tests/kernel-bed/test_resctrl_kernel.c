@@ -11,9 +11,9 @@
 
 #include <cmocka.h>
 
-#include "resctrl.h"
+#include "resctrl/resctrl.h"
+#include "resctrl/resctrl_values.h"
 #include "resctrl_testlib.h"
-#include "resctrl_values.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -34,7 +34,7 @@
  * and the fd count is what it was before vr_engine_start.
  */
 #include "collectd_shim.h"
-#include "engine_private.h"
+#include "engine/engine_private.h"
 
 #include <dirent.h>
 #include <errno.h>

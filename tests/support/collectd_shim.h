@@ -2,7 +2,7 @@
 #ifndef VR_COLLECTD_SHIM_H
 #define VR_COLLECTD_SHIM_H
 
-#include "vr_log.h"
+#include "base/vr_log.h"
 
 #include "collectd/core/utils/common/common.h"
 

@@ -2,7 +2,7 @@
  * The config block: defaults, every key accepted, unknown keys and invalid
  * values rejected with a message naming the key.
  */
-#include "vr_config.h"
+#include "engine/vr_config.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

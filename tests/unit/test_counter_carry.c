@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "counter_carry.h"
+#include "read/counter_carry.h"
 
 #include <stdio.h>
 

@@ -1,7 +1,7 @@
 /*
  * vCPU sets: libvirt's syntax in, normal form and expanded lists out.
  */
-#include "cpuset.h"
+#include "base/cpuset.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

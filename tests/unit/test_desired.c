@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "desired.h"
+#include "plan/desired.h"
 
 #include <string.h>
 

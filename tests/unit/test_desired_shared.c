@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "desired.h"
+#include "plan/desired.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,8 +1,8 @@
 /*
- * The domstats view (src/domstats.h): which resctrl groups belong to a
+ * The domstats view (src/plan/domstats.h): which resctrl groups belong to a
  * domain and in what order, and the exact text and JSON.
  */
-#include "domstats.h"
+#include "plan/domstats.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

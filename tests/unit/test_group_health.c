@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "group_health.h"
+#include "plan/group_health.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * The metadata parser: valid documents give the expected groups, each invalid
  * group is rejected with its reason while its neighbours still come out.
  */
-#include "group_spec.h"
+#include "plan/group_spec.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

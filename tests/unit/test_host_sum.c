@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "host_sum.h"
+#include "read/host_sum.h"
 
 #include <string.h>
 

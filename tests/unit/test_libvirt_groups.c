@@ -1,8 +1,8 @@
 /*
- * libvirt's resctrl group names (src/libvirt_groups.h): the machine name,
- * virBitmapFormat's sets, and parsing the directories libvirt makes.
+ * libvirt's resctrl group names (src/resctrl/libvirt_groups.h): the machine
+ * name, virBitmapFormat's sets, and parsing the directories libvirt makes.
  */
-#include "libvirt_groups.h"
+#include "resctrl/libvirt_groups.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,8 +1,9 @@
 /*
- * libvirt's own monitor groups in resctrl's state (src/libvirt_monitors.h):
- * which directories are found, and how they change reconcile's plan.
+ * libvirt's own monitor groups in resctrl's state
+ * (src/plan/libvirt_monitors.h): which directories are found, and how they
+ * change reconcile's plan.
  */
-#include "libvirt_monitors.h"
+#include "plan/libvirt_monitors.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

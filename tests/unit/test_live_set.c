@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "live_set.h"
+#include "read/live_set.h"
 
 #include <pthread.h>
 #include <stdlib.h>

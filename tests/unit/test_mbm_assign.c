@@ -3,7 +3,7 @@
  * waiting groups queue by key, mbm="off" gets none, a freed counter goes to
  * the next waiting group, coverage counts exactly.
  */
-#include "mbm_assign.h"
+#include "plan/mbm_assign.h"
 
 #include <errno.h>
 #include <setjmp.h>

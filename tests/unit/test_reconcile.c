@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "reconcile.h"
+#include "plan/reconcile.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,8 +1,8 @@
 /*
  * Ownership of resctrl directories: only <prefix><uuid>_<group> is ours.
  */
-#include "group_spec.h"
-#include "resctrl_name.h"
+#include "plan/group_spec.h"
+#include "resctrl/resctrl_name.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "resctrl_parse.h"
-#include "text.h"
+#include "base/text.h"
+#include "resctrl/resctrl_parse.h"
 
 #include <errno.h>
 #include <stdio.h>

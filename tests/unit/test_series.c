@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "series.h"
+#include "read/series.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "reconcile.h"
-#include "thread_view.h"
+#include "plan/reconcile.h"
+#include "resctrl/thread_view.h"
 
 #include <errno.h>
 #include <stdio.h>

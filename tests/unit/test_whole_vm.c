@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "desired.h"
-#include "vcpu_threads.h"
+#include "plan/desired.h"
+#include "virt/vcpu_threads.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,0 +1,251 @@
+/**
+ * The engine's state, shared by its files: engine.c (threads, the read
+ * pass), engine_sync.c (one resync pass as a sequence of steps) and the
+ * steps' own files (engine_domains.c, engine_plan.c, engine_live.c,
+ * engine_health.c). Nothing outside the engine includes this, bar the
+ * soak test, which reads `passes` and `n_live` under `lock`.
+ */
+#ifndef VR_ENGINE_PRIVATE_H
+#define VR_ENGINE_PRIVATE_H
+
+#include "base/vr_log.h"
+#include "engine/engine.h"
+#include "plan/desired.h"
+#include "plan/group_health.h"
+#include "plan/libvirt_monitors.h"
+#include "plan/reconcile.h"
+#include "read/counter_carry.h"
+#include "read/dispatch.h"
+#include "read/host_context.h"
+#include "read/live_group.h"
+#include "read/live_set.h"
+#include "read/series.h"
+#include "resctrl/resctrl.h"
+#include "resctrl/resctrl_values.h"
+#include "resctrl/thread_view.h"
+#include "virt/domain_filter.h"
+#include "virt/vr_libvirt.h"
+
+#include "collectd/core/utils/common/common.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+
+/* Notification state of each (domain, group) seen in the last pass, and of
+ * each domain's metadata as a whole (group "(metadata)"). */
+typedef struct {
+  char uuid[VR_UUID_STRING_LEN + 1];
+  char *domain;
+  char group[VR_GROUP_NAME_MAX + 32];
+  vr_health state;
+  bool seen;
+} vr_health_entry;
+
+typedef struct {
+  vr_health_entry *entries;
+  size_t n;
+} vr_health_table;
+
+/* ABMC (engine_abmc.c): L3 domains whose counter coverage is kept. */
+#define VR_MAX_ABMC_DOMAINS 64
+
+/* One L3 domain's ABMC coverage of our groups' MBM events. */
+typedef struct {
+  unsigned id;
+  unsigned wanted;
+  unsigned counted;
+  bool warned; /* a WARNING went out and no OKAY since (worker only) */
+} vr_abmc_domain;
+
+/* More dirty domains than this between two passes: a full resync is
+ * cheaper than one lookup each. */
+#define VR_MAX_DIRTY 64
+/* Monitoring domains that came back in one pass, remembered for the
+ * restart hints (beyond: the carry finds the restart by itself). */
+#define VR_MAX_BACK_DOMAINS 64
+/* Read passes a series may go unread before its carried total is
+ * forgotten (its group is gone), and how often that is checked. */
+#define VR_CARRY_MAX_IDLE 1024
+#define VR_CARRY_CHECK_EVERY 64
+
+struct vr_engine {
+  const vr_config *cfg;
+  vr_series_config series_config;
+  vr_domain_filter_t filter;
+
+  /* lock guards the fields down to `passes`; the worker sleeps on wake.
+   * Held for a few instructions only: never across a read pass, a libvirt
+   * call or a resctrl operation. */
+  pthread_mutex_t lock;
+  pthread_cond_t wake;
+  bool stopping;
+  bool full_resync;
+  /* libvirt reconnected: events may have been lost, so the next full
+   * resync asks libvirt about every domain again (else it reuses what
+   * the last one learnt, vr_libvirt_list_known). */
+  bool refetch_all;
+  bool reap_due; /* a read pass left a retired live set behind */
+  char dirty[VR_MAX_DIRTY][VR_UUID_STRING_LEN + 1];
+  size_t n_dirty;
+  size_t n_live; /* reporting groups in the published live set */
+  /* Pass counter, for tests that wait for the worker. */
+  unsigned long passes;
+
+  /* The published live set (live_set.h), and one read pass at a time:
+   * a live group's value buffer is the reading pass's. */
+  vr_live_board live;
+  pthread_mutex_t read_lock;
+  /* Each counter series' carried total across resets (counter_carry.h):
+   * the read pass's alone, under read_lock. */
+  vr_carry_table *carry;
+  /* ReportHost: the host and vms sums (host_context.h), NULL when off;
+   * the read pass's alone, under read_lock. */
+  vr_host_context *host;
+
+  /* Worker-only state. */
+  pthread_t worker;
+  bool worker_started;
+  vr_libvirt_t *libvirt;
+  vr_resctrl_ref *resctrl; /* NULL while resctrl is unusable */
+  vr_resctrl_fd_budget budget;
+  vr_domain_list_t domains;
+  bool have_domains; /* one full list seen: safe to prune our groups */
+  /* The last pass could not create a group for want of an RMID (ENOSPC,
+   * or EBUSY while freed ones sit in limbo): the worker retries after
+   * rmid_backoff_s (1, 2, 4 ... s, at most RefreshInterval). */
+  bool rmid_retry_wanted;
+  unsigned rmid_backoff_s;
+  /* Monitoring domains that appeared this pass (engine_mon_domains.c). */
+  struct {
+    vr_mon_resource resource;
+    unsigned id;
+  } back[VR_MAX_BACK_DOMAINS];
+  size_t n_back;
+  /* What resctrl offers that the metric table does not know, as last
+   * said: said again only when it changes. */
+  char unknown_said[512];
+  /* Threads the last pass did not move because they failed the identity
+   * check (vr_vcpu_thread_verify): their line is said once, not at every
+   * resync while the refusal lasts. */
+  pid_t *not_moving;
+  size_t n_not_moving;
+  /* The per-thread view (engine_threads.c): whether the last pass read
+   * resctrl's state through it, whether the kernel lacks it, which view
+   * was last said (0 none yet, 1 full scan, 2 per-thread), and our
+   * threads to look at every VR_THREAD_CHECK_S between passes. */
+  bool thread_view_used;
+  bool thread_view_missing;
+  int state_view;
+  vr_thread_watch watch;
+  c_complain_t resctrl_complaint;
+  c_complain_t libvirt_complaint;
+  vr_health_table health;
+
+  /* ABMC (engine_abmc.c): the worker sets each domain's coverage, the
+   * read pass dispatches it; abmc_lock guards abmc and n_abmc, held to
+   * copy them only. n_abmc 0: no ABMC (or nothing wanted). */
+  pthread_mutex_t abmc_lock;
+  vr_abmc_domain abmc[VR_MAX_ABMC_DOMAINS];
+  size_t n_abmc;
+  c_complain_t abmc_complaint;
+};
+
+/* What one resync pass works on, step by step. */
+typedef struct {
+  vr_desired_set desired;
+  vr_resctrl_state state;
+  vr_plan plan;
+  /* Per desired group, filled while executing: create failed
+   * (ENOSPC/EBUSY) or assign failed, so the group is not live this pass. */
+  vr_health *failure;
+  /* Per desired group: the plan made its directory this pass. */
+  bool *created;
+  /* libvirt's own monitor groups of the running domains (read-only). */
+  vr_lv_monitor_set libvirt;
+  /* An event pass (issue 17): the domains it is about, by uuid, and
+   * shallow copies of those still running; scope is NULL in a full pass.
+   * Only their groups are planned, reported and rebuilt; every other live
+   * group and health entry is carried over untouched, so that one
+   * domain's event costs the same at 50 domains as at 500. */
+  char (*scope)[VR_UUID_STRING_LEN + 1];
+  size_t n_scope;
+  vr_domain_list_t scope_domains;
+} vr_pass;
+
+/** engine_sync.c: true when pass is a full pass or uuid is in its scope. */
+bool vr_pass_in_scope(const vr_pass *pass, const char *uuid);
+/** engine_sync.c: an event pass's view of resctrl: our groups of domains
+ * outside its scope are dropped from pass->state (so that reconcile
+ * neither removes nor keeps them); foreign groups and task places stay. */
+void vr_engine_scope_state(const vr_engine *e, vr_pass *pass);
+
+/** One pass: refresh domains (all, or the dirty ones), reconcile, publish
+ * the new live set. Runs on the worker thread (engine_sync.c). */
+void vr_engine_sync(vr_engine *e, bool full, bool refetch,
+                    char dirty[][VR_UUID_STRING_LEN + 1], size_t n_dirty);
+
+/** Opens resctrl at ResctrlPath unless the engine holds it already; logs
+ * what to do when it cannot (once, via c_complain) and returns false. */
+bool vr_engine_ensure_resctrl(vr_engine *e);
+
+/** engine_mon_domains.c: lists the monitoring domains again; when they
+ * changed (a domain offline, or back), says so and replaces the handle. */
+void vr_engine_recheck_domains(vr_engine *e);
+/** engine_mon_domains.c: domain id appeared in this pass's recheck. */
+bool vr_engine_domain_came_back(const vr_engine *e, vr_mon_resource resource,
+                                unsigned id);
+/** KeepFilesOpen false: closes the root fd at the end of a pass, so that
+ * nothing stays open in resctrl until the next one. */
+void vr_engine_release_files(vr_engine *e);
+
+/** Removes every group of ours under the root (shutdown). */
+void vr_engine_remove_all(vr_engine *e);
+
+/* ---- the steps of a pass ---- */
+
+/** engine_domains.c: refreshes e->domains from libvirt, all of them or the
+ * dirty ones; keeps what it knew while libvirt does not answer. A full
+ * refresh asks only about domains it does not know (new ones, new runs,
+ * the dirty ones) unless refetch. */
+void vr_engine_refresh_domains(vr_engine *e, bool full, bool refetch,
+                               char dirty[][VR_UUID_STRING_LEN + 1],
+                               size_t n_dirty);
+
+/** engine_plan.c: reads resctrl's state and lets reconcile decide; when the
+ * plan changes anything, again under the root's flock (*lock_fd, else -1
+ * after it returns). -ENODEV: resctrl went away (the live set is
+ * dropped, the handle forgotten); -ENOMEM. */
+int vr_engine_plan(vr_engine *e, vr_pass *pass, int *lock_fd);
+/** engine_plan.c: carries the plan out, noting failures and creations. */
+void vr_engine_execute(vr_engine *e, vr_pass *pass);
+
+/** engine_threads.c: reads resctrl's state into pass->state, through the
+ * kernel's per-thread view where it applies, else every tasks file. 0 or
+ * -errno with a reason. */
+int vr_engine_read_state(vr_engine *e, vr_pass *pass, char *reason,
+                         size_t reason_len);
+/** engine_threads.c: after executing, the threads to look at until the
+ * next pass (none unless the pass used the per-thread view). */
+void vr_engine_watch_update(vr_engine *e, const vr_pass *pass);
+/** engine_threads.c: true when a watched thread is no longer where the
+ * last pass left it (or cannot be looked at): a pass is due. */
+bool vr_engine_threads_moved(vr_engine *e);
+/** engine_abmc.c: hands our groups' MBM events the domains' assignable
+ * counters (ABMC), and notes each domain's coverage. */
+void vr_engine_assign_counters(vr_engine *e, const vr_pass *pass);
+/** engine_abmc.c: the read pass's coverage values (plugin_instance host). */
+void vr_engine_dispatch_coverage(vr_engine *e);
+
+/** engine_live.c: publishes the groups the pass left readable. */
+void vr_engine_publish_live(vr_engine *e, const vr_pass *pass);
+/** engine_live.c: drops the live set and the resctrl handle (unmounted). */
+void vr_engine_forget_resctrl(vr_engine *e);
+
+/** engine_health.c: one WARNING per change of state, an OKAY when it
+ * clears; rejections, outcomes, then the sweep of what was not seen. */
+void vr_engine_report_rejections(vr_engine *e, const vr_desired_set *d);
+void vr_engine_report_outcomes(vr_engine *e, const vr_pass *pass);
+void vr_engine_health_sweep(vr_engine *e);
+void vr_health_table_clear(vr_health_table *t);
+
+#endif /* VR_ENGINE_PRIVATE_H */

@@ -1,0 +1,103 @@
+/**
+ * Notification state of a group; see group_health.h.
+ */
+#include "plan/group_health.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+bool vr_health_is_problem(vr_health_kind kind) {
+  return kind == VR_HEALTH_INVALID || kind == VR_HEALTH_CONFLICT ||
+         kind == VR_HEALTH_RMID_EXHAUSTED || kind == VR_HEALTH_RMID_LIMBO;
+}
+
+/* A message cut short still names domain and group first; mark the cut. */
+static void compose(vr_notice *notice, vr_notice_severity severity,
+                    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void compose(vr_notice *notice, vr_notice_severity severity,
+                    const char *fmt, ...) {
+  notice->severity = severity;
+  va_list ap;
+  va_start(ap, fmt);
+  vr_vformat_cut(notice->message, sizeof(notice->message), fmt, ap);
+  va_end(ap);
+}
+
+/* doc/design.md, "collectd interface": a WARNING once per change of state, an
+ * OKAY when it clears. A change of reason within one kind (another foreign
+ * group, another vCPU) is a new state and warns again; the same reason never
+ * repeats. */
+void vr_health_update(vr_health *state, const vr_health *next,
+                      const char *domain, const char *group,
+                      vr_notice *notice) {
+  *notice = (vr_notice){.severity = VR_NOTICE_NONE};
+  bool was_problem = vr_health_is_problem(state->kind);
+  if (vr_health_is_problem(next->kind)) {
+    if (!was_problem || state->kind != next->kind ||
+        strcmp(state->reason, next->reason) != 0)
+      compose(notice, VR_NOTICE_WARNING, "domain %s group %s: %s", domain,
+              group, next->reason);
+  } else if (was_problem && next->kind == VR_HEALTH_OK) {
+    compose(notice, VR_NOTICE_OKAY, "domain %s group %s: monitored again",
+            domain, group);
+  } else if (was_problem && next->kind == VR_HEALTH_GONE) {
+    compose(notice, VR_NOTICE_OKAY,
+            "domain %s group %s: no longer monitored (domain stopped or "
+            "group removed)",
+            domain, group);
+  }
+  if (state != next)
+    *state = *next;
+  if (!vr_health_is_problem(state->kind))
+    state->reason[0] = '\0';
+}
+
+void vr_health_set(vr_health *health, vr_health_kind kind, const char *fmt,
+                   ...) {
+  health->kind = kind;
+  va_list ap;
+  va_start(ap, fmt);
+  vr_vformat_cut(health->reason, sizeof(health->reason), fmt, ap);
+  va_end(ap);
+}
+
+void vr_health_from_outcome(const vr_group_outcome *outcome, vr_health *out) {
+  switch (outcome->kind) {
+  case VR_OUTCOME_CONFLICT:
+    vr_health_set(out, VR_HEALTH_CONFLICT, "%s", outcome->reason);
+    break;
+  case VR_OUTCOME_INVALID:
+    vr_health_set(out, VR_HEALTH_INVALID, "%s", outcome->reason);
+    break;
+  case VR_OUTCOME_OK:
+  case VR_OUTCOME_WAITING:
+  default:
+    vr_health_set(out, VR_HEALTH_OK, "%s", "");
+    break;
+  }
+}
+
+/* doc/design.md, "resctrl rules": mkdir fails with ENOSPC when no RMID is left
+ * and EBUSY while freed RMIDs are still in limbo; both are retried at later
+ * resyncs, and the warning says so. detail is the kernel's word on it
+ * (info/last_cmd_status), or "". */
+vr_health_kind vr_health_from_create_error(int err, const char *detail,
+                                           vr_health *out) {
+  const char *sep = detail[0] ? ": " : "";
+  if (err == -ENOSPC)
+    vr_health_set(out, VR_HEALTH_RMID_EXHAUSTED,
+                  "no RMID left (ENOSPC%s%s); retrying at each resync", sep,
+                  detail);
+  else if (err == -EBUSY)
+    vr_health_set(out, VR_HEALTH_RMID_LIMBO,
+                  "every free RMID is still in limbo (EBUSY%s%s); retrying "
+                  "at each resync",
+                  sep, detail);
+  else
+    vr_health_set(out, VR_HEALTH_CONFLICT,
+                  "cannot create the resctrl group: %s",
+                  detail[0] ? detail : strerror(-err));
+  return out->kind;
+}

@@ -1,0 +1,82 @@
+/**
+ * ABMC counter decisions: which of our groups' MBM events hold one of an L3
+ * domain's assignable counters (Linux 6.18, AMD; doc/design.md, "ABMC
+ * counters").
+ *
+ * In the kernel's "mbm_event" mode an MBM event counts only while a
+ * hardware counter is assigned to it (info/L3_MON/num_mbm_cntrs per
+ * domain); when our groups want more than the domain has, groups whose
+ * metadata says mbm="high" get them first, then the rest in a stable
+ * order: a group holding a counter keeps it before a waiting one, and
+ * waiting groups queue by key. mbm="off" groups get none and give back
+ * what they hold. Counters held by groups that are not ours are not in
+ * n_free and never counted here.
+ *
+ * Pure: data in, decisions out.
+ */
+#ifndef VR_MBM_ASSIGN_H
+#define VR_MBM_ASSIGN_H
+
+#include "plan/group_spec.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Event bits: bit e is the e-th MBM event (0 total, 1 local). */
+#define VR_MBM_EVENTS 2
+
+/** One of our groups on one domain. */
+typedef struct {
+  vr_mbm_priority priority;
+  const char *key; /* the stable order among equals: the directory name */
+  unsigned wanted; /* events it wants counted (bits) */
+  unsigned held;   /* events holding a counter now (bits) */
+} vr_mbm_group;
+
+/** What to do for one group on that domain. */
+typedef struct {
+  unsigned assign;   /* events to assign a counter to */
+  unsigned unassign; /* events whose counter to free (before any assign) */
+  unsigned counted;  /* events holding a counter after both */
+} vr_mbm_decision;
+
+/** A domain's coverage: events counted / events wanted, of our groups. */
+typedef struct {
+  unsigned wanted;
+  unsigned counted;
+} vr_mbm_coverage;
+
+/**
+ * Decides one domain: n_free is its counters no group holds
+ * (available_mbm_cntrs); ours hold the rest we may hand on. out[i] is
+ * groups[i]'s decision. Returns 0 or -ENOMEM.
+ */
+int vr_mbm_decide(const vr_mbm_group *groups, size_t n, unsigned n_free,
+                  vr_mbm_decision *out, vr_mbm_coverage *coverage);
+
+/** Coverage in percent (100 when nothing is wanted). */
+double vr_mbm_coverage_percent(const vr_mbm_coverage *c);
+
+/* ---- the kernel's text (fs/resctrl/monitor.c) ---- */
+
+/** info/L3_MON/mbm_assign_mode: true when "[mbm_event]" is the mode in
+ * use (resctrl_mbm_assign_mode_show brackets it). */
+bool vr_mbm_mode_is_event(const char *text);
+
+/**
+ * num_mbm_cntrs / available_mbm_cntrs: "<domain id>=<count>;..." on one
+ * line. Sets *count for domain id. 0, -ENOENT when id is not listed,
+ * -EINVAL when the text is malformed.
+ */
+int vr_mbm_parse_counts(const char *text, unsigned id, unsigned *count);
+
+/**
+ * A group's mbm_L3_assignments: one line per MBM event,
+ * "<event>:<domain id>=<e|_>;...". events[e] names bit e (NULL: unknown);
+ * sets *held to the bits of events assigned ('e') on domain id. 0 or
+ * -EINVAL when malformed.
+ */
+int vr_mbm_parse_assignments(const char *text, const char *const *events,
+                             unsigned id, unsigned *held);
+
+#endif /* VR_MBM_ASSIGN_H */

@@ -1,0 +1,50 @@
+/**
+ * Host context sums; see host_sum.h.
+ */
+#include "read/host_sum.h"
+
+bool vr_sum_event_is_counter(vr_resctrl_feature event) {
+  for (int i = 0; i < VR_METRIC_COUNT; i++)
+    if (vr_metric_defs[i].event == event && vr_metric_defs[i].derive)
+      return true;
+  return false;
+}
+
+uint64_t vr_sum_member_delta(vr_sum_member *m, uint64_t raw, bool count_first) {
+  uint64_t delta = 0;
+  if (!m->seen)
+    delta = count_first ? raw : 0;
+  else if (raw >= m->last)
+    delta = raw - m->last;
+  m->last = raw;
+  m->seen = true;
+  return delta;
+}
+
+void vr_sum_begin(vr_sum_slot *slots, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    slots[i] = (vr_sum_slot){0};
+}
+
+void vr_sum_add(vr_sum_slot *slots, vr_sum_member *state,
+                const vr_resctrl_value *values, size_t n, bool count_first) {
+  /* Looked up once per member, not per value: this runs in the read pass
+   * for every group. */
+  bool counter[VR_FEAT_COUNT];
+  for (int f = 0; f < VR_FEAT_COUNT; f++)
+    counter[f] = vr_sum_event_is_counter((vr_resctrl_feature)f);
+  for (size_t i = 0; i < n; i++) {
+    const vr_resctrl_value *v = &values[i];
+    /* Not monitored here: no series asks for it, nothing to sum. */
+    if (v->status == VR_READ_NOT_MONITORED)
+      continue;
+    if (counter[i % VR_FEAT_COUNT]) {
+      if (v->status == VR_READ_VALUE)
+        slots[i].delta += vr_sum_member_delta(&state[i], v->value, count_first);
+    } else if (v->status == VR_READ_VALUE) {
+      slots[i].gauge += v->value;
+    } else {
+      slots[i].gauge_missing = true;
+    }
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * The plugin's resctrl module: the only code that touches the resctrl
+ * filesystem (doc/design.md, "resctrl rules"; the kernel's
+ * Documentation/filesystems/resctrl.rst).
+ *
+ * It opens a configurable root, discovers what the hardware monitors, takes
+ * the root's flock, reads every tasks file into a vr_resctrl_state, and
+ * creates, fills and removes MON groups. It decides nothing: the reconcile
+ * module chooses which group goes where. Every function returns 0 or a
+ * negative errno and, where a reason buffer is passed, a sentence saying
+ * what failed and what to do; nothing here logs.
+ *
+ * Safety: every path is resolved below the root's directory fd with no
+ * symbolic link followed, and only directories whose name is ours
+ * (vr_owned_name_parse) are ever created, written or removed.
+ *
+ * Value reading is in resctrl_values.h.
+ */
+#ifndef VR_RESCTRL_H
+#define VR_RESCTRL_H
+
+#include "resctrl/metric_table.h"
+#include "resctrl/resctrl_model.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/** One monitoring domain: a mon_data/mon_<RESOURCE>_<id> directory (an L3
+ * cache id for L3). The events it offers are the feature mask's events of
+ * its resource (metric_table.h). */
+typedef struct {
+  vr_mon_resource resource;
+  unsigned id; /* <id>, parsed base 10 */
+  char
+      dir[VR_RESCTRL_NAME_MAX * 2 + 2]; /* "mon_L3_08" as the kernel wrote it */
+  uint64_t size;                        /* bytes from sysfs; 0 when unknown */
+  /* Sub-NUMA Clustering (Linux 6.11+): -1 for a domain itself; else the SNC
+   * node whose mon_sub_<RESOURCE>_YY below domain id this entry reads (dir
+   * "mon_L3_00/mon_sub_L3_01", size the node's share of the L3). nodes:
+   * the SNC nodes listed below the domain (0 without SNC). */
+  int node;
+  unsigned nodes;
+} vr_resctrl_cache;
+
+/** An opened resctrl root and what it offers. Read the fields freely. */
+typedef struct {
+  char path[4096];
+  int root_fd;              /* O_DIRECTORY, kept for the handle's lifetime */
+  unsigned features;        /* bit (1u << vr_resctrl_feature) per event */
+  vr_resctrl_cache *caches; /* by resource, ascending id, domain then nodes */
+  size_t n_caches;
+  size_t n_nodes; /* entries of caches that are SNC nodes */
+  /* ReportSubNUMA: readers read the SNC nodes' files too. Set once, before
+   * sharing (vr_resctrl_set_sub_numa). */
+  bool read_nodes;
+  bool alloc_capable; /* CTRL_MON groups other than the root can exist */
+  /* The group limit: the smaller of info/L3_MON/num_rmids and
+   * info/PERF_PKG_MON/num_rmids; 0 when unreadable. Each resource's own
+   * count besides (0: absent or unreadable), for the log. */
+  unsigned num_rmids;
+  unsigned l3_num_rmids, pkg_num_rmids;
+  unsigned num_closids; /* info/<resource>/num_closids; 0 without alloc */
+  /* Monitoring the metric table does not know, skipped: "resource
+   * PERF_PKG; L3 event(s) mbm_foo" ("" when none), for one log line. */
+  char unknown[512];
+  /* What the mount was when opened: the root's device and inode and the
+   * filesystem magic (statfs f_type), to notice an unmount or remount. */
+  dev_t root_dev;
+  ino_t root_ino;
+  long fs_magic;
+  /* false (KeepFilesOpen false): no descriptor stays open between passes;
+   * root_fd is -1 but between vr_resctrl_attach and vr_resctrl_detach, and
+   * value readers open, pread and close. Set once, before sharing. */
+  bool keep_open;
+} vr_resctrl;
+
+/**
+ * Opens the resctrl root at path (NULL: /sys/fs/resctrl) and discovers its
+ * features, cache ids and allocation support; L3 sizes come from
+ * sysfs_path (NULL: /sys). The root directory itself must not be a symbolic
+ * link. Distinct failures, each with a reason that says what to do:
+ *  -ENOENT       path does not exist (kernel without resctrl support);
+ *  -ENOMEDIUM    an empty directory: resctrl is not mounted there;
+ *  -EMEDIUMTYPE  a directory that is not a resctrl filesystem;
+ *  -EOPNOTSUPP   resctrl without monitoring (no info/<RESOURCE>_MON with a
+ *                known event, or no mon_data/mon_<RESOURCE>_XX);
+ *  other         the errno of the failed open/read.
+ * Missing L3 sizes are not an error (cache size stays 0).
+ */
+int vr_resctrl_open(const char *path, const char *sysfs_path, vr_resctrl **out,
+                    char *reason, size_t reason_len);
+
+/** Closes the root fd and frees the handle; NULL is fine. */
+void vr_resctrl_close(vr_resctrl *r);
+
+/**
+ * Lists mon_data again: *changed says whether its monitoring domains (of
+ * the resources r monitors) are no longer those r was opened with. The
+ * kernel removes mon_<RESOURCE>_<id> from every group when the last CPU of
+ * a domain goes offline (domain_remove_cpu_mon, rmdir_mondata_subdir_allrdtgrp)
+ * and makes it again when one comes back (domain_add_cpu_mon,
+ * mkdir_mondata_subdir_allrdtgrp); a handle's readers are laid out by its
+ * domains, so a change needs a new handle. 0, or -errno when mon_data
+ * cannot be listed.
+ */
+int vr_resctrl_domains_changed(const vr_resctrl *r, bool *changed);
+
+/**
+ * KeepFilesOpen false: closes root_fd now and makes every later reader
+ * open, pread and close, so that nothing pins the mount between passes
+ * (do_umount fails with EBUSY while any file is open inside). Call once,
+ * right after vr_resctrl_open, before the handle is shared.
+ */
+void vr_resctrl_set_keep_open(vr_resctrl *r, bool keep);
+
+/**
+ * ReportSubNUMA: makes readers of r read each SNC node's mon_sub_L3_YY
+ * files besides the domain's sums. Call once, right after vr_resctrl_open,
+ * before the handle is shared; without SNC nodes it changes nothing.
+ */
+void vr_resctrl_set_sub_numa(vr_resctrl *r, bool read_nodes);
+
+/**
+ * True when r->path still is the mount r was opened on: same root device
+ * and inode, same filesystem magic (a stat and a statfs). False after an
+ * unmount (lazy or not: the path shows the directory below) or a remount
+ * (a new superblock has a new device), when the held descriptors read a
+ * detached tree or pin a mount the operator wants gone.
+ */
+bool vr_resctrl_same_mount(const vr_resctrl *r);
+
+/**
+ * KeepFilesOpen false: opens root_fd again for one pass, -ESTALE when the
+ * path is no longer the mount r was opened on. A no-op with root_fd open.
+ */
+int vr_resctrl_attach(vr_resctrl *r);
+
+/** KeepFilesOpen false: closes root_fd at the end of a pass. */
+void vr_resctrl_detach(vr_resctrl *r);
+
+/**
+ * Opens the root directory of r->path for one read, O_PATH, and checks it
+ * is still the mount r was opened on: the fd, -ESTALE (another mount) or
+ * -errno. For readers of a handle that keeps nothing open.
+ */
+int vr_resctrl_open_root_once(const vr_resctrl *r);
+
+/** The group limit from the limit so far and one more resource's
+ * num_rmids, 0 standing for unknown: the smaller of the known ones. */
+unsigned vr_resctrl_rmid_limit(unsigned so_far, unsigned more);
+
+/** Index of the domain mon_<resource>_<id> (not one of its SNC nodes) in
+ * r->caches, or -1. By resource too: mon_PERF_PKG_00 is not mon_L3_00. */
+int vr_resctrl_cache_index(const vr_resctrl *r, vr_mon_resource resource,
+                           unsigned id);
+
+/**
+ * Takes flock(LOCK_EX) on the root directory, as libvirt and pqos do around
+ * their mkdir/tasks/rmdir, on a descriptor of its own so that it also
+ * excludes other handles in this process. wait=false: -EWOULDBLOCK when
+ * someone else holds it. On success *lock_fd receives the descriptor that
+ * vr_resctrl_unlock releases.
+ */
+int vr_resctrl_lock(const vr_resctrl *r, bool wait, int *lock_fd);
+
+/** Releases a lock taken by vr_resctrl_lock; -1 is fine. */
+void vr_resctrl_unlock(int lock_fd);
+
+/**
+ * Reads every tasks file under the root into *state (see resctrl_model.h):
+ * each non-root CTRL_MON group's and each MON group's, ours and foreign.
+ * Call it under the lock so that our own operations do not race it.
+ * Free with vr_resctrl_state_free.
+ */
+int vr_resctrl_state_read(const vr_resctrl *r, vr_resctrl_state *state,
+                          char *reason, size_t reason_len);
+
+/**
+ * The per-thread view (thread_view.h), for a root that is the kernel's
+ * resctrl: the place of each of tids from <proc_path>/<tid>/
+ * cpu_resctrl_groups, and our own MON groups (named under prefix) with
+ * their tasks; no other tasks file is read. A thread that is gone is left
+ * out (it reads as in the root group). -ENODATA when the kernel says
+ * resctrl is not mounted, -EOPNOTSUPP when the kernel lacks
+ * CONFIG_PROC_CPU_RESCTRL. Free with vr_resctrl_state_free.
+ */
+int vr_resctrl_state_read_threads(const vr_resctrl *r, const char *proc_path,
+                                  const char *prefix, const pid_t *tids,
+                                  size_t n_tids, vr_resctrl_state *state,
+                                  char *reason, size_t reason_len);
+
+/**
+ * One thread's place from <proc_path>/<tid>/cpu_resctrl_groups (one read,
+ * one take of the kernel's rdtgroup_mutex). -ENOENT when the thread is
+ * gone, -ENODATA when resctrl is not mounted, -EINVAL when unreadable.
+ */
+int vr_resctrl_thread_place(const char *proc_path, pid_t tid,
+                            vr_task_place *place);
+
+/** Frees what vr_resctrl_state_read allocated and zeroes *state. */
+void vr_resctrl_state_free(vr_resctrl_state *state);
+
+/**
+ * Creates MON group <root>/mon_groups/<name> (ctrl "" or NULL) or
+ * <root>/<ctrl>/mon_groups/<name>. name must be ours under prefix
+ * (vr_owned_name_parse) and ctrl a single existing directory name:
+ * -EINVAL otherwise, nothing created. -ENOSPC (no RMID left) and -EBUSY
+ * (RMIDs in limbo) carry info/last_cmd_status as reason; -EEXIST when the
+ * group exists already.
+ */
+int vr_resctrl_group_create(const vr_resctrl *r, const char *prefix,
+                            const char *ctrl, const char *name, char *reason,
+                            size_t reason_len);
+
+/** What vr_resctrl_group_add_tasks did. */
+typedef struct {
+  size_t written;   /* ids the kernel accepted */
+  size_t vanished;  /* ids that were no live task any more (ESRCH) */
+  pid_t failed_tid; /* the id of a failure; 0 when none */
+} vr_resctrl_tasks_result;
+
+/**
+ * Writes each thread id to our MON group's tasks file, one id per write(2)
+ * (O_WRONLY|O_APPEND, never O_TRUNC: the kernel file appends). ESRCH is
+ * not an error, it is counted in result->vanished. A refusal stops there:
+ * -EINVAL (the task is not in the group's parent CTRL_MON group) with
+ * info/last_cmd_status as reason; -ENOENT when the group is gone.
+ */
+int vr_resctrl_group_add_tasks(const vr_resctrl *r, const char *prefix,
+                               const char *ctrl, const char *name,
+                               const pid_t *tids, size_t n_tids,
+                               vr_resctrl_tasks_result *result, char *reason,
+                               size_t reason_len);
+
+/**
+ * Moves tid out of our MON group name (whose parent is ctrl, "" for the
+ * root) by writing it to the parent CTRL_MON group's tasks file: the task
+ * keeps its CLOSID and leaves the MON group (resctrl.rst, "tasks"). The
+ * group is neither removed nor made again. A task that is gone (ESRCH) is
+ * success. name must be ours, as for vr_resctrl_group_add_tasks.
+ */
+int vr_resctrl_group_release_task(const vr_resctrl *r, const char *prefix,
+                                  const char *ctrl, const char *name, pid_t tid,
+                                  char *reason, size_t reason_len);
+
+/**
+ * Removes our MON group (rmdir; its tasks return to the parent CTRL_MON
+ * group). A group that is already gone is success.
+ */
+int vr_resctrl_group_remove(const vr_resctrl *r, const char *prefix,
+                            const char *ctrl, const char *name, char *reason,
+                            size_t reason_len);
+
+/**
+ * Removes every MON group of ours under prefix, under the root and under
+ * each CTRL_MON group, by listing the mon_groups directories (no tasks file
+ * is read, so a failing state read cannot stop it). *removed counts the
+ * groups removed; the first failure is returned with its reason after
+ * trying every group.
+ */
+int vr_resctrl_remove_owned(const vr_resctrl *r, const char *prefix,
+                            size_t *removed, char *reason, size_t reason_len);
+
+#endif /* VR_RESCTRL_H */
