@@ -9,6 +9,7 @@ src_libvrcore_la_SOURCES = \
 	src/plan/desired.c src/plan/desired.h \
 	src/read/dispatch.c src/read/dispatch.h \
 	src/virt/domain_filter.c src/virt/domain_filter.h \
+	src/virt/domain_model.c src/virt/domain_model.h \
 	src/plan/domstats.c src/plan/domstats.h \
 	src/engine/engine.c src/engine/engine.h src/engine/engine_private.h \
 	src/engine/engine_domains.c src/engine/engine_health.c src/engine/engine_live.c \
@@ -39,6 +40,7 @@ src_libvrcore_la_SOURCES = \
 	src/read/series.c src/read/series.h \
 	src/base/small_file.c src/base/small_file.h \
 	src/base/text.c src/base/text.h \
+	src/base/vocabulary.c src/base/vocabulary.h \
 	src/resctrl/thread_view.c src/resctrl/thread_view.h \
 	src/virt/vcpu_threads.c src/virt/vcpu_threads.h \
 	src/engine/vr_config.c src/engine/vr_config.h \

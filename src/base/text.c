@@ -60,3 +60,9 @@ bool vr_chars_valid(const char *s, size_t max_len, const char *extra) {
   }
   return true;
 }
+
+void vr_vformat_cut(char *buf, size_t len, const char *fmt, va_list ap) {
+  int n = vsnprintf(buf, len, fmt, ap);
+  if (n >= (int)len)
+    memcpy(buf + len - 4, "...", 4);
+}

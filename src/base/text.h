@@ -5,6 +5,7 @@
 #ifndef VR_TEXT_H
 #define VR_TEXT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,5 +34,13 @@ int vr_copy_field(char *dst, size_t len, const char *src);
  * one of extra ("" for none).
  */
 bool vr_chars_valid(const char *s, size_t max_len, const char *extra);
+
+/**
+ * vsnprintf into buf (len at least 4); text that does not fit ends in
+ * "...", so a reason cut short still shows what it names first and that it
+ * was cut.
+ */
+void vr_vformat_cut(char *buf, size_t len, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 #endif /* VR_TEXT_H */

@@ -12,7 +12,7 @@
 /* Runs on a libvirt event-loop thread: only note the domain and wake the
  * worker; the lookup happens there. */
 static void on_dirty(void *opaque, const char *uuid, const char *name,
-                     vr_dirty_reason_t why) {
+                     vr_dirty_reason why) {
   vr_engine *e = opaque;
   (void)name;
   (void)why;
@@ -188,7 +188,7 @@ int vr_engine_start(const vr_config *cfg, vr_engine **out, char *reason,
     return -ENOMEM;
   }
   e->cfg = cfg;
-  e->filter = (vr_domain_filter_t)VR_DOMAIN_FILTER_INIT;
+  e->filter = (vr_domain_filter)VR_DOMAIN_FILTER_INIT;
   e->series_config = (vr_series_config){
       .instance_format = cfg->instance_format,
       .host_format = cfg->hostname_format,
@@ -241,7 +241,7 @@ int vr_engine_start(const vr_config *cfg, vr_engine **out, char *reason,
    * first connection; the worker keeps retrying every RefreshInterval. */
   vr_engine_ensure_resctrl(e);
   vr_engine_release_files(e);
-  vr_libvirt_config_t lv_config = {
+  vr_libvirt_config lv_config = {
       .uri = cfg->connection,
       .metadata_uri = cfg->metadata_uri,
       .run_path = cfg->libvirt_run_path,

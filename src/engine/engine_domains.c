@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void remove_domain(vr_domain_list_t *list, size_t i) {
+static void remove_domain(vr_domain_list *list, size_t i) {
   vr_domain_clear(&list->domains[i]);
   list->domains[i] = list->domains[--list->count];
 }
@@ -16,7 +16,7 @@ static void remove_domain(vr_domain_list_t *list, size_t i) {
 /* Replaces (or adds, or drops) one domain after an event. */
 static void refresh_domain(vr_engine *e, const char *uuid) {
   char reason[512] = "";
-  vr_domain_t fresh;
+  vr_domain fresh;
   memset(&fresh, 0, sizeof(fresh));
   int status = vr_libvirt_get(e->libvirt, &e->filter, uuid, &fresh, reason,
                               sizeof(reason));
@@ -37,7 +37,7 @@ static void refresh_domain(vr_engine *e, const char *uuid) {
     e->domains.domains[at] = fresh;
     return;
   }
-  vr_domain_t *grown =
+  vr_domain *grown =
       realloc(e->domains.domains, (e->domains.count + 1) * sizeof(*grown));
   if (!grown) {
     vr_domain_clear(&fresh);
@@ -52,11 +52,11 @@ void vr_engine_refresh_domains(vr_engine *e, bool full, bool refetch,
                                size_t n_dirty) {
   char reason[512] = "";
   if (full || !e->have_domains) {
-    vr_domain_list_t fresh = {0};
+    vr_domain_list fresh = {0};
     /* Reuse is sound only for what the events of this connection cover:
      * metadata changes (VIR_DOMAIN_EVENT_ID_METADATA_CHANGE) and restarts
      * (a new id). The dirty domains are asked about below. */
-    const vr_domain_list_t *known =
+    const vr_domain_list *known =
         e->have_domains && !refetch ? &e->domains : NULL;
     int status = vr_libvirt_list_known(e->libvirt, &e->filter, known, &fresh,
                                        reason, sizeof(reason));

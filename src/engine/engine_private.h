@@ -71,7 +71,7 @@ typedef struct {
 struct vr_engine {
   const vr_config *cfg;
   vr_series_config series_config;
-  vr_domain_filter_t filter;
+  vr_domain_filter filter;
 
   /* lock guards the fields down to `passes`; the worker sleeps on wake.
    * Held for a few instructions only: never across a read pass, a libvirt
@@ -105,10 +105,10 @@ struct vr_engine {
   /* Worker-only state. */
   pthread_t worker;
   bool worker_started;
-  vr_libvirt_t *libvirt;
+  vr_libvirt *libvirt;
   vr_resctrl_ref *resctrl; /* NULL while resctrl is unusable */
   vr_resctrl_fd_budget budget;
-  vr_domain_list_t domains;
+  vr_domain_list domains;
   bool have_domains; /* one full list seen: safe to prune our groups */
   /* The last pass could not create a group for want of an RMID (ENOSPC,
    * or EBUSY while freed ones sit in limbo): the worker retries after
@@ -169,7 +169,7 @@ typedef struct {
    * domain's event costs the same at 50 domains as at 500. */
   char (*scope)[VR_UUID_STRING_LEN + 1];
   size_t n_scope;
-  vr_domain_list_t scope_domains;
+  vr_domain_list scope_domains;
 } vr_pass;
 
 /** engine_sync.c: true when pass is a full pass or uuid is in its scope. */

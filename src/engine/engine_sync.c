@@ -170,7 +170,7 @@ static bool scope_pass(vr_engine *e, vr_pass *pass,
   const vr_live_set *current = e->live.current;
   if (!current || current->root != e->resctrl || n_dirty == 0)
     return false;
-  vr_domain_list_t *view = &pass->scope_domains;
+  vr_domain_list *view = &pass->scope_domains;
   view->domains = calloc(n_dirty, sizeof(*view->domains));
   if (!view->domains)
     return false;

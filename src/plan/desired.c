@@ -21,7 +21,7 @@ void vr_desired_clear(vr_desired_set *d) {
 }
 
 /* The domain's groups, valid and rejected, from its metadata or policy. */
-static int parse_domain(const vr_domain_t *dom, vr_default_group policy,
+static int parse_domain(const vr_domain *dom, vr_default_group policy,
                         vr_group_list *list) {
   unsigned max_vcpus = dom->max_vcpus > 0 ? (unsigned)dom->max_vcpus : 0;
   return dom->metadata ? vr_group_spec_parse_domain(dom->metadata, max_vcpus,
@@ -43,7 +43,7 @@ static bool takes_thread(const vr_group_spec *spec, const vr_qemu_thread *t) {
 
 /* Appends the iothreads and emulator threads of dom that spec takes to the
  * group just added. */
-static void add_other_threads(vr_desired_set *d, const vr_domain_t *dom,
+static void add_other_threads(vr_desired_set *d, const vr_domain *dom,
                               const vr_group_spec *spec, size_t *next_thread) {
   vr_desired_group *want = &d->groups[d->n - 1];
   for (size_t t = 0; t < dom->n_threads; t++) {
@@ -58,7 +58,7 @@ static void add_other_threads(vr_desired_set *d, const vr_domain_t *dom,
 
 /* Appends spec of dom as a desired group with the threads of its online
  * vCPUs, its iothreads and emulator threads. */
-static void add_group(vr_desired_set *d, const vr_domain_t *dom,
+static void add_group(vr_desired_set *d, const vr_domain *dom,
                       const vr_group_spec *spec, size_t *next_thread) {
   vr_desired_group *want = &d->groups[d->n++];
   want->uuid = dom->uuid;
@@ -88,7 +88,7 @@ static void add_group(vr_desired_set *d, const vr_domain_t *dom,
  * main thread, so none means QEMU gave its threads no names (no
  * debug-threads=on) or /proc could not be read. Those groups then hold
  * their vCPUs only, or wait. */
-static void note_unnamed(vr_desired_set *d, const vr_domain_t *dom,
+static void note_unnamed(vr_desired_set *d, const vr_domain *dom,
                          const vr_group_list *list,
                          vr_group_rejection *notice) {
   if (dom->n_threads > 0)
@@ -114,7 +114,7 @@ static void note_unnamed(vr_desired_set *d, const vr_domain_t *dom,
 /* The thread that two or more online vCPUs of dom share, or 0. QEMU's
  * round-robin TCG runs every vCPU on one thread, named "ALL CPUs/TCG";
  * libvirt then reports that thread for each vCPU. */
-static pid_t shared_thread(const vr_domain_t *dom) {
+static pid_t shared_thread(const vr_domain *dom) {
   for (int v = 0; v < dom->max_vcpus; v++)
     for (int w = v + 1; w < dom->max_vcpus && dom->vcpu_tids[v] > 0; w++)
       if (dom->vcpu_tids[w] == dom->vcpu_tids[v])
@@ -124,7 +124,7 @@ static pid_t shared_thread(const vr_domain_t *dom) {
 
 /* True when spec lists every online vCPU of dom: then one thread running
  * all of them is still exactly that group. */
-static bool lists_every_online_vcpu(const vr_domain_t *dom,
+static bool lists_every_online_vcpu(const vr_domain *dom,
                                     const vr_group_spec *spec) {
   for (int v = 0; v < dom->max_vcpus; v++)
     if (dom->vcpu_tids[v] > 0 && !vr_cpuset_has(&spec->vcpus, (unsigned)v))
@@ -136,7 +136,7 @@ static bool lists_every_online_vcpu(const vr_domain_t *dom,
  * vCPU is monitored through that one thread; any other group cannot be
  * told apart from the rest, so it is left out, and the domain is reported
  * once under VR_DESIRED_SHARED_LABEL (not as a conflict per group). */
-static void add_shared(vr_desired_set *d, const vr_domain_t *dom,
+static void add_shared(vr_desired_set *d, const vr_domain *dom,
                        const vr_group_list *list, pid_t tid,
                        vr_group_rejection *notice, size_t *next_thread) {
   size_t left_out = 0;
@@ -174,7 +174,7 @@ static void add_shared(vr_desired_set *d, const vr_domain_t *dom,
       .uuid = dom->uuid, .domain = dom->name, .rejection = notice};
 }
 
-int vr_desired_build(const vr_domain_list_t *domains, vr_default_group policy,
+int vr_desired_build(const vr_domain_list *domains, vr_default_group policy,
                      vr_desired_set *out) {
   size_t n_domains = domains->count;
   size_t total_groups = 0, total_rejections = 0, total_threads = 0;
@@ -184,7 +184,7 @@ int vr_desired_build(const vr_domain_list_t *domains, vr_default_group policy,
   if (!out->lists)
     goto fail;
   for (size_t i = 0; i < n_domains; i++) {
-    const vr_domain_t *dom = &domains->domains[i];
+    const vr_domain *dom = &domains->domains[i];
     status = parse_domain(dom, policy, &out->lists[i]);
     out->n_lists = i + 1;
     if (status < 0)
@@ -210,7 +210,7 @@ int vr_desired_build(const vr_domain_list_t *domains, vr_default_group policy,
 
   size_t next_thread = 0;
   for (size_t i = 0; i < n_domains; i++) {
-    const vr_domain_t *dom = &domains->domains[i];
+    const vr_domain *dom = &domains->domains[i];
     const vr_group_list *list = &out->lists[i];
     for (size_t r = 0; r < list->n_rejections; r++)
       out->rejections[out->n_rejections++] = (vr_desired_rejection){

@@ -11,7 +11,7 @@
 
 #include "plan/group_spec.h"
 #include "plan/reconcile.h"
-#include "virt/vr_libvirt.h"
+#include "virt/domain_model.h"
 
 #include <stddef.h>
 
@@ -52,7 +52,7 @@ typedef struct {
  * reported (once, when a group of it wants emulator or iothreads). */
 #define VR_DESIRED_UNNAMED_LABEL "(threads)"
 
-int vr_desired_build(const vr_domain_list_t *domains, vr_default_group policy,
+int vr_desired_build(const vr_domain_list *domains, vr_default_group policy,
                      vr_desired_set *out);
 
 void vr_desired_clear(vr_desired_set *d);

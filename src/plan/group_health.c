@@ -2,6 +2,7 @@
  * Notification state of a group; see group_health.h.
  */
 #include "plan/group_health.h"
+#include "base/text.h"
 
 #include <errno.h>
 #include <stdarg.h>

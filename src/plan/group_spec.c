@@ -21,12 +21,6 @@
  * that have no usable name. */
 #define LABEL_EXCERPT 40
 
-void vr_vformat_cut(char *buf, size_t len, const char *fmt, va_list ap) {
-  int n = vsnprintf(buf, len, fmt, ap);
-  if (n >= (int)len)
-    memcpy(buf + len - 4, "...", 4);
-}
-
 /* prefix and set in normal form, within VR_GROUP_NAME_MAX and len. */
 static int prefixed_ranges(const char *prefix, const vr_cpuset *set, char *buf,
                            size_t len) {
@@ -51,10 +45,6 @@ int vr_group_default_name(const vr_cpuset *vcpus, char *buf, size_t len) {
 int vr_group_default_iothreads_name(const vr_cpuset *iothreads, char *buf,
                                     size_t len) {
   return prefixed_ranges("iothreads_", iothreads, buf, len);
-}
-
-bool vr_group_name_valid(const char *name) {
-  return name[0] != '.' && vr_chars_valid(name, VR_GROUP_NAME_MAX, "_.,-");
 }
 
 /* Copies text for a log line: control characters and non-ASCII bytes
@@ -537,14 +527,4 @@ int vr_group_spec_default(vr_default_group policy, unsigned max_vcpus,
   if (status < 0)
     vr_group_list_clear(out);
   return status;
-}
-
-const char *vr_thread_describe(vr_thread_kind kind, unsigned id, char *buf,
-                               size_t len) {
-  if (kind == VR_THREAD_EMULATOR)
-    snprintf(buf, len, "the emulator");
-  else
-    snprintf(buf, len, "%s %u",
-             kind == VR_THREAD_IOTHREAD ? "iothread" : "vCPU", id);
-  return buf;
 }

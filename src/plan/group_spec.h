@@ -18,42 +18,11 @@
 #define VR_GROUP_SPEC_H
 
 #include "base/cpuset.h"
+#include "base/vocabulary.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
-
-/* Group names become resctrl directory names: [A-Za-z0-9_.,-]{1,64}, not
- * starting with '.'. */
-#define VR_GROUP_NAME_MAX 64
-#define VR_REASON_MAX 256
-
-/**
- * vsnprintf into buf (len at least 4); text that does not fit ends in
- * "...", so a reason cut short still shows what it names first and that it
- * was cut.
- */
-void vr_vformat_cut(char *buf, size_t len, const char *fmt, va_list ap)
-    __attribute__((format(printf, 3, 0)));
-
-/* Who gets an ABMC counter first when a domain has fewer than the groups
- * want (metadata attribute mbm, doc/design.md, "ABMC counters"). */
-typedef enum {
-  VR_MBM_NORMAL, /* default: after the high ones, in a stable order */
-  VR_MBM_HIGH,   /* mbm="high": first */
-  VR_MBM_OFF,    /* mbm="off": never (no bandwidth value for the group) */
-} vr_mbm_priority;
-
-/* The kinds of QEMU thread a group may hold (doc/design.md, "Metadata"). */
-typedef enum {
-  VR_THREAD_VCPU,     /* "CPU <n>/KVM": vCPU n */
-  VR_THREAD_IOTHREAD, /* "IO iothread<N>": libvirt's iothread N */
-  VR_THREAD_EMULATOR, /* any other thread of the QEMU process */
-} vr_thread_kind;
-
-/** "vCPU 3", "iothread 1" or "the emulator", for log lines and reasons. */
-const char *vr_thread_describe(vr_thread_kind kind, unsigned id, char *buf,
-                               size_t len);
 
 typedef struct {
   char name[VR_GROUP_NAME_MAX + 1];
@@ -127,9 +96,6 @@ int vr_group_default_name(const vr_cpuset *vcpus, char *buf, size_t len);
 /** As vr_group_default_name for iothread ids: "iothreads_1-2". */
 int vr_group_default_iothreads_name(const vr_cpuset *iothreads, char *buf,
                                     size_t len);
-
-/** True when name may be a group name (see VR_GROUP_NAME_MAX). */
-bool vr_group_name_valid(const char *name);
 
 void vr_group_list_clear(vr_group_list *list);
 

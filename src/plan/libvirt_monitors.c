@@ -14,11 +14,11 @@
  * id is part of the name, so a group left by an earlier run of the same
  * domain (libvirt removes them at stop, virResctrlAllocRemove) never
  * matches the current one. */
-static const vr_domain_t *machine_domain(const vr_domain_list_t *domains,
-                                         const char *machine) {
+static const vr_domain *machine_domain(const vr_domain_list *domains,
+                                       const char *machine) {
   char want[VR_LV_MACHINE_NAME_MAX + 1];
   for (size_t i = 0; i < domains->count; i++) {
-    const vr_domain_t *d = &domains->domains[i];
+    const vr_domain *d = &domains->domains[i];
     if (vr_lv_machine_name(d->id, d->name, want, sizeof(want)) > 0 &&
         strcmp(want, machine) == 0)
       return d;
@@ -36,13 +36,13 @@ static bool already_found(const vr_lv_monitor_set *out, const char *ctrl,
 }
 
 /* Adds the group at relpath when it is libvirt's and of a running domain. */
-static int consider(const vr_domain_list_t *domains, const char *relpath,
+static int consider(const vr_domain_list *domains, const char *relpath,
                     const char *ctrl, const char *name, vr_lv_monitor_set *out,
                     size_t *cap) {
   vr_lv_group g;
   if (already_found(out, ctrl, name) || !vr_lv_group_path_parse(relpath, &g))
     return 0;
-  const vr_domain_t *d = machine_domain(domains, g.machine);
+  const vr_domain *d = machine_domain(domains, g.machine);
   if (!d)
     return 0;
   if (out->n == *cap) {
@@ -70,7 +70,7 @@ static int consider(const vr_domain_list_t *domains, const char *relpath,
   return 0;
 }
 
-int vr_lv_monitors_find(const vr_domain_list_t *domains,
+int vr_lv_monitors_find(const vr_domain_list *domains,
                         const vr_resctrl_state *state, vr_lv_monitor_set *out) {
   size_t cap = 0;
   int rc = 0;

@@ -11,7 +11,7 @@
 
 #include "plan/reconcile.h"
 #include "resctrl/libvirt_groups.h"
-#include "virt/vr_libvirt.h"
+#include "virt/domain_model.h"
 
 #include <stddef.h>
 
@@ -42,7 +42,7 @@ typedef struct {
  * allocation holds its vCPU threads) or its MON groups. Returns 0 or
  * -ENOMEM (out is then empty). Free with vr_lv_monitors_clear.
  */
-int vr_lv_monitors_find(const vr_domain_list_t *domains,
+int vr_lv_monitors_find(const vr_domain_list *domains,
                         const vr_resctrl_state *state, vr_lv_monitor_set *out);
 
 /**

@@ -17,7 +17,7 @@
 #ifndef VR_MBM_ASSIGN_H
 #define VR_MBM_ASSIGN_H
 
-#include "plan/group_spec.h"
+#include "base/vocabulary.h"
 
 #include <stdbool.h>
 #include <stddef.h>

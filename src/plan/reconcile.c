@@ -2,6 +2,7 @@
  * Reconcile desired groups with resctrl's state; see reconcile.h.
  */
 #include "plan/reconcile.h"
+#include "base/text.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -4,7 +4,7 @@
 #include "resctrl/resctrl_name.h"
 
 #include "base/text.h"
-#include "plan/group_spec.h"
+#include "base/vocabulary.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -10,11 +10,12 @@
 #ifndef VR_RESCTRL_NAME_H
 #define VR_RESCTRL_NAME_H
 
+#include "base/vocabulary.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
 #define VR_GROUP_PREFIX_MAX 16
-#define VR_UUID_STRING_LEN 36
 
 /** 1-16 characters of [A-Za-z0-9_]. */
 bool vr_group_prefix_valid(const char *prefix);

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int add_name(vr_domain_filter_t *f, const char *name, char *reason,
+static int add_name(vr_domain_filter *f, const char *name, char *reason,
                     size_t reason_len) {
   char *copy = strdup(name);
   char **grown =
@@ -24,7 +24,7 @@ static int add_name(vr_domain_filter_t *f, const char *name, char *reason,
 }
 
 /* PATTERN is the text between the slashes, LEN bytes of it. */
-static int add_regex(vr_domain_filter_t *f, const char *pattern, size_t len,
+static int add_regex(vr_domain_filter *f, const char *pattern, size_t len,
                      char *reason, size_t reason_len) {
   int ret = 0;
   char *copy = strndup(pattern, len);
@@ -54,7 +54,7 @@ out:
   return ret;
 }
 
-int vr_domain_filter_add(vr_domain_filter_t *f, const char *entry, char *reason,
+int vr_domain_filter_add(vr_domain_filter *f, const char *entry, char *reason,
                          size_t reason_len) {
   size_t len = strlen(entry);
   /* As collectd's ignorelist_add: only `/x/` and longer is a regex, so a
@@ -64,11 +64,11 @@ int vr_domain_filter_add(vr_domain_filter_t *f, const char *entry, char *reason,
   return add_name(f, entry, reason, reason_len);
 }
 
-void vr_domain_filter_set_ignore_selected(vr_domain_filter_t *f, bool ignore) {
+void vr_domain_filter_set_ignore_selected(vr_domain_filter *f, bool ignore) {
   f->ignore_selected = ignore;
 }
 
-static bool listed(const vr_domain_filter_t *f, const char *name) {
+static bool listed(const vr_domain_filter *f, const char *name) {
   for (size_t i = 0; i < f->count; i++)
     if (strcmp(f->names[i], name) == 0)
       return true;
@@ -80,18 +80,18 @@ static bool listed(const vr_domain_filter_t *f, const char *name) {
 
 /* collectd's virt (ignorelist): with no entries nothing is "selected", and
  * IgnoreSelected false then still monitors everything. */
-bool vr_domain_filter_match(const vr_domain_filter_t *f, const char *name) {
+bool vr_domain_filter_match(const vr_domain_filter *f, const char *name) {
   if (f == NULL || (f->count == 0 && f->n_regexes == 0))
     return true;
   return f->ignore_selected ? !listed(f, name) : listed(f, name);
 }
 
-void vr_domain_filter_clear(vr_domain_filter_t *f) {
+void vr_domain_filter_clear(vr_domain_filter *f) {
   for (size_t i = 0; i < f->count; i++)
     free(f->names[i]);
   free(f->names);
   for (size_t i = 0; i < f->n_regexes; i++)
     regfree(&f->regexes[i]);
   free(f->regexes);
-  *f = (vr_domain_filter_t)VR_DOMAIN_FILTER_INIT;
+  *f = (vr_domain_filter)VR_DOMAIN_FILTER_INIT;
 }

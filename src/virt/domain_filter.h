@@ -18,7 +18,7 @@ typedef struct vr_domain_filter {
   regex_t *regexes;
   size_t n_regexes;
   bool ignore_selected;
-} vr_domain_filter_t;
+} vr_domain_filter;
 
 #define VR_DOMAIN_FILTER_INIT                                                  \
   { NULL, 0, NULL, 0, false }
@@ -26,11 +26,11 @@ typedef struct vr_domain_filter {
 /* Adds an exact name, or a regular expression when ENTRY is `/.../`.
  * Returns 0; -EINVAL for an invalid regular expression, or -ENOMEM; either
  * with a reason fit for the config error message. */
-int vr_domain_filter_add(vr_domain_filter_t *f, const char *entry, char *reason,
+int vr_domain_filter_add(vr_domain_filter *f, const char *entry, char *reason,
                          size_t reason_len);
-void vr_domain_filter_set_ignore_selected(vr_domain_filter_t *f, bool ignore);
+void vr_domain_filter_set_ignore_selected(vr_domain_filter *f, bool ignore);
 /* True when the domain NAME is to be monitored. A NULL filter selects all. */
-bool vr_domain_filter_match(const vr_domain_filter_t *f, const char *name);
-void vr_domain_filter_clear(vr_domain_filter_t *f);
+bool vr_domain_filter_match(const vr_domain_filter *f, const char *name);
+void vr_domain_filter_clear(vr_domain_filter *f);
 
 #endif /* VR_DOMAIN_FILTER_H */

@@ -7,18 +7,12 @@
 #ifndef VR_VCPU_THREADS_H
 #define VR_VCPU_THREADS_H
 
-#include "plan/group_spec.h"
+#include "base/vocabulary.h"
+#include "virt/domain_model.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
-
-/* A QEMU thread that is not a vCPU's, as its name classifies it. */
-typedef struct {
-  pid_t tid;
-  vr_thread_kind kind; /* VR_THREAD_IOTHREAD or VR_THREAD_EMULATOR */
-  unsigned id;         /* the iothread id; 0 for an emulator thread */
-} vr_qemu_thread;
 
 /* Parses a thread name "CPU <n>/KVM" or "CPU <n>/TCG" (QEMU names its vCPU
  * threads so; a trailing newline as read from comm is allowed).

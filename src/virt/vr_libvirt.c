@@ -22,6 +22,9 @@
 #include "virt/vr_libvirt.h"
 #include "virt/vr_libvirt_private.h"
 
+_Static_assert(VR_UUID_STRING_LEN + 1 == VIR_UUID_STRING_BUFLEN,
+               "vr_domain.uuid must hold a libvirt UUID string");
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -50,7 +53,7 @@ const char *vr_libvirt_last_error(void) {
   return m ? m : "unknown libvirt error";
 }
 
-static void lv_free(vr_libvirt_t *lv) {
+static void lv_free(vr_libvirt *lv) {
   pthread_mutex_destroy(&lv->lock);
   pthread_cond_destroy(&lv->cond);
   free(lv->uri);
@@ -68,7 +71,7 @@ static void lv_free(vr_libvirt_t *lv) {
  * purges it once the dispatch is over). Either way it needs no further
  * iteration of our loop, but lv must live until it has run. */
 static void release_ref(void *opaque) {
-  vr_libvirt_t *lv = opaque;
+  vr_libvirt *lv = opaque;
   pthread_mutex_lock(&lv->lock);
   int left = --lv->refs;
   pthread_mutex_unlock(&lv->lock);
@@ -76,8 +79,7 @@ static void release_ref(void *opaque) {
     lv_free(lv);
 }
 
-static void mark_dirty(vr_libvirt_t *lv, virDomainPtr dom,
-                       vr_dirty_reason_t why) {
+static void mark_dirty(vr_libvirt *lv, virDomainPtr dom, vr_dirty_reason why) {
   char uuid[VIR_UUID_STRING_BUFLEN];
   /* Both read the virDomain object itself: no RPC inside a callback. */
   const char *name = virDomainGetName(dom);
@@ -106,7 +108,7 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event,
 
 static void on_metadata(virConnectPtr conn, virDomainPtr dom, int type,
                         const char *nsuri, void *opaque) {
-  vr_libvirt_t *lv = opaque;
+  vr_libvirt *lv = opaque;
   (void)conn;
   /* Other tools' elements and <description>/<title> edits are not ours. */
   if (type != VIR_DOMAIN_METADATA_ELEMENT || nsuri == NULL ||
@@ -128,7 +130,7 @@ static void on_metadata(virConnectPtr conn, virDomainPtr dom, int type,
  * that returns on_close is neither running nor called again: lv outlives it
  * because disconnect() always unregisters before the connection goes. */
 static void on_close(virConnectPtr conn, int reason, void *opaque) {
-  vr_libvirt_t *lv = opaque;
+  vr_libvirt *lv = opaque;
   (void)conn, (void)reason;
   pthread_mutex_lock(&lv->lock);
   lv->need_reconnect = true;
@@ -144,7 +146,7 @@ static void quiet_errors(void *opaque, virErrorPtr err) {
 }
 
 /* Takes the connection away from lv and closes it. */
-static void disconnect(vr_libvirt_t *lv) {
+static void disconnect(vr_libvirt *lv) {
   pthread_mutex_lock(&lv->lock);
   virConnectPtr c = lv->conn;
   int lc = lv->cb_lifecycle, md = lv->cb_metadata;
@@ -168,7 +170,7 @@ static void disconnect(vr_libvirt_t *lv) {
 }
 
 /* Registers one callback with lv as opaque, counting the reference. */
-static int register_event(vr_libvirt_t *lv, virConnectPtr c, int id,
+static int register_event(vr_libvirt *lv, virConnectPtr c, int id,
                           virConnectDomainEventGenericCallback cb) {
   pthread_mutex_lock(&lv->lock);
   lv->refs++;
@@ -180,7 +182,7 @@ static int register_event(vr_libvirt_t *lv, virConnectPtr c, int id,
 }
 
 /* Opens the connection and registers our callbacks. Returns 0 or -errno. */
-static int connect_once(vr_libvirt_t *lv, char *reason, size_t reason_len) {
+static int connect_once(vr_libvirt *lv, char *reason, size_t reason_len) {
   virConnectPtr c = virConnectOpenReadOnly(lv->uri);
   if (c == NULL) {
     snprintf(reason, reason_len, "cannot connect to %s: %s", lv->uri,
@@ -224,7 +226,7 @@ static int connect_once(vr_libvirt_t *lv, char *reason, size_t reason_len) {
 
 /* Tries to connect; on success says so once and asks for a resync, on
  * failure complains once and doubles the backoff. */
-static void try_connect(vr_libvirt_t *lv) {
+static void try_connect(vr_libvirt *lv) {
   char reason[512];
   disconnect(lv);
   if (connect_once(lv, reason, sizeof(reason)) < 0) {
@@ -243,7 +245,7 @@ static void try_connect(vr_libvirt_t *lv) {
 }
 
 /* Runs on the event thread between loop iterations. */
-static void service_connection(vr_libvirt_t *lv) {
+static void service_connection(vr_libvirt *lv) {
   pthread_mutex_lock(&lv->lock);
   virConnectPtr c = lv->conn;
   bool need = lv->need_reconnect || c == NULL;
@@ -264,7 +266,7 @@ static void service_connection(vr_libvirt_t *lv) {
 }
 
 static void *event_thread(void *arg) {
-  vr_libvirt_t *lv = arg;
+  vr_libvirt *lv = arg;
   while (!atomic_load(&lv->thread_stop)) {
     if (virEventRunDefaultImpl() < 0)
       VR_ERROR("libvirt event loop: %s", vr_libvirt_last_error());
@@ -278,14 +280,14 @@ static char *dup_or(const char *s, const char *dflt) {
   return strdup(s != NULL ? s : dflt);
 }
 
-int vr_libvirt_start(const vr_libvirt_config_t *cfg, vr_libvirt_t **out,
+int vr_libvirt_start(const vr_libvirt_config *cfg, vr_libvirt **out,
                      char *reason, size_t reason_len) {
   if (cfg->metadata_uri == NULL || cfg->on_dirty == NULL ||
       cfg->on_resync == NULL) {
     snprintf(reason, reason_len, "metadata URI and callbacks are required");
     return -EINVAL;
   }
-  vr_libvirt_t *lv = calloc(1, sizeof(*lv));
+  vr_libvirt *lv = calloc(1, sizeof(*lv));
   if (lv == NULL) {
     snprintf(reason, reason_len, "out of memory");
     return -ENOMEM;
@@ -339,7 +341,7 @@ int vr_libvirt_start(const vr_libvirt_config_t *cfg, vr_libvirt_t **out,
   return 0;
 }
 
-bool vr_libvirt_connected(vr_libvirt_t *lv) {
+bool vr_libvirt_connected(vr_libvirt *lv) {
   pthread_mutex_lock(&lv->lock);
   bool ok = lv->conn != NULL && !lv->need_reconnect;
   pthread_mutex_unlock(&lv->lock);
@@ -347,7 +349,7 @@ bool vr_libvirt_connected(vr_libvirt_t *lv) {
 }
 
 /* A reference on the current connection, or NULL while disconnected. */
-virConnectPtr vr_libvirt_conn_get(vr_libvirt_t *lv) {
+virConnectPtr vr_libvirt_conn_get(vr_libvirt *lv) {
   pthread_mutex_lock(&lv->lock);
   virConnectPtr c = lv->need_reconnect ? NULL : lv->conn;
   if (c != NULL)
@@ -356,7 +358,7 @@ virConnectPtr vr_libvirt_conn_get(vr_libvirt_t *lv) {
   return c;
 }
 
-void vr_libvirt_stop(vr_libvirt_t *lv) {
+void vr_libvirt_stop(vr_libvirt *lv) {
   if (lv == NULL)
     return;
   pthread_mutex_lock(&lv->lock);

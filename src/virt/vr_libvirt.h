@@ -18,35 +18,16 @@
 #include <libvirt/libvirt.h>
 
 #include "virt/domain_filter.h"
-#include "virt/vcpu_threads.h"
-
-typedef struct vr_domain {
-  char *name;
-  char uuid[VIR_UUID_STRING_BUFLEN];
-  int id;           /* libvirt's id of this run: a restart changes it */
-  int max_vcpus;    /* length of vcpu_tids */
-  char *metadata;   /* our element, NULL when the domain has none */
-  pid_t *vcpu_tids; /* by vCPU id; 0 for an offline vCPU */
-  /* QEMU's other threads by their names (iothreads, emulator threads),
-   * and libvirt's iothread ids (NULL: unknown). */
-  vr_qemu_thread *threads;
-  size_t n_threads;
-  vr_cpuset *iothread_ids;
-} vr_domain_t;
-
-typedef struct vr_domain_list {
-  vr_domain_t *domains;
-  size_t count;
-} vr_domain_list_t;
+#include "virt/domain_model.h"
 
 /* Why a domain needs a fresh look. */
 typedef enum {
   VR_DIRTY_LIFECYCLE, /* started, stopped, resumed, ... */
   VR_DIRTY_METADATA,  /* our metadata element changed */
-} vr_dirty_reason_t;
+} vr_dirty_reason;
 
 typedef void (*vr_libvirt_dirty_fn)(void *opaque, const char *uuid,
-                                    const char *name, vr_dirty_reason_t why);
+                                    const char *name, vr_dirty_reason why);
 /* After every successful (re)connect: the caller's view may be stale. */
 typedef void (*vr_libvirt_resync_fn)(void *opaque);
 
@@ -58,22 +39,22 @@ typedef struct vr_libvirt_config {
   vr_libvirt_dirty_fn on_dirty;
   vr_libvirt_resync_fn on_resync;
   void *opaque;
-} vr_libvirt_config_t;
+} vr_libvirt_config;
 
-typedef struct vr_libvirt vr_libvirt_t;
+typedef struct vr_libvirt vr_libvirt;
 
 /* Registers libvirt's default event loop, starts the event thread, and tries
  * to connect (a failure to connect is not an error: the thread retries with
  * backoff and calls on_resync once it gets through).
  * Returns 0, or a negative errno with a reason. */
-int vr_libvirt_start(const vr_libvirt_config_t *cfg, vr_libvirt_t **out,
+int vr_libvirt_start(const vr_libvirt_config *cfg, vr_libvirt **out,
                      char *reason, size_t reason_len);
 
 /* Snapshots every running domain that FILTER selects (NULL: all). Domains
  * whose vCPU threads cannot be found are logged once and left out.
  * Returns 0, or a negative errno (-ENOTCONN while disconnected). */
-int vr_libvirt_list(vr_libvirt_t *lv, const vr_domain_filter_t *filter,
-                    vr_domain_list_t *out, char *reason, size_t reason_len);
+int vr_libvirt_list(vr_libvirt *lv, const vr_domain_filter *filter,
+                    vr_domain_list *out, char *reason, size_t reason_len);
 
 /* vr_libvirt_list, asking libvirt only about what KNOWN (an earlier list of
  * this connection, or NULL) does not tell: a domain listed there with the
@@ -82,24 +63,21 @@ int vr_libvirt_list(vr_libvirt_t *lv, const vr_domain_filter_t *filter,
  * unchanged host, instead of two per domain. Sound only while the events
  * of the same connection report every metadata change: after a reconnect,
  * pass NULL. */
-int vr_libvirt_list_known(vr_libvirt_t *lv, const vr_domain_filter_t *filter,
-                          const vr_domain_list_t *known, vr_domain_list_t *out,
+int vr_libvirt_list_known(vr_libvirt *lv, const vr_domain_filter *filter,
+                          const vr_domain_list *known, vr_domain_list *out,
                           char *reason, size_t reason_len);
 
 /* Snapshots one domain by UUID string, if FILTER (NULL: all) selects it.
  * Returns 0; -ENOENT when it is not running (or gone) or not selected;
  * -ESRCH when its threads cannot be found; or another negative errno. */
-int vr_libvirt_get(vr_libvirt_t *lv, const vr_domain_filter_t *filter,
-                   const char *uuid, vr_domain_t *out, char *reason,
+int vr_libvirt_get(vr_libvirt *lv, const vr_domain_filter *filter,
+                   const char *uuid, vr_domain *out, char *reason,
                    size_t reason_len);
 
-bool vr_libvirt_connected(vr_libvirt_t *lv);
+bool vr_libvirt_connected(vr_libvirt *lv);
 
 /* Wakes and joins the event thread, deregisters every callback and closes
  * the connection. No callback runs once it returns. NULL is fine. */
-void vr_libvirt_stop(vr_libvirt_t *lv);
-
-void vr_domain_clear(vr_domain_t *d);
-void vr_domain_list_clear(vr_domain_list_t *list);
+void vr_libvirt_stop(vr_libvirt *lv);
 
 #endif /* VR_LIBVIRT_H */

@@ -18,23 +18,6 @@
 #include "base/vr_log.h"
 #include "virt/vcpu_threads.h"
 
-void vr_domain_clear(vr_domain_t *d) {
-  free(d->name);
-  free(d->metadata);
-  free(d->vcpu_tids);
-  free(d->threads);
-  free(d->iothread_ids);
-  memset(d, 0, sizeof(*d));
-}
-
-void vr_domain_list_clear(vr_domain_list_t *list) {
-  for (size_t i = 0; i < list->count; i++)
-    vr_domain_clear(&list->domains[i]);
-  free(list->domains);
-  list->domains = NULL;
-  list->count = 0;
-}
-
 /* Maps "the domain went away meanwhile" to -ENOENT, anything else to -EIO. */
 static int domain_error(const char *what, const char *name, char *reason,
                         size_t reason_len) {
@@ -49,7 +32,7 @@ static int domain_error(const char *what, const char *name, char *reason,
 
 /* Remembers (or forgets, when ok) that UUID was skipped; returns true when
  * it is news, i.e. worth one log line. */
-static bool skip_note(vr_libvirt_t *lv, const char *uuid, bool ok) {
+static bool skip_note(vr_libvirt *lv, const char *uuid, bool ok) {
   bool news = false;
   pthread_mutex_lock(&lv->lock);
   size_t i = 0;
@@ -79,8 +62,8 @@ static bool skip_note(vr_libvirt_t *lv, const char *uuid, bool ok) {
  * <iothreadids>; the only place they are), and QEMU's other threads by
  * name. Neither is fatal: without the ids, iothread groups are checked for
  * syntax only; without names, emulator and iothread groups wait. */
-static void snapshot_other_threads(vr_libvirt_t *lv, virDomainPtr dom,
-                                   const vr_domain_t *same, vr_domain_t *out) {
+static void snapshot_other_threads(vr_libvirt *lv, virDomainPtr dom,
+                                   const vr_domain *same, vr_domain *out) {
   virDomainIOThreadInfoPtr *info = NULL;
   char why[384];
   bool named;
@@ -111,7 +94,7 @@ static void snapshot_other_threads(vr_libvirt_t *lv, virDomainPtr dom,
 
 /* Asks libvirt for OUT's maximum vCPU count and our metadata element (two
  * RPCs). Returns 0, or a negative errno with a reason. */
-static int ask_libvirt(vr_libvirt_t *lv, virDomainPtr dom, vr_domain_t *out,
+static int ask_libvirt(vr_libvirt *lv, virDomainPtr dom, vr_domain *out,
                        char *reason, size_t reason_len) {
   out->max_vcpus = virDomainGetVcpusFlags(dom, VIR_DOMAIN_VCPU_LIVE |
                                                    VIR_DOMAIN_VCPU_MAXIMUM);
@@ -136,8 +119,8 @@ static int ask_libvirt(vr_libvirt_t *lv, virDomainPtr dom, vr_domain_t *out,
 /* Fills OUT for a running domain: maximum vCPU count and metadata, copied
  * from SAME (a snapshot of the same run of this domain) or else asked of
  * libvirt, then its vCPU threads. */
-static int snapshot(vr_libvirt_t *lv, virDomainPtr dom, const vr_domain_t *same,
-                    vr_domain_t *out, char *reason, size_t reason_len) {
+static int snapshot(vr_libvirt *lv, virDomainPtr dom, const vr_domain *same,
+                    vr_domain *out, char *reason, size_t reason_len) {
   int ret = 0;
   const char *name = virDomainGetName(dom);
   memset(out, 0, sizeof(*out));
@@ -183,9 +166,9 @@ fail:
 }
 
 /* snapshot(), with a domain whose threads cannot be found reported once. */
-static int snapshot_checked(vr_libvirt_t *lv, virDomainPtr dom,
-                            const vr_domain_t *same, vr_domain_t *out,
-                            char *reason, size_t reason_len) {
+static int snapshot_checked(vr_libvirt *lv, virDomainPtr dom,
+                            const vr_domain *same, vr_domain *out, char *reason,
+                            size_t reason_len) {
   char uuid[VIR_UUID_STRING_BUFLEN] = "";
   virDomainGetUUIDString(dom, uuid);
   int ret = snapshot(lv, dom, same, out, reason, reason_len);
@@ -201,14 +184,14 @@ static int snapshot_checked(vr_libvirt_t *lv, virDomainPtr dom,
 }
 
 static int compare_by_uuid(const void *a, const void *b) {
-  const vr_domain_t *const *x = a, *const *y = b;
+  const vr_domain *const *x = a, *const *y = b;
   return strcmp((*x)->uuid, (*y)->uuid);
 }
 
 /* The snapshot in the sorted by_uuid[0..n) of the same run (UUID and id) of
  * the domain UUID, or NULL. */
-static const vr_domain_t *same_run(const vr_domain_t *const *by_uuid, size_t n,
-                                   const char *uuid, int id) {
+static const vr_domain *same_run(const vr_domain *const *by_uuid, size_t n,
+                                 const char *uuid, int id) {
   size_t lo = 0, hi = n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
@@ -223,16 +206,16 @@ static const vr_domain_t *same_run(const vr_domain_t *const *by_uuid, size_t n,
   return NULL;
 }
 
-int vr_libvirt_list(vr_libvirt_t *lv, const vr_domain_filter_t *filter,
-                    vr_domain_list_t *out, char *reason, size_t reason_len) {
+int vr_libvirt_list(vr_libvirt *lv, const vr_domain_filter *filter,
+                    vr_domain_list *out, char *reason, size_t reason_len) {
   return vr_libvirt_list_known(lv, filter, NULL, out, reason, reason_len);
 }
 
-int vr_libvirt_list_known(vr_libvirt_t *lv, const vr_domain_filter_t *filter,
-                          const vr_domain_list_t *known, vr_domain_list_t *out,
+int vr_libvirt_list_known(vr_libvirt *lv, const vr_domain_filter *filter,
+                          const vr_domain_list *known, vr_domain_list *out,
                           char *reason, size_t reason_len) {
   virDomainPtr *doms = NULL;
-  const vr_domain_t **by_uuid = NULL;
+  const vr_domain **by_uuid = NULL;
   size_t n_known = known ? known->count : 0;
   int ret = 0;
   memset(out, 0, sizeof(*out));
@@ -264,7 +247,7 @@ int vr_libvirt_list_known(vr_libvirt_t *lv, const vr_domain_filter_t *filter,
     const char *name = virDomainGetName(doms[i]);
     if (name == NULL || !vr_domain_filter_match(filter, name))
       continue;
-    const vr_domain_t *same = NULL;
+    const vr_domain *same = NULL;
     if (n_known && virDomainGetUUIDString(doms[i], uuid) == 0)
       same = same_run(by_uuid, n_known, uuid, (int)virDomainGetID(doms[i]));
     /* A renamed domain is a changed one: ask again. */
@@ -291,8 +274,8 @@ out:
 /* The filter is checked before the snapshot, as in vr_libvirt_list: an
  * event of a domain the operator left out costs no RPC beyond the lookup and
  * never logs about its threads. */
-int vr_libvirt_get(vr_libvirt_t *lv, const vr_domain_filter_t *filter,
-                   const char *uuid, vr_domain_t *out, char *reason,
+int vr_libvirt_get(vr_libvirt *lv, const vr_domain_filter *filter,
+                   const char *uuid, vr_domain *out, char *reason,
                    size_t reason_len) {
   int ret;
   const char *name;

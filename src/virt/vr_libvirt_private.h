@@ -46,7 +46,7 @@ struct vr_libvirt {
 
 /* A reference on the current connection (release with virConnectClose), or
  * NULL while disconnected or about to reconnect. */
-virConnectPtr vr_libvirt_conn_get(vr_libvirt_t *lv);
+virConnectPtr vr_libvirt_conn_get(vr_libvirt *lv);
 
 /* The calling thread's last libvirt error message, never NULL. */
 const char *vr_libvirt_last_error(void);

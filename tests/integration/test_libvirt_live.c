@@ -44,7 +44,7 @@ static double now_s(void) {
 }
 
 static void on_dirty(void *opaque, const char *uuid, const char *name,
-                     vr_dirty_reason_t why) {
+                     vr_dirty_reason why) {
   (void)opaque, (void)uuid;
   pthread_mutex_lock(&mu);
   /* Keep the first event of the kind we wait for. */
@@ -152,7 +152,7 @@ static int cur_vcpus(const char *name) {
   return n;
 }
 
-static void check_tids_match_status(const vr_domain_t *d) {
+static void check_tids_match_status(const vr_domain *d) {
   pid_t ref[64];
   int found = status_tids(d->name, ref, 64);
   int cur = cur_vcpus(d->name);
@@ -163,7 +163,7 @@ static void check_tids_match_status(const vr_domain_t *d) {
           d->name, i, (int)d->vcpu_tids[i], (int)ref[i]);
 }
 
-static const vr_domain_t *find(const vr_domain_list_t *l, const char *name) {
+static const vr_domain *find(const vr_domain_list *l, const char *name) {
   for (size_t i = 0; i < l->count; i++)
     if (strcmp(l->domains[i].name, name) == 0)
       return &l->domains[i];
@@ -205,21 +205,21 @@ int main(void) {
   pthread_t other_thread;
   CHECK(pthread_create(&other_thread, NULL, other_loop, NULL) == 0, "thread");
 
-  vr_libvirt_config_t cfg = {.uri = uri,
-                             .metadata_uri = MD_URI,
-                             .run_path = run_path,
-                             .on_dirty = on_dirty,
-                             .on_resync = on_resync};
-  vr_libvirt_t *lv = NULL;
+  vr_libvirt_config cfg = {.uri = uri,
+                           .metadata_uri = MD_URI,
+                           .run_path = run_path,
+                           .on_dirty = on_dirty,
+                           .on_resync = on_resync};
+  vr_libvirt *lv = NULL;
   CHECK(vr_libvirt_start(&cfg, &lv, why, sizeof(why)) == 0, "%s", why);
   CHECK(get_resyncs() == 1 && vr_libvirt_connected(lv), "first connect");
 
   /* 1. domains with and without metadata, threads as in the status XML. */
-  vr_domain_list_t l;
+  vr_domain_list l;
   CHECK(vr_libvirt_list(lv, NULL, &l, why, sizeof(why)) == 0, "%s", why);
   CHECK(l.count == 3, "3 domains, got %zu", l.count);
-  const vr_domain_t *md = find(&l, "vm-md"), *plain = find(&l, "vm-plain"),
-                    *hot = find(&l, "vm-hot");
+  const vr_domain *md = find(&l, "vm-md"), *plain = find(&l, "vm-plain"),
+                  *hot = find(&l, "vm-hot");
   CHECK(md && plain && hot, "all three listed");
   CHECK(md->metadata && strstr(md->metadata, "group"), "vm-md metadata: %s",
         md->metadata ? md->metadata : "(null)");
@@ -236,13 +236,13 @@ int main(void) {
   snprintf(hot_uuid, sizeof(hot_uuid), "%s", hot->uuid);
   pid_t md_old0 = md->vcpu_tids[0];
   vr_domain_list_clear(&l);
-  vr_domain_filter_t flt = VR_DOMAIN_FILTER_INIT;
+  vr_domain_filter flt = VR_DOMAIN_FILTER_INIT;
   CHECK(vr_domain_filter_add(&flt, "/^vm-h/", why, sizeof(why)) == 0, "%s",
         why);
   CHECK(vr_libvirt_list(lv, &flt, &l, why, sizeof(why)) == 0, "%s", why);
   CHECK(l.count == 1 && find(&l, "vm-hot"), "filter selects vm-hot only");
   vr_domain_list_clear(&l);
-  vr_domain_t one;
+  vr_domain one;
   CHECK(vr_libvirt_get(lv, &flt, plain_uuid, &one, why, sizeof(why)) ==
                 -ENOENT &&
             one.name == NULL,
@@ -266,7 +266,7 @@ int main(void) {
          "time): %.3f s\n",
          at - t0);
   CHECK(at - t0 <= 2.0, "latency %.3f s over 2 s", at - t0);
-  vr_domain_t d;
+  vr_domain d;
   CHECK(vr_libvirt_get(lv, NULL, plain_uuid, &d, why, sizeof(why)) == 0, "%s",
         why);
   CHECK(d.metadata && strstr(d.metadata, "edited"), "edit visible");
@@ -321,9 +321,9 @@ int main(void) {
         "events after reconnect");
 
   /* 6. another driver's domain: skipped, said once. */
-  vr_libvirt_config_t tcfg = cfg;
+  vr_libvirt_config tcfg = cfg;
   tcfg.uri = "test:///default";
-  vr_libvirt_t *tlv = NULL;
+  vr_libvirt *tlv = NULL;
   CHECK(vr_libvirt_start(&tcfg, &tlv, why, sizeof(why)) == 0, "%s", why);
   shim_reset_log();
   CHECK(vr_libvirt_list(tlv, NULL, &l, why, sizeof(why)) == 0, "%s", why);

@@ -215,14 +215,14 @@ static void test_qemu_threads(void **state) {
 }
 
 /* Adds ENTRY, expecting success. */
-static void add_ok(vr_domain_filter_t *f, const char *entry) {
+static void add_ok(vr_domain_filter *f, const char *entry) {
   char why[256] = "";
   assert_int_equal(vr_domain_filter_add(f, entry, why, sizeof(why)), 0);
 }
 
 static void test_filter_empty(void **state) {
   (void)state;
-  vr_domain_filter_t f = VR_DOMAIN_FILTER_INIT;
+  vr_domain_filter f = VR_DOMAIN_FILTER_INIT;
   assert_true(vr_domain_filter_match(NULL, "a"));
   assert_true(vr_domain_filter_match(&f, "a"));
   vr_domain_filter_set_ignore_selected(&f, true);
@@ -232,7 +232,7 @@ static void test_filter_empty(void **state) {
 
 static void test_filter_names(void **state) {
   (void)state;
-  vr_domain_filter_t f = VR_DOMAIN_FILTER_INIT;
+  vr_domain_filter f = VR_DOMAIN_FILTER_INIT;
   add_ok(&f, "a");
   add_ok(&f, "b");
   vr_domain_filter_set_ignore_selected(&f, true);
@@ -248,7 +248,7 @@ static void test_filter_names(void **state) {
 
 static void test_filter_regex(void **state) {
   (void)state;
-  vr_domain_filter_t f = VR_DOMAIN_FILTER_INIT;
+  vr_domain_filter f = VR_DOMAIN_FILTER_INIT;
   add_ok(&f, "/^db-[0-9]+$/");
   add_ok(&f, "/web/"); /* unanchored: anywhere in the name */
   add_ok(&f, "exact");
@@ -279,7 +279,7 @@ static void test_filter_regex(void **state) {
 
 static void test_filter_bad_regex(void **state) {
   (void)state;
-  vr_domain_filter_t f = VR_DOMAIN_FILTER_INIT;
+  vr_domain_filter f = VR_DOMAIN_FILTER_INIT;
   char why[256] = "";
   add_ok(&f, "keep");
   assert_int_equal(vr_domain_filter_add(&f, "/db-(/", why, sizeof(why)),

@@ -18,7 +18,7 @@ static void metadata_and_default(void **state) {
   (void)state;
   pid_t web_tids[4] = {101, 102, 0, 104}; /* vCPU 2 offline */
   pid_t db_tids[2] = {201, 202};
-  vr_domain_t doms[2] = {
+  vr_domain doms[2] = {
       {.name = "web",
        .uuid = U1,
        .max_vcpus = 4,
@@ -27,7 +27,7 @@ static void metadata_and_default(void **state) {
        .vcpu_tids = web_tids},
       {.name = "db", .uuid = U2, .max_vcpus = 2, .vcpu_tids = db_tids},
   };
-  vr_domain_list_t list = {.domains = doms, .count = 2};
+  vr_domain_list list = {.domains = doms, .count = 2};
   vr_desired_set d;
   assert_int_equal(vr_desired_build(&list, VR_DEFAULT_GROUP_PER_VCPU, &d), 0);
 
@@ -59,7 +59,7 @@ static void metadata_and_default(void **state) {
 
 static void no_domains(void **state) {
   (void)state;
-  vr_domain_list_t list = {0};
+  vr_domain_list list = {0};
   vr_desired_set d;
   assert_int_equal(vr_desired_build(&list, VR_DEFAULT_GROUP_ALL, &d), 0);
   assert_int_equal(d.n, 0);

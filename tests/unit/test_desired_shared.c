@@ -16,7 +16,7 @@
 #define UUID "11111111-1111-1111-1111-111111111111"
 
 /* One domain of four vCPUs with the given thread ids and metadata. */
-static void one_domain(vr_domain_list_t *list, vr_domain_t *dom, pid_t *tids,
+static void one_domain(vr_domain_list *list, vr_domain *dom, pid_t *tids,
                        const char *metadata) {
   memset(dom, 0, sizeof(*dom));
   dom->name = (char *)"tcg";
@@ -44,8 +44,8 @@ static size_t conflicts(const vr_desired_set *d) {
 static void shared_thread_subsets_said_once(void **state) {
   (void)state;
   pid_t tids[4] = {500, 500, 500, 500};
-  vr_domain_t dom;
-  vr_domain_list_t list;
+  vr_domain dom;
+  vr_domain_list list;
   vr_desired_set d;
   one_domain(&list, &dom, tids,
              "<resmon><group name='a' vcpus='0-1'/>"
@@ -64,8 +64,8 @@ static void shared_thread_subsets_said_once(void **state) {
 static void shared_thread_whole_vm_group_monitored(void **state) {
   (void)state;
   pid_t tids[4] = {500, 500, 500, 500};
-  vr_domain_t dom;
-  vr_domain_list_t list;
+  vr_domain dom;
+  vr_domain_list list;
   vr_desired_set d;
   one_domain(&list, &dom, tids,
              "<resmon><group name='all' vcpus='0-3'/>"
@@ -83,8 +83,8 @@ static void shared_thread_whole_vm_group_monitored(void **state) {
 static void distinct_threads_unchanged(void **state) {
   (void)state;
   pid_t tids[4] = {501, 502, 503, 0};
-  vr_domain_t dom;
-  vr_domain_list_t list;
+  vr_domain dom;
+  vr_domain_list list;
   vr_desired_set d;
   one_domain(&list, &dom, tids,
              "<resmon><group name='a' vcpus='0-1'/>"

@@ -20,8 +20,8 @@
 #define U2 "22222222-2222-2222-2222-222222222222"
 #define ALLOC "qemu-1-l1-vcpus_0-2"
 
-static vr_domain_t doms[2];
-static vr_domain_list_t domains = {doms, 2};
+static vr_domain doms[2];
+static vr_domain_list domains = {doms, 2};
 
 static void setup_domains(void) {
   memset(doms, 0, sizeof(doms));

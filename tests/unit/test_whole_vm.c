@@ -177,7 +177,7 @@ static void desired_threads(void **state) {
   vr_cpuset_clear(&io_ids);
   vr_cpuset_add(&io_ids, 1);
   vr_cpuset_add(&io_ids, 2);
-  vr_domain_t dom = {
+  vr_domain dom = {
       .name = "vm1",
       .uuid = U1,
       .max_vcpus = 2,
@@ -187,7 +187,7 @@ static void desired_threads(void **state) {
       .threads = others,
       .n_threads = 4,
       .iothread_ids = &io_ids};
-  vr_domain_list_t list = {.domains = &dom, .count = 1};
+  vr_domain_list list = {.domains = &dom, .count = 1};
   vr_desired_set d;
   assert_int_equal(vr_desired_build(&list, VR_DEFAULT_GROUP_NONE, &d), 0);
   assert_int_equal(d.n, 3);
@@ -225,14 +225,14 @@ static void desired_threads(void **state) {
 static void unnamed_threads(void **state) {
   (void)state;
   pid_t vcpus[1] = {101};
-  vr_domain_t dom = {.name = "vm1",
-                     .uuid = U1,
-                     .max_vcpus = 1,
-                     .metadata = "<resmon><group name='e' emulator='yes'/>"
-                                 "<group name='all' vcpus='0' emulator='yes'/>"
-                                 "</resmon>",
-                     .vcpu_tids = vcpus};
-  vr_domain_list_t list = {.domains = &dom, .count = 1};
+  vr_domain dom = {.name = "vm1",
+                   .uuid = U1,
+                   .max_vcpus = 1,
+                   .metadata = "<resmon><group name='e' emulator='yes'/>"
+                               "<group name='all' vcpus='0' emulator='yes'/>"
+                               "</resmon>",
+                   .vcpu_tids = vcpus};
+  vr_domain_list list = {.domains = &dom, .count = 1};
   vr_desired_set d;
   assert_int_equal(vr_desired_build(&list, VR_DEFAULT_GROUP_NONE, &d), 0);
   /* 'all' is rejected (e has the emulator threads already): e stays,
