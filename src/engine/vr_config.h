@@ -7,23 +7,13 @@
 #define VR_CONFIG_H
 
 #include "plan/group_spec.h"
+#include "read/series.h"
 #include "resctrl/resctrl_name.h"
 
 #include "liboconfig/oconfig.h"
 
 #include <stdbool.h>
 #include <stddef.h>
-
-typedef enum {
-  VR_HOSTNAME_HOSTNAME, /* collectd's own Hostname */
-  VR_HOSTNAME_NAME,     /* the domain's name */
-  VR_HOSTNAME_UUID,     /* the domain's UUID */
-} vr_hostname_format;
-
-typedef enum {
-  VR_INSTANCE_NAME,
-  VR_INSTANCE_UUID,
-} vr_instance_format;
 
 typedef struct {
   char *connection;

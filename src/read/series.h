@@ -11,7 +11,6 @@
 #ifndef VR_SERIES_H
 #define VR_SERIES_H
 
-#include "engine/vr_config.h"
 #include "plan/group_spec.h"
 #include "resctrl/metric_table.h"
 #include "resctrl/resctrl_name.h"
@@ -19,6 +18,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* HostnameFormat and PluginInstanceFormat: what names a group's series
+ * (the keys are parsed in engine/vr_config.c). */
+typedef enum {
+  VR_HOSTNAME_HOSTNAME, /* collectd's own Hostname */
+  VR_HOSTNAME_NAME,     /* the domain's name */
+  VR_HOSTNAME_UUID,     /* the domain's UUID */
+} vr_hostname_format;
+
+typedef enum {
+  VR_INSTANCE_NAME,
+  VR_INSTANCE_UUID,
+} vr_instance_format;
 
 /* collectd's DATA_MAX_NAME_LEN: its fields hold 127 characters and
  * truncate silently. */
