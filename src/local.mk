@@ -28,6 +28,8 @@ src_libvrcore_la_SOURCES = \
 	src/resctrl/metric_table.c src/resctrl/metric_table.h \
 	src/read/readable_group.h \
 	src/plan/reconcile.c src/plan/reconcile.h \
+	src/plan/thread_watch.c src/plan/thread_watch.h \
+	src/resctrl/abmc_text.c src/resctrl/abmc_text.h \
 	src/resctrl/resctrl.c src/resctrl/resctrl.h \
 	src/resctrl/resctrl_abmc.c src/resctrl/resctrl_abmc.h \
 	src/resctrl/resctrl_groups.c \

@@ -118,12 +118,12 @@ static void one_domain(vr_engine *e, const vr_resctrl *r, abmc_group *groups,
   unsigned n_free = 0;
   if (!in || !d)
     goto out;
-  if (vr_mbm_parse_counts(available, out->id, &n_free) < 0)
+  if (vr_abmc_parse_counts(available, out->id, &n_free) < 0)
     n_free = 0;
   for (size_t i = 0; i < n; i++) {
     unsigned held = 0;
     if (!groups[i].readable ||
-        vr_mbm_parse_assignments(groups[i].text, names, out->id, &held) < 0)
+        vr_abmc_parse_assignments(groups[i].text, names, out->id, &held) < 0)
       held = 0;
     in[i] = (vr_mbm_group){.priority = groups[i].priority,
                            .key = groups[i].name,

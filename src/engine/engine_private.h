@@ -14,6 +14,7 @@
 #include "plan/group_health.h"
 #include "plan/libvirt_monitors.h"
 #include "plan/reconcile.h"
+#include "plan/thread_watch.h"
 #include "read/counter_carry.h"
 #include "read/dispatch.h"
 #include "read/host_context.h"

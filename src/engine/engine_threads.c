@@ -6,6 +6,7 @@
  */
 #include "engine/engine_private.h"
 
+#include "plan/thread_watch.h"
 #include "resctrl/thread_view.h"
 
 #include <errno.h>

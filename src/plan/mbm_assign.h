@@ -18,12 +18,10 @@
 #define VR_MBM_ASSIGN_H
 
 #include "base/vocabulary.h"
+#include "resctrl/abmc_text.h"
 
 #include <stdbool.h>
 #include <stddef.h>
-
-/* Event bits: bit e is the e-th MBM event (0 total, 1 local). */
-#define VR_MBM_EVENTS 2
 
 /** One of our groups on one domain. */
 typedef struct {
@@ -56,27 +54,5 @@ int vr_mbm_decide(const vr_mbm_group *groups, size_t n, unsigned n_free,
 
 /** Coverage in percent (100 when nothing is wanted). */
 double vr_mbm_coverage_percent(const vr_mbm_coverage *c);
-
-/* ---- the kernel's text (fs/resctrl/monitor.c) ---- */
-
-/** info/L3_MON/mbm_assign_mode: true when "[mbm_event]" is the mode in
- * use (resctrl_mbm_assign_mode_show brackets it). */
-bool vr_mbm_mode_is_event(const char *text);
-
-/**
- * num_mbm_cntrs / available_mbm_cntrs: "<domain id>=<count>;..." on one
- * line. Sets *count for domain id. 0, -ENOENT when id is not listed,
- * -EINVAL when the text is malformed.
- */
-int vr_mbm_parse_counts(const char *text, unsigned id, unsigned *count);
-
-/**
- * A group's mbm_L3_assignments: one line per MBM event,
- * "<event>:<domain id>=<e|_>;...". events[e] names bit e (NULL: unknown);
- * sets *held to the bits of events assigned ('e') on domain id. 0 or
- * -EINVAL when malformed.
- */
-int vr_mbm_parse_assignments(const char *text, const char *const *events,
-                             unsigned id, unsigned *held);
 
 #endif /* VR_MBM_ASSIGN_H */

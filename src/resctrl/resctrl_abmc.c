@@ -3,7 +3,7 @@
  */
 #include "resctrl/resctrl_abmc.h"
 
-#include "plan/mbm_assign.h"
+#include "resctrl/abmc_text.h"
 #include "resctrl/resctrl_io.h"
 
 #include <errno.h>
@@ -24,7 +24,7 @@ int vr_resctrl_abmc_info(const vr_resctrl *r, bool *active, char *available,
     return 0;
   if (n < 0)
     return (int)n;
-  if (!vr_mbm_mode_is_event(mode))
+  if (!vr_abmc_mode_is_event(mode))
     return 0;
   n = vr_resctrl_read_file(r->root_fd, "info/L3_MON/available_mbm_cntrs",
                            available, len);

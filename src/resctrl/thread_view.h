@@ -1,9 +1,9 @@
 /**
  * The kernel's per-thread view of resctrl (issue 13 items 4 and 13), as
  * pure logic: whether it applies, what one thread's
- * /proc/<tid>/cpu_resctrl_groups says, the state it gives, and which of our
- * threads to watch between resyncs. No I/O: resctrl_state.c reads the
- * files, engine_threads.c decides when.
+ * /proc/<tid>/cpu_resctrl_groups says, and the state it gives (which of
+ * our threads to watch between resyncs is plan/thread_watch). No I/O:
+ * resctrl_state.c reads the files, engine_threads.c decides when.
  *
  * Kernel (CONFIG_PROC_CPU_RESCTRL, proc_resctrl_show in
  * arch/x86/kernel/cpu/resctrl/rdtgroup.c, fs/resctrl/rdtgroup.c since
@@ -16,7 +16,6 @@
 #ifndef VR_THREAD_VIEW_H
 #define VR_THREAD_VIEW_H
 
-#include "plan/reconcile.h"
 #include "resctrl/resctrl_model.h"
 
 #include <stdbool.h>
@@ -25,11 +24,6 @@
 
 /* statfs(2) f_type of the kernel's resctrl (include/uapi/linux/magic.h). */
 #define VR_RDTGROUP_SUPER_MAGIC 0x7655821L
-
-/* Seconds between two looks at our own threads (vr_thread_watch): a thread
- * libvirt or pqos takes into its own group is reported within this, plus
- * one pass. */
-#define VR_THREAD_CHECK_S 5
 
 /** True when a root whose statfs f_type is fs_magic is the kernel's own
  * resctrl, the one /proc/<tid>/cpu_resctrl_groups describes. */
@@ -55,37 +49,7 @@ int vr_thread_view_state(vr_task_place *places, size_t n_places,
                          vr_mon_group_state *ours, size_t n_ours,
                          vr_resctrl_state *state);
 
-/** Where each thread of a group that a pass left complete must stay. */
-typedef struct {
-  vr_task_place *places; /* sorted by tid */
-  size_t n;
-} vr_thread_watch;
-
-/**
- * The threads of every desired group that the pass did not fail
- * (failed[i], may be NULL), minus the tids in skip (threads the pass
- * refused to move), with where they must stay: a group whose outcome is OK
- * in its group (the outcome's ctrl and name); a group in CONFLICT where
- * state saw them (the foreign group that holds one: its leaving ends the
- * conflict). Replaces *w. 0 or -ENOMEM (*w then empty).
- */
-int vr_thread_watch_build(const vr_desired_group *desired, size_t n_desired,
-                          const vr_plan *plan, const vr_resctrl_state *state,
-                          const bool *failed, const pid_t *skip, size_t n_skip,
-                          vr_thread_watch *w);
-
-/** True when seen is not where want says the thread must be. */
-bool vr_thread_watch_moved(const vr_task_place *want,
-                           const vr_task_place *seen);
-
-/**
- * Merges newer into *w, both sorted by tid with one entry per tid; newer's
- * entry wins for a tid in both. An event pass builds the watch of its own
- * domains only: the other domains' threads stay watched. newer is left
- * empty. 0, or -ENOMEM with *w unchanged.
- */
-int vr_thread_watch_merge(vr_thread_watch *w, vr_thread_watch *newer);
-
-void vr_thread_watch_clear(vr_thread_watch *w);
+/** Sorts places by thread id (the order the view and the watch keep). */
+void vr_task_place_sort(vr_task_place *places, size_t n);
 
 #endif /* VR_THREAD_VIEW_H */

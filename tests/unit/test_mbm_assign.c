@@ -136,31 +136,31 @@ static void test_nothing_wanted(void **state) {
 /* The kernel's text, as monitor.c prints it. */
 static void test_parse_kernel_text(void **state) {
   (void)state;
-  assert_true(vr_mbm_mode_is_event("[mbm_event]\ndefault\n"));
-  assert_false(vr_mbm_mode_is_event("mbm_event\n[default]\n"));
-  assert_false(vr_mbm_mode_is_event(""));
+  assert_true(vr_abmc_mode_is_event("[mbm_event]\ndefault\n"));
+  assert_false(vr_abmc_mode_is_event("mbm_event\n[default]\n"));
+  assert_false(vr_abmc_mode_is_event(""));
   unsigned n = 99;
-  assert_int_equal(vr_mbm_parse_counts("0=32;1=30\n", 1, &n), 0);
+  assert_int_equal(vr_abmc_parse_counts("0=32;1=30\n", 1, &n), 0);
   assert_int_equal(n, 30);
-  assert_int_equal(vr_mbm_parse_counts("0=32;1=30\n", 0, &n), 0);
+  assert_int_equal(vr_abmc_parse_counts("0=32;1=30\n", 0, &n), 0);
   assert_int_equal(n, 32);
-  assert_int_equal(vr_mbm_parse_counts("0=32;1=30\n", 2, &n), -ENOENT);
-  assert_int_equal(vr_mbm_parse_counts("0=x\n", 0, &n), -EINVAL);
-  assert_int_equal(vr_mbm_parse_counts("08=4\n", 8, &n), 0);
+  assert_int_equal(vr_abmc_parse_counts("0=32;1=30\n", 2, &n), -ENOENT);
+  assert_int_equal(vr_abmc_parse_counts("0=x\n", 0, &n), -EINVAL);
+  assert_int_equal(vr_abmc_parse_counts("08=4\n", 8, &n), 0);
   assert_int_equal(n, 4);
   const char *const names[] = {"mbm_total_bytes", "mbm_local_bytes"};
   unsigned held = 99;
   const char *text = "mbm_total_bytes:0=e;1=_\nmbm_local_bytes:0=_;1=e\n";
-  assert_int_equal(vr_mbm_parse_assignments(text, names, 0, &held), 0);
+  assert_int_equal(vr_abmc_parse_assignments(text, names, 0, &held), 0);
   assert_int_equal(held, TOTAL);
-  assert_int_equal(vr_mbm_parse_assignments(text, names, 1, &held), 0);
+  assert_int_equal(vr_abmc_parse_assignments(text, names, 1, &held), 0);
   assert_int_equal(held, LOCAL);
-  assert_int_equal(vr_mbm_parse_assignments(text, names, 7, &held), 0);
+  assert_int_equal(vr_abmc_parse_assignments(text, names, 7, &held), 0);
   assert_int_equal(held, 0);
   assert_int_equal(
-      vr_mbm_parse_assignments("mbm_total_bytes:0=x\n", names, 0, &held),
+      vr_abmc_parse_assignments("mbm_total_bytes:0=x\n", names, 0, &held),
       -EINVAL);
-  assert_int_equal(vr_mbm_parse_assignments("garbage\n", names, 0, &held),
+  assert_int_equal(vr_abmc_parse_assignments("garbage\n", names, 0, &held),
                    -EINVAL);
 }
 

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "plan/reconcile.h"
+#include "plan/thread_watch.h"
 #include "resctrl/thread_view.h"
 
 #include <errno.h>
