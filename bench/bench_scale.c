@@ -33,6 +33,7 @@
  */
 #include "bench_stats.h"
 #include "collectd_shim.h"
+#include "resctrl/resctrl_state.h"
 
 #include "engine/engine_private.h"
 #include "engine/vr_config.h"

@@ -30,14 +30,15 @@ src_libvrcore_la_SOURCES = \
 	src/plan/reconcile.c src/plan/reconcile.h \
 	src/plan/thread_watch.c src/plan/thread_watch.h \
 	src/resctrl/abmc_text.c src/resctrl/abmc_text.h \
+	src/resctrl/discover.c src/resctrl/discover.h \
 	src/resctrl/resctrl.c src/resctrl/resctrl.h \
 	src/resctrl/resctrl_abmc.c src/resctrl/resctrl_abmc.h \
-	src/resctrl/resctrl_groups.c \
+	src/resctrl/resctrl_groups.c src/resctrl/resctrl_groups.h \
 	src/resctrl/resctrl_io.c src/resctrl/resctrl_io.h \
 	src/resctrl/resctrl_model.h \
 	src/resctrl/resctrl_name.c src/resctrl/resctrl_name.h \
 	src/resctrl/resctrl_parse.c src/resctrl/resctrl_parse.h \
-	src/resctrl/resctrl_state.c \
+	src/resctrl/resctrl_state.c src/resctrl/resctrl_state.h \
 	src/resctrl/resctrl_values.c src/resctrl/resctrl_values.h \
 	src/read/series.c src/read/series.h \
 	src/base/small_file.c src/base/small_file.h \

@@ -3,6 +3,8 @@
  * and carry the plan out, under the root's flock when it changes anything.
  */
 #include "engine/engine_private.h"
+#include "resctrl/resctrl_groups.h"
+#include "resctrl/resctrl_state.h"
 
 #include "virt/vcpu_threads.h"
 

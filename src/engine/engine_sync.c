@@ -7,6 +7,8 @@
  * own file (engine_private.h lists them).
  */
 #include "engine/engine_private.h"
+#include "resctrl/resctrl_groups.h"
+#include "resctrl/resctrl_state.h"
 
 #include <errno.h>
 #include <stdlib.h>

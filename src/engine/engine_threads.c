@@ -5,6 +5,7 @@
  * read in resctrl_state.c.
  */
 #include "engine/engine_private.h"
+#include "resctrl/resctrl_state.h"
 
 #include "plan/thread_watch.h"
 #include "resctrl/thread_view.h"

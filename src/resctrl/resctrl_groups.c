@@ -5,6 +5,7 @@
  * removed, and every path is resolved below the root fd without following
  * a symbolic link (resctrl_io.h), so nothing outside the root is touched.
  */
+#include "resctrl/resctrl_groups.h"
 #include "resctrl/resctrl.h"
 #include "resctrl/resctrl_io.h"
 #include "resctrl/resctrl_name.h"

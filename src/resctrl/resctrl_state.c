@@ -11,6 +11,7 @@
  * lists is in the root group (and under monitoring-only hardware it reads
  * empty anyway).
  */
+#include "resctrl/resctrl_state.h"
 #include "base/small_file.h"
 #include "resctrl/resctrl.h"
 #include "resctrl/resctrl_io.h"

@@ -9,6 +9,8 @@
 #include <cmocka.h>
 
 #include "resctrl/resctrl.h"
+#include "resctrl/resctrl_groups.h"
+#include "resctrl/resctrl_state.h"
 #include "resctrl/resctrl_values.h"
 #include "resctrl_testlib.h"
 

@@ -15,6 +15,7 @@
 #include "plan/reconcile.h"
 #include "resctrl/resctrl.h"
 #include "resctrl/resctrl_name.h"
+#include "resctrl/resctrl_state.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -12,6 +12,8 @@
 #include <cmocka.h>
 
 #include "resctrl/resctrl.h"
+#include "resctrl/resctrl_groups.h"
+#include "resctrl/resctrl_state.h"
 #include "resctrl/resctrl_values.h"
 #include "resctrl_testlib.h"
 
