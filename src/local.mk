@@ -17,6 +17,7 @@ src_libvrcore_la_SOURCES = \
 	src/engine/engine_threads.c \
 	src/engine/engine_abmc.c \
 	src/plan/group_health.c src/plan/group_health.h \
+	src/plan/group_list.c src/plan/group_list.h \
 	src/plan/group_spec.c src/plan/group_spec.h \
 	src/resctrl/libvirt_groups.c src/resctrl/libvirt_groups.h \
 	src/plan/libvirt_monitors.c src/plan/libvirt_monitors.h \

@@ -21,107 +21,6 @@
  * that have no usable name. */
 #define LABEL_EXCERPT 40
 
-/* prefix and set in normal form, within VR_GROUP_NAME_MAX and len. */
-static int prefixed_ranges(const char *prefix, const vr_cpuset *set, char *buf,
-                           size_t len) {
-  char ranges[VR_GROUP_NAME_MAX + 1];
-  if (len > 0)
-    buf[0] = '\0';
-  if (vr_cpuset_format_ranges(set, ranges, sizeof(ranges)) < 0)
-    return -ENOSPC;
-  int n = snprintf(buf, len, "%s%s", prefix, ranges);
-  if (n < 0 || (size_t)n >= len || n > VR_GROUP_NAME_MAX) {
-    if (len > 0)
-      buf[0] = '\0';
-    return -ENOSPC;
-  }
-  return 0;
-}
-
-int vr_group_default_name(const vr_cpuset *vcpus, char *buf, size_t len) {
-  return prefixed_ranges("vcpus_", vcpus, buf, len);
-}
-
-int vr_group_default_iothreads_name(const vr_cpuset *iothreads, char *buf,
-                                    size_t len) {
-  return prefixed_ranges("iothreads_", iothreads, buf, len);
-}
-
-/* Copies text for a log line: control characters and non-ASCII bytes
- * become '?', and long text is cut with "...", so a hostile name can
- * neither forge log lines nor flood them. */
-static void copy_printable(char *dst, size_t dst_len, const char *src,
-                           size_t max_chars) {
-  size_t out = 0, i = 0;
-  for (; src[i] != '\0' && i < max_chars && out + 1 < dst_len; i++) {
-    unsigned char c = (unsigned char)src[i];
-    dst[out++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-  }
-  if (src[i] != '\0' && out + 4 < dst_len) {
-    memcpy(dst + out, "...", 3);
-    out += 3;
-  }
-  dst[out] = '\0';
-}
-
-/* Room for one more element in an array of n that only this file grows:
- * its capacity is the smallest power of two holding n, so that a document
- * of 10,000 groups costs a few copies, not 10,000 (an ASan build's realloc
- * copies every time: test_hostile took minutes there). */
-static void *grow_for_one(void *array, size_t n, size_t size) {
-  if (n != 0 && (n & (n - 1)) != 0)
-    return array;
-  return realloc(array, (n ? 2 * n : 1) * size);
-}
-
-static int add_rejection(vr_group_list *list, const char *label,
-                         const char *reason) {
-  vr_group_rejection *grown =
-      grow_for_one(list->rejections, list->n_rejections, sizeof(*grown));
-  if (!grown)
-    return -ENOMEM;
-  list->rejections = grown;
-  vr_group_rejection *r = &grown[list->n_rejections++];
-  copy_printable(r->group, sizeof(r->group), label, VR_GROUP_NAME_MAX + 8);
-  copy_printable(r->reason, sizeof(r->reason), reason, sizeof(r->reason));
-  return 0;
-}
-
-/* Appends a valid group; members is built here from the set. */
-static int add_group(vr_group_list *list, const char *name,
-                     const vr_cpuset *vcpus) {
-  /* Up to four digits and a comma per id. */
-  size_t members_len = (size_t)vr_cpuset_count(vcpus) * 5 + 1;
-  char *members = malloc(members_len);
-  if (!members)
-    return -ENOMEM;
-  if (vr_cpuset_format_list(vcpus, members, members_len) < 0) {
-    free(members);
-    return -ENOMEM;
-  }
-  vr_group_spec *grown =
-      grow_for_one(list->groups, list->n_groups, sizeof(*grown));
-  if (!grown) {
-    free(members);
-    return -ENOMEM;
-  }
-  list->groups = grown;
-  vr_group_spec *g = &grown[list->n_groups++];
-  memset(g, 0, sizeof(*g));
-  snprintf(g->name, sizeof(g->name), "%s", name);
-  g->vcpus = *vcpus;
-  g->members = members;
-  return 0;
-}
-
-void vr_group_list_clear(vr_group_list *list) {
-  for (size_t i = 0; i < list->n_groups; i++)
-    free(list->groups[i].members);
-  free(list->groups);
-  free(list->rejections);
-  memset(list, 0, sizeof(*list));
-}
-
 /* The label a rejection shows: the name when present, else the vcpus. */
 static void group_label(char *buf, size_t len, const char *name,
                         const char *vcpus) {
@@ -380,7 +279,7 @@ static int take_group(xmlNode *node, unsigned max_vcpus,
   }
   if (!unclaimed(&g, claims, list, reason, sizeof(reason)))
     goto reject;
-  status = add_group(list, g.name, &g.vcpus);
+  status = vr_group_list_add(list, g.name, &g.vcpus);
   if (status == 0) {
     vr_group_spec *added = &list->groups[list->n_groups - 1];
     added->iothreads = g.iothreads;
@@ -391,7 +290,7 @@ static int take_group(xmlNode *node, unsigned max_vcpus,
   goto out;
 
 reject:
-  status = add_rejection(list, label, reason);
+  status = vr_group_list_reject(list, label, reason);
 out:
   group_attrs_free(&a);
   return status;
@@ -430,8 +329,8 @@ int vr_group_spec_parse_domain(const char *xml, unsigned max_vcpus,
   size_t len = strlen(xml);
 
   if (len > MAX_DOCUMENT_BYTES) {
-    status = add_rejection(out, DOCUMENT_LABEL,
-                           "metadata larger than 1 MiB, not parsed");
+    status = vr_group_list_reject(out, DOCUMENT_LABEL,
+                                  "metadata larger than 1 MiB, not parsed");
     goto out;
   }
   /* No network, no entity substitution, no DTD loading: the text comes from
@@ -440,25 +339,25 @@ int vr_group_spec_parse_domain(const char *xml, unsigned max_vcpus,
                       XML_PARSE_NONET | XML_PARSE_NOERROR |
                           XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
   if (!doc) {
-    status = add_rejection(out, DOCUMENT_LABEL, "unparsable XML");
+    status = vr_group_list_reject(out, DOCUMENT_LABEL, "unparsable XML");
     goto out;
   }
   if (doc->intSubset || doc->extSubset) {
-    status = add_rejection(out, DOCUMENT_LABEL,
-                           "a DOCTYPE is not allowed in the metadata");
+    status = vr_group_list_reject(out, DOCUMENT_LABEL,
+                                  "a DOCTYPE is not allowed in the metadata");
     goto out;
   }
   xmlNode *root = xmlDocGetRootElement(doc);
   if (!root || !is_our_element(root, NULL, ROOT_ELEMENT)) {
-    status =
-        add_rejection(out, DOCUMENT_LABEL, "the root element is not <resmon>");
+    status = vr_group_list_reject(out, DOCUMENT_LABEL,
+                                  "the root element is not <resmon>");
     goto out;
   }
   if (root->properties) {
     char reason[VR_REASON_MAX];
     snprintf(reason, sizeof(reason), "unknown attribute \"%.64s\" on <resmon>",
              (const char *)root->properties->name);
-    status = add_rejection(out, DOCUMENT_LABEL, reason);
+    status = vr_group_list_reject(out, DOCUMENT_LABEL, reason);
     if (status < 0)
       goto out;
   }
@@ -480,7 +379,7 @@ int vr_group_spec_parse_domain(const char *xml, unsigned max_vcpus,
       snprintf(reason, sizeof(reason), "unknown element <%.64s>",
                (const char *)node->name);
       snprintf(label, sizeof(label), "<%.64s>", (const char *)node->name);
-      status = add_rejection(out, label, reason);
+      status = vr_group_list_reject(out, label, reason);
     }
   }
 
@@ -488,42 +387,6 @@ out:
   free(claims);
   if (doc)
     xmlFreeDoc(doc);
-  if (status < 0)
-    vr_group_list_clear(out);
-  return status;
-}
-
-int vr_group_spec_default(vr_default_group policy, unsigned max_vcpus,
-                          vr_group_list *out) {
-  memset(out, 0, sizeof(*out));
-  if (max_vcpus > VR_MAX_VCPUS)
-    max_vcpus = VR_MAX_VCPUS;
-  if (policy == VR_DEFAULT_GROUP_NONE || max_vcpus == 0)
-    return 0;
-
-  vr_cpuset set;
-  int status = 0;
-  if (policy == VR_DEFAULT_GROUP_ALL) {
-    vr_cpuset_clear(&set);
-    for (unsigned id = 0; id < max_vcpus; id++)
-      vr_cpuset_add(&set, id);
-    status = add_group(out, "all", &set);
-  } else if (policy == VR_DEFAULT_GROUP_VM) {
-    vr_cpuset_clear(&set);
-    for (unsigned id = 0; id < max_vcpus; id++)
-      vr_cpuset_add(&set, id);
-    status = add_group(out, VR_GROUP_VM_NAME, &set);
-    if (status == 0)
-      out->groups[0].all_threads = true;
-  } else {
-    for (unsigned id = 0; id < max_vcpus && status == 0; id++) {
-      char name[VR_GROUP_NAME_MAX + 1];
-      snprintf(name, sizeof(name), "vcpu_%u", id);
-      vr_cpuset_clear(&set);
-      vr_cpuset_add(&set, id);
-      status = add_group(out, name, &set);
-    }
-  }
   if (status < 0)
     vr_group_list_clear(out);
   return status;
