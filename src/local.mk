@@ -12,10 +12,15 @@ src_libvrcore_la_SOURCES = \
 	src/virt/domain_model.c src/virt/domain_model.h \
 	src/plan/domstats.c src/plan/domstats.h \
 	src/engine/engine.c src/engine/engine.h src/engine/engine_private.h \
-	src/engine/engine_domains.c src/engine/engine_health.c src/engine/engine_live.c \
-	src/engine/engine_mon_domains.c src/engine/engine_plan.c src/engine/engine_sync.c \
-	src/engine/engine_threads.c \
-	src/engine/engine_abmc.c \
+	src/engine/engine_abmc.c src/engine/engine_abmc.h \
+	src/engine/engine_domains.c src/engine/engine_domains.h \
+	src/engine/engine_health.c src/engine/engine_health.h \
+	src/engine/engine_live.c src/engine/engine_live.h \
+	src/engine/engine_mon_domains.c src/engine/engine_mon_domains.h \
+	src/engine/engine_plan.c src/engine/engine_plan.h \
+	src/engine/engine_scope.c src/engine/engine_scope.h \
+	src/engine/engine_sync.c src/engine/engine_sync.h \
+	src/engine/engine_threads.c src/engine/engine_threads.h \
 	src/plan/group_health.c src/plan/group_health.h \
 	src/plan/group_list.c src/plan/group_list.h \
 	src/plan/group_spec.c src/plan/group_spec.h \

@@ -2,7 +2,11 @@
  * The engine's threads and its read pass; see engine.h. One resync pass is
  * in engine_sync.c.
  */
+#include "engine/engine_abmc.h"
+#include "engine/engine_health.h"
 #include "engine/engine_private.h"
+#include "engine/engine_sync.h"
+#include "engine/engine_threads.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
  * for the read pass, with one WARNING when it drops below 100 % and an
  * OKAY when it is whole again.
  */
-#include "engine/engine_private.h"
+#include "engine/engine_abmc.h"
 #include "plan/mbm_assign.h"
 #include "resctrl/resctrl_abmc.h"
 

@@ -2,7 +2,7 @@
  * The first step of a pass: the engine's view of the running domains,
  * refreshed from libvirt (the whole list, or the domains events named).
  */
-#include "engine/engine_private.h"
+#include "engine/engine_domains.h"
 
 #include <errno.h>
 #include <stdlib.h>

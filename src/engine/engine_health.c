@@ -3,7 +3,7 @@
  * domain's metadata, moved by group_health.h's pure rules; this file is the
  * edge that logs and calls plugin_dispatch_notification.
  */
-#include "engine/engine_private.h"
+#include "engine/engine_health.h"
 
 #include <stdlib.h>
 #include <string.h>

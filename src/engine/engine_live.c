@@ -6,7 +6,8 @@
  * ones here; a source of read-only groups (libvirt's own monitors, the
  * host total) appends its own to the same list before the set is built.
  */
-#include "engine/engine_private.h"
+#include "engine/engine_live.h"
+#include "engine/engine_scope.h"
 
 #include <errno.h>
 #include <stdlib.h>

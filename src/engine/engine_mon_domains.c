@@ -9,7 +9,8 @@
  * through it (engine_live.c); a domain that goes is said once, one that
  * comes (back) too, and its series go on from the carried totals.
  */
-#include "engine/engine_private.h"
+#include "engine/engine_mon_domains.h"
+#include "engine/engine_live.h"
 
 #include <string.h>
 
@@ -123,12 +124,4 @@ void vr_engine_recheck_domains(vr_engine *e) {
    * their last read pass is over. */
   vr_resctrl_ref_put(e->resctrl);
   e->resctrl = ref;
-}
-
-bool vr_engine_domain_came_back(const vr_engine *e, vr_mon_resource resource,
-                                unsigned id) {
-  for (size_t i = 0; i < e->n_back; i++)
-    if (e->back[i].resource == resource && e->back[i].id == id)
-      return true;
-  return false;
 }

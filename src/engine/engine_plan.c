@@ -2,7 +2,10 @@
  * The resctrl steps of a pass: read resctrl's state, let reconcile decide,
  * and carry the plan out, under the root's flock when it changes anything.
  */
-#include "engine/engine_private.h"
+#include "engine/engine_plan.h"
+#include "engine/engine_live.h"
+#include "engine/engine_scope.h"
+#include "engine/engine_threads.h"
 #include "resctrl/resctrl_groups.h"
 #include "resctrl/resctrl_state.h"
 

@@ -6,7 +6,15 @@
  * outcomes, publish the live set, sweep notifications. Each step is in its
  * own file (engine_private.h lists them).
  */
-#include "engine/engine_private.h"
+#include "engine/engine_sync.h"
+#include "engine/engine_abmc.h"
+#include "engine/engine_domains.h"
+#include "engine/engine_health.h"
+#include "engine/engine_live.h"
+#include "engine/engine_mon_domains.h"
+#include "engine/engine_plan.h"
+#include "engine/engine_scope.h"
+#include "engine/engine_threads.h"
 #include "resctrl/resctrl_groups.h"
 #include "resctrl/resctrl_state.h"
 
@@ -129,68 +137,6 @@ static void pass_clear(vr_pass *pass) {
   memset(pass, 0, sizeof(*pass));
 }
 
-/* ---- event passes scoped to their domains (issue 17) ---- */
-
-bool vr_pass_in_scope(const vr_pass *pass, const char *uuid) {
-  if (!pass->scope)
-    return true;
-  for (size_t i = 0; i < pass->n_scope; i++)
-    if (strcmp(pass->scope[i], uuid) == 0)
-      return true;
-  return false;
-}
-
-void vr_engine_scope_state(const vr_engine *e, vr_pass *pass) {
-  vr_resctrl_state *s = &pass->state;
-  char uuid[VR_UUID_STRING_LEN + 1];
-  size_t kept = 0;
-  if (!pass->scope)
-    return;
-  for (size_t g = 0; g < s->n_mon_groups; g++) {
-    vr_mon_group_state *m = &s->mon_groups[g];
-    if (vr_owned_name_parse(e->cfg->group_prefix, m->name, uuid, NULL) &&
-        !vr_pass_in_scope(pass, uuid)) {
-      free(m->tids);
-      continue;
-    }
-    s->mon_groups[kept++] = *m;
-  }
-  s->n_mon_groups = kept;
-}
-
-/*
- * Scopes an event pass to its dirty domains: shallow copies of those still
- * running (a domain named twice counts once: reconcile would call its
- * groups "listed twice"). A domain that is gone stays in the scope, so its
- * groups are removed. A pass can be scoped only while the current live set
- * reads through the handle this pass uses: the groups it carries over are
- * shared with that set (engine_live.c), which a remount or a change of the
- * monitoring domains rules out; then the pass is a full one.
- */
-static bool scope_pass(vr_engine *e, vr_pass *pass,
-                       char dirty[][VR_UUID_STRING_LEN + 1], size_t n_dirty) {
-  const vr_live_set *current = e->live.current;
-  if (!current || current->root != e->resctrl || n_dirty == 0)
-    return false;
-  vr_domain_list *view = &pass->scope_domains;
-  view->domains = calloc(n_dirty, sizeof(*view->domains));
-  if (!view->domains)
-    return false;
-  for (size_t i = 0; i < n_dirty; i++) {
-    bool twice = false;
-    for (size_t k = 0; k < view->count && !twice; k++)
-      twice = strcmp(view->domains[k].uuid, dirty[i]) == 0;
-    for (size_t k = 0; k < e->domains.count && !twice; k++)
-      if (strcmp(e->domains.domains[k].uuid, dirty[i]) == 0) {
-        view->domains[view->count++] = e->domains.domains[k];
-        break;
-      }
-  }
-  pass->scope = dirty;
-  pass->n_scope = n_dirty;
-  return true;
-}
-
 /* An event pass saw only its own domains: every other health entry counts
  * as seen, so that the sweep neither clears nor forgets it. */
 static void keep_health_outside(vr_engine *e, const vr_pass *pass) {
@@ -221,7 +167,7 @@ void vr_engine_sync(vr_engine *e, bool full, bool refetch,
   if (!e->have_domains)
     goto out;
   if (scoped)
-    scoped = scope_pass(e, &pass, dirty, n_dirty);
+    scoped = vr_engine_scope_pass(e, &pass, dirty, n_dirty);
   if (vr_desired_build(scoped ? &pass.scope_domains : &e->domains,
                        e->cfg->default_group, &pass.desired) < 0) {
     VR_ERROR("out of memory building the desired groups");

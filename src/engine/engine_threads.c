@@ -4,7 +4,7 @@
  * passes. What the view says is decided in thread_view.c; the files are
  * read in resctrl_state.c.
  */
-#include "engine/engine_private.h"
+#include "engine/engine_threads.h"
 #include "resctrl/resctrl_state.h"
 
 #include "plan/thread_watch.h"
