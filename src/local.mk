@@ -55,7 +55,8 @@ src_libvrcore_la_SOURCES = \
 	src/engine/vr_config.c src/engine/vr_config.h \
 	src/base/vr_defaults.h \
 	src/virt/vr_libvirt.c src/virt/vr_libvirt.h \
-	src/virt/vr_libvirt_domains.c src/virt/vr_libvirt_private.h \
+	src/virt/vr_libvirt_domains.c src/virt/vr_libvirt_domains.h \
+	src/virt/vr_libvirt_private.h \
 	src/base/vr_log.h
 src_libvrcore_la_CPPFLAGS = $(AM_CPPFLAGS) $(COLLECTD_CPPFLAGS) $(LIBVIRT_CFLAGS) $(LIBXML_CFLAGS)
 src_libvrcore_la_LIBADD = $(LIBVIRT_LIBS) $(LIBXML_LIBS) -lpthread

@@ -3,6 +3,7 @@
  * refreshed from libvirt (the whole list, or the domains events named).
  */
 #include "engine/engine_domains.h"
+#include "virt/vr_libvirt_domains.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * The connection side (vr_libvirt.c) owns the connection; this file only
  * borrows a reference on it per call (vr_libvirt_conn_get).
  */
-#include "virt/vr_libvirt.h"
+#include "virt/vr_libvirt_domains.h"
 #include "virt/vr_libvirt_private.h"
 
 #include <errno.h>

@@ -15,6 +15,7 @@
 
 #include "collectd_shim.h"
 #include "virt/vr_libvirt.h"
+#include "virt/vr_libvirt_domains.h"
 
 #define MD_URI "urn:x-virt-resctrl:resmon:1"
 
