@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The plugin: collectd glue plus one convenience library of modules
 # (libvrcore), which the tests, the benches and contrib/virt-resmon link
 # too. Every module's .c/.h is in this one list; doc/design.md, "Module map"

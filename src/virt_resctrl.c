@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * virt_resctrl: collectd glue. Parses the config, owns the plugin context and
  * calls into the modules; nothing else lives here.

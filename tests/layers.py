@@ -7,7 +7,8 @@ ones below it, never one above: base < resctrl < virt < plan < read <
 engine, and src/virt_resctrl.c (the collectd glue) on top. Every include
 of our own headers is folder-qualified ("resctrl/resctrl.h"). The pure
 modules, as the design's module map lists them, include no libvirt or
-collectd header, directly or through any header of ours.
+collectd header, directly or through any header of ours. No file is over
+450 lines.
 """
 import os
 import re
@@ -15,6 +16,7 @@ import sys
 
 LAYERS = ["base", "resctrl", "virt", "plan", "read", "engine"]
 FOREIGN = re.compile(r'^\s*#\s*include\s+[<"](libvirt/|collectd/|liboconfig/)', re.M)
+MAX_LINES = 450  # files short enough to read in one sitting
 OURS = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 
@@ -34,6 +36,9 @@ def main():
             rel = os.path.relpath(path, src)
             files.append(rel)
             text = open(path, encoding="utf-8").read()
+            lines = text.count("\n")
+            if lines > MAX_LINES:
+                problems.append(f"src/{rel}: {lines} lines, over {MAX_LINES}: split it by concern")
             m = FOREIGN.search(text)
             if m:
                 foreign[rel] = m.group(0).strip()

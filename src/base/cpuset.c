@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * vCPU sets in libvirt's cpuset syntax; see cpuset.h.
  */

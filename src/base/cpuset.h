@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * vCPU sets in libvirt's cpuset syntax ("0-2", "0,3", "0-7,^4").
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Small text files; see small_file.h.
  */

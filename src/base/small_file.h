@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Reading the small text files of sysfs, procfs and resctrl.
  */

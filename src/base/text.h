@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Small pure text helpers every module shares: the one decimal parser, the
  * one bounded field copy, the one character-class check. No I/O.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Every default of the plugin's configuration, in one place: the config
  * parser, the modules that accept NULL for a path, and contrib/virt-resmon

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Logging for every module of the plugin.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * The engine's threads and its read pass; see engine.h. One resync pass is
  * in engine_sync.c.

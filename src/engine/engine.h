@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * The engine: keeps one resctrl monitoring group per described vCPU group of
  * every running domain, and reads them.

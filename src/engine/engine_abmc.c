@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * The ABMC step of a pass (Linux 6.18, AMD; doc/design.md, "ABMC
  * counters"): in the kernel's "mbm_event" mode an MBM event counts only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * The first step of a pass: the engine's view of the running domains,
  * refreshed from libvirt (the whole list, or the domains events named).

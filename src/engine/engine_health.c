@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * The engine's notifications: one health state per (domain, group) and per
  * domain's metadata, moved by group_health.h's pure rules; this file is the

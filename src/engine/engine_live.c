@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * The last resctrl step of a pass: the readable groups it leaves become the
  * new live set, published for the read pass (live_set.h).

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: MIT */
 /**
- * The monitoring domains at each pass (issue 13, "L3 domains go offline
- * and come back"): when every CPU of an L3 domain goes offline the kernel
+ * The monitoring domains at each pass (doc/design.md, "resctrl rules",
+ * Domains): when every CPU of an L3 domain goes offline the kernel
  * removes mon_data/mon_L3_XX from every group (domain_remove_cpu_mon ->
  * rmdir_mondata_subdir_allrdtgrp) and makes it again, counters from zero,
  * when one comes back (domain_add_cpu_mon -> mkdir_mondata_subdir_allrdtgrp).

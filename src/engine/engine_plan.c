@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * The resctrl steps of a pass: read resctrl's state, let reconcile decide,
  * and carry the plan out, under the root's flock when it changes anything.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * The engine's state, shared by its files: engine.c (threads, the read
  * pass), engine_sync.c (one resync pass as a sequence of steps) and the
@@ -163,7 +164,7 @@ typedef struct {
   bool *created;
   /* libvirt's own monitor groups of the running domains (read-only). */
   vr_lv_monitor_set libvirt;
-  /* An event pass (issue 17): the domains it is about, by uuid, and
+  /* An event pass ("Data flow"): the domains it is about, by uuid, and
    * shallow copies of those still running; scope is NULL in a full pass.
    * Only their groups are planned, reported and rebuilt; every other live
    * group and health entry is carried over untouched, so that one

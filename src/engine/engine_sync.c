@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * One resync pass of the engine's worker, as a sequence of steps: refresh
  * the domains, make sure resctrl is there, build the desired groups,

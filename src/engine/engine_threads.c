@@ -1,8 +1,9 @@
+/* SPDX-License-Identifier: MIT */
 /**
- * The per-thread view in the engine (issue 13 items 4 and 13): which way a
- * pass reads resctrl's state, and the look at our own threads between
- * passes. What the view says is decided in thread_view.c; the files are
- * read in resctrl_state.c.
+ * The per-thread view in the engine (doc/design.md, "resctrl rules"): which way
+ * a pass reads resctrl's state, and the look at our own threads between passes.
+ * What the view says is decided in thread_view.c; the files are read in
+ * resctrl_state.c.
  */
 #include "engine/engine_threads.h"
 #include "resctrl/resctrl_state.h"
@@ -134,8 +135,8 @@ out:
 }
 
 /*
- * Issue 13 item 13: libvirt (a <monitor> of its own) or pqos may take one of
- * our threads into its own MON or CTRL_MON group with no event we hear of.
+ * libvirt (a <monitor> of its own) or pqos may take one of our threads
+ * into its own MON or CTRL_MON group with no event we hear of.
  * One read of /proc/<tid>/cpu_resctrl_groups per watched thread (no tasks
  * file, no flock) tells; a thread not where the last pass left it asks for
  * a pass, which reports the conflict as any resync does; a thread of a

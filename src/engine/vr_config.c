@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * The plugin's configuration; see vr_config.h.
  *
@@ -226,7 +227,7 @@ static int apply_item(vr_config *cfg, const oconfig_item_t *item, char *err,
     return get_bool(item, &cfg->report_percent, err, err_len);
   if (strcasecmp(key, "ReportBandwidth") == 0)
     return get_bool(item, &cfg->report_bandwidth, err, err_len);
-  /* issue 15 item 4: Sub-NUMA Clustering */
+  /* Sub-NUMA Clustering (doc/design.md, "resctrl rules", Domains) */
   if (strcasecmp(key, "ReportSubNUMA") == 0)
     return get_bool(item, &cfg->report_sub_numa, err, err_len);
   if (strcasecmp(key, "ReportHost") == 0)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * The plugin's configuration: every key of collectd-virt_resctrl(5), with
  * its default from vr_defaults.h. Pure: reads an oconfig tree, fills a struct,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Desired groups from domain snapshots; see desired.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Desired groups: every running, selected domain's metadata (or the
  * DefaultGroup policy) turned into the groups reconcile should see, with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The domstats view: which resctrl groups belong to a domain, and their
  * text and JSON; see domstats.h.
@@ -288,7 +289,8 @@ void vr_domstats_print_json(FILE *out, const vr_resctrl *r,
 }
 
 /* A metadata group the plugin reads from libvirt's monitor of exactly its
- * vCPUs (issue 16 item 4) has no directory of ours, and needs none. */
+ * vCPUs (doc/design.md, "Metadata") has no directory of ours, and needs none.
+ */
 bool vr_domstats_unplaced(const vr_domstats_domain *d, size_t spec) {
   const vr_group_spec *s = &d->meta.groups[spec];
   for (size_t i = 0; i < d->n_groups; i++) {

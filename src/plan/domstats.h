@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * The domstats view of a domain's groups that `virt-resmon stats` prints:
  * the 2018 resmongroup RFC's `virsh domstats --cpu-resource` output

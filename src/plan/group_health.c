@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Notification state of a group; see group_health.h.
  */

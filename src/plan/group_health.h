@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Notification state of one monitoring group (or of a domain's metadata):
  * doc/design.md, "collectd interface": conflicts, ENOSPC/EBUSY and invalid

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Resource monitoring groups from domain metadata; see group_spec.h.
  */

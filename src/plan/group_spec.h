@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Resource monitoring groups as operators describe them in a domain's
  * <metadata> (doc/design.md, "Metadata"):
@@ -41,6 +42,5 @@ int vr_group_spec_parse(const char *xml, unsigned max_vcpus,
 int vr_group_spec_parse_domain(const char *xml, unsigned max_vcpus,
                                const vr_cpuset *iothread_ids,
                                vr_group_list *out);
-
 
 #endif /* VR_GROUP_SPEC_H */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * libvirt's own monitor groups in resctrl's state; see libvirt_monitors.h.
  */

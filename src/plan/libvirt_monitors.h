@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * libvirt's own <cachetune>/<memorytune> <monitor> groups of the running
  * domains, found in resctrl's state by libvirt's naming (libvirt_groups.h),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * ABMC counter decisions; see mbm_assign.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * ABMC counter decisions: which of our groups' MBM events hold one of an L3
  * domain's assignable counters (Linux 6.18, AMD; doc/design.md, "ABMC

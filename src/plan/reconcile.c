@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Reconcile desired groups with resctrl's state; see reconcile.h.
  */

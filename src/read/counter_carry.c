@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Counter carry and its table; see counter_carry.h.
  */

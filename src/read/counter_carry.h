@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Counter carry: each dispatched MBM counter stays monotonic per series
  * across the kernel's counter resets (doc/design.md, "Counter resets").

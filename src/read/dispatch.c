@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Dispatch of one group's values; see dispatch.h.
  */

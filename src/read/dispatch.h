@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Dispatch: one monitoring group's values into collectd's write chain.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * The host context's read-pass side; see host_context.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * The host context (doc/design.md, "Host context"; ReportHost): per cache
  * id, the whole host's occupancy and bandwidth (plugin_instance `host`:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Host context sums; see host_sum.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Host context sums (doc/design.md, "Host context"): the values of a set of
  * resctrl groups added up per cache id and event, for the `host` (the root

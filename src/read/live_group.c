@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Live groups and the read path; see live_group.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * A live group: a readable group (readable_group.h) that exists in resctrl
  * and is read every interval, with its open value files and its value

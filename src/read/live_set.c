@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Publication of the live set; see live_set.h.
  */

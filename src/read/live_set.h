@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * The live set: the readable groups the read path reads, published by the
  * worker as an immutable snapshot (doc/design.md, "Threads and locks").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * A readable group: what the read path needs to know of one resctrl group,
  * whoever made it (doc/design.md, "The live set").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd identifiers of a group's series; see series.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * The collectd identifiers of one monitoring group on one L3 cache id
  * (doc/design.md, "collectd interface"): host, plugin_instance, and per metric

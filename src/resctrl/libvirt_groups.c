@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * libvirt's resctrl group names; see libvirt_groups.h for where each rule
  * comes from in libvirt.

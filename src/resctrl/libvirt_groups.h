@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * The names libvirt's QEMU driver gives the resctrl groups of a domain's
  * <cachetune>/<memorytune> and their <monitor>s, so that the plugin (and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * The metric table's rows as data; see metric_table.h.
  */

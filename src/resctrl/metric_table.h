@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * The metric table: every value the plugin reports, one row each, and the
  * only place that knows them (doc/design.md, "The metric table"). Discovery

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * The resctrl root: opening it (discover.c finds what it monitors), its
  * mount identity, whether its domains changed, keeping or dropping its

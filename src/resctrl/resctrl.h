@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * The plugin's resctrl module: the only code that touches the resctrl
  * filesystem (doc/design.md, "resctrl rules"; the kernel's

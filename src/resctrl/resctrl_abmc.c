@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * ABMC files of resctrl; see resctrl_abmc.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * ABMC files of resctrl (Linux 6.18, AMD; doc/design.md, "ABMC counters"):
  * info/L3_MON/mbm_assign_mode and available_mbm_cntrs, and our MON groups'

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Our MON groups: create, add tasks, remove. See resctrl.h.
  *

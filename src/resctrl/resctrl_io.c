@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * File helpers of the resctrl module; see resctrl_io.h.
  */

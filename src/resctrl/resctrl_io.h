@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * File helpers shared by the resctrl module's files (not used elsewhere):
  * symlink-free path resolution below a directory fd, small whole-file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * resctrl's state as plain data: which CTRL_MON and MON group each task is
  * in, and every MON group with its tasks. The resctrl module fills it from

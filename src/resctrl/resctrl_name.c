@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Names of the resctrl groups we own; see resctrl_name.h.
  */

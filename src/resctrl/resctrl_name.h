@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * The names of the resctrl groups this plugin owns:
  * <GroupPrefix><domain-uuid>_<group>, e.g.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Pure parsers for resctrl and sysfs file contents; see resctrl_parse.h.
  */

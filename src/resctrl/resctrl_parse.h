@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Pure parsers for the text resctrl and sysfs files hold. No I/O; unit
  * tested in tests/unit/test_resctrl_parse.c.
@@ -88,7 +89,7 @@ vr_value_text vr_resctrl_parse_value(const char *text, size_t len,
                                      uint64_t *value);
 
 /**
- * A PERF_PKG telemetry value file (Linux 7.0, issue 15 item 5): the kernel
+ * A PERF_PKG telemetry value file (Linux 7.0): the kernel
  * prints a binary fixed-point counter as a decimal fraction
  * ("<integer>.<fraction>", print_event_value; core_energy in Joules with
  * six places for its 18 fraction bits), or the words of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Reads task placement into a vr_resctrl_state (see resctrl_model.h), at
  * reconcile time only: every tasks file under the root (the full scan), or,
@@ -291,12 +292,12 @@ int vr_resctrl_thread_place(const char *proc_path, pid_t tid,
 }
 
 /*
- * The per-thread view (issue 13 item 4): a tasks file read makes the kernel
- * walk every thread of the host under rdtgroup_mutex (show_rdt_tasks), so
- * the full scan costs O(groups x host threads). Here the kernel is asked
- * about each of our threads alone (proc_resctrl_show, O(groups) each) and
- * only our own MON groups' tasks are read, to find what must leave them.
- * Our groups are read first, the threads after: a thread's own answer is
+ * The per-thread view (doc/design.md, "resctrl rules"): a tasks file read makes
+ * the kernel walk every thread of the host under rdtgroup_mutex
+ * (show_rdt_tasks), so the full scan costs O(groups x host threads). Here the
+ * kernel is asked about each of our threads alone (proc_resctrl_show, O(groups)
+ * each) and only our own MON groups' tasks are read, to find what must leave
+ * them. Our groups are read first, the threads after: a thread's own answer is
  * the later one and wins (vr_thread_view_state).
  */
 int vr_resctrl_state_read_threads(const vr_resctrl *r, const char *proc_path,

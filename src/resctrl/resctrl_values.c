@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * The value reader; see resctrl_values.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Reading a group's mon_data values (doc/design.md, "resctrl rules").
  *

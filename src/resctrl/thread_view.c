@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * The kernel's per-thread view of resctrl, pure; see thread_view.h.
  */

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /**
- * The kernel's per-thread view of resctrl (issue 13 items 4 and 13), as
+ * The kernel's per-thread view of resctrl (doc/design.md, "resctrl rules"), as
  * pure logic: whether it applies, what one thread's
  * /proc/<tid>/cpu_resctrl_groups says, and the state it gives (which of
  * our threads to watch between resyncs is plan/thread_watch). No I/O:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Domain name filter: see domain_filter.h.
  */

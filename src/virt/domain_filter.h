@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Domain name filter with the semantics of collectd's virt plugin (its
  * ignorelist): `Domain` names a domain to select (repeatable); a value

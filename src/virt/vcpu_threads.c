@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * vCPU thread lookup: see vcpu_threads.h.
  */

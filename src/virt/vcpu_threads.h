@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * vCPU thread ids of a QEMU domain, found without libvirt's API (which has
  * none for them): QEMU's pid from libvirt's per-domain pid file, then the

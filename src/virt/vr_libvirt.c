@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * libvirt connection and event thread: see vr_libvirt.h (the domain
  * snapshots are in vr_libvirt_domains.c).

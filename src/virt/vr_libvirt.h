@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * The plugin's view of the VMs: one libvirt connection, a libvirt event-loop
  * thread, and snapshots of running domains with their vCPU threads.

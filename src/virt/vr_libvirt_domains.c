@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Domain snapshots of the libvirt module: vr_libvirt_list, vr_libvirt_get
  * and the once-only note about domains whose vCPU threads cannot be found.
@@ -69,7 +70,7 @@ static void snapshot_other_threads(vr_libvirt *lv, virDomainPtr dom,
   bool named;
   /* The same run of the domain, known already: its iothread ids as asked
    * then (an edit of our metadata marks the domain dirty and asks again),
-   * so that a full pass stays one libvirt call (issue 17). */
+   * so that a full pass stays one libvirt call (doc/design.md, "Data flow"). */
   if (same && same->iothread_ids) {
     out->iothread_ids = malloc(sizeof(vr_cpuset));
     if (out->iothread_ids)

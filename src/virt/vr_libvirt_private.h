@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Shared between the two halves of the libvirt module (vr_libvirt.c: the
  * connection and the event thread; vr_libvirt_domains.c: the snapshots).
