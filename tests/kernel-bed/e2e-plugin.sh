@@ -91,7 +91,8 @@ fake_qemu g2 2
 # pqos's or an operator's): its MON group must be made under it. Not named
 # as libvirt names its <cachetune> groups (qemu-<id>-<name>-vcpus_<list>):
 # a metadata group with exactly the vCPUs of such a group reads libvirt's
-# group instead (issue 16, tests/e2e/test-libvirt-monitors.sh).
+# group instead (doc/design.md, "libvirt's own monitors",
+# tests/e2e/test-libvirt-monitors.sh).
 C1=cat_g2
 mkdir "$EMU_MNT/$C1"
 vr_on_cleanup "rmdir $EMU_MNT/$C1 2>/dev/null || true"

@@ -141,7 +141,7 @@ struct emu_rmid {
 };
 
 /* emu_domains.c: an L3 monitoring domain whose CPUs all went offline and
- * perhaps came back (issue 13, "L3 domains go offline and come back"). */
+ * perhaps came back (doc/design.md, "resctrl rules", Domains). */
 struct emu_domain_state {
   bool offline;
   uint64_t generation; /* bumped each time its mon_L3_XX directories go */

@@ -299,7 +299,8 @@ typedef struct {
   const char *groups;
 } default_case;
 
-/* The mbm attribute (issue 15, ABMC): who gets a counter first. */
+/* The mbm attribute: who gets a counter first
+ * (doc/design.md, "ABMC counters"). */
 static void test_mbm_priority(void **state) {
   (void)state;
   vr_group_list list;

@@ -313,7 +313,7 @@ static const rcase cases[] = {
      .desired = {{1, "a", {T(101, 0)}}, {1, "b", {T(102, 1)}}},
      .actions = {"CREATE /1:b d1", "ASSIGN /1:b 102 d1"},
      .outcomes = {"OK ", "OK "}},
-    /* Issue 13 item 5: never rmdir+mkdir to drop a thread. */
+    /* No rmdir+mkdir to drop a thread (doc/design.md, "Thread placement"). */
     {.what = "inherited thread (not a vCPU's) in our group: left alone",
      .groups = {{"", "1:a", {101, 102}}},
      .desired = {{1, "a", {T(101, 0)}}},
