@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vr-bench-libvirt: libvirt's own resctrl monitor read beside ours, on the
  * same tree, in one process (doc/design.md, "Benchmarks"; bench/peer-libvirt.sh

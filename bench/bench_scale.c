@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vr-bench-scale: the engine's resync path on a dense host
  * (doc/design.md, "Benchmarks"), one point (N domains) per run.

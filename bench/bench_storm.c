@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vr-bench-storm: an event storm at scale (doc/design.md, "Benchmarks"). N
  * domains start within a short time (a host boot), then all N stop; the engine

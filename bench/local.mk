@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # make bench (doc/design.md, "Benchmarks"): the plugin's read path against
 # its floor, scaling, memory and event latency. The programs are check
 # programs, so that make check (and CI) compiles them while plain make does

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # bench_resctrl_tree DIR: lays out in DIR (a tmpfs) the files of a resctrl
 # mount that the readers under test touch: info/L3_MON with the three L3

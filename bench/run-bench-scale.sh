@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # run-bench-scale.sh: what `make bench-scale` runs
 # (doc/design.md, "Benchmarks"). As root: a dense host (20,000 other
 # threads, up to 500 running domains of 2 vCPUs, one group each) and the

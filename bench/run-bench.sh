@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # run-bench.sh: what `make bench` runs (doc/design.md, "Benchmarks"). As root: mounts a
 # tmpfs laid out as resctrl is and the resctrl emulator, each with 2048 of our
 # groups (2 cache ids x 3 features), then per N times the plugin's read path

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # contrib tools: virt-resmon, its man page and the plugin's, the
 # Barometer snippet, the Grafana dashboard, the demo script, and their
 # tests.

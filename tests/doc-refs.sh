@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # doc/design.md is the design reference the sources cite: every citation
 # names a section that exists there, and no file cites the old
 # repository-less design file any more.

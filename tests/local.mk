@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared test support, and the unit tests (cmocka, pure logic). The bench
 # programs link it too; both are built by make check / make bench only.
 check_LTLIBRARIES += tests/support/libvrtest.la

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # virt-resmon stats (doc/design.md, "Module map") against a private libvirtd with real QEMU guests
 # and the resctrl emulator (cache ids 0 and 8, so "mon_L3_08" must print as 8), values injected
 # through its control FIFO. vm1 has groups of ours (from its metadata, one of them under libvirt's

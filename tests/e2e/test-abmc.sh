@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # ABMC in a real collectd (doc/design.md, "ABMC counters"; Linux 6.18, AMD): a private libvirtd runs
 # one QEMU guest whose metadata asks for three groups, "hi" with mbm="high"; the resctrl emulator
 # has 6 assignable counters per L3 domain (cache ids 0 and 8): the default group holds 2 from the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The whole chain, life-cycle side (doc/design.md, "Life cycle"): a real collectd with the built
 # virt_resctrl.so and collectd's own `virt` plugin in the same daemon (they share libvirt's
 # process-wide event loop), a private libvirtd with QEMU guests, the resctrl emulator.

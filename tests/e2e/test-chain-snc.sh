@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Sub-NUMA Clustering end to end (doc/design.md, "resctrl rules", Domains): a real collectd loads
 # the built virt_resctrl.so against a private libvirtd running one QEMU guest with metadata, and the
 # resctrl emulator with

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The whole chain, values side (doc/design.md, "Data flow"): a real collectd loads the built
 # virt_resctrl.so against a private libvirtd running two QEMU guests with metadata and the resctrl
 # emulator (cache ids 0 and 8, so mon_L3_08 is exercised) with a sysfs fixture of different L3

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Host context (doc/design.md, "Host context", ReportHost default true): a real collectd loads the
 # built virt_resctrl.so against a private libvirtd running two QEMU guests and the resctrl emulator
 # (cache ids 0 and 8), csv as the writer. Every RMID's own values are set exactly through the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # libvirt's own monitors, read-only (doc/design.md, "libvirt's own monitors"): a real collectd with
 # the built plugin, a private libvirtd with real QEMU guests, the resctrl emulator. libvirtd
 # refuses <cachetune> on TCG guests, so lv-resctrl-harness makes guest l1's monitor groups through

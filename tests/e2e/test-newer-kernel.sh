@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # doc/design.md, "The metric table" and doc/design.md, "resctrl rules", Domains, in a real
 # collectd, without libvirtd or QEMU (test:///default has no domain asking for groups): ResctrlPath
 # is a tree laid out as a newer kernel's resctrl is, with monitoring the plugin does not know (a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The built virt_resctrl.so loads into a real collectd (collectd-core), the <Plugin virt_resctrl>
 # block of collectd.conf.example is accepted, and a bad key or value fails `collectd -T` with a message
 # naming it. Also: the .so exports module_register only, and a ResctrlPath that is not a resctrl mount

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Prometheus (doc/design.md, "collectd interface"): a real collectd loads the built virt_resctrl.so
 # against a private libvirtd running two QEMU guests with metadata and the resctrl emulator (cache
 # ids 0 and 8), and exposes the values with collectd's write_prometheus on loopback; a real

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Whole VM (doc/design.md, "Metadata"): a real collectd with the built plugin, a private libvirtd
 # with real QEMU guests that have libvirt iothreads, the resctrl emulator. Guest w1 describes an
 # emulator group, an iothread group and a vCPU group; guest w2 has no metadata and gets

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # writer test bed: carbon, InfluxDB (doc/design.md, "collectd interface")
 # test-writers-bed proves collectd -> csv, write_graphite -> carbon-cache, network -> InfluxDB and the
 # threshold plugin with stock plugins, on loopback, with private daemons (tests/support/carbon.sh,

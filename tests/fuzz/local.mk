@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # libFuzzer targets and hostile-input corpus
 # (doc/design.md, "Faults and hostile input")
 #

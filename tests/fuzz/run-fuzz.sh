@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds the libFuzzer targets with clang and fuzzes each for a bounded time
 # over a copy of its committed seed corpus
 # (doc/design.md, "Faults and hostile input").

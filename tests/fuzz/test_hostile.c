@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Hostile metadata (doc/design.md, "Faults and hostile input"): every file
  * under tests/fuzz/hostile/ gives exactly the groups and rejections its

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # libvirt module against a real libvirtd (doc/design.md, "Data flow")
 check_PROGRAMS += tests/integration/test_libvirt_pure \
 	tests/integration/test_libvirt_live

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # resctrl module against fixture trees and the emulator
 # (doc/design.md, "resctrl rules"), plus the unit tests of its parsers.
 RESCTRL_TESTLIB = tests/support/resctrl_testlib.c tests/support/resctrl_testlib.h

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests (cmocka) for the pure parts of the libvirt layer: vCPU thread
  * names, libvirt's status XML, pid files and /proc scans on a fixture tree,
  * and the Domain/IgnoreSelected filter. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The resctrl module against the mounted emulator (tests/resctrl-emu):
  * every operation and every failure of resctrl.h and resctrl_values.h.
  * Run by resctrl_emu.sh, whose trap unmounts whatever a crash leaves. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The resctrl module against fixture trees laid out as resctrl and sysfs
  * are: what is not a (mounted) resctrl, discovery, L3 sizes, and symbolic
  * links inside the root that point outside it (the emulator has none). */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared by the kernel bed's scripts (sourced, not run).  Everything the bed
 # fetches or builds lives in a cache outside the source tree, so a fresh
 # clone on the same machine reuses it.

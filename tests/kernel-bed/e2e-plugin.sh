@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The plugin end to end against Linux's own resctrl, inside the kernel bed's
 # guest: a real collectd loads the built virt_resctrl.so; domains and their
 # metadata come from libvirt's test driver (test:///FILE: nested TCG guests

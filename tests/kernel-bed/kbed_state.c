@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* kbed-state: reads resctrl's task placement the plugin's two ways, inside
  * the kernel bed's guest (doc/design.md, "resctrl rules", Task model), and
  * compares them.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The real-kernel test bed: Debian kernels in a QEMU TCG guest
 # whose CPU emulates Intel RDT (qemu-rdt.patch).  `make check-kernel` runs
 # the kernel-side tests on every kernel of kernels.conf.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The kernel's per-thread view of resctrl
 # (doc/design.md, "Thread placement"), inside the kernel bed's guest, against
 # Linux's own resctrl.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The Debian package (doc/design.md, "The Debian package"): debian/ builds
 # collectd-virt-resctrl; tests/package/test-deb.sh builds, lints, installs,
 # loads and purges it. It runs once from tests/run-all, not from make check

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The Debian package (doc/design.md, "The Debian package"): built from a copy of this tree with
 # `dpkg-buildpackage -us -uc -b` inside a network namespace with nothing but a downed loopback (so a
 # build that reaches for the network fails), linted with no error or warning, installed with

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # L3 domains go offline and come back (doc/design.md, "resctrl rules", Domains) and MBM counters
 # restart (doc/design.md, "Counter resets"), under a real collectd with the built plugin, a private
 # libvirtd with a QEMU guest and the resctrl emulator (cache ids 0 and 1). Must hold:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # doc/design.md, "Thread placement": a thread created by a vCPU thread starts in that vCPU's group
 # (arch_dup_task_struct copies closid and rmid; since 6.13 KVM's kvm-nx-lpage-recovery task is made
 # from the first vCPU thread to run). /proc cannot tell the emulator who created a thread, so the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Fault matrix (doc/design.md, "Faults and hostile input"): libvirtd killed and restarted; a VM
 # migrated away. Must hold:
 #  1. libvirtd killed with SIGKILL while collectd runs (guests keep running): the groups stay

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # doc/design.md, "resctrl rules", Locking (the narrower lock): the plugin
 # takes the root's flock only around changes. libvirt (virResctrlLockWrite)
 # and pqos take the same lock for their own changes, and pqos gives up on it

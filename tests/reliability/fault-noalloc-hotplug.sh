@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Fault matrix (doc/design.md, "Faults and hostile input"): a monitoring-only host (the emulator's
 # --no-alloc: no CTRL_MON group but the root) and vCPU hot-plug (`setvcpus --live` on <vcpu
 # current='2'>4</vcpu>). libvirt 9.0 raises no event for a vCPU hot-plug, so the new thread is

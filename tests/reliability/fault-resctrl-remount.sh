@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Fault matrix (doc/design.md, "Faults and hostile input";
 # doc/design.md, "resctrl rules", Mounting): resctrl unmounted and mounted again under a running
 # collectd, the way a kernel allows it. With KeepFilesOpen true (the default) the plugin holds files

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # doc/design.md, "resctrl rules", Mounting: KeepFilesOpen false keeps nothing open in resctrl
 # between reads and passes, so that an operator can unmount resctrl (to remount it with other
 # options, or for `pqos -R`) with a plain umount while collectd runs; do_umount fails with EBUSY

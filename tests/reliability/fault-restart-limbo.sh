@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # doc/design.md, "Life cycle": a collectd restart with RemoveGroupsOnShutdown true against the
 # kernel's limbo (the emulator without --limbo-ms: a freed RMID waits for the 1 s limbo checks until
 # the group's occupancy, halving every second, is below max_threshold_occupancy). Three groups hold

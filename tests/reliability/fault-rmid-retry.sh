@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # doc/design.md, "resctrl rules", RMIDs (the plugin side): a group whose mkdir fails for want of an
 # RMID (EBUSY while the freed ones sit in limbo, or ENOSPC) is retried with a short backoff (1, 2,
 # 4 ... s, at most RefreshInterval), not only at the next RefreshInterval.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Fault matrix (doc/design.md, "Faults and hostile input"): RMIDs exhausted (ENOSPC) and then
 # freed; freed RMIDs in limbo (EBUSY) and then available. The emulator has 4 RMIDs (RMID 0 is
 # the root's): three groups fit. Must hold:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # No RMID leak at shutdown (doc/design.md, "Life cycle"). A pass whose state read fails drops the
 # resctrl handle and the live groups (it cannot tell what resctrl holds); the groups themselves
 # stay. A shutdown right after must still remove them: shutdown removes ours whenever the mount

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Fault matrix (doc/design.md, "Faults and hostile input"): a foreign MON group
 # (mon_groups/pqos_7, not ours) holding one vCPU thread; collectd killed with SIGKILL and started
 # again. Must hold:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Stale thread ids while libvirt is away (doc/design.md, "Thread placement"). With libvirtd down
 # the plugin keeps its last snapshot of each domain's vCPU thread ids. If QEMU dies meanwhile and
 # an unrelated task is given one of those ids, writing the id would move that task into our group

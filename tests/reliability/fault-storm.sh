@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Fault matrix (doc/design.md, "Faults and hostile input"): a storm of 1000 live metadata edits
 # (two domains, several layouts in turn), sent by one `virsh` reading commands from stdin (one
 # connection: a few seconds, far faster than 1000 in a minute). RefreshInterval 60:

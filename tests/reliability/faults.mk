@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # reliability: fault matrix (doc/design.md, "Faults and hostile input")
 # Each fault-*.sh runs a real collectd with the built plugin, a private libvirtd with QEMU guests
 # and the resctrl emulator (tests/support/chain-lib.sh, through fault-lib.sh), injects faults, and

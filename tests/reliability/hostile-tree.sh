@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Hostile resctrl tree (doc/design.md, "Faults and hostile input"): the plugin in a real collectd,
 # against roots holding symlinks and unexpected entries, through several resyncs (RefreshInterval 1)
 # and a shutdown; asserts by watching that nothing outside our own groups was written, created or

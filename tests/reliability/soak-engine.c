@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Soak (doc/design.md, "Faults and hostile input"): the real engine, in
  * process, against the resctrl emulator and a private libvirtd with two QEMU

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Soak (doc/design.md, "Faults and hostile input"): soak-engine (the real engine in process, see
 # soak-engine.c) against the resctrl emulator and a private libvirtd with two QEMU guests, sk1 (4
 # vCPUs, groups vcpus_0,1 and db) and sk2 (2 vCPUs, group w). The C program does the churn and the

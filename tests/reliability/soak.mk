@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # reliability: soak, valgrind, hostile resctrl tree
 # (doc/design.md, "Faults and hostile input")
 check_PROGRAMS += tests/reliability/soak-engine

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Event storm (doc/design.md, "Benchmarks"), at CI scale: 50 domains of libvirt's test driver
 # started back to back (a host boot, here faster than any boot), then all 50 stopped, twice, with
 # RefreshInterval a day away so that only lifecycle events drive the engine (vr-bench-storm,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # valgrind (doc/design.md, "Faults and hostile input"): collectd -f with the built plugin under
 # valgrind memcheck --leak-check=full for an end-to-end run: a private libvirtd with a guest with
 # groups, the resctrl emulator, values read, a live metadata edit (a group added, one dropped), then

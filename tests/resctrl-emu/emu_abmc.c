@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ABMC, assignable MBM counters (Linux 6.18, AMD;
  * doc/design.md, "ABMC counters"): the doc's "mbm_assign_mode",
  * "num_mbm_cntrs", "available_mbm_cntrs", "mbm_assign_on_mkdir" and each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* L3 monitoring domains going offline and coming back
  * (doc/design.md, "resctrl rules", Domains).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The emulator's model: groups, CLOSID and RMID allocation (with limbo),
  * last_cmd_status and monitoring values. See emu_model.h. */
 #include "emu_model.h"

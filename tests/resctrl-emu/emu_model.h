@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The resctrl emulator's model: groups, CLOSIDs, RMIDs (with limbo), task
  * membership and monitoring values, as plain data. No FUSE here; the only
  * I/O is through struct emu_host (the host's live tasks), so the rules can be

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Per-package telemetry (doc/design.md, "The metric table"): Linux 7.0's
  * PERF_PKG monitoring resource (Intel's RMID-based telemetry, fs/resctrl with
  * arch/x86/kernel/cpu/resctrl/intel_aet.c), with --perf-pkg IDS.

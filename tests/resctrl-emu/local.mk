@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # the resctrl emulator and its own tests (doc/design.md, "resctrl rules")
 # A check program: make check and make bench build it (the plugin's
 # integration tests and the benches mount it), plain make does not, so that

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The emulator's ABMC (doc/design.md, "ABMC counters"; Linux 6.18, AMD),
 # as fs/resctrl/monitor.c has it: --abmc-counters N gives each L3 domain N
 # assignable counters in "mbm_event" mode (resctrl_mbm_assign_mode_show);

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The emulator's L3 domains going offline and coming back
 # (doc/design.md, "resctrl rules", Domains), as the kernel has them: "domain
 # ID offline" removes mon_L3_XX from every group (domain_remove_cpu_mon ->

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # PERF_PKG telemetry in the emulator (doc/design.md, "The metric table"), as
 # Linux 7.0 has it with --perf-pkg IDS:
 #  - info/PERF_PKG_MON holds mon_features (the energy group's events,

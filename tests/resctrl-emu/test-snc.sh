@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Sub-NUMA Clustering in the emulator
 # (doc/design.md, "resctrl rules", Domains), as Linux 6.11+ has it with --snc
 # N nodes per L3 domain:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The emulator's tasks files: appending writes, comma lists stopping at the
 # first failure, ESRCH, EINVAL for a MON group outside the task's CTRL_MON
 # group, moves between groups, listings, dead tasks, rmdir, and the root's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The emulator's model with a fake host and a fake clock: what the shell
  * tests cannot stage (a tid reused by a new task, exact limbo timing, the
  * least recently freed RMID first). */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # fault-lib.sh: what the fault-matrix tests (tests/reliability/fault-*.sh,
 # doc/design.md, "Faults and hostile input") share on top of tests/support/chain-lib.sh. Source it

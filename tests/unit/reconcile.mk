@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # unit tests: reconcile, series identifiers, group health notifications,
 # the published live set, desired groups
 check_PROGRAMS += tests/unit/test_reconcile tests/unit/test_series \

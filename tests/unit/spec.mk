@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # unit tests: metadata spec, cpuset, config
 UNIT_SPEC_TESTS = tests/unit/test_cpuset tests/unit/test_group_spec \
 	tests/unit/test_config tests/unit/test_resctrl_name

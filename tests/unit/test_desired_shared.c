@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Desired groups from domain snapshots (desired.c), then reconcile: what a
  * domain whose vCPUs share one thread (QEMU's round-robin TCG, "ALL
  * CPUs/TCG") turns into (doc/design.md, "Thread placement"). */

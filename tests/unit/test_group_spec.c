@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The metadata parser: valid documents give the expected groups, each invalid
  * group is rejected with its reason while its neighbours still come out.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reconcile decisions, driven by a table: a resctrl state, the desired
  * groups, and the exact plan and outcomes expected. */
 #include <setjmp.h>

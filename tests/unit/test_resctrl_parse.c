@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the resctrl module's pure parsers (resctrl_parse.h). */
 #include <setjmp.h>
 #include <stdarg.h>

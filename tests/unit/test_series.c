@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* collectd identifiers of a group's series: table of cases, and a proof
  * by exhaustion over tricky names that no two series collide. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Whole-VM groups (doc/design.md, "Metadata"): the emulator and iothreads
  * attributes of the metadata, their validation and default names, the
