@@ -22,6 +22,10 @@ EXTRA_DIST += tests/support/lsan.supp
 TESTS += tests/doc-refs.sh
 check_SCRIPTS += tests/doc-refs.sh
 EXTRA_DIST += tests/doc-refs.sh doc/design.md
+# Every source file of ours carries its SPDX licence line.
+TESTS += tests/spdx-lines.sh
+check_SCRIPTS += tests/spdx-lines.sh
+EXTRA_DIST += tests/spdx-lines.sh
 # packages.txt covers every command the scripts and make rules run (a fresh
 # machine has nothing else): tests/support/commands.txt maps them.
 TESTS += tests/packages-cover.py
