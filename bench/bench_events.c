@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vr-bench-events: event latency of the plugin's engine against a real
  * libvirtd, and the system calls of its read path there.

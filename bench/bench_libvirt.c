@@ -1,6 +1,8 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vr-bench-libvirt: libvirt's own resctrl monitor read beside ours, on the
- * same tree, in one process (issue 18 item 5; bench/peer-libvirt.sh runs it).
+ * same tree, in one process (doc/design.md, "Benchmarks"; bench/peer-libvirt.sh
+ * runs it).
  *
  * libvirt's QEMU driver reads a <cachetune><monitor> with
  * virResctrlMonitorGetStats (src/util/virresctrl.c): per call it opens

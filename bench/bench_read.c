@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vr-bench-read: the plugin's read path against its physical floor.
  *

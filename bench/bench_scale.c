@@ -1,6 +1,8 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * vr-bench-scale: the engine's resync path on a dense host (issue 17), one
- * point (N domains) per run. bench/run-bench-scale.sh sets the host up.
+ * vr-bench-scale: the engine's resync path on a dense host
+ * (doc/design.md, "Benchmarks"), one point (N domains) per run.
+ * bench/run-bench-scale.sh sets the host up.
  *
  * The engine runs in this process, as the plugin's init starts it, against
  * a libvirtd serving libvirt's test driver (N running domains, each with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* See bench_stats.h. */
 #include "bench_stats.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Clocks, quantiles and memory figures for the benchmark programs. */
 #ifndef VR_BENCH_STATS_H
 #define VR_BENCH_STATS_H

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * vr-bench-storm: an event storm at scale (issue 17 item 3). N domains
- * start within a short time (a host boot), then all N stop; the engine
+ * vr-bench-storm: an event storm at scale (doc/design.md, "Benchmarks"). N
+ * domains start within a short time (a host boot), then all N stop; the engine
  * runs in this process as the plugin's init starts it, with RefreshInterval
  * a day away, so only libvirt's lifecycle events drive it.
  *

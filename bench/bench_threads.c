@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vr-bench-threads: the threads of a dense host, for make bench-scale.
  *

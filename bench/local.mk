@@ -1,7 +1,8 @@
-# make bench (issue 7): the plugin's read path against its floor, scaling,
-# memory and event latency. The programs are check programs, so that make
-# check (and CI) compiles them while plain make does not; `make bench`
-# builds them and runs the runner script, as root.
+# SPDX-License-Identifier: MIT
+# make bench (doc/design.md, "Benchmarks"): the plugin's read path against
+# its floor, scaling, memory and event latency. The programs are check
+# programs, so that make check (and CI) compiles them while plain make does
+# not; `make bench` builds them and runs the runner script, as root.
 check_PROGRAMS += bench/vr-bench-read bench/vr-bench-events
 BENCH_CPP = $(AM_CPPFLAGS) $(COLLECTD_CPPFLAGS) $(LIBVIRT_CFLAGS) $(LIBXML_CFLAGS) \
 	-I$(top_srcdir)/tests/support
@@ -18,8 +19,8 @@ bench_vr_bench_events_LDADD = src/libvrcore.la tests/support/libvrtest.la $(LIBV
 
 EXTRA_DIST += bench/run-bench.sh bench/resctrl-tree.sh
 
-# make bench-scale (issue 17): the resync path at 50 / 200 / 500 domains,
-# its own target so that make bench stays short.
+# make bench-scale (doc/design.md, "Benchmarks"): the resync path at 50 /
+# 200 / 500 domains, its own target so that make bench stays short.
 check_PROGRAMS += bench/vr-bench-scale bench/vr-bench-threads
 bench_vr_bench_scale_SOURCES = bench/bench_scale.c $(BENCH_SHIM)
 bench_vr_bench_scale_CPPFLAGS = $(BENCH_CPP)
@@ -43,10 +44,11 @@ bench: tests/support/test-deps.stamp
 	  $(SHELL) $(top_srcdir)/bench/run-bench.sh
 .PHONY: bench
 
-# The peer comparison (issue 18): libvirt's own resctrl monitor read beside
-# ours. Not built by `make` and not run by `make bench`: it calls libvirt's
-# private, version-tied virResctrl* symbols. bench/peer-libvirt.sh builds it
-# (make bench/vr-bench-libvirt) and runs it, as root.
+# The peer comparison (doc/design.md, "Benchmarks"): libvirt's own resctrl
+# monitor read beside ours. Not built by `make` and not run by `make bench`:
+# it calls libvirt's private, version-tied virResctrl* symbols.
+# bench/peer-libvirt.sh builds it (make bench/vr-bench-libvirt) and runs it,
+# as root.
 EXTRA_PROGRAMS = bench/vr-bench-libvirt
 bench_vr_bench_libvirt_SOURCES = bench/bench_libvirt.c $(BENCH_SHIM)
 bench_vr_bench_libvirt_CPPFLAGS = $(BENCH_CPP)
@@ -54,8 +56,8 @@ bench_vr_bench_libvirt_LDADD = src/libvrcore.la tests/support/libvrtest.la $(LIB
 CLEANFILES += bench/vr-bench-libvirt
 EXTRA_DIST += bench/peer-libvirt.sh
 
-# The event storm of issue 17 item 3 (make bench-scale at 500 domains,
-# tests/reliability/storm-boot.sh at 50).
+# The event storm (doc/design.md, "Benchmarks"; make bench-scale at 500
+# domains, tests/reliability/storm-boot.sh at 50).
 check_PROGRAMS += bench/vr-bench-storm
 bench_vr_bench_storm_SOURCES = bench/bench_storm.c $(BENCH_SHIM)
 bench_vr_bench_storm_CPPFLAGS = $(BENCH_CPP)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # peer-libvirt.sh: libvirt's own resctrl monitor read (virResctrlMonitorGetStats, what its QEMU
 # driver runs for a <cachetune><monitor> on virDomainGetStats) beside the plugin's read path, in
 # one run, on one tmpfs laid out as resctrl is: per-value cost of each (alternating samples in one

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # bench_resctrl_tree DIR: lays out in DIR (a tmpfs) the files of a resctrl
 # mount that the readers under test touch: info/L3_MON with the three L3
@@ -20,7 +21,7 @@ bench_resctrl_tree() {
 }
 
 # bench_resctrl_tree_all DIR: the tree of bench_resctrl_tree with every
-# monitoring the plugin reads beyond it (issue 15): Sub-NUMA Clustering with
+# monitoring the plugin reads beyond it: Sub-NUMA Clustering with
 # two nodes per L3 (Linux 6.11+, mkdir_mondata_subdir: mon_sub_L3_YY below
 # each mon_L3_XX, node ids numbered across the L3s in cache id order, each
 # holding the L3 events) and PERF_PKG telemetry on packages 0 and 1 (Linux

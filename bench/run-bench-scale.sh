@@ -1,8 +1,10 @@
 #!/bin/bash
-# run-bench-scale.sh: what `make bench-scale` runs (issue 17). As root: a
-# dense host (20,000 other threads, up to 500 running domains of 2 vCPUs,
-# one group each) and the engine's resync path measured at 50, 200 and 500
-# domains (vr-bench-scale). Prints one table; the last line is
+# SPDX-License-Identifier: MIT
+# run-bench-scale.sh: what `make bench-scale` runs
+# (doc/design.md, "Benchmarks"). As root: a dense host (20,000 other
+# threads, up to 500 running domains of 2 vCPUs, one group each) and the
+# engine's resync path measured at 50, 200 and 500 domains
+# (vr-bench-scale). Prints one table; the last line is
 # resync_500_ms=<median CPU ms, user + system, of one full resync at 500>.
 #
 # How the set-up stays honest:
@@ -188,10 +190,11 @@ echo "(medians of $REPS passes; _ms wall, _cpu CPU ms user+system: ours (every" 
   "longest read pass while a full resync ran; host: $OTHER other threads," \
   "$VCPUS vCPUs per domain, one group each)"
 
-# The event storm (issue 17 item 3): MAXN domains of the test driver's
-# shared default host started back to back (VR_STORM_SPREAD_S spreads them
-# over that many seconds), then stopped, VR_STORM_CYCLES times, on the same
-# host; groups counted through inotify (bench/bench_storm.c).
+# The event storm (doc/design.md, "Benchmarks"): MAXN domains of the test
+# driver's shared default host started back to back (VR_STORM_SPREAD_S
+# spreads them over that many seconds), then stopped, VR_STORM_CYCLES
+# times, on the same host; groups counted through inotify
+# (bench/bench_storm.c).
 storm_bin="$VR_BUILDDIR/bench/vr-bench-storm"
 mkdir -p "$W/run-storm"
 vr_log "event storm: $MAXN domains started, then stopped"

@@ -1,13 +1,14 @@
 #!/bin/bash
-# run-bench.sh: what `make bench` runs (issue 7). As root: mounts a tmpfs
-# laid out as resctrl is and the resctrl emulator, each with 2048 of our
+# SPDX-License-Identifier: MIT
+# run-bench.sh: what `make bench` runs (doc/design.md, "Benchmarks"). As root: mounts a
+# tmpfs laid out as resctrl is and the resctrl emulator, each with 2048 of our
 # groups (2 cache ids x 3 features), then per N times the plugin's read path
 # against the pread floor (vr-bench-read), counts its system calls with
 # strace, and measures event latency against a private libvirtd
 # (vr-bench-events). Prints one table; the last line is
 # ratio_to_floor_1024=<x.xx> (the tmpfs row at N=1024), the one before it
 # ratio_to_floor_<N>_all=<x.xx>: the tmpfs row with everything on (rows
-# /A: issue 15's Sub-NUMA Clustering read per node with ReportSubNUMA true,
+# /A: Sub-NUMA Clustering read per node with ReportSubNUMA true,
 # PERF_PKG energy and power with ReportEnergy true, ABMC in the emulator),
 # N 1024 where RLIMIT_NOFILE holds its files (see ALLN).
 #
@@ -87,7 +88,7 @@ E="$W/emu"
 vr_emu_start "$E" --cache-ids 0,1 --num-rmids $((MAXN + 8))
 "$read_bin" setup "$E" "$MAXN"
 
-# Everything on (issue 15): a tmpfs tree with two SNC nodes per L3 and
+# Everything on: a tmpfs tree with two SNC nodes per L3 and
 # PERF_PKG on packages 0 and 1, and the emulator with the same plus ABMC.
 # The emulator's ABMC has a counter for every group's MBM events (2 events
 # x ALLN groups and the root per domain; mbm_assign_on_mkdir assigns them
@@ -204,8 +205,8 @@ if [ "${VR_BENCH_FALLBACK:-1}" = 1 ]; then
   for n in 256 1024 2048; do row tmpfs/L "$T" "$n" 1024; done
   row emu/L "$E" 2048 1024
 fi
-# KeepFilesOpen false (issue 13 item 1): nothing open between reads, so that
-# resctrl can be unmounted under collectd; the cost side by side with the
+# KeepFilesOpen false (doc/design.md, "resctrl rules", Mounting): nothing open between
+# reads, so that resctrl can be unmounted under collectd; the cost side by side with the
 # kept-fd read of the same tree and N.
 KEEP_RATIOS=""
 for b in tmpfs emu; do
@@ -216,8 +217,9 @@ for b in tmpfs emu; do
   row "$b/K0" "$root" 256 0 0
   KEEP_RATIOS="$KEEP_RATIOS ${b}_256=$(awk -v a="$LAST_CYCLE_US" -v k="$kept" 'BEGIN { printf "%.2f", a / k }')"
 done
-# ReportHost false (issue 16 item 3): the read cycle without the host context (the root's
-# files and the host and vms sums), side by side with the default at the same N.
+# ReportHost false (doc/design.md, "Host context"): the read cycle without the host
+# context (the root's files and the host and vms sums), side by side with the default at
+# the same N.
 HOST_RATIOS=""
 for b in tmpfs emu; do
   root=$T
@@ -253,8 +255,8 @@ for _ in $(seq 100); do
   [ -n "$tid" ] && break
   sleep 0.1
 done
-# With ABMC (issue 15 item 3) on, so the engine's counter step and the read
-# pass's coverage values are in the steady state counted below.
+# With ABMC (doc/design.md, "ABMC counters") on, so the engine's counter step and the
+# read pass's coverage values are in the steady state counted below.
 vr_emu_start "$W/emu-events" --cache-ids 0,1 --num-rmids 64 --abmc-counters 4
 ev=$("$events_bin" "$LV_URI" vm-bench "$tid" "$W/emu-events" "$W/sys" "$LV_RUN_PATH" \
   "$EDITS" 1000 "$W/sc.events")

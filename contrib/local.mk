@@ -1,4 +1,5 @@
-# contrib tools (issue 8): virt-resmon, its man page and the plugin's, the
+# SPDX-License-Identifier: MIT
+# contrib tools: virt-resmon, its man page and the plugin's, the
 # Barometer snippet, the Grafana dashboard, the demo script, and their
 # tests.
 bin_PROGRAMS += contrib/virt-resmon

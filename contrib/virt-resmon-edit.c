@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virt-resmon: the edits of the <resmon> element, done on its XML tree so
  * that groups the plugin rejects today survive an unrelated add or remove

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virt-resmon stats: the domstats view the 2018 resmongroup RFC proposed
  * (`virsh domstats --cpu-resource`), read straight from resctrl, without

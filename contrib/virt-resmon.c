@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virt-resmon: list, add and remove a domain's resource monitoring groups,
  * the <resmon> element in its libvirt metadata that the virt_resctrl collectd

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virt-resmon's parts: the command line and libvirt side (virt-resmon.c),
  * the edits of the <resmon> element as an XML tree (virt-resmon-edit.c) and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared test support, and the unit tests (cmocka, pure logic). The bench
 # programs link it too; both are built by make check / make bench only.
 check_LTLIBRARIES += tests/support/libvrtest.la
@@ -27,6 +28,10 @@ EXTRA_DIST += tests/layers.py
 TESTS += tests/doc-refs.sh
 check_SCRIPTS += tests/doc-refs.sh
 EXTRA_DIST += tests/doc-refs.sh doc/design.md
+# Every source file of ours carries its SPDX licence line.
+TESTS += tests/spdx-lines.sh
+check_SCRIPTS += tests/spdx-lines.sh
+EXTRA_DIST += tests/spdx-lines.sh
 # packages.txt covers every command the scripts and make rules run (a fresh
 # machine has nothing else): tests/support/commands.txt maps them.
 TESTS += tests/packages-cover.py

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """tests/support/packages.txt covers every command the project's scripts run.
 
 A fresh Debian machine has only what tests/support/install-deps installs plus

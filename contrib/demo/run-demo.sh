@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The virt_resctrl demo, on a Debian 12 machine as root, in one command:
 #
 #   contrib/demo/run-demo.sh [SECONDS]

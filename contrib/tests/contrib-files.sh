@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The contrib extras work as shipped: the Grafana dashboard is JSON whose
 # queries use the InfluxDB collectd schema the plugin produces, and the
 # Barometer snippet is accepted by a real collectd with the built plugin.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Both man pages render without a groff warning, and the plugin's page covers
 # every config key the plugin accepts (src/engine/vr_config.c) and every value type.
 set -eu

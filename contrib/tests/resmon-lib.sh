@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # resmon-lib.sh: what the virt-resmon tests share. Source it from a bash test that sets
 #   V     the virt-resmon binary        OUT, ERR  files for its stdout and stderr

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # virt-resmon against a private libvirtd with running QEMU guests: add, list,
 # invalid input changes nothing, remove round-trips, --config survives a
 # restart, libvirt errors exit 2.

@@ -1,7 +1,8 @@
 #!/bin/bash
-# virt-resmon stats (issue 16 item 5) against a private libvirtd with real QEMU guests and the
-# resctrl emulator (cache ids 0 and 8, so "mon_L3_08" must print as 8), values injected through
-# its control FIFO. vm1 has groups of ours (from its metadata, one of them under libvirt's
+# SPDX-License-Identifier: MIT
+# virt-resmon stats (doc/design.md, "Module map") against a private libvirtd with real QEMU guests
+# and the resctrl emulator (cache ids 0 and 8, so "mon_L3_08" must print as 8), values injected
+# through its control FIFO. vm1 has groups of ours (from its metadata, one of them under libvirt's
 # allocation) and libvirt-named groups (an allocation's CTRL_MON group and a monitor's MON group
 # below it, made here with libvirt's names as its QEMU driver would); vm2 has a DefaultGroup-style
 # "vm" group. The text and the JSON are byte-compared with the expected output; groups of another
@@ -35,9 +36,9 @@ id1=$(lv_virsh domid vm1 | tr -d ' \n') id2=$(lv_virsh domid vm2 | tr -d ' \n')
 # qemu-<id>-vm1-vcpus_2 below it (virResctrlAllocDeterminePath, virResctrlMonitorDeterminePath);
 # our db (vCPU 3) sits below that allocation, as the plugin places a group under the CTRL_MON
 # group its threads are in. "later" has no directory yet; neither has "lv", whose vCPU 2 is exactly
-# libvirt's monitor's, which the plugin reads for it (issue 16 item 4). vm2 has a monitor of an allocation
-# without entries (libvirt then puts the MON group under the root's mon_groups); a group named for
-# another run of vm1 (id 999) is no group of this one.
+# libvirt's monitor's, which the plugin reads for it (doc/design.md, "libvirt's own monitors"). vm2
+# has a monitor of an allocation without entries (libvirt then puts the MON group under the root's
+# mon_groups); a group named for another run of vm1 (id 999) is no group of this one.
 alloc=qemu-$id1-vm1-vcpus_2-3
 mkdir "$EMU_MNT/$alloc" "$EMU_MNT/$alloc/mon_groups/qemu-$id1-vm1-vcpus_2" \
 	"$EMU_MNT/$alloc/mon_groups/vr_${u1}_db" \

@@ -1,33 +1,38 @@
+# SPDX-License-Identifier: MIT
 # collectd daemon tests (issues 3, 6)
 # Shell tests that run a real collectd (tests/support/collectd-run.sh) with the built plugin.
 TESTS += tests/e2e/test-plugin-load.sh
 EXTRA_DIST += tests/e2e/test-plugin-load.sh \
 	tests/support/collectd-run.sh
-# the whole chain (issue 6): collectd + virt_resctrl.so + a private libvirtd with QEMU guests + the
-# resctrl emulator + csv, carbon, InfluxDB, threshold. Two programs so they run side by side.
+# the whole chain (doc/design.md, "Data flow"): collectd + virt_resctrl.so + a private libvirtd with
+# QEMU guests + the resctrl emulator + csv, carbon, InfluxDB, threshold. Two programs so they run
+# side by side.
 TESTS += tests/e2e/test-chain-values.sh
 EXTRA_DIST += tests/e2e/test-chain-values.sh tests/support/chain-lib.sh \
 	tests/support/emu.sh
 TESTS += tests/e2e/test-chain-lifecycle.sh
 EXTRA_DIST += tests/e2e/test-chain-lifecycle.sh
-# issue 15 item 1, issue 13 item 3: a newer kernel's tree, domains going and coming
+# a newer kernel's tree, domains going and coming (doc/design.md, "The metric table")
 TESTS += tests/e2e/test-newer-kernel.sh
 EXTRA_DIST += tests/e2e/test-newer-kernel.sh
-# whole VM (issue 16): emulator and iothread groups with real QEMU guests, DefaultGroup vm
+# whole VM (doc/design.md, "Metadata"): emulator and iothread groups with real QEMU guests,
+# DefaultGroup vm
 TESTS += tests/e2e/test-whole-vm.sh
 EXTRA_DIST += tests/e2e/test-whole-vm.sh
-# issue 15 item 4: Sub-NUMA Clustering, per-node values in a real collectd
+# Sub-NUMA Clustering, per-node values in a real collectd (doc/design.md, "resctrl rules", Domains)
 TESTS += tests/e2e/test-chain-snc.sh
 EXTRA_DIST += tests/e2e/test-chain-snc.sh
-# libvirt's own monitors, read-only (issue 16 item 4): groups made by libvirt's resctrl functions
+# libvirt's own monitors, read-only (doc/design.md, "libvirt's own monitors"): groups made by
+# libvirt's resctrl functions
 TESTS += tests/e2e/test-libvirt-monitors.sh
 EXTRA_DIST += tests/e2e/test-libvirt-monitors.sh
-# host context (issue 16 item 3): host and vms sums with exact values
+# host context (doc/design.md, "Host context"): host and vms sums with exact values
 TESTS += tests/e2e/test-host-context.sh
 EXTRA_DIST += tests/e2e/test-host-context.sh
-# issue 15 item 3: ABMC counters with fewer than the groups want, in a real collectd + libvirtd + QEMU
+# ABMC counters (doc/design.md, "ABMC counters") with fewer than the groups want, in a real collectd
+# + libvirtd + QEMU
 TESTS += tests/e2e/test-abmc.sh
 EXTRA_DIST += tests/e2e/test-abmc.sh
-# issue 15 item 5: PERF_PKG energy and per-group power in a real collectd
+# PERF_PKG energy and per-group power in a real collectd (doc/design.md, "The metric table")
 TESTS += tests/e2e/test-chain-energy.sh
 EXTRA_DIST += tests/e2e/test-chain-energy.sh

@@ -1,9 +1,10 @@
 #!/bin/bash
-# ABMC in a real collectd (issue 15 item 3; Linux 6.18, AMD): a private libvirtd runs one QEMU guest
-# whose metadata asks for three groups, "hi" with mbm="high"; the resctrl emulator has 6 assignable
-# counters per L3 domain (cache ids 0 and 8): the default group holds 2 from the mount and a group
-# that is not ours ("other", made by hand) 2 more, so ours have 2 - one group's two events - where
-# they want 6. Values go to csv. Must hold:
+# SPDX-License-Identifier: MIT
+# ABMC in a real collectd (doc/design.md, "ABMC counters"; Linux 6.18, AMD): a private libvirtd runs
+# one QEMU guest whose metadata asks for three groups, "hi" with mbm="high"; the resctrl emulator
+# has 6 assignable counters per L3 domain (cache ids 0 and 8): the default group holds 2 from the
+# mount and a group that is not ours ("other", made by hand) 2 more, so ours have 2 - one group's
+# two events - where they want 6. Values go to csv. Must hold:
 #  1. "hi" holds the counters, "a" and "b" none; coverage 2/6 per cache id (33.333333 %), one WARNING
 #     per cache id, dispatched as virt_resctrl/host/percent-mbm-coverage-<id>;
 #  2. exact bandwidth values of "hi" through the writer; no value (never a zero) for "a" and "b";

@@ -1,6 +1,8 @@
 #!/bin/bash
-# Per-group energy end to end (issue 15 item 5): a real collectd loads the built virt_resctrl.so
-# against a private libvirtd running one QEMU guest with metadata, and the resctrl emulator with
+# SPDX-License-Identifier: MIT
+# Per-group energy end to end (doc/design.md, "The metric table"): a real collectd loads the built
+# virt_resctrl.so against a private libvirtd running one QEMU guest with metadata, and the resctrl
+# emulator with
 # --perf-pkg 0,1 (Linux 7.0's PERF_PKG telemetry: mon_PERF_PKG_00 and _01 per group, core_energy in
 # Joules as a decimal fraction). Energies are set through the emulator's control channel; the csv
 # writer must show, per package:

@@ -1,14 +1,16 @@
 #!/bin/bash
-# The whole chain, life-cycle side (issue 6): a real collectd with the built virt_resctrl.so and
-# collectd's own `virt` plugin in the same daemon (they share libvirt's process-wide event loop),
-# a private libvirtd with QEMU guests, the resctrl emulator. RefreshInterval is 60 s, so everything
-# below within seconds comes from events, not from the periodic resync. Asserts: a live
-# `virsh metadata --live` edit adds and removes groups within 10 s, far inside RefreshInterval, so
-# by the event path (it prints the event-to-values latency; `make bench` measures that latency
-# side by side, as performance is measured here, not by a tight bound that a loaded machine
-# breaks); a destroyed VM's groups disappear; a restarted VM's new threads are in its groups; a
-# group removed behind the plugin's back is recreated; both plugins keep reporting; after collectd
-# stops no group of ours remains, and a group that is not ours is left alone.
+# SPDX-License-Identifier: MIT
+# The whole chain, life-cycle side (doc/design.md, "Life cycle"): a real collectd with the built
+# virt_resctrl.so and collectd's own `virt` plugin in the same daemon (they share libvirt's
+# process-wide event loop), a private libvirtd with QEMU guests, the resctrl emulator.
+# RefreshInterval is 60 s, so everything below within seconds comes from events, not from the
+# periodic resync. Asserts: a live `virsh metadata --live` edit adds and removes groups within 10
+# s, far inside RefreshInterval, so by the event path (it prints the event-to-values latency; `make
+# bench` measures that latency side by side, as performance is measured here, not by a tight bound
+# that a loaded machine breaks); a destroyed VM's groups disappear; a restarted VM's new threads
+# are in its groups; a group removed behind the plugin's back is recreated; both plugins keep
+# reporting; after collectd stops no group of ours remains, and a group that is not ours is left
+# alone.
 set -eu
 . "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
 . "$VR_SRCDIR/tests/support/libvirtd-env.sh"

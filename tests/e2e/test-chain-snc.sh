@@ -1,6 +1,8 @@
 #!/bin/bash
-# Sub-NUMA Clustering end to end (issue 15 item 4): a real collectd loads the built virt_resctrl.so
-# against a private libvirtd running one QEMU guest with metadata, and the resctrl emulator with
+# SPDX-License-Identifier: MIT
+# Sub-NUMA Clustering end to end (doc/design.md, "resctrl rules", Domains): a real collectd loads
+# the built virt_resctrl.so against a private libvirtd running one QEMU guest with metadata, and the
+# resctrl emulator with
 # --snc 2 (cache ids 0 and 8: mon_L3_00 holds mon_sub_L3_00 and _01, mon_L3_08 holds _02 and _03,
 # each L3's files the sum of its nodes, num_rmids halved) and a sysfs fixture of a 32 MiB and a
 # 16 MiB L3. With ReportSubNUMA true the csv writer must show, with the exact values set through the

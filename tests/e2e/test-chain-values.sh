@@ -1,13 +1,15 @@
 #!/bin/bash
-# The whole chain, values side (issue 6): a real collectd loads the built virt_resctrl.so against a
-# private libvirtd running two QEMU guests with metadata and the resctrl emulator (cache ids 0 and 8,
-# so mon_L3_08 is exercised) with a sysfs fixture of different L3 sizes; values go to csv,
-# write_graphite -> carbon-cache, network -> InfluxDB, and through the threshold plugin. Asserts:
-# tasks files hold exactly each group's vCPU threads under the right parent; one series per group,
-# cache id and metric with the values set through the emulator's control channel, percent from the
-# fixture's sizes; the same values in whisper and InfluxDB (with their tags); the invalid group of g2
-# gives one log line and one notification while g2's valid group reports; Unavailable/Error values
-# are skipped (never a zero) while their neighbours go on; threshold WARNING then OKAY.
+# SPDX-License-Identifier: MIT
+# The whole chain, values side (doc/design.md, "Data flow"): a real collectd loads the built
+# virt_resctrl.so against a private libvirtd running two QEMU guests with metadata and the resctrl
+# emulator (cache ids 0 and 8, so mon_L3_08 is exercised) with a sysfs fixture of different L3
+# sizes; values go to csv, write_graphite -> carbon-cache, network -> InfluxDB, and through the
+# threshold plugin. Asserts: tasks files hold exactly each group's vCPU threads under the right
+# parent; one series per group, cache id and metric with the values set through the emulator's
+# control channel, percent from the fixture's sizes; the same values in whisper and InfluxDB (with
+# their tags); the invalid group of g2 gives one log line and one notification while g2's valid
+# group reports; Unavailable/Error values are skipped (never a zero) while their neighbours go on;
+# threshold WARNING then OKAY.
 set -eu
 . "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
 . "$VR_SRCDIR/tests/support/carbon.sh"
@@ -70,7 +72,8 @@ ctl_path() { # INSTANCE -> group path relative to the mount
 }
 # llc bytes, total counter, local counter for group number k (1..3) and cache c. The counters start
 # at B, above any synthetic counter the plugin may have read before: a lower value would be a
-# restart, which the plugin carries (issue 15 item 2) instead of writing the raw counter.
+# restart, which the plugin carries (doc/design.md, "Counter resets") instead of writing the raw
+# counter.
 B=1000000000000
 llc_of() { echo $(((k * 1048576) + (c == 8 ? 524288 : 0))); }
 total_of() { echo $((B + k * 100000000 + c * 1000000 + 11)); }
@@ -165,7 +168,7 @@ until_true 5 lines_at_least "$(csv_file g1:db bytes-llc-8)" $((${counts%% *} + 1
 	vr_fail "csv: g1:db bytes-llc-8 did not come back once readable again"
 vr_log "Unavailable (llc of g1:db on cache 8) and Error (local bandwidth of g2:web on 0): skipped, neighbours went on"
 
-# 5b. Issue 13 item 7: "Unassigned" (ABMC: no MBM counter for this RMID) is never a zero either,
+# 5b. "Unassigned" (ABMC: no MBM counter for this RMID) is never a zero either,
 #     and is said once: one log line and one WARNING "no MBM counter assigned" naming domain and
 #     group, however many intervals it lasts; an OKAY once the counter reads a number again.
 unassigned_re="no MBM counter assigned"

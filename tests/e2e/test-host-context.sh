@@ -1,11 +1,12 @@
 #!/bin/bash
-# Host context (issue 16 item 3, ReportHost default true): a real collectd loads the built
-# virt_resctrl.so against a private libvirtd running two QEMU guests and the resctrl emulator (cache
-# ids 0 and 8), csv as the writer. Every RMID's own values are set exactly through the emulator's
-# control channel: the root group, a CTRL_MON group c1 holding g2's vCPUs (as libvirt's cachetune
-# puts them), an empty CTRL_MON group c2 of another tool, and our three MON groups (two under the
-# root, one under c1). The kernel reads a CTRL_MON group as its own RMID plus its MON groups
-# (mon_event_count; the emulator models it), so the whole host is root + c1 + c2. Asserts:
+# SPDX-License-Identifier: MIT
+# Host context (doc/design.md, "Host context", ReportHost default true): a real collectd loads the
+# built virt_resctrl.so against a private libvirtd running two QEMU guests and the resctrl emulator
+# (cache ids 0 and 8), csv as the writer. Every RMID's own values are set exactly through the
+# emulator's control channel: the root group, a CTRL_MON group c1 holding g2's vCPUs (as libvirt's
+# cachetune puts them), an empty CTRL_MON group c2 of another tool, and our three MON groups (two
+# under the root, one under c1). The kernel reads a CTRL_MON group as its own RMID plus its MON
+# groups (mon_event_count; the emulator models it), so the whole host is root + c1 + c2. Asserts:
 # - plugin_instance "host" = the sum of every RMID, "vms" = the sum of our three groups, bytes and
 #   percent exact on both caches, beside the groups' own series;
 # - counters: with every counter still, host and vms totals stay still; after adding known bytes

@@ -1,17 +1,18 @@
 #!/bin/bash
-# libvirt's own monitors, read-only (issue 16 item 4): a real collectd with the built plugin, a
-# private libvirtd with real QEMU guests, the resctrl emulator. libvirtd refuses <cachetune> on TCG
-# guests, so lv-resctrl-harness makes guest l1's monitor groups through libvirt's own resctrl
-# functions, exactly as the QEMU driver would for <cachetune vcpus='0-1'><monitor vcpus='0-1'/>
-# and <cachetune vcpus='2'><monitor vcpus='2'/>: mon_groups/qemu-<id>-l1-vcpus_0-1 and ...-vcpus_2,
-# holding those vCPU threads (in a mount namespace where /sys/fs/resctrl is the emulator: libvirt's
-# path is fixed). l1's metadata asks for group "db" = vCPU 2 (exactly libvirt's vcpus_2) and
-# "part" = vCPU 0 (part of libvirt's vcpus_0-1); l2 has a group of ours. Asserts: libvirt's
-# vcpus_0-1 is reported as l1:vcpus_0-1 and vcpus_2 as l1:db, with the exact values injected
-# through the emulator; "part" is a conflict and gets no group; l2's group runs; libvirt's groups
-# keep their tasks and inode through resyncs, a metadata change (db dropped: vcpus_2 is then
-# reported under libvirt's id) and shutdown, which removes only ours; their values
-# carry the meta data owner=libvirt (write_log's JSON), ours none.
+# SPDX-License-Identifier: MIT
+# libvirt's own monitors, read-only (doc/design.md, "libvirt's own monitors"): a real collectd with
+# the built plugin, a private libvirtd with real QEMU guests, the resctrl emulator. libvirtd
+# refuses <cachetune> on TCG guests, so lv-resctrl-harness makes guest l1's monitor groups through
+# libvirt's own resctrl functions, exactly as the QEMU driver would for <cachetune
+# vcpus='0-1'><monitor vcpus='0-1'/> and <cachetune vcpus='2'><monitor vcpus='2'/>:
+# mon_groups/qemu-<id>-l1-vcpus_0-1 and ...-vcpus_2, holding those vCPU threads (in a mount
+# namespace where /sys/fs/resctrl is the emulator: libvirt's path is fixed). l1's metadata asks for
+# group "db" = vCPU 2 (exactly libvirt's vcpus_2) and "part" = vCPU 0 (part of libvirt's
+# vcpus_0-1); l2 has a group of ours. Asserts: libvirt's vcpus_0-1 is reported as l1:vcpus_0-1 and
+# vcpus_2 as l1:db, with the exact values injected through the emulator; "part" is a conflict and
+# gets no group; l2's group runs; libvirt's groups keep their tasks and inode through resyncs, a
+# metadata change (db dropped: vcpus_2 is then reported under libvirt's id) and shutdown, which
+# removes only ours; their values carry the meta data owner=libvirt (write_log's JSON), ours none.
 set -eu
 . "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
 . "$VR_SRCDIR/tests/support/libvirtd-env.sh"

@@ -1,8 +1,10 @@
 #!/bin/bash
-# Issue 15 item 1 and issue 13 item 3 in a real collectd, without libvirtd or QEMU (test:///default
-# has no domain asking for groups): ResctrlPath is a tree laid out as a newer kernel's resctrl is,
-# with monitoring the plugin does not know (a PERF_PKG resource with its domains, an L3 event it
-# has no row for) and AMD's BMEC "_config" lines in mon_features. Must hold:
+# SPDX-License-Identifier: MIT
+# doc/design.md, "The metric table" and doc/design.md, "resctrl rules", Domains, in a real
+# collectd, without libvirtd or QEMU (test:///default has no domain asking for groups): ResctrlPath
+# is a tree laid out as a newer kernel's resctrl is, with monitoring the plugin does not know (a
+# PERF_PKG resource with its domains, an L3 event it has no row for) and AMD's BMEC "_config" lines
+# in mon_features. Must hold:
 #  1. the plugin uses the L3 domains, and names what it skips in one line, said once over many
 #     passes (RefreshInterval 1), never a "_config" line;
 #  2. an L3 domain whose directory goes (its CPUs offline) and comes back is said once each.
@@ -46,7 +48,7 @@ vr_wait_log "$log" "resctrl at $R: 2 L3 cache id\\(s\\), features 0xb" 10 ||
 vr_wait_log "$log" "offers monitoring this plugin does not know, skipped: " 5 ||
 	vr_fail "no line names the monitoring the plugin skips"
 line=$(grep -F 'does not know, skipped' "$log")
-# PERF_PKG is known since issue 15 item 5 (core_energy); its activity has no row
+# PERF_PKG is known (core_energy, doc/design.md, "The metric table"); its activity has no row
 case $line in *"PERF_PKG event(s) activity"*"L3 event(s) mbm_l3_future"* | *"L3 event(s) mbm_l3_future"*"PERF_PKG event(s) activity"*) ;;
 *) vr_fail "the line does not name PERF_PKG's activity and mbm_l3_future: $line" ;;
 esac

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Issue 3: the built virt_resctrl.so loads into a real collectd (collectd-core), the <Plugin virt_resctrl>
+# SPDX-License-Identifier: MIT
+# The built virt_resctrl.so loads into a real collectd (collectd-core), the <Plugin virt_resctrl>
 # block of collectd.conf.example is accepted, and a bad key or value fails `collectd -T` with a message
 # naming it. Also: the .so exports module_register only, and a ResctrlPath that is not a resctrl mount
 # does not fail init (doc/design.md, "Life cycle": the plugin says what to do and checks again later).
@@ -15,7 +16,7 @@ vr_log "exports: $syms"
 
 # 2. The plugin block of collectd.conf.example, taken as written (uncommented), nested blocks included.
 example=$VR_SRCDIR/collectd.conf.example
-[ -f "$example" ] || vr_fail "$example is missing (issue 3: it carries the <Plugin virt_resctrl> block)"
+[ -f "$example" ] || vr_fail "$example is missing (it carries the <Plugin virt_resctrl> block)"
 awk '
 	!on && /^[ \t]*<Plugin[ \t]+"?virt_resctrl"?[ \t]*>/ { on = 1 }
 	on {
@@ -88,10 +89,10 @@ accepted not-resctrl
 grep -i 'virt_resctrl' "$OUT" | grep -q 'mount' ||
 	vr_fail "not-resctrl: no virt_resctrl line says how to mount resctrl at $VR_TMP/not-resctrl"
 
-# 3b. Issue 13 item 12: the hint is logged by init itself, not by the worker (which `collectd -T` may
-#     stop before its first pass). A libvirt URI whose socket does not exist makes init log its own
-#     connection failure synchronously: the mount hint must come before that line, so it cannot have
-#     come from the worker, which starts after the connection attempt.
+# 3b. The hint is logged by init itself (doc/design.md, "Life cycle"), not by the worker (which
+#     `collectd -T` may stop before its first pass). A libvirt URI whose socket does not exist makes
+#     init log its own connection failure synchronously: the mount hint must come before that line,
+#     so it cannot have come from the worker, which starts after the connection attempt.
 sed "\$i\\
   Connection \"qemu+unix:///system?socket=$VR_TMP/no-such-libvirt-sock\"\\
   ResctrlPath \"$VR_TMP/not-resctrl\"" "$VR_TMP/base" >"$VR_TMP/conf"

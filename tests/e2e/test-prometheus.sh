@@ -1,8 +1,10 @@
 #!/bin/bash
-# Prometheus (issue 18): a real collectd loads the built virt_resctrl.so against a private libvirtd
-# running two QEMU guests with metadata and the resctrl emulator (cache ids 0 and 8), and exposes the
-# values with collectd's write_prometheus on loopback; a real Prometheus server (Debian's, its own
-# process on 127.0.0.1, stopped by pid) scrapes it every second. Through Prometheus's HTTP API:
+# SPDX-License-Identifier: MIT
+# Prometheus (doc/design.md, "collectd interface"): a real collectd loads the built virt_resctrl.so
+# against a private libvirtd running two QEMU guests with metadata and the resctrl emulator (cache
+# ids 0 and 8), and exposes the values with collectd's write_prometheus on loopback; a real
+# Prometheus server (Debian's, its own process on 127.0.0.1, stopped by pid) scrapes it every
+# second. Through Prometheus's HTTP API:
 # - every series is there, exactly, with its labels (virt_resctrl = <domain>:<group>, type =
 #   llc-/total-/local-<cache id>, instance = collectd's host, job), gauges with the values set;
 # - rate() of each memory_bandwidth counter gives the bytes/s a feeder adds to the emulator's
@@ -15,10 +17,10 @@
 # - the host context (ReportHost, default true): "host" and "vms" series beside the groups', exact
 #   occupancy (the root's own RMID set too), vms counters at the sum of the groups' rates, and the
 #   dashboard's host-share panels;
-# - ABMC (issue 15 item 3, Linux 6.18 on AMD; the emulator's --abmc-counters): cache 0 has a counter
-#   for every event of our groups, cache 8 for 4 of their 6, so g1's unprioritised group has no
-#   bandwidth on cache 8 (no series at all, never a zero) and the dashboards' "MBM counter coverage"
-#   panel gives exactly 100 and 66.666667 %;
+# - ABMC (doc/design.md, "ABMC counters", Linux 6.18 on AMD; the emulator's --abmc-counters): cache
+#   0 has a counter for every event of our groups, cache 8 for 4 of their 6, so g1's unprioritised
+#   group has no bandwidth on cache 8 (no series at all, never a zero) and the dashboards' "MBM
+#   counter coverage" panel gives exactly 100 and 66.666667 %;
 # - the same collectd also sends to a private InfluxDB (network plugin): every query of
 #   contrib/grafana/virt_resctrl-influxdb.json returns data there, its coverage panel the same exact
 #   values per cache id.
@@ -41,14 +43,15 @@ lv_start || vr_fail "cannot start a private libvirtd"
 vr_on_cleanup lv_stop
 # After lv_start: the FUSE mount must not be copied into libvirt's mount namespace.
 L3_0=33554432 L3_8=16777216
-# --perf-pkg 0,1: PERF_PKG telemetry (issue 15 item 5) on packages 0 and 1, for the power panel.
-# --abmc-counters 8 (issue 15 item 3), for the coverage panel: 8 assignable counters per L3 domain,
-# of which the default group holds 2 from the mount (mbm_assign_on_mkdir). A MON group that is not
-# ours ("other") holds 2 more on cache 8 only: it gets both events on both domains at mkdir and gives
-# cache 0's back. Our 3 groups want 2 events each: cache 0 has 6 free (coverage 100 %), cache 8 has 4.
-# db and web say mbm="high", so they hold cache 8's 4 whatever order the plugin made the groups in
-# (a tie among the rest would go by directory name, which holds the random domain UUIDs), and
-# g1:vcpus_0,1 has none there: coverage 4/6 = 66.666667 %.
+# --perf-pkg 0,1: PERF_PKG telemetry (doc/design.md, "The metric table") on packages 0 and 1, for
+# the power panel.
+# --abmc-counters 8 (doc/design.md, "ABMC counters"), for the coverage panel: 8 assignable counters
+# per L3 domain, of which the default group holds 2 from the mount (mbm_assign_on_mkdir). A MON
+# group that is not ours ("other") holds 2 more on cache 8 only: it gets both events on both domains
+# at mkdir and gives cache 0's back. Our 3 groups want 2 events each: cache 0 has 6 free (coverage
+# 100 %), cache 8 has 4. db and web say mbm="high", so they hold cache 8's 4 whatever order the
+# plugin made the groups in (a tie among the rest would go by directory name, which holds the random
+# domain UUIDs), and g1:vcpus_0,1 has none there: coverage 4/6 = 66.666667 %.
 chain_emu_start 0,8 "$L3_0,$L3_8" --perf-pkg 0,1 --abmc-counters 8
 mkdir "$EMU_MNT/mon_groups/other"
 printf 'mbm_total_bytes:0=_\n' >"$EMU_MNT/mon_groups/other/mbm_L3_assignments"
@@ -258,8 +261,9 @@ for r in res:
         problems.append("rate of host %s = %s B/s, below vms's %s" % (m["type"], r["value"][1], vms_rate.get(m["type"])))
 print("ok: rate() of %d counters within %.2f %% of the injected bytes/s" % (len(res), worst * 100))
 
-# 3b. Power (issue 15 item 5): each group's Watts per package, as the feeder's energy grows. One
-# read's energy may be up to a feeder step (0.05 s) and a late read old on a loaded machine: 25 %.
+# 3b. Power (doc/design.md, "The metric table"): each group's Watts per package, as the feeder's
+# energy grows. One read's energy may be up to a feeder step (0.05 s) and a late read old on a
+# loaded machine: 25 %.
 def watts(k, pkg): return k + 0.5 * int(pkg)
 # The host context's power is its members' energy summed, over time: the root group reads its
 # own RMID (no energy set here) plus the three groups, so host and vms both give their sum.

@@ -1,6 +1,7 @@
 #!/bin/bash
-# Whole VM (issue 16 items 1 and 2): a real collectd with the built plugin, a private libvirtd with
-# real QEMU guests that have libvirt iothreads, the resctrl emulator. Guest w1 describes an
+# SPDX-License-Identifier: MIT
+# Whole VM (doc/design.md, "Metadata"): a real collectd with the built plugin, a private libvirtd
+# with real QEMU guests that have libvirt iothreads, the resctrl emulator. Guest w1 describes an
 # emulator group, an iothread group and a vCPU group; guest w2 has no metadata and gets
 # `DefaultGroup vm`. Asserts the exact thread ids in each group's tasks, classified from QEMU's
 # thread names (libvirt starts QEMU with debug-threads=on): "CPU n/TCG" -> the vCPU group,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Proves the writer test bed with stock collectd plugins only (no virt_resctrl needed): a real collectd
 # sends to csv, write_graphite -> a private carbon-cache, network -> a private InfluxDB, and the
 # threshold plugin. Values come from the stock `memory` plugin and, with exact numbers and the

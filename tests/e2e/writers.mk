@@ -1,12 +1,14 @@
-# writer test bed: carbon, InfluxDB (issue 6)
+# SPDX-License-Identifier: MIT
+# writer test bed: carbon, InfluxDB (doc/design.md, "collectd interface")
 # test-writers-bed proves collectd -> csv, write_graphite -> carbon-cache, network -> InfluxDB and the
 # threshold plugin with stock plugins, on loopback, with private daemons (tests/support/carbon.sh,
 # tests/support/influxdb.sh).
 TESTS += tests/e2e/test-writers-bed.sh
 EXTRA_DIST += tests/e2e/test-writers-bed.sh \
 	tests/support/carbon.sh tests/support/influxdb.sh
-# Prometheus (issue 18): write_prometheus scraped by a private Prometheus server; its HTTP API gives
-# every series with its labels, rate() the injected bytes/s, and every PromQL expression of
-# contrib/grafana/virt_resctrl-prometheus.json returns what it should (tests/support/prometheus.sh).
+# Prometheus (doc/design.md, "collectd interface"): write_prometheus scraped by a private Prometheus
+# server; its HTTP API gives every series with its labels, rate() the injected bytes/s, and every
+# PromQL expression of contrib/grafana/virt_resctrl-prometheus.json returns what it should
+# (tests/support/prometheus.sh).
 TESTS += tests/e2e/test-prometheus.sh
 EXTRA_DIST += tests/e2e/test-prometheus.sh tests/support/prometheus.sh

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Invariants of the pure parsers; see fuzz_check.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * What must hold for any input to the metadata, cpuset and owned-name
  * parsers, whatever an attacker writes. Shared by the libFuzzer targets

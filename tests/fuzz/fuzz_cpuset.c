@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * libFuzzer target for libvirt's cpuset syntax: the first byte(s) pick the
  * limit (see vr_fuzz_split_limit), the rest is the vcpus attribute. A set

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * libFuzzer target for the metadata parser: the first byte(s) pick the
  * domain's maximum vCPU count (see vr_fuzz_split_limit), the rest is the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * libFuzzer target for the test that decides which resctrl directories are
  * ours: "<prefix>\n<directory name>". A name it accepts must be exactly

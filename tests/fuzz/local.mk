@@ -1,4 +1,6 @@
-# libFuzzer targets and hostile-input corpus (issue 9)
+# SPDX-License-Identifier: MIT
+# libFuzzer targets and hostile-input corpus
+# (doc/design.md, "Faults and hostile input")
 #
 # The hostile-input test runs in `make check` with the project's compiler:
 # every file in tests/fuzz/hostile/ against its MANIFEST line(s), generated

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds the libFuzzer targets with clang and fuzzes each for a bounded time
-# over a copy of its committed seed corpus (issue 9, "Hostile input").
+# over a copy of its committed seed corpus
+# (doc/design.md, "Faults and hostile input").
 #
 #   tests/fuzz/run-fuzz.sh [SECONDS] [TARGET...]
 #

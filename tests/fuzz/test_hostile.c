@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * Hostile metadata (issue 9): every file under tests/fuzz/hostile/ gives
- * exactly the groups and rejections its MANIFEST lines say; documents too
- * big to commit (over 1 MiB, 100 000 levels deep, 10 000 groups) are built
- * here; an external entity is never opened; and every file of the fuzz
- * corpora is replayed through all parsers with the fuzzers' invariants, so
- * an input that once crashed a fuzzer stays fixed.
+ * Hostile metadata (doc/design.md, "Faults and hostile input"): every file
+ * under tests/fuzz/hostile/ gives exactly the groups and rejections its
+ * MANIFEST lines say; documents too big to commit (over 1 MiB, 100 000 levels
+ * deep, 10 000 groups) are built here; an external entity is never opened; and
+ * every file of the fuzz corpora is replayed through all parsers with the
+ * fuzzers' invariants, so an input that once crashed a fuzzer stays fixed.
  */
 #include "fuzz_check.h"
 #include "plan/group_spec.h"

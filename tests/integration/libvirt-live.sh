@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The libvirt module against a private libvirtd with three QEMU guests; the C
 # program does the checks (see test_libvirt_live.c).
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # libvirt's resctrl group names (src/resctrl/libvirt_groups.c) against libvirt's own functions: the
 # machine name (virDomainDriverGenerateMachineName) and the vCPU set (virBitmapFormat), called in
 # the installed libvirt.so through lv-resctrl-harness. Fails when libvirt names differently.

@@ -1,4 +1,5 @@
-# libvirt module against a real libvirtd (issue 5)
+# SPDX-License-Identifier: MIT
+# libvirt module against a real libvirtd (doc/design.md, "Data flow")
 check_PROGRAMS += tests/integration/test_libvirt_pure \
 	tests/integration/test_libvirt_live
 TESTS += tests/integration/test_libvirt_pure tests/integration/libvirt-live.sh
@@ -15,8 +16,9 @@ tests_integration_test_libvirt_live_SOURCES = \
 tests_integration_test_libvirt_live_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_integration_test_libvirt_live_LDADD = $(UNIT_TEST_LIBS) -lpthread
 
-# libvirt's own monitor groups (issue 16 item 4): a harness that makes them
-# through libvirt's exported resctrl functions, and its name check.
+# libvirt's own monitor groups (doc/design.md, "libvirt's own monitors"): a
+# harness that makes them through libvirt's exported resctrl functions, and
+# its name check.
 check_PROGRAMS += tests/integration/lv-resctrl-harness
 tests_integration_lv_resctrl_harness_SOURCES = \
 	tests/integration/lv_resctrl_harness.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lv-resctrl-harness: makes resctrl groups exactly as libvirt's QEMU driver
  * does, by calling libvirt's own resctrl functions. libvirtd refuses

@@ -1,5 +1,6 @@
-# resctrl module against fixture trees and the emulator (issue 4), plus the
-# unit tests of its parsers.
+# SPDX-License-Identifier: MIT
+# resctrl module against fixture trees and the emulator
+# (doc/design.md, "resctrl rules"), plus the unit tests of its parsers.
 RESCTRL_TESTLIB = tests/support/resctrl_testlib.c tests/support/resctrl_testlib.h
 
 check_PROGRAMS += tests/unit/test_resctrl_parse

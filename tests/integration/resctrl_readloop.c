@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reads the root group's values N times through one reader, for
  * resctrl_syscalls.sh to count system calls under strace.
  * Usage: resctrl_readloop ROOT N FD_BUDGET */

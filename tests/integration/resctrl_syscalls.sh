@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Counts the system calls of the value reader under strace -c: with kept
 # fds one pread64 per value and nothing else in steady state; beyond the fd
 # budget open + pread + close. Measured as the difference between 200 and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The libvirt module against a real, private libvirtd (started by
  * libvirt-live.sh through tests/support/libvirtd-env.sh) with QEMU guests
  * vm-md (metadata), vm-plain (none) and vm-hot (<vcpu current='2'>4).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests (cmocka) for the pure parts of the libvirt layer: vCPU thread
  * names, libvirt's status XML, pid files and /proc scans on a fixture tree,
  * and the Domain/IgnoreSelected filter. */
@@ -98,7 +99,8 @@ static int setup_tree(void **state) {
   rt_put(run, "noproc.pid", "555\n");
   rt_put(run, "noproc.xml", status_xml);
   rt_put(run, "junk.pid", "abc\n");
-  /* whole VM (issue 16): w names its threads, u (no debug-threads) not */
+  /* whole VM (doc/design.md, "Metadata"): w names its threads, u (no
+   * debug-threads) not */
   const char *w_tasks[][3] = {
       {"300", "300", "qemu-system-x86\n"}, {"300", "301", "CPU 0/TCG\n"},
       {"300", "302", "IO iothread1\n"},    {"300", "303", "worker\n"},
@@ -151,8 +153,9 @@ static void test_find_fallback_and_errors(void **state) {
       -EINVAL);
 }
 
-/* QEMU's other threads by name (issue 16): iothreads by libvirt id, every
- * other thread but the vCPUs' as emulator; none when QEMU names none. */
+/* QEMU's other threads by name (doc/design.md, "Metadata"): iothreads by
+ * libvirt id, every other thread but the vCPUs' as emulator; none when QEMU
+ * names none. */
 static void test_qemu_threads(void **state) {
   (void)state;
   char why[512];

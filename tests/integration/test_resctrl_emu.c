@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The resctrl module against the mounted emulator (tests/resctrl-emu):
  * every operation and every failure of resctrl.h and resctrl_values.h.
  * Run by resctrl_emu.sh, whose trap unmounts whatever a crash leaves. */
@@ -125,11 +126,11 @@ static void discovery_sparse_ids(void **state) {
   rt_emu_stop(&emu);
 }
 
-/* Sub-NUMA Clustering (issue 15 item 4) through the emulator's --snc 2:
- * each L3 domain with its nodes after it (node ids numbered on across the
- * L3s, as the kernel numbers NUMA nodes), each node's size its share of the
- * L3, num_rmids divided by the nodes per L3; the nodes' files read only
- * with ReportSubNUMA (read_nodes), the L3's own file their sum. */
+/* Sub-NUMA Clustering (doc/design.md, "resctrl rules", Domains) through the
+ * emulator's --snc 2: each L3 domain with its nodes after it (node ids numbered
+ * on across the L3s, as the kernel numbers NUMA nodes), each node's size its
+ * share of the L3, num_rmids divided by the nodes per L3; the nodes' files read
+ * only with ReportSubNUMA (read_nodes), the L3's own file their sum. */
 static void discovery_snc(void **state) {
   (void)state;
   rt_emu emu;
@@ -455,9 +456,9 @@ static void enospc(void **state) {
   assert_int_equal(create(r, "", OWN("e3")), -ENOSPC);
   assert_non_null(strstr(reason, "Out of RMIDs"));
   assert_false(exists(emu.mnt, "mon_groups/" OWN("e3")));
-  /* Issue 13 item 10: a success does not clear last_cmd_status
-   * (mkdir_rdt_prepare), so failures accumulate there; the reason quotes
-   * only the last line, as the kernel's word, on one line. */
+  /* doc/design.md, "resctrl rules", RMIDs: a success does not clear
+   * last_cmd_status (mkdir_rdt_prepare), so failures accumulate there; the
+   * reason quotes only the last line, as the kernel's word, on one line. */
   assert_int_equal(
       vr_resctrl_group_remove(r, PREFIX, "", OWN("e1"), reason, sizeof(reason)),
       0);
@@ -476,9 +477,9 @@ static void enospc(void **state) {
   rt_emu_stop(&emu);
 }
 
-/* Issue 13 item 2: a group removed between the open and the read of its
- * tasks file (libvirt removes its groups at VM stop without the lock)
- * reads ENODEV (kernfs_seq_start); the state read goes on without it. */
+/* doc/design.md, "resctrl rules", Values: a group removed between the open and
+ * the read of its tasks file (libvirt removes its groups at VM stop without the
+ * lock) reads ENODEV (kernfs_seq_start); the state read goes on without it. */
 static void state_group_gone_mid_read(void **state) {
   (void)state;
   pid_t a = rt_spawn_sleeper(), b = rt_spawn_sleeper();
@@ -510,8 +511,9 @@ static void state_group_gone_mid_read(void **state) {
   rt_kill(b);
 }
 
-/* Issue 13 item 5: a thread leaves our group through its parent CTRL_MON
- * group's tasks file; the group stays (no rmdir, so no RMID in limbo). */
+/* doc/design.md, "Thread placement": a thread leaves our group through its
+ * parent CTRL_MON group's tasks file; the group stays (no rmdir, so no RMID in
+ * limbo). */
 static void release_to_parent(void **state) {
   (void)state;
   pid_t a = rt_spawn_sleeper(), b = rt_spawn_sleeper();
@@ -677,9 +679,9 @@ static void vanished_unmount(void **state) {
   vr_resctrl_close(r);
 }
 
-/* Issue 13 item 1: KeepFilesOpen false keeps no descriptor in the mount
- * between passes (so that a plain umount works), reads values all the
- * same, and notices a remount (same path, another mount). */
+/* doc/design.md, "resctrl rules", Mounting: KeepFilesOpen false keeps no
+ * descriptor in the mount between passes (so that a plain umount works), reads
+ * values all the same, and notices a remount (same path, another mount). */
 static bool fd_into(const char *mnt) {
   DIR *d = opendir("/proc/self/fd");
   bool found = false;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The resctrl module against fixture trees laid out as resctrl and sysfs
  * are: what is not a (mounted) resctrl, discovery, L3 sizes, and symbolic
  * links inside the root that point outside it (the emulator has none). */
@@ -119,7 +120,8 @@ static void discovery_and_sizes(void **state) {
   rt_fixture_sysfs(sys, "0:32768K,8:16384K,0:32768K");
   assert_int_equal(open_at(dir, sys, &r), 0);
   /* The SNC node below mon_L3_08 is an entry of its own after its L3
-   * (issue 15 item 4), the L3 keeping its sum; ids sort numerically. */
+   * (doc/design.md, "resctrl rules", Domains), the L3 keeping its sum; ids sort
+   * numerically. */
   assert_int_equal(r->n_caches, 4);
   assert_int_equal(r->n_nodes, 1);
   assert_int_equal(r->caches[0].id, 0);
@@ -152,10 +154,10 @@ static void discovery_and_sizes(void **state) {
   vr_resctrl_close(r);
 }
 
-/* Issue 15 item 1: a newer kernel's tree. Monitoring the metric table does
- * not know (a PERF_PKG resource with its domains, an unknown L3 event) is
- * noted for one log line and skipped; "_config" lines (AMD BMEC) are no
- * events; the L3 domains are found as before. */
+/* A newer kernel's tree (doc/design.md, "The metric table"). Monitoring the
+ * metric table does not know (a PERF_PKG resource with its domains, an unknown
+ * L3 event) is noted for one log line and skipped; "_config" lines (AMD BMEC)
+ * are no events; the L3 domains are found as before. */
 static void unknown_monitoring(void **state) {
   (void)state;
   char dir[600], path[700];
@@ -172,8 +174,8 @@ static void unknown_monitoring(void **state) {
   snprintf(path, sizeof(path), "%s/mon_data/mon_PERF_PKG_01", dir);
   rt_mkdirs(path);
   assert_int_equal(open_at(dir, dir, &r), 0);
-  /* issue 15 item 5: PERF_PKG is known now (core_energy), its domains
-   * after L3's; activity has no row */
+  /* PERF_PKG is known (core_energy, doc/design.md, "The metric table"), its
+   * domains after L3's; activity has no row */
   assert_int_equal(r->n_caches, 4);
   assert_string_equal(r->caches[0].dir, "mon_L3_00");
   assert_string_equal(r->caches[1].dir, "mon_L3_01");

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared by the kernel bed's scripts (sourced, not run).  Everything the bed
 # fetches or builds lives in a cache outside the source tree, so a fresh
 # clone on the same machine reuses it.
@@ -67,10 +68,12 @@ BED_QEMU_CONFIGURE="--target-list=x86_64-softmmu --without-default-features
  --disable-debug-info --disable-werror"
 
 # The key of the QEMU build: patch, device list, configure options (the QEMU
-# version names the directory).
+# version names the directory). The patch counts from its first diff on: the
+# text before it (what it does, its licence) changes no build.
 bed_qemu_key() {
 	{
-		cat "$BED_DIR/qemu-rdt.patch" "$BED_DIR/qemu-devices.mak"
+		sed -n '/^diff /,$p' "$BED_DIR/qemu-rdt.patch"
+		cat "$BED_DIR/qemu-devices.mak"
 		echo "$BED_QEMU_CONFIGURE"
 	} | sha256sum | cut -c1-16
 }

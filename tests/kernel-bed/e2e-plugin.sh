@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The plugin end to end against Linux's own resctrl, inside the kernel bed's
 # guest: a real collectd loads the built virt_resctrl.so; domains and their
 # metadata come from libvirt's test driver (test:///FILE: nested TCG guests
@@ -91,7 +92,8 @@ fake_qemu g2 2
 # pqos's or an operator's): its MON group must be made under it. Not named
 # as libvirt names its <cachetune> groups (qemu-<id>-<name>-vcpus_<list>):
 # a metadata group with exactly the vCPUs of such a group reads libvirt's
-# group instead (issue 16, tests/e2e/test-libvirt-monitors.sh).
+# group instead (doc/design.md, "libvirt's own monitors",
+# tests/e2e/test-libvirt-monitors.sh).
 C1=cat_g2
 mkdir "$EMU_MNT/$C1"
 vr_on_cleanup "rmdir $EMU_MNT/$C1 2>/dev/null || true"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* kbed-load: moves resctrl counters by exact amounts inside the kernel bed's
  * guest, from the task (or thread) whose group they belong to.
  *

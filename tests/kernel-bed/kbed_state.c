@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: MIT */
 /* kbed-state: reads resctrl's task placement the plugin's two ways, inside
- * the kernel bed's guest (issue 13 item 4, issue 17 item 2), and compares
- * them.
+ * the kernel bed's guest (doc/design.md, "resctrl rules", Task model), and
+ * compares them.
  *
  *   kbed-state [--full | --threads] [--repeat K] PREFIX TID...
  *

@@ -1,4 +1,5 @@
-# The real-kernel test bed (issue 14): Debian kernels in a QEMU TCG guest
+# SPDX-License-Identifier: MIT
+# The real-kernel test bed: Debian kernels in a QEMU TCG guest
 # whose CPU emulates Intel RDT (qemu-rdt.patch).  `make check-kernel` runs
 # the kernel-side tests on every kernel of kernels.conf.
 check_PROGRAMS += tests/kernel-bed/kbed-load
@@ -33,7 +34,7 @@ tests_kernel_bed_test_resctrl_kernel_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_kernel_bed_test_resctrl_kernel_LDADD = $(UNIT_TEST_LIBS)
 
 # The two ways of reading task placement, compared and counted in the guest
-# (proc-view.sh; issue 13 item 4, issue 17 item 2).
+# (proc-view.sh; doc/design.md, "resctrl rules", Task model).
 check_PROGRAMS += tests/kernel-bed/kbed-state
 tests_kernel_bed_kbed_state_SOURCES = tests/kernel-bed/kbed_state.c
 tests_kernel_bed_kbed_state_CPPFLAGS = $(UNIT_TEST_CPP)

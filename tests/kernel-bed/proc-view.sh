@@ -1,6 +1,8 @@
 #!/bin/bash
-# The kernel's per-thread view of resctrl (issue 13 items 4 and 13, issue 17
-# item 2), inside the kernel bed's guest, against Linux's own resctrl.
+# SPDX-License-Identifier: MIT
+# The kernel's per-thread view of resctrl
+# (doc/design.md, "Thread placement"), inside the kernel bed's guest, against
+# Linux's own resctrl.
 #  1. kbed-state reads task placement both ways -- every tasks file (the
 #     full scan), and /proc/<tid>/cpu_resctrl_groups for our threads plus
 #     our groups' tasks (the per-thread view) -- with NG groups of ours (one

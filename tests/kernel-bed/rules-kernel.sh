@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The resctrl rules the emulator (tests/resctrl-emu) models, checked against
 # Linux's own resctrl in the kernel bed's guest: the kernel back-end of the
 # shared case list tests/support/rules-cases.sh (the emulator's is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The resctrl module (resctrl.h, resctrl_values.h) against Linux's own
  * resctrl, in the kernel bed's guest: the cases of
  * tests/integration/test_resctrl_emu.c that a real kernel can show, with the

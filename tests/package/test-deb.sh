@@ -1,9 +1,11 @@
 #!/bin/bash
-# The Debian package (issue 18): built from a copy of this tree with `dpkg-buildpackage -us -uc -b`
-# inside a network namespace with nothing but a downed loopback (so a build that reaches for the
-# network fails), linted with no error or warning, installed with `apt-get install ./...deb`, loaded
-# by a real `collectd -T` from collectd's default plugin directory with the shipped snippet enabled,
-# then purged: every path the package brought is gone again and dpkg knows nothing of it.
+# SPDX-License-Identifier: MIT
+# The Debian package (doc/design.md, "The Debian package"): built from a copy of this tree with
+# `dpkg-buildpackage -us -uc -b` inside a network namespace with nothing but a downed loopback (so a
+# build that reaches for the network fails), linted with no error or warning, installed with
+# `apt-get install ./...deb`, loaded by a real `collectd -T` from collectd's default plugin
+# directory with the shipped snippet enabled, then purged: every path the package brought is gone
+# again and dpkg knows nothing of it.
 #
 # Run by tests/run-all (once, not in both builds: it builds its own). Alone, as root:
 #   tests/package/test-deb.sh          (VR_KEEP_TMP=1 keeps the build directory)

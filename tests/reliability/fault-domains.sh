@@ -1,7 +1,8 @@
 #!/bin/bash
-# L3 domains go offline and come back (issue 13, item 3) and MBM counters restart (issue 15,
-# item 2), under a real collectd with the built plugin, a private libvirtd with a QEMU guest and
-# the resctrl emulator (cache ids 0 and 1). Must hold:
+# SPDX-License-Identifier: MIT
+# L3 domains go offline and come back (doc/design.md, "resctrl rules", Domains) and MBM counters
+# restart (doc/design.md, "Counter resets"), under a real collectd with the built plugin, a private
+# libvirtd with a QEMU guest and the resctrl emulator (cache ids 0 and 1). Must hold:
 #  1. domain 1 offline (the kernel removes mon_L3_01 from every group): said once, domain 0 keeps
 #     reporting, no full resync every interval, no value for domain 1 (never a zero);
 #  2. domain 1 back: said once ("appeared"), reported again, and its MBM counter, restarted from

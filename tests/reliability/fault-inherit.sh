@@ -1,5 +1,6 @@
 #!/bin/bash
-# Issue 13 item 5: a thread created by a vCPU thread starts in that vCPU's group
+# SPDX-License-Identifier: MIT
+# doc/design.md, "Thread placement": a thread created by a vCPU thread starts in that vCPU's group
 # (arch_dup_task_struct copies closid and rmid; since 6.13 KVM's kvm-nx-lpage-recovery task is made
 # from the first vCPU thread to run). /proc cannot tell the emulator who created a thread, so the
 # test says it on the emulator's control channel ("clone TID CREATOR"): one of QEMU's own threads

@@ -1,6 +1,7 @@
 #!/bin/bash
-# Fault matrix (issue 9): libvirtd killed and restarted; a VM migrated away.
-# Must hold:
+# SPDX-License-Identifier: MIT
+# Fault matrix (doc/design.md, "Faults and hostile input"): libvirtd killed and restarted; a VM
+# migrated away. Must hold:
 #  1. libvirtd killed with SIGKILL while collectd runs (guests keep running): the groups stay
 #     (same directories, same threads) and their values keep arriving during the outage, across
 #     the periodic resyncs that cannot reach libvirt; collectd stays up.

@@ -1,8 +1,9 @@
 #!/bin/bash
-# Issue 13 item 4 (the narrower lock): the plugin takes the root's flock only
-# around changes. libvirt (virResctrlLockWrite) and pqos take the same lock
-# for their own changes, and pqos gives up on it after 100 ms; a resync that
-# changes nothing must not hold them up.
+# SPDX-License-Identifier: MIT
+# doc/design.md, "resctrl rules", Locking (the narrower lock): the plugin
+# takes the root's flock only around changes. libvirt (virResctrlLockWrite)
+# and pqos take the same lock for their own changes, and pqos gives up on it
+# after 100 ms; a resync that changes nothing must not hold them up.
 # Must hold: with RefreshInterval 1 and g1's group made, while another
 # process holds the flock on the resctrl root for several seconds, the
 # plugin's resyncs (four or more) never wait for it (no waiter of

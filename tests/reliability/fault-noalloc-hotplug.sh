@@ -1,8 +1,9 @@
 #!/bin/bash
-# Fault matrix (issue 9): a monitoring-only host (the emulator's --no-alloc: no CTRL_MON group but
-# the root) and vCPU hot-plug (`setvcpus --live` on <vcpu current='2'>4</vcpu>). libvirt 9.0 raises
-# no event for a vCPU hot-plug, so the new thread is found by the periodic resync
-# (RefreshInterval 2 here).
+# SPDX-License-Identifier: MIT
+# Fault matrix (doc/design.md, "Faults and hostile input"): a monitoring-only host (the emulator's
+# --no-alloc: no CTRL_MON group but the root) and vCPU hot-plug (`setvcpus --live` on <vcpu
+# current='2'>4</vcpu>). libvirt 9.0 raises no event for a vCPU hot-plug, so the new thread is
+# found by the periodic resync (RefreshInterval 2 here).
 # Must hold:
 #  1. monitoring-only: the plugin says so, every group is a MON group directly under the root
 #     (mon_groups/vr_...), holds its threads, and its values flow; no warning is logged;

@@ -1,10 +1,11 @@
 #!/bin/bash
-# Fault matrix (issue 9; issue 13 item 1): resctrl unmounted and mounted again under a running
+# SPDX-License-Identifier: MIT
+# Fault matrix (doc/design.md, "Faults and hostile input";
+# doc/design.md, "resctrl rules", Mounting): resctrl unmounted and mounted again under a running
 # collectd, the way a kernel allows it. With KeepFilesOpen true (the default) the plugin holds files
-# open inside, so a plain umount fails with EBUSY (do_umount) and the operator's way out is
-# `umount -l`; the detached tree stays alive while anything is open in it, and resctrl mounts once
-# per system (rdt_get_tree: EBUSY), so the next mount fails until the plugin lets go.
-# Must hold:
+# open inside, so a plain umount fails with EBUSY (do_umount) and the operator's way out is `umount
+# -l`; the detached tree stays alive while anything is open in it, and resctrl mounts once per
+# system (rdt_get_tree: EBUSY), so the next mount fails until the plugin lets go. Must hold:
 #  1. a plain umount is refused (EBUSY) while collectd runs;
 #  2. after `umount -l` the plugin notices at its next resync that ResctrlPath is no longer its
 #     mount, closes every file it held there (the detached emulator then exits by itself, freeing

@@ -1,8 +1,9 @@
 #!/bin/bash
-# Issue 13 item 1: KeepFilesOpen false keeps nothing open in resctrl between reads and passes, so
-# that an operator can unmount resctrl (to remount it with other options, or for `pqos -R`) with a
-# plain umount while collectd runs; do_umount fails with EBUSY while any file is open inside.
-# Must hold:
+# SPDX-License-Identifier: MIT
+# doc/design.md, "resctrl rules", Mounting: KeepFilesOpen false keeps nothing open in resctrl
+# between reads and passes, so that an operator can unmount resctrl (to remount it with other
+# options, or for `pqos -R`) with a plain umount while collectd runs; do_umount fails with EBUSY
+# while any file is open inside. Must hold:
 #  1. with KeepFilesOpen false the groups are made and values flow (read open-pread-close);
 #  2. nothing of collectd's is open inside the mount (/proc/<pid>/fd);
 #  3. a plain umount succeeds within 2 s of tries (a read or pass holds files for microseconds);

@@ -1,9 +1,10 @@
 #!/bin/bash
-# Issue 13 item 6: a collectd restart with RemoveGroupsOnShutdown true against the kernel's limbo
-# (the emulator without --limbo-ms: a freed RMID waits for the 1 s limbo checks until the group's
-# occupancy, halving every second, is below max_threshold_occupancy). Three groups hold the only
-# three usable RMIDs (--num-rmids 4, RMID 0 the root's), each with an occupancy of 2048x the
-# threshold, so their RMIDs stay dirty 12 s after the shutdown removes the groups (a loaded
+# SPDX-License-Identifier: MIT
+# doc/design.md, "Life cycle": a collectd restart with RemoveGroupsOnShutdown true against the
+# kernel's limbo (the emulator without --limbo-ms: a freed RMID waits for the 1 s limbo checks until
+# the group's occupancy, halving every second, is below max_threshold_occupancy). Three groups hold
+# the only three usable RMIDs (--num-rmids 4, RMID 0 the root's), each with an occupancy of 2048x
+# the threshold, so their RMIDs stay dirty 12 s after the shutdown removes the groups (a loaded
 # machine takes seconds to start collectd: the first mkdirs must still meet the limbo): the new
 # collectd's first mkdirs fail with EBUSY. Must hold, with RefreshInterval 60: every group is made
 # again with its threads and reports within 15 s of the RMIDs being clean again, not a

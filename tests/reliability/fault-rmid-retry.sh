@@ -1,7 +1,8 @@
 #!/bin/bash
-# Issue 13 item 6 (plugin side): a group whose mkdir fails for want of an RMID (EBUSY while the
-# freed ones sit in limbo, or ENOSPC) is retried with a short backoff (1, 2, 4 ... s, at most
-# RefreshInterval), not only at the next RefreshInterval.
+# SPDX-License-Identifier: MIT
+# doc/design.md, "resctrl rules", RMIDs (the plugin side): a group whose mkdir fails for want of an
+# RMID (EBUSY while the freed ones sit in limbo, or ENOSPC) is retried with a short backoff (1, 2,
+# 4 ... s, at most RefreshInterval), not only at the next RefreshInterval.
 # Must hold: with RefreshInterval 60 and two usable RMIDs (the emulator's --num-rmids 3, RMID 0 is
 # the root's) held by g1's groups a and b, one metadata edit that drops b and adds c removes b (its
 # RMID goes to limbo for 1.5 s: --limbo-ms, a fixed timer) and fails c's mkdir with EBUSY; c is

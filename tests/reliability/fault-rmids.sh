@@ -1,7 +1,8 @@
 #!/bin/bash
-# Fault matrix (issue 9): RMIDs exhausted (ENOSPC) and then freed; freed RMIDs in limbo (EBUSY)
-# and then available. The emulator has 4 RMIDs (RMID 0 is the root's): three groups fit.
-# Must hold:
+# SPDX-License-Identifier: MIT
+# Fault matrix (doc/design.md, "Faults and hostile input"): RMIDs exhausted (ENOSPC) and then
+# freed; freed RMIDs in limbo (EBUSY) and then available. The emulator has 4 RMIDs (RMID 0 is
+# the root's): three groups fit. Must hold:
 #  Phase 1 (no limbo):
 #  1. a fourth group's mkdir fails with ENOSPC: exactly one WARNING (log line and notification)
 #     naming its domain and group and saying no RMID is left, not repeated by the resyncs that

@@ -1,8 +1,9 @@
 #!/bin/bash
-# Issue 13 item 8: no RMID leak at shutdown. A pass whose state read fails drops the resctrl
-# handle and the live groups (it cannot tell what resctrl holds); the groups themselves stay.
-# A shutdown right after must still remove them: shutdown removes ours whenever the mount is
-# reachable, not only when the last pass left resctrl open.
+# SPDX-License-Identifier: MIT
+# No RMID leak at shutdown (doc/design.md, "Life cycle"). A pass whose state read fails drops the
+# resctrl handle and the live groups (it cannot tell what resctrl holds); the groups themselves
+# stay. A shutdown right after must still remove them: shutdown removes ours whenever the mount
+# is reachable, not only when the last pass left resctrl open.
 # Must hold:
 #  1. both groups exist and report;
 #  2. a pass whose read of a tasks file fails (ENOMEM, as the kernel's seq_read_iter() gives when

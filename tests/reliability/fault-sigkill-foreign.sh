@@ -1,7 +1,8 @@
 #!/bin/bash
-# Fault matrix (issue 9): a foreign MON group (mon_groups/pqos_7, not ours) holding one vCPU
-# thread; collectd killed with SIGKILL and started again.
-# Must hold:
+# SPDX-License-Identifier: MIT
+# Fault matrix (doc/design.md, "Faults and hostile input"): a foreign MON group
+# (mon_groups/pqos_7, not ours) holding one vCPU thread; collectd killed with SIGKILL and started
+# again. Must hold:
 #  1. the group whose vCPU thread sits in pqos_7 is not created: one conflict WARNING naming the
 #     domain, the group and pqos_7; the domain's other group and the other domain report;
 #  2. SIGKILL leaves the groups behind (no shutdown ran); the next collectd adopts them: the same

@@ -1,9 +1,10 @@
 #!/bin/bash
-# Issue 13 item 9: stale thread ids while libvirt is away. With libvirtd down the plugin keeps its
-# last snapshot of each domain's vCPU thread ids. If QEMU dies meanwhile and an unrelated task is
-# given one of those ids, writing the id would move that task into our group (and charge its
-# cache to the VM). Each id is checked before it is written: a thread of the domain's QEMU, still
-# named for its vCPU.
+# SPDX-License-Identifier: MIT
+# Stale thread ids while libvirt is away (doc/design.md, "Thread placement"). With libvirtd down
+# the plugin keeps its last snapshot of each domain's vCPU thread ids. If QEMU dies meanwhile and
+# an unrelated task is given one of those ids, writing the id would move that task into our group
+# (and charge its cache to the VM). Each id is checked before it is written: a thread of the
+# domain's QEMU, still named for its vCPU.
 # Must hold:
 #  1. with libvirtd killed and the guest's QEMU killed, a new task that takes the old id of vCPU 0
 #     (the test asks the kernel for that pid through /proc/sys/kernel/ns_last_pid) is never moved

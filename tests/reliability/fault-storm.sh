@@ -1,8 +1,9 @@
 #!/bin/bash
-# Fault matrix (issue 9): a storm of 1000 live metadata edits (two domains, several layouts in
-# turn), sent by one `virsh` reading commands from stdin (one connection: a few seconds, far above
-# the "1000 in a minute" of the issue). RefreshInterval 60: only events carry the edits.
-# Must hold:
+# SPDX-License-Identifier: MIT
+# Fault matrix (doc/design.md, "Faults and hostile input"): a storm of 1000 live metadata edits
+# (two domains, several layouts in turn), sent by one `virsh` reading commands from stdin (one
+# connection: a few seconds, far faster than 1000 in a minute). RefreshInterval 60:
+# only events carry the edits. Must hold:
 #  1. afterwards the state is exact: our groups are exactly the last edit's (names, directories,
 #     vCPU threads), no group of an intermediate layout is left, within 5 s of the last edit;
 #  2. collectd stays responsive: values of a group untouched by the storm (g3) keep arriving

@@ -1,4 +1,5 @@
-# reliability: fault matrix (issue 9)
+# SPDX-License-Identifier: MIT
+# reliability: fault matrix (doc/design.md, "Faults and hostile input")
 # Each fault-*.sh runs a real collectd with the built plugin, a private libvirtd with QEMU guests
 # and the resctrl emulator (tests/support/chain-lib.sh, through fault-lib.sh), injects faults, and
 # checks what must hold. Separate programs so that `make -j2 check` runs them side by side.
@@ -19,6 +20,7 @@ FAULT_TESTS = tests/reliability/fault-libvirtd.sh \
 TESTS += $(FAULT_TESTS)
 EXTRA_DIST += $(FAULT_TESTS) tests/support/fault-lib.sh
 
-# issue 17 item 3: a boot storm of 50 test-driver domains, started and stopped, groups counted
+# doc/design.md, "Benchmarks": a boot storm of 50 test-driver domains, started and stopped, groups
+# counted
 TESTS += tests/reliability/storm-boot.sh
 EXTRA_DIST += tests/reliability/storm-boot.sh

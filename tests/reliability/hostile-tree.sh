@@ -1,7 +1,9 @@
 #!/bin/bash
-# Hostile resctrl tree (issue 9): the plugin in a real collectd, against roots holding symlinks and
-# unexpected entries, through several resyncs (RefreshInterval 1) and a shutdown; asserts by watching
-# that nothing outside our own groups was written, created or removed.
+# SPDX-License-Identifier: MIT
+# Hostile resctrl tree (doc/design.md, "Faults and hostile input"): the plugin in a real collectd,
+# against roots holding symlinks and unexpected entries, through several resyncs (RefreshInterval 1)
+# and a shutdown; asserts by watching that nothing outside our own groups was written, created or
+# removed.
 #   root A (plain directories shaped like resctrl): mon_groups/vr_<uuid>_a is a symlink to a
 #     directory outside (named exactly like one of our groups); c_out is a symlink to an outside
 #     CTRL_MON-like directory whose tasks lists vCPU 1's thread; c_etc is a symlink to /etc; junk

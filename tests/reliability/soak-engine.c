@@ -1,14 +1,15 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * Soak (issue 9, "Leaks and soak"): the real engine, in process, against
- * the resctrl emulator and a private libvirtd with two QEMU guests (started
- * by soak-engine.sh). For SOAK_CYCLES read cycles it calls vr_engine_read;
- * every SOAK_EDIT_EVERY cycles it edits one guest's metadata through the
- * libvirt API (groups added, renamed, dropped, an invalid one beside a valid
- * one), asks for a resync and waits until the worker's pass shows the new
- * set in the tree; every SOAK_RESTART_EVERY cycles it destroys a guest and
- * starts it again (new threads, and the live edit is gone). Each settled
- * point checks the exact set of our groups in the tree, the engine's live
- * group count, and the value lists one read sends.
+ * Soak (doc/design.md, "Faults and hostile input"): the real engine, in
+ * process, against the resctrl emulator and a private libvirtd with two QEMU
+ * guests (started by soak-engine.sh). For SOAK_CYCLES read cycles it calls
+ * vr_engine_read; every SOAK_EDIT_EVERY cycles it edits one guest's metadata
+ * through the libvirt API (groups added, renamed, dropped, an invalid one
+ * beside a valid one), asks for a resync and waits until the worker's pass
+ * shows the new set in the tree; every SOAK_RESTART_EVERY cycles it destroys a
+ * guest and starts it again (new threads, and the live edit is gone). Each
+ * settled point checks the exact set of our groups in the tree, the engine's
+ * live group count, and the value lists one read sends.
  *
  * Baseline: the starting world (both guests running with the metadata they
  * were defined with), measured after a warm-up of the same churn so that

@@ -1,8 +1,10 @@
 #!/bin/bash
-# Soak (issue 9): soak-engine (the real engine in process, see soak-engine.c) against the resctrl
-# emulator and a private libvirtd with two QEMU guests, sk1 (4 vCPUs, groups vcpus_0,1 and db) and
-# sk2 (2 vCPUs, group w). The C program does the churn and the checks and prints the figures.
-# SOAK_CYCLES (default 10000), SOAK_EDIT_EVERY (5), SOAK_RESTART_EVERY (500) tune it.
+# SPDX-License-Identifier: MIT
+# Soak (doc/design.md, "Faults and hostile input"): soak-engine (the real engine in process, see
+# soak-engine.c) against the resctrl emulator and a private libvirtd with two QEMU guests, sk1 (4
+# vCPUs, groups vcpus_0,1 and db) and sk2 (2 vCPUs, group w). The C program does the churn and the
+# checks and prints the figures. SOAK_CYCLES (default 10000), SOAK_EDIT_EVERY (5),
+# SOAK_RESTART_EVERY (500) tune it.
 set -eu
 . "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
 . "$VR_SRCDIR/tests/support/libvirtd-env.sh"

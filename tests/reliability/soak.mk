@@ -1,4 +1,6 @@
-# reliability: soak, valgrind, hostile resctrl tree (issue 9)
+# SPDX-License-Identifier: MIT
+# reliability: soak, valgrind, hostile resctrl tree
+# (doc/design.md, "Faults and hostile input")
 check_PROGRAMS += tests/reliability/soak-engine
 tests_reliability_soak_engine_SOURCES = tests/reliability/soak-engine.c
 tests_reliability_soak_engine_CPPFLAGS = $(UNIT_TEST_CPP) -I$(top_srcdir)/tests/reliability

@@ -1,11 +1,12 @@
 #!/bin/bash
-# Event storm (issue 17 item 3), at CI scale: 50 domains of libvirt's test driver started back to
-# back (a host boot, here faster than any boot), then all 50 stopped, twice, with RefreshInterval
-# a day away so that only lifecycle events drive the engine (vr-bench-storm, bench/bench_storm.c:
-# the engine in process, stand-in QEMUs spawned before each start and killed after each stop,
-# every mkdir and rmdir under mon_groups counted through inotify). `make bench-scale` runs the
-# same program at 500 domains among 20,000 other threads and prints the figures.
-# Must hold, in each cycle:
+# SPDX-License-Identifier: MIT
+# Event storm (doc/design.md, "Benchmarks"), at CI scale: 50 domains of libvirt's test driver
+# started back to back (a host boot, here faster than any boot), then all 50 stopped, twice, with
+# RefreshInterval a day away so that only lifecycle events drive the engine (vr-bench-storm,
+# bench/bench_storm.c: the engine in process, stand-in QEMUs spawned before each start and killed
+# after each stop, every mkdir and rmdir under mon_groups counted through inotify). `make
+# bench-scale` runs the same program at 500 domains among 20,000 other threads and prints the
+# figures. Must hold, in each cycle:
 #  1. every group is made exactly once and removed exactly once (no duplicate, no miss), and
 #     no other directory comes or goes;
 #  2. no backlog: the worker catches up (every group live after the starts, none after the stops;

@@ -1,12 +1,14 @@
 #!/bin/bash
-# valgrind (issue 9): collectd -f with the built plugin under valgrind memcheck --leak-check=full for
-# an end-to-end run: a private libvirtd with a guest with groups, the resctrl emulator, values read,
-# a live metadata edit (a group added, one dropped), then SIGTERM. Fails on any "definitely lost"
-# block with a frame in our code (virt_resctrl.so or a src/*.c file), on an invalid read/write/free
-# or use of uninitialised memory in our code, and unless the run really happened (groups made and
-# removed, values dispatched, valgrind's leak summary present).
-# In the ASan build valgrind cannot run (the .so needs the ASan runtime first): it says so and
-# exits 0; that build's LeakSanitizer covers leaks (soak-engine.sh runs the engine with it).
+# SPDX-License-Identifier: MIT
+# valgrind (doc/design.md, "Faults and hostile input"): collectd -f with the built plugin under
+# valgrind memcheck --leak-check=full for an end-to-end run: a private libvirtd with a guest with
+# groups, the resctrl emulator, values read, a live metadata edit (a group added, one dropped), then
+# SIGTERM. Fails on any "definitely lost" block with a frame in our code (virt_resctrl.so or a
+# src/*.c file), on an invalid read/write/free or use of uninitialised memory in our code, and
+# unless the run really happened (groups made and removed, values dispatched, valgrind's leak
+# summary present). In the ASan build valgrind cannot run (the .so needs the ASan runtime first): it
+# says so and exits 0; that build's LeakSanitizer covers leaks (soak-engine.sh runs the engine with
+# it).
 set -eu
 . "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
 . "$VR_SRCDIR/tests/support/libvirtd-env.sh"

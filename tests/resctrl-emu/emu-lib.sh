@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # Helpers for the emulator's own tests; sourced by tests/resctrl-emu/test-*.sh.
 # Every emulator is mounted in a private temporary directory and stopped (and

@@ -1,10 +1,12 @@
-/* ABMC, assignable MBM counters (Linux 6.18, AMD; issue 15 item 3): the
- * doc's "mbm_assign_mode", "num_mbm_cntrs", "available_mbm_cntrs",
- * "mbm_assign_on_mkdir" and each group's "mbm_L3_assignments", as
- * fs/resctrl/monitor.c has them. In "mbm_event" mode an MBM event counts
- * only while a hardware counter is assigned to it on that domain; reading
- * it otherwise says "Unassigned" (mon_event_count()), and an assignment
- * resets the counter (rdtgroup_assign_cntr() resets its state). */
+/* SPDX-License-Identifier: MIT */
+/* ABMC, assignable MBM counters (Linux 6.18, AMD;
+ * doc/design.md, "ABMC counters"): the doc's "mbm_assign_mode",
+ * "num_mbm_cntrs", "available_mbm_cntrs", "mbm_assign_on_mkdir" and each
+ * group's "mbm_L3_assignments", as fs/resctrl/monitor.c has them. In
+ * "mbm_event" mode an MBM event counts only while a hardware counter is
+ * assigned to it on that domain; reading it otherwise says "Unassigned"
+ * (mon_event_count()), and an assignment resets the counter
+ * (rdtgroup_assign_cntr() resets its state). */
 #include "emu_model.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The control channel: a FIFO outside the mount, one line per setting.
  *
  * Why a FIFO read both by a thread and before every FUSE operation: a

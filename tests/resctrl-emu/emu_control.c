@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One line of the control channel: GROUP CACHE_ID FEATURE VALUE (with --snc
  * GROUP node:<id> FEATURE VALUE, see control_node), or
  * "rmdir-on-open GROUP" or "enomem-on-read GROUP" (see control_arm), or

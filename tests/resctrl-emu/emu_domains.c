@@ -1,4 +1,6 @@
-/* L3 monitoring domains going offline and coming back (issue 13, item 3).
+/* SPDX-License-Identifier: MIT */
+/* L3 monitoring domains going offline and coming back
+ * (doc/design.md, "resctrl rules", Domains).
  *
  * When the last CPU of an L3 domain goes offline the kernel removes the
  * domain's mon_L3_XX directory from every group's mon_data

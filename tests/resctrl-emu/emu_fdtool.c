@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* emu-fdtool: runs file system calls for the emulator's shell tests and
  * prints one line per step: "ok", the text read, or the errno's name, so
  * tests compare exact errnos rather than localized messages.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* FUSE operations: the resctrl tree, its files and the errno of every
  * operation the kernel refuses. Paths are resolved afresh on every call, so
  * nothing is cached; open files keep the group's serial and read -ENODEV once

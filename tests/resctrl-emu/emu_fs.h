@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The emulator's shared state and the glue between FUSE, the model and the
  * control channel. */
 #ifndef EMU_FS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* resctrl-emu: a FUSE emulator of the Linux resctrl file system, faithful to
  * the kernel's rules (Documentation/filesystems/resctrl.rst and
  * fs/resctrl/rdtgroup.c) so that tests of code using resctrl run on machines

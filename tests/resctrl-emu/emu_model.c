@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The emulator's model: groups, CLOSID and RMID allocation (with limbo),
  * last_cmd_status and monitoring values. See emu_model.h. */
 #include "emu_model.h"
@@ -451,7 +452,7 @@ static uint64_t synthetic(const struct emu_model *m, const struct emu_group *g,
   return total / 5 * (1 + (h >> 40) % 4);
 }
 
-/* ---- Sub-NUMA Clustering (--snc; issue 15 item 4) ---- */
+/* ---- Sub-NUMA Clustering (--snc) ---- */
 
 unsigned emu_snc_nodes(const struct emu_model *m) {
   return m->cfg.snc_nodes > 1 ? m->cfg.snc_nodes : 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The resctrl emulator's model: groups, CLOSIDs, RMIDs (with limbo), task
  * membership and monitoring values, as plain data. No FUSE here; the only
  * I/O is through struct emu_host (the host's live tasks), so the rules can be
@@ -141,7 +142,7 @@ struct emu_rmid {
 };
 
 /* emu_domains.c: an L3 monitoring domain whose CPUs all went offline and
- * perhaps came back (issue 13, "L3 domains go offline and come back"). */
+ * perhaps came back (doc/design.md, "resctrl rules", Domains). */
 struct emu_domain_state {
   bool offline;
   uint64_t generation; /* bumped each time its mon_L3_XX directories go */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The resctrl tree: which entries exist where (the doc, "Info directory" and
  * "Resource alloc and monitor groups"), what each file reads and writes. */
 #include "emu_nodes.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The resctrl tree as the emulator shows it: which directories and files
  * exist where, what they read and what writing them does. */
 #ifndef EMU_NODES_H

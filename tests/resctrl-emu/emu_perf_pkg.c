@@ -1,5 +1,6 @@
-/* Per-package telemetry (issue 15 item 5): Linux 7.0's PERF_PKG monitoring
- * resource (Intel's RMID-based telemetry, fs/resctrl with
+/* SPDX-License-Identifier: MIT */
+/* Per-package telemetry (doc/design.md, "The metric table"): Linux 7.0's
+ * PERF_PKG monitoring resource (Intel's RMID-based telemetry, fs/resctrl with
  * arch/x86/kernel/cpu/resctrl/intel_aet.c), with --perf-pkg IDS.
  *
  * - The kernel adds info/PERF_PKG_MON (mon_features, num_rmids) and in each

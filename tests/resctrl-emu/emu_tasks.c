@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tasks file: task membership of CTRL_MON and MON groups, and the host
  * seam that tells live tasks through /proc. */
 #include "emu_model.h"

@@ -1,4 +1,5 @@
-# the resctrl emulator and its own tests (issue 4)
+# SPDX-License-Identifier: MIT
+# the resctrl emulator and its own tests (doc/design.md, "resctrl rules")
 # A check program: make check and make bench build it (the plugin's
 # integration tests and the benches mount it), plain make does not, so that
 # an operator's build needs no fuse3. The demo builds it by name.

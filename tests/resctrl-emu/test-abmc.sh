@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The emulator's ABMC (issue 15 item 3; Linux 6.18, AMD), as
-# fs/resctrl/monitor.c has it: --abmc-counters N gives each L3 domain N
+# SPDX-License-Identifier: MIT
+# The emulator's ABMC (doc/design.md, "ABMC counters"; Linux 6.18, AMD),
+# as fs/resctrl/monitor.c has it: --abmc-counters N gives each L3 domain N
 # assignable counters in "mbm_event" mode (resctrl_mbm_assign_mode_show);
 # mbm_assign_on_mkdir is on at boot, so the default group's events get
 # counters at mount (rdt_get_tree -> rdtgroup_assign_cntrs) and each new

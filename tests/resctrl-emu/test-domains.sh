@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The emulator's L3 domains going offline and coming back (issue 13, item 3),
-# as the kernel has them: "domain ID offline" removes mon_L3_XX from every
-# group (domain_remove_cpu_mon -> rmdir_mondata_subdir_allrdtgrp), a value
-# file kept open reads ENODEV from then on, also once the domain is back
-# (a new kernfs node); "domain ID online" makes it again everywhere
-# (mkdir_mondata_subdir_allrdtgrp), MBM counting from zero again
-# (mkdir_mondata_subdir reads each MBM event with rr.first set).
-# ls of names the emulator controls is what is being checked
+# SPDX-License-Identifier: MIT
+# The emulator's L3 domains going offline and coming back
+# (doc/design.md, "resctrl rules", Domains), as the kernel has them: "domain
+# ID offline" removes mon_L3_XX from every group (domain_remove_cpu_mon ->
+# rmdir_mondata_subdir_allrdtgrp), a value file kept open reads ENODEV from
+# then on, also once the domain is back (a new kernfs node); "domain ID
+# online" makes it again everywhere (mkdir_mondata_subdir_allrdtgrp), MBM
+# counting from zero again (mkdir_mondata_subdir reads each MBM event with
+# rr.first set). ls of names the emulator controls is what is being checked
 # shellcheck disable=SC2012 source=tests/resctrl-emu/emu-lib.sh
 . "$VR_SRCDIR/tests/resctrl-emu/emu-lib.sh"
 

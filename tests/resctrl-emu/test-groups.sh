@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The emulator's groups: info files, where mkdir is allowed, CLOSID and RMID
 # exhaustion (ENOSPC, EBUSY while in limbo, limbo expiry), rmdir, and the
 # errnos of files that cannot be created or removed.

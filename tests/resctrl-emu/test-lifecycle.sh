@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The emulator's life: the ready line and file, a clean unmount on SIGTERM,
 # SIGINT and SIGHUP (exit 0), exit when unmounted from outside, refusal of
 # bad options before mounting anything.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The emulator's mon_data: mon_L3_XX naming (two digits at least, sparse ids),
 # the features present, value format, stable occupancy, growing MBM counters,
 # CTRL_MON sums, control-channel values and words, fresh reads through a

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# PERF_PKG telemetry in the emulator (issue 15 item 5), as Linux 7.0 has it
-# with --perf-pkg IDS:
+# SPDX-License-Identifier: MIT
+# PERF_PKG telemetry in the emulator (doc/design.md, "The metric table"), as
+# Linux 7.0 has it with --perf-pkg IDS:
 #  - info/PERF_PKG_MON holds mon_features (the energy group's events,
 #    core_energy and activity) and num_rmids;
 #  - each group's mon_data holds mon_PERF_PKG_YY per package, YY the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The resctrl rules of tests/support/rules-cases.sh on the emulator: the
 # same case list the kernel bed runs against Linux's own resctrl
 # (tests/kernel-bed/rules-kernel.sh), with the emulator in the bed's shape.

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Sub-NUMA Clustering in the emulator (issue 15 item 4), as Linux 6.11+ has
-# it with --snc N nodes per L3 domain:
+# SPDX-License-Identifier: MIT
+# Sub-NUMA Clustering in the emulator
+# (doc/design.md, "resctrl rules", Domains), as Linux 6.11+ has it with --snc
+# N nodes per L3 domain:
 #  - mkdir_mondata_subdir(): each group's mon_data/mon_L3_XX (XX the L3
 #    cache id) holds its event files and one mon_sub_L3_YY per SNC node, YY
 #    the node's domain id (its NUMA node: the L3s in cache id order, each

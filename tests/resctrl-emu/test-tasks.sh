@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The emulator's tasks files: appending writes, comma lists stopping at the
 # first failure, ESRCH, EINVAL for a MON group outside the task's CTRL_MON
 # group, moves between groups, listings, dead tasks, rmdir, and the root's
@@ -146,9 +147,9 @@ listed "$M/tasks" "$A"
 expect ok mkdir "$M/c1"
 expect_file "$M/c1/tasks" ""
 
-# issue 13 item 2: a group removed between a reader's open and its read of
-# tasks: the read is ENODEV (kernfs_seq_start on a deactivated node), the
-# group is gone, and its task is back in the parent
+# doc/design.md, "resctrl rules", Values: a group removed between a reader's
+# open and its read of tasks: the read is ENODEV (kernfs_seq_start on a
+# deactivated node), the group is gone, and its task is back in the parent
 expect ok mkdir "$M/mon_groups/gone"
 expect ok write "$M/mon_groups/gone/tasks" "$B"
 race_rmdir_after_open mon_groups/gone

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The emulator's model with a fake host and a fake clock: what the shell
  * tests cannot stage (a tid reused by a new task, exact limbo timing, the
  * least recently freed RMID first). */
@@ -98,19 +99,19 @@ static void test_limbo_ends_after_limbo_ms(void **state) {
   assert_string_equal(m.last_cmd, "Out of RMIDs\nOut of RMIDs\n");
   assert_int_equal(emu_model_mkdir_mon(&m, root, "b", 1500), 0);
   assert_int_equal(emu_model_rmids_in_limbo(&m, 1500), 0);
-  /* Issue 13 item 10: the success did not clear last_cmd_status
-   * (mkdir_rdt_prepare), and a new failure appends. */
+  /* doc/design.md, "resctrl rules", RMIDs: the success did not clear
+   * last_cmd_status (mkdir_rdt_prepare), and a new failure appends. */
   assert_string_equal(m.last_cmd, "Out of RMIDs\nOut of RMIDs\n");
   assert_int_equal(emu_model_mkdir_mon(&m, root, "c", 1500), -ENOSPC);
   assert_string_equal(m.last_cmd, "Out of RMIDs\nOut of RMIDs\nOut of RMIDs\n");
   emu_model_free(&m);
 }
 
-/* Issue 13 item 6: the kernel's limbo (kernel_limbo_ms). The group's
- * occupancy when removed halves every second; the RMID is free at the first
- * 1 s check where it is below max_threshold_occupancy (1 MiB / 2 RMIDs =
- * 524288 here), never sooner than 1 s; an Unavailable occupancy keeps it
- * in limbo for ever (6.12). */
+/* doc/design.md, "resctrl rules", RMIDs: the kernel's limbo (kernel_limbo_ms).
+ * The group's occupancy when removed halves every second; the RMID is free at
+ * the first 1 s check where it is below max_threshold_occupancy (1 MiB / 2
+ * RMIDs = 524288 here), never sooner than 1 s; an Unavailable occupancy keeps
+ * it in limbo for ever (6.12). */
 static void test_kernel_limbo(void **state) {
   (void)state;
   struct emu_model m;
@@ -145,7 +146,7 @@ static void test_kernel_limbo(void **state) {
   emu_model_free(&m);
 }
 
-/* Issue 13 item 5: a thread made by a grouped thread starts in its groups
+/* A thread made by a grouped thread starts in its groups
  * (arch_dup_task_struct), when the emulator is told who made it. */
 static void test_clone_inherits_groups(void **state) {
   (void)state;
@@ -218,9 +219,9 @@ static void test_mbm_grows_and_ctrl_sums(void **state) {
   emu_model_free(&m);
 }
 
-/* --snc (issue 15 item 4): rdt_get_mon_l3_config() divides the RMIDs by
- * the nodes per L3; the L3's value is the sum of its nodes that read
- * (__mon_event_count with rr->sum), Unavailable when none does; a
+/* --snc (doc/design.md, "resctrl rules", Domains): rdt_get_mon_l3_config()
+ * divides the RMIDs by the nodes per L3; the L3's value is the sum of its nodes
+ * that read (__mon_event_count with rr->sum), Unavailable when none does; a
  * CTRL_MON node file adds its MON groups' as the L3's does. */
 static void test_snc_rmids_and_sums(void **state) {
   (void)state;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=sh
 # shellcheck disable=SC3043 # local: dash and bash have it
 # carbon.sh: a private carbon-cache (graphite-carbon) on loopback for a test. Source it after

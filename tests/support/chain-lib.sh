@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # chain-lib.sh: what the whole-chain tests (test-chain-*.sh) share on top of collectd-run.sh and
 # libvirtd-env.sh: the resctrl emulator with a matching sysfs fixture, the plugin's config block,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=sh
 # shellcheck disable=SC3043 # local: dash and bash have it
 # collectd-run.sh: helpers to run a private collectd daemon in a test.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Stand-ins for the few collectd daemon functions our modules call, for test
  * programs that run the modules outside collectd. Log lines go to stderr,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test-side view of tests/support/collectd_shim.c. */
 #ifndef VR_COLLECTD_SHIM_H
 #define VR_COLLECTD_SHIM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The collectd functions the engine and dispatch call, for programs that run
  * them outside collectd (soak, bench): a counting sink. Value lists and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # emu.sh: the one way a shell test starts the resctrl emulator. Source it after collectd-run.sh
 # (vr_fail, vr_on_cleanup, vr_alive, vr_stop_pid, vr_detach_mount, vr_show_log):

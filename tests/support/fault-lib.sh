@@ -1,7 +1,8 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
-# fault-lib.sh: what the fault-matrix tests (tests/reliability/fault-*.sh, issue 9) share on top
-# of tests/support/chain-lib.sh. Source it from a `set -eu` bash test; it sources collectd-run.sh,
-# libvirtd-env.sh and chain-lib.sh itself.
+# fault-lib.sh: what the fault-matrix tests (tests/reliability/fault-*.sh,
+# doc/design.md, "Faults and hostile input") share on top of tests/support/chain-lib.sh. Source it
+# from a `set -eu` bash test; it sources collectd-run.sh, libvirtd-env.sh and chain-lib.sh itself.
 #
 #   fault_setup                   # vr_setup + a private libvirtd (lv_stop registered as cleanup)
 #   fault_emu_start IDS SIZES [EMU-OPTION...]  # chain_emu_start with extra emulator options

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=sh
 # shellcheck disable=SC3043 # local: dash and bash have it
 # influxdb.sh: a private InfluxDB 1.6 (influxd) on loopback for a test, with its collectd listener.

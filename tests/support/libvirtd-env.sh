@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # libvirtd-env.sh: a private libvirtd + virtlogd (QEMU driver) for tests.
 #

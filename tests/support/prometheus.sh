@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=sh
 # shellcheck disable=SC3043 # local: dash and bash have it
 # prometheus.sh: a private Prometheus server (Debian's `prometheus`) on loopback for a test, scraping

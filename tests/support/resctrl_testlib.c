@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test helpers for the resctrl module's tests; see resctrl_testlib.h. */
 #include "resctrl_testlib.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test helpers for the resctrl module's tests: a private temp dir, the
  * emulator mounted on it (and recorded so that the shell wrapper's trap can
  * clean up after a crash), fixture trees, small file helpers. */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Sourced by the resctrl tests' wrappers: a private temp dir in
 # VR_RESCTRL_TMP and a trap that, also on failure or crash, kills every
 # emulator the test program recorded (by pid) and detaches its mounts.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # The resctrl rules as ONE case list with two back-ends: the FUSE emulator
 # (tests/resctrl-emu/test-rules.sh) and Linux's own resctrl in the kernel

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # unit tests: reconcile, series identifiers, group health notifications,
 # the published live set, desired groups
 check_PROGRAMS += tests/unit/test_reconcile tests/unit/test_series \
@@ -27,33 +28,37 @@ tests_unit_test_desired_SOURCES = tests/unit/test_desired.c
 tests_unit_test_desired_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_desired_LDADD = $(UNIT_TEST_LIBS)
 
-# issue 13 item 11: vCPUs that share one thread (round-robin TCG)
+# vCPUs that share one thread (round-robin TCG,
+# doc/design.md, "Thread placement")
 check_PROGRAMS += tests/unit/test_desired_shared
 TESTS += tests/unit/test_desired_shared
 tests_unit_test_desired_shared_SOURCES = tests/unit/test_desired_shared.c
 tests_unit_test_desired_shared_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_desired_shared_LDADD = $(UNIT_TEST_LIBS)
 
-# issue 15 item 2: counters carried across resets (counter_carry.h)
+# counters carried across resets (counter_carry.h,
+# doc/design.md, "Counter resets")
 check_PROGRAMS += tests/unit/test_counter_carry
 TESTS += tests/unit/test_counter_carry
 tests_unit_test_counter_carry_SOURCES = tests/unit/test_counter_carry.c
 tests_unit_test_counter_carry_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_counter_carry_LDADD = $(UNIT_TEST_LIBS)
-# issue 16 item 3: host context sums (host_sum.h)
+# host context sums (host_sum.h, doc/design.md, "Host context")
 check_PROGRAMS += tests/unit/test_host_sum
 TESTS += tests/unit/test_host_sum
 tests_unit_test_host_sum_SOURCES = tests/unit/test_host_sum.c
 tests_unit_test_host_sum_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_host_sum_LDADD = $(UNIT_TEST_LIBS)
 
-# issue 13 items 4 and 13: the kernel's per-thread view (thread_view.h)
+# the kernel's per-thread view (thread_view.h,
+# doc/design.md, "Thread placement")
 check_PROGRAMS += tests/unit/test_thread_view
 TESTS += tests/unit/test_thread_view
 tests_unit_test_thread_view_SOURCES = tests/unit/test_thread_view.c
 tests_unit_test_thread_view_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_thread_view_LDADD = $(UNIT_TEST_LIBS)
-# issue 15 item 3: who gets an ABMC counter (mbm_assign.h)
+# who gets an ABMC counter (mbm_assign.h,
+# doc/design.md, "ABMC counters")
 check_PROGRAMS += tests/unit/test_mbm_assign
 TESTS += tests/unit/test_mbm_assign
 tests_unit_test_mbm_assign_SOURCES = tests/unit/test_mbm_assign.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The config block: defaults, every key accepted, unknown keys and invalid
  * values rejected with a message naming the key.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the counter carry (counter_carry.h): a dispatched MBM
  * counter stays monotonic across the kernel's resets, and says why. */
 #include <setjmp.h>

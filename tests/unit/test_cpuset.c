@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vCPU sets: libvirt's syntax in, normal form and expanded lists out.
  */

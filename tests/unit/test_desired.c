@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Desired groups from domain snapshots: valid groups with the threads of
  * their online vCPUs, rejected ones as data naming domain and group. */
 #include <setjmp.h>

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: MIT */
 /* Desired groups from domain snapshots (desired.c), then reconcile: what a
  * domain whose vCPUs share one thread (QEMU's round-robin TCG, "ALL
- * CPUs/TCG") turns into. Issue 13 item 11. */
+ * CPUs/TCG") turns into (doc/design.md, "Thread placement"). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

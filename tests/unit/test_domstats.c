@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The domstats view (src/plan/domstats.h): which resctrl groups belong to a
  * domain and in what order, and the exact text and JSON.

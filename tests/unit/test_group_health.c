@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Group health: which notification each change of state sends. */
 #include <setjmp.h>
 #include <stdarg.h>

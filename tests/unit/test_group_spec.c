@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The metadata parser: valid documents give the expected groups, each invalid
  * group is rejected with its reason while its neighbours still come out.
@@ -299,7 +300,8 @@ typedef struct {
   const char *groups;
 } default_case;
 
-/* The mbm attribute (issue 15, ABMC): who gets a counter first. */
+/* The mbm attribute: who gets a counter first
+ * (doc/design.md, "ABMC counters"). */
 static void test_mbm_priority(void **state) {
   (void)state;
   vr_group_list list;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Host context sums (host_sum.h): gauges summed per read or not at all,
  * counters as running totals over a set of members that changes, which
  * never fall and never leap. */

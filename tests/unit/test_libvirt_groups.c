@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libvirt's resctrl group names (src/resctrl/libvirt_groups.h): the machine
  * name, virBitmapFormat's sets, and parsing the directories libvirt makes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libvirt's own monitor groups in resctrl's state
  * (src/plan/libvirt_monitors.h): which directories are found, and how they

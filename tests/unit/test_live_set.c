@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The published live set: a read pass pins a set and reads it with no lock;
  * a group the worker drops meanwhile is freed only after that read, by the
  * worker; publishing never waits for a read. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ABMC counter decisions (mbm_assign.h): high first, holders keep theirs,
  * waiting groups queue by key, mbm="off" gets none, a freed counter goes to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reconcile decisions, driven by a table: a resctrl state, the desired
  * groups, and the exact plan and outcomes expected. */
 #include <setjmp.h>
@@ -313,7 +314,7 @@ static const rcase cases[] = {
      .desired = {{1, "a", {T(101, 0)}}, {1, "b", {T(102, 1)}}},
      .actions = {"CREATE /1:b d1", "ASSIGN /1:b 102 d1"},
      .outcomes = {"OK ", "OK "}},
-    /* Issue 13 item 5: never rmdir+mkdir to drop a thread. */
+    /* No rmdir+mkdir to drop a thread (doc/design.md, "Thread placement"). */
     {.what = "inherited thread (not a vCPU's) in our group: left alone",
      .groups = {{"", "1:a", {101, 102}}},
      .desired = {{1, "a", {T(101, 0)}}},

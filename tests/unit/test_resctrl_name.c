@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Ownership of resctrl directories: only <prefix><uuid>_<group> is ours.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the resctrl module's pure parsers (resctrl_parse.h). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -65,8 +66,9 @@ static void mon_dir(void **state) {
   assert_int_equal(id, 99);
 }
 
-/* Sub-NUMA Clustering (issue 15 item 4): mkdir_mondata_subdir names each
- * node "mon_sub_%s_%02d" by its domain id below the L3's "mon_%s_%02d". */
+/* Sub-NUMA Clustering (doc/design.md, "resctrl rules", Domains):
+ * mkdir_mondata_subdir names each node "mon_sub_%s_%02d" by its domain id below
+ * the L3's "mon_%s_%02d". */
 static void mon_sub_dir(void **state) {
   (void)state;
   unsigned node = 99;
@@ -90,8 +92,8 @@ static void mon_sub_dir(void **state) {
   assert_int_equal(node, 99);
 }
 
-/* PERF_PKG telemetry (issue 15 item 5): print_event_value's decimal
- * fractions into millionths. */
+/* PERF_PKG telemetry (doc/design.md, "The metric table"): print_event_value's
+ * decimal fractions into millionths. */
 static void fixed(void **state) {
   (void)state;
   static const struct {
@@ -267,7 +269,8 @@ static void decimal_max(void **state) {
   }
 }
 
-/* Issue 15 item 1: any mon_<RESOURCE>_<id>, known to the table or not. */
+/* Any mon_<RESOURCE>_<id>, known to the table or not
+ * (doc/design.md, "The metric table"). */
 static void mon_dir_any(void **state) {
   (void)state;
   char res[16] = "x";

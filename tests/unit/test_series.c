@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* collectd identifiers of a group's series: table of cases, and a proof
  * by exhaustion over tricky names that no two series collide. */
 #include <setjmp.h>
@@ -274,9 +275,10 @@ static void test_meta(void **state) {
   vr_series_clear(&s);
 }
 
-/* Sub-NUMA Clustering (issue 15 item 4): a node's series only with
- * ReportSubNUMA, named "<prefix>-<cache>-node<YY>" (YY two digits at least,
- * as the kernel writes mon_sub_L3_YY), percent of the node's share. */
+/* Sub-NUMA Clustering (doc/design.md, "resctrl rules", Domains): a node's
+ * series only with ReportSubNUMA, named "<prefix>-<cache>-node<YY>" (YY two
+ * digits at least, as the kernel writes mon_sub_L3_YY), percent of the node's
+ * share. */
 static void test_sub_numa(void **state) {
   (void)state;
   vr_series_config cfg = defaults;
@@ -343,9 +345,9 @@ static void test_percent(void **state) {
   }
 }
 
-/* Issue 15 item 5: a PERF_PKG domain (a package) gets its rows only,
- * energy-core-<pkg> then power-core-<pkg>, gated by ReportEnergy; an L3
- * domain never gets them, whatever the feature mask. */
+/* doc/design.md, "The metric table": a PERF_PKG domain (a package) gets its
+ * rows only, energy-core-<pkg> then power-core-<pkg>, gated by ReportEnergy; an
+ * L3 domain never gets them, whatever the feature mask. */
 static void test_energy(void **state) {
   (void)state;
   vr_series_config cfg = defaults;
@@ -474,9 +476,9 @@ static void test_no_collisions(void **state) {
   }
 }
 
-/* The host context's series (issue 16 item 3): "host" and "vms" hold no
- * ':', and every group's plugin_instance does, whatever the domain's and
- * the group's names and the formats: proved over every domain name of one
+/* The host context's series (doc/design.md, "Host context"): "host" and "vms"
+ * hold no ':', and every group's plugin_instance does, whatever the domain's
+ * and the group's names and the formats: proved over every domain name of one
  * to three characters from an alphabet that spells both ("hostvm:-"), the
  * names "host" and "vms" themselves, UUID-shaped and over-long ones, and
  * every valid group name of one or two of those characters. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the per-thread view's pure part (thread_view.h): the
  * cpu_resctrl_groups text as proc_resctrl_show prints it, the state it
  * gives beside our groups' tasks, and the watch of our threads. */

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * Whole-VM groups (issue 16 item 1 and 2): the emulator and iothreads
+ * Whole-VM groups (doc/design.md, "Metadata"): the emulator and iothreads
  * attributes of the metadata, their validation and default names, the
  * DefaultGroup vm policy, the classification of QEMU's threads by name,
  * and which threads each desired group then holds.
@@ -58,7 +59,7 @@ static void parse_cases(void **state) {
   vr_cpuset_add(&io_ids, 2);
   vr_cpuset_add(&io_ids, 3);
   static const case_t cases[] = {
-      /* the issue's examples, and a mix with vcpus */
+      /* an emulator group, an iothread group, and a mix with vcpus */
       {"<resmon><group name='emu' emulator='yes'/>"
        "<group name='io' iothreads='1-2'/><group vcpus='0-1'/></resmon>",
        "emu=+emu;io=+io:1,2;vcpus_0,1=0,1", ""},
