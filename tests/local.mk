@@ -21,6 +21,11 @@ EXTRA_DIST += tests/support/lsan.supp
 TESTS += tests/doc-refs.sh
 check_SCRIPTS += tests/doc-refs.sh
 EXTRA_DIST += tests/doc-refs.sh doc/design.md
+# Every relative link in README.md and doc/*.md resolves, anchors included.
+TESTS += tests/doc-links.sh
+check_SCRIPTS += tests/doc-links.sh
+EXTRA_DIST += tests/doc-links.sh doc/demo.png doc/operator-guide.md doc/kernels.md \
+	doc/reliability.md doc/performance.md doc/development.md
 # packages.txt covers every command the scripts and make rules run (a fresh
 # machine has nothing else): tests/support/commands.txt maps them.
 TESTS += tests/packages-cover.py
