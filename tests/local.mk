@@ -26,6 +26,11 @@ TESTS += tests/doc-links.sh
 check_SCRIPTS += tests/doc-links.sh
 EXTRA_DIST += tests/doc-links.sh doc/demo.png doc/operator-guide.md doc/kernels.md \
 	doc/reliability.md doc/performance.md doc/development.md
+# The keys and value names of README.md, the man page and collectd.conf.example
+# against those the code has (vr_config.c, the metric table).
+TESTS += tests/doc-keys.py
+check_SCRIPTS += tests/doc-keys.py
+EXTRA_DIST += tests/doc-keys.py
 # packages.txt covers every command the scripts and make rules run (a fresh
 # machine has nothing else): tests/support/commands.txt maps them.
 TESTS += tests/packages-cover.py
