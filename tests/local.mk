@@ -32,6 +32,16 @@ EXTRA_DIST += tests/doc-refs.sh doc/design.md
 TESTS += tests/spdx-lines.sh
 check_SCRIPTS += tests/spdx-lines.sh
 EXTRA_DIST += tests/spdx-lines.sh
+# Every relative link in README.md and doc/*.md resolves, anchors included.
+TESTS += tests/doc-links.sh
+check_SCRIPTS += tests/doc-links.sh
+EXTRA_DIST += tests/doc-links.sh doc/demo.png doc/operator-guide.md doc/kernels.md \
+	doc/reliability.md doc/performance.md doc/development.md
+# The keys and value names of README.md, the man page and collectd.conf.example
+# against those the code has (vr_config.c, the metric table).
+TESTS += tests/doc-keys.py
+check_SCRIPTS += tests/doc-keys.py
+EXTRA_DIST += tests/doc-keys.py
 # packages.txt covers every command the scripts and make rules run (a fresh
 # machine has nothing else): tests/support/commands.txt maps them.
 TESTS += tests/packages-cover.py

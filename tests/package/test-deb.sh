@@ -67,7 +67,8 @@ grep -E '^[EW]: ' "$build/lintian.log" && vr_fail "lintian printed errors or war
 vr_log "lintian: no error, no warning ($(grep -c '^[IPXO]: ' "$build/lintian.log" || true) other tags)"
 
 # 4. What the package holds: the plugin in collectd's plugin directory, virt-resmon, both manual
-# pages, the snippet, README and NEWS; no libtool archive.
+# pages, the snippet, README, NEWS and the operator's pages of doc/ (debian/docs; the maintainers'
+# development.md and design.md stay in the source); no libtool archive.
 dpkg-deb -c "$deb" | awk '{ print $6 }' | sed 's|^\./|/|; s|/$||' | grep . | sort >"$build/contents"
 plugindir=$("$COLLECTD_BIN" -h | awk '/Plugin directory/ { print $3 }')
 [ "$plugindir" = /usr/lib/collectd ] || vr_fail "collectd's plugin directory is '$plugindir', not /usr/lib/collectd"
@@ -76,6 +77,11 @@ for f in "$plugindir/virt_resctrl.so" /usr/bin/virt-resmon /usr/share/man/man5/c
 	/usr/share/man/man1/virt-resmon.1.gz "$snippet" /usr/share/doc/$PKG/README.md.gz \
 	/usr/share/doc/$PKG/NEWS.gz /usr/share/doc/$PKG/copyright; do
 	grep -qxF "$f" "$build/contents" || vr_fail "$f is not in the package: $(tr '\n' ' ' <"$build/contents")"
+done
+# dh_compress gzips the larger pages and leaves small ones as they are: either is installed.
+for page in operator-guide kernels reliability performance; do
+	f=/usr/share/doc/$PKG/$page.md
+	grep -qxE "$f(\.gz)?" "$build/contents" || vr_fail "$f is not in the package: $(tr '\n' ' ' <"$build/contents")"
 done
 grep -q '\.la$' "$build/contents" && vr_fail "the package holds a libtool archive: $(grep '\.la$' "$build/contents")"
 

@@ -5,7 +5,8 @@
 # bed's guest (tests/kernel-bed/rules-kernel.sh).  A case that holds on one
 # and not the other is an emulator bug (fixed in the emulator, citing the
 # kernel function) or a kernel-version difference (modeled here by
-# rules_version, documented in README "Checked against real kernels").
+# rules_version, documented in doc/kernels.md, "Differences between the
+# emulator and the kernels").
 #
 # Sourced after the back-end has mounted resctrl in the bed's shape (two L3
 # domains 0 and 1, 8 RMIDs, 4 CLOSIDs, the three events) and defined:
