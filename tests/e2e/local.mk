@@ -7,6 +7,7 @@ EXTRA_DIST += tests/e2e/test-plugin-load.sh \
 # resctrl emulator + csv, carbon, InfluxDB, threshold. Two programs so they run side by side.
 TESTS += tests/e2e/test-chain-values.sh
 EXTRA_DIST += tests/e2e/test-chain-values.sh tests/support/chain-lib.sh \
+	tests/support/chain-prologue.sh \
 	tests/support/emu.sh
 TESTS += tests/e2e/test-chain-lifecycle.sh
 EXTRA_DIST += tests/e2e/test-chain-lifecycle.sh
