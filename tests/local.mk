@@ -25,7 +25,7 @@ AM_TESTS_ENVIRONMENT = VR_BUILDDIR='$(abs_top_builddir)'; VR_SRCDIR='$(abs_top_s
 	LSAN_OPTIONS="suppressions=$(abs_top_srcdir)/tests/support/lsan.supp:$${LSAN_OPTIONS-}"; \
 	export VR_BUILDDIR VR_SRCDIR LSAN_OPTIONS;
 
-EXTRA_DIST += tests/support/lsan.supp
+EXTRA_DIST += tests/support/lsan.supp tests/README.md
 
 # The design document and every source citation of it.
 TESTS += tests/doc-refs.sh
