@@ -11,12 +11,22 @@ UNIT_TEST_CPP = $(AM_CPPFLAGS) $(COLLECTD_CPPFLAGS) $(LIBVIRT_CFLAGS) \
 	$(LIBXML_CFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/tests/support
 UNIT_TEST_LIBS = src/libvrcore.la tests/support/libvrtest.la $(CMOCKA_LIBS)
 
+# The unit tests: tests/unit/*.mk add each one's name to UNIT_TESTS and
+# set its _CPPFLAGS to UNIT_TEST_CPP (automake wants per-program flags
+# written out, and AM_CPPFLAGS is the plugin's too); its source is
+# <name>.c (automake's default) and its libraries the default LDADD. Every
+# other program sets its own _LDADD or _LIBADD.
+UNIT_TESTS =
+LDADD = $(UNIT_TEST_LIBS)
+check_PROGRAMS += $(UNIT_TESTS)
+TESTS += $(UNIT_TESTS)
+
 # Shell tests find built programs and sources through these.
 AM_TESTS_ENVIRONMENT = VR_BUILDDIR='$(abs_top_builddir)'; VR_SRCDIR='$(abs_top_srcdir)'; \
 	LSAN_OPTIONS="suppressions=$(abs_top_srcdir)/tests/support/lsan.supp:$${LSAN_OPTIONS-}"; \
 	export VR_BUILDDIR VR_SRCDIR LSAN_OPTIONS;
 
-EXTRA_DIST += tests/support/lsan.supp
+EXTRA_DIST += tests/support/lsan.supp tests/README.md
 
 # The floor plan of src/: layers include only downwards, pure modules reach
 # no libvirt or collectd header, no file is over 450 lines.

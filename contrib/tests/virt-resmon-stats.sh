@@ -8,16 +8,11 @@
 # "vm" group. The text and the JSON are byte-compared with the expected output; groups of another
 # domain, another prefix or another tool are not shown; an unknown domain and a resctrl that is not
 # mounted exit 2 with the reason, bad usage exits 1.
-set -eu
-. "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
-. "$VR_SRCDIR/tests/support/libvirtd-env.sh"
-. "$VR_SRCDIR/tests/support/chain-lib.sh"
+. "${VR_SRCDIR:?}/tests/support/chain-prologue.sh"
 V="${VR_BUILDDIR:?}/contrib/virt-resmon"
 [ -x "$V" ] || vr_fail "$V not built (make contrib/virt-resmon)"
 
-vr_setup
-lv_start || vr_fail "cannot start a private libvirtd"
-vr_on_cleanup lv_stop
+chain_setup
 chain_emu_start 0,8 33554432,16777216
 OUT=$VR_TMP/out ERR=$VR_TMP/err
 . "$VR_SRCDIR/contrib/tests/resmon-lib.sh"

@@ -9,6 +9,7 @@ EXTRA_DIST += tests/e2e/test-plugin-load.sh \
 # side by side.
 TESTS += tests/e2e/test-chain-values.sh
 EXTRA_DIST += tests/e2e/test-chain-values.sh tests/support/chain-lib.sh \
+	tests/support/chain-prologue.sh \
 	tests/support/emu.sh
 TESTS += tests/e2e/test-chain-lifecycle.sh
 EXTRA_DIST += tests/e2e/test-chain-lifecycle.sh

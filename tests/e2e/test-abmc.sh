@@ -16,14 +16,9 @@
 #     comes: the kernel gives it those counters at mkdir (mbm_assign_on_mkdir), the plugin gives
 #     them back; q reports occupancy, no bandwidth value, and no "no MBM counter" line (it asked
 #     for none); coverage stays 100 % with no new WARNING.
-set -eu
-. "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
-. "$VR_SRCDIR/tests/support/libvirtd-env.sh"
-. "$VR_SRCDIR/tests/support/chain-lib.sh"
+. "${VR_SRCDIR:?}/tests/support/chain-prologue.sh"
 
-vr_setup
-lv_start || vr_fail "cannot start a private libvirtd"
-vr_on_cleanup lv_stop
+chain_setup
 chain_emu_start 0,8 "33554432,16777216" --abmc-counters 6
 mkdir "$EMU_MNT/mon_groups/other"
 all_e=$(printf 'mbm_total_bytes:0=e;8=e\nmbm_local_bytes:0=e;8=e')

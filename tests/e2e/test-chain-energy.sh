@@ -15,14 +15,9 @@
 #  5. the telemetry counts fewer RMIDs than L3 (--perf-pkg-rmids 2 under L3's 64): the line of 1.
 #     names the smaller limit, and a second group finds no RMID (mkdir ENOSPC, the root holds
 #     RMID 0): one WARNING naming it, while db goes on reporting energy.
-set -eu
-. "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
-. "$VR_SRCDIR/tests/support/libvirtd-env.sh"
-. "$VR_SRCDIR/tests/support/chain-lib.sh"
+. "${VR_SRCDIR:?}/tests/support/chain-prologue.sh"
 
-vr_setup
-lv_start || vr_fail "cannot start a private libvirtd"
-vr_on_cleanup lv_stop
+chain_setup
 # After lv_start: the FUSE mount must not be copied into libvirt's mount namespace.
 chain_emu_start 0,8 33554432,16777216 --perf-pkg 0,1 --num-rmids 64 --perf-pkg-rmids 2
 

@@ -11,15 +11,10 @@
 # are in its groups; a group removed behind the plugin's back is recreated; both plugins keep
 # reporting; after collectd stops no group of ours remains, and a group that is not ours is left
 # alone.
-set -eu
-. "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
-. "$VR_SRCDIR/tests/support/libvirtd-env.sh"
-. "$VR_SRCDIR/tests/support/chain-lib.sh"
+. "${VR_SRCDIR:?}/tests/support/chain-prologue.sh"
 
 [ -f "$COLLECTD_STOCK_PLUGINDIR/virt.so" ] || vr_fail "$COLLECTD_STOCK_PLUGINDIR/virt.so is missing (collectd-core)"
-vr_setup
-lv_start || vr_fail "cannot start a private libvirtd"
-vr_on_cleanup lv_stop
+chain_setup
 chain_emu_start 0 33554432
 # Not ours (another tool's): must survive everything, shutdown included.
 mkdir "$EMU_MNT/mon_groups/pqos_42"

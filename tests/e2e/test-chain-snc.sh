@@ -12,14 +12,9 @@
 #     the L3 (half of it), memory_bandwidth-total/local-<cache>-node<YY>;
 #  3. each L3's own series as without SNC (the kernel's sums, percent of the whole L3), the host
 #     context's per L3 only; nothing else.
-set -eu
-. "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
-. "$VR_SRCDIR/tests/support/libvirtd-env.sh"
-. "$VR_SRCDIR/tests/support/chain-lib.sh"
+. "${VR_SRCDIR:?}/tests/support/chain-prologue.sh"
 
-vr_setup
-lv_start || vr_fail "cannot start a private libvirtd"
-vr_on_cleanup lv_stop
+chain_setup
 # After lv_start: the FUSE mount must not be copied into libvirt's mount namespace.
 L3_0=33554432 L3_8=16777216
 chain_emu_start 0,8 "$L3_0,$L3_8" --snc 2 --num-rmids 64

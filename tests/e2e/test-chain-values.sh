@@ -10,18 +10,13 @@
 # their tags); the invalid group of g2 gives one log line and one notification while g2's valid
 # group reports; Unavailable/Error values are skipped (never a zero) while their neighbours go on;
 # threshold WARNING then OKAY.
-set -eu
-. "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
+. "${VR_SRCDIR:?}/tests/support/chain-prologue.sh"
 . "$VR_SRCDIR/tests/support/carbon.sh"
 . "$VR_SRCDIR/tests/support/influxdb.sh"
-. "$VR_SRCDIR/tests/support/libvirtd-env.sh"
-. "$VR_SRCDIR/tests/support/chain-lib.sh"
 
-vr_setup
+chain_setup
 carbon_start "$VR_TMP/carbon"
 influxdb_start "$VR_TMP/influx"
-lv_start || vr_fail "cannot start a private libvirtd"
-vr_on_cleanup lv_stop
 # After lv_start: the FUSE mount must not be copied into libvirt's mount namespace.
 L3_0=33554432 L3_8=16777216
 chain_emu_start 0,8 "$L3_0,$L3_8"

@@ -16,14 +16,9 @@
 #   its remaining members' bytes;
 # - c2 removed by its tool: the host occupancy loses c2's bytes, the host counter does not fall;
 # - every host and vms counter line in csv is monotonic over the whole run.
-set -eu
-. "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
-. "$VR_SRCDIR/tests/support/libvirtd-env.sh"
-. "$VR_SRCDIR/tests/support/chain-lib.sh"
+. "${VR_SRCDIR:?}/tests/support/chain-prologue.sh"
 
-vr_setup
-lv_start || vr_fail "cannot start a private libvirtd"
-vr_on_cleanup lv_stop
+chain_setup
 # After lv_start: the FUSE mount must not be copied into libvirt's mount namespace.
 L3_0=33554432 L3_8=67108864
 chain_emu_start 0,8 "$L3_0,$L3_8"

@@ -13,18 +13,13 @@
 # gets no group; l2's group runs; libvirt's groups keep their tasks and inode through resyncs, a
 # metadata change (db dropped: vcpus_2 is then reported under libvirt's id) and shutdown, which
 # removes only ours; their values carry the meta data owner=libvirt (write_log's JSON), ours none.
-set -eu
-. "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
-. "$VR_SRCDIR/tests/support/libvirtd-env.sh"
-. "$VR_SRCDIR/tests/support/chain-lib.sh"
+. "${VR_SRCDIR:?}/tests/support/chain-prologue.sh"
 
 HARNESS=$VR_BUILDDIR/tests/integration/lv-resctrl-harness
 [ -x "$HARNESS" ] || vr_fail "$HARNESS is not built (make check builds it)"
 command -v unshare >/dev/null || vr_fail "unshare is missing (apt-get install util-linux)"
 
-vr_setup
-lv_start || vr_fail "cannot start a private libvirtd"
-vr_on_cleanup lv_stop
+chain_setup
 chain_emu_start 0 33554432
 
 lv_define_guest l1 3 3 "<resmon xmlns=\"$NS\"><group name=\"db\" vcpus=\"2\"/><group name=\"part\" vcpus=\"0\"/></resmon>"

@@ -24,12 +24,9 @@
 # - the same collectd also sends to a private InfluxDB (network plugin): every query of
 #   contrib/grafana/virt_resctrl-influxdb.json returns data there, its coverage panel the same exact
 #   values per cache id.
-set -eu
-. "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
+. "${VR_SRCDIR:?}/tests/support/chain-prologue.sh"
 . "$VR_SRCDIR/tests/support/prometheus.sh"
 . "$VR_SRCDIR/tests/support/influxdb.sh"
-. "$VR_SRCDIR/tests/support/libvirtd-env.sh"
-. "$VR_SRCDIR/tests/support/chain-lib.sh"
 
 dash=$VR_SRCDIR/contrib/grafana/virt_resctrl-prometheus.json
 [ -f "$dash" ] || vr_fail "$dash is missing"
@@ -37,10 +34,8 @@ idash=$VR_SRCDIR/contrib/grafana/virt_resctrl-influxdb.json
 [ -f "$idash" ] || vr_fail "$idash is missing"
 [ -f "$COLLECTD_STOCK_PLUGINDIR/write_prometheus.so" ] || vr_fail "collectd's write_prometheus.so is missing (collectd-core)"
 
-vr_setup
+chain_setup
 influxdb_start "$VR_TMP/influx"
-lv_start || vr_fail "cannot start a private libvirtd"
-vr_on_cleanup lv_stop
 # After lv_start: the FUSE mount must not be copied into libvirt's mount namespace.
 L3_0=33554432 L3_8=16777216
 # --perf-pkg 0,1: PERF_PKG telemetry (doc/design.md, "The metric table") on packages 0 and 1, for

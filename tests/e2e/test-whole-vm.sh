@@ -10,14 +10,9 @@
 # thread after the emulator group exists: it starts in the emulator group (inherited from its
 # creator, as the kernel does; the emulator models it) and, as no group claims iothread 3, stays
 # there across resyncs. Values arrive for every group; shutdown removes them all.
-set -eu
-. "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
-. "$VR_SRCDIR/tests/support/libvirtd-env.sh"
-. "$VR_SRCDIR/tests/support/chain-lib.sh"
+. "${VR_SRCDIR:?}/tests/support/chain-prologue.sh"
 
-vr_setup
-lv_start || vr_fail "cannot start a private libvirtd"
-vr_on_cleanup lv_stop
+chain_setup
 chain_emu_start 0 33554432
 
 lv_define_guest w1 2 2 "<resmon xmlns=\"$NS\"><group name=\"emu\" emulator=\"yes\"/><group name=\"io\" iothreads=\"1-2\"/><group vcpus=\"0-1\"/></resmon>" 2

@@ -3,11 +3,8 @@
 # (doc/design.md, "resctrl rules"), plus the unit tests of its parsers.
 RESCTRL_TESTLIB = tests/support/resctrl_testlib.c tests/support/resctrl_testlib.h
 
-check_PROGRAMS += tests/unit/test_resctrl_parse
-tests_unit_test_resctrl_parse_SOURCES = tests/unit/test_resctrl_parse.c
+UNIT_TESTS += tests/unit/test_resctrl_parse
 tests_unit_test_resctrl_parse_CPPFLAGS = $(UNIT_TEST_CPP)
-tests_unit_test_resctrl_parse_LDADD = $(UNIT_TEST_LIBS)
-TESTS += tests/unit/test_resctrl_parse
 
 check_PROGRAMS += tests/integration/test_resctrl_fixture
 tests_integration_test_resctrl_fixture_SOURCES = \

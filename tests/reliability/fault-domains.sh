@@ -15,7 +15,7 @@
 #  6. every memory_bandwidth value a writer got is monotonic; no occupancy value is a zero.
 . "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
 
-fault_setup
+chain_setup
 fault_emu_start 0,1 33554432,33554432
 lv_define_guest g1 1 1 "<resmon xmlns=\"$NS\"><group name=\"a\" vcpus=\"0\"/></resmon>"
 lv_start_guest g1

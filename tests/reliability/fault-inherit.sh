@@ -12,7 +12,7 @@
 #  2. no WARNING for g1/a, and its values keep flowing; a clean stop leaves nothing.
 . "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
 
-fault_setup
+chain_setup
 fault_emu_start 0 33554432
 lv_define_guest g1 2 2 "<resmon xmlns=\"$NS\"><group name=\"a\" vcpus=\"0\"/><group name=\"b\" vcpus=\"1\"/></resmon>"
 lv_start_guest g1

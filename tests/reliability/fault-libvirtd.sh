@@ -13,7 +13,7 @@
 #  4. nothing leaks: no group of a domain that is gone; none of ours after collectd stops.
 . "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
 
-fault_setup
+chain_setup
 chain_emu_start 0 33554432
 lv_define_guest g1 2 2 "<resmon xmlns=\"$NS\"><group name=\"a\" vcpus=\"0\"/><group name=\"b\" vcpus=\"1\"/></resmon>"
 lv_define_guest g2 2 2 "<resmon xmlns=\"$NS\"><group name=\"m\" vcpus=\"0-1\"/><group name=\"bad\" vcpus=\"7\"/></resmon>"

@@ -13,7 +13,7 @@
 # few seconds of the lock's release.
 . "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
 
-fault_setup
+chain_setup
 fault_emu_start 0 33554432
 lv_define_guest g1 2 2 "<resmon xmlns=\"$NS\"><group name=\"a\" vcpus=\"0\"/></resmon>"
 lv_start_guest g1

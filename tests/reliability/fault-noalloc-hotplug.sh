@@ -13,7 +13,7 @@
 #  3. nothing leaks: after collectd stops no group of ours is left.
 . "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
 
-fault_setup
+chain_setup
 fault_emu_start 0,1 33554432,33554432 --no-alloc
 lv_define_guest g1 4 2 "<resmon xmlns=\"$NS\"><group name=\"all\" vcpus=\"0-3\"/></resmon>"
 lv_define_guest g2 1 1 "<resmon xmlns=\"$NS\"><group name=\"m\" vcpus=\"0\"/></resmon>"

@@ -11,7 +11,7 @@
 #  5. mounted again, every group comes back with its threads and values flow; nothing leaks.
 . "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
 
-fault_setup
+chain_setup
 fault_emu_start 0 33554432
 lv_define_guest g1 2 2 "<resmon xmlns=\"$NS\"><group name=\"a\" vcpus=\"0\"/><group name=\"b\" vcpus=\"1\"/></resmon>"
 lv_start_guest g1

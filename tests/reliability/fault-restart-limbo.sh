@@ -13,7 +13,7 @@
 # reporting, and the part of it after the RMIDs were clean.
 . "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
 
-fault_setup
+chain_setup
 fault_emu_start 0 33554432 --num-rmids 4
 lv_define_guest g1 2 2 "<resmon xmlns=\"$NS\"><group name=\"a\" vcpus=\"0\"/><group name=\"b\" vcpus=\"1\"/></resmon>"
 lv_define_guest g2 1 1 "<resmon xmlns=\"$NS\"><group name=\"m\" vcpus=\"0\"/></resmon>"

@@ -10,7 +10,7 @@
 # an OKAY follows the limbo WARNING. The test prints the time it took.
 . "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
 
-fault_setup
+chain_setup
 fault_emu_start 0 33554432 --num-rmids 3 --limbo-ms 1500
 md() { echo "<resmon xmlns=\"$NS\">$1</resmon>"; }
 lv_define_guest g1 2 2 "$(md '<group name="a" vcpus="0"/><group name="b" vcpus="1"/>')"

@@ -17,7 +17,7 @@
 #  5. no warning stays raised, nothing leaks: after collectd stops no group of ours is left.
 . "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
 
-fault_setup
+chain_setup
 fault_emu_start 0 33554432 --num-rmids 4 --limbo-ms 0
 md() { echo "<resmon xmlns=\"$NS\">$1</resmon>"; }
 lv_define_guest g1 2 2 "$(md '<group name="a" vcpus="0"/><group name="b" vcpus="1"/>')"

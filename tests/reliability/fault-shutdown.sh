@@ -16,7 +16,7 @@
 # fail_next_tasks_read GROUP_DIR: the next read of that group's tasks file fails with ENOMEM.
 fail_next_tasks_read() { emu_ctl "enomem-on-read $1"; }
 
-fault_setup
+chain_setup
 fault_emu_start 0 33554432
 MD="<resmon xmlns=\"$NS\"><group name=\"a\" vcpus=\"0\"/><group name=\"b\" vcpus=\"1\"/></resmon>"
 lv_define_guest g1 2 2 "$MD"

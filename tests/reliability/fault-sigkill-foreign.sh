@@ -16,7 +16,7 @@
 #  5. nothing leaks: no warning stays raised; after a clean stop no group of ours is left.
 . "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
 
-fault_setup
+chain_setup
 fault_emu_start 0 33554432
 md() { echo "<resmon xmlns=\"$NS\">$1</resmon>"; }
 lv_define_guest g1 2 2 "$(md '<group name="a" vcpus="0"/><group name="b" vcpus="1"/>')"

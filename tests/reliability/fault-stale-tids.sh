@@ -13,7 +13,7 @@
 #     once per resync); collectd keeps running; a clean stop removes ours.
 . "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
 
-fault_setup
+chain_setup
 fault_emu_start 0 33554432
 lv_define_guest g1 1 1 "<resmon xmlns=\"$NS\"><group name=\"a\" vcpus=\"0\"/></resmon>"
 lv_start_guest g1

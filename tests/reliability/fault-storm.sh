@@ -19,7 +19,7 @@
 #  4. nothing leaks in resctrl: after collectd stops no group of ours is left.
 . "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
 
-fault_setup
+chain_setup
 # --limbo-ms 0: 1000 edits in ~10 s rename groups faster than the kernel's limbo frees RMIDs
 # (each freed RMID waits >= 1 s, the emulator's default): with 31 RMIDs the storm would be a
 # test of the EBUSY retry (fault-rmid-retry.sh, fault-restart-limbo.sh), not of the final state.

@@ -17,15 +17,10 @@
 # moved back from a removed group last), except the mtime of
 # a mon_groups directory where our own groups came and went; the outside directory is identical
 # (snapshot) and inotifywait saw no event in it; /etc gained no tasks, mon_groups or vr_* entry.
-set -eu
-. "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
-. "$VR_SRCDIR/tests/support/libvirtd-env.sh"
-. "$VR_SRCDIR/tests/support/chain-lib.sh"
+. "${VR_SRCDIR:?}/tests/support/chain-prologue.sh"
 
 command -v inotifywait >/dev/null || vr_fail "inotifywait is missing (apt-get install inotify-tools)"
-vr_setup
-lv_start || vr_fail "cannot start a private libvirtd"
-vr_on_cleanup lv_stop
+chain_setup
 chain_emu_start 0 33554432
 lv_define_guest h1 2 2 "<resmon xmlns=\"$NS\"><group name=\"a\" vcpus=\"0\"/><group name=\"b\" vcpus=\"1\"/></resmon>"
 lv_start_guest h1

@@ -5,16 +5,11 @@
 # vCPUs, groups vcpus_0,1 and db) and sk2 (2 vCPUs, group w). The C program does the churn and the
 # checks and prints the figures. SOAK_CYCLES (default 10000), SOAK_EDIT_EVERY (5),
 # SOAK_RESTART_EVERY (500) tune it.
-set -eu
-. "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
-. "$VR_SRCDIR/tests/support/libvirtd-env.sh"
-. "$VR_SRCDIR/tests/support/chain-lib.sh"
+. "${VR_SRCDIR:?}/tests/support/chain-prologue.sh"
 
 prog=$VR_BUILDDIR/tests/reliability/soak-engine
 [ -x "$prog" ] || vr_fail "$prog is not built (make check builds it)"
-vr_setup
-lv_start || vr_fail "cannot start a private libvirtd"
-vr_on_cleanup lv_stop
+chain_setup
 # After lv_start: the FUSE mount must not be copied into libvirt's mount namespace.
 chain_emu_start 0,8 33554432,16777216
 

@@ -13,19 +13,13 @@
 #     the program fails after 300 s otherwise) in at most one pass per event (50 per phase);
 #  3. memory: after the warm-up cycle, the second leaves the heap in use (mallinfo2) within
 #     256 KiB of where it started (under ASan mallinfo2 reads 0: LeakSanitizer checks at exit).
-set -eu
-. "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
-. "$VR_SRCDIR/tests/support/libvirtd-env.sh"
-# chain-lib.sh sources emu.sh (vr_emu_start) and gives no_sanitizer_report.
-. "$VR_SRCDIR/tests/support/chain-lib.sh"
+. "${VR_SRCDIR:?}/tests/support/chain-prologue.sh"
 
 N=50
 prog=$VR_BUILDDIR/bench/vr-bench-storm
 threads=$VR_BUILDDIR/bench/vr-bench-threads
 for p in "$prog" "$threads"; do [ -x "$p" ] || vr_fail "$p is not built (make check builds it)"; done
-vr_setup
-lv_start || vr_fail "cannot start a private libvirtd"
-vr_on_cleanup lv_stop
+chain_setup
 # After lv_start: the FUSE mount must not be copied into libvirt's mount namespace.
 vr_emu_start "$VR_TMP/emu" --cache-ids 0,1 --num-rmids $((N + 16)) --limbo-ms 0
 for c in 0 1; do

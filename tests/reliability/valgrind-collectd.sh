@@ -9,10 +9,7 @@
 # summary present). In the ASan build valgrind cannot run (the .so needs the ASan runtime first): it
 # says so and exits 0; that build's LeakSanitizer covers leaks (soak-engine.sh runs the engine with
 # it).
-set -eu
-. "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
-. "$VR_SRCDIR/tests/support/libvirtd-env.sh"
-. "$VR_SRCDIR/tests/support/chain-lib.sh"
+. "${VR_SRCDIR:?}/tests/support/chain-prologue.sh"
 
 so=$(collectd_plugin_so)
 if ldd "$so" | grep -q libasan; then
@@ -22,9 +19,7 @@ fi
 command -v valgrind >/dev/null || vr_fail "valgrind is missing (apt-get install valgrind)"
 [ -x "$COLLECTD_BIN" ] || vr_fail "$COLLECTD_BIN is missing (apt-get install collectd-core)"
 
-vr_setup
-lv_start || vr_fail "cannot start a private libvirtd"
-vr_on_cleanup lv_stop
+chain_setup
 chain_emu_start 0,8 33554432,16777216
 lv_define_guest vg1 2 2 "<resmon xmlns=\"$NS\"><group name=\"a\" vcpus=\"0\"/><group name=\"b\" vcpus=\"1\"/></resmon>"
 lv_start_guest vg1

@@ -20,6 +20,8 @@ tests_resctrl_emu_resctrl_emu_LDADD = $(FUSE3_LIBS) -lpthread
 # (exact errnos, pread on a kept fd).
 check_PROGRAMS += tests/resctrl-emu/emu-fdtool
 tests_resctrl_emu_emu_fdtool_SOURCES = tests/resctrl-emu/emu_fdtool.c
+# No library: the kernel bed copies it into guests that have none.
+tests_resctrl_emu_emu_fdtool_LDADD =
 EMU_TESTS = \
 	tests/resctrl-emu/test-groups.sh \
 	tests/resctrl-emu/test-tasks.sh \

@@ -24,4 +24,22 @@ unsigned long shim_values_bad(void);
 unsigned long shim_notifications(void);
 unsigned long shim_meta_live(void);
 
+/* A copy of one value list the sink accepted: what a writer would get. */
+typedef struct {
+  char host[DATA_MAX_NAME_LEN];
+  char plugin_instance[DATA_MAX_NAME_LEN];
+  char type[DATA_MAX_NAME_LEN];
+  char type_instance[DATA_MAX_NAME_LEN];
+  value_t value; /* gauge or derive: the type says which (types.db) */
+  cdtime_t time; /* 0: collectd stamps it */
+  bool has_meta;
+} shim_value;
+
+/* Unit tests that check the numbers, not only how many: from now on the
+ * sink copies each accepted value list into buf (at most cap; the count
+ * goes on beyond). NULL stops copying. Not for threaded callers. */
+void shim_capture(shim_value *buf, size_t cap);
+/* Value lists accepted since shim_capture (may exceed its cap). */
+size_t shim_captured(void);
+
 #endif

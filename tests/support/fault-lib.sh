@@ -2,9 +2,9 @@
 # shellcheck shell=bash
 # fault-lib.sh: what the fault-matrix tests (tests/reliability/fault-*.sh,
 # doc/design.md, "Faults and hostile input") share on top of tests/support/chain-lib.sh. Source it
-# from a `set -eu` bash test; it sources collectd-run.sh, libvirtd-env.sh and chain-lib.sh itself.
+# from a bash test; it sources chain-prologue.sh itself.
 #
-#   fault_setup                   # vr_setup + a private libvirtd (lv_stop registered as cleanup)
+#   chain_setup                   # vr_setup + a private libvirtd (chain-prologue.sh)
 #   fault_emu_start IDS SIZES [EMU-OPTION...]  # chain_emu_start with extra emulator options
 #                                 # (--num-rmids N, --limbo-ms MS, --no-alloc); may be called again
 #                                 # after chain_emu_stop (a "remount")
@@ -23,10 +23,7 @@
 #   group_inode NAME GROUP        # inode of the group's directory (same directory or a new one)
 #   our_groups_of_uuid UUID       # our group directories for that domain UUID
 #   warnings_raised               # instances whose last notification is a WARNING (open problems)
-set -eu
-. "${VR_SRCDIR:?}/tests/support/collectd-run.sh"
-. "$VR_SRCDIR/tests/support/libvirtd-env.sh"
-. "$VR_SRCDIR/tests/support/chain-lib.sh"
+. "${VR_SRCDIR:?}/tests/support/chain-prologue.sh"
 
 # chain-lib's dom_uuid asks libvirtd, which is down in some cases: remember each answer.
 dom_uuid() {
@@ -35,12 +32,6 @@ dom_uuid() {
 	cat "$f"
 }
 EMU_REAL_BIN=$EMU_BIN
-
-fault_setup() {
-	vr_setup
-	lv_start || vr_fail "cannot start a private libvirtd"
-	vr_on_cleanup lv_stop
-}
 
 fault_emu_start() {
 	local ids="$1" sizes="$2" a
