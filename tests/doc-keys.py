@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """The documents name the configuration keys and the values the code has.
 
 Sources of truth, found by file name anywhere under src/ (so that a move into

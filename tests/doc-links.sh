@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Every relative link in README.md and doc/*.md resolves: the file exists and,
 # for a "#anchor", a heading of that file has that anchor (GitHub's rule:
 # lower case, punctuation dropped, spaces to hyphens, -1, -2 ... for repeats).

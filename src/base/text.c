@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Small text helpers; see text.h.
  */

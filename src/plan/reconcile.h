@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * Reconcile: the desired monitoring groups (running, selected domains x
  * valid groups x the thread ids of their online vCPUs) against resctrl's

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # chain-prologue.sh: the start that every whole-chain test (a real collectd, a private libvirtd and
 # the resctrl emulator) shares, so that a new one begins with two lines. Source it first, from bash:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Dispatch: each row of the metric table leaves as the number a writer
  * should see (its unit conversion, gauge or derive), and a value the kernel
  * did not give (Unavailable, Error, Unassigned) leaves as no value at all,
@@ -10,7 +11,7 @@
 #include <cmocka.h>
 
 #include "collectd_shim.h"
-#include "dispatch.h"
+#include "read/dispatch.h"
 
 #include <math.h>
 #include <string.h>

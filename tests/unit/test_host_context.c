@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The host context's two series per cache id: `host` adds up the root and
  * the other CTRL_MON groups, `vms` the groups we report. Occupancy goes out
  * only when every member was read (a partial sum would read as a drop);
@@ -11,7 +12,7 @@
 #include <cmocka.h>
 
 #include "collectd_shim.h"
-#include "host_context.h"
+#include "read/host_context.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Live groups, the whole read path: a group opened on a resctrl-shaped
  * fixture tree reads its value files again each pass (what changed in a
  * file shows at the next read), keeps its own copy of its identity, sends
@@ -11,8 +12,8 @@
 #include <cmocka.h>
 
 #include "collectd_shim.h"
-#include "host_context.h"
-#include "live_group.h"
+#include "read/host_context.h"
+#include "read/live_group.h"
 #include "resctrl_testlib.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The metric table's rows keep the invariants its readers rely on:
  * discovery, the readers and dispatch each walk it on their own, so a row
  * that breaks one (an event whose first row is not the file's reader, a
@@ -10,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "metric_table.h"
-#include "series.h"
+#include "read/series.h"
+#include "resctrl/metric_table.h"
 
 #include <string.h>
 
