@@ -41,5 +41,10 @@ typedef struct {
 void shim_capture(shim_value *buf, size_t cap);
 /* Value lists accepted since shim_capture (may exceed its cap). */
 size_t shim_captured(void);
+/* The first of the n captured values in seen with this plugin_instance
+ * (NULL: any), type and type_instance; NULL when none went out. */
+const shim_value *shim_find(const shim_value *seen, size_t n,
+                            const char *instance, const char *type,
+                            const char *type_instance);
 
 #endif

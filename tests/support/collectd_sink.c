@@ -43,6 +43,17 @@ void shim_capture(shim_value *buf, size_t cap) {
 
 size_t shim_captured(void) { return capture_n; }
 
+const shim_value *shim_find(const shim_value *seen, size_t n,
+                            const char *instance, const char *type,
+                            const char *type_instance) {
+  for (size_t i = 0; i < n; i++)
+    if ((!instance || strcmp(seen[i].plugin_instance, instance) == 0) &&
+        strcmp(seen[i].type, type) == 0 &&
+        strcmp(seen[i].type_instance, type_instance) == 0)
+      return &seen[i];
+  return NULL;
+}
+
 static void capture(value_list_t const *vl) {
   if (capture_n < capture_cap) {
     shim_value *v = &capture_buf[capture_n];

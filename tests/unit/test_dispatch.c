@@ -93,11 +93,7 @@ static size_t submit(vr_dispatch_group *g, const vr_resctrl_value *v,
 /* The captured value of type/type_instance; NULL when none went out. */
 static const shim_value *find(size_t n, const char *type,
                               const char *type_instance) {
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(seen[i].type, type) == 0 &&
-        strcmp(seen[i].type_instance, type_instance) == 0)
-      return &seen[i];
-  return NULL;
+  return shim_find(seen, n, NULL, type, type_instance);
 }
 
 static const shim_value *must(size_t n, const char *type,

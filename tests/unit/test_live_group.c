@@ -113,12 +113,7 @@ static size_t read_all(vr_live_group *const *groups, size_t n, bool *vanished) {
 
 static const shim_value *find(const char *instance, const char *type,
                               const char *type_instance) {
-  for (size_t i = 0; i < n_seen; i++)
-    if (strcmp(seen[i].plugin_instance, instance) == 0 &&
-        strcmp(seen[i].type, type) == 0 &&
-        strcmp(seen[i].type_instance, type_instance) == 0)
-      return &seen[i];
-  return NULL;
+  return shim_find(seen, n_seen, instance, type, type_instance);
 }
 
 /* Our group's identity, in buffers the caller reuses afterwards (a
