@@ -8,11 +8,11 @@
 
 #include "engine/engine_private.h"
 
-/** hands our groups' MBM events the domains' assignable
+/** Hands our groups' MBM events the domains' assignable
  * counters (ABMC), and notes each domain's coverage. */
 void vr_engine_assign_counters(vr_engine *e, const vr_pass *pass);
 
-/** the read pass's coverage values (plugin_instance host). */
+/** The read pass's coverage values (plugin_instance host). */
 void vr_engine_dispatch_coverage(vr_engine *e);
 
 #endif /* VR_ENGINE_ABMC_H */

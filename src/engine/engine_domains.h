@@ -7,7 +7,7 @@
 
 #include "engine/engine_private.h"
 
-/** refreshes e->domains from libvirt, all of them or the
+/** Refreshes e->domains from libvirt, all of them or the
  * dirty ones; keeps what it knew while libvirt does not answer. A full
  * refresh asks only about domains it does not know (new ones, new runs,
  * the dirty ones) unless refetch. */

@@ -8,7 +8,7 @@
 
 #include "engine/engine_private.h"
 
-/** one WARNING per change of state, an OKAY when it
+/** One WARNING per change of state, an OKAY when it
  * clears; rejections, outcomes, then the sweep of what was not seen. */
 void vr_engine_report_rejections(vr_engine *e, const vr_desired_set *d);
 

@@ -7,10 +7,10 @@
 
 #include "engine/engine_private.h"
 
-/** publishes the groups the pass left readable. */
+/** Publishes the groups the pass left readable. */
 void vr_engine_publish_live(vr_engine *e, const vr_pass *pass);
 
-/** drops the live set and the resctrl handle (unmounted). */
+/** Drops the live set and the resctrl handle (unmounted). */
 void vr_engine_forget_resctrl(vr_engine *e);
 
 #endif /* VR_ENGINE_LIVE_H */

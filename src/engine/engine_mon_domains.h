@@ -8,7 +8,7 @@
 
 #include "engine/engine_private.h"
 
-/** lists the monitoring domains again; when they
+/** Lists the monitoring domains again; when they
  * changed (a domain offline, or back), says so and replaces the handle. */
 void vr_engine_recheck_domains(vr_engine *e);
 

@@ -8,15 +8,15 @@
 
 #include "engine/engine_private.h"
 
-/** true when pass is a full pass or uuid is in its scope. */
+/** True when pass is a full pass or uuid is in its scope. */
 bool vr_pass_in_scope(const vr_pass *pass, const char *uuid);
 
-/** an event pass's view of resctrl: our groups of domains
+/** An event pass's view of resctrl: our groups of domains
  * outside its scope are dropped from pass->state (so that reconcile
  * neither removes nor keeps them); foreign groups and task places stay. */
 void vr_engine_scope_state(const vr_engine *e, vr_pass *pass);
 
-/** domain id appeared in this pass's recheck. */
+/** Domain id appeared in this pass's recheck. */
 bool vr_engine_domain_came_back(const vr_engine *e, vr_mon_resource resource,
                                 unsigned id);
 
