@@ -55,4 +55,4 @@ EXTRA_DIST += tests/doc-keys.py
 # packages.txt covers every command the scripts and make rules run (a fresh
 # machine has nothing else): tests/support/commands.txt maps them.
 TESTS += tests/packages-cover.py
-EXTRA_DIST += tests/packages-cover.py tests/support/commands.txt tests/support/vpath-srcdir
+EXTRA_DIST += tests/packages-cover.py tests/support/commands.txt tests/support/vpath-srcdir tests/support/other-release

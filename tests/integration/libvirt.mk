@@ -26,4 +26,4 @@ tests_integration_lv_resctrl_harness_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_integration_lv_resctrl_harness_LDADD = src/libvrcore.la $(LIBVIRT_LIBS)
 TESTS += tests/integration/libvirt-names.sh
 check_SCRIPTS += tests/integration/libvirt-names.sh
-EXTRA_DIST += tests/integration/libvirt-names.sh
+EXTRA_DIST += tests/integration/libvirt-names.sh tests/integration/check-libvirt-private-api

@@ -4,10 +4,12 @@
  * does, by calling libvirt's own resctrl functions. libvirtd refuses
  * <cachetune> on TCG guests ("cachetune is only supported for KVM
  * domains"), so the tests cannot have libvirtd make them; libvirt.so
- * exports the functions as LIBVIRT_PRIVATE_9.0.0 symbols without a header,
- * so the prototypes below are declared here, from libvirt 9.0's
+ * exports the functions as LIBVIRT_PRIVATE_<version> symbols without a
+ * header, so the prototypes below are declared here, as libvirt's
  * src/util/virresctrl.h, src/hypervisor/domain_driver.h and
- * src/util/virbitmap.h, and main() refuses any other libvirt version.
+ * src/util/virbitmap.h declare them, and main() refuses a libvirt whose
+ * headers tests/integration/check-libvirt-private-api did not compare with
+ * them (lv_private_api_checked).
  * libvirt's resctrl path is fixed (SYSFS_RESCTRL_PATH, /sys/fs/resctrl):
  * run it in a mount namespace where the emulator is mounted there.
  *
@@ -33,7 +35,9 @@
 #include <string.h>
 #include <sys/types.h>
 
-/* libvirt 9.0's private API, as its headers declare it. */
+/* libvirt's private API, as its headers declare it in every version of
+ * lv_private_api_checked (check-libvirt-private-api reads this block, up to
+ * the blank line). */
 typedef struct _virResctrlAlloc virResctrlAlloc;
 typedef struct _virResctrlMonitor virResctrlMonitor;
 typedef struct _virBitmap virBitmap;
@@ -55,6 +59,21 @@ virBitmap *virBitmapNew(size_t size);
 int virBitmapSetBit(virBitmap *bitmap, size_t b);
 char *virBitmapFormat(virBitmap *bitmap);
 void virBitmapFree(virBitmap *bitmap);
+
+/* The libvirt versions (major * 1000 + minor, as virGetVersion's value / 1000)
+ * whose own source check-libvirt-private-api compared with the prototypes
+ * above and found the same: 9.0 (Debian 12, 9.0.0-4+deb12u2) and 11.3
+ * (Debian 13, 11.3.0-3+deb13u3). A micro release keeps the private ABI. */
+static const unsigned long lv_private_api_checked[] = {9000, 11003};
+
+static bool lv_version_checked(unsigned long version) {
+  for (size_t i = 0;
+       i < sizeof(lv_private_api_checked) / sizeof(lv_private_api_checked[0]);
+       i++)
+    if (version / 1000 == lv_private_api_checked[i])
+      return true;
+  return false;
+}
 
 /* libvirt's id of a vCPU set: "vcpus_" + virBitmapFormat, as
  * virDomainResctrlNew / virDomainResctrlMonDefParse make it. */
@@ -171,12 +190,17 @@ out:
 
 int main(int argc, char **argv) {
   unsigned long version = 0;
-  /* The prototypes above are libvirt 9.0's; another version may differ. */
-  if (virGetVersion(&version, NULL, NULL) < 0 || version / 1000 != 9000) {
+  /* Another libvirt's private functions may take other arguments: calling
+   * them through the prototypes above would be undefined. */
+  if (virGetVersion(&version, NULL, NULL) < 0 || !lv_version_checked(version)) {
     fprintf(stderr,
-            "libvirt %lu is installed; the prototypes here are libvirt "
-            "9.0's: check them against its headers\n",
-            version);
+            "lv-resctrl-harness: libvirt %lu.%lu.%lu is installed, which is "
+            "not on the harness's allow-list (lv_private_api_checked in "
+            "tests/integration/lv_resctrl_harness.c): run "
+            "tests/integration/check-libvirt-private-api --source "
+            "<its unpacked source> (or with its Debian suite), and add it "
+            "there if every prototype is the same\n",
+            version / 1000000, version / 1000 % 1000, version % 1000);
     return 2;
   }
   if (argc == 2 && strcmp(argv[1], "check-names") == 0)

@@ -4,8 +4,10 @@
 # clone on the same machine reuses it.
 BED_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BED_CACHE=${VR_BED_CACHE:-/var/cache/virt-resctrl-bed}
-# QEMU release the patch applies to: Debian bookworm's own qemu source
-# package, the same version as the machine's qemu-system-data (firmware).
+# QEMU release the patch applies to: Debian bookworm's qemu source package,
+# on both Debian 12 and 13 hosts (it builds with either release's compiler
+# and Python; the firmware comes from the seabios and qemu-system-data
+# packages of the host).
 BED_QEMU_SRC_VERSION=${VR_BED_QEMU_VERSION:-1:7.2+dfsg-7+deb12u18}
 
 bed_die() {
@@ -67,15 +69,26 @@ BED_QEMU_CONFIGURE="--target-list=x86_64-softmmu --without-default-features
  --enable-fdt=system --disable-docs --disable-tools --disable-install-blobs
  --disable-debug-info --disable-werror"
 
-# The key of the QEMU build: patch, device list, configure options (the QEMU
-# version names the directory). The patch counts from its first diff on: the
-# text before it (what it does, its licence) changes no build.
+# The key of the QEMU build: patch, device list, configure options and the
+# host's Debian release (the binary links against that release's libraries:
+# one built on Debian 13 does not run on 12). The QEMU version names the
+# directory. The patch counts from its first diff on: the text before it
+# (what it does, its licence) changes no build.
 bed_qemu_key() {
 	{
 		sed -n '/^diff /,$p' "$BED_DIR/qemu-rdt.patch"
 		cat "$BED_DIR/qemu-devices.mak"
 		echo "$BED_QEMU_CONFIGURE"
+		bed_host_release
 	} | sha256sum | cut -c1-16
+}
+
+# The host's Debian release, as os-release names it (bookworm, trixie).
+bed_host_release() {
+	(
+		. /etc/os-release
+		echo "${VERSION_CODENAME:-${VERSION_ID:-unknown}}"
+	)
 }
 
 bed_qemu_dir() {
