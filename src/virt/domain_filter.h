@@ -21,8 +21,7 @@ typedef struct vr_domain_filter {
   bool ignore_selected;
 } vr_domain_filter;
 
-#define VR_DOMAIN_FILTER_INIT                                                  \
-  { NULL, 0, NULL, 0, false }
+#define VR_DOMAIN_FILTER_INIT {NULL, 0, NULL, 0, false}
 
 /* Adds an exact name, or a regular expression when ENTRY is `/.../`.
  * Returns 0; -EINVAL for an invalid regular expression, or -ENOMEM; either

@@ -167,9 +167,7 @@ void emu_model_free(struct emu_model *m) {
   m->tasks = NULL;
 }
 
-struct emu_group *emu_model_root(struct emu_model *m) {
-  return m->groups;
-}
+struct emu_group *emu_model_root(struct emu_model *m) { return m->groups; }
 
 /* The MON group called name below ctrl, or NULL. */
 static struct emu_group *

@@ -24,12 +24,9 @@ typedef struct {
   int boolean;
 } line;
 
-#define S(k, v)                                                                \
-  { k, OCONFIG_TYPE_STRING, v, 0, 0 }
-#define N(k, v)                                                                \
-  { k, OCONFIG_TYPE_NUMBER, NULL, v, 0 }
-#define B(k, v)                                                                \
-  { k, OCONFIG_TYPE_BOOLEAN, NULL, 0, v }
+#define S(k, v) {k, OCONFIG_TYPE_STRING, v, 0, 0}
+#define N(k, v) {k, OCONFIG_TYPE_NUMBER, NULL, v, 0}
+#define B(k, v) {k, OCONFIG_TYPE_BOOLEAN, NULL, 0, v}
 
 static int apply_lines(vr_config *cfg, const line *lines, size_t n, char *err,
                        size_t err_len) {

@@ -211,8 +211,7 @@ static void run_case(const rcase *tc) {
   free(w);
 }
 
-#define T(id, v)                                                               \
-  { .vcpu = v, .tid = id }
+#define T(id, v) {.vcpu = v, .tid = id}
 
 static const rcase cases[] = {
     {.what = "nothing desired, nothing there: empty plan"},
