@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # contrib tools: virt-resmon, its man page and the plugin's, the
-# Barometer snippet, the Grafana dashboard, the demo script, and their
-# tests.
+# Barometer snippet, the Grafana dashboards, the Prometheus alerting rules,
+# the demo script, and their tests.
 bin_PROGRAMS += contrib/virt-resmon
 contrib_virt_resmon_SOURCES = contrib/virt-resmon.c contrib/virt-resmon.h \
 	contrib/virt-resmon-edit.c contrib/virt-resmon-stats.c
@@ -19,6 +19,13 @@ EXTRA_DIST += contrib/barometer/virt_resctrl.conf contrib/demo/run-demo.sh \
 	contrib/tests/virt-resmon-live.sh contrib/tests/man-render.sh \
 	contrib/tests/contrib-files.sh contrib/tests/virt-resmon-stats.sh \
 	contrib/tests/resmon-lib.sh
+
+# Prometheus alerting rules (doc/prometheus.md): promtool checks them and runs
+# their unit tests.
+EXTRA_DIST += contrib/prometheus/virt_resctrl-rules.yml \
+	contrib/prometheus/virt_resctrl-rules.test.yml contrib/tests/prometheus-rules.sh
+TESTS += contrib/tests/prometheus-rules.sh
+check_SCRIPTS += contrib/tests/prometheus-rules.sh
 
 TESTS += contrib/tests/man-render.sh contrib/tests/contrib-files.sh \
 	contrib/tests/virt-resmon-live.sh contrib/tests/virt-resmon-stats.sh

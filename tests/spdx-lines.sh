@@ -6,7 +6,7 @@
 # - shell, Python and make scripts (.sh, .py, or any file starting with #!):
 #   `# SPDX-License-Identifier: MIT` on the line after the #! line, or on
 #   line 1 when there is none;
-# - automake fragments (.mk, .am): `# SPDX-License-Identifier: MIT` on line 1;
+# - automake fragments (.mk, .am) and YAML (.yml): `# SPDX-License-Identifier: MIT` on line 1;
 # - configure.ac: `dnl SPDX-License-Identifier: MIT` on line 1.
 # Checked under src/, tests/, bench/, contrib/ and .ci/, plus Makefile.am and
 # configure.ac. The exempt list below is the whole of what is left out.
@@ -57,7 +57,7 @@ kind() {
 	want_line=0
 	case $1 in
 	*.c | *.h) want_line=1 want_text="/* $spdx */" ;;
-	*.mk | *.am) want_line=1 want_text="# $spdx" ;;
+	*.mk | *.am | *.yml) want_line=1 want_text="# $spdx" ;;
 	configure.ac) want_line=1 want_text="dnl $spdx" ;;
 	*)
 		case $line1 in

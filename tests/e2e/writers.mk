@@ -12,3 +12,9 @@ EXTRA_DIST += tests/e2e/test-writers-bed.sh \
 # (tests/support/prometheus.sh).
 TESTS += tests/e2e/test-prometheus.sh
 EXTRA_DIST += tests/e2e/test-prometheus.sh tests/support/prometheus.sh
+# Fleet alerting (doc/prometheus.md): the shipped Prometheus rules, evaluated by a real Prometheus
+# scraping write_prometheus, fire and resolve the cache-hog alert through Debian's Alertmanager to
+# a webhook receiver on loopback (tests/support/alertmanager.sh, webhook-receiver.py).
+TESTS += tests/e2e/test-alertmanager.sh
+EXTRA_DIST += tests/e2e/test-alertmanager.sh tests/support/alertmanager.sh \
+	tests/support/webhook-receiver.py

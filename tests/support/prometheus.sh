@@ -9,7 +9,10 @@
 #                                 # free port); scrapes TARGET (host:port) every second as job
 #                                 # "collectd" with honor_labels (collectd's `instance` label, its
 #                                 # Hostname, is kept instead of being renamed exported_instance);
-#                                 # waits for /-/ready; sets PROM_PID; registers prometheus_stop
+#                                 # waits for /-/ready; sets PROM_PID; registers prometheus_stop.
+#                                 # With PROM_RULES=FILE it loads those rules (evaluated every
+#                                 # second), with PROM_ALERTMANAGER=HOST:PORT it sends the alerts
+#                                 # there (tests/support/alertmanager.sh)
 #   prometheus_stop               # SIGTERM, wait, SIGKILL
 #   prom_api PATH [ARG=VALUE...]  # GET /api/v1/PATH with the arguments URL-encoded; prints the JSON
 #                                 # answer's "data"; fails (1) unless its status is "success"
@@ -39,6 +42,13 @@ scrape_configs:
     static_configs:
       - targets: ['$target']
 EOF
+	if [ -n "${PROM_RULES:-}" ]; then
+		printf "rule_files:\n  - '%s'\n" "$PROM_RULES" >>"$dir/prometheus.yml"
+	fi
+	if [ -n "${PROM_ALERTMANAGER:-}" ]; then
+		printf "alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['%s']\n" \
+			"$PROM_ALERTMANAGER" >>"$dir/prometheus.yml"
+	fi
 	vr_show_log "$dir/prometheus.out"
 	"$PROMETHEUS_BIN" --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
 		--web.listen-address="127.0.0.1:$PROM_PORT" --log.level=warn >"$dir/prometheus.out" 2>&1 &
