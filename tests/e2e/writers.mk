@@ -12,3 +12,9 @@ EXTRA_DIST += tests/e2e/test-writers-bed.sh \
 # (tests/support/prometheus.sh).
 TESTS += tests/e2e/test-prometheus.sh
 EXTRA_DIST += tests/e2e/test-prometheus.sh tests/support/prometheus.sh
+# A fleet (doc/fleet.md): three collectd hosts send, signed, through the network plugin to one central
+# collectd (csv, write_prometheus scraped by Prometheus, InfluxDB); every query of
+# contrib/grafana/virt_resctrl-fleet.json and virt_resctrl-fleet-influxdb.json returns what it
+# should; prints the measured bytes per value, CPU per 1,000 values/s and delay.
+TESTS += tests/e2e/test-fleet.sh
+EXTRA_DIST += tests/e2e/test-fleet.sh
