@@ -16,6 +16,7 @@ dist_man_MANS += doc/collectd-virt_resctrl.5 doc/virt-resmon.1
 
 EXTRA_DIST += contrib/barometer/virt_resctrl.conf contrib/demo/run-demo.sh \
 	contrib/grafana/virt_resctrl-influxdb.json contrib/grafana/virt_resctrl-prometheus.json \
+	contrib/grafana/virt_resctrl-fleet.json contrib/grafana/virt_resctrl-fleet-influxdb.json \
 	contrib/tests/virt-resmon-live.sh contrib/tests/man-render.sh \
 	contrib/tests/contrib-files.sh contrib/tests/virt-resmon-stats.sh \
 	contrib/tests/resmon-lib.sh

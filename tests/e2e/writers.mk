@@ -18,3 +18,9 @@ EXTRA_DIST += tests/e2e/test-prometheus.sh tests/support/prometheus.sh
 TESTS += tests/e2e/test-alertmanager.sh
 EXTRA_DIST += tests/e2e/test-alertmanager.sh tests/support/alertmanager.sh \
 	tests/support/webhook-receiver.py
+# A fleet (doc/fleet.md): three collectd hosts send, signed, through the network plugin to one central
+# collectd (csv, write_prometheus scraped by Prometheus, InfluxDB); every query of
+# contrib/grafana/virt_resctrl-fleet.json and virt_resctrl-fleet-influxdb.json returns what it
+# should; prints the measured bytes per value, CPU per 1,000 values/s and delay.
+TESTS += tests/e2e/test-fleet.sh
+EXTRA_DIST += tests/e2e/test-fleet.sh

@@ -79,7 +79,7 @@ for f in "$plugindir/virt_resctrl.so" /usr/bin/virt-resmon /usr/share/man/man5/c
 	grep -qxF "$f" "$build/contents" || vr_fail "$f is not in the package: $(tr '\n' ' ' <"$build/contents")"
 done
 # dh_compress gzips the larger pages and leaves small ones as they are: either is installed.
-for page in operator-guide kernels reliability performance; do
+for page in operator-guide kernels reliability performance fleet; do
 	f=/usr/share/doc/$PKG/$page.md
 	grep -qxE "$f(\.gz)?" "$build/contents" || vr_fail "$f is not in the package: $(tr '\n' ' ' <"$build/contents")"
 done
