@@ -198,9 +198,12 @@ publish:
         fresh[j].warned = e->abmc[i].warned;
         kept = true;
       }
+    /* Said from a copy: the read pass copies e->abmc under abmc_lock,
+     * and this runs without it. */
     if (!kept && e->abmc[i].warned) {
-      e->abmc[i].counted = e->abmc[i].wanted;
-      say_coverage(&e->abmc[i]);
+      vr_abmc_domain gone = e->abmc[i];
+      gone.counted = gone.wanted;
+      say_coverage(&gone);
     }
   }
   for (size_t j = 0; j < n_fresh; j++)
