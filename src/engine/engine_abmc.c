@@ -208,19 +208,19 @@ publish:
   }
   for (size_t j = 0; j < n_fresh; j++)
     say_coverage(&fresh[j]);
-  pthread_mutex_lock(&e->abmc_lock);
+  vr_mutex_lock(&e->abmc_lock);
   memcpy(e->abmc, fresh, n_fresh * sizeof(*fresh));
   e->n_abmc = n_fresh;
-  pthread_mutex_unlock(&e->abmc_lock);
+  vr_mutex_unlock(&e->abmc_lock);
   free(groups);
 }
 
 void vr_engine_dispatch_coverage(vr_engine *e) {
   vr_abmc_domain copy[VR_MAX_ABMC_DOMAINS];
-  pthread_mutex_lock(&e->abmc_lock);
+  vr_mutex_lock(&e->abmc_lock);
   size_t n = e->n_abmc;
   memcpy(copy, e->abmc, n * sizeof(*copy));
-  pthread_mutex_unlock(&e->abmc_lock);
+  vr_mutex_unlock(&e->abmc_lock);
   if (n == 0)
     return;
   value_t value;
