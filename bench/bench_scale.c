@@ -110,32 +110,32 @@ static long rss_kib(void) {
 }
 
 static unsigned long passes(vr_engine *e, size_t *n_live) {
-  pthread_mutex_lock(&e->lock);
+  vr_mutex_lock(&e->lock);
   unsigned long p = e->passes;
   if (n_live)
     *n_live = e->n_live;
-  pthread_mutex_unlock(&e->lock);
+  vr_mutex_unlock(&e->lock);
   return p;
 }
 
 /* Waits until the worker has finished a pass that began after p0. */
 static int wait_pass(vr_engine *e, unsigned long p0) {
   double t0 = bench_now_us();
-  pthread_mutex_lock(&e->lock);
+  vr_mutex_lock(&e->lock);
   while (e->passes <= p0 && bench_now_us() - t0 < TIMEOUT_US)
-    pthread_cond_wait(&e->wake, &e->lock);
+    vr_mutex_cond_wait(&e->wake, &e->lock, NULL);
   bool done = e->passes > p0;
-  pthread_mutex_unlock(&e->lock);
+  vr_mutex_unlock(&e->lock);
   return done ? 0 : -ETIMEDOUT;
 }
 
 /* What the libvirt event callback does for one domain (engine.c
  * on_dirty): note it and wake the worker. */
 static void mark_dirty(vr_engine *e, const char *uuid) {
-  pthread_mutex_lock(&e->lock);
+  vr_mutex_lock(&e->lock);
   sstrncpy(e->dirty[e->n_dirty++], uuid, sizeof(e->dirty[0]));
   pthread_cond_signal(&e->wake);
-  pthread_mutex_unlock(&e->lock);
+  vr_mutex_unlock(&e->lock);
 }
 
 typedef struct {

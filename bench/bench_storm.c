@@ -151,11 +151,11 @@ static long heap_kib(void) {
 }
 
 static unsigned long passes(vr_engine *e, size_t *n_live) {
-  pthread_mutex_lock(&e->lock);
+  vr_mutex_lock(&e->lock);
   unsigned long p = e->passes;
   if (n_live)
     *n_live = e->n_live;
-  pthread_mutex_unlock(&e->lock);
+  vr_mutex_unlock(&e->lock);
   return p;
 }
 

@@ -58,6 +58,7 @@ src_libvrcore_la_SOURCES = \
 	src/virt/vr_libvirt.c src/virt/vr_libvirt.h \
 	src/virt/vr_libvirt_domains.c src/virt/vr_libvirt_domains.h \
 	src/virt/vr_libvirt_private.h \
+	src/base/vr_lock.c src/base/vr_lock.h \
 	src/base/vr_log.h
 src_libvrcore_la_CPPFLAGS = $(AM_CPPFLAGS) $(COLLECTD_CPPFLAGS) $(LIBVIRT_CFLAGS) $(LIBXML_CFLAGS)
 src_libvrcore_la_LIBADD = $(LIBVIRT_LIBS) $(LIBXML_LIBS) -lpthread

@@ -14,6 +14,27 @@
 #include <string.h>
 #include <time.h>
 
+/* e->lock held: uuid joins the dirty list, or the next pass is a full one
+ * when the list is full. */
+static void note_dirty(vr_engine *e, const char *uuid) {
+  vr_mutex_assert_held(&e->lock);
+  for (size_t i = 0; i < e->n_dirty; i++)
+    if (strcmp(e->dirty[i], uuid) == 0)
+      return;
+  if (e->n_dirty < VR_MAX_DIRTY)
+    sstrncpy(e->dirty[e->n_dirty++], uuid, sizeof(e->dirty[0]));
+  else
+    e->full_resync = true;
+}
+
+/* e->lock held: the next pass is a full one, which asks libvirt about
+ * every domain again when refetch. */
+static void want_full_resync(vr_engine *e, bool refetch) {
+  vr_mutex_assert_held(&e->lock);
+  e->full_resync = true;
+  e->refetch_all |= refetch;
+}
+
 /* Runs on a libvirt event-loop thread: only note the domain and wake the
  * worker; the lookup happens there. */
 static void on_dirty(void *opaque, const char *uuid, const char *name,
@@ -21,36 +42,27 @@ static void on_dirty(void *opaque, const char *uuid, const char *name,
   vr_engine *e = opaque;
   (void)name;
   (void)why;
-  pthread_mutex_lock(&e->lock);
-  bool known = false;
-  for (size_t i = 0; i < e->n_dirty && !known; i++)
-    known = strcmp(e->dirty[i], uuid) == 0;
-  if (!known) {
-    if (e->n_dirty < VR_MAX_DIRTY)
-      sstrncpy(e->dirty[e->n_dirty++], uuid, sizeof(e->dirty[0]));
-    else
-      e->full_resync = true;
-  }
+  vr_mutex_lock(&e->lock);
+  note_dirty(e, uuid);
   pthread_cond_signal(&e->wake);
-  pthread_mutex_unlock(&e->lock);
+  vr_mutex_unlock(&e->lock);
 }
 
 /* After a (re)connect: events of the time away are lost, so the next pass
  * asks libvirt about every domain. */
 static void on_resync(void *opaque) {
   vr_engine *e = opaque;
-  pthread_mutex_lock(&e->lock);
-  e->full_resync = true;
-  e->refetch_all = true;
+  vr_mutex_lock(&e->lock);
+  want_full_resync(e, true);
   pthread_cond_signal(&e->wake);
-  pthread_mutex_unlock(&e->lock);
+  vr_mutex_unlock(&e->lock);
 }
 
 void vr_engine_request_resync(vr_engine *e) {
-  pthread_mutex_lock(&e->lock);
-  e->full_resync = true;
+  vr_mutex_lock(&e->lock);
+  want_full_resync(e, false);
   pthread_cond_signal(&e->wake);
-  pthread_mutex_unlock(&e->lock);
+  vr_mutex_unlock(&e->lock);
 }
 
 static void deadline_after(struct timespec *ts, unsigned seconds) {
@@ -101,6 +113,28 @@ next_wake(const struct timespec *refresh, const struct timespec *retry,
   return t;
 }
 
+/* What one pass is about, taken from the fields e->lock guards. */
+typedef struct {
+  bool full, refetch;
+  char dirty[VR_MAX_DIRTY][VR_UUID_STRING_LEN + 1];
+  size_t n_dirty;
+} pass_request;
+
+/* e->lock held: takes the dirty list and the flags for the pass about to
+ * run (full: a deadline of the worker's own is due), leaving them clear
+ * for the events that come meanwhile. */
+static void take_work(vr_engine *e, bool full, pass_request *w) {
+  vr_mutex_assert_held(&e->lock);
+  w->full = full || e->full_resync;
+  w->refetch = e->refetch_all;
+  w->n_dirty = e->n_dirty;
+  memcpy(w->dirty, e->dirty, e->n_dirty * sizeof(w->dirty[0]));
+  e->n_dirty = 0;
+  e->full_resync = false;
+  e->refetch_all = false;
+  e->reap_due = false;
+}
+
 /* Sleeps until an event, a request, the next RefreshInterval, or a read
  * pass that left a retired live set to free; then runs one pass (or only
  * the reaping) with the lock released. Between passes, where the kernel's
@@ -112,8 +146,12 @@ static void *worker_main(void *arg) {
   bool retry_armed = false;
   deadline_after(&next_refresh, 0);
   deadline_after(&next_check, VR_THREAD_CHECK_S);
-  pthread_mutex_lock(&e->lock);
-  while (!e->stopping) {
+  vr_mutex_lock(&e->lock);
+  for (;;) {
+    /* Each way round the loop lets the lock go and takes it back. */
+    vr_mutex_assert_held(&e->lock);
+    if (e->stopping)
+      break;
     bool refresh_due = deadline_passed(&next_refresh);
     bool retry_due = retry_armed && deadline_passed(&next_retry);
     /* e->watch is the worker's own: read without a second thought. */
@@ -121,51 +159,44 @@ static void *worker_main(void *arg) {
     if (!refresh_due && !retry_due && !e->full_resync && e->n_dirty == 0) {
       if (e->reap_due) {
         e->reap_due = false;
-        pthread_mutex_unlock(&e->lock);
+        vr_mutex_unlock(&e->lock);
         vr_live_reap(&e->live);
-        pthread_mutex_lock(&e->lock);
+        vr_mutex_lock(&e->lock);
         continue;
       }
       if (check_armed && deadline_passed(&next_check)) {
-        pthread_mutex_unlock(&e->lock);
+        vr_mutex_unlock(&e->lock);
         bool moved = vr_engine_threads_moved(e);
         deadline_after(&next_check, VR_THREAD_CHECK_S);
-        pthread_mutex_lock(&e->lock);
+        vr_mutex_lock(&e->lock);
         if (moved)
-          e->full_resync = true;
+          want_full_resync(e, false);
         continue;
       }
-      pthread_cond_timedwait(&e->wake, &e->lock,
-                             next_wake(&next_refresh, &next_retry, retry_armed,
-                                       &next_check, check_armed));
+      vr_mutex_cond_wait(&e->wake, &e->lock,
+                         next_wake(&next_refresh, &next_retry, retry_armed,
+                                   &next_check, check_armed));
       continue;
     }
-    bool full = refresh_due || retry_due || e->full_resync;
-    char dirty[VR_MAX_DIRTY][VR_UUID_STRING_LEN + 1];
-    size_t n_dirty = e->n_dirty;
-    memcpy(dirty, e->dirty, n_dirty * sizeof(dirty[0]));
-    e->n_dirty = 0;
-    bool refetch = e->refetch_all;
-    e->full_resync = false;
-    e->refetch_all = false;
-    e->reap_due = false;
-    if (full)
+    pass_request w;
+    take_work(e, refresh_due || retry_due, &w);
+    if (w.full)
       deadline_after(&next_refresh, e->cfg->refresh_interval_s);
-    pthread_mutex_unlock(&e->lock);
+    vr_mutex_unlock(&e->lock);
 
     vr_live_reap(&e->live);
-    vr_engine_sync(e, full, refetch, dirty, n_dirty);
+    vr_engine_sync(e, w.full, w.refetch, w.dirty, w.n_dirty);
     /* An event pass sees only its own domains' failures (engine_sync.c):
      * it may arm a retry, never disarm or lengthen one a full pass armed. */
-    if (full || !retry_armed)
+    if (w.full || !retry_armed)
       retry_armed = arm_rmid_retry(e, &next_retry);
     deadline_after(&next_check, VR_THREAD_CHECK_S);
 
-    pthread_mutex_lock(&e->lock);
+    vr_mutex_lock(&e->lock);
     e->passes++;
     pthread_cond_broadcast(&e->wake);
   }
-  pthread_mutex_unlock(&e->lock);
+  vr_mutex_unlock(&e->lock);
   return NULL;
 }
 
@@ -206,14 +237,14 @@ int vr_engine_start(const vr_config *cfg, vr_engine **out, char *reason,
   C_COMPLAIN_INIT(&e->resctrl_complaint);
   C_COMPLAIN_INIT(&e->libvirt_complaint);
   C_COMPLAIN_INIT(&e->abmc_complaint);
-  pthread_mutex_init(&e->abmc_lock, NULL);
+  vr_mutex_init(&e->abmc_lock, "e->abmc_lock");
   pthread_condattr_t attr;
   pthread_condattr_init(&attr);
   pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-  pthread_mutex_init(&e->lock, NULL);
+  vr_mutex_init(&e->lock, "e->lock");
   pthread_cond_init(&e->wake, &attr);
   pthread_condattr_destroy(&attr);
-  pthread_mutex_init(&e->read_lock, NULL);
+  vr_mutex_init(&e->read_lock, "e->read_lock");
   vr_live_board_init(&e->live);
   e->carry = vr_carry_table_new();
   if (cfg->report_host)
@@ -276,32 +307,47 @@ fail:
   return status;
 }
 
+/* read_lock held: reads the pinned set (NULL: none), through the carried
+ * totals and into the host sums, which are the read pass's alone. */
+static size_t read_set(vr_engine *e, const vr_live_set *set, bool *vanished) {
+  vr_mutex_assert_held(&e->read_lock);
+  size_t sent =
+      set ? vr_live_groups_read(set->groups, set->n, e->carry, vanished) : 0;
+  /* The host and vms sums of what this pass read: no system call. */
+  if (set && e->host)
+    sent += vr_host_context_submit(e->host, set->groups, set->n, set->root->r);
+  if (e->carry)
+    vr_carry_table_pass_done(e->carry, VR_CARRY_CHECK_EVERY, VR_CARRY_MAX_IDLE);
+  return sent;
+}
+
+/* e->lock held: a group was removed behind our back or resctrl remounted
+ * (vanished: the worker recreates it; the other groups went out all the
+ * same), or the set this pass read is retired and now unpinned (dead: the
+ * worker frees it, so that its files close without delay). */
+static void note_read(vr_engine *e, bool vanished, bool dead) {
+  vr_mutex_assert_held(&e->lock);
+  e->full_resync |= vanished;
+  e->reap_due |= dead;
+}
+
 /* Reads the live set that is current when the pass starts, pinned, with
  * no engine lock held: a libvirt event callback or the worker never waits
  * for preads and dispatches. A group the worker drops meanwhile stays open
  * until this pass unpins its set. */
 size_t vr_engine_read(vr_engine *e) {
   bool vanished = false;
-  pthread_mutex_lock(&e->read_lock);
+  vr_mutex_lock(&e->read_lock);
   vr_live_set *set = vr_live_pin(&e->live);
-  size_t sent =
-      set ? vr_live_groups_read(set->groups, set->n, e->carry, &vanished) : 0;
-  /* The host and vms sums of what this pass read: no system call. */
-  if (set && e->host)
-    sent += vr_host_context_submit(e->host, set->groups, set->n, set->root->r);
-  if (e->carry)
-    vr_carry_table_pass_done(e->carry, VR_CARRY_CHECK_EVERY, VR_CARRY_MAX_IDLE);
+  size_t sent = read_set(e, set, &vanished);
   vr_engine_dispatch_coverage(e);
   bool dead = vr_live_unpin(&e->live, set);
-  pthread_mutex_unlock(&e->read_lock);
+  vr_mutex_unlock(&e->read_lock);
   if (vanished || dead) {
-    pthread_mutex_lock(&e->lock);
-    /* Removed behind our back, or resctrl remounted: the worker recreates
-     * it; the other groups went out all the same. */
-    e->full_resync |= vanished;
-    e->reap_due |= dead;
+    vr_mutex_lock(&e->lock);
+    note_read(e, vanished, dead);
     pthread_cond_signal(&e->wake);
-    pthread_mutex_unlock(&e->lock);
+    vr_mutex_unlock(&e->lock);
   }
   return sent;
 }
@@ -310,10 +356,10 @@ void vr_engine_stop(vr_engine *e) {
   if (!e)
     return;
   if (e->worker_started) {
-    pthread_mutex_lock(&e->lock);
+    vr_mutex_lock(&e->lock);
     e->stopping = true;
     pthread_cond_signal(&e->wake);
-    pthread_mutex_unlock(&e->lock);
+    vr_mutex_unlock(&e->lock);
     pthread_join(e->worker, NULL);
   }
   /* No event callback runs after this returns. */
@@ -332,8 +378,8 @@ void vr_engine_stop(vr_engine *e) {
   free(e->not_moving);
   vr_thread_watch_clear(&e->watch);
   pthread_cond_destroy(&e->wake);
-  pthread_mutex_destroy(&e->lock);
-  pthread_mutex_destroy(&e->read_lock);
-  pthread_mutex_destroy(&e->abmc_lock);
+  vr_mutex_destroy(&e->lock);
+  vr_mutex_destroy(&e->read_lock);
+  vr_mutex_destroy(&e->abmc_lock);
   free(e);
 }

@@ -198,26 +198,29 @@ publish:
         fresh[j].warned = e->abmc[i].warned;
         kept = true;
       }
+    /* Said from a copy: the read pass copies e->abmc under abmc_lock,
+     * and this runs without it. */
     if (!kept && e->abmc[i].warned) {
-      e->abmc[i].counted = e->abmc[i].wanted;
-      say_coverage(&e->abmc[i]);
+      vr_abmc_domain gone = e->abmc[i];
+      gone.counted = gone.wanted;
+      say_coverage(&gone);
     }
   }
   for (size_t j = 0; j < n_fresh; j++)
     say_coverage(&fresh[j]);
-  pthread_mutex_lock(&e->abmc_lock);
+  vr_mutex_lock(&e->abmc_lock);
   memcpy(e->abmc, fresh, n_fresh * sizeof(*fresh));
   e->n_abmc = n_fresh;
-  pthread_mutex_unlock(&e->abmc_lock);
+  vr_mutex_unlock(&e->abmc_lock);
   free(groups);
 }
 
 void vr_engine_dispatch_coverage(vr_engine *e) {
   vr_abmc_domain copy[VR_MAX_ABMC_DOMAINS];
-  pthread_mutex_lock(&e->abmc_lock);
+  vr_mutex_lock(&e->abmc_lock);
   size_t n = e->n_abmc;
   memcpy(copy, e->abmc, n * sizeof(*copy));
-  pthread_mutex_unlock(&e->abmc_lock);
+  vr_mutex_unlock(&e->abmc_lock);
   if (n == 0)
     return;
   value_t value;

@@ -182,9 +182,9 @@ static void publish(vr_engine *e, vr_live_set *fresh) {
   for (size_t i = 0; fresh && i < fresh->n; i++)
     n_reported += fresh->groups[i]->id.source != VR_SOURCE_HOST;
   vr_live_publish(&e->live, fresh);
-  pthread_mutex_lock(&e->lock);
+  vr_mutex_lock(&e->lock);
   e->n_live = n_reported;
-  pthread_mutex_unlock(&e->lock);
+  vr_mutex_unlock(&e->lock);
   vr_live_reap(&e->live);
 }
 

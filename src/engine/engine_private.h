@@ -4,11 +4,17 @@
  * pass), engine_sync.c (one resync pass as a sequence of steps) and the
  * steps' own files (engine_domains.c, engine_plan.c, engine_live.c,
  * engine_health.c). Nothing outside the engine includes this, bar the
- * soak test, which reads `passes` and `n_live` under `lock`.
+ * soak test and the benches, which read `passes` and `n_live` under `lock`.
+ *
+ * Each lock below says which fields it guards. A function that touches
+ * them without taking the lock itself (it relies on its caller) begins
+ * with vr_mutex_assert_held, which --enable-lock-debug builds check
+ * (base/vr_lock.h; doc/design.md, "Threads and locks").
  */
 #ifndef VR_ENGINE_PRIVATE_H
 #define VR_ENGINE_PRIVATE_H
 
+#include "base/vr_lock.h"
 #include "base/vr_log.h"
 #include "engine/engine.h"
 #include "plan/desired.h"
@@ -75,10 +81,12 @@ struct vr_engine {
   vr_series_config series_config;
   vr_domain_filter filter;
 
-  /* lock guards the fields down to `passes`; the worker sleeps on wake.
-   * Held for a few instructions only: never across a read pass, a libvirt
-   * call or a resctrl operation. */
-  pthread_mutex_t lock;
+  /* lock guards the fields from `stopping` down to `passes`: stopping,
+   * full_resync, refetch_all, reap_due, dirty, n_dirty, n_live, passes.
+   * The worker sleeps on wake. Held for a few instructions only: never
+   * across a read pass, a libvirt call or a resctrl operation, and no other
+   * lock is taken while it is held. */
+  vr_mutex lock;
   pthread_cond_t wake;
   bool stopping;
   bool full_resync;
@@ -93,10 +101,12 @@ struct vr_engine {
   /* Pass counter, for tests that wait for the worker. */
   unsigned long passes;
 
-  /* The published live set (live_set.h), and one read pass at a time:
-   * a live group's value buffer is the reading pass's. */
+  /* The published live set (live_set.h, under its own board lock), and
+   * one read pass at a time: read_lock guards carry and host below, and
+   * the value buffers of the live groups the pass reads. Taken before the
+   * board lock. */
   vr_live_board live;
-  pthread_mutex_t read_lock;
+  vr_mutex read_lock;
   /* Each counter series' carried total across resets (counter_carry.h):
    * the read pass's alone, under read_lock. */
   vr_carry_table *carry;
@@ -145,8 +155,9 @@ struct vr_engine {
 
   /* ABMC (engine_abmc.c): the worker sets each domain's coverage, the
    * read pass dispatches it; abmc_lock guards abmc and n_abmc, held to
-   * copy them only. n_abmc 0: no ABMC (or nothing wanted). */
-  pthread_mutex_t abmc_lock;
+   * copy them only. The worker writes them under it and, their only
+   * writer, reads them without it. n_abmc 0: no ABMC (or nothing wanted). */
+  vr_mutex abmc_lock;
   vr_abmc_domain abmc[VR_MAX_ABMC_DOMAINS];
   size_t n_abmc;
   c_complain_t abmc_complaint;

@@ -55,7 +55,7 @@ static void set_free(vr_live_set *s) {
 }
 
 void vr_live_board_init(vr_live_board *b) {
-  pthread_mutex_init(&b->lock, NULL);
+  vr_mutex_init(&b->lock, "the live set's board lock");
   b->current = NULL;
   b->dead = NULL;
 }
@@ -63,29 +63,35 @@ void vr_live_board_init(vr_live_board *b) {
 void vr_live_board_destroy(vr_live_board *b) {
   vr_live_publish(b, NULL);
   vr_live_reap(b);
-  pthread_mutex_destroy(&b->lock);
+  vr_mutex_destroy(&b->lock);
+}
+
+/* Board lock held: s, retired and no longer pinned, goes on the dead list
+ * for the worker's next reap. */
+static void bury(vr_live_board *b, vr_live_set *s) {
+  vr_mutex_assert_held(&b->lock);
+  s->next_dead = b->dead;
+  b->dead = s;
 }
 
 void vr_live_publish(vr_live_board *b, vr_live_set *fresh) {
-  pthread_mutex_lock(&b->lock);
+  vr_mutex_lock(&b->lock);
   vr_live_set *old = b->current;
   b->current = fresh;
   if (old) {
     old->retired = true;
     /* A pinned set goes on the dead list at its last unpin instead. */
-    if (old->readers == 0) {
-      old->next_dead = b->dead;
-      b->dead = old;
-    }
+    if (old->readers == 0)
+      bury(b, old);
   }
-  pthread_mutex_unlock(&b->lock);
+  vr_mutex_unlock(&b->lock);
 }
 
 void vr_live_reap(vr_live_board *b) {
-  pthread_mutex_lock(&b->lock);
+  vr_mutex_lock(&b->lock);
   vr_live_set *dead = b->dead;
   b->dead = NULL;
-  pthread_mutex_unlock(&b->lock);
+  vr_mutex_unlock(&b->lock);
   while (dead) {
     vr_live_set *next = dead->next_dead;
     set_free(dead);
@@ -94,11 +100,11 @@ void vr_live_reap(vr_live_board *b) {
 }
 
 vr_live_set *vr_live_pin(vr_live_board *b) {
-  pthread_mutex_lock(&b->lock);
+  vr_mutex_lock(&b->lock);
   vr_live_set *s = b->current;
   if (s)
     s->readers++;
-  pthread_mutex_unlock(&b->lock);
+  vr_mutex_unlock(&b->lock);
   return s;
 }
 
@@ -106,12 +112,11 @@ bool vr_live_unpin(vr_live_board *b, vr_live_set *s) {
   bool dead = false;
   if (!s)
     return false;
-  pthread_mutex_lock(&b->lock);
+  vr_mutex_lock(&b->lock);
   if (--s->readers == 0 && s->retired) {
-    s->next_dead = b->dead;
-    b->dead = s;
+    bury(b, s);
     dead = true;
   }
-  pthread_mutex_unlock(&b->lock);
+  vr_mutex_unlock(&b->lock);
   return dead;
 }

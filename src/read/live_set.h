@@ -14,10 +14,10 @@
 #ifndef VR_LIVE_SET_H
 #define VR_LIVE_SET_H
 
+#include "base/vr_lock.h"
 #include "read/live_group.h"
 #include "resctrl/resctrl.h"
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -43,8 +43,11 @@ typedef struct vr_live_set {
   size_t n, cap;
 } vr_live_set;
 
+/* The board lock guards current, dead, and each set's readers and
+ * retired; it is held to swap a pointer or count a pin only, never across
+ * a read. The worker, current's only writer, reads current without it. */
 typedef struct {
-  pthread_mutex_t lock; /* swaps and pins only, never held across a read */
+  vr_mutex lock;
   vr_live_set *current; /* written by the worker alone */
   vr_live_set *dead;    /* retired, unpinned: for vr_live_reap */
 } vr_live_board;

@@ -258,11 +258,11 @@ static size_t expected_groups(char *out, size_t len) {
 }
 
 static unsigned long engine_passes(size_t *n_live) {
-  pthread_mutex_lock(&engine->lock);
+  vr_mutex_lock(&engine->lock);
   unsigned long p = engine->passes;
   if (n_live)
     *n_live = engine->n_live;
-  pthread_mutex_unlock(&engine->lock);
+  vr_mutex_unlock(&engine->lock);
   return p;
 }
 
