@@ -9,17 +9,20 @@
 #include "plan/group_spec.h"
 
 #include <libxml/parser.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The name the plugin gives a group element: its name attribute, or
- * vr_group_default_name of its set. Empty when it has neither a name nor a
- * parsable vcpus attribute. */
+/* The name the plugin gives a group element: its name attribute, or the
+ * default of the one kind of thread it holds (vcpus first, as the plugin
+ * rejects a group of several kinds without a name). Empty when it has none. */
 static void effective_name(xmlNode *group, char *buf, size_t len) {
   buf[0] = '\0';
   xmlChar *name = xmlGetNoNsProp(group, (const xmlChar *)"name");
   xmlChar *vcpus = xmlGetNoNsProp(group, (const xmlChar *)"vcpus");
+  xmlChar *io = xmlGetNoNsProp(group, (const xmlChar *)"iothreads");
+  xmlChar *emulator = xmlGetNoNsProp(group, (const xmlChar *)"emulator");
   vr_cpuset set;
   char reason[VR_REASON_MAX];
   if (name)
@@ -27,8 +30,49 @@ static void effective_name(xmlNode *group, char *buf, size_t len) {
   else if (vcpus && vr_cpuset_parse((const char *)vcpus, VR_MAX_VCPUS, &set,
                                     reason, sizeof(reason)) == 0)
     vr_group_default_name(&set, buf, len);
+  else if (!vcpus && io &&
+           vr_cpuset_parse((const char *)io, VR_MAX_VCPUS, &set, reason,
+                           sizeof(reason)) == 0)
+    vr_group_default_iothreads_name(&set, buf, len);
+  else if (!vcpus && !io && emulator &&
+           strcmp((const char *)emulator, "yes") == 0)
+    snprintf(buf, len, "%s", VR_GROUP_EMULATOR_NAME);
   xmlFree(name);
   xmlFree(vcpus);
+  xmlFree(io);
+  xmlFree(emulator);
+}
+
+int resmon_new_group_name(const options *opts, const vr_cpuset *vcpus,
+                          char *buf, size_t len) {
+  int kinds =
+      (opts->vcpus != NULL) + (opts->iothreads != NULL) + (int)opts->emulator;
+  vr_cpuset io;
+  char reason[VR_REASON_MAX];
+  if (opts->name) {
+    snprintf(buf, len, "%s", opts->name);
+    return 0;
+  }
+  if (kinds > 1)
+    return -1;
+  if (opts->emulator) {
+    snprintf(buf, len, "%s", VR_GROUP_EMULATOR_NAME);
+    return 0;
+  }
+  if (opts->iothreads) {
+    if (vr_cpuset_parse(opts->iothreads, VR_MAX_VCPUS, &io, reason,
+                        sizeof(reason)) < 0)
+      return -1;
+    if (vr_group_default_iothreads_name(&io, buf, len) == 0)
+      return 0;
+  } else if (vr_group_default_name(vcpus, buf, len) == 0) {
+    return 0;
+  }
+  fprintf(stderr,
+          PROG ": the default name of the group is longer than %d "
+               "characters: give the group a --name\n",
+          VR_GROUP_NAME_MAX);
+  return -2;
 }
 
 static bool is_group(const xmlNode *node) {
@@ -85,26 +129,23 @@ char *resmon_dump_tree(xmlDoc *doc) {
   return text;
 }
 
-/* Appends the group; the plugin reads groups in order and a vCPU belongs to
- * the first group claiming it, so an appended group can only invalidate
- * itself, never one that runs today. */
+/* Appends the group; the plugin reads groups in order and a thread belongs
+ * to the first group claiming it, so an appended group can only invalidate
+ * itself, never one that runs today. The attributes are written as given
+ * (vcpus as ranges) and judged by the plugin's parser afterwards, so that
+ * virt-resmon accepts exactly what the plugin monitors. */
 int resmon_edit_add(xmlDoc *doc, const options *opts, const vr_cpuset *set,
                     const char *label) {
-  char ranges[VR_MAX_VCPUS * 6];
-  char name[VR_GROUP_NAME_MAX + 1];
-  if (vr_cpuset_format_ranges(set, ranges, sizeof(ranges)) < 0)
+  char ranges[VR_MAX_VCPUS * 6] = "";
+  char name[VR_GROUP_NAME_MAX + 1] = "";
+  if (opts->vcpus && vr_cpuset_format_ranges(set, ranges, sizeof(ranges)) < 0)
     return EXIT_LIBVIRT;
-  if (opts->name)
-    snprintf(name, sizeof(name), "%s", opts->name);
-  else if (vr_group_default_name(set, name, sizeof(name)) < 0) {
-    fprintf(stderr,
-            PROG ": the default name vcpus_%s is longer than %d characters: "
-                 "give the group a --name\n",
-            ranges, VR_GROUP_NAME_MAX);
+  int rc = resmon_new_group_name(opts, set, name, sizeof(name));
+  if (rc == -2)
     return EXIT_INVALID;
-  }
+  bool named = rc == 0;
   xmlNode *root = xmlDocGetRootElement(doc);
-  for (xmlNode *n = root->children; n; n = n->next) {
+  for (xmlNode *n = root->children; named && n; n = n->next) {
     char existing[VR_GROUP_NAME_MAX + 16];
     if (!is_group(n))
       continue;
@@ -121,7 +162,14 @@ int resmon_edit_add(xmlDoc *doc, const options *opts, const vr_cpuset *set,
   if (!group ||
       (opts->name &&
        !xmlNewProp(group, (const xmlChar *)"name", (const xmlChar *)name)) ||
-      !xmlNewProp(group, (const xmlChar *)"vcpus", (const xmlChar *)ranges))
+      (opts->vcpus &&
+       !xmlNewProp(group, (const xmlChar *)"vcpus", (const xmlChar *)ranges)) ||
+      (opts->iothreads && !xmlNewProp(group, (const xmlChar *)"iothreads",
+                                      (const xmlChar *)opts->iothreads)) ||
+      (opts->emulator && !xmlNewProp(group, (const xmlChar *)"emulator",
+                                     (const xmlChar *)"yes")) ||
+      (opts->mbm &&
+       !xmlNewProp(group, (const xmlChar *)"mbm", (const xmlChar *)opts->mbm)))
     return EXIT_LIBVIRT;
   return EXIT_DONE;
 }

@@ -16,7 +16,7 @@
  * (virt-resmon-stats.c).
  *
  * Exit status: 0 done, 1 invalid input (nothing written), 2 libvirt or
- * system error.
+ * system error (stats: also resctrl not mounted).
  */
 #include "virt-resmon.h"
 #include "base/cpuset.h"
@@ -38,8 +38,10 @@ static void usage(FILE *out) {
   fprintf(
       out,
       "Usage: " PROG " [-c URI] [--uri-ns NS] list DOMAIN [--live|--config]\n"
-      "       " PROG " [-c URI] [--uri-ns NS] add DOMAIN --vcpus LIST "
-      "[--name NAME] [--live] [--config]\n"
+      "       " PROG " [-c URI] [--uri-ns NS] add DOMAIN [--vcpus LIST] "
+      "[--iothreads SET]\n"
+      "             [--emulator] [--mbm high|normal|off] [--name NAME] "
+      "[--live] [--config]\n"
       "       " PROG " [-c URI] [--uri-ns NS] remove DOMAIN --name NAME "
       "[--live] [--config]\n"
       "       " PROG " [-c URI] [--uri-ns NS] [--resctrl PATH] "
@@ -54,7 +56,14 @@ static void usage(FILE *out) {
       "      --uri-ns NS    metadata namespace "
       "(default " VR_DEFAULT_METADATA_URI ")\n"
       "      --vcpus LIST   vCPUs of the new group, e.g. 0-2 or 3,5\n"
-      "      --name NAME    group name (add: default vcpus_<set>)\n"
+      "      --iothreads SET  libvirt iothread ids (from 1) of the new group\n"
+      "      --emulator     the new group holds QEMU's emulator threads\n"
+      "                     (add needs one of --vcpus, --iothreads, "
+      "--emulator)\n"
+      "      --mbm PRIO     ABMC counter priority: high, normal or off\n"
+      "      --name NAME    group name (add: default vcpus_<set>,\n"
+      "                     iothreads_<set> or emulator; needed for "
+      "several kinds)\n"
       "      --live         the running domain\n"
       "      --config       the persistent definition\n"
       "                     (neither: the current state, as virsh does)\n"
@@ -67,7 +76,8 @@ static void usage(FILE *out) {
       "  -V, --version      the version of virt_resctrl it belongs to\n"
       "\n"
       "Exit status: 0 done, 1 invalid input (nothing changed), 2 libvirt "
-      "error.\nSee virt-resmon(1).\n");
+      "error,\nresctrl not mounted or not readable (stats), out of memory.\n"
+      "See virt-resmon(1).\n");
 }
 
 /* libvirt prints every error to stderr by default; we say it once, with
@@ -91,7 +101,10 @@ static int parse_options(int argc, char **argv, options *opts) {
     OPT_CONFIG,
     OPT_RESCTRL,
     OPT_PREFIX,
-    OPT_JSON
+    OPT_JSON,
+    OPT_IOTHREADS,
+    OPT_EMULATOR,
+    OPT_MBM
   };
   static const struct option longopts[] = {
       {"connect", required_argument, NULL, 'c'},
@@ -103,6 +116,9 @@ static int parse_options(int argc, char **argv, options *opts) {
       {"resctrl", required_argument, NULL, OPT_RESCTRL},
       {"prefix", required_argument, NULL, OPT_PREFIX},
       {"json", no_argument, NULL, OPT_JSON},
+      {"iothreads", required_argument, NULL, OPT_IOTHREADS},
+      {"emulator", no_argument, NULL, OPT_EMULATOR},
+      {"mbm", required_argument, NULL, OPT_MBM},
       {"help", no_argument, NULL, 'h'},
       {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0},
@@ -139,6 +155,15 @@ static int parse_options(int argc, char **argv, options *opts) {
     case OPT_JSON:
       opts->json = true;
       break;
+    case OPT_IOTHREADS:
+      opts->iothreads = optarg;
+      break;
+    case OPT_EMULATOR:
+      opts->emulator = true;
+      break;
+    case OPT_MBM:
+      opts->mbm = optarg;
+      break;
     case 'h':
       usage(stdout);
       exit(EXIT_DONE);
@@ -174,16 +199,19 @@ static int parse_options(int argc, char **argv, options *opts) {
     return -1;
   }
   const char *problem = NULL;
+  bool group_opts = opts->vcpus || opts->iothreads || opts->emulator;
   if (!stats && (opts->resctrl || opts->prefix || opts->json))
     problem = "--resctrl, --prefix and --json belong to stats only";
-  else if (stats && (opts->vcpus || opts->name || opts->live || opts->config))
-    problem = "stats takes no --vcpus, --name, --live or --config";
+  else if (stats && (group_opts || opts->mbm || opts->name || opts->live ||
+                     opts->config))
+    problem = "stats takes no --vcpus, --iothreads, --emulator, --mbm, "
+              "--name, --live or --config";
   else if (opts->prefix && !vr_group_prefix_valid(opts->prefix))
     problem = "invalid --prefix: use 1-16 of [A-Za-z0-9_], as GroupPrefix";
-  else if (opts->cmd == CMD_ADD && !opts->vcpus)
-    problem = "add needs --vcpus LIST";
-  else if (opts->cmd != CMD_ADD && opts->vcpus)
-    problem = "--vcpus belongs to add only";
+  else if (opts->cmd == CMD_ADD && !group_opts)
+    problem = "add needs --vcpus LIST, --iothreads SET or --emulator";
+  else if (opts->cmd != CMD_ADD && (group_opts || opts->mbm))
+    problem = "--vcpus, --iothreads, --emulator and --mbm belong to add only";
   else if (opts->cmd == CMD_REMOVE && !opts->name)
     problem = "remove needs --name NAME (see the names with list)";
   else if (opts->cmd == CMD_LIST && opts->name)
@@ -308,17 +336,31 @@ static int list_groups(const options *opts, const target *t) {
 
 static void say_done(const options *opts, const target *t,
                      const vr_cpuset *set) {
-  char members[VR_MAX_VCPUS * 6] = "", ranges[VR_MAX_VCPUS * 6] = "";
-  if (opts->cmd == CMD_ADD) {
-    vr_cpuset_format_list(set, members, sizeof(members));
-    vr_cpuset_format_ranges(set, ranges, sizeof(ranges));
-    printf("added group %s%s (vCPUs %s) to the %s definition of %s\n",
-           opts->name ? opts->name : "vcpus_", opts->name ? "" : ranges,
-           members, t->label, opts->domain);
-  } else {
+  if (opts->cmd != CMD_ADD) {
     printf("removed group %s from the %s definition of %s\n", opts->name,
            t->label, opts->domain);
+    return;
   }
+  char members[VR_MAX_VCPUS * 6] = "", what[VR_MAX_VCPUS * 6 + 128] = "";
+  char name[VR_GROUP_NAME_MAX + 1] = "";
+  /* Whatever was written holds a name: the plugin's parser accepted it. */
+  if (resmon_new_group_name(opts, set, name, sizeof(name)) < 0)
+    snprintf(name, sizeof(name), "?");
+  if (opts->vcpus) {
+    vr_cpuset_format_list(set, members, sizeof(members));
+    snprintf(what, sizeof(what), "vCPUs %s", members);
+  }
+  if (opts->iothreads)
+    snprintf(what + strlen(what), sizeof(what) - strlen(what), "%siothreads %s",
+             what[0] ? "; " : "", opts->iothreads);
+  if (opts->emulator)
+    snprintf(what + strlen(what), sizeof(what) - strlen(what), "%semulator",
+             what[0] ? "; " : "");
+  if (opts->mbm)
+    snprintf(what + strlen(what), sizeof(what) - strlen(what), "; mbm %s",
+             opts->mbm);
+  printf("added group %s (%s) to the %s definition of %s\n", name, what,
+         t->label, opts->domain);
 }
 
 static int run(const options *opts, virDomainPtr dom) {
@@ -334,7 +376,7 @@ static int run(const options *opts, virDomainPtr dom) {
         (target){.flags = VIR_DOMAIN_AFFECT_CURRENT, .label = "current"};
 
   int status = EXIT_DONE;
-  vr_cpuset set;
+  vr_cpuset set = {0};
   /* Read and check every target before writing any. */
   for (size_t i = 0; i < n && status == EXIT_DONE; i++) {
     target *t = &targets[i];
@@ -351,8 +393,9 @@ static int run(const options *opts, virDomainPtr dom) {
       break;
     }
     char reason[VR_REASON_MAX];
-    if (opts->cmd == CMD_ADD && vr_cpuset_parse(opts->vcpus, t->max_vcpus, &set,
-                                                reason, sizeof(reason)) < 0) {
+    if (opts->cmd == CMD_ADD && opts->vcpus &&
+        vr_cpuset_parse(opts->vcpus, t->max_vcpus, &set, reason,
+                        sizeof(reason)) < 0) {
       fprintf(stderr,
               PROG ": --vcpus %s (%s definition, %u vCPUs at most): %s\n",
               opts->vcpus, t->label, t->max_vcpus, reason);

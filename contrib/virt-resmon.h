@@ -27,6 +27,11 @@ typedef struct {
   const char *domain;
   const char *vcpus;
   const char *name;
+  /* add only: the group's other threads and its ABMC priority, written as
+   * the iothreads, emulator and mbm attributes for the plugin's parser */
+  const char *iothreads;
+  bool emulator;
+  const char *mbm;
   bool live;
   bool config;
   /* stats only */
@@ -51,6 +56,14 @@ xmlDoc *resmon_load_tree(const target *t);
 /* The tree as the text virDomainSetMetadata takes (heap), NULL when out of
  * memory. */
 char *resmon_dump_tree(xmlDoc *doc);
+
+/* The name the plugin will give the group that add makes: --name, or the
+ * default of its one kind of thread (vcpus_<set>, iothreads_<set>,
+ * emulator). -1 when there is none yet (several kinds without --name, an
+ * iothread list that does not parse: the plugin's parser says why), -2 when
+ * the default is longer than a name may be (said on stderr). */
+int resmon_new_group_name(const options *opts, const vr_cpuset *vcpus,
+                          char *buf, size_t len);
 
 /* Adds the group opts and set describe, or removes the one opts->name
  * names, in the tree of the definition called label. EXIT_DONE, or an

@@ -76,3 +76,8 @@ src_virt_resctrl_la_LIBADD = src/libvrcore.la
 # with install-data, so an exec hook ran before the .la was there.
 install-data-hook:
 	rm -f $(DESTDIR)$(collectd_plugindir)/virt_resctrl.la
+
+# libtool's uninstall reads the installed .la to find the .so; the hook above
+# removed that .la, so the .so is removed here by name.
+uninstall-hook:
+	rm -f $(DESTDIR)$(collectd_plugindir)/virt_resctrl.so

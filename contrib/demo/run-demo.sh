@@ -171,6 +171,22 @@ csv_now() {
   tail -n "${2:-1}" "$f" | awk -F, '$2 != "nan" { s += $2; n++ } END { if (n) print s / n; else print "-" }'
 }
 
+# csv_pair BYTES PERCENT: "bytes percent" of the newest read that both series
+# hold, or "- -". The csv plugin writes each series' file on its own, so
+# their last lines can come from two reads, one on each side of a change
+# (3.50 MiB beside the 14.06 % of 4.5 MiB). The two values of one read are
+# stamped when dispatched, a few microseconds apart: a read is the pair less
+# than half an interval (Interval 1) apart.
+csv_pair() {
+  local fb fp
+  fb=$(ls "$1"-????-??-?? 2>/dev/null | tail -n 1)
+  fp=$(ls "$2"-????-??-?? 2>/dev/null | tail -n 1)
+  if [ -z "$fb" ] || [ -z "$fp" ]; then echo "- -"; return; fi
+  awk -F, 'NR == FNR { if ($1 ~ /^[0-9]/) { pt[n] = $1; pv[n++] = $2 }; next }
+    $1 ~ /^[0-9]/ { for (k = 0; k < n; k++) if (pt[k] - $1 < 0.5 && $1 - pt[k] < 0.5) { b = $2; q = pv[k] } }
+    END { if (b != "") print b, q; else print "- -" }' <(tail -n 5 "$fp") <(tail -n 5 "$fb")
+}
+
 say "Values as collectd receives them, every 5 s for ${seconds}s (L3 occupancy per cache id; memory bandwidth, 5 s mean)"
 start=$(date +%s)
 next=$((start + 5))
@@ -182,7 +198,8 @@ if [ "$use_emu" = 1 ]; then
   driver_pid=$!
   vr_on_cleanup 'vr_stop_pid "$driver_pid" emulator-driver 2'
 fi
-while [ "$(date +%s)" -lt $((start + seconds)) ]; do
+# Up to and including +SECONDS: the last block printed is the one promised.
+while [ "$next" -le $((start + seconds)) ]; do
   sleep 0.5
   [ "$(date +%s)" -ge "$next" ] || continue
   echo "-- +$((next - start))s"
@@ -191,8 +208,9 @@ while [ "$(date +%s)" -lt $((start + seconds)) ]; do
     [ -d "$d" ] || continue
     inst=${d##*/virt_resctrl-}
     for cache in $(ls "$d" | sed -n 's/^bytes-llc-\([0-9]*\)-.*/\1/p' | sort -un); do
-      awk -v i="$inst" -v c="$cache" -v b="$(csv_now "$d/bytes-llc-$cache")" \
-        -v p="$(csv_now "$d/percent-llc-$cache")" -v bw="$(csv_now "$d/memory_bandwidth-total-$cache" 5)" \
+      read -r b p < <(csv_pair "$d/bytes-llc-$cache" "$d/percent-llc-$cache")
+      awk -v i="$inst" -v c="$cache" -v b="$b" -v p="$p" \
+        -v bw="$(csv_now "$d/memory_bandwidth-total-$cache" 5)" \
         'BEGIN { printf "  %-14s L3 cache id %-2s %6.2f MiB %6.2f %% of it   bandwidth %7.1f MiB/s\n",
                  i, c, b / 1048576, p, bw / 1048576 }'
     done

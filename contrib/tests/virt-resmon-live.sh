@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # virt-resmon against a private libvirtd with running QEMU guests: add, list,
 # invalid input changes nothing, remove round-trips, --config survives a
-# restart, libvirt errors exit 2.
+# restart, emulator, iothread and mbm groups as the plugin's parser takes
+# them, libvirt errors exit 2.
 set -eu
 : "${VR_SRCDIR:?}" "${VR_BUILDDIR:?}"
 V="$VR_BUILDDIR/contrib/virt-resmon"
@@ -138,6 +139,44 @@ same "$OUT" "other 0,1"
 expect 0 list vm2
 same "$OUT" "solo 1
 zero 0"
+
+echo "# emulator, iothread and mbm groups, judged by the plugin's parser"
+lv_define_guest vm3 2 2 "" 2
+expect 0 add vm3 --emulator
+has "$OUT" "^added group emulator (emulator) to the current definition of vm3$"
+expect 0 add vm3 --iothreads 1-2 --mbm high
+has "$OUT" "^added group iothreads_1,2 (iothreads 1-2; mbm high) "
+expect 0 add vm3 --vcpus 1,0 --mbm off --name v
+has "$OUT" "^added group v (vCPUs 0,1; mbm off) "
+metadata vm3 --config >"$OUT"
+has "$OUT" '<group emulator="yes"/>'
+has "$OUT" '<group iothreads="1-2" mbm="high"/>'
+has "$OUT" '<group name="v" vcpus="0,1" mbm="off"/>'
+cp "$OUT" "$LV_DIR/vm3.xml"
+expect 1 add vm3 --emulator
+has "$ERR" 'already has a group named "emulator"'
+expect 1 add vm3 --emulator --name emu2
+has "$ERR" "group emu2: the emulator threads are already in group \"emulator\""
+expect 1 add vm3 --iothreads 2 --name io2
+has "$ERR" "group io2: iothread 2 is already in group"
+expect 1 add vm3 --iothreads 0 --name io0
+has "$ERR" "iothread id 0 does not exist"
+expect 1 add vm3 --vcpus 1 --emulator
+has "$ERR" "needs a name attribute"
+expect 1 add vm3 --emulator --mbm fast --name e
+has "$ERR" 'group e: mbm must be "high", "normal" or "off"'
+expect 1 list vm3 --mbm high
+has "$ERR" "belong to add only"
+expect 1 remove vm3 --name v --emulator
+metadata vm3 --config >"$OUT"
+cmp -s "$OUT" "$LV_DIR/vm3.xml" || fail "invalid input changed vm3's metadata"
+expect 0 remove vm3 --name iothreads_1,2
+expect 0 remove vm3 --name emulator
+expect 0 list vm3
+same "$OUT" "v 0,1"
+"$V" --help >"$OUT"
+has "$OUT" "resctrl not mounted"
+has "$OUT" "--iothreads SET"
 
 echo "# libvirt errors exit 2"
 expect 2 list nosuch

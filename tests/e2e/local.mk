@@ -37,3 +37,7 @@ EXTRA_DIST += tests/e2e/test-abmc.sh
 # PERF_PKG energy and per-group power in a real collectd (doc/design.md, "The metric table")
 TESTS += tests/e2e/test-chain-energy.sh
 EXTRA_DIST += tests/e2e/test-chain-energy.sh
+# the threshold block collectd.conf.example ships, as written, in a real collectd: VM groups warn,
+# the host context and ABMC coverage never do (doc/design.md, "Host context")
+TESTS += tests/e2e/test-threshold-block.sh
+EXTRA_DIST += tests/e2e/test-threshold-block.sh

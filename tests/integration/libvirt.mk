@@ -27,3 +27,7 @@ tests_integration_lv_resctrl_harness_LDADD = src/libvrcore.la $(LIBVIRT_LIBS)
 TESTS += tests/integration/libvirt-names.sh
 check_SCRIPTS += tests/integration/libvirt-names.sh
 EXTRA_DIST += tests/integration/libvirt-names.sh tests/integration/check-libvirt-private-api
+# lv_stop stops the daemons it started by SIGTERM and never mistakes libvirt's driver.pid for a guest
+TESTS += tests/integration/libvirtd-env-stop.sh
+check_SCRIPTS += tests/integration/libvirtd-env-stop.sh
+EXTRA_DIST += tests/integration/libvirtd-env-stop.sh

@@ -7,3 +7,8 @@
 EXTRA_DIST += tests/package/test-deb.sh \
 	debian/changelog debian/control debian/copyright debian/docs \
 	debian/rules debian/snippet-header debian/source/format
+
+# make install and make uninstall into a private DESTDIR: nothing left behind
+TESTS += tests/package/test-install.sh
+check_SCRIPTS += tests/package/test-install.sh
+EXTRA_DIST += tests/package/test-install.sh

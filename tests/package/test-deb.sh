@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The Debian package (doc/design.md, "The Debian package"): built from a copy of this tree with
 # `dpkg-buildpackage -us -uc -b` inside a network namespace with nothing but a downed loopback (so a
-# build that reaches for the network fails), linted with no error or warning, installed with
+# build that reaches for the network fails) after the README's in-tree configure (the two README
+# sections work in either order), linted with no error or warning, installed with
 # `apt-get install ./...deb`, loaded by a real `collectd -T` from collectd's default plugin
 # directory with the shipped snippet enabled, then purged: every path the package brought is gone
 # again and dpkg knows nothing of it.
@@ -43,6 +44,13 @@ state_before=$(checkout_state)
 mkdir -p "$src"
 (cd "$VR_SRCDIR" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$src"
 [ -x "$src/debian/rules" ] || vr_fail "the copy has no executable debian/rules"
+
+# The README's source build first, in the tree itself: its config.status made automake's
+# configure refuse the package's out-of-tree build ("source directory already configured").
+vr_log "autoreconf -fi && ./configure in $src, as the README's source build does"
+(cd "$src" && autoreconf -fi && ./configure) >"$build/intree.log" 2>&1 ||
+	vr_fail "the in-tree configure failed (see $build/intree.log)"
+[ -f "$src/config.status" ] || vr_fail "no config.status after the in-tree configure"
 
 # 2. Build, with no network at all (unshare -n: a new network namespace whose loopback is down).
 vr_log "dpkg-buildpackage -us -uc -b in $src"
@@ -85,13 +93,28 @@ for page in operator-guide kernels reliability performance fleet; do
 done
 grep -q '\.la$' "$build/contents" && vr_fail "the package holds a libtool archive: $(grep '\.la$' "$build/contents")"
 
+# The README's source install writes its snippet elsewhere than the package's conffile: a file of
+# the operator's at the conffile's path stops apt-get install at dpkg's conffile prompt.
+readme_snippet=$(sed -n 's|^ *cp collectd.conf.example \(/etc/collectd/[^ ]*\)$|\1|p' "$VR_SRCDIR/README.md")
+[ -n "$readme_snippet" ] || vr_fail "README.md has no 'cp collectd.conf.example /etc/collectd/...' line"
+dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./conffiles >"$build/conffiles"
+grep -qxF "$snippet" "$build/conffiles" || vr_fail "$snippet is not a conffile of the package: $(cat "$build/conffiles")"
+[ "$readme_snippet" != "$snippet" ] || vr_fail "the README's source install writes the package's conffile $snippet"
+
 # 5. Install. Before: which of the package's paths exist, and what is under collectd's directories,
 # to compare with after the purge.
+# A source install done before, as the README writes it: the package installs beside it, with no
+# prompt (stdin is closed: a prompt would fail the install).
+if [ ! -e "$readme_snippet" ]; then
+	mkdir -p "$(dirname "$readme_snippet")"
+	vr_on_cleanup "rm -f '$readme_snippet'"
+	cp "$VR_SRCDIR/collectd.conf.example" "$readme_snippet"
+fi
 snapshot() { find /etc/collectd /usr/lib/collectd 2>/dev/null | sort; }
 while read -r p; do if [ -e "$p" ]; then echo "$p"; fi; done <"$build/contents" >"$build/existed"
 snapshot >"$build/snapshot.before"
 vr_on_cleanup "dpkg -s $PKG >/dev/null 2>&1 && apt-get purge -y -q -o DPkg::Lock::Timeout=300 $PKG >/dev/null 2>&1"
-apt-get install -y -q -o DPkg::Lock::Timeout=300 "$deb" >"$build/install.log" 2>&1 || {
+apt-get install -y -q -o DPkg::Lock::Timeout=300 "$deb" </dev/null >"$build/install.log" 2>&1 || {
 	cat "$build/install.log" >&2
 	vr_fail "apt-get install $deb failed"
 }
@@ -129,6 +152,13 @@ LoadPlugin logfile
   Filter "*.conf"
 </Include>
 EOF
+# The check the snippet's header and the README give: the snippet alone, which needs no
+# collectd.conf (collectd-core alone ships none).
+rc=0
+"$COLLECTD_BIN" -C "$conf/conf.d/virt_resctrl.conf" -T >"$conf/alone.out" 2>&1 || rc=$?
+[ "$rc" = 0 ] || vr_fail "collectd -C <snippet> -T exited $rc: $(tail -n 5 "$conf/alone.out")"
+grep -q 'plugin "virt_resctrl" successfully loaded' "$conf/alone.out" ||
+	vr_fail "collectd -C <snippet> -T did not load virt_resctrl: $(tail -n 5 "$conf/alone.out")"
 collectd_test "$conf"
 out=$conf/test.out
 [ "$COLLECTD_T_RC" = 0 ] || vr_fail "collectd -T exited $COLLECTD_T_RC with the snippet enabled"

@@ -250,13 +250,22 @@ lv_stop() {
       lv_virsh destroy "$f" >/dev/null 2>&1 || true
     done
   fi
-  # Guests left over (libvirtd dead or destroy failed): their pid files.
+  # Guests left over (libvirtd dead or destroy failed): their pid files. The
+  # QEMU driver also writes its own driver.pid there, holding libvirtd's pid:
+  # only a pid that is a QEMU process is a guest (libvirtd is stopped below,
+  # by SIGTERM, as the pid this file started).
   for f in "$LV_RUN_PATH"/*.pid; do
     [ -e "$f" ] || continue
     pid=$(cat "$f" 2>/dev/null || true)
-    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
+    case $(cat "/proc/$pid/comm" 2>/dev/null) in
+    qemu*) kill -9 "$pid" 2>/dev/null || true ;;
+    esac
   done
-  for pid in ${LV_LIBVIRTD_PID:-} $(lv_libvirtd_pid) ${LV_VIRTLOGD_PID:-} \
+  # The pid file stands in for LV_LIBVIRTD_PID after a restart by another
+  # process (lv_attach); only while it names a libvirtd, never a reused pid.
+  pid=$(lv_libvirtd_pid)
+  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = libvirtd ] || pid=
+  for pid in ${LV_LIBVIRTD_PID:-} $pid ${LV_VIRTLOGD_PID:-} \
     ${LV_HOLDER_PID:-}; do
     lv__stop_pid "$pid"
   done
