@@ -18,20 +18,31 @@
  * Hostname each; a longer one falls back to the UUID anyway. */
 #define KEY_LEN 4096
 
-/* Says which domains clash, once per change of that set. Returns whether
+static int by_name(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Says which domains clash, once per change of that set (by name, sorted:
+ * the engine's list changes order as domains come and go). Returns whether
  * it changed. */
 static bool say_clashes(vr_engine *e, const bool *clash) {
   char said[sizeof(e->clash_said)] = "";
-  size_t used = 0;
-  for (size_t i = 0; i < e->domains.count && used < sizeof(said); i++) {
-    if (!clash[i])
-      continue;
-    int n = snprintf(said + used, sizeof(said) - used, "%s%s", used ? ", " : "",
-                     e->domains.domains[i].name);
-    if (n < 0)
+  size_t used = 0, n = 0;
+  const char **names = calloc(e->domains.count + 1, sizeof(*names));
+  if (!names)
+    return false;
+  for (size_t i = 0; i < e->domains.count; i++)
+    if (clash[i])
+      names[n++] = e->domains.domains[i].name;
+  qsort(names, n, sizeof(*names), by_name);
+  for (size_t i = 0; i < n && used < sizeof(said); i++) {
+    int w = snprintf(said + used, sizeof(said) - used, "%s%s", i ? ", " : "",
+                     names[i]);
+    if (w < 0)
       break;
-    used += (size_t)n;
+    used += (size_t)w;
   }
+  free(names);
   if (strcmp(said, e->clash_said) == 0)
     return false;
   sstrncpy(e->clash_said, said, sizeof(e->clash_said));
