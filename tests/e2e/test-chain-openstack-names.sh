@@ -96,7 +96,9 @@ h=$COLLECTD_HOST
 until_true 15 ours "$h" "$u2:b" || vr_fail "the clash did not give g2 its UUID: $(tree)"
 until_true 10 ours "$h" "$u3:c" || vr_fail "the clash did not give g3 its UUID: $(tree)"
 until_true 10 ours "$h" web-2:a || vr_fail "no web-2:a: $(tree)"
-[ ! -d "$CSV_DIR/$h/virt_resctrl-twin:b" ] && [ ! -d "$CSV_DIR/$h/virt_resctrl-twin:c" ] || vr_fail "a clashing name was used: $(tree)"
+if [ -d "$CSV_DIR/$h/virt_resctrl-twin:b" ] || [ -d "$CSV_DIR/$h/virt_resctrl-twin:c" ]; then
+	vr_fail "a clashing name was used: $(tree)"
+fi
 n=$(grep -c 'virt_resctrl plugin: domains g2, g3 would share' "$log" || true)
 [ "$n" = 1 ] || vr_fail "the clash was said $n times, want once: $(grep 'would share' "$log" || true)"
 set_nova g3 solo
