@@ -213,11 +213,12 @@ static int open_groups(bench_state *s, const run_args *a) {
     fprintf(stderr, "vr-bench-libvirt: %s\n", reason);
     return rc;
   }
-  s->series = (vr_series_config){.instance_format = VR_INSTANCE_NAME,
-                                 .host_format = VR_HOSTNAME_HOSTNAME,
-                                 .report_bytes = true,
-                                 .report_percent = true,
-                                 .report_bandwidth = true};
+  s->series =
+      (vr_series_config){.instance_format = VR_NAME_FORMAT_1(VR_FIELD_NAME),
+                         .host_format = VR_NAME_FORMAT_1(VR_FIELD_HOSTNAME),
+                         .report_bytes = true,
+                         .report_percent = true,
+                         .report_bandwidth = true};
   s->groups = calloc(a->n, sizeof(*s->groups));
   if (!s->groups)
     return -ENOMEM;

@@ -420,8 +420,8 @@ static int open_groups(bench_state *s, const run_args *a) {
   if (rc < 0)
     return rc;
   s->series = (vr_series_config){
-      .instance_format = VR_INSTANCE_NAME,
-      .host_format = VR_HOSTNAME_HOSTNAME,
+      .instance_format = VR_NAME_FORMAT_1(VR_FIELD_NAME),
+      .host_format = VR_NAME_FORMAT_1(VR_FIELD_HOSTNAME),
       .report_bytes = true,
       .report_percent = true,
       .report_bandwidth = true,

@@ -17,6 +17,7 @@ src_libvrcore_la_SOURCES = \
 	src/engine/engine_domains.c src/engine/engine_domains.h \
 	src/engine/engine_health.c src/engine/engine_health.h \
 	src/engine/engine_live.c src/engine/engine_live.h \
+	src/engine/engine_names.c src/engine/engine_names.h \
 	src/engine/engine_mon_domains.c src/engine/engine_mon_domains.h \
 	src/engine/engine_plan.c src/engine/engine_plan.h \
 	src/engine/engine_scope.c src/engine/engine_scope.h \
@@ -48,6 +49,7 @@ src_libvrcore_la_SOURCES = \
 	src/resctrl/resctrl_state.c src/resctrl/resctrl_state.h \
 	src/resctrl/resctrl_values.c src/resctrl/resctrl_values.h \
 	src/read/series.c src/read/series.h \
+	src/read/name_format.c src/read/name_format.h \
 	src/base/small_file.c src/base/small_file.h \
 	src/base/text.c src/base/text.h \
 	src/base/vocabulary.c src/base/vocabulary.h \
@@ -57,6 +59,7 @@ src_libvrcore_la_SOURCES = \
 	src/base/vr_defaults.h \
 	src/virt/vr_libvirt.c src/virt/vr_libvirt.h \
 	src/virt/vr_libvirt_domains.c src/virt/vr_libvirt_domains.h \
+	src/virt/name_metadata.c src/virt/name_metadata.h \
 	src/virt/vr_libvirt_private.h \
 	src/base/vr_lock.c src/base/vr_lock.h \
 	src/base/vr_log.h

@@ -11,6 +11,11 @@
 #define VR_DEFAULT_CONNECTION "qemu:///system"
 #define VR_DEFAULT_RESCTRL_PATH "/sys/fs/resctrl"
 #define VR_DEFAULT_METADATA_URI "urn:x-virt-resctrl:resmon:1"
+/* HostnameMetadataNS and HostnameMetadataXPath: collectd's virt plugin's
+ * defaults, Nova's first namespace (current Nova writes .../nova/1.1). */
+#define VR_DEFAULT_NAME_METADATA_NS                                            \
+  "http://openstack.org/xmlns/libvirt/nova/1.0"
+#define VR_DEFAULT_NAME_METADATA_XPATH "/instance/name/text()"
 #define VR_DEFAULT_GROUP_PREFIX "vr_"
 #define VR_DEFAULT_REFRESH_INTERVAL_S 60
 #define VR_MAX_REFRESH_INTERVAL_S 86400

@@ -228,6 +228,8 @@ int vr_engine_start(const vr_config *cfg, vr_engine **out, char *reason,
   e->series_config = (vr_series_config){
       .instance_format = cfg->instance_format,
       .host_format = cfg->hostname_format,
+      /* set by now: collectd reads Hostname before any plugin's init */
+      .hostname = hostname_g,
       .report_bytes = cfg->report_bytes,
       .report_percent = cfg->report_percent,
       .report_bandwidth = cfg->report_bandwidth,
@@ -277,9 +279,14 @@ int vr_engine_start(const vr_config *cfg, vr_engine **out, char *reason,
    * first connection; the worker keeps retrying every RefreshInterval. */
   vr_engine_ensure_resctrl(e);
   vr_engine_release_files(e);
+  bool uses_metadata = vr_name_format_uses_metadata(&cfg->hostname_format) ||
+                       vr_name_format_uses_metadata(&cfg->instance_format);
   vr_libvirt_config lv_config = {
       .uri = cfg->connection,
       .metadata_uri = cfg->metadata_uri,
+      /* read only where a format names it: one RPC less per domain */
+      .name_ns = uses_metadata ? cfg->name_metadata_ns : NULL,
+      .name_xpath = cfg->name_metadata_xpath,
       .run_path = cfg->libvirt_run_path,
       .proc_path = cfg->proc_path,
       .on_dirty = on_dirty,

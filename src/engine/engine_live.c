@@ -8,6 +8,7 @@
  * host total) appends its own to the same list before the set is built.
  */
 #include "engine/engine_live.h"
+#include "engine/engine_names.h"
 #include "engine/engine_scope.h"
 
 #include <errno.h>
@@ -91,6 +92,14 @@ static size_t libvirt_readable(const vr_pass *pass, vr_readable_group *out,
   return n;
 }
 
+/* Named alike: a new metadata value (a Nova rename) or a clash that came
+ * or went makes the group's series anew, under the new names. */
+static bool same_names(const vr_readable_group *id,
+                       const vr_readable_group *g) {
+  return strcmp(id->name_meta, g->name_meta ? g->name_meta : "") == 0 &&
+         id->name_clash == g->name_clash;
+}
+
 /* The live group of the current set that reads the same directory under
  * the same name, or NULL. A read-only group's directory does not carry our
  * name: libvirt's group is reported under its id, or under the name of the
@@ -104,7 +113,7 @@ static vr_live_group *same_dir(const vr_live_set *old, bool *reused,
         strcmp(id->name, g->name) == 0 && strcmp(id->ctrl, g->ctrl) == 0 &&
         strcmp(id->group, g->group) == 0 &&
         id->in_reported_ctrl == g->in_reported_ctrl &&
-        id->mbm_off == g->mbm_off) {
+        id->mbm_off == g->mbm_off && same_names(id, g)) {
       *at = i;
       return old->groups[i];
     }
@@ -213,6 +222,7 @@ void vr_engine_publish_live(vr_engine *e, const vr_pass *pass) {
    * state it read (the whole tree, whatever the scope). */
   if (n_host)
     n += host_readable(pass, readable + n);
+  vr_engine_name_groups(e, readable, n, pass->scope != NULL);
   /* An event pass (engine_sync.c) rebuilds only its domains' groups; the
    * others are carried over, shared, as they are. */
   for (size_t i = 0; pass->scope && old && i < old->n; i++)

@@ -136,6 +136,9 @@ struct vr_engine {
   /* What resctrl offers that the metric table does not know, as last
    * said: said again only when it changes. */
   char unknown_said[512];
+  /* Domains whose names clash (engine_names.c), as last said: said again
+   * only when the set changes. */
+  char clash_said[512];
   /* Threads the last pass did not move because they failed the identity
    * check (vr_vcpu_thread_verify): their line is said once, not at every
    * resync while the refusal lasts. */

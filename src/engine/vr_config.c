@@ -31,8 +31,8 @@ int vr_config_init(vr_config *cfg) {
            VR_DEFAULT_GROUP_PREFIX);
   cfg->refresh_interval_s = VR_DEFAULT_REFRESH_INTERVAL_S;
   cfg->default_group = VR_DEFAULT_GROUP_NONE;
-  cfg->hostname_format = VR_HOSTNAME_HOSTNAME;
-  cfg->instance_format = VR_INSTANCE_NAME;
+  cfg->hostname_format = VR_NAME_FORMAT_1(VR_FIELD_HOSTNAME);
+  cfg->instance_format = VR_NAME_FORMAT_1(VR_FIELD_NAME);
   cfg->report_bytes = true;
   cfg->report_percent = true;
   cfg->report_bandwidth = true;
@@ -43,6 +43,9 @@ int vr_config_init(vr_config *cfg) {
   if (replace_string(&cfg->connection, VR_DEFAULT_CONNECTION) < 0 ||
       replace_string(&cfg->resctrl_path, VR_DEFAULT_RESCTRL_PATH) < 0 ||
       replace_string(&cfg->metadata_uri, VR_DEFAULT_METADATA_URI) < 0 ||
+      replace_string(&cfg->name_metadata_ns, VR_DEFAULT_NAME_METADATA_NS) < 0 ||
+      replace_string(&cfg->name_metadata_xpath,
+                     VR_DEFAULT_NAME_METADATA_XPATH) < 0 ||
       replace_string(&cfg->sysfs_path, VR_DEFAULT_SYSFS_PATH) < 0 ||
       replace_string(&cfg->proc_path, VR_DEFAULT_PROC_PATH) < 0 ||
       replace_string(&cfg->libvirt_run_path, VR_DEFAULT_LIBVIRT_RUN_PATH) < 0) {
@@ -56,6 +59,8 @@ void vr_config_free(vr_config *cfg) {
   free(cfg->connection);
   free(cfg->resctrl_path);
   free(cfg->metadata_uri);
+  free(cfg->name_metadata_ns);
+  free(cfg->name_metadata_xpath);
   free(cfg->sysfs_path);
   free(cfg->proc_path);
   free(cfg->libvirt_run_path);
@@ -130,6 +135,27 @@ static int get_choice(const oconfig_item_t *item, const char *const *words,
   return -EINVAL;
 }
 
+/* HostnameFormat, PluginInstanceFormat: fields as several values or as
+ * one blank-separated string, as collectd's virt plugin takes them. */
+static int get_format(const oconfig_item_t *item, vr_format_key key,
+                      vr_name_format *out, char *err, size_t err_len) {
+  const char *values[VR_NAME_FIELDS_MAX];
+  if (item->values_num < 1 || item->values_num > VR_NAME_FIELDS_MAX) {
+    snprintf(err, err_len, "%s takes one to %d string arguments", item->key,
+             VR_NAME_FIELDS_MAX);
+    return -EINVAL;
+  }
+  for (int i = 0; i < item->values_num; i++) {
+    if (item->values[i].type != OCONFIG_TYPE_STRING) {
+      snprintf(err, err_len, "%s takes strings only", item->key);
+      return -EINVAL;
+    }
+    values[i] = item->values[i].value.string;
+  }
+  return vr_name_format_parse(key, values, (size_t)item->values_num, out, err,
+                              err_len);
+}
+
 static int set_refresh_interval(vr_config *cfg, const oconfig_item_t *item,
                                 char *err, size_t err_len) {
   if (item->values_num != 1 || item->values[0].type != OCONFIG_TYPE_NUMBER) {
@@ -186,9 +212,6 @@ static int apply_item(vr_config *cfg, const oconfig_item_t *item, char *err,
   /* In vr_default_group's order: the index is the policy. */
   static const char *const default_group_words[] = {"none", "all", "per-vcpu",
                                                     "vm", NULL};
-  static const char *const hostname_words[] = {"hostname", "name", "uuid",
-                                               NULL};
-  static const char *const instance_words[] = {"name", "uuid", NULL};
   const char *key = item->key;
   const char *value;
   int choice, status;
@@ -244,17 +267,20 @@ static int apply_item(vr_config *cfg, const oconfig_item_t *item, char *err,
       cfg->default_group = (vr_default_group)choice;
     return status;
   }
-  if (strcasecmp(key, "HostnameFormat") == 0) {
-    status = get_choice(item, hostname_words, &choice, err, err_len);
-    if (status == 0)
-      cfg->hostname_format = (vr_hostname_format)choice;
-    return status;
+  if (strcasecmp(key, "HostnameFormat") == 0)
+    return get_format(item, VR_FORMAT_HOSTNAME, &cfg->hostname_format, err,
+                      err_len);
+  if (strcasecmp(key, "PluginInstanceFormat") == 0)
+    return get_format(item, VR_FORMAT_INSTANCE, &cfg->instance_format, err,
+                      err_len);
+  if (strcasecmp(key, "HostnameMetadataNS") == 0) {
+    status = get_string(item, &value, err, err_len);
+    return status < 0 ? status : replace_string(&cfg->name_metadata_ns, value);
   }
-  if (strcasecmp(key, "PluginInstanceFormat") == 0) {
-    status = get_choice(item, instance_words, &choice, err, err_len);
-    if (status == 0)
-      cfg->instance_format = (vr_instance_format)choice;
-    return status;
+  if (strcasecmp(key, "HostnameMetadataXPath") == 0) {
+    status = get_string(item, &value, err, err_len);
+    return status < 0 ? status
+                      : replace_string(&cfg->name_metadata_xpath, value);
   }
   snprintf(err, err_len,
            "unknown config key \"%s\" (see collectd-virt_resctrl(5))", key);

@@ -26,8 +26,12 @@ typedef struct {
   char **domains; /* Domain filter entries, as collectd's virt plugin */
   size_t n_domains;
   bool ignore_selected;
-  vr_hostname_format hostname_format;
-  vr_instance_format instance_format;
+  vr_name_format hostname_format; /* n == 0: hostname */
+  vr_name_format instance_format; /* n == 0: name */
+  /* HostnameMetadataNS and HostnameMetadataXPath: where the metadata field
+   * of the two formats is read */
+  char *name_metadata_ns;
+  char *name_metadata_xpath;
   bool report_bytes;
   bool report_percent;
   bool report_bandwidth;

@@ -67,6 +67,9 @@ static const char *fallback_words(vr_fallback why) {
   case VR_FALLBACK_UUID_SHAPED:
     return "the domain name looks like a UUID and could collide with another "
            "domain's";
+  case VR_FALLBACK_EMPTY:
+    return "the format gives an empty name (the domain has no value at "
+           "HostnameMetadataXPath)";
   default:
     return "";
   }
@@ -139,6 +142,8 @@ int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
         .uuid = in->uuid,
         .group = in->group,
         .members = in->members,
+        .metadata = in->name_meta,
+        .name_clash = in->name_clash,
         .resource = r->caches[i].resource,
         .cache_id = r->caches[i].id,
         .l3_size = r->caches[i].size,
@@ -165,8 +170,11 @@ int vr_dispatch_group_new(const vr_dispatch_input *in, vr_dispatch_group **out,
       c->metrics[m].restart = in->restart[i];
     if (status == 0 && i == 0)
       status = keep_names(g, &s);
+    /* A clash is the engine's to say, once for both domains
+     * (engine_names.c), not once per group. */
     if (i == 0) {
-      if (s.instance_fallback != VR_FALLBACK_NONE)
+      if (s.instance_fallback != VR_FALLBACK_NONE &&
+          s.instance_fallback != VR_FALLBACK_CLASH)
         ssnprintf(notes, notes_len,
                   "plugin_instance uses the domain's UUID (\"%s\"): %s",
                   s.plugin_instance, fallback_words(s.instance_fallback));

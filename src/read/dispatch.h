@@ -24,6 +24,10 @@ typedef struct {
   const char *uuid;
   const char *group;
   const char *members;
+  /* The domain's metadata name and whether its name clashes
+   * (series.h, vr_series_input). */
+  const char *name_meta;
+  bool name_clash;
   /* Who made the group, for the meta data `owner` ("libvirt"); NULL for
    * ours: no such meta data. */
   const char *owner;

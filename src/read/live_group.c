@@ -16,11 +16,16 @@
  * domain snapshot) that made it: into one block, since there is a live
  * group per group and the benchmark counts their memory per 1000 groups. */
 static int copy_identity(vr_readable_group *dst, const vr_readable_group *g) {
-  const char *src[] = {g->domain, g->uuid,
-                       g->group,  g->members ? g->members : "",
-                       g->ctrl,   g->name};
-  const char **slot[] = {&dst->domain,  &dst->uuid, &dst->group,
-                         &dst->members, &dst->ctrl, &dst->name};
+  const char *src[] = {g->domain,
+                       g->uuid,
+                       g->group,
+                       g->members ? g->members : "",
+                       g->ctrl,
+                       g->name,
+                       g->name_meta ? g->name_meta : ""};
+  const char **slot[] = {&dst->domain,   &dst->uuid, &dst->group,
+                         &dst->members,  &dst->ctrl, &dst->name,
+                         &dst->name_meta};
   size_t n = sizeof(src) / sizeof(src[0]), total = 0;
   for (size_t i = 0; i < n; i++)
     total += strlen(src[i]) + 1;
@@ -76,6 +81,8 @@ int vr_live_group_open(const vr_readable_group *g, const vr_resctrl *r,
       .uuid = g->uuid,
       .group = g->group,
       .members = g->members,
+      .name_meta = g->name_meta,
+      .name_clash = g->name_clash,
       .owner = g->owner,
       .resctrl = r,
       .config = config,

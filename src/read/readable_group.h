@@ -27,6 +27,12 @@ typedef struct {
   const char *uuid;    /* the domain's UUID string */
   const char *group;   /* the group's name */
   const char *members; /* vCPUs expanded ("0,1,2"), or a description */
+  /* What names the domain besides its name and UUID (series.h,
+   * vr_series_input): the HostnameMetadataXPath value ("" or NULL: none)
+   * and whether another domain would give the same names. A change of
+   * either makes the group's series anew. */
+  const char *name_meta;
+  bool name_clash;
   /* Where resctrl keeps it: ctrl "" is the root CTRL_MON group, name ""
    * the CTRL_MON group itself, else <ctrl>/mon_groups/<name>. */
   const char *ctrl;

@@ -10,23 +10,69 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A domain name stands for its domain only when it fits and is not shaped
- * like a UUID other than its own: the UUID fallback writes UUIDs in the
- * same place, so a UUID-shaped name could equal another domain's fallback.
- * Names are unique per host, UUIDs too, and group names hold no ':', so
- * "<domain>:<group>" never repeats. */
-static vr_fallback domain_label(const vr_series_input *in, const char *suffix,
-                                char *buf, size_t len) {
-  if (vr_uuid_string_valid(in->domain) && strcmp(in->domain, in->uuid) != 0) {
-    snprintf(buf, len, "%s%s", in->uuid, suffix);
-    return VR_FALLBACK_UUID_SHAPED;
+/* Room for any composed label: a domain name (up to the meta data's
+ * size), a UUID, a metadata value and collectd's Hostname. */
+#define LABEL_LEN (VR_SERIES_FIELD_LEN * 8 + 512)
+
+static void compose(const vr_series_input *in, const vr_series_config *cfg,
+                    vr_format_key key, char *buf, size_t len, bool *too_long) {
+  vr_name_values values = {.hostname = cfg->hostname,
+                           .name = in->domain,
+                           .uuid = in->uuid,
+                           .metadata = in->metadata};
+  const vr_name_format *format =
+      key == VR_FORMAT_HOSTNAME ? &cfg->host_format : &cfg->instance_format;
+  *too_long = vr_name_compose(format, key, &values, buf, len) < 0;
+}
+
+/* A label stands for its domain only when it fits, is not empty, clashes
+ * with no other domain's and is not shaped like a UUID other than the
+ * domain's own: the UUID fallback writes UUIDs in the same place, so a
+ * UUID-shaped label could equal another domain's fallback. UUIDs are unique
+ * per host and group names hold no ':', so "<label>:<group>" never
+ * repeats. */
+static vr_fallback domain_label(const vr_series_input *in,
+                                const vr_series_config *cfg, vr_format_key key,
+                                const char *suffix, char *buf, size_t len) {
+  char label[LABEL_LEN];
+  bool too_long;
+  compose(in, cfg, key, label, sizeof(label), &too_long);
+  vr_fallback why = VR_FALLBACK_NONE;
+  if (key == VR_FORMAT_INSTANCE && in->name_clash)
+    why = VR_FALLBACK_CLASH;
+  else if (too_long)
+    why = VR_FALLBACK_TOO_LONG;
+  else if (label[0] == '\0')
+    why = VR_FALLBACK_EMPTY;
+  else if (vr_uuid_string_valid(label) && strcmp(label, in->uuid) != 0)
+    why = VR_FALLBACK_UUID_SHAPED;
+  if (why == VR_FALLBACK_NONE) {
+    int n = snprintf(buf, len, "%s%s", label, suffix);
+    if (n < 0 || (size_t)n >= len)
+      why = VR_FALLBACK_TOO_LONG;
   }
-  int n = snprintf(buf, len, "%s%s", in->domain, suffix);
-  if (n < 0 || (size_t)n >= len) {
+  if (why != VR_FALLBACK_NONE)
     snprintf(buf, len, "%s%s", in->uuid, suffix);
-    return VR_FALLBACK_TOO_LONG;
-  }
-  return VR_FALLBACK_NONE;
+  return why;
+}
+
+/* HostnameFormat hostname alone: host stays empty and collectd writes its
+ * own name, as before these formats took several fields. */
+static bool host_is_collectds(const vr_series_config *cfg) {
+  return cfg->host_format.n == 0 ||
+         (cfg->host_format.n == 1 &&
+          cfg->host_format.fields[0] == VR_FIELD_HOSTNAME);
+}
+
+void vr_series_name_key(const vr_series_input *in, const vr_series_config *cfg,
+                        char *buf, size_t len) {
+  char host[LABEL_LEN] = "", instance[LABEL_LEN];
+  bool too_long;
+  if (!host_is_collectds(cfg))
+    compose(in, cfg, VR_FORMAT_HOSTNAME, host, sizeof(host), &too_long);
+  compose(in, cfg, VR_FORMAT_INSTANCE, instance, sizeof(instance), &too_long);
+  /* '\n' is in no collectd identifier: the two parts cannot run together */
+  snprintf(buf, len, "%s\n%s", host, instance);
 }
 
 /* True when the Report* key gate is on in cfg. */
@@ -90,17 +136,19 @@ int vr_series_build(const vr_series_input *in, const vr_series_config *cfg,
 
   char suffix[VR_GROUP_NAME_MAX + 2];
   snprintf(suffix, sizeof(suffix), ":%s", in->group);
-  if (cfg->instance_format == VR_INSTANCE_UUID)
-    snprintf(out->plugin_instance, sizeof(out->plugin_instance), "%s%s",
-             in->uuid, suffix);
-  else
-    out->instance_fallback = domain_label(in, suffix, out->plugin_instance,
-                                          sizeof(out->plugin_instance));
-
-  if (cfg->host_format == VR_HOSTNAME_NAME)
-    out->host_fallback = domain_label(in, "", out->host, sizeof(out->host));
-  else if (cfg->host_format == VR_HOSTNAME_UUID)
-    snprintf(out->host, sizeof(out->host), "%s", in->uuid);
+  out->instance_fallback =
+      domain_label(in, cfg, VR_FORMAT_INSTANCE, suffix, out->plugin_instance,
+                   sizeof(out->plugin_instance));
+  if (!host_is_collectds(cfg)) {
+    out->host_fallback = domain_label(in, cfg, VR_FORMAT_HOSTNAME, "",
+                                      out->host, sizeof(out->host));
+    /* nothing composed (metadata alone, none set): collectd's name, as
+     * virt's empty host becomes */
+    if (out->host_fallback == VR_FALLBACK_EMPTY) {
+      out->host[0] = '\0';
+      out->host_fallback = VR_FALLBACK_NONE;
+    }
+  }
 
   choose_metrics(out, in, cfg, features);
   out->vcpus = strdup(in->members ? in->members : "");

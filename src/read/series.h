@@ -13,25 +13,13 @@
 #define VR_SERIES_H
 
 #include "plan/group_spec.h"
+#include "read/name_format.h"
 #include "resctrl/metric_table.h"
 #include "resctrl/resctrl_name.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/* HostnameFormat and PluginInstanceFormat: what names a group's series
- * (the keys are parsed in engine/vr_config.c). */
-typedef enum {
-  VR_HOSTNAME_HOSTNAME, /* collectd's own Hostname */
-  VR_HOSTNAME_NAME,     /* the domain's name */
-  VR_HOSTNAME_UUID,     /* the domain's UUID */
-} vr_hostname_format;
-
-typedef enum {
-  VR_INSTANCE_NAME,
-  VR_INSTANCE_UUID,
-} vr_instance_format;
 
 /* collectd's DATA_MAX_NAME_LEN: its fields hold 127 characters and
  * truncate silently. */
@@ -40,13 +28,19 @@ typedef enum {
 #define VR_SERIES_PLUGIN "virt_resctrl"
 
 typedef struct {
-  vr_instance_format instance_format; /* PluginInstanceFormat */
-  vr_hostname_format host_format;     /* HostnameFormat */
-  bool report_bytes;                  /* ReportBytes */
-  bool report_percent;                /* ReportPercent */
-  bool report_bandwidth;              /* ReportBandwidth */
-  bool report_sub_numa;               /* ReportSubNUMA */
-  bool report_energy;                 /* ReportEnergy */
+  /* PluginInstanceFormat and HostnameFormat (parsed in engine/vr_config.c;
+   * n == 0 is each key's default: name, resp. hostname) */
+  vr_name_format instance_format;
+  vr_name_format host_format;
+  /* collectd's Hostname, for a hostname field joined to others (a
+   * HostnameFormat of hostname alone leaves host empty: collectd fills
+   * it). NULL is an empty field. */
+  const char *hostname;
+  bool report_bytes;     /* ReportBytes */
+  bool report_percent;   /* ReportPercent */
+  bool report_bandwidth; /* ReportBandwidth */
+  bool report_sub_numa;  /* ReportSubNUMA */
+  bool report_energy;    /* ReportEnergy */
 } vr_series_config;
 
 /* One metric of the table, named for one cache id. */
@@ -65,6 +59,12 @@ typedef enum {
   /* The name is shaped like a UUID (not its own): it could collide with
    * another domain's UUID fallback. */
   VR_FALLBACK_UUID_SHAPED,
+  /* Another domain would give the same host and plugin_instance (two Nova
+   * instances of one display name, say). */
+  VR_FALLBACK_CLASH,
+  /* PluginInstanceFormat gives nothing: metadata alone, and the domain has
+   * no such value. */
+  VR_FALLBACK_EMPTY,
 } vr_fallback;
 
 typedef struct {
@@ -91,6 +91,12 @@ typedef struct {
   const char *uuid;    /* libvirt's UUID string */
   const char *group;   /* group name */
   const char *members; /* expanded ("0,1,2") */
+  /* the value the metadata field stands for (NULL or "": none), read by
+   * the worker from HostnameMetadataNS */
+  const char *metadata;
+  /* vr_series_name_key equals another running domain's: the UUID stands
+   * in for the domain in plugin_instance */
+  bool name_clash;
   /* the domain's resource (VR_RES_L3 when zeroed): only its rows */
   vr_mon_resource resource;
   unsigned cache_id; /* the domain id: an L3 cache id, a package id */
@@ -108,12 +114,24 @@ typedef struct {
 typedef unsigned vr_mon_features;
 
 /**
+ * What names a domain's series before any UUID fallback: host and
+ * plugin_instance's domain part as the formats compose them, in one string.
+ * Two running domains with the same key clash (vr_name_clashes). Only
+ * domain, uuid and metadata of in are read.
+ */
+void vr_series_name_key(const vr_series_input *in, const vr_series_config *cfg,
+                        char *buf, size_t len);
+
+/**
  * Builds the identifiers, one metric per row of the metric table whose
  * event exists and whose Report* key is on (for an SNC node, ReportSubNUMA
  * too). plugin_instance is
- * "<domain>:<group>", the domain by name or UUID per config; the UUID replaces
- * a name that would not fit in 127 characters or that is shaped like a UUID, so
- * no two (domain, group) pairs of one host ever share a series. Returns 0,
+ * "<domain>:<group>", the domain as PluginInstanceFormat composes it
+ * (name_format.h); the UUID replaces a label that would not fit in 127
+ * characters, that is shaped like a UUID, that is empty or that clashes
+ * (name_clash), so no two (domain, group) pairs of one host ever share a
+ * series. host per HostnameFormat, with the same rules but for clashes, and
+ * empty when it gives nothing (collectd's Hostname, as virt's). Returns 0,
  * -EINVAL (bad uuid, group or a domain name too long even for the meta data),
  * -ENOMEM. Free with vr_series_clear.
  */

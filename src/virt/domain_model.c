@@ -10,6 +10,7 @@
 void vr_domain_clear(vr_domain *d) {
   free(d->name);
   free(d->metadata);
+  free(d->name_meta);
   free(d->vcpu_tids);
   free(d->threads);
   free(d->iothread_ids);

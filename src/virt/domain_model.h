@@ -24,9 +24,12 @@ typedef struct {
 typedef struct vr_domain {
   char *name;
   char uuid[VR_UUID_STRING_LEN + 1]; /* VIR_UUID_STRING_BUFLEN */
-  int id;           /* libvirt's id of this run: a restart changes it */
-  int max_vcpus;    /* length of vcpu_tids */
-  char *metadata;   /* our element, NULL when the domain has none */
+  int id;         /* libvirt's id of this run: a restart changes it */
+  int max_vcpus;  /* length of vcpu_tids */
+  char *metadata; /* our element, NULL when the domain has none */
+  /* HostnameMetadataXPath's value in HostnameMetadataNS's element, for
+   * HostnameFormat and PluginInstanceFormat; NULL when not asked or none */
+  char *name_meta;
   pid_t *vcpu_tids; /* by vCPU id; 0 for an offline vCPU */
   /* QEMU's other threads by their names (iothreads, emulator threads),
    * and libvirt's iothread ids (NULL: unknown). */

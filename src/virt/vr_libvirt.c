@@ -59,6 +59,8 @@ static void lv_free(vr_libvirt *lv) {
   pthread_cond_destroy(&lv->cond);
   free(lv->uri);
   free(lv->metadata_uri);
+  free(lv->name_ns);
+  free(lv->name_xpath);
   free(lv->run_path);
   free(lv->proc_path);
   free(lv->skipped);
@@ -111,9 +113,12 @@ static void on_metadata(virConnectPtr conn, virDomainPtr dom, int type,
                         const char *nsuri, void *opaque) {
   vr_libvirt *lv = opaque;
   (void)conn;
-  /* Other tools' elements and <description>/<title> edits are not ours. */
+  /* Other tools' elements and <description>/<title> edits are not ours;
+   * the event names the element's namespace, so an edit of Nova's element
+   * renames the domain's series at once (HostnameMetadataNS). */
   if (type != VIR_DOMAIN_METADATA_ELEMENT || nsuri == NULL ||
-      strcmp(nsuri, lv->metadata_uri) != 0)
+      (strcmp(nsuri, lv->metadata_uri) != 0 &&
+       (lv->name_ns == NULL || strcmp(nsuri, lv->name_ns) != 0)))
     return;
   mark_dirty(lv, dom, VR_DIRTY_METADATA);
 }
@@ -306,7 +311,12 @@ int vr_libvirt_start(const vr_libvirt_config *cfg, vr_libvirt **out,
   lv->metadata_uri = dup_or(cfg->metadata_uri, "");
   lv->run_path = dup_or(cfg->run_path, VR_DEFAULT_LIBVIRT_RUN_PATH);
   lv->proc_path = dup_or(cfg->proc_path, VR_DEFAULT_PROC_PATH);
-  if (!lv->uri || !lv->metadata_uri || !lv->run_path || !lv->proc_path) {
+  if (cfg->name_ns) {
+    lv->name_ns = strdup(cfg->name_ns);
+    lv->name_xpath = dup_or(cfg->name_xpath, VR_DEFAULT_NAME_METADATA_XPATH);
+  }
+  if (!lv->uri || !lv->metadata_uri || !lv->run_path || !lv->proc_path ||
+      (cfg->name_ns && (!lv->name_ns || !lv->name_xpath))) {
     snprintf(reason, reason_len, "out of memory");
     lv_free(lv);
     return -ENOMEM;

@@ -25,7 +25,7 @@
 /* Why a domain needs a fresh look. */
 typedef enum {
   VR_DIRTY_LIFECYCLE, /* started, stopped, resumed, ... */
-  VR_DIRTY_METADATA,  /* our metadata element changed */
+  VR_DIRTY_METADATA,  /* our metadata element, or name_ns's, changed */
 } vr_dirty_reason;
 
 typedef void (*vr_libvirt_dirty_fn)(void *opaque, const char *uuid,
@@ -36,8 +36,12 @@ typedef void (*vr_libvirt_resync_fn)(void *opaque);
 typedef struct vr_libvirt_config {
   const char *uri;          /* NULL: qemu:///system */
   const char *metadata_uri; /* namespace of our element (required) */
-  const char *run_path;     /* NULL: /run/libvirt/qemu */
-  const char *proc_path;    /* NULL: /proc */
+  /* HostnameMetadataNS: the element whose name_xpath value names the domain
+   * (vr_domain.name_meta); NULL: not read. */
+  const char *name_ns;
+  const char *name_xpath;
+  const char *run_path;  /* NULL: /run/libvirt/qemu */
+  const char *proc_path; /* NULL: /proc */
   vr_libvirt_dirty_fn on_dirty;
   vr_libvirt_resync_fn on_resync;
   void *opaque;

@@ -6,6 +6,7 @@
  * borrows a reference on it per call (vr_libvirt_conn_get).
  */
 #include "virt/vr_libvirt_domains.h"
+#include "virt/name_metadata.h"
 #include "virt/vr_libvirt_private.h"
 
 #include <errno.h>
@@ -94,7 +95,8 @@ static void snapshot_other_threads(vr_libvirt *lv, virDomainPtr dom,
 }
 
 /* Asks libvirt for OUT's maximum vCPU count and our metadata element (two
- * RPCs). Returns 0, or a negative errno with a reason. */
+ * RPCs), and the name metadata when asked (a third). Returns 0, or a negative
+ * errno with a reason. */
 static int ask_libvirt(vr_libvirt *lv, virDomainPtr dom, vr_domain *out,
                        char *reason, size_t reason_len) {
   out->max_vcpus = virDomainGetVcpusFlags(dom, VIR_DOMAIN_VCPU_LIVE |
@@ -113,6 +115,19 @@ static int ask_libvirt(vr_libvirt *lv, virDomainPtr dom, vr_domain *out,
     if (e == NULL || e->code != VIR_ERR_NO_DOMAIN_METADATA)
       return domain_error("cannot read its metadata", out->name, reason,
                           reason_len);
+  }
+  /* HostnameMetadataNS (a third RPC, only when a format names metadata):
+   * the name the formats compose, never read in the read pass. */
+  if (lv->name_ns) {
+    char note[512];
+    int status = vr_name_metadata_read(dom, lv->name_ns, lv->name_xpath,
+                                       &out->name_meta, note, sizeof(note));
+    if (status == -ENOMEM) {
+      snprintf(reason, reason_len, "out of memory");
+      return status;
+    }
+    if (note[0])
+      VR_NOTICE("domain %s: no name from metadata: %s", out->name, note);
   }
   return 0;
 }
@@ -136,7 +151,9 @@ static int snapshot(vr_libvirt *lv, virDomainPtr dom, const vr_domain *same,
   if (same) {
     out->max_vcpus = same->max_vcpus;
     out->metadata = same->metadata ? strdup(same->metadata) : NULL;
-    if (same->metadata && !out->metadata) {
+    out->name_meta = same->name_meta ? strdup(same->name_meta) : NULL;
+    if ((same->metadata && !out->metadata) ||
+        (same->name_meta && !out->name_meta)) {
       snprintf(reason, reason_len, "out of memory");
       ret = -ENOMEM;
       goto fail;

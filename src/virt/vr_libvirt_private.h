@@ -21,6 +21,7 @@ struct vr_libvirt {
   pthread_mutex_t lock;
   pthread_cond_t cond;
   char *uri, *metadata_uri, *run_path, *proc_path;
+  char *name_ns, *name_xpath; /* NULL: the name metadata is not read */
   vr_libvirt_dirty_fn on_dirty;
   vr_libvirt_resync_fn on_resync;
   void *opaque;

@@ -13,6 +13,9 @@ EXTRA_DIST += tests/e2e/test-chain-values.sh tests/support/chain-lib.sh \
 	tests/support/emu.sh
 TESTS += tests/e2e/test-chain-lifecycle.sh
 EXTRA_DIST += tests/e2e/test-chain-lifecycle.sh
+# OpenStack names (doc/design.md, "collectd interface"): Nova metadata names in both plugins
+TESTS += tests/e2e/test-chain-openstack-names.sh
+EXTRA_DIST += tests/e2e/test-chain-openstack-names.sh
 # a newer kernel's tree, domains going and coming (doc/design.md, "The metric table")
 TESTS += tests/e2e/test-newer-kernel.sh
 EXTRA_DIST += tests/e2e/test-newer-kernel.sh

@@ -4,7 +4,9 @@
 # desired groups (vCPUs sharing one thread too), counters carried across
 # resets, host context sums, the kernel's per-thread view, ABMC counter
 # decisions, the metric table, dispatch, the host context, live groups,
-# the checked mutex of the engine's locks and the live set's board lock.
+# the checked mutex of the engine's locks and the live set's board lock;
+# the name formats (HostnameFormat, PluginInstanceFormat) and the XPath
+# value of their metadata field.
 # A new test is two lines: its name here and its _CPPFLAGS (tests/local.mk
 # says why).
 UNIT_TESTS += tests/unit/test_reconcile tests/unit/test_series \
@@ -14,7 +16,8 @@ UNIT_TESTS += tests/unit/test_reconcile tests/unit/test_series \
 	tests/unit/test_thread_view tests/unit/test_mbm_assign \
 	tests/unit/test_metric_table tests/unit/test_dispatch \
 	tests/unit/test_host_context tests/unit/test_live_group \
-	tests/unit/test_vr_lock
+	tests/unit/test_vr_lock \
+	tests/unit/test_name_format tests/unit/test_name_metadata
 tests_unit_test_reconcile_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_series_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_group_health_CPPFLAGS = $(UNIT_TEST_CPP)
@@ -30,6 +33,8 @@ tests_unit_test_dispatch_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_host_context_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_live_group_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_vr_lock_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_name_format_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_name_metadata_CPPFLAGS = $(UNIT_TEST_CPP)
 
 # The live set's read pass runs in its own thread.
 tests_unit_test_live_set_LDADD = $(LDADD) -lpthread

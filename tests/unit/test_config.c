@@ -64,8 +64,10 @@ static void test_defaults(void **state) {
   assert_int_equal(cfg.default_group, VR_DEFAULT_GROUP_NONE);
   assert_int_equal(cfg.n_domains, 0);
   assert_false(cfg.ignore_selected);
-  assert_int_equal(cfg.hostname_format, VR_HOSTNAME_HOSTNAME);
-  assert_int_equal(cfg.instance_format, VR_INSTANCE_NAME);
+  assert_int_equal(cfg.hostname_format.n, 1);
+  assert_int_equal(cfg.hostname_format.fields[0], VR_FIELD_HOSTNAME);
+  assert_int_equal(cfg.instance_format.n, 1);
+  assert_int_equal(cfg.instance_format.fields[0], VR_FIELD_NAME);
   assert_true(cfg.report_bytes && cfg.report_percent && cfg.report_bandwidth);
   assert_true(cfg.report_host);
   assert_true(cfg.remove_groups_on_shutdown);
@@ -74,6 +76,10 @@ static void test_defaults(void **state) {
   assert_string_equal(cfg.sysfs_path, "/sys");
   assert_string_equal(cfg.proc_path, "/proc");
   assert_string_equal(cfg.libvirt_run_path, "/run/libvirt/qemu");
+  /* collectd's virt plugin's defaults */
+  assert_string_equal(cfg.name_metadata_ns,
+                      "http://openstack.org/xmlns/libvirt/nova/1.0");
+  assert_string_equal(cfg.name_metadata_xpath, "/instance/name/text()");
   vr_config_free(&cfg);
 }
 
@@ -102,6 +108,8 @@ static void test_every_key(void **state) {
       S("LibvirtRunPath", "/tmp/run"),
       S("defaultgroup", "ALL"), /* keys and words are case-insensitive */
       B("ReportSubNUMA", 1),
+      S("HostnameMetadataNS", "http://openstack.org/xmlns/libvirt/nova/1.1"),
+      S("HostnameMetadataXPath", "/instance/@uuid"),
   };
   vr_config cfg;
   char err[256] = "";
@@ -118,8 +126,8 @@ static void test_every_key(void **state) {
   assert_int_equal(cfg.n_domains, 2);
   assert_string_equal(cfg.domains[1], "/^db/");
   assert_true(cfg.ignore_selected);
-  assert_int_equal(cfg.hostname_format, VR_HOSTNAME_UUID);
-  assert_int_equal(cfg.instance_format, VR_INSTANCE_UUID);
+  assert_int_equal(cfg.hostname_format.fields[0], VR_FIELD_UUID);
+  assert_int_equal(cfg.instance_format.fields[0], VR_FIELD_UUID);
   assert_false(cfg.report_bytes || cfg.report_percent || cfg.report_bandwidth);
   assert_false(cfg.report_host);
   assert_false(cfg.remove_groups_on_shutdown);
@@ -128,6 +136,45 @@ static void test_every_key(void **state) {
   assert_string_equal(cfg.sysfs_path, "/tmp/sys");
   assert_string_equal(cfg.proc_path, "/tmp/proc");
   assert_string_equal(cfg.libvirt_run_path, "/tmp/run");
+  assert_string_equal(cfg.name_metadata_ns,
+                      "http://openstack.org/xmlns/libvirt/nova/1.1");
+  assert_string_equal(cfg.name_metadata_xpath, "/instance/@uuid");
+  vr_config_free(&cfg);
+}
+
+/* HostnameFormat name uuid hostname, unquoted: one key, three values, as
+ * collectd's virt plugin reads it; the fields keep their order. */
+static void test_format_values(void **state) {
+  (void)state;
+  oconfig_value_t values[4] = {
+      {.value.string = "name", .type = OCONFIG_TYPE_STRING},
+      {.value.string = "UUID", .type = OCONFIG_TYPE_STRING},
+      {.value.string = "hostname", .type = OCONFIG_TYPE_STRING},
+      {.value.string = "metadata", .type = OCONFIG_TYPE_STRING},
+  };
+  oconfig_item_t children[2] = {
+      {.key = "HostnameFormat", .values = values, .values_num = 3},
+      {.key = "PluginInstanceFormat", .values = &values[3], .values_num = 1},
+  };
+  oconfig_item_t block = {
+      .key = "Plugin", .children = children, .children_num = 2};
+  vr_config cfg;
+  char err[256] = "";
+  assert_int_equal(vr_config_init(&cfg), 0);
+  assert_int_equal(vr_config_apply(&cfg, &block, err, sizeof(err)), 0);
+  assert_int_equal(cfg.hostname_format.n, 3);
+  assert_int_equal(cfg.hostname_format.fields[0], VR_FIELD_NAME);
+  assert_int_equal(cfg.hostname_format.fields[1], VR_FIELD_UUID);
+  assert_int_equal(cfg.hostname_format.fields[2], VR_FIELD_HOSTNAME);
+  assert_int_equal(cfg.instance_format.n, 1);
+  assert_int_equal(cfg.instance_format.fields[0], VR_FIELD_METADATA);
+  /* five values: more than virt's four fields */
+  oconfig_value_t five[5] = {values[0], values[0], values[0], values[0],
+                             values[0]};
+  children[0].values = five;
+  children[0].values_num = 5;
+  assert_int_equal(vr_config_apply(&cfg, &block, err, sizeof(err)), -EINVAL);
+  assert_non_null(strstr(err, "HostnameFormat takes one to 4"));
   vr_config_free(&cfg);
 }
 
@@ -152,9 +199,14 @@ static void test_rejections(void **state) {
       {S("DefaultGroup", "each"),
        "DefaultGroup: \"each\" is not one of \"none\", \"all\", "
        "\"per-vcpu\""},
-      {S("HostnameFormat", "fqdn"), "HostnameFormat: \"fqdn\" is not one of"},
+      {S("HostnameFormat", "fqdn"), "HostnameFormat: unknown field \"fqdn\""},
       {S("PluginInstanceFormat", "hostname"),
-       "PluginInstanceFormat: \"hostname\" is not one of"},
+       "PluginInstanceFormat: unknown field \"hostname\""},
+      {S("PluginInstanceFormat", "none"),
+       "PluginInstanceFormat: \"none\" is not accepted"},
+      {S("HostnameFormat", " "), "HostnameFormat needs at least one field"},
+      {N("HostnameFormat", 1), "HostnameFormat takes strings only"},
+      {S("HostnameMetadataNS", ""), "HostnameMetadataNS takes exactly one"},
       {S("ReportBytes", "yes"), "ReportBytes takes exactly one boolean"},
       {N("IgnoreSelected", 1), "IgnoreSelected takes exactly one boolean"},
   };
@@ -193,6 +245,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_defaults),
       cmocka_unit_test(test_every_key),
+      cmocka_unit_test(test_format_values),
       cmocka_unit_test(test_rejections),
       cmocka_unit_test(test_block_value_rejected),
   };

@@ -38,12 +38,13 @@ enum { N_CACHES = 3, N_VALUES = N_CACHES * VR_FEAT_COUNT };
 
 static vr_resctrl resctrl = {
     .features = ALL_FEATURES, .caches = caches, .n_caches = N_CACHES};
-static const vr_series_config config = {.instance_format = VR_INSTANCE_NAME,
-                                        .host_format = VR_HOSTNAME_HOSTNAME,
-                                        .report_bytes = true,
-                                        .report_percent = true,
-                                        .report_bandwidth = true,
-                                        .report_energy = true};
+static const vr_series_config config = {
+    .instance_format = VR_NAME_FORMAT_1(VR_FIELD_NAME),
+    .host_format = VR_NAME_FORMAT_1(VR_FIELD_HOSTNAME),
+    .report_bytes = true,
+    .report_percent = true,
+    .report_bandwidth = true,
+    .report_energy = true};
 
 static shim_value seen[64];
 

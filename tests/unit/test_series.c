@@ -19,11 +19,12 @@
 #define U2 "22222222-2222-2222-2222-222222222222"
 #define U3 "33333333-3333-3333-3333-333333333333"
 
-static const vr_series_config defaults = {.instance_format = VR_INSTANCE_NAME,
-                                          .host_format = VR_HOSTNAME_HOSTNAME,
-                                          .report_bytes = true,
-                                          .report_percent = true,
-                                          .report_bandwidth = true};
+static const vr_series_config defaults = {
+    .instance_format = VR_NAME_FORMAT_1(VR_FIELD_NAME),
+    .host_format = VR_NAME_FORMAT_1(VR_FIELD_HOSTNAME),
+    .report_bytes = true,
+    .report_percent = true,
+    .report_bandwidth = true};
 #define EVENT(f) (1u << VR_FEAT_##f)
 static const vr_mon_features all_features =
     EVENT(LLC_OCCUPANCY) | EVENT(MBM_TOTAL_BYTES) | EVENT(MBM_LOCAL_BYTES);
@@ -59,16 +60,18 @@ static void expand(const char *s, char *buf, size_t len) {
   }
 }
 
-static const vr_series_config uuid_instance = {.instance_format =
-                                                   VR_INSTANCE_UUID,
-                                               .report_bytes = true,
-                                               .report_percent = true,
-                                               .report_bandwidth = true};
-static const vr_series_config host_name = {.host_format = VR_HOSTNAME_NAME,
+static const vr_series_config uuid_instance = {
+    .instance_format = VR_NAME_FORMAT_1(VR_FIELD_UUID),
+    .report_bytes = true,
+    .report_percent = true,
+    .report_bandwidth = true};
+static const vr_series_config host_name = {.host_format =
+                                               VR_NAME_FORMAT_1(VR_FIELD_NAME),
                                            .report_bytes = true,
                                            .report_percent = true,
                                            .report_bandwidth = true};
-static const vr_series_config host_uuid = {.host_format = VR_HOSTNAME_UUID,
+static const vr_series_config host_uuid = {.host_format =
+                                               VR_NAME_FORMAT_1(VR_FIELD_UUID),
                                            .report_bytes = true,
                                            .report_percent = true,
                                            .report_bandwidth = true};
