@@ -181,6 +181,14 @@ static void fill_out(vr_host_context *h, int scope) {
           v->status = VR_READ_FAILED;
           continue;
         }
+        /* No member's counter read a number (ABMC: all "Unassigned", or
+         * no member): the total would go out flat, a rate of 0 B/s that
+         * no traffic made. No value instead; dispatch says nothing of an
+         * Unavailable counter without a carry. */
+        if (!h->slots[k].counted) {
+          v->status = VR_READ_UNAVAILABLE;
+          continue;
+        }
         t->total[scope][f] += h->slots[k].delta;
         v->value = t->total[scope][f];
       } else if (h->slots[k].gauge_missing)

@@ -211,6 +211,49 @@ static void totals_never_fall(void **state) {
   vr_host_context_free(h);
 }
 
+/* ABMC with fewer counters than events: the default group holds every
+ * counter, so the root (host) counts and none of our groups does; their
+ * events read "Unassigned". No vms bandwidth goes out then (never a flat
+ * total, a rate of 0 B/s), vms occupancy does; once a counter is assigned
+ * the vms totals go on, growing by the traffic since the assignment. */
+static void no_flat_total_while_nothing_counted(void **state) {
+  (void)state;
+  vr_host_context *h = vr_host_context_new(&config);
+  vr_live_group *root = member(VR_SOURCE_HOST);
+  vr_live_group *a = member(VR_SOURCE_OWNED), *b = member(VR_SOURCE_OWNED);
+  vr_live_group *all[] = {root, a, b};
+  for (size_t c = 0; c < N_CACHES; c++) {
+    set(root, c, 1000, 100000);
+    set(a, c, 10, 0);
+    set(b, c, 20, 0);
+  }
+  for (size_t i = 0; i < N_VALUES; i++)
+    if (i % VR_FEAT_COUNT != VR_FEAT_LLC_OCCUPANCY)
+      a->values[i].status = b->values[i].status = VR_READ_UNASSIGNED;
+  for (int read = 0; read < 3; read++) {
+    set(root, 0, 1000, 100000 + (uint64_t)read * 500);
+    pass(h, all, 3);
+    assert_null(find("vms", "memory_bandwidth", "total-0"));
+    assert_null(find("vms", "memory_bandwidth", "local-8"));
+    assert_true(llc("vms", "llc-0") == 30.0);
+    assert_int_equal(total("host", "total-0"), 100000 + read * 500);
+  }
+  /* a's events on cache 0 get a counter (reset at assignment): vms on
+   * cache 0 goes out with a's traffic since; cache 8 still nothing. */
+  set(a, 0, 10, 700);
+  pass(h, all, 3);
+  derive_t first = total("vms", "total-0");
+  assert_int_equal(first, 700);
+  assert_null(find("vms", "memory_bandwidth", "total-8"));
+  set(a, 0, 10, 900);
+  pass(h, all, 3);
+  assert_int_equal(total("vms", "total-0"), first + 200);
+  vr_live_group_free(root);
+  vr_live_group_free(a);
+  vr_live_group_free(b);
+  vr_host_context_free(h);
+}
+
 /* vr_host_member: the root and a CTRL_MON group as read-only host
  * members, never a domain's series. */
 static void host_members(void **state) {
@@ -233,6 +276,7 @@ int main(void) {
       cmocka_unit_test(host_and_vms_sums),
       cmocka_unit_test(occupancy_only_when_every_member_read),
       cmocka_unit_test(totals_never_fall),
+      cmocka_unit_test(no_flat_total_while_nothing_counted),
       cmocka_unit_test(host_members),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
