@@ -33,6 +33,7 @@ struct vr_host_context {
   /* Per value slot of a read (n_caches * VR_FEAT_COUNT). */
   vr_sum_slot *slots;
   vr_resctrl_value *out;
+  vr_resctrl_value *part; /* a host member's own part, or a MON group's */
   cache_total *totals;
   size_t n_totals;
   /* A scope's first members count all of their counter (the total starts
@@ -55,9 +56,11 @@ static void drop_layout(vr_host_context *h) {
   free(h->caches);
   free(h->slots);
   free(h->out);
+  free(h->part);
   h->caches = NULL;
   h->slots = NULL;
   h->out = NULL;
+  h->part = NULL;
   h->n_caches = 0;
 }
 
@@ -91,7 +94,8 @@ static void make_layout(vr_host_context *h, const vr_resctrl *r) {
   h->caches = calloc(r->n_caches + 1, sizeof(*h->caches));
   h->slots = calloc(n + 1, sizeof(*h->slots));
   h->out = calloc(n + 1, sizeof(*h->out));
-  if (!h->caches || !h->slots || !h->out) {
+  h->part = calloc(n + 1, sizeof(*h->part));
+  if (!h->caches || !h->slots || !h->out || !h->part) {
     VR_ERROR("host context: out of memory");
     goto fail;
   }
@@ -136,6 +140,65 @@ static bool in_scope(const vr_live_group *g, int scope) {
   return (g->id.source == VR_SOURCE_HOST) == (scope == SCOPE_HOST);
 }
 
+/* A MON group read this pass (ours or libvirt's) under the CTRL_MON group
+ * ctrl ("" the root), in the reader's layout. */
+static bool mon_group_of(const vr_live_group *c, const char *ctrl,
+                         size_t n_slots) {
+  return c->id.source != VR_SOURCE_HOST && c->id.name[0] != '\0' &&
+         strcmp(c->id.ctrl, ctrl) == 0 && c->n_values == n_slots;
+}
+
+/* The host member g's counters less those of the MON groups under it that
+ * this pass read, into h->part: the kernel reads a CTRL_MON group as its
+ * own RMID plus each MON group's (mon_event_count), so without this one
+ * MON group's counter going down (restarted, "Unassigned", removed) would
+ * make the whole CTRL_MON counter fall and its other MON groups' growth
+ * would be lost to host that read, but not to vms: vms would grow more
+ * than host. Each MON group is summed into host on its own instead
+ * (add_mon_groups). A part below zero (a MON group read after its CTRL_MON
+ * group and grown between) is no number this read. */
+static void own_part(vr_host_context *h, const vr_live_group *g,
+                     vr_live_group *const *groups, size_t n, size_t n_slots) {
+  memcpy(h->part, g->values, n_slots * sizeof(*h->part));
+  for (size_t k = 0; k < n_slots; k++) {
+    vr_resctrl_value *v = &h->part[k];
+    if (v->status != VR_READ_VALUE ||
+        !vr_sum_event_is_counter((vr_resctrl_feature)(k % VR_FEAT_COUNT)))
+      continue;
+    uint64_t mon = 0;
+    for (size_t i = 0; i < n; i++)
+      if (mon_group_of(groups[i], g->id.ctrl, n_slots) &&
+          groups[i]->values[k].status == VR_READ_VALUE)
+        mon += groups[i]->values[k].value;
+    if (mon > v->value)
+      v->status = VR_READ_UNAVAILABLE;
+    else
+      v->value -= mon;
+  }
+}
+
+/* Adds the counters of every MON group under the host member g to host,
+ * each with its own memory (host_sum): its occupancy is in g's already. */
+static void add_mon_groups(vr_host_context *h, const vr_live_group *g,
+                           vr_live_group *const *groups, size_t n,
+                           size_t n_slots) {
+  for (size_t i = 0; i < n; i++) {
+    vr_live_group *c = groups[i];
+    if (!mon_group_of(c, g->id.ctrl, n_slots))
+      continue;
+    if (!c->host_sum)
+      c->host_sum = calloc(n_slots + 1, sizeof(*c->host_sum));
+    if (!c->host_sum)
+      continue;
+    memcpy(h->part, c->values, n_slots * sizeof(*h->part));
+    for (size_t k = 0; k < n_slots; k++)
+      if (!vr_sum_event_is_counter((vr_resctrl_feature)(k % VR_FEAT_COUNT)))
+        h->part[k].status = VR_READ_NOT_MONITORED;
+    vr_sum_add(h->slots, c->host_sum, h->part, n_slots,
+               !h->started[SCOPE_HOST] || c->id.new_dir);
+  }
+}
+
 /* Adds up one scope's members into h->slots; true when it had any. */
 static bool sum_scope(vr_host_context *h, vr_live_group *const *groups,
                       size_t n, int scope) {
@@ -158,8 +221,14 @@ static bool sum_scope(vr_host_context *h, vr_live_group *const *groups,
     /* A directory this pass made counts from zero at its mkdir (mkdir
      * resets each MBM event, mon_event_read with "first" set): all of its
      * first value is traffic since. */
-    vr_sum_add(h->slots, g->sum, g->values, n_slots,
-               !h->started[scope] || g->id.new_dir);
+    bool first = !h->started[scope] || g->id.new_dir;
+    if (scope == SCOPE_HOST) {
+      own_part(h, g, groups, n, n_slots);
+      vr_sum_add(h->slots, g->sum, h->part, n_slots, first);
+      add_mon_groups(h, g, groups, n, n_slots);
+    } else {
+      vr_sum_add(h->slots, g->sum, g->values, n_slots, first);
+    }
     any = true;
   }
   return any;
@@ -179,6 +248,14 @@ static void fill_out(vr_host_context *h, int scope) {
       else if (vr_sum_event_is_counter((vr_resctrl_feature)f)) {
         if (!t) {
           v->status = VR_READ_FAILED;
+          continue;
+        }
+        /* No member's counter read a number (ABMC: all "Unassigned", or
+         * no member): the total would go out flat, a rate of 0 B/s that
+         * no traffic made. No value instead; dispatch says nothing of an
+         * Unavailable counter without a carry. */
+        if (!h->slots[k].counted) {
+          v->status = VR_READ_UNAVAILABLE;
           continue;
         }
         t->total[scope][f] += h->slots[k].delta;

@@ -40,7 +40,10 @@ vr_readable_group vr_host_member(const char *ctrl);
  * this pass) and dispatches the `host` and `vms` series: VR_SOURCE_HOST
  * groups make `host`, every other group `vms`. Counters are running totals
  * that never fall (host_sum.h), kept per cache id across live sets and
- * resctrl handles. Returns how many value lists went out.
+ * resctrl handles; host adds each MON group read this pass on its own and
+ * of its CTRL_MON group only the rest (doc/design.md, "Host context"), and
+ * a counter goes out only when a member's counter read a number. Returns
+ * how many value lists went out.
  */
 size_t vr_host_context_submit(vr_host_context *h, vr_live_group *const *groups,
                               size_t n, const vr_resctrl *r);

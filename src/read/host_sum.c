@@ -13,12 +13,17 @@ bool vr_sum_event_is_counter(vr_resctrl_feature event) {
 
 uint64_t vr_sum_member_delta(vr_sum_member *m, uint64_t raw, bool count_first) {
   uint64_t delta = 0;
-  if (!m->seen)
+  /* ABMC: a counter assigned after "Unassigned" was reset at its
+   * assignment (rdtgroup_assign_cntr): all of raw is traffic since. */
+  if (m->unassigned)
+    delta = raw;
+  else if (!m->seen)
     delta = count_first ? raw : 0;
   else if (raw >= m->last)
     delta = raw - m->last;
   m->last = raw;
   m->seen = true;
+  m->unassigned = false;
   return delta;
 }
 
@@ -40,8 +45,12 @@ void vr_sum_add(vr_sum_slot *slots, vr_sum_member *state,
     if (v->status == VR_READ_NOT_MONITORED)
       continue;
     if (counter[i % VR_FEAT_COUNT]) {
-      if (v->status == VR_READ_VALUE)
+      if (v->status == VR_READ_VALUE) {
         slots[i].delta += vr_sum_member_delta(&state[i], v->value, count_first);
+        slots[i].counted = true;
+      } else if (v->status == VR_READ_UNASSIGNED) {
+        state[i].unassigned = true;
+      }
     } else if (v->status == VR_READ_VALUE) {
       slots[i].gauge += v->value;
     } else {

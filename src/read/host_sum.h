@@ -22,6 +22,15 @@
  * the new value is its next baseline. So the total never falls and never
  * leaps; at worst a member's growth in one interval is not counted.
  *
+ * A counter total goes out only for a read in which at least one member's
+ * counter read a number (vr_sum_slot.counted): with ABMC (Linux 6.18) an
+ * event without an assigned counter reads "Unassigned" (mon_event_count),
+ * and a total over members none of which was counted would go out flat, a
+ * rate of 0 B/s that no traffic made. Members reading "Unassigned" are
+ * left out (mbm-coverage-<id> says how much is counted); a member's first
+ * number after "Unassigned" counts whole, because the kernel resets the
+ * counter it assigns (rdtgroup_assign_cntr).
+ *
  * Pure: data in, data out.
  */
 #ifndef VR_HOST_SUM_H
@@ -38,6 +47,8 @@
 typedef struct {
   uint64_t last;
   bool seen;
+  /* its last read said "Unassigned": the next number counts from zero */
+  bool unassigned;
 } vr_sum_member;
 
 /** One read of one scope, per value slot (cache index x event). */
@@ -45,6 +56,7 @@ typedef struct {
   uint64_t gauge;     /* sum of the members' gauge values */
   bool gauge_missing; /* a member had no value: no gauge sum this read */
   uint64_t delta;     /* counter growth this read, over all members */
+  bool counted;       /* a member's counter read a number: delta is real */
 } vr_sum_slot;
 
 /** True when an event is a counter (a DERIVE row of the metric table
@@ -53,8 +65,9 @@ bool vr_sum_event_is_counter(vr_resctrl_feature event);
 
 /**
  * How much one member's counter grew: raw - last; 0 on its first read
- * unless count_first (then all of raw), 0 when it went down (see above).
- * Remembers raw as the member's last.
+ * unless count_first (then all of raw), all of raw on its first number
+ * after "Unassigned", 0 when it went down (see above). Remembers raw as the
+ * member's last.
  */
 uint64_t vr_sum_member_delta(vr_sum_member *m, uint64_t raw, bool count_first);
 
@@ -66,7 +79,7 @@ void vr_sum_begin(vr_sum_slot *slots, size_t n);
  * reader returns them) to slots; state holds the member's memory, one per
  * slot. n: the slots of all three arrays. A counter that did not read a
  * number adds nothing and keeps its last value, so its growth counts at its
- * next number.
+ * next number; one that did marks its slot counted.
  */
 void vr_sum_add(vr_sum_slot *slots, vr_sum_member *state,
                 const vr_resctrl_value *values, size_t n, bool count_first);

@@ -127,6 +127,7 @@ void vr_live_group_free(vr_live_group *g) {
   vr_dispatch_group_free(g->dispatch);
   free(g->values);
   free(g->sum);
+  free(g->host_sum);
   free_identity(&g->id);
   free(g);
 }

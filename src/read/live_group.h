@@ -33,6 +33,9 @@ typedef struct {
    * (host_sum.h); made by the first read pass that sums it, NULL until
    * then and without ReportHost. The read pass's alone. */
   vr_sum_member *sum;
+  /* A MON group's counters as the host scope last summed them apart from
+   * its CTRL_MON group's (host_context.c, own_part): NULL until then. */
+  vr_sum_member *host_sum;
   /* Set by a read pass when a value file answered as gone (ENODEV: the
    * kernel removed and made again mon_data/mon_L3_XX when its domain went
    * offline and came back, rmdir_mondata_subdir_allrdtgrp then

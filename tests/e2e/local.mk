@@ -37,6 +37,9 @@ EXTRA_DIST += tests/e2e/test-host-context.sh
 # + libvirtd + QEMU
 TESTS += tests/e2e/test-abmc.sh
 EXTRA_DIST += tests/e2e/test-abmc.sh
+# the host context under ABMC: no vms bandwidth value while none of our groups is counted
+TESTS += tests/e2e/test-host-context-abmc.sh
+EXTRA_DIST += tests/e2e/test-host-context-abmc.sh
 # PERF_PKG energy and per-group power in a real collectd (doc/design.md, "The metric table")
 TESTS += tests/e2e/test-chain-energy.sh
 EXTRA_DIST += tests/e2e/test-chain-energy.sh

@@ -11,6 +11,9 @@
 #   percent exact on both caches, beside the groups' own series;
 # - counters: with every counter still, host and vms totals stay still; after adding known bytes
 #   to every RMID, each total grows by exactly the bytes of its members;
+# - counters advancing (the emulator's own values, growing at a steady rate per RMID), one of ours
+#   restarting under the root: over any 5 consecutive reads of 12 with no group made or removed,
+#   vms grows at most as much as host (+1 % for read skew);
 # - one of our groups removed (metadata edit): host and vms occupancy exact without it, and neither
 #   counter falls although the root's raw counter lost the group's bytes; then it grows exactly by
 #   its remaining members' bytes;
@@ -145,7 +148,52 @@ expect_growth host "$h0" 1 1 2 3 4 5 6
 expect_growth vms "$v0" 1 4 5 6
 vr_log "counters: host and vms still, then exactly +1 step of their members (host total-0 $(counters host | cut -d' ' -f1))"
 
-# 3. Our group g1:db removed: the root's counter loses its bytes, host and vms do not fall.
+# 3. Counters advancing: our counters back to the emulator's own values, which grow with time at a
+# steady rate per RMID, each computed when its file is read (a CTRL_MON group's file sums its MON
+# groups' at that moment, mon_event_count); the root's and c1's own RMIDs still. Over 12 reads in
+# which no group is made or removed, while g1:db's counter restarts once (as a counter reassigned
+# under ABMC does), the growth of vms over any 5 consecutive reads is at most the growth of host
+# (+1 % for read skew): the root's whole counter goes down with g1:db's, yet host must go on
+# counting g1:vcpus_0,1 under it as vms does.
+lines=()
+for i in 4 5 6; do
+	for c in 0 8; do
+		lines+=("$(path_of "$i") $c mbm_total_bytes Default" "$(path_of "$i") $c mbm_local_bytes Default")
+	done
+done
+emu_ctl "${lines[@]}"
+wait_reads 2 # the counters fell to the emulator's values: a baseline for every member
+n_from=$(csv_lines "$(csv_file host memory_bandwidth-total-0)")
+wait_reads 6
+emu_ctl "$(path_of 5) 0 mbm_total_bytes 1000" "$(path_of 5) 0 mbm_local_bytes 1000" \
+	"$(path_of 5) 8 mbm_total_bytes 1000" "$(path_of 5) 8 mbm_local_bytes 1000"
+wait_reads 6
+for m in total-0 local-0 total-8 local-8; do
+	# shellcheck disable=SC2046 # the day files
+	awk -F, -v from="$n_from" -v m="$m" '
+		NR == 1 || /^--$/ { file++ }
+		/^[0-9]/ { k = ++rows[file]; if (k > from) { t[file, k - from] = $1; v[file, k - from] = $2 + 0 } }
+		END {
+			n = rows[1] - from; if (rows[2] - from < n) n = rows[2] - from
+			if (n < 12) { print m ": only " n " reads"; exit 1 }
+			for (i = 1; i <= n; i++) if (t[1, i] - t[2, i] > 0.5 || t[2, i] - t[1, i] > 0.5) {
+				print m ": read " i " of host at " t[1, i] ", of vms at " t[2, i]; exit 1 }
+			for (i = 1; i + 5 <= n; i++) {
+				dh = v[1, i + 5] - v[1, i]; dv = v[2, i + 5] - v[2, i]
+				if (dh < 0 || dv < 0) { print m ": a total fell over reads " i "-" i + 5; bad = 1 }
+				if (dv > dh * 1.01) { printf "%s: reads %d-%d: vms grew %d, host %d\n", m, i, i + 5, dv, dh; bad = 1 }
+			}
+			exit bad
+		}' <(cat $(csv_day_files "$(csv_file host memory_bandwidth-$m)") && echo -- &&
+			cat $(csv_day_files "$(csv_file vms memory_bandwidth-$m)")) ||
+		vr_fail "csv: vms grew more than host over 5 reads ($m)"
+done
+vr_log "counters advancing, g1:db restarted: over every 5 of 12 reads vms grew at most host's growth (+1 %)"
+# Numbers again for the exact steps below: a jump up, counted as growth like any counter rising.
+set_all 1 1 2 3 4 5 6
+
+
+# 4. Our group g1:db removed: the root's counter loses its bytes, host and vms do not fall.
 wait_reads 2
 h1=$(counters host) v1=$(counters vms)
 set_md g1 "<resmon xmlns=\"$NS\"><group vcpus=\"0-1\"/></resmon>"
@@ -159,7 +207,7 @@ expect_growth host "$h1" 1 1 2 3 4 6
 expect_growth vms "$v1" 1 4 6
 vr_log "g1:db removed: occupancy without it, counters did not fall, then +1 step of the rest"
 
-# 4. c2 removed by the tool that made it: the host loses its occupancy, not its counted bytes.
+# 5. c2 removed by the tool that made it: the host loses its occupancy, not its counted bytes.
 wait_reads 2
 h2=$(counters host) v2=$(counters vms)
 rmdir "$EMU_MNT/c2"
@@ -169,7 +217,7 @@ wait_reads 3
 [ "$(counters vms)" = "$v2" ] || vr_fail "vms counters changed when c2 went: '$v2' -> '$(counters vms)'"
 vr_log "c2 removed: host occupancy without it, host counters kept"
 
-# 5. Every counter line of host and vms, over the whole run: never down.
+# 6. Every counter line of host and vms, over the whole run: never down.
 for scope in host vms; do
 	for m in total-0 local-0 total-8 local-8; do
 		f=$(csv_file "$scope" memory_bandwidth-$m)

@@ -43,14 +43,17 @@ static size_t n_seen;
 
 /* A live group as the read pass leaves it for the host context: its
  * values read, no reader (vr_live_group_free copes), its identity one
- * block that starts at domain. */
+ * block that starts at domain. A host member is the root group (ctrl and
+ * name ""), any other a MON group under the root (name "g"). */
 static vr_live_group *member(vr_group_source source) {
   vr_live_group *g = calloc(1, sizeof(*g));
   assert_non_null(g);
   char *block = strdup("m");
   assert_non_null(block);
   g->id.domain = g->id.uuid = g->id.group = block;
-  g->id.members = g->id.ctrl = g->id.name = block;
+  g->id.members = block;
+  g->id.ctrl = "";
+  g->id.name = source == VR_SOURCE_HOST ? "" : "g";
   g->id.source = source;
   g->n_values = N_VALUES;
   g->values = calloc(N_VALUES, sizeof(*g->values));
@@ -101,6 +104,7 @@ static void host_and_vms_sums(void **state) {
   vr_host_context *h = vr_host_context_new(&config);
   assert_non_null(h);
   vr_live_group *root = member(VR_SOURCE_HOST), *c1 = member(VR_SOURCE_HOST);
+  c1->id.ctrl = "c1";
   vr_live_group *ours = member(VR_SOURCE_OWNED);
   vr_live_group *lv = member(VR_SOURCE_READ_ONLY);
   /* libvirt's monitor under an allocation we report: already in its
@@ -211,6 +215,86 @@ static void totals_never_fall(void **state) {
   vr_host_context_free(h);
 }
 
+/* ABMC with fewer counters than events: the default group holds every
+ * counter, so the root (host) counts and none of our groups does; their
+ * events read "Unassigned". No vms bandwidth goes out then (never a flat
+ * total, a rate of 0 B/s), vms occupancy does; once a counter is assigned
+ * the vms totals go on, growing by the traffic since the assignment. */
+static void no_flat_total_while_nothing_counted(void **state) {
+  (void)state;
+  vr_host_context *h = vr_host_context_new(&config);
+  vr_live_group *root = member(VR_SOURCE_HOST);
+  vr_live_group *a = member(VR_SOURCE_OWNED), *b = member(VR_SOURCE_OWNED);
+  vr_live_group *all[] = {root, a, b};
+  for (size_t c = 0; c < N_CACHES; c++) {
+    set(root, c, 1000, 100000);
+    set(a, c, 10, 0);
+    set(b, c, 20, 0);
+  }
+  for (size_t i = 0; i < N_VALUES; i++)
+    if (i % VR_FEAT_COUNT != VR_FEAT_LLC_OCCUPANCY)
+      a->values[i].status = b->values[i].status = VR_READ_UNASSIGNED;
+  for (int read = 0; read < 3; read++) {
+    set(root, 0, 1000, 100000 + (uint64_t)read * 500);
+    pass(h, all, 3);
+    assert_null(find("vms", "memory_bandwidth", "total-0"));
+    assert_null(find("vms", "memory_bandwidth", "local-8"));
+    assert_true(llc("vms", "llc-0") == 30.0);
+    assert_int_equal(total("host", "total-0"), 100000 + read * 500);
+  }
+  /* a's events on cache 0 get a counter (reset at assignment): vms on
+   * cache 0 goes out with a's traffic since; cache 8 still nothing. */
+  set(a, 0, 10, 700);
+  pass(h, all, 3);
+  derive_t first = total("vms", "total-0");
+  assert_int_equal(first, 700);
+  assert_null(find("vms", "memory_bandwidth", "total-8"));
+  set(a, 0, 10, 900);
+  pass(h, all, 3);
+  assert_int_equal(total("vms", "total-0"), first + 200);
+  vr_live_group_free(root);
+  vr_live_group_free(a);
+  vr_live_group_free(b);
+  vr_host_context_free(h);
+}
+
+/* Two MON groups of ours under the root, the root's own RMID still: one of
+ * them restarts (its counter goes down, as a counter reassigned under ABMC
+ * does). The root reads its own RMID plus both (mon_event_count), so its
+ * whole counter goes down; host must still count the other group's
+ * growth, as vms does: vms never grows more than host. */
+static void mon_group_restart_under_ctrl(void **state) {
+  (void)state;
+  vr_host_context *h = vr_host_context_new(&config);
+  vr_live_group *root = member(VR_SOURCE_HOST);
+  vr_live_group *a = member(VR_SOURCE_OWNED), *b = member(VR_SOURCE_OWNED);
+  vr_live_group *all[] = {a, b, root};
+  const uint64_t own = 5000, av[] = {1000, 2000, 10, 20},
+                 bv[] = {3000, 4000, 5000, 6000};
+  derive_t host_was = 0, vms_was = 0;
+  for (size_t read = 0; read < 4; read++) {
+    set(a, 0, 1, av[read]);
+    set(b, 0, 1, bv[read]);
+    set(root, 0, 1, own + av[read] + bv[read]);
+    pass(h, all, 3);
+    derive_t host_now = total("host", "total-0"),
+             vms_now = total("vms", "total-0");
+    if (read > 0) {
+      assert_true(host_now - host_was >= vms_now - vms_was);
+      /* the root's own RMID is still: host grows exactly as vms */
+      assert_int_equal(host_now - host_was, vms_now - vms_was);
+    }
+    host_was = host_now;
+    vms_was = vms_now;
+  }
+  /* a restarted at read 2: b's 1000 counted in both, a's growth next */
+  assert_int_equal(vms_was, 1000 + 3000 + 1000 + 1000 + 1000 + 1000 + 10);
+  vr_live_group_free(root);
+  vr_live_group_free(a);
+  vr_live_group_free(b);
+  vr_host_context_free(h);
+}
+
 /* vr_host_member: the root and a CTRL_MON group as read-only host
  * members, never a domain's series. */
 static void host_members(void **state) {
@@ -233,6 +317,8 @@ int main(void) {
       cmocka_unit_test(host_and_vms_sums),
       cmocka_unit_test(occupancy_only_when_every_member_read),
       cmocka_unit_test(totals_never_fall),
+      cmocka_unit_test(no_flat_total_while_nothing_counted),
+      cmocka_unit_test(mon_group_restart_under_ctrl),
       cmocka_unit_test(host_members),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

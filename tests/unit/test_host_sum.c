@@ -167,20 +167,78 @@ static void test_unreadable_counter(void **state) {
   vr_sum_begin(slots, N);
   vr_sum_add(slots, m, v, N, true);
   assert_int_equal(slots[TOTAL].delta, 100);
-  /* Unavailable, Error, Unassigned: nothing this read, and the growth
-   * shows at the next number. */
+  assert_true(slots[TOTAL].counted);
+  /* Unavailable, Error, a vanished file: nothing this read, not counted,
+   * and the growth shows at the next number. */
   const vr_read_status words[] = {VR_READ_UNAVAILABLE, VR_READ_ERROR,
-                                  VR_READ_UNASSIGNED, VR_READ_VANISHED};
+                                  VR_READ_VANISHED};
   for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
     v[TOTAL] = word(words[i]);
     vr_sum_begin(slots, N);
     vr_sum_add(slots, m, v, N, false);
     assert_int_equal(slots[TOTAL].delta, 0);
+    assert_false(slots[TOTAL].counted);
+    assert_true(slots[LOCAL].counted);
   }
   v[TOTAL] = num(180);
   vr_sum_begin(slots, N);
   vr_sum_add(slots, m, v, N, false);
   assert_int_equal(slots[TOTAL].delta, 80);
+}
+
+/* ABMC (Linux 6.18): members whose events read "Unassigned" are left out,
+ * and a read in which no member's counter read a number is not counted at
+ * all (the total must not go out flat, a rate of 0 B/s). A counter
+ * assigned after "Unassigned" was reset at its assignment
+ * (rdtgroup_assign_cntr): its first number is all traffic since. */
+static void test_unassigned(void **state) {
+  (void)state;
+  vr_sum_slot slots[N];
+  vr_sum_member a[N] = {{0}}, b[N] = {{0}};
+  vr_resctrl_value va[N], vb[N];
+  member_values(va, 1, 5000, 5000);
+  member_values(vb, 1, 7000, 7000);
+  vr_sum_begin(slots, N);
+  vr_sum_add(slots, a, va, N, true);
+  vr_sum_add(slots, b, vb, N, true);
+  assert_true(slots[TOTAL].counted);
+  assert_int_equal(slots[TOTAL].delta, 12000);
+  /* Both lose their counters: nothing counted, not a delta of 0. */
+  va[TOTAL] = vb[TOTAL] = word(VR_READ_UNASSIGNED);
+  vr_sum_begin(slots, N);
+  vr_sum_add(slots, a, va, N, false);
+  vr_sum_add(slots, b, vb, N, false);
+  assert_false(slots[TOTAL].counted);
+  assert_int_equal(slots[TOTAL].delta, 0);
+  /* No member at all: nothing counted either. */
+  vr_sum_begin(slots, N);
+  assert_false(slots[TOTAL].counted);
+  /* a is assigned again: its counter restarted at 0, 300 since. b still
+   * reads Unassigned and is left out. */
+  va[TOTAL] = num(300);
+  vr_sum_begin(slots, N);
+  vr_sum_add(slots, a, va, N, false);
+  vr_sum_add(slots, b, vb, N, false);
+  assert_true(slots[TOTAL].counted);
+  assert_int_equal(slots[TOTAL].delta, 300);
+  /* From then on, growth as usual. */
+  va[TOTAL] = num(350);
+  vr_sum_begin(slots, N);
+  vr_sum_add(slots, a, va, N, false);
+  assert_int_equal(slots[TOTAL].delta, 50);
+  /* A group Unassigned from its first read (adopted while the default
+   * group held every counter): its first number counts whole too. */
+  vr_sum_member c[N] = {{0}};
+  vr_resctrl_value vc[N];
+  member_values(vc, 1, 0, 0);
+  vc[TOTAL] = word(VR_READ_UNASSIGNED);
+  vr_sum_begin(slots, N);
+  vr_sum_add(slots, c, vc, N, false);
+  assert_false(slots[TOTAL].counted);
+  vc[TOTAL] = num(40);
+  vr_sum_begin(slots, N);
+  vr_sum_add(slots, c, vc, N, false);
+  assert_int_equal(slots[TOTAL].delta, 40);
 }
 
 int main(void) {
@@ -190,6 +248,7 @@ int main(void) {
       cmocka_unit_test(test_gauges),
       cmocka_unit_test(test_changing_set),
       cmocka_unit_test(test_unreadable_counter),
+      cmocka_unit_test(test_unassigned),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
