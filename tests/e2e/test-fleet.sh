@@ -342,26 +342,19 @@ MEASURE_PID=
 sed 's/^/# measured: /' "$VR_TMP/measured"
 
 "$VR_PYTHON" - "$PROM_PORT" "$dash" "$INFLUX_HTTP_PORT" "$idash" "$FLEET_MODEL" <<'PY' || vr_fail "see above"
-import itertools, json, re, sys, urllib.error, urllib.parse, urllib.request
+import itertools, json, os, re, sys, urllib.error, urllib.parse, urllib.request
 
 port, dash_path, influx_port, idash_path, fleet = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], json.loads(sys.argv[5])
 opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 problems = []
 MiB = 1048576
 
-def api(path, **args):
-    url = "http://127.0.0.1:%s/api/v1/%s?%s" % (port, path, urllib.parse.urlencode(args))
-    try:
-        with opener.open(url, timeout=10) as r:
-            answer = json.load(r)
-    except urllib.error.HTTPError as e:
-        answer = json.load(e)
-    if answer.get("status") != "success":
-        raise SystemExit("FAIL: %s %s: %s" % (path, args, answer.get("error")))
-    return answer["data"]
+sys.path.insert(0, os.environ["VR_SRCDIR"] + "/tests/support")
+import prom_api
+from prom_api import near
 
-def near(a, b, rel):
-    return abs(a - b) <= rel * abs(b)
+def api(path, **args):
+    return prom_api.api(port, path, **args)
 
 # The model: what each host's series must hold.
 def llc(h, g, c): return fleet[h]["groups"][g]["llc"][c] * MiB

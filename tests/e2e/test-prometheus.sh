@@ -149,7 +149,7 @@ vr_log "prometheus holds 12 s of samples of every counter"
 
 # Everything else is asked of the HTTP API by one program, which prints what it checked.
 "$VR_PYTHON" - "$PROM_PORT" "$dash" "$COLLECTD_HOST" "$L3_0" "$L3_8" "$INFLUX_HTTP_PORT" "$idash" <<'PY' || vr_fail "see above"
-import json, re, sys, urllib.parse, urllib.request
+import json, os, re, sys, urllib.parse, urllib.request
 
 port, dash_path, host, l3_0, l3_8 = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 influx_port, idash_path = sys.argv[6], sys.argv[7]
@@ -157,19 +157,12 @@ size = {"0": l3_0, "8": l3_8}
 opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 problems = []
 
-def api(path, **args):
-    url = "http://127.0.0.1:%s/api/v1/%s?%s" % (port, path, urllib.parse.urlencode(args))
-    try:
-        with opener.open(url, timeout=10) as r:
-            answer = json.load(r)
-    except urllib.error.HTTPError as e:
-        answer = json.load(e)
-    if answer.get("status") != "success":
-        raise SystemExit("FAIL: %s %s: %s" % (path, args, answer.get("error")))
-    return answer["data"]
+sys.path.insert(0, os.environ["VR_SRCDIR"] + "/tests/support")
+import prom_api
+from prom_api import near
 
-def near(a, b, rel):
-    return abs(a - b) <= rel * abs(b)
+def api(path, **args):
+    return prom_api.api(port, path, **args)
 
 # What was set: group k, cache c.
 groups = {"g1:vcpus_0,1": 1, "g1:db": 2, "g2:web": 3}

@@ -23,4 +23,4 @@ EXTRA_DIST += tests/e2e/test-alertmanager.sh tests/support/alertmanager.sh \
 # contrib/grafana/virt_resctrl-fleet.json and virt_resctrl-fleet-influxdb.json returns what it
 # should; prints the measured bytes per value, CPU per 1,000 values/s and delay.
 TESTS += tests/e2e/test-fleet.sh
-EXTRA_DIST += tests/e2e/test-fleet.sh
+EXTRA_DIST += tests/e2e/test-fleet.sh tests/support/prom_api.py
