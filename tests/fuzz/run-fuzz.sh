@@ -52,7 +52,8 @@ sources_for() {
 	case $1 in
 	fuzz_group_spec | fuzz_cpuset | fuzz_owned_name)
 		echo "$here/$1.c $here/fuzz_check.c $top/src/base/cpuset.c" \
-			"$top/src/plan/group_spec.c $top/src/resctrl/resctrl_name.c $top/src/base/text.c"
+			"$top/src/plan/group_spec.c $top/src/plan/group_list.c" \
+			"$top/src/resctrl/resctrl_name.c $top/src/base/text.c $top/src/base/vocabulary.c"
 		;;
 	*) return 1 ;;
 	esac
@@ -73,7 +74,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 # The source files whose coverage a target's summary reports.
 covered_by() {
 	case $1 in
-	fuzz_group_spec) echo "$top/src/plan/group_spec.c $top/src/base/cpuset.c" ;;
+	fuzz_group_spec) echo "$top/src/plan/group_spec.c $top/src/plan/group_list.c $top/src/base/cpuset.c" ;;
 	fuzz_cpuset) echo "$top/src/base/cpuset.c" ;;
 	fuzz_owned_name) echo "$top/src/resctrl/resctrl_name.c" ;;
 	esac
