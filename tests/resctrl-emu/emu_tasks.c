@@ -93,7 +93,7 @@ static int inherit_cb(pid_t tid, void *arg) {
   unsigned long long start;
   if (tid == a->leader || task_find(a->m, tid) ||
       a->m->host.task_start(a->m->host.ctx, tid, &start) != 0 ||
-      start <= a->since)
+      start < a->since)
     return 0;
   /* re-find the leader: task_place may have moved the array */
   struct emu_task *l = task_find(a->m, a->leader);
@@ -111,7 +111,10 @@ static int inherit_cb(pid_t tid, void *arg) {
  * once where the main thread is. It takes the main thread for the creator
  * (/proc does not say which thread called clone): QEMU's main loop is what
  * creates its workers and hot-added iothreads. Threads started before the
- * main thread was placed stay where they were, as in the kernel. */
+ * main thread was placed stay where they were, as in the kernel. Start
+ * times count clock ticks: a thread started in the tick of the last look
+ * may have started after it, so it is looked at again (one that was
+ * placed then is known and skipped), never lost. */
 static int tasks_inherit(struct emu_model *m) {
   unsigned long long now;
   if (!m->host.now || !m->host.for_each_thread ||
