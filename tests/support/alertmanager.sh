@@ -44,7 +44,7 @@ webhook_stop() {
 }
 
 alertmanager_start() {
-	local dir="$1" url="$2" secs=30 n=0
+	local dir="$1" url="$2" secs=30
 	[ -x "$ALERTMANAGER_BIN" ] || vr_fail "$ALERTMANAGER_BIN is missing (apt-get install prometheus-alertmanager, under a policy-rc.d that answers 101)"
 	mkdir -p "$dir/data"
 	AM_PORT=$(vr_free_port tcp)
@@ -67,12 +67,7 @@ EOF
 		--log.level=warn >"$dir/alertmanager.out" 2>&1 &
 	AM_PID=$!
 	vr_on_cleanup alertmanager_stop
-	while [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$AM_PORT/-/ready")" != 200 ]; do
-		vr_alive "$AM_PID" || vr_fail "alertmanager exited during start-up"
-		[ "$n" -ge $((secs * 10)) ] && vr_fail "alertmanager was not ready within ${secs}s"
-		sleep 0.1
-		n=$((n + 1))
-	done
+	vr_wait_ready alertmanager "$AM_PID" "$secs" vr_http_ok "http://127.0.0.1:$AM_PORT/-/ready"
 	vr_check_comm "$AM_PID" prometheus-aler
 	vr_log "alertmanager pid $AM_PID on 127.0.0.1:$AM_PORT, notifying $url"
 }

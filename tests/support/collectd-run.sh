@@ -109,6 +109,23 @@ print(s.getsockname()[1])
 ' "$1"
 }
 
+# vr_wait_ready NAME PID SECS CMD...: the start-up wait of a daemon a test
+# starts: returns once CMD succeeds; fails naming NAME when PID exits first
+# or SECS pass.
+vr_wait_ready() {
+	local name=$1 pid=$2 secs=$3 n=0
+	shift 3
+	until "$@"; do
+		vr_alive "$pid" || vr_fail "$name exited during start-up"
+		[ "$n" -ge $((secs * 10)) ] && vr_fail "$name was not ready within ${secs}s"
+		sleep 0.1
+		n=$((n + 1))
+	done
+}
+
+# vr_http_ok URL: true when URL answers 200.
+vr_http_ok() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$1")" = 200 ]; }
+
 # vr_alive PID: true while PID runs (a zombie counts as gone).
 vr_alive() {
 	kill -0 "$1" 2>/dev/null || return 1

@@ -27,7 +27,7 @@ PROMETHEUS_BIN=${PROMETHEUS_BIN:-/usr/bin/prometheus}
 PROM_PID=
 
 prometheus_start() {
-	local dir="$1" target="$2" secs="${3:-30}" n=0
+	local dir="$1" target="$2" secs="${3:-30}"
 	[ -x "$PROMETHEUS_BIN" ] || vr_fail "$PROMETHEUS_BIN is missing (apt-get install prometheus, under a policy-rc.d that answers 101)"
 	mkdir -p "$dir/data"
 	PROM_PORT=$(vr_free_port tcp)
@@ -54,12 +54,7 @@ EOF
 		--web.listen-address="127.0.0.1:$PROM_PORT" --log.level=warn >"$dir/prometheus.out" 2>&1 &
 	PROM_PID=$!
 	vr_on_cleanup prometheus_stop
-	while [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PROM_PORT/-/ready")" != 200 ]; do
-		vr_alive "$PROM_PID" || vr_fail "prometheus exited during start-up"
-		[ "$n" -ge $((secs * 10)) ] && vr_fail "prometheus was not ready within ${secs}s"
-		sleep 0.1
-		n=$((n + 1))
-	done
+	vr_wait_ready prometheus "$PROM_PID" "$secs" vr_http_ok "http://127.0.0.1:$PROM_PORT/-/ready"
 	vr_check_comm "$PROM_PID" prometheus
 	vr_log "prometheus pid $PROM_PID on 127.0.0.1:$PROM_PORT, scraping $target"
 }
