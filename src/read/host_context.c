@@ -235,8 +235,9 @@ static bool sum_scope(vr_host_context *h, vr_live_group *const *groups,
 }
 
 /* The sums as values in the reader's layout, for dispatch: a gauge whose
- * sum is missing goes out as no value (never a partial sum). */
-static void fill_out(vr_host_context *h, int scope) {
+ * sum is missing goes out as no value (never a partial sum). has_members:
+ * the scope had a member this read. */
+static void fill_out(vr_host_context *h, int scope, bool has_members) {
   for (size_t c = 0; c < h->n_caches; c++) {
     cache_total *t = total_of(h, h->caches[c].id);
     for (int f = 0; f < VR_FEAT_COUNT; f++) {
@@ -250,11 +251,12 @@ static void fill_out(vr_host_context *h, int scope) {
           v->status = VR_READ_FAILED;
           continue;
         }
-        /* No member's counter read a number (ABMC: all "Unassigned", or
-         * no member): the total would go out flat, a rate of 0 B/s that
+        /* Members, none of whose counters read a number (ABMC: all
+         * "Unassigned"): the total would go out flat, a rate of 0 B/s that
          * no traffic made. No value instead; dispatch says nothing of an
-         * Unavailable counter without a carry. */
-        if (!h->slots[k].counted) {
+         * Unavailable counter without a carry. A scope without members
+         * (no VM running) did have no traffic: its total goes out flat. */
+        if (has_members && !h->slots[k].counted) {
           v->status = VR_READ_UNAVAILABLE;
           continue;
         }
@@ -286,9 +288,10 @@ size_t vr_host_context_submit(vr_host_context *h, vr_live_group *const *groups,
   if (!h->slots || !h->out)
     return 0;
   for (int s = 0; s < SCOPE_COUNT; s++) {
-    if (sum_scope(h, groups, n, s))
+    bool has_members = sum_scope(h, groups, n, s);
+    if (has_members)
       h->started[s] = true;
-    fill_out(h, s);
+    fill_out(h, s, has_members);
     if (h->dispatch[s])
       sent += vr_dispatch_group_submit(h->dispatch[s], h->out,
                                        h->n_caches * VR_FEAT_COUNT, NULL);

@@ -295,6 +295,27 @@ static void mon_group_restart_under_ctrl(void **state) {
   vr_host_context_free(h);
 }
 
+/* No VM running: vms has no member, and no traffic; its totals go out as
+ * they stand (a rate of 0), next to host's, not as a gap. */
+static void empty_scope_sends_flat_total(void **state) {
+  (void)state;
+  vr_host_context *h = vr_host_context_new(&config);
+  vr_live_group *root = member(VR_SOURCE_HOST);
+  vr_live_group *all[] = {root};
+  for (int read = 0; read < 3; read++) {
+    for (size_t c = 0; c < N_CACHES; c++)
+      set(root, c, 1000, 100000 + (uint64_t)read * 500);
+    pass(h, all, 1);
+    assert_non_null(find("vms", "memory_bandwidth", "total-0"));
+    assert_int_equal(total("vms", "total-0"), 0);
+    assert_int_equal(total("vms", "local-8"), 0);
+    assert_true(llc("vms", "llc-0") == 0.0);
+    assert_int_equal(total("host", "total-0"), 100000 + read * 500);
+  }
+  vr_live_group_free(root);
+  vr_host_context_free(h);
+}
+
 /* vr_host_member: the root and a CTRL_MON group as read-only host
  * members, never a domain's series. */
 static void host_members(void **state) {
@@ -318,6 +339,7 @@ int main(void) {
       cmocka_unit_test(occupancy_only_when_every_member_read),
       cmocka_unit_test(totals_never_fall),
       cmocka_unit_test(no_flat_total_while_nothing_counted),
+      cmocka_unit_test(empty_scope_sends_flat_total),
       cmocka_unit_test(mon_group_restart_under_ctrl),
       cmocka_unit_test(host_members),
   };
