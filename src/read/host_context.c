@@ -34,6 +34,7 @@ struct vr_host_context {
   vr_sum_slot *slots;
   vr_resctrl_value *out;
   vr_resctrl_value *part; /* a host member's own part, or a MON group's */
+  uint64_t *skew;         /* its MON groups' growth this read, per value slot */
   cache_total *totals;
   size_t n_totals;
   /* A scope's first members count all of their counter (the total starts
@@ -57,10 +58,12 @@ static void drop_layout(vr_host_context *h) {
   free(h->slots);
   free(h->out);
   free(h->part);
+  free(h->skew);
   h->caches = NULL;
   h->slots = NULL;
   h->out = NULL;
   h->part = NULL;
+  h->skew = NULL;
   h->n_caches = 0;
 }
 
@@ -95,7 +98,8 @@ static void make_layout(vr_host_context *h, const vr_resctrl *r) {
   h->slots = calloc(n + 1, sizeof(*h->slots));
   h->out = calloc(n + 1, sizeof(*h->out));
   h->part = calloc(n + 1, sizeof(*h->part));
-  if (!h->caches || !h->slots || !h->out || !h->part) {
+  h->skew = calloc(n + 1, sizeof(*h->skew));
+  if (!h->caches || !h->slots || !h->out || !h->part || !h->skew) {
     VR_ERROR("host context: out of memory");
     goto fail;
   }
@@ -156,20 +160,30 @@ static bool mon_group_of(const vr_live_group *c, const char *ctrl,
  * would be lost to host that read, but not to vms: vms would grow more
  * than host. Each MON group is summed into host on its own instead
  * (add_mon_groups). A part below zero (a MON group read after its CTRL_MON
- * group and grown between) is no number this read. */
+ * group and grown between) is no number this read. The MON groups' growth
+ * since their last read goes to h->skew: how far the part may fall from
+ * that read skew alone (vr_sum_part_delta). */
 static void own_part(vr_host_context *h, const vr_live_group *g,
                      vr_live_group *const *groups, size_t n, size_t n_slots) {
   memcpy(h->part, g->values, n_slots * sizeof(*h->part));
+  memset(h->skew, 0, n_slots * sizeof(*h->skew));
   for (size_t k = 0; k < n_slots; k++) {
     vr_resctrl_value *v = &h->part[k];
     if (v->status != VR_READ_VALUE ||
         !vr_sum_event_is_counter((vr_resctrl_feature)(k % VR_FEAT_COUNT)))
       continue;
     uint64_t mon = 0;
-    for (size_t i = 0; i < n; i++)
-      if (mon_group_of(groups[i], g->id.ctrl, n_slots) &&
-          groups[i]->values[k].status == VR_READ_VALUE)
-        mon += groups[i]->values[k].value;
+    for (size_t i = 0; i < n; i++) {
+      const vr_live_group *c = groups[i];
+      if (!mon_group_of(c, g->id.ctrl, n_slots) ||
+          c->values[k].status != VR_READ_VALUE)
+        continue;
+      mon += c->values[k].value;
+      const vr_sum_member *was = c->host_sum ? &c->host_sum[k] : NULL;
+      if (was && was->seen && !was->unassigned &&
+          c->values[k].value >= was->last)
+        h->skew[k] += c->values[k].value - was->last;
+    }
     if (mon > v->value)
       v->status = VR_READ_UNAVAILABLE;
     else
@@ -224,7 +238,7 @@ static bool sum_scope(vr_host_context *h, vr_live_group *const *groups,
     bool first = !h->started[scope] || g->id.new_dir;
     if (scope == SCOPE_HOST) {
       own_part(h, g, groups, n, n_slots);
-      vr_sum_add(h->slots, g->sum, h->part, n_slots, first);
+      vr_sum_add_part(h->slots, g->sum, h->part, h->skew, n_slots, first);
       add_mon_groups(h, g, groups, n, n_slots);
     } else {
       vr_sum_add(h->slots, g->sum, g->values, n_slots, first);

@@ -27,13 +27,22 @@ uint64_t vr_sum_member_delta(vr_sum_member *m, uint64_t raw, bool count_first) {
   return delta;
 }
 
+uint64_t vr_sum_part_delta(vr_sum_member *m, uint64_t raw, uint64_t skew,
+                           bool count_first) {
+  if (m->seen && !m->unassigned && raw < m->last && m->last - raw <= skew)
+    return 0;
+  return vr_sum_member_delta(m, raw, count_first);
+}
+
 void vr_sum_begin(vr_sum_slot *slots, size_t n) {
   for (size_t i = 0; i < n; i++)
     slots[i] = (vr_sum_slot){0};
 }
 
-void vr_sum_add(vr_sum_slot *slots, vr_sum_member *state,
-                const vr_resctrl_value *values, size_t n, bool count_first) {
+/* vr_sum_add and vr_sum_add_part: skew NULL for a whole member. */
+static void sum_add(vr_sum_slot *slots, vr_sum_member *state,
+                    const vr_resctrl_value *values, const uint64_t *skew,
+                    size_t n, bool count_first) {
   /* Looked up once per member, not per value: this runs in the read pass
    * for every group. */
   bool counter[VR_FEAT_COUNT];
@@ -46,7 +55,9 @@ void vr_sum_add(vr_sum_slot *slots, vr_sum_member *state,
       continue;
     if (counter[i % VR_FEAT_COUNT]) {
       if (v->status == VR_READ_VALUE) {
-        slots[i].delta += vr_sum_member_delta(&state[i], v->value, count_first);
+        slots[i].delta +=
+            skew ? vr_sum_part_delta(&state[i], v->value, skew[i], count_first)
+                 : vr_sum_member_delta(&state[i], v->value, count_first);
         slots[i].counted = true;
       } else if (v->status == VR_READ_UNASSIGNED) {
         state[i].unassigned = true;
@@ -57,4 +68,15 @@ void vr_sum_add(vr_sum_slot *slots, vr_sum_member *state,
       slots[i].gauge_missing = true;
     }
   }
+}
+
+void vr_sum_add(vr_sum_slot *slots, vr_sum_member *state,
+                const vr_resctrl_value *values, size_t n, bool count_first) {
+  sum_add(slots, state, values, NULL, n, count_first);
+}
+
+void vr_sum_add_part(vr_sum_slot *slots, vr_sum_member *state,
+                     const vr_resctrl_value *values, const uint64_t *skew,
+                     size_t n, bool count_first) {
+  sum_add(slots, state, values, skew, n, count_first);
 }

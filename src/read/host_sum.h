@@ -71,6 +71,20 @@ bool vr_sum_event_is_counter(vr_resctrl_feature event);
  */
 uint64_t vr_sum_member_delta(vr_sum_member *m, uint64_t raw, bool count_first);
 
+/**
+ * vr_sum_member_delta for a CTRL_MON group's own part (its counter less
+ * those of its MON groups), which can fall although no counter did: the
+ * group is read before its MON groups, and a read whose MON groups grew
+ * more between the two than at the last read sees a smaller part. A fall
+ * of at most skew (the MON groups' growth since their last read) is that
+ * skew: it counts 0 and the last value stays, so the growth counts once,
+ * when the part passes it again, not on the rebound as well. A larger fall
+ * is a counter that started again (the group made anew): raw is the new
+ * last.
+ */
+uint64_t vr_sum_part_delta(vr_sum_member *m, uint64_t raw, uint64_t skew,
+                           bool count_first);
+
 /** Starts a read: n slots, zero sums, nothing missing. */
 void vr_sum_begin(vr_sum_slot *slots, size_t n);
 
@@ -83,5 +97,12 @@ void vr_sum_begin(vr_sum_slot *slots, size_t n);
  */
 void vr_sum_add(vr_sum_slot *slots, vr_sum_member *state,
                 const vr_resctrl_value *values, size_t n, bool count_first);
+
+/** vr_sum_add for a CTRL_MON group's own part: its counters through
+ * vr_sum_part_delta, with skew[i] the growth its MON groups showed in
+ * slot i this read. */
+void vr_sum_add_part(vr_sum_slot *slots, vr_sum_member *state,
+                     const vr_resctrl_value *values, const uint64_t *skew,
+                     size_t n, bool count_first);
 
 #endif /* VR_HOST_SUM_H */

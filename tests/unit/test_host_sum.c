@@ -60,6 +60,22 @@ static void test_member_delta(void **state) {
   assert_int_equal(vr_sum_member_delta(&fresh, 710, true), 10);
 }
 
+/* A CTRL_MON group's own part: a fall within its MON groups' growth is
+ * read skew (0, last kept, the growth counted once after); a larger fall
+ * is a restart (0, a new last). */
+static void test_part_delta(void **state) {
+  (void)state;
+  vr_sum_member m = {0};
+  assert_int_equal(vr_sum_part_delta(&m, 100, 0, false), 0);
+  assert_int_equal(vr_sum_part_delta(&m, 150, 0, false), 50);
+  assert_int_equal(vr_sum_part_delta(&m, 120, 30, false), 0);
+  assert_int_equal(m.last, 150);
+  assert_int_equal(vr_sum_part_delta(&m, 170, 0, false), 20);
+  assert_int_equal(vr_sum_part_delta(&m, 10, 30, false), 0);
+  assert_int_equal(m.last, 10);
+  assert_int_equal(vr_sum_part_delta(&m, 25, 0, false), 15);
+}
+
 static void test_gauges(void **state) {
   (void)state;
   vr_sum_slot slots[N];
@@ -245,6 +261,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_counter_events),
       cmocka_unit_test(test_member_delta),
+      cmocka_unit_test(test_part_delta),
       cmocka_unit_test(test_gauges),
       cmocka_unit_test(test_changing_set),
       cmocka_unit_test(test_unreadable_counter),
