@@ -2,7 +2,7 @@
 # shellcheck shell=sh
 # shellcheck disable=SC3043 # local: dash and bash have it
 # carbon.sh: a private carbon-cache (graphite-carbon) on loopback for a test. Source it after
-# collectd-run.sh (it uses vr_free_port, vr_on_cleanup, vr_stop_pid, until_true):
+# collectd-run.sh (it uses vr_free_port, vr_on_cleanup, vr_wait_ready, vr_stop_pid, until_true):
 #
 #   carbon_start DIR [SECONDS]   # config, storage and logs under DIR; line receiver on 127.0.0.1:
 #                                # CARBON_PORT (a free port), pickle receiver off, cache query port
@@ -73,13 +73,7 @@ EOF
 		--logdir="$dir/log" --nodaemon start >"$dir/carbon.out" 2>&1 &
 	CARBON_PID=$!
 	vr_on_cleanup carbon_stop
-	local n=0
-	while ! carbon_accepts; do
-		vr_alive "$CARBON_PID" || vr_fail "carbon-cache exited during start-up"
-		[ "$n" -ge $((secs * 10)) ] && vr_fail "carbon-cache did not listen on 127.0.0.1:$CARBON_PORT within ${secs}s"
-		sleep 0.1
-		n=$((n + 1))
-	done
+	vr_wait_ready "carbon-cache (line receiver 127.0.0.1:$CARBON_PORT)" "$CARBON_PID" "$secs" carbon_accepts
 	vr_check_comm "$CARBON_PID" carbon-cache
 	vr_log "carbon-cache pid $CARBON_PID on 127.0.0.1:$CARBON_PORT"
 }
