@@ -144,3 +144,54 @@ int vr_group_spec_default(vr_default_group policy, unsigned max_vcpus,
     vr_group_list_clear(out);
   return status;
 }
+
+/* FNV-1a: a collision costs only a longer probe, which the load factor of
+ * at most one half keeps short. */
+static size_t name_hash(const char *name) {
+  size_t h = (size_t)14695981039346656037ULL;
+  for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+    h = (h ^ *p) * (size_t)1099511628211ULL;
+  return h;
+}
+
+/* The slot holding name, or the free slot where it would go. */
+static size_t *name_slot(const vr_name_index *index, const vr_group_list *list,
+                         const char *name) {
+  size_t mask = index->n_slots - 1;
+  for (size_t i = name_hash(name) & mask;; i = (i + 1) & mask) {
+    size_t *slot = &index->slots[i];
+    if (*slot == 0 || strcmp(list->groups[*slot - 1].name, name) == 0)
+      return slot;
+  }
+}
+
+bool vr_name_index_has(const vr_name_index *index, const vr_group_list *list,
+                       const char *name) {
+  return index->n_slots > 0 && *name_slot(index, list, name) != 0;
+}
+
+int vr_name_index_add(vr_name_index *index, const vr_group_list *list,
+                      size_t at) {
+  if (2 * (index->n_used + 1) > index->n_slots) {
+    vr_name_index bigger = {.n_slots =
+                                index->n_slots ? 2 * index->n_slots : 64};
+    bigger.slots = calloc(bigger.n_slots, sizeof(*bigger.slots));
+    if (!bigger.slots)
+      return -ENOMEM;
+    for (size_t i = 0; i < index->n_slots; i++)
+      if (index->slots[i])
+        *name_slot(&bigger, list, list->groups[index->slots[i] - 1].name) =
+            index->slots[i];
+    bigger.n_used = index->n_used;
+    free(index->slots);
+    *index = bigger;
+  }
+  *name_slot(index, list, list->groups[at].name) = at + 1;
+  index->n_used++;
+  return 0;
+}
+
+void vr_name_index_clear(vr_name_index *index) {
+  free(index->slots);
+  *index = (vr_name_index){0};
+}

@@ -42,6 +42,11 @@ typedef struct {
   int emulator_owner;
 } vcpu_claims;
 
+typedef struct {
+  vcpu_claims claims;
+  vr_name_index names; /* the duplicate check in O(1) per group */
+} parse_context;
+
 /* The attributes of one <group> as written, before validation. */
 typedef struct {
   char *name, *vcpus, *iothreads, *emulator, *mbm;
@@ -222,8 +227,9 @@ static int parse_mbm(const char *text, vr_mbm_priority *out, char *reason,
 /* Validates one <group> element and appends it to the list or its
  * rejection. Returns 0 or -ENOMEM. */
 static int take_group(xmlNode *node, unsigned max_vcpus,
-                      const vr_cpuset *iothread_ids, vcpu_claims *claims,
+                      const vr_cpuset *iothread_ids, parse_context *ctx,
                       vr_group_list *list) {
+  vcpu_claims *claims = &ctx->claims;
   group_attrs a = {0};
   char reason[VR_REASON_MAX] = "";
   char label[VR_GROUP_NAME_MAX + 64];
@@ -272,11 +278,9 @@ static int take_group(xmlNode *node, unsigned max_vcpus,
       goto reject;
     snprintf(label, sizeof(label), "%s", g.name);
   }
-  for (size_t i = 0; i < list->n_groups; i++) {
-    if (strcmp(list->groups[i].name, g.name) == 0) {
-      snprintf(reason, sizeof(reason), "duplicate group name");
-      goto reject;
-    }
+  if (vr_name_index_has(&ctx->names, list, g.name)) {
+    snprintf(reason, sizeof(reason), "duplicate group name");
+    goto reject;
   }
   if (!unclaimed(&g, claims, list, reason, sizeof(reason)))
     goto reject;
@@ -287,6 +291,7 @@ static int take_group(xmlNode *node, unsigned max_vcpus,
     added->emulator = g.emulator;
     added->mbm = g.mbm;
     claim(added, (int)list->n_groups - 1, claims);
+    status = vr_name_index_add(&ctx->names, list, list->n_groups - 1);
   }
   goto out;
 
@@ -325,7 +330,7 @@ int vr_group_spec_parse_domain(const char *xml, unsigned max_vcpus,
                                vr_group_list *out) {
   memset(out, 0, sizeof(*out));
   xmlDoc *doc = NULL;
-  vcpu_claims *claims = NULL;
+  parse_context *ctx = NULL;
   int status = 0;
   size_t len = strlen(xml);
 
@@ -363,18 +368,18 @@ int vr_group_spec_parse_domain(const char *xml, unsigned max_vcpus,
       goto out;
   }
 
-  claims = malloc(sizeof(*claims));
-  if (!claims) {
+  ctx = calloc(1, sizeof(*ctx));
+  if (!ctx) {
     status = -ENOMEM;
     goto out;
   }
   for (size_t i = 0; i < VR_MAX_VCPUS; i++)
-    claims->owner[i] = claims->io_owner[i] = -1;
-  claims->emulator_owner = -1;
+    ctx->claims.owner[i] = ctx->claims.io_owner[i] = -1;
+  ctx->claims.emulator_owner = -1;
 
   for (xmlNode *node = root->children; node && status == 0; node = node->next) {
     if (is_our_element(node, root, GROUP_ELEMENT)) {
-      status = take_group(node, max_vcpus, iothread_ids, claims, out);
+      status = take_group(node, max_vcpus, iothread_ids, ctx, out);
     } else if (node->type == XML_ELEMENT_NODE) {
       char reason[VR_REASON_MAX], label[VR_GROUP_NAME_MAX + 8];
       snprintf(reason, sizeof(reason), "unknown element <%.64s>",
@@ -385,7 +390,9 @@ int vr_group_spec_parse_domain(const char *xml, unsigned max_vcpus,
   }
 
 out:
-  free(claims);
+  if (ctx)
+    vr_name_index_clear(&ctx->names);
+  free(ctx);
   if (doc)
     xmlFreeDoc(doc);
   if (status < 0)
