@@ -99,6 +99,7 @@ static void note_unnamed(vr_desired_set *d, const vr_domain *dom,
     if (!spec->emulator && !spec->all_threads &&
         vr_cpuset_is_empty(&spec->iothreads))
       continue;
+    notice->problem = VR_PROBLEM_UNNAMED_THREADS;
     snprintf(notice->group, sizeof(notice->group), "%s",
              VR_DESIRED_UNNAMED_LABEL);
     snprintf(notice->reason, sizeof(notice->reason),
@@ -164,6 +165,7 @@ static void add_shared(vr_desired_set *d, const vr_domain *dom,
   }
   if (left_out == 0)
     return;
+  notice->problem = VR_PROBLEM_SHARED_VCPUS;
   snprintf(notice->group, sizeof(notice->group), "%s", VR_DESIRED_SHARED_LABEL);
   snprintf(notice->reason, sizeof(notice->reason),
            "the vCPUs of this domain cannot be told apart: QEMU runs them all "

@@ -62,14 +62,15 @@ static void *grow_for_one(void *array, size_t n, size_t size) {
   return realloc(array, (n ? 2 * n : 1) * size);
 }
 
-int vr_group_list_reject(vr_group_list *list, const char *label,
-                         const char *reason) {
+int vr_group_list_reject(vr_group_list *list, vr_problem_class problem,
+                         const char *label, const char *reason) {
   vr_group_rejection *grown =
       grow_for_one(list->rejections, list->n_rejections, sizeof(*grown));
   if (!grown)
     return -ENOMEM;
   list->rejections = grown;
   vr_group_rejection *r = &grown[list->n_rejections++];
+  r->problem = problem;
   copy_printable(r->group, sizeof(r->group), label, VR_GROUP_NAME_MAX + 8);
   copy_printable(r->reason, sizeof(r->reason), reason, sizeof(r->reason));
   return 0;

@@ -27,7 +27,27 @@ typedef struct {
   vr_mbm_priority mbm; /* attribute mbm: "high", "normal" (default), "off" */
 } vr_group_spec;
 
+/* What kind of thing went wrong (doc/design.md, "collectd interface"): the
+ * notification state is kept per domain and class, never per label, since
+ * labels are the operator's and any number of rejections may share one. */
+typedef enum {
+  VR_PROBLEM_METADATA,      /* the document as a whole, or an unknown element */
+  VR_PROBLEM_INVALID_GROUP, /* unknown attribute, bad emulator= or mbm= */
+  VR_PROBLEM_INVALID_NAME,  /* a name resctrl cannot carry */
+  VR_PROBLEM_INVALID_SET,   /* a vCPU or iothread set out of range or bad */
+  VR_PROBLEM_DUPLICATE,     /* a second group of one name */
+  VR_PROBLEM_OVERLAP,       /* a thread already in another group */
+  VR_PROBLEM_OVER_CAP,      /* groups beyond MaxGroupsPerDomain */
+  VR_PROBLEM_SHARED_VCPUS,  /* every vCPU on one thread (TCG) */
+  VR_PROBLEM_UNNAMED_THREADS, /* QEMU threads without names */
+  VR_PROBLEM_CONFLICT,        /* resctrl refused or holds it otherwise */
+  VR_PROBLEM_NO_RMID,         /* mkdir: ENOSPC */
+  VR_PROBLEM_RMID_LIMBO,      /* mkdir: EBUSY */
+  VR_PROBLEM_CLASSES,
+} vr_problem_class;
+
 typedef struct {
+  vr_problem_class problem;
   /* The group as the operator wrote it: its name, or "vcpus=..." when it
    * had none, or "(metadata)" when the whole document was rejected. */
   char group[VR_GROUP_NAME_MAX + 32];
@@ -57,10 +77,13 @@ typedef enum {
 int vr_group_list_add(vr_group_list *list, const char *name,
                       const vr_cpuset *vcpus);
 
-/** Appends a rejection; label and reason are copied printable (control
- * and non-ASCII bytes become '?', long text is cut). 0 or -ENOMEM. */
-int vr_group_list_reject(vr_group_list *list, const char *label,
-                         const char *reason);
+/** Appends a rejection of class problem; label and reason are copied printable
+ * (control and non-ASCII bytes become '?', long text is cut). 0 or -ENOMEM. */
+int vr_group_list_reject(vr_group_list *list, vr_problem_class problem,
+                         const char *label, const char *reason);
+
+/* How many names a summary line lists before "..." and the count. */
+#define VR_SUMMARY_NAMES 5
 
 /** The groups a domain without our element gets under policy. */
 int vr_group_spec_default(vr_default_group policy, unsigned max_vcpus,

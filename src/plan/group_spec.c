@@ -230,6 +230,7 @@ static int take_group(xmlNode *node, unsigned max_vcpus,
                       const vr_cpuset *iothread_ids, parse_context *ctx,
                       vr_group_list *list) {
   vcpu_claims *claims = &ctx->claims;
+  vr_problem_class problem = VR_PROBLEM_INVALID_GROUP;
   group_attrs a = {0};
   char reason[VR_REASON_MAX] = "";
   char label[VR_GROUP_NAME_MAX + 64];
@@ -242,6 +243,7 @@ static int take_group(xmlNode *node, unsigned max_vcpus,
   if (reason[0] || !attributes_only(node, reason, sizeof(reason)))
     goto reject;
   if (a.name && !vr_group_name_valid(a.name)) {
+    problem = VR_PROBLEM_INVALID_NAME;
     snprintf(reason, sizeof(reason),
              "invalid name: use 1-%d of [A-Za-z0-9_.,-], not starting with "
              "'.'",
@@ -257,6 +259,7 @@ static int take_group(xmlNode *node, unsigned max_vcpus,
   }
   if (a.mbm && parse_mbm(a.mbm, &g.mbm, reason, sizeof(reason)) < 0)
     goto reject;
+  problem = VR_PROBLEM_INVALID_SET;
   if (a.iothreads && parse_iothreads(a.iothreads, iothread_ids, &g.iothreads,
                                      reason, sizeof(reason)) < 0)
     goto reject;
@@ -273,15 +276,18 @@ static int take_group(xmlNode *node, unsigned max_vcpus,
   if (a.name) {
     snprintf(g.name, sizeof(g.name), "%s", a.name);
   } else {
+    problem = VR_PROBLEM_INVALID_NAME;
     if (default_group_name(&g, g.name, sizeof(g.name), reason, sizeof(reason)) <
         0)
       goto reject;
     snprintf(label, sizeof(label), "%s", g.name);
   }
+  problem = VR_PROBLEM_DUPLICATE;
   if (vr_name_index_has(&ctx->names, list, g.name)) {
     snprintf(reason, sizeof(reason), "duplicate group name");
     goto reject;
   }
+  problem = VR_PROBLEM_OVERLAP;
   if (!unclaimed(&g, claims, list, reason, sizeof(reason)))
     goto reject;
   status = vr_group_list_add(list, g.name, &g.vcpus);
@@ -296,7 +302,7 @@ static int take_group(xmlNode *node, unsigned max_vcpus,
   goto out;
 
 reject:
-  status = vr_group_list_reject(list, label, reason);
+  status = vr_group_list_reject(list, problem, label, reason);
 out:
   group_attrs_free(&a);
   return status;
@@ -335,7 +341,7 @@ int vr_group_spec_parse_domain(const char *xml, unsigned max_vcpus,
   size_t len = strlen(xml);
 
   if (len > MAX_DOCUMENT_BYTES) {
-    status = vr_group_list_reject(out, DOCUMENT_LABEL,
+    status = vr_group_list_reject(out, VR_PROBLEM_METADATA, DOCUMENT_LABEL,
                                   "metadata larger than 1 MiB, not parsed");
     goto out;
   }
@@ -345,17 +351,18 @@ int vr_group_spec_parse_domain(const char *xml, unsigned max_vcpus,
                       XML_PARSE_NONET | XML_PARSE_NOERROR |
                           XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
   if (!doc) {
-    status = vr_group_list_reject(out, DOCUMENT_LABEL, "unparsable XML");
+    status = vr_group_list_reject(out, VR_PROBLEM_METADATA, DOCUMENT_LABEL,
+                                  "unparsable XML");
     goto out;
   }
   if (doc->intSubset || doc->extSubset) {
-    status = vr_group_list_reject(out, DOCUMENT_LABEL,
+    status = vr_group_list_reject(out, VR_PROBLEM_METADATA, DOCUMENT_LABEL,
                                   "a DOCTYPE is not allowed in the metadata");
     goto out;
   }
   xmlNode *root = xmlDocGetRootElement(doc);
   if (!root || !is_our_element(root, NULL, ROOT_ELEMENT)) {
-    status = vr_group_list_reject(out, DOCUMENT_LABEL,
+    status = vr_group_list_reject(out, VR_PROBLEM_METADATA, DOCUMENT_LABEL,
                                   "the root element is not <resmon>");
     goto out;
   }
@@ -363,7 +370,8 @@ int vr_group_spec_parse_domain(const char *xml, unsigned max_vcpus,
     char reason[VR_REASON_MAX];
     snprintf(reason, sizeof(reason), "unknown attribute \"%.64s\" on <resmon>",
              (const char *)root->properties->name);
-    status = vr_group_list_reject(out, DOCUMENT_LABEL, reason);
+    status =
+        vr_group_list_reject(out, VR_PROBLEM_METADATA, DOCUMENT_LABEL, reason);
     if (status < 0)
       goto out;
   }
@@ -385,7 +393,7 @@ int vr_group_spec_parse_domain(const char *xml, unsigned max_vcpus,
       snprintf(reason, sizeof(reason), "unknown element <%.64s>",
                (const char *)node->name);
       snprintf(label, sizeof(label), "<%.64s>", (const char *)node->name);
-      status = vr_group_list_reject(out, label, reason);
+      status = vr_group_list_reject(out, VR_PROBLEM_METADATA, label, reason);
     }
   }
 

@@ -54,6 +54,7 @@ static void metadata_and_default(void **state) {
   assert_string_equal(d.rejections[0].uuid, U1);
   assert_string_equal(d.rejections[0].rejection->group, "bad");
   assert_non_null(strstr(d.rejections[0].rejection->reason, "maximum of 4"));
+  assert_int_equal(d.rejections[0].rejection->problem, VR_PROBLEM_INVALID_SET);
   vr_desired_clear(&d);
   assert_int_equal(d.n, 0);
 }
