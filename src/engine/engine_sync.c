@@ -161,8 +161,9 @@ void vr_engine_sync(vr_engine *e, bool full, bool refetch,
     goto out;
   if (scoped)
     scoped = vr_engine_scope_pass(e, &pass, dirty, n_dirty);
-  if (vr_desired_build(scoped ? &pass.scope_domains : &e->domains,
-                       e->cfg->default_group, &pass.desired) < 0) {
+  if (vr_desired_build_capped(
+          scoped ? &pass.scope_domains : &e->domains, e->cfg->default_group,
+          e->cfg->max_groups_per_domain, &pass.desired) < 0) {
     VR_ERROR("out of memory building the desired groups");
     goto out;
   }

@@ -102,6 +102,28 @@ int vr_group_list_add(vr_group_list *list, const char *name,
   return 0;
 }
 
+int vr_group_list_cap(vr_group_list *list, size_t max_groups) {
+  if (max_groups == 0 || list->n_groups <= max_groups)
+    return 0;
+  size_t over = list->n_groups - max_groups;
+  char names[VR_SUMMARY_NAMES * (VR_GROUP_NAME_MAX + 2) + 8] = "";
+  size_t used = 0;
+  for (size_t i = 0; i < over && i < VR_SUMMARY_NAMES; i++)
+    used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
+                             i ? ", " : "", list->groups[max_groups + i].name);
+  if (over > VR_SUMMARY_NAMES)
+    snprintf(names + used, sizeof(names) - used, ", ...");
+  char reason[VR_REASON_MAX];
+  snprintf(reason, sizeof(reason),
+           "over MaxGroupsPerDomain %zu: %zu of %zu groups not monitored; "
+           "raise MaxGroupsPerDomain for a domain this large (left out: %s)",
+           max_groups, over, list->n_groups, names);
+  for (size_t i = max_groups; i < list->n_groups; i++)
+    free(list->groups[i].members);
+  list->n_groups = max_groups;
+  return vr_group_list_reject(list, VR_PROBLEM_OVER_CAP, "(metadata)", reason);
+}
+
 void vr_group_list_clear(vr_group_list *list) {
   for (size_t i = 0; i < list->n_groups; i++)
     free(list->groups[i].members);

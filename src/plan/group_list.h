@@ -85,6 +85,14 @@ int vr_group_list_reject(vr_group_list *list, vr_problem_class problem,
 /* How many names a summary line lists before "..." and the count. */
 #define VR_SUMMARY_NAMES 5
 
+/**
+ * Keeps the first max_groups groups (0: no limit) and turns the rest into
+ * one rejection of class VR_PROBLEM_OVER_CAP under "(metadata)", naming
+ * the first few and the count and saying which key to raise
+ * (doc/design.md, "Metadata"). 0 or -ENOMEM.
+ */
+int vr_group_list_cap(vr_group_list *list, size_t max_groups);
+
 /** The groups a domain without our element gets under policy. */
 int vr_group_spec_default(vr_default_group policy, unsigned max_vcpus,
                           vr_group_list *out);
