@@ -114,10 +114,13 @@ int vr_group_list_cap(vr_group_list *list, size_t max_groups) {
   if (over > VR_SUMMARY_NAMES)
     snprintf(names + used, sizeof(names) - used, ", ...");
   char reason[VR_REASON_MAX];
-  snprintf(reason, sizeof(reason),
-           "over MaxGroupsPerDomain %zu: %zu of %zu groups not monitored; "
-           "raise MaxGroupsPerDomain for a domain this large (left out: %s)",
-           max_groups, over, list->n_groups, names);
+  /* The names come last: cut, the line still says which key to raise. */
+  if (snprintf(reason, sizeof(reason),
+               "over MaxGroupsPerDomain %zu: %zu of %zu groups not monitored; "
+               "raise MaxGroupsPerDomain for a domain this large (left out: "
+               "%s)",
+               max_groups, over, list->n_groups, names) >= (int)sizeof(reason))
+    memcpy(reason + sizeof(reason) - 4, "...", 4);
   for (size_t i = max_groups; i < list->n_groups; i++)
     free(list->groups[i].members);
   list->n_groups = max_groups;
