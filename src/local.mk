@@ -26,6 +26,7 @@ src_libvrcore_la_SOURCES = \
 	src/plan/group_health.c src/plan/group_health.h \
 	src/plan/group_list.c src/plan/group_list.h \
 	src/plan/group_spec.c src/plan/group_spec.h \
+	src/plan/problems.c src/plan/problems.h \
 	src/resctrl/libvirt_groups.c src/resctrl/libvirt_groups.h \
 	src/plan/libvirt_monitors.c src/plan/libvirt_monitors.h \
 	src/read/host_context.c src/read/host_context.h \

@@ -19,6 +19,11 @@
 #define VR_DEFAULT_GROUP_PREFIX "vr_"
 #define VR_DEFAULT_REFRESH_INTERVAL_S 60
 #define VR_MAX_REFRESH_INTERVAL_S 86400
+/* MaxGroupsPerDomain: far above what an operator writes by hand (and a
+ * 64-vCPU VM's DefaultGroup per-vcpu), far below what one domain's metadata
+ * could otherwise make every pass cost; 0 = no limit. */
+#define VR_DEFAULT_MAX_GROUPS_PER_DOMAIN 64
+#define VR_MAX_MAX_GROUPS_PER_DOMAIN 1000000
 #define VR_DEFAULT_SYSFS_PATH "/sys"
 #define VR_DEFAULT_PROC_PATH "/proc"
 #define VR_DEFAULT_LIBVIRT_RUN_PATH "/run/libvirt/qemu"

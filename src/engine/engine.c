@@ -381,7 +381,7 @@ void vr_engine_stop(vr_engine *e) {
   vr_resctrl_ref_put(e->resctrl);
   vr_domain_list_clear(&e->domains);
   vr_domain_filter_clear(&e->filter);
-  vr_health_table_clear(&e->health);
+  vr_problem_table_clear(&e->problems);
   free(e->not_moving);
   vr_thread_watch_clear(&e->watch);
   pthread_cond_destroy(&e->wake);

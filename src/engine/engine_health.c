@@ -1,42 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * The engine's notifications: one health state per (domain, group) and per
- * domain's metadata, moved by group_health.h's pure rules; this file is the
- * edge that logs and calls plugin_dispatch_notification.
+ * The engine's notifications: the findings of a pass go to plan/problems.h,
+ * which keeps one state per (domain, class of problem) and says what
+ * changed; this file is the edge that logs and calls
+ * plugin_dispatch_notification.
  */
 #include "engine/engine_health.h"
+#include "engine/engine_scope.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static vr_health_entry *health_entry(vr_engine *e, const char *uuid,
-                                     const char *domain, const char *group) {
-  for (size_t i = 0; i < e->health.n; i++) {
-    vr_health_entry *h = &e->health.entries[i];
-    if (strcmp(h->uuid, uuid) == 0 && strcmp(h->group, group) == 0)
-      return h;
-  }
-  vr_health_entry *grown =
-      realloc(e->health.entries, (e->health.n + 1) * sizeof(*grown));
-  if (!grown)
-    return NULL;
-  e->health.entries = grown;
-  vr_health_entry *h = &grown[e->health.n];
-  memset(h, 0, sizeof(*h));
-  h->domain = strdup(domain);
-  if (!h->domain)
-    return NULL;
-  e->health.n++;
-  sstrncpy(h->uuid, uuid, sizeof(h->uuid));
-  sstrncpy(h->group, group, sizeof(h->group));
-  h->state.kind = VR_HEALTH_UNKNOWN;
-  return h;
-}
-
-/* One log line and one collectd notification per change of state. */
-static void send_notice(const vr_health_entry *h, const vr_notice *notice) {
-  if (notice->severity == VR_NOTICE_NONE)
-    return;
+/* One log line and one collectd notification per change. */
+static void send_notice(const vr_notice *notice) {
   notification_t n = {
       .severity =
           notice->severity == VR_NOTICE_WARNING ? NOTIF_WARNING : NOTIF_OKAY,
@@ -44,8 +20,7 @@ static void send_notice(const vr_health_entry *h, const vr_notice *notice) {
       .plugin = VR_SERIES_PLUGIN,
   };
   sstrncpy(n.host, hostname_g, sizeof(n.host));
-  ssnprintf(n.plugin_instance, sizeof(n.plugin_instance), "%s:%s", h->domain,
-            h->group);
+  sstrncpy(n.plugin_instance, notice->instance, sizeof(n.plugin_instance));
   sstrncpy(n.message, notice->message, sizeof(n.message));
   if (notice->severity == VR_NOTICE_WARNING)
     VR_WARNING("%s", notice->message);
@@ -54,64 +29,57 @@ static void send_notice(const vr_health_entry *h, const vr_notice *notice) {
   plugin_dispatch_notification(&n);
 }
 
-static void report(vr_engine *e, const char *uuid, const char *domain,
-                   const char *group, const vr_health *next) {
-  vr_health_entry *h = health_entry(e, uuid, domain, group);
-  if (!h)
-    return;
-  vr_notice notice;
-  vr_health_update(&h->state, next, domain, group, &notice);
-  h->seen = true;
-  send_notice(h, &notice);
+static bool pass_looked_at(const char *uuid, const void *pass) {
+  return vr_pass_in_scope(pass, uuid);
 }
 
-/* A rejection is reported under its group's label; the document as a whole
- * under "(metadata)". Clearing happens by not being seen. */
-void vr_engine_report_rejections(vr_engine *e, const vr_desired_set *d) {
+void vr_engine_report_problems(vr_engine *e, const vr_pass *pass) {
+  const vr_desired_set *d = &pass->desired;
+  vr_finding *findings = calloc(d->n_rejections + d->n + 1, sizeof(*findings));
+  if (!findings) {
+    VR_ERROR("out of memory reporting problems");
+    return;
+  }
+  size_t n = 0;
   for (size_t i = 0; i < d->n_rejections; i++) {
     const vr_desired_rejection *r = &d->rejections[i];
-    vr_health bad;
-    vr_health_set(&bad, VR_HEALTH_INVALID, "%s", r->rejection->reason);
-    report(e, r->uuid, r->domain, r->rejection->group, &bad);
+    findings[n++] = (vr_finding){.uuid = r->uuid,
+                                 .domain = r->domain,
+                                 .problem = r->rejection->problem,
+                                 .group = r->rejection->group,
+                                 .reason = r->rejection->reason};
   }
-}
-
-void vr_engine_report_outcomes(vr_engine *e, const vr_pass *pass) {
-  for (size_t i = 0; i < pass->desired.n; i++) {
-    const vr_desired_group *want = &pass->desired.groups[i];
-    vr_health next;
-    if (pass->failure[i].kind != VR_HEALTH_UNKNOWN)
-      next = pass->failure[i];
+  /* A group's own failure (the executor's) comes before the plan's
+   * outcome for it, as the executor acted on that outcome. */
+  vr_health *health = calloc(d->n + 1, sizeof(*health));
+  if (!health) {
+    free(findings);
+    VR_ERROR("out of memory reporting problems");
+    return;
+  }
+  for (size_t i = 0; i < d->n; i++) {
+    if (pass->failure && pass->failure[i].kind != VR_HEALTH_UNKNOWN)
+      health[i] = pass->failure[i];
     else
-      vr_health_from_outcome(&pass->plan.outcomes[i], &next);
-    report(e, want->uuid, want->domain, want->group, &next);
-  }
-}
-
-/* Entries not seen this pass belong to stopped domains or dropped groups:
- * clear their warnings, then forget them. */
-void vr_engine_health_sweep(vr_engine *e) {
-  size_t kept = 0;
-  for (size_t i = 0; i < e->health.n; i++) {
-    vr_health_entry *h = &e->health.entries[i];
-    if (!h->seen) {
-      vr_health gone;
-      vr_notice notice;
-      vr_health_set(&gone, VR_HEALTH_GONE, "gone");
-      vr_health_update(&h->state, &gone, h->domain, h->group, &notice);
-      send_notice(h, &notice);
-      free(h->domain);
+      vr_health_from_outcome(&pass->plan.outcomes[i], &health[i]);
+    if (!vr_health_is_problem(health[i].kind))
       continue;
-    }
-    h->seen = false;
-    e->health.entries[kept++] = *h;
+    const vr_desired_group *want = &d->groups[i];
+    findings[n++] = (vr_finding){.uuid = want->uuid,
+                                 .domain = want->domain,
+                                 .problem = vr_health_problem(health[i].kind),
+                                 .group = want->group,
+                                 .reason = health[i].reason};
   }
-  e->health.n = kept;
-}
-
-void vr_health_table_clear(vr_health_table *t) {
-  for (size_t i = 0; i < t->n; i++)
-    free(t->entries[i].domain);
-  free(t->entries);
-  memset(t, 0, sizeof(*t));
+  vr_notice_list notices;
+  if (vr_problems_update(&e->problems, findings, n,
+                         pass->scope ? pass_looked_at : NULL, pass,
+                         &notices) < 0)
+    VR_ERROR("out of memory reporting problems");
+  else
+    for (size_t i = 0; i < notices.n; i++)
+      send_notice(&notices.items[i]);
+  vr_notice_list_clear(&notices);
+  free(health);
+  free(findings);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * Notifications: one per change of state, an OKAY when it clears.
+ * Notifications: one WARNING when a problem (a domain and a class of what
+ * is wrong, plan/problems.h) appears, an OKAY when it is gone.
  * (engine_health.c)
  */
 #ifndef VR_ENGINE_HEALTH_H
@@ -8,14 +9,8 @@
 
 #include "engine/engine_private.h"
 
-/** One WARNING per change of state, an OKAY when it
- * clears; rejections, outcomes, then the sweep of what was not seen. */
-void vr_engine_report_rejections(vr_engine *e, const vr_desired_set *d);
-
-void vr_engine_report_outcomes(vr_engine *e, const vr_pass *pass);
-
-void vr_engine_health_sweep(vr_engine *e);
-
-void vr_health_table_clear(vr_health_table *t);
+/** Collects the pass's rejections and failed groups, moves e->problems
+ * and logs and notifies what changed. */
+void vr_engine_report_problems(vr_engine *e, const vr_pass *pass);
 
 #endif /* VR_ENGINE_HEALTH_H */

@@ -20,6 +20,7 @@
 #include "plan/desired.h"
 #include "plan/group_health.h"
 #include "plan/libvirt_monitors.h"
+#include "plan/problems.h"
 #include "plan/reconcile.h"
 #include "plan/thread_watch.h"
 #include "read/counter_carry.h"
@@ -38,21 +39,6 @@
 
 #include <pthread.h>
 #include <stdbool.h>
-
-/* Notification state of each (domain, group) seen in the last pass, and of
- * each domain's metadata as a whole (group "(metadata)"). */
-typedef struct {
-  char uuid[VR_UUID_STRING_LEN + 1];
-  char *domain;
-  char group[VR_GROUP_NAME_MAX + 32];
-  vr_health state;
-  bool seen;
-} vr_health_entry;
-
-typedef struct {
-  vr_health_entry *entries;
-  size_t n;
-} vr_health_table;
 
 /* ABMC (engine_abmc.c): L3 domains whose counter coverage is kept. */
 #define VR_MAX_ABMC_DOMAINS 64
@@ -154,7 +140,8 @@ struct vr_engine {
   vr_thread_watch watch;
   c_complain_t resctrl_complaint;
   c_complain_t libvirt_complaint;
-  vr_health_table health;
+  /* the problems raised and not yet cleared (plan/problems.h) */
+  vr_problem_table problems;
 
   /* ABMC (engine_abmc.c): the worker sets each domain's coverage, the
    * read pass dispatches it; abmc_lock guards abmc and n_abmc, held to

@@ -2,10 +2,10 @@
 /**
  * One resync pass of the engine's worker, as a sequence of steps: refresh
  * the domains, make sure resctrl is there, build the desired groups,
- * report rejected metadata, plan (under the root's flock when the plan
- * changes anything, engine_plan.c), execute, report
- * outcomes, publish the live set, sweep notifications. Each step is in its
- * own file (engine_private.h lists them).
+ * plan (under the root's flock when the plan changes anything,
+ * engine_plan.c), execute, report what is wrong (rejected metadata and
+ * failed groups, as problems that changed), publish the live set. Each step is
+ * in its own file (engine_private.h lists them).
  */
 #include "engine/engine_sync.h"
 #include "engine/engine_abmc.h"
@@ -138,14 +138,6 @@ static void pass_clear(vr_pass *pass) {
   memset(pass, 0, sizeof(*pass));
 }
 
-/* An event pass saw only its own domains: every other health entry counts
- * as seen, so that the sweep neither clears nor forgets it. */
-static void keep_health_outside(vr_engine *e, const vr_pass *pass) {
-  for (size_t i = 0; pass->scope && i < e->health.n; i++)
-    if (!vr_pass_in_scope(pass, e->health.entries[i].uuid))
-      e->health.entries[i].seen = true;
-}
-
 void vr_engine_sync(vr_engine *e, bool full, bool refetch,
                     char dirty[][VR_UUID_STRING_LEN + 1], size_t n_dirty) {
   vr_pass pass;
@@ -169,12 +161,12 @@ void vr_engine_sync(vr_engine *e, bool full, bool refetch,
     goto out;
   if (scoped)
     scoped = vr_engine_scope_pass(e, &pass, dirty, n_dirty);
-  if (vr_desired_build(scoped ? &pass.scope_domains : &e->domains,
-                       e->cfg->default_group, &pass.desired) < 0) {
+  if (vr_desired_build_capped(
+          scoped ? &pass.scope_domains : &e->domains, e->cfg->default_group,
+          e->cfg->max_groups_per_domain, &pass.desired) < 0) {
     VR_ERROR("out of memory building the desired groups");
     goto out;
   }
-  vr_engine_report_rejections(e, &pass.desired);
   if (vr_engine_plan(e, &pass, &lock_fd) < 0)
     goto out;
   vr_engine_execute(e, &pass);
@@ -190,10 +182,8 @@ void vr_engine_sync(vr_engine *e, bool full, bool refetch,
   vr_resctrl_unlock(lock_fd);
   lock_fd = -1;
   vr_engine_assign_counters(e, &pass);
-  vr_engine_report_outcomes(e, &pass);
+  vr_engine_report_problems(e, &pass);
   vr_engine_publish_live(e, &pass);
-  keep_health_outside(e, &pass);
-  vr_engine_health_sweep(e);
 
 out:
   vr_resctrl_unlock(lock_fd);

@@ -31,6 +31,7 @@ int vr_config_init(vr_config *cfg) {
            VR_DEFAULT_GROUP_PREFIX);
   cfg->refresh_interval_s = VR_DEFAULT_REFRESH_INTERVAL_S;
   cfg->default_group = VR_DEFAULT_GROUP_NONE;
+  cfg->max_groups_per_domain = VR_DEFAULT_MAX_GROUPS_PER_DOMAIN;
   cfg->hostname_format = VR_NAME_FORMAT_1(VR_FIELD_HOSTNAME);
   cfg->instance_format = VR_NAME_FORMAT_1(VR_FIELD_NAME);
   cfg->report_bytes = true;
@@ -174,6 +175,23 @@ static int set_refresh_interval(vr_config *cfg, const oconfig_item_t *item,
   return 0;
 }
 
+static int set_max_groups(vr_config *cfg, const oconfig_item_t *item, char *err,
+                          size_t err_len) {
+  double n =
+      item->values_num == 1 && item->values[0].type == OCONFIG_TYPE_NUMBER
+          ? item->values[0].value.number
+          : -1;
+  if (!(n >= 0 && n <= VR_MAX_MAX_GROUPS_PER_DOMAIN) || n != floor(n)) {
+    snprintf(err, err_len,
+             "MaxGroupsPerDomain takes one whole number from 0 (no limit) "
+             "to %d",
+             VR_MAX_MAX_GROUPS_PER_DOMAIN);
+    return -EINVAL;
+  }
+  cfg->max_groups_per_domain = (size_t)n;
+  return 0;
+}
+
 static int set_group_prefix(vr_config *cfg, const oconfig_item_t *item,
                             char *err, size_t err_len) {
   const char *value;
@@ -240,6 +258,8 @@ static int apply_item(vr_config *cfg, const oconfig_item_t *item, char *err,
     return set_group_prefix(cfg, item, err, err_len);
   if (strcasecmp(key, "RefreshInterval") == 0)
     return set_refresh_interval(cfg, item, err, err_len);
+  if (strcasecmp(key, "MaxGroupsPerDomain") == 0)
+    return set_max_groups(cfg, item, err, err_len);
   if (strcasecmp(key, "Domain") == 0)
     return add_domain(cfg, item, err, err_len);
   if (strcasecmp(key, "IgnoreSelected") == 0)

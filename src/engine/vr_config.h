@@ -23,6 +23,7 @@ typedef struct {
   char group_prefix[VR_GROUP_PREFIX_MAX + 1];
   unsigned refresh_interval_s;
   vr_default_group default_group;
+  size_t max_groups_per_domain; /* 0: no limit */
   char **domains; /* Domain filter entries, as collectd's virt plugin */
   size_t n_domains;
   bool ignore_selected;

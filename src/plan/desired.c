@@ -21,13 +21,17 @@ void vr_desired_clear(vr_desired_set *d) {
   memset(d, 0, sizeof(*d));
 }
 
-/* The domain's groups, valid and rejected, from its metadata or policy. */
+/* The domain's groups, valid and rejected, from its metadata or policy,
+ * at most max_groups of them (0: no limit); DefaultGroup per-vcpu's groups
+ * count as written ones do, since each takes an RMID all the same. */
 static int parse_domain(const vr_domain *dom, vr_default_group policy,
-                        vr_group_list *list) {
+                        size_t max_groups, vr_group_list *list) {
   unsigned max_vcpus = dom->max_vcpus > 0 ? (unsigned)dom->max_vcpus : 0;
-  return dom->metadata ? vr_group_spec_parse_domain(dom->metadata, max_vcpus,
-                                                    dom->iothread_ids, list)
-                       : vr_group_spec_default(policy, max_vcpus, list);
+  int status = dom->metadata
+                   ? vr_group_spec_parse_domain(dom->metadata, max_vcpus,
+                                                dom->iothread_ids, list)
+                   : vr_group_spec_default(policy, max_vcpus, list);
+  return status < 0 ? status : vr_group_list_cap(list, max_groups);
 }
 
 /* Does spec take QEMU's thread t? Each thread is classified once, by its
@@ -99,6 +103,7 @@ static void note_unnamed(vr_desired_set *d, const vr_domain *dom,
     if (!spec->emulator && !spec->all_threads &&
         vr_cpuset_is_empty(&spec->iothreads))
       continue;
+    notice->problem = VR_PROBLEM_UNNAMED_THREADS;
     snprintf(notice->group, sizeof(notice->group), "%s",
              VR_DESIRED_UNNAMED_LABEL);
     snprintf(notice->reason, sizeof(notice->reason),
@@ -164,6 +169,7 @@ static void add_shared(vr_desired_set *d, const vr_domain *dom,
   }
   if (left_out == 0)
     return;
+  notice->problem = VR_PROBLEM_SHARED_VCPUS;
   snprintf(notice->group, sizeof(notice->group), "%s", VR_DESIRED_SHARED_LABEL);
   snprintf(notice->reason, sizeof(notice->reason),
            "the vCPUs of this domain cannot be told apart: QEMU runs them all "
@@ -177,6 +183,12 @@ static void add_shared(vr_desired_set *d, const vr_domain *dom,
 
 int vr_desired_build(const vr_domain_list *domains, vr_default_group policy,
                      vr_desired_set *out) {
+  return vr_desired_build_capped(domains, policy, 0, out);
+}
+
+int vr_desired_build_capped(const vr_domain_list *domains,
+                            vr_default_group policy, size_t max_groups,
+                            vr_desired_set *out) {
   size_t n_domains = domains->count;
   size_t total_groups = 0, total_rejections = 0, total_threads = 0;
   int status = -ENOMEM;
@@ -186,7 +198,7 @@ int vr_desired_build(const vr_domain_list *domains, vr_default_group policy,
     goto fail;
   for (size_t i = 0; i < n_domains; i++) {
     const vr_domain *dom = &domains->domains[i];
-    status = parse_domain(dom, policy, &out->lists[i]);
+    status = parse_domain(dom, policy, max_groups, &out->lists[i]);
     out->n_lists = i + 1;
     if (status < 0)
       goto fail;

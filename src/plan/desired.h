@@ -56,6 +56,12 @@ typedef struct {
 int vr_desired_build(const vr_domain_list *domains, vr_default_group policy,
                      vr_desired_set *out);
 
+/** vr_desired_build with at most max_groups groups per domain (0: no
+ * limit, what vr_desired_build does): MaxGroupsPerDomain. */
+int vr_desired_build_capped(const vr_domain_list *domains,
+                            vr_default_group policy, size_t max_groups,
+                            vr_desired_set *out);
+
 void vr_desired_clear(vr_desired_set *d);
 
 #endif /* VR_DESIRED_H */

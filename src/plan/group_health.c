@@ -14,46 +14,18 @@ bool vr_health_is_problem(vr_health_kind kind) {
          kind == VR_HEALTH_RMID_EXHAUSTED || kind == VR_HEALTH_RMID_LIMBO;
 }
 
-/* A message cut short still names domain and group first; mark the cut. */
-static void compose(vr_notice *notice, vr_notice_severity severity,
-                    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void compose(vr_notice *notice, vr_notice_severity severity,
-                    const char *fmt, ...) {
-  notice->severity = severity;
-  va_list ap;
-  va_start(ap, fmt);
-  vr_vformat_cut(notice->message, sizeof(notice->message), fmt, ap);
-  va_end(ap);
-}
-
-/* doc/design.md, "collectd interface": a WARNING once per change of state, an
- * OKAY when it clears. A change of reason within one kind (another foreign
- * group, another vCPU) is a new state and warns again; the same reason never
- * repeats. */
-void vr_health_update(vr_health *state, const vr_health *next,
-                      const char *domain, const char *group,
-                      vr_notice *notice) {
-  *notice = (vr_notice){.severity = VR_NOTICE_NONE};
-  bool was_problem = vr_health_is_problem(state->kind);
-  if (vr_health_is_problem(next->kind)) {
-    if (!was_problem || state->kind != next->kind ||
-        strcmp(state->reason, next->reason) != 0)
-      compose(notice, VR_NOTICE_WARNING, "domain %s group %s: %s", domain,
-              group, next->reason);
-  } else if (was_problem && next->kind == VR_HEALTH_OK) {
-    compose(notice, VR_NOTICE_OKAY, "domain %s group %s: monitored again",
-            domain, group);
-  } else if (was_problem && next->kind == VR_HEALTH_GONE) {
-    compose(notice, VR_NOTICE_OKAY,
-            "domain %s group %s: no longer monitored (domain stopped or "
-            "group removed)",
-            domain, group);
+vr_problem_class vr_health_problem(vr_health_kind kind) {
+  switch (kind) {
+  case VR_HEALTH_INVALID:
+    return VR_PROBLEM_INVALID_NAME;
+  case VR_HEALTH_RMID_EXHAUSTED:
+    return VR_PROBLEM_NO_RMID;
+  case VR_HEALTH_RMID_LIMBO:
+    return VR_PROBLEM_RMID_LIMBO;
+  case VR_HEALTH_CONFLICT:
+  default:
+    return VR_PROBLEM_CONFLICT;
   }
-  if (state != next)
-    *state = *next;
-  if (!vr_health_is_problem(state->kind))
-    state->reason[0] = '\0';
 }
 
 void vr_health_set(vr_health *health, vr_health_kind kind, const char *fmt,

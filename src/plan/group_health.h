@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * Notification state of one monitoring group (or of a domain's metadata):
- * doc/design.md, "collectd interface": conflicts, ENOSPC/EBUSY and invalid
- * metadata raise a WARNING once per change of state, and an OKAY when it
- * clears. Given the previous state and the new outcome, decides which
- * notification, if any, to send and with what text.
- *
- * Pure: the glue keeps one vr_health per (domain, group) and sends.
+ * How one monitoring group fared in a pass: created or kept (OK), or
+ * refused by resctrl (conflict, ENOSPC, EBUSY) with the reason. The engine
+ * turns the problem kinds into findings (problems.h), which decide what is
+ * notified (doc/design.md, "collectd interface"). Pure.
  */
 #ifndef VR_GROUP_HEALTH_H
 #define VR_GROUP_HEALTH_H
@@ -17,17 +14,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* collectd's NOTIF_MAX_MSG_LEN */
-#define VR_NOTICE_MSG_LEN 256
-
 typedef enum {
-  VR_HEALTH_UNKNOWN, /* never seen (initial state): a first OK is silent */
+  VR_HEALTH_UNKNOWN, /* not decided yet */
   VR_HEALTH_OK,      /* includes "waiting for an online vCPU" */
-  VR_HEALTH_INVALID, /* invalid metadata */
+  VR_HEALTH_INVALID, /* no resctrl name can be made for it */
   VR_HEALTH_CONFLICT,
   VR_HEALTH_RMID_EXHAUSTED, /* mkdir: ENOSPC */
   VR_HEALTH_RMID_LIMBO,     /* mkdir: EBUSY */
-  VR_HEALTH_GONE, /* domain stopped or group dropped: forget the state */
 } vr_health_kind;
 
 typedef struct {
@@ -35,29 +28,11 @@ typedef struct {
   char reason[VR_REASON_MAX]; /* for the problem kinds */
 } vr_health;
 
-typedef enum {
-  VR_NOTICE_NONE,
-  VR_NOTICE_WARNING,
-  VR_NOTICE_OKAY,
-} vr_notice_severity;
-
-typedef struct {
-  vr_notice_severity severity;
-  char message[VR_NOTICE_MSG_LEN];
-} vr_notice;
-
 /** True for the kinds that raise a WARNING. */
 bool vr_health_is_problem(vr_health_kind kind);
 
-/**
- * Moves *state to next and fills *notice: a WARNING naming domain, group
- * and reason when a problem starts or changes (kind or reason); an OKAY
- * when a problem clears (OK, or GONE: a stopped domain's warning should
- * not stay raised); nothing otherwise. The message reads
- * "domain D group G: REASON" and is cut with "..." if it would not fit.
- */
-void vr_health_update(vr_health *state, const vr_health *next,
-                      const char *domain, const char *group, vr_notice *notice);
+/** The class of problem (problems.h) a problem kind is reported under. */
+vr_problem_class vr_health_problem(vr_health_kind kind);
 
 /**
  * The health a reconcile outcome means: OK and WAITING (no vCPU online yet)

@@ -62,14 +62,15 @@ static void *grow_for_one(void *array, size_t n, size_t size) {
   return realloc(array, (n ? 2 * n : 1) * size);
 }
 
-int vr_group_list_reject(vr_group_list *list, const char *label,
-                         const char *reason) {
+int vr_group_list_reject(vr_group_list *list, vr_problem_class problem,
+                         const char *label, const char *reason) {
   vr_group_rejection *grown =
       grow_for_one(list->rejections, list->n_rejections, sizeof(*grown));
   if (!grown)
     return -ENOMEM;
   list->rejections = grown;
   vr_group_rejection *r = &grown[list->n_rejections++];
+  r->problem = problem;
   copy_printable(r->group, sizeof(r->group), label, VR_GROUP_NAME_MAX + 8);
   copy_printable(r->reason, sizeof(r->reason), reason, sizeof(r->reason));
   return 0;
@@ -99,6 +100,31 @@ int vr_group_list_add(vr_group_list *list, const char *name,
   g->vcpus = *vcpus;
   g->members = members;
   return 0;
+}
+
+int vr_group_list_cap(vr_group_list *list, size_t max_groups) {
+  if (max_groups == 0 || list->n_groups <= max_groups)
+    return 0;
+  size_t over = list->n_groups - max_groups;
+  char names[VR_SUMMARY_NAMES * (VR_GROUP_NAME_MAX + 2) + 8] = "";
+  size_t used = 0;
+  for (size_t i = 0; i < over && i < VR_SUMMARY_NAMES; i++)
+    used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
+                             i ? ", " : "", list->groups[max_groups + i].name);
+  if (over > VR_SUMMARY_NAMES)
+    snprintf(names + used, sizeof(names) - used, ", ...");
+  char reason[VR_REASON_MAX];
+  /* The names come last: cut, the line still says which key to raise. */
+  if (snprintf(reason, sizeof(reason),
+               "over MaxGroupsPerDomain %zu: %zu of %zu groups not monitored; "
+               "raise MaxGroupsPerDomain for a domain this large (left out: "
+               "%s)",
+               max_groups, over, list->n_groups, names) >= (int)sizeof(reason))
+    memcpy(reason + sizeof(reason) - 4, "...", 4);
+  for (size_t i = max_groups; i < list->n_groups; i++)
+    free(list->groups[i].members);
+  list->n_groups = max_groups;
+  return vr_group_list_reject(list, VR_PROBLEM_OVER_CAP, "(metadata)", reason);
 }
 
 void vr_group_list_clear(vr_group_list *list) {
@@ -143,4 +169,55 @@ int vr_group_spec_default(vr_default_group policy, unsigned max_vcpus,
   if (status < 0)
     vr_group_list_clear(out);
   return status;
+}
+
+/* FNV-1a: a collision costs only a longer probe, which the load factor of
+ * at most one half keeps short. */
+static size_t name_hash(const char *name) {
+  size_t h = (size_t)14695981039346656037ULL;
+  for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+    h = (h ^ *p) * (size_t)1099511628211ULL;
+  return h;
+}
+
+/* The slot holding name, or the free slot where it would go. */
+static size_t *name_slot(const vr_name_index *index, const vr_group_list *list,
+                         const char *name) {
+  size_t mask = index->n_slots - 1;
+  for (size_t i = name_hash(name) & mask;; i = (i + 1) & mask) {
+    size_t *slot = &index->slots[i];
+    if (*slot == 0 || strcmp(list->groups[*slot - 1].name, name) == 0)
+      return slot;
+  }
+}
+
+bool vr_name_index_has(const vr_name_index *index, const vr_group_list *list,
+                       const char *name) {
+  return index->n_slots > 0 && *name_slot(index, list, name) != 0;
+}
+
+int vr_name_index_add(vr_name_index *index, const vr_group_list *list,
+                      size_t at) {
+  if (2 * (index->n_used + 1) > index->n_slots) {
+    vr_name_index bigger = {.n_slots =
+                                index->n_slots ? 2 * index->n_slots : 64};
+    bigger.slots = calloc(bigger.n_slots, sizeof(*bigger.slots));
+    if (!bigger.slots)
+      return -ENOMEM;
+    for (size_t i = 0; i < index->n_slots; i++)
+      if (index->slots[i])
+        *name_slot(&bigger, list, list->groups[index->slots[i] - 1].name) =
+            index->slots[i];
+    bigger.n_used = index->n_used;
+    free(index->slots);
+    *index = bigger;
+  }
+  *name_slot(index, list, list->groups[at].name) = at + 1;
+  index->n_used++;
+  return 0;
+}
+
+void vr_name_index_clear(vr_name_index *index) {
+  free(index->slots);
+  *index = (vr_name_index){0};
 }

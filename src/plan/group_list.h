@@ -27,7 +27,27 @@ typedef struct {
   vr_mbm_priority mbm; /* attribute mbm: "high", "normal" (default), "off" */
 } vr_group_spec;
 
+/* What kind of thing went wrong (doc/design.md, "collectd interface"): the
+ * notification state is kept per domain and class, never per label, since
+ * labels are the operator's and any number of rejections may share one. */
+typedef enum {
+  VR_PROBLEM_METADATA,      /* the document as a whole, or an unknown element */
+  VR_PROBLEM_INVALID_GROUP, /* unknown attribute, bad emulator= or mbm= */
+  VR_PROBLEM_INVALID_NAME,  /* a name resctrl cannot carry */
+  VR_PROBLEM_INVALID_SET,   /* a vCPU or iothread set out of range or bad */
+  VR_PROBLEM_DUPLICATE,     /* a second group of one name */
+  VR_PROBLEM_OVERLAP,       /* a thread already in another group */
+  VR_PROBLEM_OVER_CAP,      /* groups beyond MaxGroupsPerDomain */
+  VR_PROBLEM_SHARED_VCPUS,  /* every vCPU on one thread (TCG) */
+  VR_PROBLEM_UNNAMED_THREADS, /* QEMU threads without names */
+  VR_PROBLEM_CONFLICT,        /* resctrl refused or holds it otherwise */
+  VR_PROBLEM_NO_RMID,         /* mkdir: ENOSPC */
+  VR_PROBLEM_RMID_LIMBO,      /* mkdir: EBUSY */
+  VR_PROBLEM_CLASSES,
+} vr_problem_class;
+
 typedef struct {
+  vr_problem_class problem;
   /* The group as the operator wrote it: its name, or "vcpus=..." when it
    * had none, or "(metadata)" when the whole document was rejected. */
   char group[VR_GROUP_NAME_MAX + 32];
@@ -57,10 +77,21 @@ typedef enum {
 int vr_group_list_add(vr_group_list *list, const char *name,
                       const vr_cpuset *vcpus);
 
-/** Appends a rejection; label and reason are copied printable (control
- * and non-ASCII bytes become '?', long text is cut). 0 or -ENOMEM. */
-int vr_group_list_reject(vr_group_list *list, const char *label,
-                         const char *reason);
+/** Appends a rejection of class problem; label and reason are copied printable
+ * (control and non-ASCII bytes become '?', long text is cut). 0 or -ENOMEM. */
+int vr_group_list_reject(vr_group_list *list, vr_problem_class problem,
+                         const char *label, const char *reason);
+
+/* How many names a summary line lists before "..." and the count. */
+#define VR_SUMMARY_NAMES 5
+
+/**
+ * Keeps the first max_groups groups (0: no limit) and turns the rest into
+ * one rejection of class VR_PROBLEM_OVER_CAP under "(metadata)", naming
+ * the first few and the count and saying which key to raise
+ * (doc/design.md, "Metadata"). 0 or -ENOMEM.
+ */
+int vr_group_list_cap(vr_group_list *list, size_t max_groups);
 
 /** The groups a domain without our element gets under policy. */
 int vr_group_spec_default(vr_default_group policy, unsigned max_vcpus,
@@ -79,5 +110,25 @@ int vr_group_default_iothreads_name(const vr_cpuset *iothreads, char *buf,
                                     size_t len);
 
 void vr_group_list_clear(vr_group_list *list);
+
+/* The names of a list's groups, as an open-addressing hash of indices + 1
+ * (0: a free slot), so that the duplicate check costs O(1) per group, not a
+ * scan of every earlier one (which made a document of 24,000 groups
+ * quadratic). Zero-initialised is empty. */
+typedef struct {
+  size_t *slots;
+  size_t n_slots; /* a power of two, or 0 */
+  size_t n_used;
+} vr_name_index;
+
+/** True when a group of list recorded in index is called name. */
+bool vr_name_index_has(const vr_name_index *index, const vr_group_list *list,
+                       const char *name);
+
+/** Records list->groups[at]'s name. 0 or -ENOMEM. */
+int vr_name_index_add(vr_name_index *index, const vr_group_list *list,
+                      size_t at);
+
+void vr_name_index_clear(vr_name_index *index);
 
 #endif /* VR_GROUP_LIST_H */

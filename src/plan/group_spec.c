@@ -42,6 +42,11 @@ typedef struct {
   int emulator_owner;
 } vcpu_claims;
 
+typedef struct {
+  vcpu_claims claims;
+  vr_name_index names; /* the duplicate check in O(1) per group */
+} parse_context;
+
 /* The attributes of one <group> as written, before validation. */
 typedef struct {
   char *name, *vcpus, *iothreads, *emulator, *mbm;
@@ -222,8 +227,10 @@ static int parse_mbm(const char *text, vr_mbm_priority *out, char *reason,
 /* Validates one <group> element and appends it to the list or its
  * rejection. Returns 0 or -ENOMEM. */
 static int take_group(xmlNode *node, unsigned max_vcpus,
-                      const vr_cpuset *iothread_ids, vcpu_claims *claims,
+                      const vr_cpuset *iothread_ids, parse_context *ctx,
                       vr_group_list *list) {
+  vcpu_claims *claims = &ctx->claims;
+  vr_problem_class problem = VR_PROBLEM_INVALID_GROUP;
   group_attrs a = {0};
   char reason[VR_REASON_MAX] = "";
   char label[VR_GROUP_NAME_MAX + 64];
@@ -236,6 +243,7 @@ static int take_group(xmlNode *node, unsigned max_vcpus,
   if (reason[0] || !attributes_only(node, reason, sizeof(reason)))
     goto reject;
   if (a.name && !vr_group_name_valid(a.name)) {
+    problem = VR_PROBLEM_INVALID_NAME;
     snprintf(reason, sizeof(reason),
              "invalid name: use 1-%d of [A-Za-z0-9_.,-], not starting with "
              "'.'",
@@ -251,6 +259,7 @@ static int take_group(xmlNode *node, unsigned max_vcpus,
   }
   if (a.mbm && parse_mbm(a.mbm, &g.mbm, reason, sizeof(reason)) < 0)
     goto reject;
+  problem = VR_PROBLEM_INVALID_SET;
   if (a.iothreads && parse_iothreads(a.iothreads, iothread_ids, &g.iothreads,
                                      reason, sizeof(reason)) < 0)
     goto reject;
@@ -267,17 +276,18 @@ static int take_group(xmlNode *node, unsigned max_vcpus,
   if (a.name) {
     snprintf(g.name, sizeof(g.name), "%s", a.name);
   } else {
+    problem = VR_PROBLEM_INVALID_NAME;
     if (default_group_name(&g, g.name, sizeof(g.name), reason, sizeof(reason)) <
         0)
       goto reject;
     snprintf(label, sizeof(label), "%s", g.name);
   }
-  for (size_t i = 0; i < list->n_groups; i++) {
-    if (strcmp(list->groups[i].name, g.name) == 0) {
-      snprintf(reason, sizeof(reason), "duplicate group name");
-      goto reject;
-    }
+  problem = VR_PROBLEM_DUPLICATE;
+  if (vr_name_index_has(&ctx->names, list, g.name)) {
+    snprintf(reason, sizeof(reason), "duplicate group name");
+    goto reject;
   }
+  problem = VR_PROBLEM_OVERLAP;
   if (!unclaimed(&g, claims, list, reason, sizeof(reason)))
     goto reject;
   status = vr_group_list_add(list, g.name, &g.vcpus);
@@ -287,11 +297,12 @@ static int take_group(xmlNode *node, unsigned max_vcpus,
     added->emulator = g.emulator;
     added->mbm = g.mbm;
     claim(added, (int)list->n_groups - 1, claims);
+    status = vr_name_index_add(&ctx->names, list, list->n_groups - 1);
   }
   goto out;
 
 reject:
-  status = vr_group_list_reject(list, label, reason);
+  status = vr_group_list_reject(list, problem, label, reason);
 out:
   group_attrs_free(&a);
   return status;
@@ -325,12 +336,12 @@ int vr_group_spec_parse_domain(const char *xml, unsigned max_vcpus,
                                vr_group_list *out) {
   memset(out, 0, sizeof(*out));
   xmlDoc *doc = NULL;
-  vcpu_claims *claims = NULL;
+  parse_context *ctx = NULL;
   int status = 0;
   size_t len = strlen(xml);
 
   if (len > MAX_DOCUMENT_BYTES) {
-    status = vr_group_list_reject(out, DOCUMENT_LABEL,
+    status = vr_group_list_reject(out, VR_PROBLEM_METADATA, DOCUMENT_LABEL,
                                   "metadata larger than 1 MiB, not parsed");
     goto out;
   }
@@ -340,17 +351,18 @@ int vr_group_spec_parse_domain(const char *xml, unsigned max_vcpus,
                       XML_PARSE_NONET | XML_PARSE_NOERROR |
                           XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
   if (!doc) {
-    status = vr_group_list_reject(out, DOCUMENT_LABEL, "unparsable XML");
+    status = vr_group_list_reject(out, VR_PROBLEM_METADATA, DOCUMENT_LABEL,
+                                  "unparsable XML");
     goto out;
   }
   if (doc->intSubset || doc->extSubset) {
-    status = vr_group_list_reject(out, DOCUMENT_LABEL,
+    status = vr_group_list_reject(out, VR_PROBLEM_METADATA, DOCUMENT_LABEL,
                                   "a DOCTYPE is not allowed in the metadata");
     goto out;
   }
   xmlNode *root = xmlDocGetRootElement(doc);
   if (!root || !is_our_element(root, NULL, ROOT_ELEMENT)) {
-    status = vr_group_list_reject(out, DOCUMENT_LABEL,
+    status = vr_group_list_reject(out, VR_PROBLEM_METADATA, DOCUMENT_LABEL,
                                   "the root element is not <resmon>");
     goto out;
   }
@@ -358,34 +370,37 @@ int vr_group_spec_parse_domain(const char *xml, unsigned max_vcpus,
     char reason[VR_REASON_MAX];
     snprintf(reason, sizeof(reason), "unknown attribute \"%.64s\" on <resmon>",
              (const char *)root->properties->name);
-    status = vr_group_list_reject(out, DOCUMENT_LABEL, reason);
+    status =
+        vr_group_list_reject(out, VR_PROBLEM_METADATA, DOCUMENT_LABEL, reason);
     if (status < 0)
       goto out;
   }
 
-  claims = malloc(sizeof(*claims));
-  if (!claims) {
+  ctx = calloc(1, sizeof(*ctx));
+  if (!ctx) {
     status = -ENOMEM;
     goto out;
   }
   for (size_t i = 0; i < VR_MAX_VCPUS; i++)
-    claims->owner[i] = claims->io_owner[i] = -1;
-  claims->emulator_owner = -1;
+    ctx->claims.owner[i] = ctx->claims.io_owner[i] = -1;
+  ctx->claims.emulator_owner = -1;
 
   for (xmlNode *node = root->children; node && status == 0; node = node->next) {
     if (is_our_element(node, root, GROUP_ELEMENT)) {
-      status = take_group(node, max_vcpus, iothread_ids, claims, out);
+      status = take_group(node, max_vcpus, iothread_ids, ctx, out);
     } else if (node->type == XML_ELEMENT_NODE) {
       char reason[VR_REASON_MAX], label[VR_GROUP_NAME_MAX + 8];
       snprintf(reason, sizeof(reason), "unknown element <%.64s>",
                (const char *)node->name);
       snprintf(label, sizeof(label), "<%.64s>", (const char *)node->name);
-      status = vr_group_list_reject(out, label, reason);
+      status = vr_group_list_reject(out, VR_PROBLEM_METADATA, label, reason);
     }
   }
 
 out:
-  free(claims);
+  if (ctx)
+    vr_name_index_clear(&ctx->names);
+  free(ctx);
   if (doc)
     xmlFreeDoc(doc);
   if (status < 0)

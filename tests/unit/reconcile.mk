@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # Unit tests (cmocka, pure logic) of the plan and the read path: reconcile,
-# series identifiers, group health notifications, the published live set,
+# series identifiers, group health, problems and their notifications, the published live set,
 # desired groups (vCPUs sharing one thread too), counters carried across
 # resets, host context sums, the kernel's per-thread view, ABMC counter
 # decisions, the metric table, dispatch, the host context, live groups,
@@ -16,7 +16,7 @@ UNIT_TESTS += tests/unit/test_reconcile tests/unit/test_series \
 	tests/unit/test_thread_view tests/unit/test_mbm_assign \
 	tests/unit/test_metric_table tests/unit/test_dispatch \
 	tests/unit/test_host_context tests/unit/test_live_group \
-	tests/unit/test_vr_lock \
+	tests/unit/test_vr_lock tests/unit/test_problems \
 	tests/unit/test_name_format tests/unit/test_name_metadata
 tests_unit_test_reconcile_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_series_CPPFLAGS = $(UNIT_TEST_CPP)
@@ -33,6 +33,7 @@ tests_unit_test_dispatch_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_host_context_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_live_group_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_vr_lock_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_problems_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_name_format_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_name_metadata_CPPFLAGS = $(UNIT_TEST_CPP)
 

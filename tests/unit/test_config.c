@@ -62,6 +62,7 @@ static void test_defaults(void **state) {
   assert_string_equal(cfg.group_prefix, "vr_");
   assert_int_equal(cfg.refresh_interval_s, 60);
   assert_int_equal(cfg.default_group, VR_DEFAULT_GROUP_NONE);
+  assert_int_equal(cfg.max_groups_per_domain, 64);
   assert_int_equal(cfg.n_domains, 0);
   assert_false(cfg.ignore_selected);
   assert_int_equal(cfg.hostname_format.n, 1);
@@ -92,6 +93,7 @@ static void test_every_key(void **state) {
       S("GroupPrefix", "Mon_1"),
       N("RefreshInterval", 5),
       S("DefaultGroup", "per-vcpu"),
+      N("MaxGroupsPerDomain", 0),
       S("Domain", "vm1"),
       S("Domain", "/^db/"),
       B("IgnoreSelected", 1),
@@ -123,6 +125,7 @@ static void test_every_key(void **state) {
   assert_string_equal(cfg.group_prefix, "Mon_1");
   assert_int_equal(cfg.refresh_interval_s, 5);
   assert_int_equal(cfg.default_group, VR_DEFAULT_GROUP_ALL);
+  assert_int_equal(cfg.max_groups_per_domain, 0);
   assert_int_equal(cfg.n_domains, 2);
   assert_string_equal(cfg.domains[1], "/^db/");
   assert_true(cfg.ignore_selected);
@@ -196,6 +199,9 @@ static void test_rejections(void **state) {
       {N("RefreshInterval", 0), "RefreshInterval must be a whole number"},
       {N("RefreshInterval", 1.5), "RefreshInterval must be a whole number"},
       {S("RefreshInterval", "60"), "RefreshInterval takes one number"},
+      {N("MaxGroupsPerDomain", -1), "MaxGroupsPerDomain takes one whole"},
+      {N("MaxGroupsPerDomain", 2.5), "MaxGroupsPerDomain takes one whole"},
+      {S("MaxGroupsPerDomain", "64"), "MaxGroupsPerDomain takes one whole"},
       {S("DefaultGroup", "each"),
        "DefaultGroup: \"each\" is not one of \"none\", \"all\", "
        "\"per-vcpu\""},

@@ -54,6 +54,7 @@ static void metadata_and_default(void **state) {
   assert_string_equal(d.rejections[0].uuid, U1);
   assert_string_equal(d.rejections[0].rejection->group, "bad");
   assert_non_null(strstr(d.rejections[0].rejection->reason, "maximum of 4"));
+  assert_int_equal(d.rejections[0].rejection->problem, VR_PROBLEM_INVALID_SET);
   vr_desired_clear(&d);
   assert_int_equal(d.n, 0);
 }
@@ -68,8 +69,53 @@ static void no_domains(void **state) {
   vr_desired_clear(&d);
 }
 
+/* MaxGroupsPerDomain: written groups and DefaultGroup per-vcpu's alike
+ * keep the first N; the rest is one rejection that says which key to
+ * raise, not one per group. */
+static void capped(void **state) {
+  (void)state;
+  pid_t tids[4] = {101, 102, 103, 104};
+  vr_domain doms[2] = {
+      {.name = "web",
+       .uuid = U1,
+       .max_vcpus = 4,
+       .metadata = "<resmon><group name=\"a\" vcpus=\"0\"/>"
+                   "<group name=\"b\" vcpus=\"1\"/>"
+                   "<group name=\"c\" vcpus=\"2\"/>"
+                   "<group name=\"d\" vcpus=\"3\"/></resmon>",
+       .vcpu_tids = tids},
+      {.name = "db", .uuid = U2, .max_vcpus = 4, .vcpu_tids = tids},
+  };
+  vr_domain_list list = {.domains = doms, .count = 2};
+  vr_desired_set d;
+  assert_int_equal(
+      vr_desired_build_capped(&list, VR_DEFAULT_GROUP_PER_VCPU, 2, &d), 0);
+  assert_int_equal(d.n, 4);
+  assert_string_equal(d.groups[0].group, "a");
+  assert_string_equal(d.groups[1].group, "b");
+  assert_string_equal(d.groups[2].group, "vcpu_0");
+  assert_string_equal(d.groups[3].group, "vcpu_1");
+  assert_int_equal(d.n_rejections, 2);
+  for (size_t i = 0; i < 2; i++) {
+    const vr_group_rejection *r = d.rejections[i].rejection;
+    assert_int_equal(r->problem, VR_PROBLEM_OVER_CAP);
+    assert_string_equal(r->group, "(metadata)");
+    assert_non_null(strstr(r->reason, "raise MaxGroupsPerDomain"));
+    assert_non_null(strstr(r->reason, "2 of 4 groups not monitored"));
+  }
+  assert_non_null(strstr(d.rejections[0].rejection->reason, "left out: c, d"));
+  vr_desired_clear(&d);
+  /* 0: no limit */
+  assert_int_equal(
+      vr_desired_build_capped(&list, VR_DEFAULT_GROUP_PER_VCPU, 0, &d), 0);
+  assert_int_equal(d.n, 8);
+  assert_int_equal(d.n_rejections, 0);
+  vr_desired_clear(&d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(capped),
       cmocka_unit_test(metadata_and_default),
       cmocka_unit_test(no_domains),
   };

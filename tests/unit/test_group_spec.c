@@ -350,9 +350,47 @@ static void test_default_policies(void **state) {
   }
 }
 
+/* Each rejection says its class of problem, and the duplicate check finds
+ * a name taken thousands of groups earlier (the name index grows). */
+static void test_problem_classes(void **state) {
+  (void)state;
+  enum { N = 3000 };
+  size_t cap = (size_t)N * 48 + 512, used = 0;
+  char *xml = malloc(cap);
+  assert_non_null(xml);
+  used += (size_t)snprintf(xml + used, cap - used, "<resmon>");
+  for (int i = 0; i < N; i++)
+    used +=
+        (size_t)snprintf(xml + used, cap - used,
+                         "<group name=\"g%d\" iothreads=\"%d\"/>", i, i + 1);
+  used += (size_t)snprintf(xml + used, cap - used,
+                           "<group name=\"g7\" vcpus=\"0\"/>"
+                           "<group name=\"z\" vcpus=\"9\"/>"
+                           "<group name=\".z\" vcpus=\"0\"/>"
+                           "<group name=\"o\" vcpus=\"0\" emulator=\"x\"/>"
+                           "<group name=\"p\" iothreads=\"1\"/>"
+                           "<x/></resmon>");
+  vr_group_list list;
+  assert_int_equal(vr_group_spec_parse(xml, 4, &list), 0);
+  assert_int_equal(list.n_groups, N);
+  static const struct {
+    const char *group;
+    vr_problem_class problem;
+  } want[] = {{"g7", VR_PROBLEM_DUPLICATE},    {"z", VR_PROBLEM_INVALID_SET},
+              {".z", VR_PROBLEM_INVALID_NAME}, {"o", VR_PROBLEM_INVALID_GROUP},
+              {"p", VR_PROBLEM_OVERLAP},       {"<x>", VR_PROBLEM_METADATA}};
+  assert_int_equal(list.n_rejections, sizeof(want) / sizeof(want[0]));
+  for (size_t i = 0; i < list.n_rejections; i++) {
+    assert_string_equal(list.rejections[i].group, want[i].group);
+    assert_int_equal(list.rejections[i].problem, want[i].problem);
+  }
+  vr_group_list_clear(&list);
+  free(xml);
+}
+
 int main(void) {
   size_t n_cases = sizeof(cases) / sizeof(cases[0]);
-  size_t n_extra = 5;
+  size_t n_extra = 6;
   struct CMUnitTest *tests = calloc(n_cases + n_extra, sizeof(*tests));
   for (size_t i = 0; i < n_cases; i++) {
     tests[i].name = cases[i].label;
@@ -365,6 +403,7 @@ int main(void) {
       cmocka_unit_test(test_deep_nesting_rejected),
       cmocka_unit_test(test_default_policies),
       cmocka_unit_test(test_mbm_priority),
+      cmocka_unit_test(test_problem_classes),
   };
   memcpy(tests + n_cases, extra, sizeof(extra));
   int failed = _cmocka_run_group_tests("group_spec", tests, n_cases + n_extra,
