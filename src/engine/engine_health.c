@@ -51,7 +51,7 @@ static void send_notice(const vr_health_entry *h, const vr_notice *notice) {
     VR_WARNING("%s", notice->message);
   else
     VR_INFO("%s", notice->message);
-  plugin_dispatch_notification(&n);
+  vr_notify(&n);
 }
 
 static void report(vr_engine *e, const char *uuid, const char *domain,
