@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <libxml/parser.h>
@@ -74,6 +75,78 @@ static int read_pidfile(const char *run_path, const char *name, pid_t *pid,
   }
   *pid = (pid_t)v;
   return 0;
+}
+
+bool vr_qemu_cmdline_has_uuid(const char *cmdline, size_t len,
+                              const char *uuid) {
+  /* NUL-separated arguments; the last may lack its NUL (a cut read). */
+  size_t i = 0;
+  bool after_flag = false;
+  while (i < len) {
+    const char *arg = cmdline + i;
+    size_t n = strnlen(arg, len - i);
+    if (after_flag)
+      return n == strlen(uuid) && strncasecmp(arg, uuid, n) == 0;
+    after_flag = (n == 5 && memcmp(arg, "-uuid", 5) == 0) ||
+                 (n == 6 && memcmp(arg, "--uuid", 6) == 0);
+    i += n + 1;
+  }
+  return false;
+}
+
+/* The most of /proc/<pid>/cmdline read: libvirt puts -uuid among the first
+ * few arguments, long before the device list that makes the line long. */
+#define CMDLINE_MAX 65536
+
+/* Checks that pid, read from the pid file of domain uuid, is that domain's
+ * QEMU: libvirt always passes "-uuid <uuid>". A stale or wrong pid file
+ * may name another domain's QEMU, whose threads we would then move into
+ * this domain's groups. Returns 0; -ENOENT when the process cannot be
+ * looked at (gone, or a /proc we may not read); -ESRCH, with a reason,
+ * when it is another process. */
+static int check_qemu_uuid(const char *proc_path, pid_t pid, const char *uuid,
+                           char *reason, size_t reason_len) {
+  char path[PATH_MAX];
+  int ret = 0;
+  char *buf = NULL;
+  if (snprintf(path, sizeof(path), "%s/%d/cmdline", proc_path, (int)pid) >=
+      (int)sizeof(path)) {
+    snprintf(reason, reason_len, "path too long: %s", proc_path);
+    return -ENAMETOOLONG;
+  }
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    snprintf(reason, reason_len, "cannot read %s: %s", path, strerror(errno));
+    return -ENOENT;
+  }
+  buf = malloc(CMDLINE_MAX);
+  ssize_t len = buf ? vr_read_fd_full(fd, buf, CMDLINE_MAX) : -ENOMEM;
+  if (len < 0) {
+    snprintf(reason, reason_len, "cannot read %s: %s", path,
+             strerror((int)-len));
+    ret = len == -ENOMEM ? -ENOMEM : -ENOENT;
+  } else if (!vr_qemu_cmdline_has_uuid(buf, (size_t)len, uuid)) {
+    snprintf(reason, reason_len,
+             "the QEMU pid file names process %d, which is not this "
+             "domain's QEMU (its command line has no -uuid %s); touching "
+             "none of its threads",
+             (int)pid, uuid);
+    ret = -ESRCH;
+  }
+  free(buf);
+  close(fd);
+  return ret;
+}
+
+/* read_pidfile, then check_qemu_uuid: 0 only for this domain's QEMU. */
+static int read_qemu_pid(const char *run_path, const char *proc_path,
+                         const char *name, const char *uuid, pid_t *pid,
+                         char *reason, size_t reason_len) {
+  int ret = read_pidfile(run_path, name, pid, reason, reason_len);
+  if (ret < 0)
+    return ret;
+  ret = check_qemu_uuid(proc_path, *pid, uuid, reason, reason_len);
+  return ret == -ENOENT ? -ESRCH : ret;
 }
 
 /* Scans <proc_path>/<pid>/task/ * /comm. tids[i] receives the thread id of
@@ -224,13 +297,23 @@ static int threads_from_status_file(const char *run_path, const char *name,
 }
 
 int vr_vcpu_threads_find(const char *run_path, const char *proc_path,
-                         const char *name, pid_t *tids, size_t n, char *reason,
-                         size_t reason_len) {
+                         const char *name, const char *uuid, pid_t *tids,
+                         size_t n, char *reason, size_t reason_len) {
   pid_t pid = 0;
   int ret = read_pidfile(run_path, name, &pid, reason, reason_len);
   if (ret < 0)
     return ret;
-  int found = threads_from_proc(proc_path, pid, tids, n, reason, reason_len);
+  /* Another process's threads are never taken; one we cannot look at in
+   * /proc leaves the status XML, which names the vCPU threads itself. */
+  int found = check_qemu_uuid(proc_path, pid, uuid, reason, reason_len);
+  if (found == -ESRCH || found == -ENOMEM)
+    return found;
+  if (found == 0)
+    found = threads_from_proc(proc_path, pid, tids, n, reason, reason_len);
+  else {
+    found = 0;
+    memset(tids, 0, n * sizeof(*tids));
+  }
   if (found > 0)
     return found;
   /* Names missing (a QEMU that does not name its threads, a /proc we may not
@@ -257,12 +340,13 @@ int vr_vcpu_threads_find(const char *run_path, const char *proc_path,
  * exists only for a thread of that very process, so a reused id in another
  * process fails here: -ESRCH with a reason. */
 static int read_qemu_thread_comm(const char *run_path, const char *proc_path,
-                                 const char *name, pid_t tid, char *comm,
-                                 size_t comm_len, char *reason,
+                                 const char *name, const char *uuid, pid_t tid,
+                                 char *comm, size_t comm_len, char *reason,
                                  size_t reason_len) {
   pid_t pid = 0;
   char path[PATH_MAX];
-  int rc = read_pidfile(run_path, name, &pid, reason, reason_len);
+  int rc =
+      read_qemu_pid(run_path, proc_path, name, uuid, &pid, reason, reason_len);
   if (rc < 0)
     return rc;
   if (snprintf(path, sizeof(path), "%s/%d/task/%d/comm", proc_path, (int)pid,
@@ -277,10 +361,10 @@ static int read_qemu_thread_comm(const char *run_path, const char *proc_path,
 }
 
 int vr_vcpu_thread_verify(const char *run_path, const char *proc_path,
-                          const char *name, pid_t tid, unsigned vcpu,
-                          char *reason, size_t reason_len) {
+                          const char *name, const char *uuid, pid_t tid,
+                          unsigned vcpu, char *reason, size_t reason_len) {
   char comm[64];
-  int rc = read_qemu_thread_comm(run_path, proc_path, name, tid, comm,
+  int rc = read_qemu_thread_comm(run_path, proc_path, name, uuid, tid, comm,
                                  sizeof(comm), reason, reason_len);
   if (rc < 0)
     return rc;
@@ -338,8 +422,9 @@ static int push_thread(vr_qemu_thread **out, size_t *n, size_t *cap, pid_t tid,
  * (emulator/, vcpuN/, iothreadN/) exists only where libvirtd manages
  * cgroups. So a QEMU without names yields no classified thread. */
 int vr_qemu_threads_find(const char *run_path, const char *proc_path,
-                         const char *name, vr_qemu_thread **out, size_t *n,
-                         bool *named, char *reason, size_t reason_len) {
+                         const char *name, const char *uuid,
+                         vr_qemu_thread **out, size_t *n, bool *named,
+                         char *reason, size_t reason_len) {
   char dir[PATH_MAX];
   pid_t pid = 0;
   size_t cap = 0;
@@ -348,7 +433,8 @@ int vr_qemu_threads_find(const char *run_path, const char *proc_path,
   *out = NULL;
   *n = 0;
   *named = false;
-  ret = read_pidfile(run_path, name, &pid, reason, reason_len);
+  ret =
+      read_qemu_pid(run_path, proc_path, name, uuid, &pid, reason, reason_len);
   if (ret < 0)
     goto out;
   if (snprintf(dir, sizeof(dir), "%s/%d/task", proc_path, (int)pid) >=
@@ -397,11 +483,12 @@ out:
 }
 
 int vr_qemu_thread_verify(const char *run_path, const char *proc_path,
-                          const char *name, pid_t tid, vr_thread_kind kind,
-                          unsigned id, char *reason, size_t reason_len) {
+                          const char *name, const char *uuid, pid_t tid,
+                          vr_thread_kind kind, unsigned id, char *reason,
+                          size_t reason_len) {
   char comm[64];
   unsigned now_id;
-  int rc = read_qemu_thread_comm(run_path, proc_path, name, tid, comm,
+  int rc = read_qemu_thread_comm(run_path, proc_path, name, uuid, tid, comm,
                                  sizeof(comm), reason, reason_len);
   if (rc < 0)
     return rc;
