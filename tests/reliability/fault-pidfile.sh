@@ -40,8 +40,6 @@ in_our_groups() {
 g2pid=$(cat "$LV_RUN_PATH/g2.pid")
 echo "$g2pid" >"$pidfile"
 vr_log "g1's pid file now names g2's QEMU ($g2pid); g2's vCPU 0 thread is $g2v0"
-said() { grep -q "which is not this domain's QEMU" "$CD_LOG"; }
-until_true 15 said || vr_fail "no line that g1's pid file names another QEMU"
 # Five resyncs: g2/b's values gain five lines.
 b_csv=$(csv_file g2:b bytes-llc-0)
 for _ in 1 2 3 4 5; do
@@ -50,6 +48,8 @@ for _ in 1 2 3 4 5; do
 	[ -z "$where" ] || vr_fail "g2's vCPU 0 thread $g2v0 was moved into $where (through g1's wrong pid file)"
 	group_tasks_are g2 b "$g2v1" || vr_fail "g2/b tasks '$(group_tasks g2 b)', want '$g2v1'"
 done
+said() { grep -q "which is not this domain's QEMU" "$CD_LOG"; }
+until_true 15 said || vr_fail "no line that g1's pid file names another QEMU"
 n_said=$(grep -c "which is not this domain's QEMU" "$CD_LOG")
 [ "$n_said" -le 2 ] || vr_fail "the wrong pid file was said $n_said times (want one line, and its notification)"
 vr_log "over 5 resyncs: no thread of g2 moved, g2/b intact, said $n_said time(s)"
