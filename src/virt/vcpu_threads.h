@@ -10,6 +10,7 @@
 
 #include "base/vocabulary.h"
 #include "virt/domain_model.h"
+#include "virt/qemu_pid.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -27,14 +28,8 @@ int vr_vcpu_parse_comm(const char *comm);
 int vr_vcpu_threads_from_status_xml(const char *xml, size_t len, pid_t *tids,
                                     size_t n, char *reason, size_t reason_len);
 
-/* True when QEMU's command line (/proc/<pid>/cmdline: arguments each
- * ending in NUL, len bytes) passes "-uuid <uuid>", as libvirt always does
- * (case-insensitive, as UUID strings are). Pure. */
-bool vr_qemu_cmdline_has_uuid(const char *cmdline, size_t len,
-                              const char *uuid);
-
 /* Every lookup below first checks that the pid file's process is the QEMU
- * of domain UUID (vr_qemu_cmdline_has_uuid on its /proc cmdline): a stale
+ * of domain UUID (virt/qemu_pid.h, on its /proc cmdline): a stale
  * or wrong pid file may name another domain's QEMU; then nothing is found
  * (-ESRCH with a reason) and so nothing is written.
  *
