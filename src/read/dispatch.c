@@ -4,13 +4,13 @@
  */
 #include "read/dispatch.h"
 #include "base/text.h"
+#include "read/bounds_note.h"
 
 #include "base/vr_log.h"
 
 #include "collectd/core/utils/common/common.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -259,58 +259,6 @@ static void count_unassigned(vr_dispatch_group *g,
   say_unassigned(g, any && !g->mbm_off, first_cache, first_feature);
 }
 
-/* The first value out of bounds per event in one read, for its one line. */
-typedef struct {
-  unsigned events; /* a bit per vr_resctrl_feature */
-  unsigned cache_id[VR_FEAT_COUNT];
-  uint64_t raw[VR_FEAT_COUNT];
-  vr_value_verdict why[VR_FEAT_COUNT];
-} insane_note;
-
-static void note_insane(insane_note *n, vr_resctrl_feature f, unsigned cache_id,
-                        uint64_t raw, vr_value_verdict why) {
-  if (n->events & (1u << f))
-    return;
-  n->events |= 1u << f;
-  n->cache_id[f] = cache_id;
-  n->raw[f] = raw;
-  n->why[f] = why;
-}
-
-/* One line and one notification per event when its values first go out of
- * bounds, one OKAY line when they are all sane again: a broken tree that
- * stays broken says so once, not every interval. */
-static void say_insane(vr_dispatch_group *g, const insane_note *n) {
-  unsigned now = n->events, said = g->insane_said;
-  g->insane_said = now;
-  for (int f = 0; f < VR_FEAT_COUNT; f++) {
-    unsigned bit = 1u << f;
-    if ((now & bit) == (said & bit))
-      continue;
-    notification_t nt = {
-        .severity = (now & bit) ? NOTIF_WARNING : NOTIF_OKAY,
-        .time = cdtime(),
-        .plugin = VR_SERIES_PLUGIN,
-    };
-    sstrncpy(nt.host, g->host, sizeof(nt.host));
-    sstrncpy(nt.plugin_instance, g->instance, sizeof(nt.plugin_instance));
-    if (now & bit) {
-      ssnprintf(nt.message, sizeof(nt.message),
-                "%s: %s on %s %u read %" PRIu64 " (%s); not sent "
-                "until it is sane again",
-                g->label, vr_resctrl_feature_name((vr_resctrl_feature)f),
-                f == VR_FEAT_CORE_ENERGY ? "package" : "L3 cache",
-                n->cache_id[f], n->raw[f], vr_value_verdict_text(n->why[f]));
-      VR_WARNING("%s", nt.message);
-    } else {
-      ssnprintf(nt.message, sizeof(nt.message), "%s: %s values are sane again",
-                g->label, vr_resctrl_feature_name((vr_resctrl_feature)f));
-      VR_INFO("%s", nt.message);
-    }
-    vr_notify(&nt);
-  }
-}
-
 /* The first restart a read found in a group, for its one line. */
 typedef struct {
   size_t count;
@@ -337,27 +285,20 @@ static vr_carry *carry_of(vr_carry_table *t, const vr_dispatch_group *g,
  * counters are held to VR_MBM_MAX_BYTES_PER_SEC; energy to 2^63 only. */
 static bool carried(vr_carry_table *t, const vr_dispatch_group *g,
                     const cache_series *cs, metric_id *id, uint64_t raw,
-                    cdtime_t now, restart_note *note, insane_note *insane,
+                    cdtime_t now, restart_note *note, vr_bounds_note *insane,
                     uint64_t *out) {
   const vr_metric_def *def = &vr_metric_defs[id->metric];
   vr_carry *c = t ? carry_of(t, g, id) : NULL;
   vr_value_verdict verdict;
   *out = raw;
-  if (!c) {
-    /* no carry (none asked, or out of memory): the raw counter, if sane */
-    verdict = vr_occupancy_check(raw, 0);
-    if (verdict != VR_VALUE_SANE)
-      note_insane(insane, def->event, cs->cache_id, raw, verdict);
-    return verdict == VR_VALUE_SANE;
-  }
+  if (!c) /* no carry (none asked, or out of memory): the raw counter */
+    return vr_bounds_note_sane(insane, def->event, cs->cache_id, raw,
+                               vr_occupancy_check(raw, 0));
   vr_carry_event ev = vr_carry_feed_checked(
       c, raw, vr_restart_certain(id->restart), CDTIME_T_TO_NS(now),
       def->unit == VR_UNIT_MICRO ? 0 : VR_MBM_MAX_BYTES_PER_SEC, &verdict, out);
-  if (ev == VR_CARRY_REFUSED) {
-    /* the restart hint stays for the next value that is taken */
-    note_insane(insane, def->event, cs->cache_id, raw, verdict);
-    return false;
-  }
+  if (ev == VR_CARRY_REFUSED) /* the restart hint stays for the next value */
+    return vr_bounds_note_sane(insane, def->event, cs->cache_id, raw, verdict);
   if (ev != VR_CARRY_STEADY && note->count++ == 0) {
     note->cache_id = cs->cache_id;
     note->metric = id->metric;
@@ -403,7 +344,7 @@ size_t vr_dispatch_group_submit(vr_dispatch_group *g,
                                 vr_carry_table *carry) {
   size_t sent = 0;
   restart_note note = {0};
-  insane_note insane = {0};
+  vr_bounds_note insane = {0};
   value_t value;
   /* One value list for the whole group: collectd copies what it is given
    * (plugin_dispatch_values), so it may be refilled between calls; time 0
@@ -468,12 +409,10 @@ size_t vr_dispatch_group_submit(vr_dispatch_group *g,
         value.derive = (derive_t)total;
       } else {
         /* an occupancy: no cache holds more than its size */
-        vr_value_verdict verdict = vr_occupancy_check(v->value, c->l3_size);
         double percent;
-        if (verdict != VR_VALUE_SANE) {
-          note_insane(&insane, def->event, c->cache_id, v->value, verdict);
+        if (!vr_bounds_note_sane(&insane, def->event, c->cache_id, v->value,
+                                 vr_occupancy_check(v->value, c->l3_size)))
           continue;
-        }
         if (def->unit != VR_UNIT_PERCENT_OF_SIZE)
           value.gauge = (gauge_t)v->value;
         else if (vr_series_percent(v->value, c->l3_size, &percent) < 0)
@@ -491,7 +430,7 @@ size_t vr_dispatch_group_submit(vr_dispatch_group *g,
     }
   }
   say_restarts(g, &note);
-  say_insane(g, &insane);
+  vr_bounds_note_say(&g->insane_said, &insane, g->host, g->instance, g->label);
   return sent;
 }
 
