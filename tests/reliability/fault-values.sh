@@ -34,7 +34,10 @@ local_=$(csv_file g1:a memory_bandwidth-local-0)
 # +0) stops moving; its total then is T.
 emu_ctl "$dir 0 mbm_total_bytes 500" "$dir 0 llc_occupancy 1048576"
 # every value of a series, oldest first
-csv_values() { cat $(csv_day_files "$1") /dev/null | grep '^[0-9]' | cut -d, -f2; }
+csv_values() {
+	local f
+	for f in $(csv_day_files "$1"); do grep '^[0-9]' "$f" | cut -d, -f2; done
+}
 total_held() {
 	local n
 	n=$(csv_values "$total" | tail -n 2 | sort -u | wc -l)
@@ -55,9 +58,9 @@ until_true 20 lines_at_least "$local_" $(($(csv_lines "$local_") + 5)) || vr_fai
 n_total2=$(csv_lines "$total")
 n_bytes2=$(csv_lines "$bytes")
 until_true 20 lines_at_least "$local_" $(($(csv_lines "$local_") + 3)) || vr_fail "the local counter stopped"
-[ "$(csv_lines "$total")" = "$n_total2" ] && [ "$n_total2" -le $((n_total + 1)) ] ||
+{ [ "$(csv_lines "$total")" = "$n_total2" ] && [ "$n_total2" -le $((n_total + 1)) ]; } ||
 	vr_fail "values of 2^64-1 were sent: $total gained $(($(csv_lines "$total") - n_total)) lines: $(csv_values "$total" | tail -n 3 | tr '\n' ' ')"
-[ "$(csv_lines "$bytes")" = "$n_bytes2" ] && [ "$n_bytes2" -le $((n_bytes + 1)) ] ||
+{ [ "$(csv_lines "$bytes")" = "$n_bytes2" ] && [ "$n_bytes2" -le $((n_bytes + 1)) ]; } ||
 	vr_fail "an occupancy above the L3 size was sent: $(csv_values "$bytes" | tail -n 3 | tr '\n' ' ')"
 [ "$(csv_lines "$percent")" -le $((n_percent + 1)) ] || vr_fail "a percent above 100 was sent: $(csv_values "$percent" | tail -n 3 | tr '\n' ' ')"
 w_total=$(grep -c 'domain g1 group a: mbm_total_bytes on L3 cache 0 read 18446744073709551615' "$CD_LOG" || true)
