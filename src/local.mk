@@ -6,6 +6,7 @@
 noinst_LTLIBRARIES += src/libvrcore.la
 src_libvrcore_la_SOURCES = \
 	src/read/counter_carry.c src/read/counter_carry.h \
+	src/read/bounds_note.c src/read/bounds_note.h \
 	src/base/cpuset.c src/base/cpuset.h \
 	src/plan/desired.c src/plan/desired.h \
 	src/read/dispatch.c src/read/dispatch.h \
@@ -56,6 +57,7 @@ src_libvrcore_la_SOURCES = \
 	src/base/vocabulary.c src/base/vocabulary.h \
 	src/resctrl/thread_view.c src/resctrl/thread_view.h \
 	src/virt/vcpu_threads.c src/virt/vcpu_threads.h \
+	src/virt/qemu_pid.c src/virt/qemu_pid.h \
 	src/engine/vr_config.c src/engine/vr_config.h \
 	src/base/vr_defaults.h \
 	src/virt/vr_libvirt.c src/virt/vr_libvirt.h \

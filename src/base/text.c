@@ -67,3 +67,17 @@ void vr_vformat_cut(char *buf, size_t len, const char *fmt, va_list ap) {
   if (n >= (int)len)
     memcpy(buf + len - 4, "...", 4);
 }
+
+void vr_copy_printable(char *dst, size_t dst_len, const char *src,
+                       size_t max_chars) {
+  size_t out = 0, i = 0;
+  for (; src[i] != '\0' && i < max_chars && out + 1 < dst_len; i++) {
+    unsigned char c = (unsigned char)src[i];
+    dst[out++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+  }
+  if (src[i] != '\0' && out + 4 < dst_len) {
+    memcpy(dst + out, "...", 3);
+    out += 3;
+  }
+  dst[out] = '\0';
+}

@@ -37,6 +37,15 @@ int vr_copy_field(char *dst, size_t len, const char *src);
 bool vr_chars_valid(const char *s, size_t max_len, const char *extra);
 
 /**
+ * Copies at most max_chars characters of src into dst (dst_len bytes, at
+ * least 4) for a log line or a notification: control characters and every
+ * non-ASCII byte become '?' (so CR, LF and Unicode's bidi controls such as
+ * U+202E cannot forge or reorder a line), and text cut short ends in "...".
+ */
+void vr_copy_printable(char *dst, size_t dst_len, const char *src,
+                       size_t max_chars);
+
+/**
  * vsnprintf into buf (len at least 4); text that does not fit ends in
  * "...", so a reason cut short still shows what it names first and that it
  * was cut.

@@ -14,20 +14,79 @@
 #include "collectd/core/daemon/plugin.h"
 #include "collectd/core/daemon/utils_complain.h"
 
+#include "base/text.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
 #define VR_LOG_PREFIX "virt_resctrl plugin: "
 
-#define VR_ERROR(...) plugin_log(LOG_ERR, VR_LOG_PREFIX __VA_ARGS__)
-#define VR_WARNING(...) plugin_log(LOG_WARNING, VR_LOG_PREFIX __VA_ARGS__)
-#define VR_NOTICE(...) plugin_log(LOG_NOTICE, VR_LOG_PREFIX __VA_ARGS__)
-#define VR_INFO(...) plugin_log(LOG_INFO, VR_LOG_PREFIX __VA_ARGS__)
-#define VR_DEBUG(...) plugin_log(LOG_DEBUG, VR_LOG_PREFIX __VA_ARGS__)
+/* collectd's own limit for one log line (plugin_log's buffer). */
+#define VR_LOG_LINE_MAX 1024
+
+/* Formats one line and makes it printable (vr_copy_printable): a line may
+ * carry names from outside (domain names, where libvirt allows CR and
+ * Unicode bidi controls; metadata; resctrl entries), and none may forge or
+ * reorder a log line (doc/design.md, "Values out of bounds"). */
+__attribute__((format(printf, 3, 4))) static inline void
+vr_log_printable(char *line, size_t len, const char *format, ...) {
+  char raw[VR_LOG_LINE_MAX];
+  va_list ap;
+  va_start(ap, format);
+  vsnprintf(raw, sizeof(raw), format, ap);
+  va_end(ap);
+  vr_copy_printable(line, len, raw, sizeof(raw));
+}
+
+#define VR_LOG_AT(level, ...)                                                  \
+  do {                                                                         \
+    char vr_log_line_[VR_LOG_LINE_MAX];                                        \
+    vr_log_printable(vr_log_line_, sizeof(vr_log_line_),                       \
+                     VR_LOG_PREFIX __VA_ARGS__);                               \
+    plugin_log((level), "%s", vr_log_line_);                                   \
+  } while (0)
+
+#define VR_ERROR(...) VR_LOG_AT(LOG_ERR, __VA_ARGS__)
+#define VR_WARNING(...) VR_LOG_AT(LOG_WARNING, __VA_ARGS__)
+#define VR_NOTICE(...) VR_LOG_AT(LOG_NOTICE, __VA_ARGS__)
+#define VR_INFO(...) VR_LOG_AT(LOG_INFO, __VA_ARGS__)
+#define VR_DEBUG(...) VR_LOG_AT(LOG_DEBUG, __VA_ARGS__)
+
+/* Makes field (len bytes) printable in place. */
+static inline void vr_printable_in_place(char *field, size_t len) {
+  char copy[NOTIF_MAX_MSG_LEN];
+  if (len > sizeof(copy))
+    len = sizeof(copy);
+  vr_copy_printable(copy, len, field, len);
+  memcpy(field, copy, strlen(copy) + 1);
+}
+
+/* Dispatches notification n with its message, host and plugin_instance
+ * made printable, as log lines are: a domain name reaches all three. */
+static inline int vr_notify(notification_t *n) {
+  vr_printable_in_place(n->message, sizeof(n->message));
+  vr_printable_in_place(n->host, sizeof(n->host));
+  vr_printable_in_place(n->plugin_instance, sizeof(n->plugin_instance));
+  return plugin_dispatch_notification(n);
+}
 
 /* Repeated failures (a lost libvirt connection, resctrl not mounted): the
  * first is logged, later ones with doubling intervals, and VR_RELEASE says
  * once that it works again. */
 #define VR_COMPLAIN(level, c, ...)                                             \
-  c_complain((level), (c), VR_LOG_PREFIX __VA_ARGS__)
+  do {                                                                         \
+    char vr_log_line_[VR_LOG_LINE_MAX];                                        \
+    vr_log_printable(vr_log_line_, sizeof(vr_log_line_),                       \
+                     VR_LOG_PREFIX __VA_ARGS__);                               \
+    c_complain((level), (c), "%s", vr_log_line_);                              \
+  } while (0)
 #define VR_RELEASE(level, c, ...)                                              \
-  c_release((level), (c), VR_LOG_PREFIX __VA_ARGS__)
+  do {                                                                         \
+    char vr_log_line_[VR_LOG_LINE_MAX];                                        \
+    vr_log_printable(vr_log_line_, sizeof(vr_log_line_),                       \
+                     VR_LOG_PREFIX __VA_ARGS__);                               \
+    c_release((level), (c), "%s", vr_log_line_);                               \
+  } while (0)
 
 #endif /* VR_LOG_H */

@@ -70,7 +70,7 @@ static void say_coverage(vr_abmc_domain *d) {
     VR_WARNING("%s", n.message);
   else
     VR_INFO("%s", n.message);
-  plugin_dispatch_notification(&n);
+  vr_notify(&n);
 }
 
 /* Writes one domain's decisions: every free first, so that the counters

@@ -26,7 +26,7 @@ static void send_notice(const vr_notice *notice) {
     VR_WARNING("%s", notice->message);
   else
     VR_INFO("%s", notice->message);
-  plugin_dispatch_notification(&n);
+  vr_notify(&n);
 }
 
 static bool pass_looked_at(const char *uuid, const void *pass) {

@@ -87,12 +87,14 @@ int vr_engine_plan(vr_engine *e, vr_pass *pass, int *lock_fd) {
 /* Checks an ASSIGN's thread right before it is written: still the
  * domain's QEMU thread of that kind (vcpu_threads.h). */
 static int verify_thread(const vr_engine *e, const char *domain,
-                         const vr_action *a, char *reason, size_t len) {
+                         const char *uuid, const vr_action *a, char *reason,
+                         size_t len) {
   if (a->thread == VR_THREAD_VCPU)
     return vr_vcpu_thread_verify(e->cfg->libvirt_run_path, e->cfg->proc_path,
-                                 domain, a->tid, a->vcpu, reason, len);
+                                 domain, uuid, a->tid, a->vcpu, reason, len);
   return vr_qemu_thread_verify(e->cfg->libvirt_run_path, e->cfg->proc_path,
-                               domain, a->tid, a->thread, a->vcpu, reason, len);
+                               domain, uuid, a->tid, a->thread, a->vcpu, reason,
+                               len);
 }
 
 /* "vCPU 3", "iothread 1" or "the emulator", for log lines. */
@@ -161,8 +163,9 @@ void vr_engine_execute(vr_engine *e, vr_pass *pass) {
         VR_WARNING("cannot move thread %d out of resctrl group %s: %s",
                    (int)a->tid, a->name, reason);
     } else if (a->desired != VR_NO_DESIRED &&
-               verify_thread(e, pass->desired.groups[a->desired].domain, a,
-                             reason, sizeof(reason)) < 0) {
+               verify_thread(e, pass->desired.groups[a->desired].domain,
+                             pass->desired.groups[a->desired].uuid, a, reason,
+                             sizeof(reason)) < 0) {
       /* A stale snapshot (libvirt away): never move a task that is not
        * this thread any more; the next look-up finds the new one. */
       say_not_moving(e, pass, a, reason, now, &n_now);

@@ -3,6 +3,7 @@
  * The list of groups and rejections; see group_list.h.
  */
 #include "plan/group_list.h"
+#include "base/text.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -35,23 +36,6 @@ int vr_group_default_iothreads_name(const vr_cpuset *iothreads, char *buf,
   return prefixed_ranges("iothreads_", iothreads, buf, len);
 }
 
-/* Copies text for a log line: control characters and non-ASCII bytes
- * become '?', and long text is cut with "...", so a hostile name can
- * neither forge log lines nor flood them. */
-static void copy_printable(char *dst, size_t dst_len, const char *src,
-                           size_t max_chars) {
-  size_t out = 0, i = 0;
-  for (; src[i] != '\0' && i < max_chars && out + 1 < dst_len; i++) {
-    unsigned char c = (unsigned char)src[i];
-    dst[out++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-  }
-  if (src[i] != '\0' && out + 4 < dst_len) {
-    memcpy(dst + out, "...", 3);
-    out += 3;
-  }
-  dst[out] = '\0';
-}
-
 /* Room for one more element in an array of n that only this file grows:
  * its capacity is the smallest power of two holding n, so that a document
  * of 10,000 groups costs a few copies, not 10,000 (an ASan build's realloc
@@ -71,8 +55,8 @@ int vr_group_list_reject(vr_group_list *list, vr_problem_class problem,
   list->rejections = grown;
   vr_group_rejection *r = &grown[list->n_rejections++];
   r->problem = problem;
-  copy_printable(r->group, sizeof(r->group), label, VR_GROUP_NAME_MAX + 8);
-  copy_printable(r->reason, sizeof(r->reason), reason, sizeof(r->reason));
+  vr_copy_printable(r->group, sizeof(r->group), label, VR_GROUP_NAME_MAX + 8);
+  vr_copy_printable(r->reason, sizeof(r->reason), reason, sizeof(r->reason));
   return 0;
 }
 

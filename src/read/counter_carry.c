@@ -32,6 +32,71 @@ vr_carry_event vr_carry_feed(vr_carry *c, uint64_t raw, bool restarted,
   return event;
 }
 
+#define VR_VALUE_LIMIT (UINT64_C(1) << 63)
+
+/* How many bytes max_per_sec allows in ns nanoseconds, saturating. */
+static uint64_t allowed_growth(uint64_t max_per_sec, uint64_t ns) {
+  uint64_t secs = ns / 1000000000u, rest = ns % 1000000000u;
+  if (secs != 0 && max_per_sec > UINT64_MAX / secs)
+    return UINT64_MAX;
+  uint64_t whole = max_per_sec * secs;
+  /* rest < 1e9: the part of a second, rounded up */
+  uint64_t part = max_per_sec / 1000000000u * rest +
+                  (max_per_sec % 1000000000u * rest + 999999999u) / 1000000000u;
+  return whole > UINT64_MAX - part ? UINT64_MAX : whole + part;
+}
+
+vr_value_verdict vr_carry_check(const vr_carry *c, uint64_t raw, bool restarted,
+                                uint64_t now_ns, uint64_t max_per_sec) {
+  if (raw >= VR_VALUE_LIMIT)
+    return VR_VALUE_TOO_LARGE;
+  if (!c->have_last)
+    return VR_VALUE_SANE;
+  /* The total this value makes (as vr_carry_feed adds it up). */
+  bool from_zero = restarted || c->unassigned_seen || raw < c->last_raw;
+  uint64_t offset = c->offset + (from_zero ? c->last_raw : 0);
+  if (offset >= VR_VALUE_LIMIT || raw >= VR_VALUE_LIMIT - offset)
+    return VR_VALUE_TOO_LARGE;
+  if (max_per_sec == 0 || c->last_ns == 0 || now_ns == 0)
+    return VR_VALUE_SANE;
+  uint64_t growth = from_zero ? raw : raw - c->last_raw;
+  uint64_t elapsed = now_ns > c->last_ns ? now_ns - c->last_ns : 0;
+  return growth > allowed_growth(max_per_sec, elapsed) ? VR_VALUE_TOO_FAST
+                                                       : VR_VALUE_SANE;
+}
+
+vr_carry_event vr_carry_feed_checked(vr_carry *c, uint64_t raw, bool restarted,
+                                     uint64_t now_ns, uint64_t max_per_sec,
+                                     vr_value_verdict *verdict, uint64_t *out) {
+  *verdict = vr_carry_check(c, raw, restarted, now_ns, max_per_sec);
+  if (*verdict != VR_VALUE_SANE)
+    return VR_CARRY_REFUSED;
+  vr_carry_event event = vr_carry_feed(c, raw, restarted, out);
+  c->last_ns = now_ns;
+  return event;
+}
+
+vr_value_verdict vr_occupancy_check(uint64_t bytes, uint64_t cache_size) {
+  if (bytes >= VR_VALUE_LIMIT)
+    return VR_VALUE_TOO_LARGE;
+  if (cache_size != 0 && bytes > cache_size)
+    return VR_VALUE_OVER_CACHE;
+  return VR_VALUE_SANE;
+}
+
+const char *vr_value_verdict_text(vr_value_verdict v) {
+  switch (v) {
+  case VR_VALUE_TOO_LARGE:
+    return "2^63 or more, beyond any real counter";
+  case VR_VALUE_TOO_FAST:
+    return "it grew faster than 4 TiB/s since the last value";
+  case VR_VALUE_OVER_CACHE:
+    return "above the cache's size";
+  default:
+    return "sane";
+  }
+}
+
 void vr_carry_unavailable(vr_carry *c) { c->unavailable_seen = true; }
 
 void vr_carry_unassigned(vr_carry *c) { c->unassigned_seen = true; }

@@ -33,6 +33,9 @@ typedef struct {
    * resets a counter when it is assigned (rdtgroup_assign_cntr), so the
    * next value restarted from zero for sure. */
   bool unassigned_seen;
+  /* vr_carry_feed_checked: the time of the last value fed, in ns (0: none
+   * timed yet), for the growth bound */
+  uint64_t last_ns;
 } vr_carry;
 
 /** What one read did to a carry. */
@@ -44,6 +47,9 @@ typedef enum {
   VR_CARRY_DROPPED_AFTER_UNAVAILABLE,
   /* the first value after "Unassigned": its ABMC counter was assigned */
   VR_CARRY_REASSIGNED,
+  /* vr_carry_feed_checked refused the value (see vr_value_verdict): the
+   * carry is as it was, nothing is sent */
+  VR_CARRY_REFUSED,
 } vr_carry_event;
 
 /** Why the caller knows a counter restarted, per series. */
@@ -68,6 +74,57 @@ bool vr_restart_certain(vr_restart_hint hint);
  */
 vr_carry_event vr_carry_feed(vr_carry *c, uint64_t raw, bool restarted,
                              uint64_t *out);
+
+/*
+ * What a value file may hold (doc/design.md, "Values out of bounds"). An
+ * MBM file is the kernel's 64-bit running byte total of one RMID on one L3
+ * domain; collectd's derive is a signed 64-bit number, so a total of 2^63
+ * or more would go out negative. The kernel needs years of traffic to pass
+ * 2^63 bytes; a file holding that much is a broken or hostile tree.
+ *
+ * The growth bound: 2^42 bytes/s (4 TiB/s) per L3 domain, per counter.
+ * One socket's memory bandwidth is below 1.2 TB/s today (12 channels of
+ * DDR5-8800 about 0.85 TB/s, HBM parts about 1.1 TB/s), and one L3 domain
+ * never sees more than its socket's; four times that leaves room for
+ * faster parts and for reads whose interval is shorter than the counter's.
+ */
+#define VR_MBM_MAX_BYTES_PER_SEC (UINT64_C(1) << 42)
+
+/** Whether a read value may be sent, and if not, why. */
+typedef enum {
+  VR_VALUE_SANE,
+  VR_VALUE_TOO_LARGE,  /* 2^63 or more, or a carried total past 2^63 - 1 */
+  VR_VALUE_TOO_FAST,   /* grew more than the bound allows since the last */
+  VR_VALUE_OVER_CACHE, /* an occupancy above the cache's size */
+} vr_value_verdict;
+
+/**
+ * Pure: may raw be fed to c, now_ns being the read's time? Checks that raw
+ * and the total it makes stay below 2^63, and, when c holds a timed value
+ * and max_per_sec is not 0, that the counter grew by at most max_per_sec
+ * per second since it (a counter that restarted grew by raw from zero).
+ * No earlier value or no time: only the 2^63 check.
+ */
+vr_value_verdict vr_carry_check(const vr_carry *c, uint64_t raw, bool restarted,
+                                uint64_t now_ns, uint64_t max_per_sec);
+
+/**
+ * vr_carry_feed after vr_carry_check: a value that fails is not fed (the
+ * carry, and so the total, stay as they were: it never goes backwards or
+ * wraps) and VR_CARRY_REFUSED is returned with *verdict saying why. The
+ * time since the last value fed grows while values are refused, so a
+ * counter that is sane again is taken again.
+ */
+vr_carry_event vr_carry_feed_checked(vr_carry *c, uint64_t raw, bool restarted,
+                                     uint64_t now_ns, uint64_t max_per_sec,
+                                     vr_value_verdict *verdict, uint64_t *out);
+
+/** Pure: an occupancy (bytes) against the cache's size (0: unknown, any
+ * value below 2^63 passes). */
+vr_value_verdict vr_occupancy_check(uint64_t bytes, uint64_t cache_size);
+
+/** A short phrase for a verdict, for one log line. */
+const char *vr_value_verdict_text(vr_value_verdict v);
 
 /** A read said "Unavailable": remembered to explain a drop that follows. */
 void vr_carry_unavailable(vr_carry *c);

@@ -4,6 +4,7 @@
  */
 #include "read/dispatch.h"
 #include "base/text.h"
+#include "read/bounds_note.h"
 
 #include "base/vr_log.h"
 
@@ -57,6 +58,9 @@ struct vr_dispatch_group {
   char *instance;
   char *label; /* "domain D group G", for the one line about Unassigned */
   bool unassigned_said;
+  /* events (a bit per vr_resctrl_feature) whose values are out of bounds,
+   * said once until every cache's value is sane again */
+  unsigned insane_said;
   bool mbm_off; /* "Unassigned" was asked for: nothing to say */
 };
 
@@ -230,7 +234,7 @@ static void say_unassigned(vr_dispatch_group *g, bool now, unsigned cache_id,
     VR_WARNING("%s", n.message);
   else
     VR_INFO("%s", n.message);
-  plugin_dispatch_notification(&n);
+  vr_notify(&n);
 }
 
 /* Counts the values of one read that said "Unassigned", per cache id, and
@@ -276,23 +280,32 @@ static vr_carry *carry_of(vr_carry_table *t, const vr_dispatch_group *g,
   return vr_carry_table_use(t, key, &id->carry_ref);
 }
 
-/* A derive value through its carry: the monotonic total to send. */
-static uint64_t carried(vr_carry_table *t, const vr_dispatch_group *g,
-                        const cache_series *cs, metric_id *id, uint64_t raw,
-                        restart_note *note) {
-  vr_carry *c = carry_of(t, g, id);
-  uint64_t out = raw;
-  if (!c)
-    return raw; /* out of memory: the raw counter, as before */
-  vr_carry_event ev =
-      vr_carry_feed(c, raw, vr_restart_certain(id->restart), &out);
+/* A derive value through its carry: the monotonic total to send, into
+ * *out; false when the value is out of bounds (noted, not sent). Byte
+ * counters are held to VR_MBM_MAX_BYTES_PER_SEC; energy to 2^63 only. */
+static bool carried(vr_carry_table *t, const vr_dispatch_group *g,
+                    const cache_series *cs, metric_id *id, uint64_t raw,
+                    cdtime_t now, restart_note *note, vr_bounds_note *insane,
+                    uint64_t *out) {
+  const vr_metric_def *def = &vr_metric_defs[id->metric];
+  vr_carry *c = t ? carry_of(t, g, id) : NULL;
+  vr_value_verdict verdict;
+  *out = raw;
+  if (!c) /* no carry (none asked, or out of memory): the raw counter */
+    return vr_bounds_note_sane(insane, def->event, cs->cache_id, raw,
+                               vr_occupancy_check(raw, 0));
+  vr_carry_event ev = vr_carry_feed_checked(
+      c, raw, vr_restart_certain(id->restart), CDTIME_T_TO_NS(now),
+      def->unit == VR_UNIT_MICRO ? 0 : VR_MBM_MAX_BYTES_PER_SEC, &verdict, out);
+  if (ev == VR_CARRY_REFUSED) /* the restart hint stays for the next value */
+    return vr_bounds_note_sane(insane, def->event, cs->cache_id, raw, verdict);
   if (ev != VR_CARRY_STEADY && note->count++ == 0) {
     note->cache_id = cs->cache_id;
     note->metric = id->metric;
     note->why = vr_carry_reason(ev, id->restart);
   }
   id->restart = VR_RESTART_NONE;
-  return out;
+  return true;
 }
 
 static void say_restarts(const vr_dispatch_group *g, const restart_note *note) {
@@ -331,6 +344,7 @@ size_t vr_dispatch_group_submit(vr_dispatch_group *g,
                                 vr_carry_table *carry) {
   size_t sent = 0;
   restart_note note = {0};
+  vr_bounds_note insane = {0};
   value_t value;
   /* One value list for the whole group: collectd copies what it is given
    * (plugin_dispatch_values), so it may be refilled between calls; time 0
@@ -383,21 +397,28 @@ size_t vr_dispatch_group_submit(vr_dispatch_group *g,
         vl.time = now;
       } else if (def->unit == VR_UNIT_MICRO) {
         /* carried like a counter: a restart does not reach the writers */
-        uint64_t total =
-            carry ? carried(carry, g, c, id, v->value, &note) : v->value;
+        uint64_t total;
+        if (!carried(carry, g, c, id, v->value, now, &note, &insane, &total))
+          continue;
         value.gauge = (gauge_t)total / 1e6;
         vl.time = now;
-      } else if (def->unit == VR_UNIT_PERCENT_OF_SIZE) {
-        double percent;
-        if (vr_series_percent(v->value, c->l3_size, &percent) < 0)
-          continue;
-        value.gauge = percent;
       } else if (def->derive) {
-        uint64_t total =
-            carry ? carried(carry, g, c, id, v->value, &note) : v->value;
+        uint64_t total;
+        if (!carried(carry, g, c, id, v->value, now, &note, &insane, &total))
+          continue;
         value.derive = (derive_t)total;
       } else {
-        value.gauge = (gauge_t)v->value;
+        /* an occupancy: no cache holds more than its size */
+        double percent;
+        if (!vr_bounds_note_sane(&insane, def->event, c->cache_id, v->value,
+                                 vr_occupancy_check(v->value, c->l3_size)))
+          continue;
+        if (def->unit != VR_UNIT_PERCENT_OF_SIZE)
+          value.gauge = (gauge_t)v->value;
+        else if (vr_series_percent(v->value, c->l3_size, &percent) < 0)
+          continue;
+        else
+          value.gauge = percent;
       }
       /* Whole small arrays, each NUL-terminated (vr_copy_field), rather
        * than sstrncpy's strncpy, which pads all 128 bytes of both fields:
@@ -409,6 +430,7 @@ size_t vr_dispatch_group_submit(vr_dispatch_group *g,
     }
   }
   say_restarts(g, &note);
+  vr_bounds_note_say(&g->insane_said, &insane, g->host, g->instance, g->label);
   return sent;
 }
 

@@ -6,6 +6,7 @@
 
 #include "base/small_file.h"
 #include "base/text.h"
+#include "virt/qemu_pid.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <libxml/parser.h>
@@ -44,36 +46,6 @@ int vr_vcpu_parse_comm(const char *comm) {
   if (*p == '\n')
     p++;
   return *p == '\0' ? (int)id : -1;
-}
-
-/* Reads <run_path>/<name>.pid (written by libvirt's QEMU driver).
- * Returns 0, or a negative errno with a reason. */
-static int read_pidfile(const char *run_path, const char *name, pid_t *pid,
-                        char *reason, size_t reason_len) {
-  char path[PATH_MAX];
-  char buf[32];
-  const char *end;
-  int ret = 0;
-
-  if (snprintf(path, sizeof(path), "%s/%s.pid", run_path, name) >=
-      (int)sizeof(path)) {
-    snprintf(reason, reason_len, "path too long: %s/%s.pid", run_path, name);
-    return -ENAMETOOLONG;
-  }
-  ssize_t len = vr_read_small_file_at(AT_FDCWD, path, buf, sizeof(buf));
-  if (len < 0) {
-    ret = (int)len;
-    snprintf(reason, reason_len, "cannot read QEMU pid file %s: %s", path,
-             strerror(-ret));
-    return ret;
-  }
-  long v = parse_decimal(buf, &end, INT_MAX);
-  if (v <= 0 || (*end != '\0' && *end != '\n')) {
-    snprintf(reason, reason_len, "QEMU pid file %s holds no pid", path);
-    return -EINVAL;
-  }
-  *pid = (pid_t)v;
-  return 0;
 }
 
 /* Scans <proc_path>/<pid>/task/ * /comm. tids[i] receives the thread id of
@@ -224,13 +196,23 @@ static int threads_from_status_file(const char *run_path, const char *name,
 }
 
 int vr_vcpu_threads_find(const char *run_path, const char *proc_path,
-                         const char *name, pid_t *tids, size_t n, char *reason,
-                         size_t reason_len) {
+                         const char *name, const char *uuid, pid_t *tids,
+                         size_t n, char *reason, size_t reason_len) {
   pid_t pid = 0;
-  int ret = read_pidfile(run_path, name, &pid, reason, reason_len);
+  int ret = vr_qemu_pidfile_read(run_path, name, &pid, reason, reason_len);
   if (ret < 0)
     return ret;
-  int found = threads_from_proc(proc_path, pid, tids, n, reason, reason_len);
+  /* Another process's threads are never taken; one we cannot look at in
+   * /proc leaves the status XML, which names the vCPU threads itself. */
+  int found = vr_qemu_pid_check_uuid(proc_path, pid, uuid, reason, reason_len);
+  if (found == -ESRCH || found == -ENOMEM)
+    return found;
+  if (found == 0)
+    found = threads_from_proc(proc_path, pid, tids, n, reason, reason_len);
+  else {
+    found = 0;
+    memset(tids, 0, n * sizeof(*tids));
+  }
   if (found > 0)
     return found;
   /* Names missing (a QEMU that does not name its threads, a /proc we may not
@@ -257,12 +239,13 @@ int vr_vcpu_threads_find(const char *run_path, const char *proc_path,
  * exists only for a thread of that very process, so a reused id in another
  * process fails here: -ESRCH with a reason. */
 static int read_qemu_thread_comm(const char *run_path, const char *proc_path,
-                                 const char *name, pid_t tid, char *comm,
-                                 size_t comm_len, char *reason,
+                                 const char *name, const char *uuid, pid_t tid,
+                                 char *comm, size_t comm_len, char *reason,
                                  size_t reason_len) {
   pid_t pid = 0;
   char path[PATH_MAX];
-  int rc = read_pidfile(run_path, name, &pid, reason, reason_len);
+  int rc = vr_qemu_pid_read(run_path, proc_path, name, uuid, &pid, reason,
+                            reason_len);
   if (rc < 0)
     return rc;
   if (snprintf(path, sizeof(path), "%s/%d/task/%d/comm", proc_path, (int)pid,
@@ -277,10 +260,10 @@ static int read_qemu_thread_comm(const char *run_path, const char *proc_path,
 }
 
 int vr_vcpu_thread_verify(const char *run_path, const char *proc_path,
-                          const char *name, pid_t tid, unsigned vcpu,
-                          char *reason, size_t reason_len) {
+                          const char *name, const char *uuid, pid_t tid,
+                          unsigned vcpu, char *reason, size_t reason_len) {
   char comm[64];
-  int rc = read_qemu_thread_comm(run_path, proc_path, name, tid, comm,
+  int rc = read_qemu_thread_comm(run_path, proc_path, name, uuid, tid, comm,
                                  sizeof(comm), reason, reason_len);
   if (rc < 0)
     return rc;
@@ -338,8 +321,9 @@ static int push_thread(vr_qemu_thread **out, size_t *n, size_t *cap, pid_t tid,
  * (emulator/, vcpuN/, iothreadN/) exists only where libvirtd manages
  * cgroups. So a QEMU without names yields no classified thread. */
 int vr_qemu_threads_find(const char *run_path, const char *proc_path,
-                         const char *name, vr_qemu_thread **out, size_t *n,
-                         bool *named, char *reason, size_t reason_len) {
+                         const char *name, const char *uuid,
+                         vr_qemu_thread **out, size_t *n, bool *named,
+                         char *reason, size_t reason_len) {
   char dir[PATH_MAX];
   pid_t pid = 0;
   size_t cap = 0;
@@ -348,7 +332,8 @@ int vr_qemu_threads_find(const char *run_path, const char *proc_path,
   *out = NULL;
   *n = 0;
   *named = false;
-  ret = read_pidfile(run_path, name, &pid, reason, reason_len);
+  ret = vr_qemu_pid_read(run_path, proc_path, name, uuid, &pid, reason,
+                         reason_len);
   if (ret < 0)
     goto out;
   if (snprintf(dir, sizeof(dir), "%s/%d/task", proc_path, (int)pid) >=
@@ -397,11 +382,12 @@ out:
 }
 
 int vr_qemu_thread_verify(const char *run_path, const char *proc_path,
-                          const char *name, pid_t tid, vr_thread_kind kind,
-                          unsigned id, char *reason, size_t reason_len) {
+                          const char *name, const char *uuid, pid_t tid,
+                          vr_thread_kind kind, unsigned id, char *reason,
+                          size_t reason_len) {
   char comm[64];
   unsigned now_id;
-  int rc = read_qemu_thread_comm(run_path, proc_path, name, tid, comm,
+  int rc = read_qemu_thread_comm(run_path, proc_path, name, uuid, tid, comm,
                                  sizeof(comm), reason, reason_len);
   if (rc < 0)
     return rc;

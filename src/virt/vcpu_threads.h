@@ -10,6 +10,7 @@
 
 #include "base/vocabulary.h"
 #include "virt/domain_model.h"
+#include "virt/qemu_pid.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -27,13 +28,18 @@ int vr_vcpu_parse_comm(const char *comm);
 int vr_vcpu_threads_from_status_xml(const char *xml, size_t len, pid_t *tids,
                                     size_t n, char *reason, size_t reason_len);
 
-/* The whole lookup for the domain NAME: pid file, /proc, and, when /proc
+/* Every lookup below first checks that the pid file's process is the QEMU
+ * of domain UUID (virt/qemu_pid.h, on its /proc cmdline): a stale
+ * or wrong pid file may name another domain's QEMU; then nothing is found
+ * (-ESRCH with a reason) and so nothing is written.
+ *
+ * The whole lookup for the domain NAME: pid file, /proc, and, when /proc
  * named no vCPU thread, the status XML <run_path>/<name>.xml.
  * Returns the number found (> 0), or a negative errno with a reason (-ENOENT:
  * no pid file, e.g. another driver's domain). */
 int vr_vcpu_threads_find(const char *run_path, const char *proc_path,
-                         const char *name, pid_t *tids, size_t n, char *reason,
-                         size_t reason_len);
+                         const char *name, const char *uuid, pid_t *tids,
+                         size_t n, char *reason, size_t reason_len);
 
 /* Checks, right before a thread id from an earlier snapshot is written to
  * resctrl, that it is still vCPU vcpu's thread of domain NAME: the pid file
@@ -43,8 +49,8 @@ int vr_vcpu_threads_find(const char *run_path, const char *proc_path,
  * reused by unrelated tasks. Returns 0, or -ESRCH (or the pid file's
  * errno) with a reason. */
 int vr_vcpu_thread_verify(const char *run_path, const char *proc_path,
-                          const char *name, pid_t tid, unsigned vcpu,
-                          char *reason, size_t reason_len);
+                          const char *name, const char *uuid, pid_t tid,
+                          unsigned vcpu, char *reason, size_t reason_len);
 
 /* Classifies a thread by the name QEMU gives it with debug-threads=on
  * (which libvirt always passes): "CPU <n>/KVM" is vCPU n, "IO iothread<N>"
@@ -60,14 +66,16 @@ vr_thread_kind vr_thread_classify(const char *comm, unsigned *id);
  * emulator and iothreads cannot be told apart then, so none is listed.
  * Returns 0, or a negative errno with a reason. */
 int vr_qemu_threads_find(const char *run_path, const char *proc_path,
-                         const char *name, vr_qemu_thread **out, size_t *n,
-                         bool *named, char *reason, size_t reason_len);
+                         const char *name, const char *uuid,
+                         vr_qemu_thread **out, size_t *n, bool *named,
+                         char *reason, size_t reason_len);
 
 /* vr_vcpu_thread_verify for a thread of another kind: tid is still a
  * thread of domain NAME's QEMU and its name still classifies as kind (and
  * id, for an iothread). Returns 0, or -ESRCH with a reason. */
 int vr_qemu_thread_verify(const char *run_path, const char *proc_path,
-                          const char *name, pid_t tid, vr_thread_kind kind,
-                          unsigned id, char *reason, size_t reason_len);
+                          const char *name, const char *uuid, pid_t tid,
+                          vr_thread_kind kind, unsigned id, char *reason,
+                          size_t reason_len);
 
 #endif /* VR_VCPU_THREADS_H */

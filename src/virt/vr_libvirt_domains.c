@@ -88,7 +88,7 @@ static void snapshot_other_threads(vr_libvirt *lv, virDomainPtr dom,
     if (n < 0)
       virResetLastError();
   }
-  if (vr_qemu_threads_find(lv->run_path, lv->proc_path, out->name,
+  if (vr_qemu_threads_find(lv->run_path, lv->proc_path, out->name, out->uuid,
                            &out->threads, &out->n_threads, &named, why,
                            sizeof(why)) < 0)
     VR_DEBUG("domain %s: no emulator or iothreads: %s", out->name, why);
@@ -169,8 +169,8 @@ static int snapshot(vr_libvirt *lv, virDomainPtr dom, const vr_domain *same,
   }
   char why[384];
   int found = vr_vcpu_threads_find(lv->run_path, lv->proc_path, out->name,
-                                   out->vcpu_tids, (size_t)out->max_vcpus, why,
-                                   sizeof(why));
+                                   out->uuid, out->vcpu_tids,
+                                   (size_t)out->max_vcpus, why, sizeof(why));
   if (found <= 0) {
     snprintf(reason, reason_len, "%s", why);
     ret = -ESRCH;

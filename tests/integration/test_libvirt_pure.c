@@ -34,6 +34,27 @@ static void test_parse_comm(void **state) {
   assert_int_equal(vr_vcpu_parse_comm(NULL), -1);
 }
 
+/* The UUIDs of the fixture domains: each QEMU's cmdline passes its own. */
+#define UG "6e0b7f1a-0000-4000-8000-000000000100"
+#define UW "6e0b7f1a-0000-4000-8000-000000000300"
+#define UU "6e0b7f1a-0000-4000-8000-000000000400"
+#define UN "6e0b7f1a-0000-4000-8000-000000000555"
+#define UX "6e0b7f1a-0000-4000-8000-0000000000ff"
+
+/* Writes <proc>/<pid>/cmdline as QEMU's: arguments ending in NUL. */
+static void put_cmdline(const char *proc_dir, int pid, const char *uuid) {
+  char path[PATH_MAX + 32], args[256];
+  int len = snprintf(args, sizeof(args),
+                     "/usr/bin/qemu-system-x86_64%c-name%cguest=x%c-uuid%c%s%c"
+                     "-no-user-config%c",
+                     0, 0, 0, 0, uuid, 0, 0);
+  snprintf(path, sizeof(path), "%s/%d/cmdline", proc_dir, pid);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  assert_int_equal(fwrite(args, 1, (size_t)len, f), (size_t)len);
+  fclose(f);
+}
+
 static const char status_xml[] =
     "<domstatus state='running' pid='100'>"
     "<vcpus><vcpu id='0' pid='201'/><vcpu id='2' pid='203'/>"
@@ -113,6 +134,11 @@ static int setup_tree(void **state) {
   }
   rt_put(run, "w.pid", "300\n");
   rt_put(run, "u.pid", "400\n");
+  put_cmdline(proc, 100, UG);
+  put_cmdline(proc, 300, UW);
+  put_cmdline(proc, 400, UU);
+  /* m's pid file names g's QEMU (a stale or wrong pid file) */
+  rt_put(run, "m.pid", "100\n");
   return 0;
 }
 
@@ -128,7 +154,7 @@ static void test_find_proc(void **state) {
   char why[512];
   pid_t tids[3];
   assert_int_equal(
-      vr_vcpu_threads_find(run, proc, "g", tids, 3, why, sizeof(why)), 2);
+      vr_vcpu_threads_find(run, proc, "g", UG, tids, 3, why, sizeof(why)), 2);
   assert_int_equal(tids[0], 103);
   assert_int_equal(tids[1], 101);
   assert_int_equal(tids[2], 0);
@@ -140,17 +166,70 @@ static void test_find_fallback_and_errors(void **state) {
   pid_t tids[3];
   /* No /proc entry for pid 555: the status XML answers. */
   assert_int_equal(
-      vr_vcpu_threads_find(run, proc, "noproc", tids, 3, why, sizeof(why)), 2);
+      vr_vcpu_threads_find(run, proc, "noproc", UN, tids, 3, why, sizeof(why)),
+      2);
   assert_int_equal(tids[0], 201);
   assert_int_equal(tids[2], 203);
   /* No pid file: another driver's domain. */
   assert_int_equal(
-      vr_vcpu_threads_find(run, proc, "nope", tids, 3, why, sizeof(why)),
+      vr_vcpu_threads_find(run, proc, "nope", UX, tids, 3, why, sizeof(why)),
       -ENOENT);
   assert_non_null(strstr(why, "nope.pid"));
   assert_int_equal(
-      vr_vcpu_threads_find(run, proc, "junk", tids, 3, why, sizeof(why)),
+      vr_vcpu_threads_find(run, proc, "junk", UX, tids, 3, why, sizeof(why)),
       -EINVAL);
+}
+
+/* Before anything is read or written, the pid file's process must be this
+ * domain's QEMU (its -uuid): m's pid file names g's QEMU, so neither g's
+ * vCPU threads nor its others are taken for m's. */
+static void test_pidfile_of_another_domain(void **state) {
+  (void)state;
+  char why[512];
+  pid_t tids[3];
+  vr_qemu_thread *t = NULL;
+  size_t n = 0;
+  bool named = false;
+  assert_int_equal(
+      vr_vcpu_threads_find(run, proc, "m", UX, tids, 3, why, sizeof(why)),
+      -ESRCH);
+  assert_non_null(strstr(why, "not this domain's QEMU"));
+  assert_int_equal(vr_qemu_threads_find(run, proc, "m", UX, &t, &n, &named, why,
+                                        sizeof(why)),
+                   -ESRCH);
+  assert_null(t);
+  assert_int_equal(
+      vr_vcpu_thread_verify(run, proc, "m", UX, 103, 0, why, sizeof(why)),
+      -ESRCH);
+  /* the same thread under its own domain's UUID passes */
+  assert_int_equal(
+      vr_vcpu_thread_verify(run, proc, "g", UG, 103, 0, why, sizeof(why)), 0);
+  assert_int_equal(vr_qemu_thread_verify(run, proc, "w", UG, 302,
+                                         VR_THREAD_IOTHREAD, 1, why,
+                                         sizeof(why)),
+                   -ESRCH);
+}
+
+static void test_cmdline_uuid(void **state) {
+  (void)state;
+  static const char line[] = "qemu\0-name\0guest=a\0-uuid\0" UG "\0-S";
+  assert_true(vr_qemu_cmdline_has_uuid(line, sizeof(line), UG));
+  /* upper case is the same UUID */
+  assert_true(vr_qemu_cmdline_has_uuid(line, sizeof(line),
+                                       "6E0B7F1A-0000-4000-8000-000000000100"));
+  assert_false(vr_qemu_cmdline_has_uuid(line, sizeof(line), UW));
+  /* a prefix of the UUID, the UUID elsewhere, no -uuid: no */
+  static const char other[] = "qemu\0-name\0" UG "\0-uuid\0" UW;
+  assert_false(vr_qemu_cmdline_has_uuid(other, sizeof(other) - 1, UG));
+  assert_true(vr_qemu_cmdline_has_uuid(other, sizeof(other) - 1, UW));
+  static const char cut[] = "qemu\0-uuid\0"
+                            "6e0b7f1a";
+  assert_false(vr_qemu_cmdline_has_uuid(cut, sizeof(cut) - 1, UG));
+  static const char flag_last[] = "qemu\0-uuid";
+  assert_false(vr_qemu_cmdline_has_uuid(flag_last, sizeof(flag_last), UG));
+  assert_false(vr_qemu_cmdline_has_uuid("", 0, UG));
+  static const char dashes[] = "qemu\0--uuid\0" UG;
+  assert_true(vr_qemu_cmdline_has_uuid(dashes, sizeof(dashes), UG));
 }
 
 /* QEMU's other threads by name (doc/design.md, "Metadata"): iothreads by
@@ -162,9 +241,9 @@ static void test_qemu_threads(void **state) {
   vr_qemu_thread *t = NULL;
   size_t n = 0;
   bool named = false;
-  assert_int_equal(
-      vr_qemu_threads_find(run, proc, "w", &t, &n, &named, why, sizeof(why)),
-      0);
+  assert_int_equal(vr_qemu_threads_find(run, proc, "w", UW, &t, &n, &named, why,
+                                        sizeof(why)),
+                   0);
   assert_true(named);
   assert_int_equal(n, 4);
   int emulator = 0, iothread = 0;
@@ -184,34 +263,34 @@ static void test_qemu_threads(void **state) {
   assert_int_equal(iothread, 1);
   free(t);
 
-  assert_int_equal(
-      vr_qemu_threads_find(run, proc, "u", &t, &n, &named, why, sizeof(why)),
-      0);
+  assert_int_equal(vr_qemu_threads_find(run, proc, "u", UU, &t, &n, &named, why,
+                                        sizeof(why)),
+                   0);
   assert_false(named);
   assert_int_equal(n, 0);
   assert_null(t);
-  assert_int_equal(
-      vr_qemu_threads_find(run, proc, "nope", &t, &n, &named, why, sizeof(why)),
-      -ENOENT);
+  assert_int_equal(vr_qemu_threads_find(run, proc, "nope", UX, &t, &n, &named,
+                                        why, sizeof(why)),
+                   -ENOENT);
 
   /* right before a write: still that kind of thread of that QEMU */
-  assert_int_equal(vr_qemu_thread_verify(run, proc, "w", 302,
+  assert_int_equal(vr_qemu_thread_verify(run, proc, "w", UW, 302,
                                          VR_THREAD_IOTHREAD, 1, why,
                                          sizeof(why)),
                    0);
-  assert_int_equal(vr_qemu_thread_verify(run, proc, "w", 302,
+  assert_int_equal(vr_qemu_thread_verify(run, proc, "w", UW, 302,
                                          VR_THREAD_IOTHREAD, 2, why,
                                          sizeof(why)),
                    -ESRCH);
-  assert_int_equal(vr_qemu_thread_verify(run, proc, "w", 303,
+  assert_int_equal(vr_qemu_thread_verify(run, proc, "w", UW, 303,
                                          VR_THREAD_EMULATOR, 0, why,
                                          sizeof(why)),
                    0);
-  assert_int_equal(vr_qemu_thread_verify(run, proc, "w", 301,
+  assert_int_equal(vr_qemu_thread_verify(run, proc, "w", UW, 301,
                                          VR_THREAD_EMULATOR, 0, why,
                                          sizeof(why)),
                    -ESRCH);
-  assert_int_equal(vr_qemu_thread_verify(run, proc, "w", 401,
+  assert_int_equal(vr_qemu_thread_verify(run, proc, "w", UW, 401,
                                          VR_THREAD_EMULATOR, 0, why,
                                          sizeof(why)),
                    -ESRCH);
@@ -300,6 +379,9 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_parse_comm),
       cmocka_unit_test(test_status_xml),
+      cmocka_unit_test(test_cmdline_uuid),
+      cmocka_unit_test_setup_teardown(test_pidfile_of_another_domain,
+                                      setup_tree, teardown_tree),
       cmocka_unit_test_setup_teardown(test_find_proc, setup_tree,
                                       teardown_tree),
       cmocka_unit_test_setup_teardown(test_find_fallback_and_errors, setup_tree,

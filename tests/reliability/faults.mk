@@ -17,7 +17,9 @@ FAULT_TESTS = tests/reliability/fault-libvirtd.sh \
 	tests/reliability/fault-restart-limbo.sh \
 	tests/reliability/fault-inherit.sh \
 	tests/reliability/fault-lock-scope.sh \
-	tests/reliability/fault-flood.sh
+	tests/reliability/fault-flood.sh \
+	tests/reliability/fault-values.sh \
+	tests/reliability/fault-pidfile.sh
 TESTS += $(FAULT_TESTS)
 EXTRA_DIST += $(FAULT_TESTS) tests/support/fault-lib.sh
 

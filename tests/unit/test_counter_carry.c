@@ -164,6 +164,145 @@ static void table(void **state) {
   vr_carry_table_free(NULL);
 }
 
+#define SEC UINT64_C(1000000000)
+
+static uint64_t feed_at(vr_carry *c, uint64_t raw, bool restarted,
+                        uint64_t now_ns, vr_carry_event want,
+                        vr_value_verdict want_verdict) {
+  uint64_t out = 0;
+  vr_value_verdict verdict = VR_VALUE_SANE;
+  assert_int_equal(vr_carry_feed_checked(c, raw, restarted, now_ns,
+                                         VR_MBM_MAX_BYTES_PER_SEC, &verdict,
+                                         &out),
+                   want);
+  assert_int_equal(verdict, want_verdict);
+  return out;
+}
+
+/* The value that went out as derive -1: 2^64 - 1 in a value file is
+ * refused, and the total goes on from the last sane value, never down. */
+static void counter_past_2_63_refused(void **state) {
+  (void)state;
+  vr_carry c = {0};
+  assert_true(
+      feed_at(&c, 500, false, 1 * SEC, VR_CARRY_STEADY, VR_VALUE_SANE) == 500);
+  feed_at(&c, UINT64_MAX, false, 2 * SEC, VR_CARRY_REFUSED, VR_VALUE_TOO_LARGE);
+  feed_at(&c, UINT64_C(1) << 63, false, 3 * SEC, VR_CARRY_REFUSED,
+          VR_VALUE_TOO_LARGE);
+  assert_true(c.last_raw == 500 && c.offset == 0);
+  /* sane again: the total grows from 500, no restart carried */
+  assert_true(
+      feed_at(&c, 600, false, 4 * SEC, VR_CARRY_STEADY, VR_VALUE_SANE) == 600);
+  /* the first value ever is held to 2^63 too */
+  vr_carry fresh = {0};
+  feed_at(&fresh, UINT64_MAX, false, SEC, VR_CARRY_REFUSED, VR_VALUE_TOO_LARGE);
+  assert_false(fresh.have_last);
+  /* 2^63 - 1 as a first value is a counter (years of traffic, but real) */
+  assert_true(feed_at(&fresh, INT64_MAX, false, SEC, VR_CARRY_STEADY,
+                      VR_VALUE_SANE) == (uint64_t)INT64_MAX);
+}
+
+/* A carried total may not pass 2^63 - 1 either: a derive would go out
+ * negative. */
+static void total_past_2_63_refused(void **state) {
+  (void)state;
+  vr_carry c = {0};
+  uint64_t big = (UINT64_C(1) << 62) + 5;
+  feed_at(&c, big, false, 0, VR_CARRY_STEADY, VR_VALUE_SANE);
+  /* a restart would carry big and add another 2^62: past 2^63 */
+  feed_at(&c, big, true, 0, VR_CARRY_REFUSED, VR_VALUE_TOO_LARGE);
+  assert_true(feed_at(&c, 10, false, 0, VR_CARRY_DROPPED, VR_VALUE_SANE) ==
+              big + 10);
+}
+
+/* Growth beyond 4 TiB/s per domain since the last value is refused; the
+ * bound grows with the time since the last value taken, so a counter that
+ * is sane again is taken again. */
+static void growth_bound(void **state) {
+  (void)state;
+  vr_carry c = {0};
+  uint64_t max = VR_MBM_MAX_BYTES_PER_SEC;
+  feed_at(&c, 1000, false, 10 * SEC, VR_CARRY_STEADY, VR_VALUE_SANE);
+  /* exactly the bound over one second passes, one byte more does not */
+  assert_true(feed_at(&c, 1000 + max, false, 11 * SEC, VR_CARRY_STEADY,
+                      VR_VALUE_SANE) == 1000 + max);
+  feed_at(&c, 1000 + 2 * max + 1, false, 12 * SEC, VR_CARRY_REFUSED,
+          VR_VALUE_TOO_FAST);
+  /* half a second: half the bound */
+  feed_at(&c, 1000 + max + max / 2 + 1, false, 11 * SEC + SEC / 2,
+          VR_CARRY_REFUSED, VR_VALUE_TOO_FAST);
+  /* refused values do not move the last time: two seconds later the same
+   * growth is within the bound */
+  assert_true(feed_at(&c, 1000 + 2 * max + 1, false, 13 * SEC, VR_CARRY_STEADY,
+                      VR_VALUE_SANE) == 1000 + 2 * max + 1);
+  /* a restarted counter grew by its whole value */
+  feed_at(&c, 2 * max, true, 14 * SEC, VR_CARRY_REFUSED, VR_VALUE_TOO_FAST);
+  /* the clock going back allows no growth, but a steady counter passes */
+  uint64_t total = feed_at(&c, 1000 + 2 * max + 1, false, 5 * SEC,
+                           VR_CARRY_STEADY, VR_VALUE_SANE);
+  assert_true(total == 1000 + 2 * max + 1);
+  /* no time known (0): only the 2^63 rule */
+  vr_carry untimed = {0};
+  feed_at(&untimed, 1, false, 0, VR_CARRY_STEADY, VR_VALUE_SANE);
+  feed_at(&untimed, UINT64_C(1) << 62, false, SEC, VR_CARRY_STEADY,
+          VR_VALUE_SANE);
+  /* the check alone is pure: it leaves the carry as it was */
+  vr_carry before = c;
+  assert_int_equal(vr_carry_check(&c, UINT64_MAX - 1, false, 100 * SEC, max),
+                   VR_VALUE_TOO_LARGE);
+  assert_memory_equal(&before, &c, sizeof(c));
+  /* a bound of 0: no growth check */
+  assert_int_equal(
+      vr_carry_check(&c, (UINT64_C(1) << 62), false, 5 * SEC + 1, 0),
+      VR_VALUE_SANE);
+}
+
+/* Whatever values come, refused or not, the total sent never falls. */
+static void total_never_falls(void **state) {
+  (void)state;
+  const uint64_t raws[] = {500,
+                           UINT64_MAX,
+                           499,
+                           UINT64_MAX - 1,
+                           0,
+                           700,
+                           UINT64_C(1) << 63,
+                           INT64_MAX,
+                           3,
+                           (UINT64_C(1) << 62) + 9,
+                           20,
+                           UINT64_MAX};
+  vr_carry c = {0};
+  uint64_t last = 0;
+  for (size_t i = 0; i < sizeof(raws) / sizeof(raws[0]); i++) {
+    uint64_t out = 0;
+    vr_value_verdict verdict;
+    vr_carry_event ev =
+        vr_carry_feed_checked(&c, raws[i], i % 3 == 0, (i + 1) * SEC,
+                              VR_MBM_MAX_BYTES_PER_SEC, &verdict, &out);
+    if (ev == VR_CARRY_REFUSED)
+      continue;
+    assert_true(out >= last);
+    assert_true(out <= (uint64_t)INT64_MAX);
+    last = out;
+  }
+}
+
+/* An occupancy above the cache's size is no occupancy. */
+static void occupancy_bound(void **state) {
+  (void)state;
+  uint64_t l3 = UINT64_C(32) << 20;
+  assert_int_equal(vr_occupancy_check(0, l3), VR_VALUE_SANE);
+  assert_int_equal(vr_occupancy_check(l3, l3), VR_VALUE_SANE);
+  assert_int_equal(vr_occupancy_check(l3 + 1, l3), VR_VALUE_OVER_CACHE);
+  assert_int_equal(vr_occupancy_check(UINT64_MAX, l3), VR_VALUE_TOO_LARGE);
+  /* no size known: only the 2^63 rule */
+  assert_int_equal(vr_occupancy_check(l3 * 1000, 0), VR_VALUE_SANE);
+  assert_int_equal(vr_occupancy_check(UINT64_MAX, 0), VR_VALUE_TOO_LARGE);
+  assert_string_equal(vr_value_verdict_text(VR_VALUE_OVER_CACHE),
+                      "above the cache's size");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(steady_counter_is_raw),
@@ -173,6 +312,11 @@ int main(void) {
       cmocka_unit_test(reassigned_after_unassigned),
       cmocka_unit_test(reasons),
       cmocka_unit_test(table),
+      cmocka_unit_test(counter_past_2_63_refused),
+      cmocka_unit_test(total_past_2_63_refused),
+      cmocka_unit_test(growth_bound),
+      cmocka_unit_test(total_never_falls),
+      cmocka_unit_test(occupancy_bound),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
