@@ -23,6 +23,8 @@ unsigned long shim_values(void);
 unsigned long shim_values_bad(void);
 unsigned long shim_notifications(void);
 unsigned long shim_meta_live(void);
+/* Heap bytes the live meta data sets hold (chunks and their headers). */
+long shim_meta_bytes(void);
 
 /* A copy of one value list the sink accepted: what a writer would get. */
 typedef struct {
