@@ -35,6 +35,8 @@ typedef struct {
   value_t value; /* gauge or derive: the type says which (types.db) */
   cdtime_t time; /* 0: collectd stamps it */
   bool has_meta;
+  /* The meta data as "key=value\n" lines (truncated at its size). */
+  char meta[512];
 } shim_value;
 
 /* Unit tests that check the numbers, not only how many: from now on the

@@ -12,6 +12,7 @@
 
 #include <malloc.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -73,6 +74,14 @@ static void capture(value_list_t const *vl) {
     v->value = vl->values[0];
     v->time = vl->time;
     v->has_meta = vl->meta != NULL;
+    v->meta[0] = '\0';
+    size_t used = 0;
+    for (const meta_entry *e = vl->meta ? vl->meta->head : NULL;
+         e && used < sizeof(v->meta); e = e->next) {
+      int n = snprintf(v->meta + used, sizeof(v->meta) - used, "%s=%s\n",
+                       e->key, e->value);
+      used += n > 0 ? (size_t)n : 0;
+    }
   }
   capture_n++;
 }
