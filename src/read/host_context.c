@@ -177,6 +177,13 @@ static void own_part(vr_host_context *h, const vr_live_group *g,
   }
 }
 
+/* A member's memory of its counters for n value slots: one per counter
+ * slot, not per slot (host_sum.h), since every group keeps two. */
+static vr_sum_member *sum_state(size_t n) {
+  size_t counters = vr_sum_counter_slots(n);
+  return calloc(counters ? counters : 1, sizeof(vr_sum_member));
+}
+
 /* Adds the counters of every MON group under the host member g to host,
  * each with its own memory (host_sum): its occupancy is in g's already. */
 static void add_mon_groups(vr_host_context *h, const vr_live_group *g,
@@ -187,7 +194,7 @@ static void add_mon_groups(vr_host_context *h, const vr_live_group *g,
     if (!mon_group_of(c, g->id.ctrl, n_slots))
       continue;
     if (!c->host_sum)
-      c->host_sum = calloc(n_slots + 1, sizeof(*c->host_sum));
+      c->host_sum = sum_state(n_slots);
     if (!c->host_sum)
       continue;
     memcpy(h->part, c->values, n_slots * sizeof(*h->part));
@@ -210,7 +217,7 @@ static bool sum_scope(vr_host_context *h, vr_live_group *const *groups,
     if (!in_scope(g, scope))
       continue;
     if (!g->sum)
-      g->sum = calloc(g->n_values + 1, sizeof(*g->sum));
+      g->sum = sum_state(g->n_values);
     /* A member we cannot follow, or read through another layout: no gauge
      * sum this read rather than one that leaves it out. */
     if (!g->sum || g->n_values != n_slots) {
