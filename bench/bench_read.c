@@ -617,7 +617,11 @@ static int first_cycle(bench_state *s, const run_args *a, size_t expected) {
   int rc = cycle_heap(s, expected, heap);
   double n = (double)a->n;
   s->mem.carries = (double)heap[0] / n;
-  double per_sum = s->n_groups ? chunk_of(s->groups[0]->sum) : 0;
+  /* two per group: its part of vms, and (a MON group under the root) of
+   * host (host_context.c, add_mon_groups) */
+  double per_sum = s->n_groups ? chunk_of(s->groups[0]->sum) +
+                                     chunk_of(s->groups[0]->host_sum)
+                               : 0;
   s->mem.sums = per_sum;
   s->mem.host_fixed = (double)heap[1] - per_sum * n;
   return rc;
