@@ -13,8 +13,9 @@
  * set far beyond the run), so this is the event path.
  *
  * Then, in steady state, it runs the read callback's function
- * (vr_engine_read) CYCLES and 2 x CYCLES times with strace attached to this
- * thread alone
+ * (vr_engine_read) CYCLES times untraced, a warm-up that takes whatever a
+ * first read does once (a log line, a file opened for good), then CYCLES
+ * and 2 x CYCLES times with strace attached to this thread alone
  * (-p without -f: the libvirt event thread and the worker are not traced),
  * so that the summary holds exactly what the read callback did: any libvirt
  * call would show as socket I/O (sendmsg/recvmsg/write/poll on the client
@@ -24,6 +25,7 @@
  *                        CYCLES STRACE_OUT
  * Prints one line of key=value results.
  */
+#include "bench_alloc.h"
 #include "bench_stats.h"
 #include "collectd_shim.h"
 
@@ -122,19 +124,28 @@ static double edit(virDomainPtr dom, const events_args *a, const char *uuid,
   }
 }
 
-/* Two traced windows, of cycles and of 2 x cycles reads, to
- * <strace_out>.1 and .2: their difference is cycles reads with the
- * attaching and detaching cancelled out. */
-static int steady_reads(vr_engine *e, const events_args *a, size_t *sent) {
+/* A warm-up window of cycles reads, untraced and not counted, so that no
+ * one-time call falls into the windows compared; then two traced windows,
+ * of cycles and of 2 x cycles reads, to <strace_out>.1 and .2: their
+ * difference is cycles steady reads with the attaching and detaching
+ * cancelled out. *allocs: this thread's allocations in the two windows
+ * (3 x cycles reads). */
+static int steady_reads(vr_engine *e, const events_args *a, size_t *sent,
+                        unsigned long *allocs) {
   *sent = 0;
+  for (long c = 0; c < a->cycles; c++)
+    *sent += vr_engine_read(e);
+  *allocs = 0;
   for (long w = 1; w <= 2; w++) {
     char out[1024];
     snprintf(out, sizeof(out), "%s.%ld", a->strace_out, w);
     pid_t tracer = bench_strace(getpid(), "-c", out);
     if (tracer < 0)
       return -ECHILD;
+    unsigned long before = bench_alloc_thread_calls();
     for (long c = 0; c < a->cycles * w; c++)
       *sent += vr_engine_read(e);
+    *allocs += bench_alloc_thread_calls() - before;
     kill(tracer, SIGINT);
     int status;
     waitpid(tracer, &status, 0);
@@ -173,15 +184,21 @@ static int run(const events_args *a) {
       lat[i - 1] = us;
   }
   size_t sent = 0;
+  unsigned long allocs = 0;
   if (rc == 0)
-    rc = steady_reads(e, a, &sent);
+    rc = steady_reads(e, a, &sent, &allocs);
   if (rc == 0) {
     double max = bench_quantile(lat, (size_t)a->edits, 1.0);
     printf("edits=%ld latency_med_ms=%.1f latency_max_ms=%.1f "
-           "read_cycles=%ld sent=%zu notifications=%llu\n",
+           "read_cycles=%ld sent=%zu notifications=%llu allocs_per_read=",
            a->edits, bench_quantile(lat, (size_t)a->edits, 0.5) / 1e3,
-           max / 1e3, a->cycles * 3, sent,
+           max / 1e3, a->cycles * 4, sent,
            (unsigned long long)shim_notifications());
+    /* "-" under a sanitizer: its allocator is not the counting one */
+    if (bench_alloc_counting())
+      printf("%.2f\n", (double)allocs / (double)(a->cycles * 3));
+    else
+      printf("-\n");
   }
 
 cleanup:

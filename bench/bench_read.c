@@ -40,6 +40,7 @@
  *       their SNC nodes with --sub-numa 1, PERF_PKG packages) times the
  *       events of each one's resource.
  */
+#include "bench_alloc.h"
 #include "bench_stats.h"
 #include "collectd_shim.h"
 
@@ -52,6 +53,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,7 +219,26 @@ typedef struct {
   size_t n_floor;
   size_t n_files;
   size_t borrowed;
+  /* Heap bytes per group by structure (bench_alloc.h: exact), measured
+   * while the groups are opened and by the first cycle. */
+  struct {
+    double live_group;  /* vr_live_group and the live set's pointer */
+    double identifiers; /* the identity block: domain, uuid, names */
+    double slots;       /* the read's value slots */
+    double reader;      /* the reader: its fd table and mon_data path */
+    double lists;       /* the dispatch block: per-metric state, names */
+    double meta;        /* collectd meta data */
+    double carries;     /* counter carries (made by the first read) */
+    double sums;        /* host context sums (first read) */
+    double host_fixed;  /* the host context's own, once per host */
+    size_t fds;         /* value files kept open per group */
+  } mem;
 } bench_state;
+
+/* A live chunk's bytes as bench_alloc.c counts them. */
+static double chunk_of(const void *p) {
+  return p ? (double)(malloc_usable_size((void *)p) + sizeof(size_t)) : 0;
+}
 
 /* Slot of a value file in the floor: group, domain index, feature. */
 static size_t slot_of(const bench_state *s, size_t group, size_t cache,
@@ -405,6 +426,51 @@ static int set_limits(bench_state *s, const run_args *a) {
   return rc;
 }
 
+/* The heap the groups took, per group, by structure: the whole from the
+ * counting allocator, meta data from collectd's stand-in, and group 0's
+ * reader and dispatch block opened again apart (the same calls with the
+ * same input) for their share; the rest is the live group's own chunks. */
+static int measure_groups(bench_state *s, const run_args *a, long heap0,
+                          long meta0) {
+  char reason[512], notes[256], dir[128];
+  double n = (double)a->n;
+  double total = (double)(bench_alloc_bytes() - heap0) / n;
+  vr_live_group *g = s->groups[0];
+  s->mem.meta = (double)(shim_meta_bytes() - meta0) / n;
+  s->mem.fds = vr_resctrl_reader_kept_fds(g->reader);
+  group_dir(0, dir, sizeof(dir));
+  long h = bench_alloc_bytes();
+  vr_resctrl_reader *rd = NULL;
+  int rc = vr_resctrl_reader_open(s->resctrl, "", dir, &s->budget, &rd, reason,
+                                  sizeof(reason));
+  s->mem.reader = (double)(bench_alloc_bytes() - h);
+  vr_resctrl_reader_close(rd);
+  h = bench_alloc_bytes();
+  long m = shim_meta_bytes();
+  vr_dispatch_group *d = NULL;
+  vr_dispatch_input in = {.domain = g->id.domain,
+                          .uuid = g->id.uuid,
+                          .group = g->id.group,
+                          .members = g->id.members,
+                          .resctrl = s->resctrl,
+                          .config = &s->series};
+  if (rc == 0)
+    rc = vr_dispatch_group_new(&in, &d, notes, sizeof(notes), reason,
+                               sizeof(reason));
+  s->mem.lists =
+      (double)(bench_alloc_bytes() - h) - (double)(shim_meta_bytes() - m);
+  vr_dispatch_group_free(d);
+  if (rc < 0) {
+    fprintf(stderr, "vr-bench-read: measuring group 0: %s\n", reason);
+    return rc;
+  }
+  s->mem.identifiers = chunk_of(g->id.domain);
+  s->mem.slots = chunk_of(g->values);
+  s->mem.live_group = total - s->mem.meta - s->mem.reader - s->mem.lists -
+                      s->mem.identifiers - s->mem.slots;
+  return 0;
+}
+
 static int open_groups(bench_state *s, const run_args *a) {
   char reason[512], notes[256];
   s->carry = vr_carry_table_new();
@@ -428,6 +494,7 @@ static int open_groups(bench_state *s, const run_args *a) {
       .report_sub_numa = a->sub_numa,
       .report_energy = !a->no_energy,
   };
+  long heap0 = bench_alloc_bytes(), meta0 = shim_meta_bytes();
   s->groups = calloc(a->n, sizeof(*s->groups));
   if (!s->groups)
     return -ENOMEM;
@@ -452,6 +519,9 @@ static int open_groups(bench_state *s, const run_args *a) {
     }
     s->n_groups++;
   }
+  rc = measure_groups(s, a, heap0, meta0);
+  if (rc < 0)
+    return rc;
   s->all = calloc(a->n + 1, sizeof(*s->all));
   if (!s->all)
     return -ENOMEM;
@@ -513,18 +583,69 @@ static size_t expected_values(const bench_state *s, const run_args *a,
   return n;
 }
 
-/* One read cycle; fails when a group vanished or a value went missing. */
-static int cycle(bench_state *s, size_t expected) {
+/* One read cycle; fails when a group vanished or a value went missing.
+ * heap: when not NULL, the heap bytes the read (carries) and the host
+ * context (sums, its own layout) took, in that order. */
+static int cycle_heap(bench_state *s, size_t expected, long heap[2]) {
   bool vanished = false;
+  long h0 = bench_alloc_bytes();
   size_t sent = vr_live_groups_read(s->all, s->n_all, s->carry, &vanished);
+  long h1 = bench_alloc_bytes();
   if (s->host)
     sent += vr_host_context_submit(s->host, s->all, s->n_all, s->resctrl);
+  if (heap) {
+    heap[0] = h1 - h0;
+    heap[1] = bench_alloc_bytes() - h1;
+  }
   if (vanished || sent != expected) {
     fprintf(stderr, "vr-bench-read: cycle sent %zu of %zu values%s\n", sent,
             expected, vanished ? ", a group vanished" : "");
     return -EIO;
   }
   return 0;
+}
+
+static int cycle(bench_state *s, size_t expected) {
+  return cycle_heap(s, expected, NULL);
+}
+
+/* The first cycle's heap: the carries, and the host context's sums, one
+ * per group and the root, and its own layout (once per host: two dispatch
+ * groups, slots and totals), told apart by measuring the root's sum. */
+static int first_cycle(bench_state *s, const run_args *a, size_t expected) {
+  long heap[2];
+  int rc = cycle_heap(s, expected, heap);
+  double n = (double)a->n;
+  s->mem.carries = (double)heap[0] / n;
+  /* two per group: its part of vms, and (a MON group under the root) of
+   * host (host_context.c, add_mon_groups) */
+  double per_sum = s->n_groups ? chunk_of(s->groups[0]->sum) +
+                                     chunk_of(s->groups[0]->host_sum)
+                               : 0;
+  s->mem.sums = per_sum;
+  s->mem.host_fixed = (double)heap[1] - per_sum * n;
+  return rc;
+}
+
+/* The rest of the result line: heap bytes per group by structure, values
+ * per group, allocations per steady cycle ("-" where a sanitizer's
+ * allocator runs and nothing is counted). */
+static void print_memory(const bench_state *s, double allocs) {
+  double total = s->mem.live_group + s->mem.identifiers + s->mem.slots +
+                 s->mem.reader + s->mem.lists + s->mem.meta + s->mem.carries +
+                 s->mem.sums;
+  if (!bench_alloc_counting()) {
+    printf("allocs_per_cycle=- heap_per_group=-\n");
+    return;
+  }
+  printf("allocs_per_cycle=%.2f heap_per_group=%.0f mem_live_group=%.0f "
+         "mem_identifiers=%.0f mem_slots=%.0f mem_reader=%.0f "
+         "mem_lists=%.0f mem_meta=%.0f mem_carries=%.0f mem_sums=%.0f "
+         "mem_host_fixed=%.0f fds_per_group=%zu values_per_group=%zu\n",
+         allocs, total, s->mem.live_group, s->mem.identifiers, s->mem.slots,
+         s->mem.reader, s->mem.lists, s->mem.meta, s->mem.carries, s->mem.sums,
+         s->mem.host_fixed, s->mem.fds,
+         values_per_cycle(s->resctrl, &s->series, false, false));
 }
 
 /* rss_base and rss_groups: VmRSS before and after the groups were opened. */
@@ -536,6 +657,7 @@ static int timed(bench_state *s, const run_args *a, size_t expected,
   for (int w = 0; w < 3 && rc == 0; w++) /* warm caches and the allocator */
     rc = cycle(s, expected);
   long rss_warm = bench_rss_kib();
+  unsigned long allocs0 = bench_alloc_calls(), cycles = 0;
   size_t k = 0;
   double spent = 0;
   while (rc == 0 && k < MAX_SAMPLES &&
@@ -546,6 +668,7 @@ static int timed(bench_state *s, const run_args *a, size_t expected,
       t1 = bench_now_us();
       floor_pass(s);
       t2 = bench_now_us();
+      cycles++;
       cyc[k] = t1 - t0;
       flo[k] = t2 - t1;
     } else {
@@ -553,12 +676,16 @@ static int timed(bench_state *s, const run_args *a, size_t expected,
       t1 = bench_now_us();
       rc = cycle(s, expected);
       t2 = bench_now_us();
+      cycles++;
       flo[k] = t1 - t0;
       cyc[k] = t2 - t1;
     }
     spent += t2 - t0;
     k++;
   }
+  /* Every allocation in the timed loop, the floor's and the bench's own
+   * included (they make none): the plugin's per read cycle. */
+  double allocs = (double)(bench_alloc_calls() - allocs0) / (double)cycles;
   if (rc == 0) {
     size_t kept = 0;
     for (size_t i = 0; i < s->n_groups; i++)
@@ -568,11 +695,12 @@ static int timed(bench_state *s, const run_args *a, size_t expected,
            "cycle_med_us=%.1f cycle_p10_us=%.1f cycle_p90_us=%.1f "
            "floor_med_us=%.1f ratio=%.3f ns_per_value=%.0f "
            "dispatched_per_cycle=%zu rss_base_kib=%ld rss_groups_kib=%ld "
-           "rss_warm_kib=%ld rss_end_kib=%ld peak_kib=%ld\n",
+           "rss_warm_kib=%ld rss_end_kib=%ld peak_kib=%ld ",
            a->n, s->n_files, s->n_groups - kept, s->borrowed, k, cm,
            bench_quantile(cyc, k, 0.1), bench_quantile(cyc, k, 0.9), fm,
            cm / fm, cm * 1000.0 / (double)s->n_files, expected, rss_base,
            rss_groups, rss_warm, bench_rss_kib(), bench_peak_kib());
+    print_memory(s, allocs);
   }
   free(cyc);
   free(flo);
@@ -595,7 +723,7 @@ static int cmd_run(const run_args *a) {
    * and the same for host and vms. The first cycle has no power yet: it
    * runs here, untimed, and in both strace runs alike. */
   size_t expected = expected_values(&s, a, false);
-  rc = cycle(&s, expected_values(&s, a, true));
+  rc = first_cycle(&s, a, expected_values(&s, a, true));
   if (rc < 0)
     goto cleanup;
   if (a->cycles > 0) {

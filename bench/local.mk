@@ -8,12 +8,15 @@ BENCH_CPP = $(AM_CPPFLAGS) $(COLLECTD_CPPFLAGS) $(LIBVIRT_CFLAGS) $(LIBXML_CFLAG
 	-I$(top_srcdir)/tests/support
 # collectd's functions come from the tests' counting stand-in.
 BENCH_SHIM = bench/bench_stats.c bench/bench_stats.h
+# A counting malloc (allocations per read cycle, heap per group): only in
+# the programs that print those, so that the others keep libc's as it is.
+BENCH_ALLOC = bench/bench_alloc.c bench/bench_alloc.h
 
-bench_vr_bench_read_SOURCES = bench/bench_read.c $(BENCH_SHIM)
+bench_vr_bench_read_SOURCES = bench/bench_read.c $(BENCH_SHIM) $(BENCH_ALLOC)
 bench_vr_bench_read_CPPFLAGS = $(BENCH_CPP)
 bench_vr_bench_read_LDADD = src/libvrcore.la tests/support/libvrtest.la
 
-bench_vr_bench_events_SOURCES = bench/bench_events.c $(BENCH_SHIM)
+bench_vr_bench_events_SOURCES = bench/bench_events.c $(BENCH_SHIM) $(BENCH_ALLOC)
 bench_vr_bench_events_CPPFLAGS = $(BENCH_CPP)
 bench_vr_bench_events_LDADD = src/libvrcore.la tests/support/libvrtest.la $(LIBVIRT_LIBS)
 

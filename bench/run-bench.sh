@@ -128,8 +128,8 @@ count() {
   strace -f -c -o "$W/sc.$4" "$read_bin" run "$1" "$W/sys" "$2" --cycles "$4" $extra >/dev/null
 }
 
-printf '%-6s %5s %5s %9s %19s %9s %6s %7s %8s %8s %7s %7s %7s %8s %9s\n' \
-  backend N fbk cycle_us "p10/p90_us" floor_us ratio ns/val sc/value sc/disp open/cy scan/cy sock/cy peak_MiB MiB/1000g
+printf '%-6s %5s %5s %9s %19s %9s %6s %7s %8s %8s %7s %7s %7s %8s %9s %8s %8s\n' \
+  backend N fbk cycle_us "p10/p90_us" floor_us ratio ns/val sc/value sc/disp open/cy scan/cy sock/cy peak_MiB MiB/1000g heapMiB alloc/cy
 RATIO_1024=""
 # row NAME ROOT N NOFILE [KEEP [HOST]]: KEEP 0 runs as KeepFilesOpen false, HOST 0 as
 # ReportHost false (the host context's root files and sums left out);
@@ -159,14 +159,17 @@ row() {
     -v total="$total" -v cyc="$SC_CYCLES" -v files="$files" -v disp="$disp" \
     -v opens="$opens" -v scans="$scans" -v sock="$sock" \
     -v peak="$(field "$line" peak_kib)" -v base="$(field "$line" rss_base_kib)" \
-    -v end="$(field "$line" rss_end_kib)" 'BEGIN {
-      printf "%-6s %5d %5d %9.1f %9.1f/%-9.1f %9.1f %6.2f %7.0f %8.2f %8.2f %7.1f %7.1f %7.1f %8.1f %9.2f\n",
+    -v end="$(field "$line" rss_end_kib)" -v heap="$(field "$line" heap_per_group)" \
+    -v allocs="$(field "$line" allocs_per_cycle)" 'BEGIN {
+      printf "%-6s %5d %5d %9.1f %9.1f/%-9.1f %9.1f %6.2f %7.0f %8.2f %8.2f %7.1f %7.1f %7.1f %8.1f %9.2f %8s %8s\n",
         name, n, fb, cm, p10, p90, fm, ratio, nsv, total / (cyc * files),
         total / (cyc * disp), opens / cyc, scans / cyc, sock / cyc,
-        peak / 1024, (end - base) / 1024 / n * 1000 }'
+        peak / 1024, (end - base) / 1024 / n * 1000,
+        heap == "-" ? "-" : sprintf("%.2f", heap * 1000 / 1048576), allocs }'
   if [ "$1" = tmpfs ] && [ "$3" = 1024 ] && [ "$4" = 0 ]; then
     RATIO_1024=$(field "$line" ratio)
   fi
+  LAST_LINE=$line
   LAST_CYCLE_US=$(field "$line" cycle_med_us)
   LAST_RATIO=$(field "$line" ratio)
 }
@@ -175,6 +178,27 @@ for n in $SIZES; do
   row tmpfs "$T" "$n" 0
   row emu "$E" "$n" 0
 done
+# breakdown NAME: where the last row's heap went, per group and per value,
+# by structure (vr-bench-read's counting allocator: exact bytes, each chunk
+# with its header; the fds' kernel memory is not the process's heap).
+MEMORY=""
+breakdown() {
+  local l=$LAST_LINE
+  [ "$(field "$l" heap_per_group)" = - ] && return 0
+  MEMORY="$MEMORY$(awk -v name="$1" -v n="$(field "$l" n)" \
+    -v lg="$(field "$l" mem_live_group)" -v id="$(field "$l" mem_identifiers)" \
+    -v sl="$(field "$l" mem_slots)" -v rd="$(field "$l" mem_reader)" \
+    -v vl="$(field "$l" mem_lists)" -v md="$(field "$l" mem_meta)" \
+    -v ca="$(field "$l" mem_carries)" -v su="$(field "$l" mem_sums)" \
+    -v hf="$(field "$l" mem_host_fixed)" -v fds="$(field "$l" fds_per_group)" \
+    -v vals="$(field "$l" values_per_group)" -v allocs="$(field "$l" allocs_per_cycle)" 'BEGIN {
+      t = lg + id + sl + rd + vl + md + ca + su
+      printf "%-8s %5d %6d %6d %6d %6d %6d %6d %6d %6d %7d %6.0f %4d %6.2f %8s %7.0f\n",
+        name, n, vl, md, id, ca, su, rd, sl, lg, t, t / vals, fds,
+        t * 1000 / 1048576, allocs, hf }')
+"
+}
+
 # Everything on (rows /A), ALLN groups: ReportSubNUMA true (each SNC node's
 # files too), ReportEnergy true (the plugin's default: core_energy per
 # package, and power), the host context; the floor preads exactly the files
@@ -190,7 +214,9 @@ for b in tmpfs emu; do
   [ "$b" = emu ] && root=$E all=$EA
   row "$b" "$root" "$ALLN" 0
   plain=$LAST_CYCLE_US
+  [ "$b" = tmpfs ] && breakdown default
   ROW_OPTS="--sub-numa 1 --energy 1" row "$b/A" "$all" "$ALLN" 0
+  [ "$b" = tmpfs ] && breakdown all-on
   [ "$b" = tmpfs ] && RATIO_ALL=$LAST_RATIO
   ALL_RATIOS="$ALL_RATIOS ${b}_$ALLN=$(awk -v a="$LAST_CYCLE_US" -v p="$plain" 'BEGIN { printf "%.2f", a / p }')"
   # the /A row's strace runs, per steady cycle: which calls, not only how many
@@ -235,11 +261,21 @@ echo "(fbk: groups on the open-pread-close fallback; /L: RLIMIT_NOFILE 1024;" \
   "/A: everything on, SNC 2 nodes per L3 with ReportSubNUMA true, PERF_PKG on 2 packages" \
   "with ReportEnergy true, ABMC in the emulator;" \
   "sc/value: system calls per value file read, sc/disp per dispatched value;" \
-  "open/scan/sock per steady cycle)"
+  "open/scan/sock per steady cycle; heapMiB: heap per 1000 groups, exact;" \
+  "alloc/cy: allocations per steady read cycle, counted by an interposed malloc)"
 echo "KeepFilesOpen false / true, read cycle time:$KEEP_RATIOS"
 echo "ReportHost true / false, read cycle time:$HOST_RATIOS"
 echo "everything on (/A) / default tree, read cycle time:$ALL_RATIOS" \
   "(N=$ALLN; RLIMIT_NOFILE hard limit $NOFILE_HARD)"
+echo "memory per group by structure, tmpfs (heap bytes: each chunk with its header;" \
+  "the read pass's own, collectd's stand-in meta data; B/value: per value sent):"
+printf '%-8s %5s %6s %6s %6s %6s %6s %6s %6s %6s %7s %6s %4s %6s %8s %7s\n' \
+  tree N lists meta ids carry sums reader slots group total B/val fds MiB/1k alloc/cy host
+printf '%s' "$MEMORY"
+echo "(lists: value lists, the dispatch block of a group: per-metric state and names;" \
+  "meta: meta data; ids: identifiers, the live group's names; carry: counter carries;" \
+  "sums: host context sums; reader: the fd table and path of its reader; slots: read" \
+  "values; group: the live group; MiB/1k: MiB per 1000 groups; host: bytes once per host)"
 echo "everything on (/A), per steady cycle (strace -c -f, difference of" \
   "$((2 * SC_CYCLES)) and $SC_CYCLES cycles):$ALL_CALLS"
 
@@ -270,9 +306,10 @@ ev_dirs=$(diffcalls getdents64 getdents openat openat2 open)
 echo "event latency ($EDITS live metadata edits, virDomainSetMetadata returning ->" \
   "group in the emulator with its vCPU thread in tasks):" \
   "median $(field "$ev" latency_med_ms) ms, max $(field "$ev" latency_max_ms) ms"
-echo "engine steady state (1000 x vr_engine_read with libvirtd connected, the" \
-  "reading thread traced, difference of 2000 and 1000 cycles): $ev_total system calls," \
-  "of them pread64 $ev_pread; libvirt socket calls $ev_sock, directory scans/opens $ev_dirs"
+echo "engine steady state (1000 x vr_engine_read with libvirtd connected, after" \
+  "1000 untraced warm-up reads; the reading thread traced, difference of 2000 and 1000" \
+  "cycles): $ev_total system calls, of them pread64 $ev_pread; libvirt socket calls" \
+  "$ev_sock, directory scans/opens $ev_dirs; allocations per read $(field "$ev" allocs_per_read)"
 # Stop the emulators, libvirtd and the mounts first: the shell reports
 # killed jobs as it reaps them, and the ratio must stay the last line
 # printed.

@@ -9,7 +9,8 @@ src_libvrcore_la_SOURCES = \
 	src/read/bounds_note.c src/read/bounds_note.h \
 	src/base/cpuset.c src/base/cpuset.h \
 	src/plan/desired.c src/plan/desired.h \
-	src/read/dispatch.c src/read/dispatch.h \
+	src/read/dispatch.c src/read/dispatch.h src/read/dispatch_block.h \
+	src/read/dispatch_build.c \
 	src/virt/domain_filter.c src/virt/domain_filter.h \
 	src/virt/domain_model.c src/virt/domain_model.h \
 	src/plan/domstats.c src/plan/domstats.h \

@@ -167,10 +167,14 @@ static void own_part(vr_host_context *h, const vr_live_group *g,
                      vr_live_group *const *groups, size_t n, size_t n_slots) {
   memcpy(h->part, g->values, n_slots * sizeof(*h->part));
   memset(h->skew, 0, n_slots * sizeof(*h->skew));
+  /* the index of slot k's counter in a member's memory (sum_state) */
+  size_t counter = 0;
   for (size_t k = 0; k < n_slots; k++) {
     vr_resctrl_value *v = &h->part[k];
-    if (v->status != VR_READ_VALUE ||
-        !vr_sum_event_is_counter((vr_resctrl_feature)(k % VR_FEAT_COUNT)))
+    if (!vr_sum_event_is_counter((vr_resctrl_feature)(k % VR_FEAT_COUNT)))
+      continue;
+    size_t m = counter++;
+    if (v->status != VR_READ_VALUE)
       continue;
     uint64_t mon = 0;
     for (size_t i = 0; i < n; i++) {
@@ -179,7 +183,7 @@ static void own_part(vr_host_context *h, const vr_live_group *g,
           c->values[k].status != VR_READ_VALUE)
         continue;
       mon += c->values[k].value;
-      const vr_sum_member *was = c->host_sum ? &c->host_sum[k] : NULL;
+      const vr_sum_member *was = c->host_sum ? &c->host_sum[m] : NULL;
       if (was && was->seen && !was->unassigned &&
           c->values[k].value >= was->last)
         h->skew[k] += c->values[k].value - was->last;
@@ -189,6 +193,13 @@ static void own_part(vr_host_context *h, const vr_live_group *g,
     else
       v->value -= mon;
   }
+}
+
+/* A member's memory of its counters for n value slots: one per counter
+ * slot, not per slot (host_sum.h), since every group keeps two. */
+static vr_sum_member *sum_state(size_t n) {
+  size_t counters = vr_sum_counter_slots(n);
+  return calloc(counters ? counters : 1, sizeof(vr_sum_member));
 }
 
 /* Adds the counters of every MON group under the host member g to host,
@@ -201,7 +212,7 @@ static void add_mon_groups(vr_host_context *h, const vr_live_group *g,
     if (!mon_group_of(c, g->id.ctrl, n_slots))
       continue;
     if (!c->host_sum)
-      c->host_sum = calloc(n_slots + 1, sizeof(*c->host_sum));
+      c->host_sum = sum_state(n_slots);
     if (!c->host_sum)
       continue;
     memcpy(h->part, c->values, n_slots * sizeof(*h->part));
@@ -224,7 +235,7 @@ static bool sum_scope(vr_host_context *h, vr_live_group *const *groups,
     if (!in_scope(g, scope))
       continue;
     if (!g->sum)
-      g->sum = calloc(g->n_values + 1, sizeof(*g->sum));
+      g->sum = sum_state(g->n_values);
     /* A member we cannot follow, or read through another layout: no gauge
      * sum this read rather than one that leaves it out. */
     if (!g->sum || g->n_values != n_slots) {

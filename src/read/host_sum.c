@@ -39,6 +39,14 @@ void vr_sum_begin(vr_sum_slot *slots, size_t n) {
     slots[i] = (vr_sum_slot){0};
 }
 
+size_t vr_sum_counter_slots(size_t n) {
+  size_t counters = 0;
+  for (size_t i = 0; i < n; i++)
+    counters +=
+        vr_sum_event_is_counter((vr_resctrl_feature)(i % VR_FEAT_COUNT));
+  return counters;
+}
+
 /* vr_sum_add and vr_sum_add_part: skew NULL for a whole member. */
 static void sum_add(vr_sum_slot *slots, vr_sum_member *state,
                     const vr_resctrl_value *values, const uint64_t *skew,
@@ -48,20 +56,23 @@ static void sum_add(vr_sum_slot *slots, vr_sum_member *state,
   bool counter[VR_FEAT_COUNT];
   for (int f = 0; f < VR_FEAT_COUNT; f++)
     counter[f] = vr_sum_event_is_counter((vr_resctrl_feature)f);
+  /* state holds the counter slots alone, in slot order */
+  vr_sum_member *m = state;
   for (size_t i = 0; i < n; i++) {
     const vr_resctrl_value *v = &values[i];
-    /* Not monitored here: no series asks for it, nothing to sum. */
-    if (v->status == VR_READ_NOT_MONITORED)
-      continue;
     if (counter[i % VR_FEAT_COUNT]) {
+      vr_sum_member *mine = m++;
+      /* Not monitored here: no series asks for it, nothing to sum. */
       if (v->status == VR_READ_VALUE) {
         slots[i].delta +=
-            skew ? vr_sum_part_delta(&state[i], v->value, skew[i], count_first)
-                 : vr_sum_member_delta(&state[i], v->value, count_first);
+            skew ? vr_sum_part_delta(mine, v->value, skew[i], count_first)
+                 : vr_sum_member_delta(mine, v->value, count_first);
         slots[i].counted = true;
       } else if (v->status == VR_READ_UNASSIGNED) {
-        state[i].unassigned = true;
+        mine->unassigned = true;
       }
+    } else if (v->status == VR_READ_NOT_MONITORED) {
+      continue;
     } else if (v->status == VR_READ_VALUE) {
       slots[i].gauge += v->value;
     } else {

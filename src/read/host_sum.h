@@ -88,10 +88,16 @@ uint64_t vr_sum_part_delta(vr_sum_member *m, uint64_t raw, uint64_t skew,
 /** Starts a read: n slots, zero sums, nothing missing. */
 void vr_sum_begin(vr_sum_slot *slots, size_t n);
 
+/** How many of n value slots (cache index x event) are counters: the
+ * members a vr_sum_add state array holds. */
+size_t vr_sum_counter_slots(size_t n);
+
 /**
  * Adds one member's read (values[cache_index * VR_FEAT_COUNT + event], as a
  * reader returns them) to slots; state holds the member's memory, one per
- * slot. n: the slots of all three arrays. A counter that did not read a
+ * counter slot in slot order (vr_sum_counter_slots(n) of them: a gauge
+ * needs none, and a group keeps two such arrays). n: the slots of slots
+ * and values. A counter that did not read a
  * number adds nothing and keeps its last value, so its growth counts at its
  * next number; one that did marks its slot counted.
  */

@@ -29,8 +29,8 @@ typedef struct {
   vr_dispatch_group *dispatch; /* NULL for VR_SOURCE_HOST: no series */
   vr_resctrl_value *values;    /* one slot per value the reader returns */
   size_t n_values;
-  /* Its counters as the host context last summed them, one per value
-   * (host_sum.h); made by the first read pass that sums it, NULL until
+  /* Its counters as the host context last summed them, one per counter
+   * value (host_sum.h); made by the first read pass that sums it, NULL until
    * then and without ReportHost. The read pass's alone. */
   vr_sum_member *sum;
   /* A MON group's counters as the host scope last summed them apart from

@@ -23,6 +23,8 @@ unsigned long shim_values(void);
 unsigned long shim_values_bad(void);
 unsigned long shim_notifications(void);
 unsigned long shim_meta_live(void);
+/* Heap bytes the live meta data sets hold (chunks and their headers). */
+long shim_meta_bytes(void);
 
 /* A copy of one value list the sink accepted: what a writer would get. */
 typedef struct {
@@ -33,6 +35,8 @@ typedef struct {
   value_t value; /* gauge or derive: the type says which (types.db) */
   cdtime_t time; /* 0: collectd stamps it */
   bool has_meta;
+  /* The meta data as "key=value\n" lines (truncated at its size). */
+  char meta[512];
 } shim_value;
 
 /* Unit tests that check the numbers, not only how many: from now on the

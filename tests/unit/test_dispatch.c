@@ -14,6 +14,7 @@
 #include "read/dispatch.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #define L3_SIZE 33554432u /* 32 MiB: cache id 0 */
@@ -334,6 +335,73 @@ static void unassigned_is_said_once(void **state) {
   }
 }
 
+/* Every value list carries the group's meta data with its own cache id,
+ * an SNC node's and a package's too, while the caches of one id hold one
+ * meta data set between them (the domain, its SNC nodes and the package
+ * of the same number), not one each. */
+static void meta_data_names_each_values_cache_id(void **state) {
+  (void)state;
+  vr_resctrl_cache snc[] = {
+      {.resource = VR_RES_L3,
+       .id = 0,
+       .dir = "mon_L3_00",
+       .size = L3_SIZE,
+       .node = -1},
+      {.resource = VR_RES_L3,
+       .id = 0,
+       .dir = "mon_L3_00/mon_sub_L3_01",
+       .size = L3_SIZE / 2,
+       .node = 1},
+      {.resource = VR_RES_L3,
+       .id = 8,
+       .dir = "mon_L3_08",
+       .size = L3_SIZE,
+       .node = -1},
+      {.resource = VR_RES_PERF_PKG,
+       .id = 0,
+       .dir = "mon_PERF_PKG_00",
+       .node = -1},
+  };
+  vr_resctrl r = {.features = ALL_FEATURES, .caches = snc, .n_caches = 4};
+  vr_series_config cfg = config;
+  cfg.report_sub_numa = true;
+  char notes[512], reason[512];
+  vr_dispatch_input in = {.domain = "g1",
+                          .uuid = UUID,
+                          .group = "db",
+                          .members = "0,1",
+                          .resctrl = &r,
+                          .config = &cfg};
+  unsigned long live = shim_meta_live();
+  vr_dispatch_group *g = NULL;
+  assert_int_equal(vr_dispatch_group_new(&in, &g, notes, sizeof(notes), reason,
+                                         sizeof(reason)),
+                   0);
+  assert_int_equal(shim_meta_live() - live, 2);
+  vr_resctrl_value v[4 * VR_FEAT_COUNT];
+  for (size_t i = 0; i < 4 * VR_FEAT_COUNT; i++)
+    v[i] = (vr_resctrl_value){.value = 5, .status = VR_READ_VALUE};
+  shim_capture(seen, sizeof(seen) / sizeof(seen[0]));
+  size_t n = vr_dispatch_group_submit(g, v, 4 * VR_FEAT_COUNT, NULL);
+  shim_capture(NULL, 0);
+  /* L3 0 and 8: bytes, percent, total, local; the node: the same;
+   * the package: energy */
+  assert_int_equal(n, 4 + 4 + 4 + 1);
+  for (size_t i = 0; i < n; i++) {
+    const char *id = strchr(seen[i].type_instance, '-') + 1;
+    char want[32];
+    snprintf(want, sizeof(want), "cache_id=%.*s\n", (int)strcspn(id, "-"), id);
+    assert_non_null(strstr(seen[i].meta, want));
+    assert_non_null(strstr(seen[i].meta, "domain=g1\n"));
+    assert_non_null(strstr(seen[i].meta, "uuid=" UUID "\n"));
+    assert_non_null(strstr(seen[i].meta, "group=db\n"));
+    assert_non_null(strstr(seen[i].meta, "vcpus=0,1\n"));
+  }
+  assert_non_null(must(n, "bytes", "llc-0-node01"));
+  vr_dispatch_group_free(g);
+  assert_int_equal(shim_meta_live(), live);
+}
+
 int main(void) {
   shim_set_log_level(LOG_ERR);
   const struct CMUnitTest tests[] = {
@@ -348,6 +416,7 @@ int main(void) {
       cmocka_unit_test(restart_hint_carries_the_old_total),
       cmocka_unit_test(missing_values_send_nothing),
       cmocka_unit_test(unassigned_is_said_once),
+      cmocka_unit_test(meta_data_names_each_values_cache_id),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
