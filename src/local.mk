@@ -39,6 +39,7 @@ src_libvrcore_la_SOURCES = \
 	src/resctrl/metric_table.c src/resctrl/metric_table.h \
 	src/read/readable_group.h \
 	src/plan/reconcile.c src/plan/reconcile.h \
+	src/plan/rmid_share.c src/plan/rmid_share.h \
 	src/plan/thread_watch.c src/plan/thread_watch.h \
 	src/resctrl/abmc_text.c src/resctrl/abmc_text.h \
 	src/resctrl/discover.c src/resctrl/discover.h \

@@ -383,6 +383,7 @@ void vr_engine_stop(vr_engine *e) {
   vr_domain_filter_clear(&e->filter);
   vr_problem_table_clear(&e->problems);
   free(e->not_moving);
+  free(e->starved);
   vr_thread_watch_clear(&e->watch);
   pthread_cond_destroy(&e->wake);
   vr_mutex_destroy(&e->lock);

@@ -45,7 +45,23 @@ static int decide(vr_engine *e, vr_pass *pass, int *lock_fd) {
     VR_ERROR("out of memory matching libvirt's monitor groups");
     return -ENOMEM;
   }
+  /* After libvirt's monitors: a group one of them serves holds an RMID. */
+  if (vr_rmid_share(pass->desired.groups, pass->desired.n, e->cfg->group_prefix,
+                    e->starved, e->n_starved, &pass->plan, pass->waits) < 0) {
+    VR_ERROR("out of memory sharing RMIDs between domains");
+    return -ENOMEM;
+  }
   return 0;
+}
+
+/* A group yielded for another domain's first group is not live this pass,
+ * and its health says why (one WARNING while it lasts): the kind of a
+ * failed mkdir for want of an RMID, as it waits for one. */
+static void mark_waits(vr_pass *pass) {
+  for (size_t i = 0; i < pass->desired.n; i++)
+    if (pass->waits[i].verdict != VR_RMID_SERVED)
+      vr_health_set(&pass->failure[i], VR_HEALTH_RMID_EXHAUSTED, "%s",
+                    pass->waits[i].reason);
 }
 
 /*
@@ -63,13 +79,18 @@ int vr_engine_plan(vr_engine *e, vr_pass *pass, int *lock_fd) {
   size_t n = pass->desired.n;
   pass->failure = calloc(n + 1, sizeof(*pass->failure));
   pass->created = calloc(n + 1, sizeof(*pass->created));
-  if (!pass->failure || !pass->created) {
+  pass->waits = calloc(n + 1, sizeof(*pass->waits));
+  if (!pass->failure || !pass->created || !pass->waits) {
     VR_ERROR("out of memory building the desired groups");
     return -ENOMEM;
   }
   int rc = decide(e, pass, lock_fd);
-  if (rc < 0 || pass->plan.n_actions == 0)
+  if (rc < 0)
     return rc;
+  if (pass->plan.n_actions == 0) {
+    mark_waits(pass);
+    return 0;
+  }
   rc = vr_resctrl_lock(e->resctrl->r, true, lock_fd);
   if (rc < 0) {
     VR_COMPLAIN(LOG_WARNING, &e->resctrl_complaint,
@@ -81,7 +102,10 @@ int vr_engine_plan(vr_engine *e, vr_pass *pass, int *lock_fd) {
     vr_engine_forget_resctrl(e);
     return -ENODEV;
   }
-  return decide(e, pass, lock_fd);
+  rc = decide(e, pass, lock_fd);
+  if (rc == 0)
+    mark_waits(pass);
+  return rc;
 }
 
 /* Checks an ASSIGN's thread right before it is written: still the
@@ -134,6 +158,8 @@ void vr_engine_execute(vr_engine *e, vr_pass *pass) {
   const vr_resctrl *r = e->resctrl->r;
   const vr_plan *plan = &pass->plan;
   char reason[512], what[32];
+  /* The domain whose first group found no RMID in this pass, if any. */
+  const char *waiting = NULL;
   pid_t *now = calloc(plan->n_actions + 1, sizeof(*now));
   size_t n_now = 0;
   for (size_t i = 0; i < plan->n_actions; i++) {
@@ -151,11 +177,20 @@ void vr_engine_execute(vr_engine *e, vr_pass *pass) {
                                        sizeof(reason));
       if (status < 0)
         VR_WARNING("cannot remove resctrl group %s: %s", a->name, reason);
+    } else if (a->kind == VR_ACTION_CREATE && a->behind_firsts && waiting) {
+      /* A second group: another domain's first found no RMID. */
+      vr_rmid_defer(&pass->waits[a->desired], waiting);
+      vr_health_set(failure, VR_HEALTH_RMID_EXHAUSTED, "%s",
+                    pass->waits[a->desired].reason);
     } else if (a->kind == VR_ACTION_CREATE) {
       status = vr_resctrl_group_create(r, prefix, a->ctrl, a->name, reason,
                                        sizeof(reason));
+      vr_health_kind kind = VR_HEALTH_UNKNOWN;
       if (status < 0 && status != -EEXIST)
-        vr_health_from_create_error(status, reason, failure);
+        kind = vr_health_from_create_error(status, reason, failure);
+      if (!a->behind_firsts && !waiting &&
+          (kind == VR_HEALTH_RMID_EXHAUSTED || kind == VR_HEALTH_RMID_LIMBO))
+        waiting = pass->desired.groups[a->desired].domain;
     } else if (a->kind == VR_ACTION_RELEASE) {
       status = vr_resctrl_group_release_task(r, prefix, a->ctrl, a->name,
                                              a->tid, reason, sizeof(reason));

@@ -22,6 +22,7 @@
 #include "plan/libvirt_monitors.h"
 #include "plan/problems.h"
 #include "plan/reconcile.h"
+#include "plan/rmid_share.h"
 #include "plan/thread_watch.h"
 #include "read/counter_carry.h"
 #include "read/dispatch.h"
@@ -113,6 +114,11 @@ struct vr_engine {
    * rmid_backoff_s (1, 2, 4 ... s, at most RefreshInterval). */
   bool rmid_retry_wanted;
   unsigned rmid_backoff_s;
+  /* The domains whose mkdir failed with ENOSPC in the last pass that saw
+   * them, for the fairness rules of the next plan (plan/rmid_share.h): a
+   * full pass replaces the list, an event pass its own domains' entries. */
+  char (*starved)[VR_UUID_STRING_LEN + 1];
+  size_t n_starved;
   /* Monitoring domains that appeared this pass (engine_mon_domains.c). */
   struct {
     vr_mon_resource resource;
@@ -163,6 +169,9 @@ typedef struct {
   vr_health *failure;
   /* Per desired group: the plan made its directory this pass. */
   bool *created;
+  /* Per desired group: deferred or yielded for another domain's first
+   * group (plan/rmid_share.h); such a group's failure says why. */
+  vr_rmid_wait *waits;
   /* libvirt's own monitor groups of the running domains (read-only). */
   vr_lv_monitor_set libvirt;
   /* An event pass ("Data flow"): the domains it is about, by uuid, and

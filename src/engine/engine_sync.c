@@ -134,8 +134,40 @@ static void pass_clear(vr_pass *pass) {
   vr_lv_monitors_clear(&pass->libvirt);
   free(pass->failure);
   free(pass->created);
+  free(pass->waits);
   free(pass->scope_domains.domains); /* shallow copies: nothing else */
   memset(pass, 0, sizeof(*pass));
+}
+
+/* The domains whose mkdir found no RMID, free or in limbo (ENOSPC), for the
+ * next plan's fairness (plan/rmid_share.h). A group that did not try
+ * (deferred, yielded) says nothing. An event pass saw only its domains: the
+ * entries of the others stay. Out of memory: the list is forgotten (no
+ * group is taken back until a pass sees ENOSPC again). */
+static void note_starved(vr_engine *e, const vr_pass *pass) {
+  size_t keep = 0, add = 0;
+  for (size_t k = 0; pass->scope && k < e->n_starved; k++)
+    if (!vr_pass_in_scope(pass, e->starved[k]))
+      memmove(e->starved[keep++], e->starved[k], sizeof(e->starved[k]));
+  for (size_t i = 0; i < pass->desired.n && pass->failure && pass->waits; i++)
+    add += pass->waits[i].verdict == VR_RMID_SERVED &&
+           pass->failure[i].kind == VR_HEALTH_RMID_EXHAUSTED;
+  void *grown = keep + add
+                    ? realloc(e->starved, (keep + add) * sizeof(*e->starved))
+                    : NULL;
+  if (!grown) {
+    free(e->starved);
+    e->starved = NULL;
+    e->n_starved = 0;
+    return;
+  }
+  e->starved = grown;
+  e->n_starved = keep;
+  for (size_t i = 0; i < pass->desired.n && add; i++)
+    if (pass->waits[i].verdict == VR_RMID_SERVED &&
+        pass->failure[i].kind == VR_HEALTH_RMID_EXHAUSTED)
+      sstrncpy(e->starved[e->n_starved++], pass->desired.groups[i].uuid,
+               sizeof(e->starved[0]));
 }
 
 void vr_engine_sync(vr_engine *e, bool full, bool refetch,
@@ -179,6 +211,7 @@ void vr_engine_sync(vr_engine *e, bool full, bool refetch,
     if (pass.failure[i].kind == VR_HEALTH_RMID_EXHAUSTED ||
         pass.failure[i].kind == VR_HEALTH_RMID_LIMBO)
       e->rmid_retry_wanted = true;
+  note_starved(e, &pass);
   vr_resctrl_unlock(lock_fd);
   lock_fd = -1;
   vr_engine_assign_counters(e, &pass);

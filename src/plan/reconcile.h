@@ -75,6 +75,10 @@ typedef struct {
   pid_t tid;             /* ASSIGN and RELEASE only */
   unsigned vcpu;         /* ASSIGN only: the vCPU that thread runs */
   vr_thread_kind thread; /* ASSIGN only: what the thread is */
+  /* CREATE only: a second or later group's, while another domain waits for
+   * its first; the executor tries it only if no first CREATE before it
+   * failed for want of an RMID (plan/rmid_share.h). */
+  bool behind_firsts;
 } vr_action;
 
 typedef enum {

@@ -1,16 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Fault matrix (doc/design.md, "Faults and hostile input"): RMIDs exhausted (ENOSPC) and then
-# freed; freed RMIDs in limbo (EBUSY) and then available. The emulator has 4 RMIDs (RMID 0 is
-# the root's): three groups fit. Must hold:
+# freed; freed RMIDs in limbo (EBUSY) and then available. The emulator has 3 RMIDs (RMID 0 is
+# the root's): two groups fit. Each domain has one group, so none gives its RMID up for another
+# domain's first group (that sharing: fault-rmid-fair.sh). Must hold:
 #  Phase 1 (no limbo):
-#  1. a fourth group's mkdir fails with ENOSPC: exactly one WARNING (log line and notification)
+#  1. a third group's mkdir fails with ENOSPC: exactly one WARNING (log line and notification)
 #     naming its domain and group and saying no RMID is left, not repeated by the resyncs that
-#     retry it; the three other groups keep reporting;
+#     retry it; the two other groups keep reporting;
 #  2. a domain stops (its RMID freed): the waiting group is created at the next resync with its
 #     thread, values flow, and an OKAY clears the WARNING.
 #  Phase 2 (resctrl mounted again with --limbo-ms 4000: freed RMIDs stay busy 4 s):
-#  3. again three groups in use and a fourth one warned for ENOSPC;
+#  3. again two groups in use and a third one warned for ENOSPC;
 #  4. a domain stops: its RMID goes into limbo, so the waiting group's mkdir fails with EBUSY: a
 #     WARNING saying so (a new state); once the limbo ends a periodic resync creates the group,
 #     and an OKAY follows;
@@ -18,18 +19,17 @@
 . "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
 
 chain_setup
-fault_emu_start 0 33554432 --num-rmids 4 --limbo-ms 0
+fault_emu_start 0 33554432 --num-rmids 3 --limbo-ms 0
 md() { echo "<resmon xmlns=\"$NS\">$1</resmon>"; }
-lv_define_guest g1 2 2 "$(md '<group name="a" vcpus="0"/><group name="b" vcpus="1"/>')"
+lv_define_guest g1 2 2 "$(md '<group name="a" vcpus="0-1"/>')"
 lv_define_guest g2 1 1 "$(md '<group name="m" vcpus="0"/>')"
 lv_define_guest g3 1 1 "$(md '<group name="x" vcpus="0"/>')"
 lv_start_guest g1
 lv_start_guest g2
 fault_collectd_start 2
 wait_group_tasks g2 m "$(vcpu_tids g2 0)" 10 || vr_fail "g2/m tasks '$(group_tasks g2 m)'"
-wait_group_tasks g1 a "$(vcpu_tids g1 0)" 5 || vr_fail "g1/a tasks '$(group_tasks g1 a)'"
-wait_group_tasks g1 b "$(vcpu_tids g1 1)" 5 || vr_fail "g1/b tasks '$(group_tasks g1 b)'"
-vr_log "phase 1: three groups hold the three RMIDs"
+wait_group_tasks g1 a "$(vcpu_tids g1 0 1)" 5 || vr_fail "g1/a tasks '$(group_tasks g1 a)'"
+vr_log "phase 1: two groups hold the two RMIDs"
 
 # exhausted INSTANCE DOMAIN GROUP OTHERS...: one ENOSPC WARNING over two resyncs, others report
 exhausted() {
@@ -49,9 +49,9 @@ exhausted() {
 	vr_log "ENOSPC: one WARNING '$text'; $* keep reporting"
 }
 
-# 1. A fourth group: ENOSPC.
+# 1. A third group: ENOSPC.
 lv_start_guest g3
-exhausted g3:x g3 x g1:a g1:b g2:m
+exhausted g3:x g3 x g1:a g2:m
 
 # 2. g2 stops: its RMID is free, g3/x is created at the next resync.
 t0=$(date +%s)
@@ -61,18 +61,17 @@ wait_note OKAY g3:x 1 5 || vr_fail "no OKAY for g3/x once it was created"
 until_true 5 has_value g3:x || vr_fail "no value for g3:x"
 vr_log "g2 stopped: g3/x created and '$(note_text OKAY g3:x)' within $(($(date +%s) - t0))s"
 
-# Phase 2: resctrl comes back with a 4 s limbo; g1/a, g1/b, g3/x take the three RMIDs again.
+# Phase 2: resctrl comes back with a 4 s limbo; g1/a, g3/x take the two RMIDs again.
 chain_emu_stop
 vr_wait_log "$CD_LOG" "mount -t resctrl" 10 || vr_fail "the unmount went unnoticed"
-fault_emu_start 0 33554432 --num-rmids 4 --limbo-ms 4000
+fault_emu_start 0 33554432 --num-rmids 3 --limbo-ms 4000
 wait_group_tasks g3 x "$(vcpu_tids g3 0)" 10 || vr_fail "phase 2: g3/x not recreated"
-wait_group_tasks g1 a "$(vcpu_tids g1 0)" 5 || vr_fail "phase 2: g1/a not recreated"
-wait_group_tasks g1 b "$(vcpu_tids g1 1)" 5 || vr_fail "phase 2: g1/b not recreated"
-vr_log "phase 2 (limbo 4 s): three groups hold the three RMIDs"
+wait_group_tasks g1 a "$(vcpu_tids g1 0 1)" 5 || vr_fail "phase 2: g1/a not recreated"
+vr_log "phase 2 (limbo 4 s): two groups hold the two RMIDs"
 
 # 3. g2 back: ENOSPC for g2/m.
 lv_start_guest g2
-exhausted g2:m g2 m g1:a g1:b g3:x
+exhausted g2:m g2 m g1:a g3:x
 
 # 4. g3 stops: its RMID goes into limbo; g2/m gets EBUSY, then its group.
 t0=$(date +%s)

@@ -7,6 +7,7 @@ FAULT_TESTS = tests/reliability/fault-libvirtd.sh \
 	tests/reliability/fault-resctrl-remount.sh \
 	tests/reliability/fault-resctrl-umount-nokeep.sh \
 	tests/reliability/fault-rmids.sh \
+	tests/reliability/fault-rmid-fair.sh \
 	tests/reliability/fault-noalloc-hotplug.sh \
 	tests/reliability/fault-sigkill-foreign.sh \
 	tests/reliability/fault-storm.sh \
