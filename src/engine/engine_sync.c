@@ -122,6 +122,19 @@ bool vr_engine_ensure_resctrl(vr_engine *e) {
   return true;
 }
 
+static void say_odd_line(void *arg, const char *line) {
+  (void)arg;
+  VR_WARNING("%s", line);
+}
+
+/* Files refused for what they are (a FIFO, a device, a tasks file over
+ * its cap: resctrl_io.h), noted by this pass or by read passes since the
+ * last: one warning each, for the handle's lifetime. */
+static void say_odd_files(vr_engine *e) {
+  if (e->resctrl)
+    vr_resctrl_odd_take(e->resctrl->r, say_odd_line, NULL);
+}
+
 void vr_engine_release_files(vr_engine *e) {
   if (e->resctrl)
     vr_resctrl_detach(e->resctrl->r);
@@ -197,6 +210,7 @@ void vr_engine_sync(vr_engine *e, bool full, bool refetch,
 
 out:
   vr_resctrl_unlock(lock_fd);
+  say_odd_files(e);
   vr_engine_release_files(e);
   pass_clear(&pass);
 }
@@ -235,5 +249,6 @@ void vr_engine_remove_all(vr_engine *e) {
     VR_WARNING("cannot remove every resctrl group of ours: %s", reason);
   VR_INFO("removed %zu resctrl group(s) at shutdown", removed);
   vr_resctrl_unlock(lock_fd);
+  say_odd_files(e);
   vr_engine_release_files(e);
 }

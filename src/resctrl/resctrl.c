@@ -68,6 +68,12 @@ int vr_resctrl_open(const char *path, const char *sysfs_path, vr_resctrl **out,
   if (!r)
     return -ENOMEM;
   r->root_fd = -1;
+  r->odd = vr_resctrl_odd_new();
+  if (!r->odd) {
+    vr_resctrl_reason(reason, reason_len, "out of memory");
+    rc = -ENOMEM;
+    goto cleanup;
+  }
   if (!path)
     path = VR_DEFAULT_RESCTRL_PATH;
   if (!sysfs_path)
@@ -102,6 +108,7 @@ void vr_resctrl_close(vr_resctrl *r) {
   if (r->root_fd >= 0)
     close(r->root_fd);
   free(r->caches);
+  vr_resctrl_odd_free(r->odd);
   free(r);
 }
 
