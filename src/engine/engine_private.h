@@ -153,6 +153,7 @@ struct vr_engine {
   int state_view;
   vr_thread_watch watch;
   c_complain_t resctrl_complaint;
+  c_complain_t lock_complaint; /* resctrl's flock held by another process */
   c_complain_t libvirt_complaint;
   vr_health_table health;
 

@@ -8,6 +8,7 @@
  * own file (engine_private.h lists them).
  */
 #include "engine/engine_sync.h"
+#include "base/vr_defaults.h"
 #include "engine/engine_abmc.h"
 #include "engine/engine_domains.h"
 #include "engine/engine_health.h"
@@ -239,7 +240,7 @@ void vr_engine_remove_all(vr_engine *e) {
   const vr_resctrl *r = e->resctrl->r;
   /* Removing only our own groups cannot confuse libvirt or pqos, so a
    * failing lock does not keep them. */
-  int status = vr_resctrl_lock(r, true, &lock_fd);
+  int status = vr_resctrl_lock(r, VR_LOCK_WAIT_MS, &lock_fd);
   if (status < 0)
     VR_WARNING("cannot lock %s (%s); removing our groups without the lock",
                e->cfg->resctrl_path, strerror(-status));

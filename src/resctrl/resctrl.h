@@ -164,11 +164,12 @@ int vr_resctrl_cache_index(const vr_resctrl *r, vr_mon_resource resource,
 /**
  * Takes flock(LOCK_EX) on the root directory, as libvirt and pqos do around
  * their mkdir/tasks/rmdir, on a descriptor of its own so that it also
- * excludes other handles in this process. wait=false: -EWOULDBLOCK when
- * someone else holds it. On success *lock_fd receives the descriptor that
- * vr_resctrl_unlock releases.
+ * excludes other handles in this process. Never waits in flock(2): tries
+ * with LOCK_NB until wait_ms have passed (0: once), then -EWOULDBLOCK
+ * while someone else holds it. On success *lock_fd receives the
+ * descriptor that vr_resctrl_unlock releases.
  */
-int vr_resctrl_lock(const vr_resctrl *r, bool wait, int *lock_fd);
+int vr_resctrl_lock(const vr_resctrl *r, unsigned wait_ms, int *lock_fd);
 
 /**
  * Calls say once for each note not yet said ("<root>/<rel> is a FIFO, not
