@@ -167,7 +167,10 @@ ssize_t vr_resctrl_read_file(int dirfd, const char *rel, char *buf,
 int vr_resctrl_read_tasks(int dirfd, const char *rel, size_t max_tids,
                           pid_t **tids, size_t *n, mode_t *found) {
   char buf[TASKS_CHUNK];
-  size_t have = 0, cap = 0;
+  size_t have = 0, cap = 0, total = 0;
+  /* Time is bounded too: max_tids ids of at most ten digits and a newline
+   * each, and a chunk besides (a file of blank lines keeps no id). */
+  const size_t max_bytes = max_tids * 11 + sizeof(buf);
   int rc = 0;
   *tids = NULL;
   *n = 0;
@@ -180,6 +183,11 @@ int vr_resctrl_read_tasks(int dirfd, const char *rel, size_t max_tids,
       continue;
     if (got < 0) {
       rc = -errno;
+      goto cleanup;
+    }
+    total += (size_t)got;
+    if (total > max_bytes) {
+      rc = -E2BIG;
       goto cleanup;
     }
     size_t end = have + (size_t)got, cut = end;
