@@ -16,7 +16,8 @@ FAULT_TESTS = tests/reliability/fault-libvirtd.sh \
 	tests/reliability/fault-domains.sh \
 	tests/reliability/fault-restart-limbo.sh \
 	tests/reliability/fault-inherit.sh \
-	tests/reliability/fault-lock-scope.sh
+	tests/reliability/fault-lock-scope.sh \
+	tests/reliability/fault-hostile-files.sh
 TESTS += $(FAULT_TESTS)
 EXTRA_DIST += $(FAULT_TESTS) tests/support/fault-lib.sh
 
