@@ -78,13 +78,24 @@ rss_ok() {
 	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$COLLECTD_PID/status")
 	[ "${hwm:-0}" -lt "$RSS_MAX_KB" ] || vr_fail "collectd's peak RSS is $hwm kB, over $RSS_MAX_KB kB"
 }
-c_made() { rss_ok && [ "$(group_tasks g1 c)" = "$(vcpu_tids g1 2)" ]; }
+# wait_s SECONDS CMD...: until CMD succeeds, for SECONDS of wall time (until_true counts tries,
+# and a try of c_made runs a dozen programs: on a loaded machine 20 "seconds" of tries took minutes)
+wait_s() {
+	local end=$(($(date +%s) + $1))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -lt "$end" ] || return 1
+		sleep 0.2
+	done
+}
+tid_c=$(vcpu_tids g1 2)
+c_made() { rss_ok && [ "$(group_tasks g1 c)" = "$tid_c" ]; }
 values_flow() { # g1:a and g1:b each gain two values within 20 s, the RSS checked all along
 	local fa fb wa wb
 	fa=$(csv_file g1:a bytes-llc-0) fb=$(csv_file g1:b bytes-llc-0)
 	wa=$(($(csv_lines "$fa") + 2)) wb=$(($(csv_lines "$fb") + 2))
 	flowed() { rss_ok && lines_at_least "$fa" "$wa" && lines_at_least "$fb" "$wb"; }
-	until_true 20 flowed
+	wait_s 20 flowed
 }
 holder=
 take_lock() { # another locker, as libvirt or pqos; exec: its pid is the one that holds it
@@ -108,11 +119,11 @@ values_flow || vr_fail "with the hostile files: g1:a and g1:b stopped reporting"
 if part lock; then
 	no_group g1 c || vr_fail "group c was made while another process held the lock"
 	vr_stop_pid "$holder" sleep 5
-	until_true 20 c_made || vr_fail "g1/c not made within 20 s of the lock's release: '$(group_tasks g1 c)'"
+	wait_s 20 c_made || vr_fail "g1/c not made within 20 s of the lock's release: '$(group_tasks g1 c)'"
 	vr_log "lock held: the change waited; released: group c made"
 	take_lock
 else
-	until_true 20 c_made || vr_fail "g1/c not made within 20 s: the worker is stuck ('$(group_tasks g1 c)')"
+	wait_s 20 c_made || vr_fail "g1/c not made within 20 s: the worker is stuck ('$(group_tasks g1 c)')"
 	vr_log "group c made: the worker is not stuck"
 fi
 # several more passes (RefreshInterval 1, Interval 1)
