@@ -94,6 +94,11 @@ static int list_groups(const vr_resctrl *r, vr_domstats_dirs *out) {
   return rc;
 }
 
+static void say_odd(void *arg, const char *line) {
+  (void)arg;
+  fprintf(stderr, PROG ": %s\n", line);
+}
+
 /* Reads every value of every selected group; a group removed meanwhile
  * keeps no values (its lines are left out, its JSON says Vanished). */
 static int read_values(const vr_resctrl *r, vr_domstats_domain *d) {
@@ -244,6 +249,9 @@ int resmon_stats(virConnectPtr conn, const options *opts) {
     status = stats_domain(doms[i], opts, r, &dirs, &printed);
   if (opts->json)
     fputs("]}\n", stdout);
+  /* Files refused for what they are (a FIFO, a device), as the plugin
+   * logs them: one line each; their values read as failed. */
+  vr_resctrl_odd_take(r, say_odd, NULL);
 out:
   for (int i = 0; i < n; i++)
     virDomainFree(doms[i]);

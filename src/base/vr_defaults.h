@@ -27,5 +27,10 @@
 #define VR_DEFAULT_SYSFS_PATH "/sys"
 #define VR_DEFAULT_PROC_PATH "/proc"
 #define VR_DEFAULT_LIBVIRT_RUN_PATH "/run/libvirt/qemu"
+/* How long a pass tries for resctrl's flock before it leaves its changes
+ * to the next pass: well under collectd's interval (10 s by default), so
+ * that a lock another process keeps never holds up a pass or shutdown for
+ * long (doc/design.md, "resctrl rules"). */
+#define VR_LOCK_WAIT_MS 500
 
 #endif /* VR_DEFAULTS_H */

@@ -237,6 +237,7 @@ int vr_engine_start(const vr_config *cfg, vr_engine **out, char *reason,
       .report_energy = cfg->report_energy,
   };
   C_COMPLAIN_INIT(&e->resctrl_complaint);
+  C_COMPLAIN_INIT(&e->lock_complaint);
   C_COMPLAIN_INIT(&e->libvirt_complaint);
   C_COMPLAIN_INIT(&e->abmc_complaint);
   vr_mutex_init(&e->abmc_lock, "e->abmc_lock");

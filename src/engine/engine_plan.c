@@ -4,6 +4,7 @@
  * and carry the plan out, under the root's flock when it changes anything.
  */
 #include "engine/engine_plan.h"
+#include "base/vr_defaults.h"
 #include "engine/engine_live.h"
 #include "engine/engine_scope.h"
 #include "engine/engine_threads.h"
@@ -91,7 +92,19 @@ int vr_engine_plan(vr_engine *e, vr_pass *pass, int *lock_fd) {
     mark_waits(pass);
     return 0;
   }
-  rc = vr_resctrl_lock(e->resctrl->r, true, lock_fd);
+  rc = vr_resctrl_lock(e->resctrl->r, VR_LOCK_WAIT_MS, lock_fd);
+  if (rc == -EWOULDBLOCK) {
+    /* Another process keeps the lock: nothing of ours changes meanwhile,
+     * and the pass ends here, the worker free for events and shutdown;
+     * tried again soon, as a group waiting for an RMID is. */
+    VR_COMPLAIN(LOG_WARNING, &e->lock_complaint,
+                "resctrl's lock on %s is held by another process (no turn "
+                "within %u ms): changes wait for a later pass",
+                e->cfg->resctrl_path, (unsigned)VR_LOCK_WAIT_MS);
+    e->rmid_retry_wanted = true;
+    *lock_fd = -1;
+    return rc;
+  }
   if (rc < 0) {
     VR_COMPLAIN(LOG_WARNING, &e->resctrl_complaint,
                 "resctrl at %s went away (cannot lock it: %s); checking "
@@ -102,6 +115,9 @@ int vr_engine_plan(vr_engine *e, vr_pass *pass, int *lock_fd) {
     vr_engine_forget_resctrl(e);
     return -ENODEV;
   }
+  VR_RELEASE(LOG_INFO, &e->lock_complaint,
+             "resctrl's lock on %s taken: changes go ahead",
+             e->cfg->resctrl_path);
   rc = decide(e, pass, lock_fd);
   if (rc == 0)
     mark_waits(pass);

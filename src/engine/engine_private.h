@@ -145,6 +145,7 @@ struct vr_engine {
   int state_view;
   vr_thread_watch watch;
   c_complain_t resctrl_complaint;
+  c_complain_t lock_complaint; /* resctrl's flock held by another process */
   c_complain_t libvirt_complaint;
   /* the problems raised and not yet cleared (plan/problems.h) */
   vr_problem_table problems;

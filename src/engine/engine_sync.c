@@ -8,6 +8,7 @@
  * in its own file (engine_private.h lists them).
  */
 #include "engine/engine_sync.h"
+#include "base/vr_defaults.h"
 #include "engine/engine_abmc.h"
 #include "engine/engine_domains.h"
 #include "engine/engine_health.h"
@@ -122,6 +123,19 @@ bool vr_engine_ensure_resctrl(vr_engine *e) {
   return true;
 }
 
+static void say_odd_line(void *arg, const char *line) {
+  (void)arg;
+  VR_WARNING("%s", line);
+}
+
+/* Files refused for what they are (a FIFO, a device, a tasks file over
+ * its cap: resctrl_io.h), noted by this pass or by read passes since the
+ * last: one warning each, for the handle's lifetime. */
+static void say_odd_files(vr_engine *e) {
+  if (e->resctrl)
+    vr_resctrl_odd_take(e->resctrl->r, say_odd_line, NULL);
+}
+
 void vr_engine_release_files(vr_engine *e) {
   if (e->resctrl)
     vr_resctrl_detach(e->resctrl->r);
@@ -220,6 +234,7 @@ void vr_engine_sync(vr_engine *e, bool full, bool refetch,
 
 out:
   vr_resctrl_unlock(lock_fd);
+  say_odd_files(e);
   vr_engine_release_files(e);
   pass_clear(&pass);
 }
@@ -248,7 +263,7 @@ void vr_engine_remove_all(vr_engine *e) {
   const vr_resctrl *r = e->resctrl->r;
   /* Removing only our own groups cannot confuse libvirt or pqos, so a
    * failing lock does not keep them. */
-  int status = vr_resctrl_lock(r, true, &lock_fd);
+  int status = vr_resctrl_lock(r, VR_LOCK_WAIT_MS, &lock_fd);
   if (status < 0)
     VR_WARNING("cannot lock %s (%s); removing our groups without the lock",
                e->cfg->resctrl_path, strerror(-status));
@@ -258,5 +273,6 @@ void vr_engine_remove_all(vr_engine *e) {
     VR_WARNING("cannot remove every resctrl group of ours: %s", reason);
   VR_INFO("removed %zu resctrl group(s) at shutdown", removed);
   vr_resctrl_unlock(lock_fd);
+  say_odd_files(e);
   vr_engine_release_files(e);
 }

@@ -20,6 +20,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Opens the root directory itself and says what is wrong with it. */
@@ -68,6 +69,12 @@ int vr_resctrl_open(const char *path, const char *sysfs_path, vr_resctrl **out,
   if (!r)
     return -ENOMEM;
   r->root_fd = -1;
+  r->odd = vr_resctrl_odd_new();
+  if (!r->odd) {
+    vr_resctrl_reason(reason, reason_len, "out of memory");
+    rc = -ENOMEM;
+    goto cleanup;
+  }
   if (!path)
     path = VR_DEFAULT_RESCTRL_PATH;
   if (!sysfs_path)
@@ -102,6 +109,7 @@ void vr_resctrl_close(vr_resctrl *r) {
   if (r->root_fd >= 0)
     close(r->root_fd);
   free(r->caches);
+  vr_resctrl_odd_free(r->odd);
   free(r);
 }
 
@@ -228,7 +236,14 @@ int vr_resctrl_cache_index(const vr_resctrl *r, vr_mon_resource resource,
   return -1;
 }
 
-int vr_resctrl_lock(const vr_resctrl *r, bool wait, int *lock_fd) {
+/* Milliseconds on the monotonic clock. */
+static uint64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int vr_resctrl_lock(const vr_resctrl *r, unsigned wait_ms, int *lock_fd) {
   int rc = 0;
   *lock_fd = -1;
   /* A descriptor of our own: flock belongs to the open file description,
@@ -236,11 +251,20 @@ int vr_resctrl_lock(const vr_resctrl *r, bool wait, int *lock_fd) {
   int fd = openat(r->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     return -errno;
-  while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
-    if (errno != EINTR) {
+  /* Never a blocking flock: another process may hold the lock for as
+   * long as it likes, and a thread asleep in flock(2) holds up the pass
+   * and collectd's shutdown with it. Tries every 10 ms until the
+   * deadline, as pqos does for its 100 ms. */
+  uint64_t deadline = now_ms() + wait_ms;
+  while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+    if (errno == EINTR)
+      continue;
+    if (errno != EWOULDBLOCK || now_ms() >= deadline) {
       rc = -errno;
       goto cleanup;
     }
+    struct timespec pause = {.tv_nsec = 10 * 1000 * 1000};
+    nanosleep(&pause, NULL);
   }
   *lock_fd = fd;
   fd = -1;

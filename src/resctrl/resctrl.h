@@ -75,6 +75,10 @@ typedef struct {
    * root_fd is -1 but between vr_resctrl_attach and vr_resctrl_detach, and
    * value readers open, pread and close. Set once, before sharing. */
   bool keep_open;
+  /* Files refused for what they are (a FIFO, a device, a tasks file over
+   * its cap), noted by any thread for one log line each (resctrl_io.h);
+   * the pointer is set once, what it points to has its own lock. */
+  struct vr_resctrl_odd *odd;
 } vr_resctrl;
 
 /**
@@ -160,11 +164,20 @@ int vr_resctrl_cache_index(const vr_resctrl *r, vr_mon_resource resource,
 /**
  * Takes flock(LOCK_EX) on the root directory, as libvirt and pqos do around
  * their mkdir/tasks/rmdir, on a descriptor of its own so that it also
- * excludes other handles in this process. wait=false: -EWOULDBLOCK when
- * someone else holds it. On success *lock_fd receives the descriptor that
- * vr_resctrl_unlock releases.
+ * excludes other handles in this process. Never waits in flock(2): tries
+ * with LOCK_NB until wait_ms have passed (0: once), then -EWOULDBLOCK
+ * while someone else holds it. On success *lock_fd receives the
+ * descriptor that vr_resctrl_unlock releases.
  */
-int vr_resctrl_lock(const vr_resctrl *r, bool wait, int *lock_fd);
+int vr_resctrl_lock(const vr_resctrl *r, unsigned wait_ms, int *lock_fd);
+
+/**
+ * Calls say once for each note not yet said ("<root>/<rel> is a FIFO, not
+ * a regular file: not read"), and once for the notes beyond the list;
+ * returns how many lines it said. The caller logs or prints them.
+ */
+size_t vr_resctrl_odd_take(const vr_resctrl *r,
+                           void (*say)(void *arg, const char *line), void *arg);
 
 /** Releases a lock taken by vr_resctrl_lock; -1 is fine. */
 void vr_resctrl_unlock(int lock_fd);

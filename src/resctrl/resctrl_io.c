@@ -5,11 +5,13 @@
 #include "resctrl/resctrl_io.h"
 
 #include "base/small_file.h"
+#include "resctrl/resctrl_parse.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,7 +102,8 @@ cleanup:
   return rc;
 }
 
-int vr_resctrl_open_beneath(int dirfd, const char *rel, int flags) {
+/* The raw open of vr_resctrl_open_file. */
+static int open_beneath_raw(int dirfd, const char *rel, int flags) {
   struct open_how how = {
       .flags = (uint64_t)(flags | O_CLOEXEC),
       .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
@@ -116,6 +119,36 @@ int vr_resctrl_open_beneath(int dirfd, const char *rel, int flags) {
   return -errno;
 }
 
+int vr_resctrl_open_file(int dirfd, const char *rel, int flags, mode_t *found) {
+  /* O_PATH opens nothing (openat2 refuses other flags beside it), and
+   * O_DIRECTORY fails on anything but a directory. */
+  if (flags & (O_PATH | O_DIRECTORY))
+    return open_beneath_raw(dirfd, rel, flags);
+  int fd = open_beneath_raw(dirfd, rel, flags | VR_OPEN_SAFE_FLAGS);
+  /* ENXIO: a socket, or a FIFO opened for writing with no reader; an
+   * O_PATH open says which, and the caller reports it as what it is. */
+  if (fd == -ENXIO) {
+    int path_fd = open_beneath_raw(dirfd, rel, O_PATH);
+    if (path_fd < 0)
+      return fd;
+    int rc = vr_fd_check_regular(path_fd, found);
+    close(path_fd);
+    return rc < 0 ? rc : fd;
+  }
+  if (fd < 0)
+    return fd;
+  int rc = vr_fd_check_regular(fd, found);
+  if (rc < 0) {
+    close(fd);
+    return rc;
+  }
+  return fd;
+}
+
+int vr_resctrl_open_beneath(int dirfd, const char *rel, int flags) {
+  return vr_resctrl_open_file(dirfd, rel, flags, NULL);
+}
+
 ssize_t vr_resctrl_read_file(int dirfd, const char *rel, char *buf,
                              size_t len) {
   if (len == 0)
@@ -128,49 +161,159 @@ ssize_t vr_resctrl_read_file(int dirfd, const char *rel, char *buf,
   return rc;
 }
 
-int vr_resctrl_read_file_alloc(int dirfd, const char *rel, char **out,
-                               size_t *len) {
+/* One read of a tasks file: 16 KiB, about 2,000 ids of 7 digits. */
+#define TASKS_CHUNK 16384
+
+int vr_resctrl_read_tasks(int dirfd, const char *rel, size_t max_tids,
+                          pid_t **tids, size_t *n, mode_t *found) {
+  char buf[TASKS_CHUNK];
+  size_t have = 0, cap = 0, total = 0;
+  /* Time is bounded too: max_tids ids of at most ten digits and a newline
+   * each, and a chunk besides (a file of blank lines keeps no id). */
+  const size_t max_bytes = max_tids * 11 + sizeof(buf);
   int rc = 0;
-  size_t got = 0, cap = 4096;
-  char *buf = malloc(cap);
-  int fd = vr_resctrl_open_beneath(dirfd, rel, O_RDONLY);
-  if (fd < 0) {
-    rc = fd;
-    goto cleanup;
-  }
-  if (!buf) {
-    rc = -ENOMEM;
-    goto cleanup;
-  }
+  *tids = NULL;
+  *n = 0;
+  int fd = vr_resctrl_open_file(dirfd, rel, O_RDONLY, found);
+  if (fd < 0)
+    return fd;
   for (;;) {
-    ssize_t n = vr_read_fd_full(fd, buf + got, cap - 1 - got);
-    if (n < 0) {
-      rc = (int)n;
+    ssize_t got = read(fd, buf + have, sizeof(buf) - have);
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got < 0) {
+      rc = -errno;
       goto cleanup;
     }
-    got += (size_t)n;
-    if (got < cap - 1)
-      break; /* EOF before the buffer filled */
-    char *grown = realloc(buf, cap * 2);
-    if (!grown) {
-      rc = -ENOMEM;
+    total += (size_t)got;
+    if (total > max_bytes) {
+      rc = -E2BIG;
       goto cleanup;
     }
-    buf = grown;
-    cap *= 2;
+    size_t end = have + (size_t)got, cut = end;
+    /* Whole lines only, but at the end of the file; a chunk without a
+     * newline holds no id (ten digits at most) but garbage. */
+    if (got > 0) {
+      while (cut > 0 && buf[cut - 1] != '\n')
+        cut--;
+      if (cut == 0 && end == sizeof(buf)) {
+        rc = -EINVAL;
+        goto cleanup;
+      }
+    }
+    rc = vr_resctrl_parse_tasks_more(buf, cut, max_tids, tids, n, &cap);
+    if (rc < 0)
+      goto cleanup;
+    memmove(buf, buf + cut, end - cut);
+    have = end - cut;
+    if (got == 0)
+      break;
   }
-  buf[got] = '\0';
 cleanup:
-  if (fd >= 0)
-    close(fd);
+  close(fd);
   if (rc < 0) {
-    free(buf);
-    buf = NULL;
-    got = 0;
+    free(*tids);
+    *tids = NULL;
+    *n = 0;
   }
-  *out = buf;
-  *len = got;
   return rc;
+}
+
+/* A note: "<root>/<rel> is a FIFO, ...", and whether it was said. */
+#define ODD_LINE 1400
+
+struct vr_resctrl_odd {
+  pthread_mutex_t lock;
+  size_t n, beyond;
+  bool beyond_said;
+  struct {
+    char line[ODD_LINE];
+    bool said;
+  } notes[VR_ODD_FILES_MAX];
+};
+
+struct vr_resctrl_odd *vr_resctrl_odd_new(void) {
+  struct vr_resctrl_odd *odd = calloc(1, sizeof(*odd));
+  if (odd && pthread_mutex_init(&odd->lock, NULL) != 0) {
+    free(odd);
+    odd = NULL;
+  }
+  return odd;
+}
+
+void vr_resctrl_odd_free(struct vr_resctrl_odd *odd) {
+  if (!odd)
+    return;
+  pthread_mutex_destroy(&odd->lock);
+  free(odd);
+}
+
+void vr_resctrl_note_odd(const vr_resctrl *r, const char *rel,
+                         const char *what) {
+  struct vr_resctrl_odd *odd = r->odd;
+  char line[ODD_LINE];
+  if (!odd)
+    return;
+  /* A longer line is cut: it still names the file's end. */
+  if (snprintf(line, sizeof(line), "%s/%s %s", r->path, rel, what) < 0)
+    return;
+  pthread_mutex_lock(&odd->lock);
+  bool known = false;
+  for (size_t i = 0; i < odd->n && !known; i++)
+    known = strcmp(odd->notes[i].line, line) == 0;
+  if (!known && odd->n < VR_ODD_FILES_MAX) {
+    memcpy(odd->notes[odd->n].line, line, sizeof(line));
+    odd->notes[odd->n++].said = false;
+  } else if (!known) {
+    odd->beyond++;
+  }
+  pthread_mutex_unlock(&odd->lock);
+}
+
+void vr_resctrl_note_refused(const vr_resctrl *r, const char *rel, int err,
+                             mode_t found) {
+  char what[128];
+  if (err == -VR_ENOTREG)
+    snprintf(what, sizeof(what), "is %s, not a regular file: not read",
+             vr_file_kind(found));
+  else if (err == -E2BIG)
+    snprintf(what, sizeof(what),
+             "lists more than %u thread ids: not read, its threads count "
+             "as the root group's",
+             (unsigned)VR_TASKS_MAX_TIDS);
+  else
+    return;
+  vr_resctrl_note_odd(r, rel, what);
+}
+
+size_t vr_resctrl_odd_take(const vr_resctrl *r,
+                           void (*say)(void *arg, const char *line),
+                           void *arg) {
+  struct vr_resctrl_odd *odd = r->odd;
+  size_t said = 0;
+  if (!odd)
+    return 0;
+  pthread_mutex_lock(&odd->lock);
+  for (size_t i = 0; i < odd->n; i++) {
+    if (odd->notes[i].said)
+      continue;
+    say(arg, odd->notes[i].line);
+    odd->notes[i].said = true;
+    said++;
+  }
+  if (odd->beyond > 0 && !odd->beyond_said) {
+    char line[ODD_LINE];
+    if (snprintf(line, sizeof(line),
+                 "%s: more files not read for what they are than the %d "
+                 "named; no more are named",
+                 r->path, VR_ODD_FILES_MAX) < 0)
+      line[0] = '\0';
+    say(arg, line);
+    odd->beyond_said = true;
+    said++;
+  }
+  pthread_mutex_unlock(&odd->lock);
+  return said;
 }
 
 void vr_resctrl_last_cmd_status(const vr_resctrl *r, char *buf, size_t len) {

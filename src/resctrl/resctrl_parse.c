@@ -273,34 +273,36 @@ int vr_resctrl_parse_uint(const char *text, size_t len, unsigned *out) {
   return 0;
 }
 
-int vr_resctrl_parse_tasks(const char *text, size_t len, pid_t **tids,
-                           size_t *n_tids) {
-  pid_t *out = NULL;
-  size_t n = 0, cap = 0;
+int vr_resctrl_parse_tasks_more(const char *text, size_t len, size_t max,
+                                pid_t **tids, size_t *n, size_t *cap) {
   size_t pos = 0, line_len;
   const char *line;
-  int rc = 0;
   while ((line = next_line(text, len, &pos, &line_len))) {
     if (line_len == 0)
       continue;
     uint64_t v;
-    if (parse_decimal(line, line_len, &v) < 0 || v == 0 || v > INT32_MAX) {
-      rc = -EINVAL;
-      goto cleanup;
+    if (parse_decimal(line, line_len, &v) < 0 || v == 0 || v > INT32_MAX)
+      return -EINVAL;
+    if (*n >= max)
+      return -E2BIG;
+    if (*n == *cap) {
+      size_t ncap = *cap ? *cap * 2 : 16;
+      pid_t *grown = realloc(*tids, ncap * sizeof(**tids));
+      if (!grown)
+        return -ENOMEM;
+      *tids = grown;
+      *cap = ncap;
     }
-    if (n == cap) {
-      size_t ncap = cap ? cap * 2 : 16;
-      pid_t *grown = realloc(out, ncap * sizeof(*out));
-      if (!grown) {
-        rc = -ENOMEM;
-        goto cleanup;
-      }
-      out = grown;
-      cap = ncap;
-    }
-    out[n++] = (pid_t)v;
+    (*tids)[(*n)++] = (pid_t)v;
   }
-cleanup:
+  return 0;
+}
+
+int vr_resctrl_parse_tasks(const char *text, size_t len, pid_t **tids,
+                           size_t *n_tids) {
+  pid_t *out = NULL;
+  size_t n = 0, cap = 0;
+  int rc = vr_resctrl_parse_tasks_more(text, len, SIZE_MAX, &out, &n, &cap);
   if (rc < 0) {
     free(out);
     out = NULL;

@@ -107,6 +107,16 @@ vr_value_text vr_resctrl_parse_fixed(const char *text, size_t len,
 int vr_resctrl_parse_tasks(const char *text, size_t len, pid_t **tids,
                            size_t *n_tids);
 
+/**
+ * The incremental form, for a tasks file read in chunks: parses the whole
+ * lines of text (len bytes, ending at a line's end or at the file's) and
+ * appends their ids to *tids (*n of them, *cap allocated). -E2BIG when
+ * that would keep more than max ids, -EINVAL on a malformed line,
+ * -ENOMEM; the caller frees *tids either way.
+ */
+int vr_resctrl_parse_tasks_more(const char *text, size_t len, size_t max,
+                                pid_t **tids, size_t *n, size_t *cap);
+
 /** A decimal unsigned number alone on its line ("64\n"): 0 or -EINVAL. */
 int vr_resctrl_parse_uint(const char *text, size_t len, unsigned *out);
 

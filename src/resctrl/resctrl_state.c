@@ -69,19 +69,24 @@ static int add_places(state_builder *b, const pid_t *tids, size_t n,
   return 0;
 }
 
-/* Reads rel (a tasks file) into a tid array. A file that vanished while we
- * listed (a group removed meanwhile) reads as -ENOENT. */
+/* Reads rel (a tasks file) into a tid array, at most VR_TASKS_MAX_TIDS
+ * of them. A file that vanished while we listed (a group removed
+ * meanwhile) reads as -ENOENT; one that is no regular file or lists more
+ * than the cap is noted for the log (resctrl_io.h) and reads as that
+ * error. */
 static int read_tasks(const vr_resctrl *r, const char *rel, pid_t **tids,
                       size_t *n) {
-  char *text;
-  size_t len;
-  int rc = vr_resctrl_read_file_alloc(r->root_fd, rel, &text, &len);
-  if (rc < 0)
-    return rc;
-  rc = vr_resctrl_parse_tasks(text, len, tids, n);
-  free(text);
+  mode_t found = 0;
+  int rc = vr_resctrl_read_tasks(r->root_fd, rel, VR_TASKS_MAX_TIDS, tids, n,
+                                 &found);
+  vr_resctrl_note_refused(r, rel, rc, found);
   return rc;
 }
+
+/* A tasks file refused for what it is (a FIFO, a socket, a device) or
+ * for its size (read_tasks): no group the kernel made, skipped like a
+ * stray entry, with one log line (resctrl_io.h). */
+static bool refused(int rc) { return rc == -VR_ENOTREG || rc == -E2BIG; }
 
 /* True when reading a tasks file failed because its group was removed
  * meanwhile or because a path component is no directory of the kernel's
@@ -92,7 +97,7 @@ static int read_tasks(const vr_resctrl *r, const char *rel, pid_t **tids,
  * reads, so that is one group gone, not resctrl gone. */
 static bool gone_or_link(int rc) {
   return rc == -ENOENT || rc == -ENODEV || rc == -ENOTDIR || rc == -ELOOP ||
-         rc == -EXDEV;
+         rc == -EXDEV || refused(rc);
 }
 
 /* Every MON group under parent ("mon_groups" or "<ctrl>/mon_groups"). */

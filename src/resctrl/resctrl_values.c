@@ -3,6 +3,7 @@
  * The value reader; see resctrl_values.h.
  */
 #include "resctrl/resctrl_values.h"
+#include "base/small_file.h"
 #include "resctrl/resctrl_io.h"
 #include "resctrl/resctrl_parse.h"
 
@@ -165,7 +166,14 @@ int vr_resctrl_reader_open(const vr_resctrl *r, const char *ctrl,
     if (plan[i] == SLOT_SKIP)
       continue;
     slot_path(rd, i, rel, sizeof(rel));
-    int fd = vr_resctrl_open_beneath(r->root_fd, rel, O_RDONLY);
+    mode_t found = 0;
+    int fd = vr_resctrl_open_file(r->root_fd, rel, O_RDONLY, &found);
+    /* Not a regular file (a FIFO, a device): noted for the log; the slot
+     * keeps no fd, and each read finds it refused again, at once. */
+    if (fd == -VR_ENOTREG) {
+      vr_resctrl_note_refused(r, rel, fd, found);
+      continue;
+    }
     if (fd < 0) {
       rc = fd;
       vr_resctrl_reason(reason, reason_len, "cannot open %s/%s: %s", r->path,
@@ -203,7 +211,9 @@ static ssize_t read_slot(const vr_resctrl_reader *rd, int root_fd, size_t i,
     return root_fd;
   char rel[REL_MAX];
   slot_path(rd, i, rel, sizeof(rel));
-  int fd = vr_resctrl_open_beneath(root_fd, rel, O_RDONLY);
+  mode_t found = 0;
+  int fd = vr_resctrl_open_file(root_fd, rel, O_RDONLY, &found);
+  vr_resctrl_note_refused(rd->r, rel, fd, found);
   if (fd < 0)
     return fd;
   ssize_t n = pread(fd, buf, len - 1, 0);

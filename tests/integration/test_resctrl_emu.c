@@ -236,8 +236,8 @@ static void discovery_no_alloc(void **state) {
 static void lock(void **state) {
   (void)state;
   int a, b;
-  assert_int_equal(vr_resctrl_lock(sr, true, &a), 0);
-  assert_int_equal(vr_resctrl_lock(sr, false, &b), -EWOULDBLOCK);
+  assert_int_equal(vr_resctrl_lock(sr, 500, &a), 0);
+  assert_int_equal(vr_resctrl_lock(sr, 0, &b), -EWOULDBLOCK);
   assert_int_equal(b, -1);
   /* Another process (as libvirt or pqos) is excluded too. */
   pid_t child = fork();
@@ -251,7 +251,7 @@ static void lock(void **state) {
   waitpid(child, &status, 0);
   assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   vr_resctrl_unlock(a);
-  assert_int_equal(vr_resctrl_lock(sr, false, &b), 0);
+  assert_int_equal(vr_resctrl_lock(sr, 0, &b), 0);
   vr_resctrl_unlock(b);
   vr_resctrl_unlock(-1);
 }

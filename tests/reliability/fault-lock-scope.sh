@@ -8,9 +8,11 @@
 # process holds the flock on the resctrl root for several seconds, the
 # plugin's resyncs (four or more) never wait for it (no waiter of
 # collectd's in /proc/locks); once a change is due (the test moves the
-# vCPU thread out of our group), collectd waits for the lock, the thread
-# stays out while the lock is held, and it is back in our group within a
-# few seconds of the lock's release.
+# vCPU thread out of our group), collectd tries for the lock without ever
+# sleeping in flock(2) (still no waiter in /proc/locks) and says once
+# that another process holds it, the thread stays out while the lock is
+# held, and it is back in our group within a few seconds of the lock's
+# release.
 . "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
 
 chain_setup
@@ -35,7 +37,7 @@ collectd_waits() { grep -E -- "-> FLOCK +ADVISORY +WRITE +$COLLECTD_PID " /proc/
 holder=$!
 vr_on_cleanup "vr_stop_pid $holder sleep 5"
 holds() { ! flock -n "$EMU_MNT" true; }
-until_true 5 holds ||
+until_true 30 holds ||
 	vr_fail "the test's flock on $EMU_MNT is not held"
 vr_log "flock held by $holder; 5 s of RefreshInterval 1 resyncs with nothing to change"
 for _ in $(seq 50); do
@@ -48,10 +50,14 @@ group_tasks_are g1 a "$tid" || vr_fail "g1/a tasks '$(group_tasks g1 a)' changed
 # or an operator might move it). The next resync must wait for the lock.
 echo "$tid" >"$EMU_MNT/tasks"
 group_tasks_are g1 a "" || vr_fail "moving $tid out of g1/a failed: '$(group_tasks g1 a)'"
-until_true 5 collectd_waits || vr_fail "collectd does not wait for the lock though g1/a lost its thread"
-sleep 1
+lock_said() { vr_log_has "$CD_LOG" "resctrl's lock on $EMU_MNT is held by another process"; }
+until_true 30 lock_said || vr_fail "collectd does not say the lock is held though g1/a lost its thread"
+for _ in $(seq 20); do
+	collectd_waits && vr_fail "collectd sleeps in flock(2): $(grep -F -- '->' /proc/locks)"
+	sleep 0.1
+done
 group_tasks_are g1 a "" || vr_fail "g1/a got its thread back while another process held the lock"
-vr_log "collectd waits for the lock to put $tid back"
+vr_log "collectd leaves putting $tid back to a later pass, never asleep in flock(2)"
 vr_stop_pid "$holder" sleep 5
 t0=$(date +%s.%N)
 wait_group_tasks g1 a "$tid" 5 || vr_fail "g1/a tasks '$(group_tasks g1 a)' 5 s after the lock's release"

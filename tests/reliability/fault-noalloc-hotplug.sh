@@ -35,7 +35,7 @@ done
 [ -z "$(ls -d "$EMU_MNT"/*/mon_groups 2>/dev/null)" ] || vr_fail "a CTRL_MON group appeared: $(ls -d "$EMU_MNT"/*/mon_groups)"
 stalled=$(all_grow 5 g1:all g2:m) || vr_fail "monitoring-only: no values for $stalled"
 f1=$(csv_file g1:all bytes-llc-1)
-until_true 3 lines_at_least "$f1" 1 || vr_fail "monitoring-only: no value for cache id 1 ($f1)"
+until_true 30 lines_at_least "$f1" 1 || vr_fail "monitoring-only: no value for cache id 1 ($f1)"
 vr_log "monitoring-only: $(our_groups | tr '\n' ' ') report on both cache ids"
 
 # 2. Hot-plug vCPU 2 of g1.

@@ -6,7 +6,7 @@
 # while any file is open inside. Must hold:
 #  1. with KeepFilesOpen false the groups are made and values flow (read open-pread-close);
 #  2. nothing of collectd's is open inside the mount (/proc/<pid>/fd);
-#  3. a plain umount succeeds within 2 s of tries (a read or pass holds files for microseconds);
+#  3. a plain umount succeeds (tried for up to 30 s: a read or pass holds files for microseconds);
 #  4. the plugin says resctrl is not mounted and how to mount it, keeps running, writes nothing;
 #  5. mounted again, every group comes back with its threads and values flow; nothing leaks.
 . "${VR_SRCDIR:?}/tests/support/fault-lib.sh"
@@ -40,15 +40,10 @@ done
 vr_log "no file of collectd's open in resctrl in $clear of 40 samples"
 
 # 3. A plain umount, as an operator would do it.
-ok=0
-for _ in $(seq 20); do
-	if umount "$EMU_MNT" 2>"$VR_TMP/umount.err"; then
-		ok=1
-		break
-	fi
-	sleep 0.1
-done
-[ "$ok" = 1 ] || vr_fail "a plain umount failed for 2 s: $(cat "$VR_TMP/umount.err")"
+# Each try waits for a moment with nothing open; on a loaded machine that
+# moment may take a while to come: tries for up to 30 s.
+unmounted() { umount "$EMU_MNT" 2>"$VR_TMP/umount.err"; }
+until_true 30 unmounted || vr_fail "a plain umount failed for 30 s: $(cat "$VR_TMP/umount.err")"
 mountpoint -q "$EMU_MNT" && vr_fail "still mounted after umount"
 vr_log "plain umount succeeded under collectd"
 
@@ -61,7 +56,9 @@ vr_alive "$COLLECTD_PID" || vr_fail "collectd died after the unmount"
 
 # 5. Mounted again: a fresh tree (the emulator exited when unmounted).
 emu_exited() { ! vr_alive "$EMU_PID"; }
-until_true 5 emu_exited || vr_fail "the emulator did not exit after its unmount"
+# The emulator's FUSE session ends with the unmount, but its exit is
+# scheduled like any process: on a loaded 2-core machine 5 s were too few.
+until_true 30 emu_exited || vr_fail "the emulator did not exit within 30 s of its unmount"
 fault_emu_start 0 33554432
 check_groups 10 "after the remount"
 vr_log "remounted: groups recreated, values flow"

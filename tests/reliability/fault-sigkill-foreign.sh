@@ -83,7 +83,7 @@ rmdir "$foreign"
 t0=$(date +%s)
 wait_group_tasks g2 q "$(vcpu_tids g2 1)" 6 || vr_fail "g2/q not created within 6 s of pqos_7's removal (tasks '$(group_tasks g2 q)')"
 wait_note OKAY g2:q 1 5 || vr_fail "no OKAY for g2/q"
-until_true 5 has_value g2:q || vr_fail "no value for g2:q"
+until_true 30 has_value g2:q || vr_fail "no value for g2:q"
 vr_log "pqos_7 removed: g2/q created within $(($(date +%s) - t0))s, '$(note_text OKAY g2:q)'"
 
 # 5. Nothing raised, nothing left.

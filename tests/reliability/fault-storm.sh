@@ -41,7 +41,7 @@ wait_group_tasks g1 a "$(vcpu_tids g1 0 1)" 10 || vr_fail "g1/a tasks '$(group_t
 wait_group_tasks g1 b "$(vcpu_tids g1 2 3)" 5 || vr_fail "g1/b tasks '$(group_tasks g1 b)'"
 wait_group_tasks g2 m "$(vcpu_tids g2 0 1)" 5 || vr_fail "g2/m tasks '$(group_tasks g2 m)'"
 wait_group_tasks g3 z "$(vcpu_tids g3 0)" 5 || vr_fail "g3/z tasks '$(group_tasks g3 z)'"
-until_true 5 has_value g3:z || vr_fail "no value for g3:z"
+until_true 30 has_value g3:z || vr_fail "no value for g3:z"
 
 # The layouts the storm cycles through; edit i goes to g1 (even i) or g2 (odd i).
 layouts1=('<group name="a" vcpus="0"/><group name="b" vcpus="1"/><group name="c" vcpus="2"/><group name="d" vcpus="3"/>'
@@ -86,7 +86,7 @@ usage() { # "VmRSS-kB fds"
 # Warm-up storm; it ends in the final layout too.
 storm "$VR_TMP/warmup" 1000 "$final1" "$final2"
 run_storm "$VR_TMP/warmup"
-until_true 5 exact || vr_fail "after the warm-up storm the state is not exact: $(our_groups | tr '\n' ' ')"
+until_true 30 exact || vr_fail "after the warm-up storm the state is not exact: $(our_groups | tr '\n' ' ')"
 stalled=$(all_grow 5 g1:f1 g1:f2 g2:f3 g3:z) || vr_fail "after the warm-up storm, no values for $stalled"
 read -r rss0 fd0 <<<"$(usage)"
 vr_log "after the warm-up storm: VmRSS ${rss0} kB, ${fd0} fds"

@@ -20,7 +20,8 @@ FAULT_TESTS = tests/reliability/fault-libvirtd.sh \
 	tests/reliability/fault-lock-scope.sh \
 	tests/reliability/fault-flood.sh \
 	tests/reliability/fault-values.sh \
-	tests/reliability/fault-pidfile.sh
+	tests/reliability/fault-pidfile.sh \
+	tests/reliability/fault-hostile-files.sh
 TESTS += $(FAULT_TESTS)
 EXTRA_DIST += $(FAULT_TESTS) tests/support/fault-lib.sh
 

@@ -212,6 +212,26 @@ static void tasks(void **state) {
                    -EINVAL);
 }
 
+/* The chunked form: ids appended chunk by chunk, and the cap on ids kept
+ * (a tasks file listing more is refused, whatever its size). */
+static void tasks_capped(void **state) {
+  (void)state;
+  pid_t *tids = NULL;
+  size_t n = 0, cap = 0;
+  assert_int_equal(vr_resctrl_parse_tasks_more("1\n2\n", 4, 3, &tids, &n, &cap),
+                   0);
+  assert_int_equal(vr_resctrl_parse_tasks_more("3\n", 2, 3, &tids, &n, &cap),
+                   0);
+  assert_int_equal(n, 3);
+  assert_int_equal(tids[2], 3);
+  assert_int_equal(vr_resctrl_parse_tasks_more("\n\n", 2, 3, &tids, &n, &cap),
+                   0);
+  assert_int_equal(vr_resctrl_parse_tasks_more("4\n", 2, 3, &tids, &n, &cap),
+                   -E2BIG);
+  assert_int_equal(n, 3);
+  free(tids);
+}
+
 static void uint_line(void **state) {
   (void)state;
   unsigned u = 3;
@@ -348,9 +368,9 @@ int main(void) {
       cmocka_unit_test(cache_size),   cmocka_unit_test(mon_dir),
       cmocka_unit_test(mon_sub_dir),  cmocka_unit_test(features),
       cmocka_unit_test(value),        cmocka_unit_test(tasks),
-      cmocka_unit_test(uint_line),    cmocka_unit_test(mon_dir_any),
-      cmocka_unit_test(mon_features), cmocka_unit_test(fixed),
-      cmocka_unit_test(decimal_max),
+      cmocka_unit_test(tasks_capped), cmocka_unit_test(uint_line),
+      cmocka_unit_test(mon_dir_any),  cmocka_unit_test(mon_features),
+      cmocka_unit_test(fixed),        cmocka_unit_test(decimal_max),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
