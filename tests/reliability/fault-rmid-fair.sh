@@ -68,8 +68,12 @@ no_group ga c || vr_fail "ga/c has a group beside gb/x after gb's restart"
 ga_kept
 tail -n +"$mark" "$CD_LOG" | grep -q 'virt_resctrl plugin: domain gb group x: .*limbo' ||
 	vr_fail "the restart did not meet its RMID in limbo (EBUSY): this step no longer tests the limbo"
-vr_wait_log_after "$CD_LOG" "$mark" 'virt_resctrl plugin: domain ga group c: no RMID for a second group while domain gb waits for its first' 10 ||
-	vr_fail "ga/c's waiting behind gb's first group is not logged"
+# ga's lack of an RMID is one problem (doc/design.md, "collectd interface"),
+# raised when ga/c gave its RMID up in step 1: it says nothing more while
+# ga/c waits behind gb's first group, and it is not cleared.
+if tail -n +"$mark" "$CD_LOG" | grep -q 'virt_resctrl plugin: domain ga group c: cleared (no RMID left)'; then
+	vr_fail "ga's no-RMID problem was cleared while ga/c still waits behind gb's first group"
+fi
 until_true 20 has_value gb:x || vr_fail "no value for gb:x after the restart"
 vr_log "gb restarted: gb/x made ${t_made}s after the destroy (RMID in limbo meanwhile); ga/c waited"
 
