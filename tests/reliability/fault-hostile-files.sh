@@ -98,16 +98,9 @@ values_flow() { # g1:a and g1:b each gain two values within 20 s, the RSS checke
 	wait_s 20 flowed
 }
 holder=
-take_lock() { # another locker, as libvirt or pqos; exec: its pid is the one that holds it
-	(
-		exec 9<"$EMU_MNT"
-		flock -x 9
-		exec sleep 300
-	) &
-	holder=$!
-	vr_on_cleanup "vr_stop_pid $holder sleep 5"
-	holds() { ! flock -n "$EMU_MNT" true; }
-	until_true 10 holds || vr_fail "the test's flock on $EMU_MNT is not held"
+take_lock() { # another locker, as libvirt or pqos
+	fault_hold_flock "$EMU_MNT" 300
+	holder=$FLOCK_HOLDER
 }
 part lock && take_lock
 # A change due: a third group, which only a worker that is not stuck can make.

@@ -26,19 +26,9 @@ wait_group_tasks g1 a "$tid" 10 || vr_fail "g1/a tasks '$(group_tasks g1 a)'"
 # collectd_waits: /proc/locks lists a blocked flock ("->") of collectd's.
 collectd_waits() { grep -E -- "-> FLOCK +ADVISORY +WRITE +$COLLECTD_PID " /proc/locks >/dev/null; }
 
-# Another locker (libvirt, pqos), on a descriptor of its own: the process
-# that ends up holding it (sleep, after exec) is the one stopped below, so
-# its exit releases the lock.
-(
-	exec 9<"$EMU_MNT"
-	flock -x 9
-	exec sleep 60
-) &
-holder=$!
-vr_on_cleanup "vr_stop_pid $holder sleep 5"
-holds() { ! flock -n "$EMU_MNT" true; }
-until_true 30 holds ||
-	vr_fail "the test's flock on $EMU_MNT is not held"
+# Another locker (libvirt, pqos) holds resctrl's lock.
+fault_hold_flock "$EMU_MNT" 60
+holder=$FLOCK_HOLDER
 vr_log "flock held by $holder; 5 s of RefreshInterval 1 resyncs with nothing to change"
 for _ in $(seq 50); do
 	collectd_waits && vr_fail "collectd waits for the lock though nothing changes: $(grep -F -- '->' /proc/locks)"

@@ -23,6 +23,8 @@
 #   group_inode NAME GROUP        # inode of the group's directory (same directory or a new one)
 #   our_groups_of_uuid UUID       # our group directories for that domain UUID
 #   warnings_raised               # instances whose last notification is a WARNING (open problems)
+#   fault_hold_flock DIR SECS     # another locker (libvirt, pqos) takes DIR's flock for SECS at
+#                                 # most; sets FLOCK_HOLDER (its pid: stop it to release the lock)
 . "${VR_SRCDIR:?}/tests/support/chain-prologue.sh"
 
 # chain-lib's dom_uuid asks libvirtd, which is down in some cases: remember each answer.
@@ -78,6 +80,21 @@ fault_clean_stop() {
 	collectd_no_errors "$CD_LOG" "${1:-}"
 }
 
+# fault_hold_flock DIR SECS: another locker on a descriptor of its own; the
+# process that ends up holding it (sleep, after exec) is FLOCK_HOLDER, so
+# stopping it releases the lock. Returns once the lock is seen held.
+fault_hold_flock() {
+	local dir=$1 secs=$2
+	(
+		exec 9<"$dir"
+		flock -x 9
+		exec sleep "$secs"
+	) &
+	FLOCK_HOLDER=$!
+	vr_on_cleanup "vr_stop_pid $FLOCK_HOLDER sleep 5"
+	flock_held() { ! flock -n "$dir" true; }
+	until_true 30 flock_held || vr_fail "the test's flock on $dir is not held"
+}
 
 # all_grow SECONDS INSTANCE...: each one's bytes-llc-0 csv gains two lines, all within SECONDS
 all_grow() {
