@@ -47,7 +47,7 @@ TESTS += tests/doc-links.sh
 check_SCRIPTS += tests/doc-links.sh
 EXTRA_DIST += tests/doc-links.sh doc/demo.png doc/operator-guide.md doc/kernels.md \
 	doc/reliability.md doc/performance.md doc/development.md doc/prometheus.md \
-	doc/fleet.md
+	doc/fleet.md doc/security.md
 # The keys and value names of README.md, the man page and collectd.conf.example
 # against those the code has (vr_config.c, the metric table).
 TESTS += tests/doc-keys.py
