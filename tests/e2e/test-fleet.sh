@@ -81,8 +81,9 @@ for g, v in sorted(h["groups"].items()):
 ' "$FLEET_MODEL" "$1"
 }
 
-# fake_qemu RUN NAME NVCPUS: a process with NVCPUS threads named "CPU i/KVM"; its pid lands in
-# RUN/NAME.pid once every thread has its name (the plugin reads threads when the pid file is there).
+# fake_qemu RUN NAME NVCPUS UUID: a process with NVCPUS threads named "CPU i/KVM" and "-uuid UUID"
+# on its command line, as libvirt's QEMU has (the plugin checks it); its pid lands in RUN/NAME.pid
+# once every thread has its name (the plugin reads threads when the pid file is there).
 fake_qemu() {
 	"$VR_PYTHON" -c '
 import ctypes, os, sys, threading
@@ -100,7 +101,7 @@ with open(sys.argv[1] + ".tmp", "w") as f:
     f.write("%d\n" % os.getpid())
 os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 threading.Event().wait()
-' "$1/$2.pid" "$3" &
+' "$1/$2.pid" "$3" -uuid "$4" &
 	vr_on_cleanup "vr_stop_pid $! fake-qemu 5"
 	vr_wait_file "$1/$2.pid" 10 || vr_fail "the fake QEMU of $2 did not start"
 }
@@ -171,8 +172,8 @@ for h in $HOSTS; do
 		done < <(grep '^domain ' "$hd/plan")
 		echo "</node>"
 	} >"$hd/node.xml"
-	while read -r _ dom _ _ _ nv; do
-		fake_qemu "$hd/run" "$dom" "$nv"
+	while read -r _ dom uuid _ _ nv; do
+		fake_qemu "$hd/run" "$dom" "$nv" "$uuid"
 	done < <(grep '^domain ' "$hd/plan")
 	feed_list+=$(awk -v ctl="${CTL[$h]}" '$1 == "feed" { print ctl, $2, $3, $4 }' "$hd/plan")$'\n'
 	COLLECTD_HOST=$h collectd_conf -p -i 1 "$hd/collectd" <<EOF

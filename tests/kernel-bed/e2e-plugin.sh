@@ -46,11 +46,13 @@ cat >"$VR_TMP/node.xml" <<EOF
 </node>
 EOF
 
-# fake QEMU NAME NVCPUS: its vCPU threads act on lines written to NAME.in
+# fake QEMU NAME NVCPUS UUID: its vCPU threads act on lines written to NAME.in;
+# its command line carries "-uuid UUID" as libvirt's QEMU does (the plugin
+# checks it before it touches a thread of the pid file's process)
 declare -A QPID
 fake_qemu() {
 	mkfifo "$VR_TMP/$1.in"
-	"$LOAD" --vcpus "$2" <"$VR_TMP/$1.in" >"$VR_TMP/$1.out" 2>&1 &
+	"$LOAD" --vcpus "$2" -uuid "$3" <"$VR_TMP/$1.in" >"$VR_TMP/$1.out" 2>&1 &
 	QPID[$1]=$!
 	vr_on_cleanup "kill ${QPID[$1]} 2>/dev/null || true"
 	exec {fd}>"$VR_TMP/$1.in"
@@ -86,8 +88,8 @@ tids() {
 gtasks() { sort -n "$EMU_MNT/$1/tasks" | tr '\n' ' ' | sed 's/ $//'; }
 tasks_are() { [ "$(gtasks "$1")" = "$2" ]; }
 
-fake_qemu g1 4
-fake_qemu g2 2
+fake_qemu g1 4 "$u1"
+fake_qemu g2 2 "$u2"
 # g2's vCPUs sit in a CTRL_MON group another tool made (an allocation of
 # pqos's or an operator's): its MON group must be made under it. Not named
 # as libvirt names its <cachetune> groups (qemu-<id>-<name>-vcpus_<list>):

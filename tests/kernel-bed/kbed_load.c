@@ -14,11 +14,13 @@
  *       joins DIR (writes its tid to DIR/tasks), pins itself to CPU N, runs
  *       the ACTIONs; with --hold it prints "ready" and stays in the group
  *       until killed.
- *   kbed-load --vcpus N
+ *   kbed-load --vcpus N [-uuid UUID]
  *       a fake QEMU: N threads named "CPU i/KVM" (as QEMU names vCPU threads
  *       with KVM), thread i pinned to CPU i mod (online CPUs); each stdin
  *       line "I ACTION..." makes thread I run the ACTIONs, then prints
- *       "done I".  Exits at end of input.
+ *       "done I".  Exits at end of input.  "-uuid UUID" is there only to be
+ *       read from /proc/PID/cmdline, as QEMU's is: the plugin touches the
+ *       threads of a pid file's process only when it names the domain.
  *
  * ACTION: occupancy=BYTES (set), total=BYTES, local=BYTES, bandwidth=BYTES
  * (add to total, local, both), unavailable=EVENT, error=EVENT (1 occupancy,

@@ -64,13 +64,14 @@ mkdir_rmid() {
 	done
 	vr_on_cleanup "rmdir $1 2>/dev/null || true"
 }
-# spawn NAME N: a process of N threads named "CPU i/KVM" (kbed-load --vcpus),
-# alive while its fifo is held open
+# spawn NAME N [UUID]: a process of N threads named "CPU i/KVM" (kbed-load
+# --vcpus), alive while its fifo is held open; with UUID its command line
+# carries "-uuid UUID", as a domain's QEMU does (the plugin checks it)
 declare -A PID
 spawn() {
 	local fd
 	mkfifo "$VR_TMP/$1.in"
-	"$LOAD" --vcpus "$2" <"$VR_TMP/$1.in" >"$VR_TMP/$1.out" 2>&1 &
+	"$LOAD" --vcpus "$2" ${3:+-uuid "$3"} <"$VR_TMP/$1.in" >"$VR_TMP/$1.out" 2>&1 &
 	PID[$1]=$!
 	vr_on_cleanup "kill ${PID[$1]} 2>/dev/null || true"
 	exec {fd}>"$VR_TMP/$1.in"
@@ -179,7 +180,7 @@ cat >"$VR_TMP/node.xml" <<EOF
   </domain>
 </node>
 EOF
-spawn g1 4
+spawn g1 4 "$u1"
 echo "${PID[g1]}" >"$RUN/g1.pid"
 cd_dir=$VR_TMP/collectd
 collectd_conf -p -i 1 "$cd_dir" <<EOF
