@@ -185,11 +185,14 @@ static virDomainPtr define(virConnectPtr c, long i) {
 
 /* Spawns domain i's stand-in QEMU and waits for its pid file. */
 static pid_t spawn_qemu(const storm_args *a, long i) {
-  char name[32], path[4096];
+  char name[32], path[4096], named[96];
   name_of(i, name, sizeof(name));
   snprintf(path, sizeof(path), "%s/%s.pid", a->run_path, name);
+  /* NAME=UUID: its command line carries define()'s UUID, as QEMU's does */
+  snprintf(named, sizeof(named), "%s=5707a000-0000-4000-8000-%012ld", name,
+           i + 1);
   char *argv[] = {
-      (char *)a->threads_bin, "qemu", (char *)a->run_path, "2", name, NULL};
+      (char *)a->threads_bin, "qemu", (char *)a->run_path, "2", named, NULL};
   pid_t pid;
   posix_spawn_file_actions_t fa;
   /* Its "ready" line would mix with ours: the pid file says it instead. */

@@ -5,13 +5,17 @@
  *   vr-bench-threads host N
  *     N idle threads in this process (the rest of the host: other tasks the
  *     kernel walks on every read of a tasks file).
- *   vr-bench-threads qemu RUN_DIR VCPUS NAME...
+ *   vr-bench-threads qemu RUN_DIR VCPUS NAME=UUID...
  *     one child process per NAME standing in for that domain's QEMU: VCPUS
  *     threads named "CPU <n>/KVM" (QEMU's own names, qemu_thread_create in
- *     kvm_start_vcpu_thread), then <RUN_DIR>/<NAME>.pid, written as
- *     libvirt's QEMU driver writes it, once the names are set. The plugin
- *     finds vCPU threads only through that pid file and /proc/<pid>/task/
- *     * /comm, so it cannot tell these from QEMU's.
+ *     kvm_start_vcpu_thread), "-uuid UUID" on its command line (libvirt
+ *     passes it to QEMU, and the plugin checks it before it touches a pid
+ *     file's threads), then <RUN_DIR>/<NAME>.pid, written as libvirt's QEMU
+ *     driver writes it, once the names are set. The plugin finds vCPU
+ *     threads only through that pid file, /proc/<pid>/cmdline and
+ *     /proc/<pid>/task/ * /comm, so it cannot tell these from QEMU's.
+ *   vr-bench-threads one RUN_DIR VCPUS NAME -uuid UUID
+ *     what each child of "qemu" runs as (exec'd, for its own command line).
  *
  * Prints "ready" once every thread and pid file exists, then sleeps until
  * SIGTERM or SIGINT; its children die with it (PR_SET_PDEATHSIG). Threads
@@ -111,13 +115,20 @@ int main(int argc, char **argv) {
     if (vcpus < 1)
       return 2;
     for (int i = 0; i < children; i++) {
+      char *uuid = strchr(argv[4 + i], '=');
+      if (!uuid)
+        return 2;
+      *uuid++ = '\0'; /* argv[4 + i] is the name from here on */
       pid_t pid = fork();
       if (pid < 0) {
         perror("vr-bench-threads: fork");
         return 1;
       }
-      if (pid == 0)
-        fake_qemu(argv[2], vcpus, argv[4 + i]);
+      if (pid == 0) {
+        execl("/proc/self/exe", argv[0], "one", argv[2], argv[3], argv[4 + i],
+              "-uuid", uuid, (char *)NULL);
+        _exit(1);
+      }
     }
     /* Ready when every pid file is there. */
     for (int i = 0; i < children; i++) {
@@ -131,9 +142,16 @@ int main(int argc, char **argv) {
         return 1;
       }
     }
+  } else if (argc == 7 && strcmp(argv[1], "one") == 0 &&
+             strcmp(argv[5], "-uuid") == 0) {
+    long vcpus = strtol(argv[3], NULL, 10);
+    if (vcpus < 1)
+      return 2;
+    fake_qemu(argv[2], vcpus, argv[4]);
   } else {
-    fprintf(stderr, "usage: vr-bench-threads host N\n"
-                    "       vr-bench-threads qemu RUN_DIR VCPUS NAME...\n");
+    fprintf(stderr,
+            "usage: vr-bench-threads host N\n"
+            "       vr-bench-threads qemu RUN_DIR VCPUS NAME=UUID...\n");
     return 2;
   }
   printf("ready\n");

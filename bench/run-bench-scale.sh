@@ -106,7 +106,9 @@ start_threads() {
 vr_log "starting $OTHER other threads and $MAXN stand-in QEMUs"
 start_threads "$W/host.out" host "$OTHER"
 mkdir -p "$W/run"
-names=$(seq -f 'vm%04g' 1 "$MAXN")
+# NAME=UUID: the stand-in's name and the UUID its command line carries (-uuid),
+# those of node-N.xml's domain i below
+names=$(seq 1 "$MAXN" | awk '{ printf "vm%04d=5ca1e000-0000-4000-8000-%012d\n", $1, $1 }')
 # shellcheck disable=SC2086 # one argument per name
 start_threads "$W/qemu.out" qemu "$W/run" "$VCPUS" $names
 
