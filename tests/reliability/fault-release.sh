@@ -32,7 +32,7 @@ done
 [ -n "$io" ] || vr_fail "QEMU $qemu_pid has no thread 'IO iothread1': $(cat /proc/"$qemu_pid"/task/*/comm | tr '\n' ' ')"
 in_a "$io" && vr_fail "iothread 1 ($io) is in g1/a, but no group takes it"
 emu_ctl "clone $io $v0"
-in_a "$io" || vr_fail "the emulator did not put iothread 1 ($io) in its creator's group: '$(group_tasks g1 a)'"
+in_a "$io" || vr_fail "iothread 1 ($io) is not in its creator's group g1/a (the emulator did not put it there, or it was moved out at once): '$(group_tasks g1 a)'"
 written=
 for t in $(group_tasks g1 a); do
 	[ "$t" = "$v0" ] || [ "$t" = "$io" ] || written="$written $t"
