@@ -41,6 +41,7 @@ src_libvrcore_la_SOURCES = \
 	src/plan/reconcile.c src/plan/reconcile.h \
 	src/plan/rmid_share.c src/plan/rmid_share.h \
 	src/plan/thread_watch.c src/plan/thread_watch.h \
+	src/plan/written_tids.c src/plan/written_tids.h \
 	src/resctrl/abmc_text.c src/resctrl/abmc_text.h \
 	src/resctrl/discover.c src/resctrl/discover.h \
 	src/resctrl/resctrl.c src/resctrl/resctrl.h \

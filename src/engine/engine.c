@@ -386,6 +386,7 @@ void vr_engine_stop(vr_engine *e) {
   free(e->not_moving);
   free(e->starved);
   vr_thread_watch_clear(&e->watch);
+  vr_written_clear(&e->written);
   pthread_cond_destroy(&e->wake);
   vr_mutex_destroy(&e->lock);
   vr_mutex_destroy(&e->read_lock);

@@ -253,4 +253,6 @@ void vr_engine_forget_resctrl(vr_engine *e) {
    * closes the handle. */
   vr_resctrl_ref_put(e->resctrl);
   e->resctrl = NULL;
+  /* Another mount has other groups: what we wrote here says nothing there. */
+  vr_written_clear(&e->written);
 }

@@ -33,8 +33,14 @@ static int decide(vr_engine *e, vr_pass *pass, int *lock_fd) {
     return -ENODEV;
   }
   vr_engine_scope_state(e, pass);
-  if (vr_reconcile(pass->desired.groups, pass->desired.n, &pass->state,
-                   e->cfg->group_prefix, &pass->plan) < 0) {
+  /* Threads that left our groups or exited are forgotten first; an event
+   * pass sees only its own domains' groups and keeps the others' entries. */
+  if (vr_written_prune(&e->written, &pass->state, pass->scope == NULL) < 0)
+    VR_WARNING("out of memory: forgetting which threads were placed; those "
+               "no group claims any more stay in their groups");
+  if (vr_reconcile_written(pass->desired.groups, pass->desired.n, &pass->state,
+                           e->cfg->group_prefix, &e->written,
+                           &pass->plan) < 0) {
     VR_ERROR("out of memory reconciling");
     return -ENOMEM;
   }
@@ -193,6 +199,8 @@ void vr_engine_execute(vr_engine *e, vr_pass *pass) {
                                        sizeof(reason));
       if (status < 0)
         VR_WARNING("cannot remove resctrl group %s: %s", a->name, reason);
+      else
+        vr_written_drop_group(&e->written, a->name);
     } else if (a->kind == VR_ACTION_CREATE && a->behind_firsts && waiting) {
       /* A second group: another domain's first found no RMID. */
       vr_rmid_defer(&pass->waits[a->desired], waiting);
@@ -224,6 +232,10 @@ void vr_engine_execute(vr_engine *e, vr_pass *pass) {
       vr_resctrl_tasks_result result;
       status = vr_resctrl_group_add_tasks(r, prefix, a->ctrl, a->name, &a->tid,
                                           1, &result, reason, sizeof(reason));
+      /* Out of memory: the thread is not recorded, and stays in the group
+       * once no group claims it, as an inherited one would. */
+      if (status == 0)
+        (void)vr_written_add(&e->written, a->name, a->tid);
       if (status < 0 && failure)
         vr_health_set(failure, VR_HEALTH_CONFLICT,
                       "cannot move the thread of %s (tid %d) into its "
@@ -232,6 +244,7 @@ void vr_engine_execute(vr_engine *e, vr_pass *pass) {
                       reason);
     }
   }
+  vr_written_sort(&e->written);
   /* Out of memory: forget, and say them again next time. */
   free(e->not_moving);
   e->not_moving = now;

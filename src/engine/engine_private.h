@@ -24,6 +24,7 @@
 #include "plan/reconcile.h"
 #include "plan/rmid_share.h"
 #include "plan/thread_watch.h"
+#include "plan/written_tids.h"
 #include "read/counter_carry.h"
 #include "read/dispatch.h"
 #include "read/host_context.h"
@@ -136,6 +137,11 @@ struct vr_engine {
    * resync while the refusal lasts. */
   pid_t *not_moving;
   size_t n_not_moving;
+  /* The threads this run wrote into which of its groups (written_tids.h):
+   * such a thread that no group claims any more goes back to the parent
+   * CTRL_MON group, an inherited one stays. Pruned every pass to what our
+   * groups list; cleared with the handle. */
+  vr_written_set written;
   /* The per-thread view (engine_threads.c): whether the last pass read
    * resctrl's state through it, whether the kernel lacks it, which view
    * was last said (0 none yet, 1 full scan, 2 per-thread), and our

@@ -62,6 +62,7 @@ typedef struct {
   size_t n_desired;
   const vr_resctrl_state *state;
   const char *prefix;
+  const vr_written_set *written; /* NULL: none recorded */
   vr_group_outcome *outcomes;
   claim *claims;
   size_t n_claims;
@@ -258,20 +259,24 @@ static bool is_domain_vcpu(const ctx *c, size_t i, pid_t tid) {
   return false;
 }
 
-/* A thread listed in desired[i]'s existing group that must leave it by a
+/* A thread listed in desired[i]'s existing group m that must leave it by a
  * RELEASE: a vCPU thread of the domain that no group takes (its vCPU left
- * every group), or one whose taker cannot take it (in conflict). Any other
- * thread there got in by inheritance: a task starts in its creator's group
+ * every group), a thread this run wrote into m that no group takes any
+ * more (an emulator thread or iothread dropped from the metadata), or one
+ * whose taker cannot take it (in conflict). Any other thread there got in
+ * by inheritance: a task starts in its creator's group
  * (arch_dup_task_struct copies closid and rmid; since Linux 6.13 KVM's
  * kvm-nx-lpage-recovery task is made from the first vCPU to run), so it
  * belongs to the VM and stays. */
-static bool must_release(const ctx *c, size_t i, pid_t tid) {
+static bool must_release(const ctx *c, size_t i, const vr_mon_group_state *m,
+                         pid_t tid) {
   size_t owner = claim_owner(c, tid);
   if (owner == i)
     return false;
   if (owner != VR_NO_DESIRED)
     return c->outcomes[owner].kind != VR_OUTCOME_OK;
-  return is_domain_vcpu(c, i, tid);
+  return is_domain_vcpu(c, i, tid) ||
+         (c->written && vr_written_has(c->written, m->name, tid));
 }
 
 /* Keeps desired[i]'s existing group when it sits under the right parent.
@@ -323,7 +328,7 @@ static void plan_actions(const ctx *c, vr_plan *plan) {
       continue;
     const vr_mon_group_state *m = &c->state->mon_groups[c->kept[i]];
     for (size_t t = 0; t < m->n_tids; t++)
-      if (must_release(c, i, m->tids[t]))
+      if (must_release(c, i, m, m->tids[t]))
         push(plan, VR_ACTION_RELEASE, m->ctrl, m->name, i)->tid = m->tids[t];
   }
   for (size_t i = 0; i < c->n_desired; i++) {
@@ -346,11 +351,18 @@ static void plan_actions(const ctx *c, vr_plan *plan) {
 int vr_reconcile(const vr_desired_group *desired, size_t n_desired,
                  const vr_resctrl_state *state, const char *prefix,
                  vr_plan *out) {
+  return vr_reconcile_written(desired, n_desired, state, prefix, NULL, out);
+}
+
+int vr_reconcile_written(const vr_desired_group *desired, size_t n_desired,
+                         const vr_resctrl_state *state, const char *prefix,
+                         const vr_written_set *written, vr_plan *out) {
   *out = (vr_plan){0};
   ctx c = {.desired = desired,
            .n_desired = n_desired,
            .state = state,
-           .prefix = prefix};
+           .prefix = prefix,
+           .written = written};
   int rc = 0;
   if (!vr_group_prefix_valid(prefix)) {
     rc = -EINVAL;

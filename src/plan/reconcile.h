@@ -11,6 +11,7 @@
 #define VR_RECONCILE_H
 
 #include "plan/group_spec.h"
+#include "plan/written_tids.h"
 #include "resctrl/resctrl_model.h"
 #include "resctrl/resctrl_name.h"
 
@@ -53,11 +54,12 @@ typedef enum {
   /* Write tid to <root>[/<ctrl>]/mon_groups/<name>/tasks (ESRCH: the thread
    * is gone, not an error). */
   VR_ACTION_ASSIGN,
-  /* Write tid, a vCPU thread in our group <name> that no group wants any
-   * more, to its parent CTRL_MON group's tasks (<root>[/<ctrl>]/tasks):
-   * the thread leaves our MON group and keeps its CLOSID, as rmdir would do
-   * for all of them, without the rmdir (the RMID would go to limbo and the
-   * MBM counter restart). */
+  /* Write tid, a thread in our group <name> that no group wants any more
+   * and that is a vCPU thread of the domain or one this run wrote there
+   * (written_tids.h), to its parent CTRL_MON group's tasks
+   * (<root>[/<ctrl>]/tasks): the thread leaves our MON group and keeps its
+   * CLOSID, as rmdir would do for all of them, without the rmdir (the RMID
+   * would go to limbo and the MBM counter restart). */
   VR_ACTION_RELEASE,
 } vr_action_kind;
 
@@ -122,6 +124,15 @@ typedef struct {
 int vr_reconcile(const vr_desired_group *desired, size_t n_desired,
                  const vr_resctrl_state *state, const char *prefix,
                  vr_plan *out);
+
+/**
+ * vr_reconcile, told which threads this run wrote into which of its groups
+ * (sorted; NULL: none): such a thread that no group claims any more is
+ * released too, like a vCPU thread; any other thread stays (inherited).
+ */
+int vr_reconcile_written(const vr_desired_group *desired, size_t n_desired,
+                         const vr_resctrl_state *state, const char *prefix,
+                         const vr_written_set *written, vr_plan *out);
 
 void vr_plan_clear(vr_plan *plan);
 

@@ -17,6 +17,7 @@ FAULT_TESTS = tests/reliability/fault-libvirtd.sh \
 	tests/reliability/fault-domains.sh \
 	tests/reliability/fault-restart-limbo.sh \
 	tests/reliability/fault-inherit.sh \
+	tests/reliability/fault-release.sh \
 	tests/reliability/fault-lock-scope.sh \
 	tests/reliability/fault-flood.sh \
 	tests/reliability/fault-values.sh \

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # Unit tests (cmocka, pure logic) of the plan and the read path: reconcile,
-# RMID fairness between domains,
+# RMID fairness between domains, the threads this run wrote into its groups,
 # series identifiers, group health, problems and their notifications, the published live set,
 # desired groups (vCPUs sharing one thread too), counters carried across
 # resets, host context sums, the kernel's per-thread view, ABMC counter
@@ -19,7 +19,7 @@ UNIT_TESTS += tests/unit/test_reconcile tests/unit/test_series \
 	tests/unit/test_host_context tests/unit/test_live_group \
 	tests/unit/test_vr_lock tests/unit/test_problems \
 	tests/unit/test_name_format tests/unit/test_name_metadata \
-	tests/unit/test_rmid_share
+	tests/unit/test_rmid_share tests/unit/test_written_tids
 tests_unit_test_reconcile_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_series_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_group_health_CPPFLAGS = $(UNIT_TEST_CPP)
@@ -39,6 +39,7 @@ tests_unit_test_problems_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_name_format_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_name_metadata_CPPFLAGS = $(UNIT_TEST_CPP)
 tests_unit_test_rmid_share_CPPFLAGS = $(UNIT_TEST_CPP)
+tests_unit_test_written_tids_CPPFLAGS = $(UNIT_TEST_CPP)
 
 # The live set's read pass runs in its own thread.
 tests_unit_test_live_set_LDADD = $(LDADD) -lpthread

@@ -38,6 +38,12 @@ typedef struct {
   const char *ctrl;
 } ctrl_task;
 
+/* A thread this run wrote into one of its groups (written_tids.h). */
+typedef struct {
+  const char *name; /* as state_group's */
+  pid_t tid;
+} written_spec;
+
 typedef struct {
   int uuid; /* index into uuids */
   const char *group;
@@ -52,6 +58,8 @@ typedef struct {
   desired_spec desired[MAXG];
   /* vCPU threads of the case's domains that no desired group lists */
   pid_t ungrouped_vcpus[MAXT];
+  /* threads the plugin wrote into which group (tid 0 ends) */
+  written_spec written[MAXT];
   int rc;
   /* "REMOVE <ctrl>/<short> d<i>|d-", "CREATE <ctrl>/<short> d<i>",
    * "ASSIGN <ctrl>/<short> <tid> d<i>", "RELEASE <ctrl>/<short> <tid> d<i>"
@@ -181,9 +189,18 @@ static void run_case(const rcase *tc) {
   world *w = malloc(sizeof(*w));
   assert_non_null(w);
   build(tc, w);
+  vr_written_set written = {0};
+  for (size_t t = 0; t < MAXT && tc->written[t].tid; t++) {
+    char name[VR_RESCTRL_NAME_MAX + 1];
+    expand(tc->written[t].name, name, sizeof(name));
+    assert_int_equal(vr_written_add(&written, name, tc->written[t].tid), 0);
+  }
+  vr_written_sort(&written);
   vr_plan plan;
-  int rc = vr_reconcile(w->desired, w->n_desired, &w->state,
-                        tc->prefix ? tc->prefix : "vr_", &plan);
+  int rc =
+      vr_reconcile_written(w->desired, w->n_desired, &w->state,
+                           tc->prefix ? tc->prefix : "vr_", &written, &plan);
+  vr_written_clear(&written);
   assert_int_equal(rc, tc->rc);
   size_t n_expected = 0;
   while (n_expected < MAXA && tc->actions[n_expected])
@@ -211,7 +228,8 @@ static void run_case(const rcase *tc) {
   free(w);
 }
 
-#define T(id, v) {.vcpu = v, .tid = id}
+#define T(id, v)                                                               \
+  { .vcpu = v, .tid = id }
 
 static const rcase cases[] = {
     {.what = "nothing desired, nothing there: empty plan"},
@@ -324,6 +342,37 @@ static const rcase cases[] = {
      .ungrouped_vcpus = {102},
      .actions = {"RELEASE X/1:a 102 d0"},
      .outcomes = {"OK X"}},
+    /* doc/design.md, "Thread placement": a thread we wrote goes back to the
+     * parent once no group claims it; an inherited one stays. */
+    {.what = "emulator thread we wrote, no group claims it: released",
+     .groups = {{"X", "1:a", {101, 150, 160}}},
+     .desired = {{1, "a", {T(101, 0)}}},
+     .written = {{"1:a", 101}, {"1:a", 150}},
+     .actions = {"RELEASE X/1:a 150 d0"},
+     .outcomes = {"OK X"}},
+    {.what = "thread we wrote still claimed: stays, no action",
+     .groups = {{"", "1:a", {101, 150}}},
+     .desired = {{1,
+                  "a",
+                  {T(101, 0),
+                   {.vcpu = 0, .tid = 150, .kind = VR_THREAD_EMULATOR}}}},
+     .written = {{"1:a", 101}, {"1:a", 150}},
+     .outcomes = {"OK "}},
+    {.what = "thread we wrote, now another group's: assigned, not released",
+     .groups = {{"", "1:a", {101, 150}}, {"", "1:b", {102}}},
+     .desired = {{1, "a", {T(101, 0)}},
+                 {1,
+                  "b",
+                  {T(102, 1),
+                   {.vcpu = 1, .tid = 150, .kind = VR_THREAD_IOTHREAD}}}},
+     .written = {{"1:a", 150}},
+     .actions = {"ASSIGN /1:b 150 d1"},
+     .outcomes = {"OK ", "OK "}},
+    {.what = "written into another group, inherited into this one: stays",
+     .groups = {{"", "1:a", {101, 150}}},
+     .desired = {{1, "a", {T(101, 0)}}},
+     .written = {{"1:b", 150}, {"2:a", 150}},
+     .outcomes = {"OK "}},
     {.what = "stray thread whose taker is in conflict: released",
      .groups = {{"", "1:a", {101, 102}}, {"", "foreign", {103}}},
      .desired = {{1, "a", {T(101, 0)}}, {1, "b", {T(102, 1), T(103, 2)}}},
