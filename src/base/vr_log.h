@@ -71,6 +71,16 @@ static inline int vr_notify(notification_t *n) {
   return plugin_dispatch_notification(n);
 }
 
+/* A change of state said both ways: one log line with n's message (a
+ * WARNING for a warning, INFO for an OKAY), then the notification. */
+static inline int vr_notify_logged(notification_t *n) {
+  if (n->severity == NOTIF_WARNING)
+    VR_WARNING("%s", n->message);
+  else
+    VR_INFO("%s", n->message);
+  return vr_notify(n);
+}
+
 /* Repeated failures (a lost libvirt connection, resctrl not mounted): the
  * first is logged, later ones with doubling intervals, and VR_RELEASE says
  * once that it works again. */

@@ -66,11 +66,7 @@ static void say_coverage(vr_abmc_domain *d) {
               "L3 cache %u: every MBM event of our groups has an ABMC "
               "counter again",
               d->id);
-  if (short_now)
-    VR_WARNING("%s", n.message);
-  else
-    VR_INFO("%s", n.message);
-  vr_notify(&n);
+  vr_notify_logged(&n);
 }
 
 /* Writes one domain's decisions: every free first, so that the counters

@@ -22,11 +22,7 @@ static void send_notice(const vr_notice *notice) {
   sstrncpy(n.host, hostname_g, sizeof(n.host));
   sstrncpy(n.plugin_instance, notice->instance, sizeof(n.plugin_instance));
   sstrncpy(n.message, notice->message, sizeof(n.message));
-  if (notice->severity == VR_NOTICE_WARNING)
-    VR_WARNING("%s", notice->message);
-  else
-    VR_INFO("%s", notice->message);
-  vr_notify(&n);
+  vr_notify_logged(&n);
 }
 
 static bool pass_looked_at(const char *uuid, const void *pass) {

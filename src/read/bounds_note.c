@@ -51,12 +51,10 @@ void vr_bounds_note_say(unsigned *said_events, const vr_bounds_note *n,
                 label, vr_resctrl_feature_name((vr_resctrl_feature)f),
                 f == VR_FEAT_CORE_ENERGY ? "package" : "L3 cache",
                 n->cache_id[f], n->raw[f], vr_value_verdict_text(n->why[f]));
-      VR_WARNING("%s", nt.message);
     } else {
       ssnprintf(nt.message, sizeof(nt.message), "%s: %s values are sane again",
                 label, vr_resctrl_feature_name((vr_resctrl_feature)f));
-      VR_INFO("%s", nt.message);
     }
-    vr_notify(&nt);
+    vr_notify_logged(&nt);
   }
 }

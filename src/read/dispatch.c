@@ -39,11 +39,7 @@ static void say_unassigned(vr_dispatch_group *g, bool now, unsigned cache_id,
   else
     ssnprintf(n.message, sizeof(n.message),
               "%s: every counter is assigned again", g->label);
-  if (now)
-    VR_WARNING("%s", n.message);
-  else
-    VR_INFO("%s", n.message);
-  vr_notify(&n);
+  vr_notify_logged(&n);
 }
 
 /* Counts the values of one read that said "Unassigned", per cache id, and
